@@ -1,0 +1,36 @@
+import type { TokenUsage } from '@app/common';
+import type { RenderedPrompt } from '../prompts/prompt';
+
+/** What a provider answered for one rendered prompt, with everything the audit needs. */
+export interface AiAnswer {
+  provider: 'anthropic' | 'offline-rules';
+  model: string;
+  /** Exactly what was sent: the Messages API request body, or the offline scorer's input. */
+  input: unknown;
+  /** The tool input the model produced, not yet validated. */
+  output: unknown;
+  usage: TokenUsage;
+  latencyMs: number;
+  /** Present when no AI model made the decision. */
+  label?: string;
+}
+
+export interface AiProvider {
+  readonly name: AiAnswer['provider'];
+  answer(prompt: RenderedPrompt, facts: Record<string, string>): Promise<AiAnswer>;
+}
+
+export const AI_PROVIDER = Symbol('AI_PROVIDER');
+
+export class AiProviderError extends Error {
+  constructor(
+    message: string,
+    readonly retriable: boolean,
+    readonly retryAfterMs?: number,
+  ) {
+    super(message);
+    this.name = 'AiProviderError';
+  }
+}
+
+export const NO_USAGE: TokenUsage = { inputTokens: 0, outputTokens: 0, cacheReadInputTokens: 0, cacheCreationInputTokens: 0 };

@@ -1,0 +1,63 @@
+import type { Persona } from '../lead-ai/lead-assessment.dto';
+import type { RenderedPrompt } from '../prompts/prompt';
+import { AiProviderError, NO_USAGE, type AiAnswer, type AiProvider } from './ai-provider';
+
+export const OFFLINE_MODEL = 'offline-rules-v1';
+export const OFFLINE_LABEL = 'Offline rules-based scorer: no AI model was called (ANTHROPIC_API_KEY is not set)';
+
+const FREE_MAIL = /@(gmail|yahoo|hotmail|outlook|live|icloud|aol|proton(mail)?|gmx|web)\./i;
+const INTENT = /\b(demo|pricing|price|quote|buy|purchase|trial|contract|budget|asap|urgent)\b/i;
+
+interface Rule {
+  points: number;
+  reason: string;
+  applies: (facts: Record<string, string>) => boolean;
+}
+
+/** Transparent, documented rules: every point in a score can be traced to one of these. */
+export const LEAD_RULES: readonly Rule[] = [
+  { points: 20, reason: 'works at a named company', applies: (f) => Boolean(f.company) },
+  { points: 15, reason: 'uses a business email domain', applies: (f) => Boolean(f.email) && !FREE_MAIL.test(f.email!) },
+  { points: 25, reason: 'senior role', applies: (f) => /\b(ceo|cto|cfo|coo|founder|owner|president|vp|vice president|director|head)\b/i.test(f.jobtitle ?? '') },
+  { points: 10, reason: 'manager role', applies: (f) => /\bmanager\b/i.test(f.jobtitle ?? '') },
+  { points: 20, reason: 'message shows buying intent', applies: (f) => INTENT.test(f.message ?? '') },
+  { points: 10, reason: 'company size given', applies: (f) => Number(f.numemployees) > 0 },
+];
+
+export function scoreLead(facts: Record<string, string>): { score: number; persona: Persona; reasons: string[] } {
+  const matched = LEAD_RULES.filter((rule) => rule.applies(facts));
+  const score = Math.min(100, matched.reduce((sum, rule) => sum + rule.points, 0));
+  return { score, persona: personaOf(facts.jobtitle ?? ''), reasons: matched.map((r) => `+${r.points} ${r.reason}`) };
+}
+
+function personaOf(jobTitle: string): Persona {
+  if (/\b(ceo|cto|cfo|coo|founder|owner|president|vp|vice president|director|head)\b/i.test(jobTitle)) return 'decision_maker';
+  if (/\bmanager|lead\b/i.test(jobTitle)) return 'influencer';
+  if (/\b(engineer|developer|specialist|analyst|consultant|agent|associate)\b/i.test(jobTitle)) return 'practitioner';
+  if (/\b(student|researcher)\b/i.test(jobTitle)) return 'researcher';
+  return 'unknown';
+}
+
+/**
+ * Used when no Anthropic key is configured, so the platform runs end to end on a
+ * fresh machine. It never pretends to be a model: every decision it makes carries
+ * provider "offline-rules", model "offline-rules-v1" and a label saying so.
+ */
+export class OfflineRulesProvider implements AiProvider {
+  readonly name = 'offline-rules' as const;
+
+  async answer(prompt: RenderedPrompt, facts: Record<string, string>): Promise<AiAnswer> {
+    if (prompt.promptId !== 'lead-scoring') throw new AiProviderError(`the offline provider has no rules for prompt ${prompt.promptId}`, false);
+    const { score, persona, reasons } = scoreLead(facts);
+    const summary = `[Offline rules-based score, not AI] ${score}/100: ${reasons.length > 0 ? reasons.join(', ') : 'no qualifying signals'}.`;
+    return {
+      provider: 'offline-rules',
+      model: OFFLINE_MODEL,
+      input: { promptId: prompt.promptId, promptVersion: prompt.promptVersion, facts },
+      output: { score, persona, summary, recommendedAction: score >= 60 ? 'Call within one business day' : 'Add to nurture sequence' },
+      usage: NO_USAGE,
+      latencyMs: 0,
+      label: OFFLINE_LABEL,
+    };
+  }
+}

@@ -1,0 +1,133 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { plainToInstance } from 'class-transformer';
+import { validate } from 'class-validator';
+import {
+
+  causedBy,
+  CLOCK,
+  deterministicId,
+  EventStore,
+  Outcome,
+  PortalRepository,
+  StreamIds,
+  TOPICS,
+  type Clock,
+  type HandlerOutcome,
+  type PlatformEvent,
+  type TopicNames,
+} from '@app/common';
+import { AI_PROVIDER, AiProviderError, type AiProvider } from '../ai/ai-provider';
+import { CrmReader } from '../crm/crm-reader';
+import { LEAD_SCORING_PROMPT } from '../prompts/lead-scoring.prompt';
+import { pickFields, renderPrompt } from '../prompts/prompt';
+import { LeadAssessment } from './lead-assessment.dto';
+import { planLeadWritebacks } from './lead-writebacks';
+
+/**
+ * Lead AI for one contact.creation trigger: fetch the contact, ask the provider,
+ * validate, and record ContextFetched → DecisionMade → WritebackRequested in one
+ * transaction (the writeback commands reach the writer through the outbox).
+ */
+@Injectable()
+export class LeadAiService {
+  constructor(
+    private readonly eventStore: EventStore,
+    private readonly portals: PortalRepository,
+    private readonly crm: CrmReader,
+    @Inject(AI_PROVIDER) private readonly ai: AiProvider,
+    @Inject(TOPICS) private readonly topics: TopicNames,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  async handleContactCreated(trigger: PlatformEvent<'WebhookEventReceived'>): Promise<HandlerOutcome> {
+    const prompt = LEAD_SCORING_PROMPT;
+    const decisionId = deterministicId('decision', trigger.id, prompt.id, prompt.version);
+    // A redelivered trigger whose decision is already recorded is done: never pay twice.
+    if (await this.eventStore.findById(decisionId)) return Outcome.done();
+
+    const portal = await this.portals.find(trigger.portalId);
+    if (!portal || portal.status !== 'active') return Outcome.drop(`portal ${trigger.portalId} is ${portal ? portal.status : 'not registered'}`);
+    const token = await this.portals.accessToken(trigger.portalId);
+    if (!token) return Outcome.drop(`portal ${trigger.portalId} has no token`);
+
+    const contactId = trigger.data.objectId;
+    const streamId = StreamIds.crmObject(trigger.portalId, 'contacts', contactId);
+    const read = await this.crm.getObject(token, 'contacts', contactId, prompt.fields);
+    if (read.kind === 'failed') {
+      const failure = read.failure;
+      switch (failure.kind) {
+        case 'retry':
+          return Outcome.retry(failure.reason, failure.retryAfterMs);
+        case 'not-found':
+          await this.skip(trigger, streamId, `contact ${contactId} no longer exists (deleted or merged): ${failure.reason}`);
+          return Outcome.done();
+        case 'unauthorized':
+        case 'rejected':
+          return Outcome.deadLetter(failure.reason);
+      }
+    }
+
+    const now = this.clock();
+    const facts = pickFields(read.properties, prompt.fields);
+    const contextFetched = causedBy(trigger, {
+      type: 'ContextFetched',
+      portalId: trigger.portalId,
+      id: deterministicId('context', trigger.id, prompt.id, prompt.version),
+      data: { objectType: 'contacts', objectId: contactId, snapshot: facts, hubspotStatus: read.status, rateLimit: read.rateLimit },
+    }, now) satisfies PlatformEvent<'ContextFetched'>;
+
+    const rendered = renderPrompt(prompt, { contactId, properties: facts });
+    let answer;
+    try {
+      answer = await this.ai.answer(rendered, facts);
+    } catch (error) {
+      if (error instanceof AiProviderError) return error.retriable ? Outcome.retry(error.message, error.retryAfterMs) : Outcome.deadLetter(error.message);
+      throw error;
+    }
+    const assessment = plainToInstance(LeadAssessment, answer.output);
+    const problems = await validate(assessment, { forbidUnknownValues: false });
+    if (problems.length > 0) {
+      const reasons = problems.flatMap((p) => Object.values(p.constraints ?? {})).join('; ');
+      return Outcome.deadLetter(`${answer.provider} answer failed validation: ${reasons}; answer: ${JSON.stringify(answer.output).slice(0, 2000)}`);
+    }
+
+    const decision = causedBy(contextFetched, {
+      type: 'DecisionMade',
+      portalId: trigger.portalId,
+      id: decisionId,
+      data: {
+        trigger: { eventId: trigger.id, type: trigger.data.subscriptionType },
+        prompt: { id: rendered.promptId, version: rendered.promptVersion, hash: rendered.hash },
+        provider: answer.provider,
+        model: answer.model,
+        input: answer.input,
+        output: { ...assessment },
+        usage: answer.usage,
+        latencyMs: answer.latencyMs,
+        ...(answer.label ? { label: answer.label } : {}),
+      },
+    }, now) satisfies PlatformEvent<'DecisionMade'>;
+
+    const writebacks = planLeadWritebacks(decisionId, contactId, assessment).map(
+      (command) => causedBy(decision, { type: 'WritebackRequested', portalId: trigger.portalId, id: command.commandId, data: command }, now) satisfies PlatformEvent<'WritebackRequested'>,
+    );
+
+    const result = await this.eventStore.appendAll([
+      { streamId, events: [contextFetched] },
+      { streamId, events: [decision], publishTo: this.topics.decisions },
+      { streamId, events: writebacks, publishTo: this.topics.writebacks },
+    ]);
+    if (result.kind === 'conflict') return Outcome.retry(`stream ${result.streamId} changed concurrently`);
+    return Outcome.done();
+  }
+
+  private async skip(trigger: PlatformEvent<'WebhookEventReceived'>, streamId: string, reason: string): Promise<void> {
+    const skipped = causedBy(trigger, {
+      type: 'TriggerSkipped',
+      portalId: trigger.portalId,
+      id: deterministicId('skipped', trigger.id),
+      data: { trigger: { eventId: trigger.id, type: trigger.data.subscriptionType }, reason },
+    }, this.clock()) satisfies PlatformEvent<'TriggerSkipped'>;
+    await this.eventStore.append({ streamId, events: [skipped] });
+  }
+}

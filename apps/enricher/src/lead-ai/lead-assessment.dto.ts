@@ -1,0 +1,22 @@
+import { ArrayMaxSize, IsArray, IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min, MinLength } from 'class-validator';
+
+export const PERSONAS = ['decision_maker', 'influencer', 'practitioner', 'researcher', 'unknown'] as const;
+export type Persona = (typeof PERSONAS)[number];
+
+/** What Lead AI must answer; a model answer is only used after it validates against this. */
+export class LeadAssessment {
+  @IsInt() @Min(0) @Max(100)
+  score: number;
+
+  @IsIn(PERSONAS)
+  persona: Persona;
+
+  @IsString() @MinLength(1) @MaxLength(1000)
+  summary: string;
+
+  @IsOptional() @IsArray() @ArrayMaxSize(5) @IsString({ each: true }) @MaxLength(100, { each: true })
+  painPoints?: string[];
+
+  @IsOptional() @IsString() @MaxLength(300)
+  recommendedAction?: string;
+}

@@ -1,0 +1,22 @@
+import 'reflect-metadata';
+import { Module } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { installCrashHandlers, loadServiceConfig, NestJsonLogger, PlatformModule } from '@app/common';
+import { EnricherModule } from './enricher.module';
+import { OFFLINE_LABEL } from './ai/offline-rules.provider';
+
+async function bootstrap(): Promise<void> {
+  const { config, logger } = loadServiceConfig('enricher');
+  installCrashHandlers(logger);
+  if (!config.anthropicApiKey) logger.warn(OFFLINE_LABEL);
+
+  @Module({ imports: [PlatformModule.forRoot(config, 'enricher', logger), EnricherModule] })
+  class EnricherAppModule {}
+
+  // Headless: an application context, no HTTP server.
+  const app = await NestFactory.createApplicationContext(EnricherAppModule, { logger: new NestJsonLogger(logger) });
+  app.enableShutdownHooks();
+  logger.info('enricher consuming triggers');
+}
+
+void bootstrap();

@@ -1,0 +1,28 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { CLOCK, EventStore, PortalRepository, startStory, StreamIds, deterministicId, type Clock, type Portal, type StoredEvent } from '@app/common';
+import type { RegisterPortalDto } from './register-portal.dto';
+
+@Injectable()
+export class PortalAdminService {
+  constructor(
+    private readonly portals: PortalRepository,
+    private readonly eventStore: EventStore,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  async register(dto: RegisterPortalDto): Promise<Portal | 'exists'> {
+    const result = await this.portals.register(dto);
+    if (result.kind === 'exists') return 'exists';
+    const registered = startStory({ type: 'PortalRegistered', portalId: dto.portalId, id: deterministicId('portal-registered', dto.portalId), data: { name: dto.name } }, this.clock());
+    await this.eventStore.append({ streamId: StreamIds.portal(dto.portalId), events: [registered] });
+    return result.portal;
+  }
+
+  find(portalId: number): Promise<Portal | undefined> {
+    return this.portals.find(portalId);
+  }
+
+  story(correlationId: string): Promise<StoredEvent[]> {
+    return this.eventStore.readByCorrelation(correlationId);
+  }
+}

@@ -1,0 +1,44 @@
+import 'reflect-metadata';
+import { Module, ValidationPipe } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { AppConfig, CLOCK, EventStore, installCrashHandlers, loadServiceConfig, NestJsonLogger, PlatformModule, PortalRepository } from '@app/common';
+import { AdminModule } from './admin/admin.module';
+import { IngestModule } from './ingest.module';
+
+async function bootstrap(): Promise<void> {
+  const { config, logger } = loadServiceConfig('ingest');
+  installCrashHandlers(logger);
+
+  @Module({ imports: [PlatformModule.forRoot(config, 'ingest', logger), IngestModule] })
+  class IngestAppModule {}
+
+  // The webhook route reads its own raw body (signatures cover the exact bytes).
+  const app = await NestFactory.create(IngestAppModule, { bodyParser: false, logger: new NestJsonLogger(logger) });
+  await app.listen(config.ingestPort);
+  logger.info(`ingest listening on :${config.ingestPort}`);
+
+  const admin = await NestFactory.create(
+    AdminModule.withShared([
+      { provide: AppConfig, useValue: config },
+      { provide: PortalRepository, useValue: app.get(PortalRepository) },
+      { provide: EventStore, useValue: app.get(EventStore) },
+      { provide: CLOCK, useValue: app.get(CLOCK) },
+    ]),
+    { logger: new NestJsonLogger(logger.child({ component: 'admin' })) },
+  );
+  admin.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));
+  await admin.listen(config.adminPort, config.adminHost);
+  logger.info(`admin API listening on ${config.adminHost}:${config.adminPort}`);
+
+  // Two applications share one platform: close the admin API first, then ingest
+  // (which stops the relay and closes Kafka and Postgres).
+  const shutdown = async (): Promise<void> => {
+    await admin.close();
+    await app.close();
+    process.exit(0);
+  };
+  process.once('SIGTERM', () => void shutdown());
+  process.once('SIGINT', () => void shutdown());
+}
+
+void bootstrap();

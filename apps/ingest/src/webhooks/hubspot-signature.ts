@@ -1,0 +1,89 @@
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+
+/** HubSpot rejects nothing older than this; neither do we accept it. */
+export const MAX_SIGNATURE_AGE_MS = 5 * 60 * 1000;
+
+export interface SignedRequest {
+  method: string;
+  /** The public URI HubSpot posted to: PUBLIC_BASE_URL + path and query. */
+  uri: string;
+  rawBody: Buffer;
+  headers: Record<string, string | string[] | undefined>;
+}
+
+export type SignatureCheck = { valid: true; version: 'v1' | 'v2' | 'v3' } | { valid: false; reason: string };
+
+// HubSpot decodes exactly these escapes in the URI before signing (v3); nothing else.
+const DECODED_ESCAPES: Record<string, string> = {
+  '%3A': ':', '%2F': '/', '%3F': '?', '%40': '@', '%21': '!', '%24': '$',
+  '%27': "'", '%28': '(', '%29': ')', '%2A': '*', '%2C': ',', '%3B': ';',
+};
+
+export function decodeSignedUri(uri: string): string {
+  return uri.replace(/%(3A|2F|3F|40|21|24|27|28|29|2A|2C|3B)/gi, (escape) => DECODED_ESCAPES[escape.toUpperCase()] ?? escape);
+}
+
+/** v3: base64 HMAC-SHA256 keyed by the client secret over method + uri + body + timestamp. */
+export function signatureV3(secret: string, method: string, uri: string, rawBody: Buffer | string, timestamp: string): string {
+  return createHmac('sha256', secret)
+    .update(`${method.toUpperCase()}${decodeSignedUri(uri)}`)
+    .update(rawBody)
+    .update(timestamp)
+    .digest('base64');
+}
+
+/** v1 (legacy, app webhooks): hex SHA-256 of secret + body. */
+export function signatureV1(secret: string, rawBody: Buffer | string): string {
+  return createHash('sha256').update(secret).update(rawBody).digest('hex');
+}
+
+/** v2 (workflow "Send a webhook", CRM cards): hex SHA-256 of secret + method + uri + body. */
+export function signatureV2(secret: string, method: string, uri: string, rawBody: Buffer | string): string {
+  return createHash('sha256').update(`${secret}${method.toUpperCase()}${uri}`).update(rawBody).digest('hex');
+}
+
+/**
+ * Verifies an app webhook: v3 when HubSpot sent it (timestamp no older than five
+ * minutes), otherwise the legacy v1 signature. Comparisons are constant-time.
+ */
+export function verifyAppWebhook(request: SignedRequest, secret: string, nowMs: number): SignatureCheck {
+  const v3 = header(request.headers, 'x-hubspot-signature-v3');
+  if (v3 !== undefined) {
+    const timestamp = header(request.headers, 'x-hubspot-request-timestamp');
+    if (timestamp === undefined || !/^\d{1,15}$/.test(timestamp)) return { valid: false, reason: 'X-HubSpot-Request-Timestamp is missing or not a number' };
+    const age = nowMs - Number(timestamp);
+    if (age > MAX_SIGNATURE_AGE_MS) return { valid: false, reason: `signature timestamp is ${Math.round(age / 1000)} s old (limit 300 s)` };
+    if (age < -MAX_SIGNATURE_AGE_MS) return { valid: false, reason: 'signature timestamp is in the future' };
+    return constantTimeEqual(v3, signatureV3(secret, request.method, request.uri, request.rawBody, timestamp))
+      ? { valid: true, version: 'v3' }
+      : { valid: false, reason: 'X-HubSpot-Signature-v3 does not match' };
+  }
+  const legacy = header(request.headers, 'x-hubspot-signature');
+  if (legacy === undefined) return { valid: false, reason: 'no HubSpot signature header' };
+  const version = header(request.headers, 'x-hubspot-signature-version') ?? 'v1';
+  if (version === 'v1') {
+    return constantTimeEqual(legacy.toLowerCase(), signatureV1(secret, request.rawBody)) ? { valid: true, version: 'v1' } : { valid: false, reason: 'X-HubSpot-Signature (v1) does not match' };
+  }
+  if (version === 'v2') {
+    return constantTimeEqual(legacy.toLowerCase(), signatureV2(secret, request.method, request.uri, request.rawBody))
+      ? { valid: true, version: 'v2' }
+      : { valid: false, reason: 'X-HubSpot-Signature (v2) does not match' };
+  }
+  return { valid: false, reason: `unsupported signature version ${version}` };
+}
+
+function constantTimeEqual(given: string, expected: string): boolean {
+  const a = Buffer.from(given, 'utf8');
+  const b = Buffer.from(expected, 'utf8');
+  // timingSafeEqual needs equal lengths; compare against itself to spend the same time.
+  if (a.length !== b.length) {
+    timingSafeEqual(b, b);
+    return false;
+  }
+  return timingSafeEqual(a, b);
+}
+
+function header(headers: SignedRequest['headers'], name: string): string | undefined {
+  const value = headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}

@@ -1,0 +1,19 @@
+import 'reflect-metadata';
+import { Module } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { installCrashHandlers, loadServiceConfig, NestJsonLogger, PlatformModule } from '@app/common';
+import { SchedulerModule } from './scheduler.module';
+
+async function bootstrap(): Promise<void> {
+  const { config, logger } = loadServiceConfig('scheduler');
+  installCrashHandlers(logger);
+
+  @Module({ imports: [PlatformModule.forRoot(config, 'scheduler', logger), SchedulerModule] })
+  class SchedulerAppModule {}
+
+  const app = await NestFactory.createApplicationContext(SchedulerAppModule, { logger: new NestJsonLogger(logger) });
+  app.enableShutdownHooks();
+  logger.info(`scheduler running; daily review at ${config.schedulerDailyAt} UTC`);
+}
+
+void bootstrap();

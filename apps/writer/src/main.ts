@@ -1,0 +1,19 @@
+import 'reflect-metadata';
+import { Module } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { installCrashHandlers, loadServiceConfig, NestJsonLogger, PlatformModule } from '@app/common';
+import { WriterModule } from './writer.module';
+
+async function bootstrap(): Promise<void> {
+  const { config, logger } = loadServiceConfig('writer');
+  installCrashHandlers(logger);
+
+  @Module({ imports: [PlatformModule.forRoot(config, 'writer', logger), WriterModule] })
+  class WriterAppModule {}
+
+  const app = await NestFactory.createApplicationContext(WriterAppModule, { logger: new NestJsonLogger(logger) });
+  app.enableShutdownHooks();
+  logger.info('writer consuming writebacks');
+}
+
+void bootstrap();

@@ -1,0 +1,92 @@
+import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength } from 'class-validator';
+
+export const SERVICE_NAMES = ['ingest', 'enricher', 'writer', 'scheduler', 'tools'] as const;
+export type ServiceName = (typeof SERVICE_NAMES)[number];
+
+export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/**
+ * The one configuration object. Only `loadConfig` reads process.env; everything
+ * else receives an AppConfig. Fields marked in SENSITIVE_FIELDS never reach a log.
+ */
+export class AppConfig {
+  @Matches(/^postgres(ql)?:\/\/.+/, { message: 'must be a postgres:// URL' })
+  databaseUrl: string;
+
+  @MinLength(1, { each: true, message: 'must be a comma-separated list of host:port' })
+  @Matches(/^[^\s:,]+:\d+$/, { each: true, message: 'each broker must be host:port' })
+  kafkaBrokers: string[];
+
+  @Matches(/^[a-zA-Z0-9._-]+$/, { message: 'may contain only letters, digits, dot, underscore and dash' })
+  kafkaTopicPrefix: string;
+
+  @IsInt() @Min(1) @Max(1000)
+  kafkaTopicPartitions: number;
+
+  @IsInt() @Min(1) @Max(10)
+  kafkaReplicationFactor: number;
+
+  @Matches(/^https?:\/\/[^\s]+[^/]$/, { message: 'must be an http(s) URL without a trailing slash' })
+  hubspotApiBaseUrl: string;
+
+  @IsOptional() @IsString() @MinLength(8)
+  hubspotClientSecret?: string;
+
+  @IsOptional() @IsInt() @Min(1)
+  hubspotAppId?: number;
+
+  @IsOptional() @IsString() @MinLength(1)
+  anthropicApiKey?: string;
+
+  @IsOptional() @Matches(/^https?:\/\/[^\s]+$/, { message: 'must be an http(s) URL' })
+  anthropicBaseUrl?: string;
+
+  @IsString() @MinLength(1)
+  anthropicModel: string;
+
+  @IsOptional() @IsString() @MinLength(16, { message: 'must be at least 16 characters' })
+  adminApiKey?: string;
+
+  /** 32 raw bytes decoded from base64 or hex. */
+  @IsOptional()
+  tokenEncryptionKey?: Buffer;
+
+  @IsInt() @Min(1) @Max(65535)
+  ingestPort: number;
+
+  @IsInt() @Min(1) @Max(65535)
+  adminPort: number;
+
+  @IsString() @MinLength(1)
+  adminHost: string;
+
+  @IsOptional() @Matches(/^https?:\/\/[^\s]+[^/]$/, { message: 'must be an http(s) URL without a trailing slash' })
+  publicBaseUrl?: string;
+
+  @IsIn(LOG_LEVELS)
+  logLevel: LogLevel;
+
+  @IsInt() @Min(1) @Max(20)
+  consumerMaxAttempts: number;
+
+  @IsInt() @Min(1) @Max(60000)
+  retryBaseDelayMs: number;
+
+  @IsInt() @Min(5) @Max(10000)
+  outboxPollMs: number;
+
+  @Matches(/^([01]\d|2[0-3]):[0-5]\d$/, { message: 'must be HH:MM (UTC)' })
+  schedulerDailyAt: string;
+
+  @IsInt() @Min(100)
+  schedulerTickMs: number;
+}
+
+export const SENSITIVE_FIELDS: ReadonlyArray<keyof AppConfig> = [
+  'hubspotClientSecret',
+  'anthropicApiKey',
+  'adminApiKey',
+  'tokenEncryptionKey',
+  'databaseUrl',
+];

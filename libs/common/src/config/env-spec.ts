@@ -1,0 +1,55 @@
+import type { AppConfig, ServiceName } from './app-config';
+
+type Parser = (raw: string) => unknown;
+
+export interface EnvVarSpec {
+  env: string;
+  field: keyof AppConfig;
+  description: string;
+  default?: string;
+  parse?: Parser;
+  /** Services that refuse to start without it. */
+  requiredBy?: ReadonlyArray<ServiceName>;
+}
+
+export class EnvParseError extends Error {}
+
+const int: Parser = (raw) => {
+  if (!/^-?\d+$/.test(raw.trim())) throw new EnvParseError(`must be an integer, got "${raw}"`);
+  return Number(raw);
+};
+const list: Parser = (raw) => raw.split(',').map((s) => s.trim()).filter(Boolean);
+const key32: Parser = (raw) => {
+  const value = raw.trim();
+  const bytes = /^[0-9a-fA-F]{64}$/.test(value) ? Buffer.from(value, 'hex') : Buffer.from(value, 'base64');
+  if (bytes.length !== 32) throw new EnvParseError('must be 32 bytes, base64 or 64 hex characters (openssl rand -base64 32)');
+  return bytes;
+};
+const noTrailingSlash: Parser = (raw) => raw.trim();
+
+/** Every environment variable the platform reads, in the order README documents them. */
+export const ENV_SPEC: ReadonlyArray<EnvVarSpec> = [
+  { env: 'DATABASE_URL', field: 'databaseUrl', default: 'postgres://postgres@127.0.0.1:5432/hubspot_ai', description: 'Postgres holding the event store, outbox and portal registry' },
+  { env: 'KAFKA_BROKERS', field: 'kafkaBrokers', default: '127.0.0.1:9092', parse: list, description: 'Comma-separated Kafka bootstrap brokers' },
+  { env: 'KAFKA_TOPIC_PREFIX', field: 'kafkaTopicPrefix', default: 'hubspot-ai', description: 'Prefix of every topic and consumer group name' },
+  { env: 'KAFKA_TOPIC_PARTITIONS', field: 'kafkaTopicPartitions', default: '12', parse: int, description: 'Partitions per topic when topics are created' },
+  { env: 'KAFKA_REPLICATION_FACTOR', field: 'kafkaReplicationFactor', default: '1', parse: int, description: 'Replication factor when topics are created' },
+  { env: 'HUBSPOT_API_BASE_URL', field: 'hubspotApiBaseUrl', default: 'https://api.hubapi.com', parse: noTrailingSlash, description: 'HubSpot API base URL (the sandbox in tests and the demo)' },
+  { env: 'HUBSPOT_CLIENT_SECRET', field: 'hubspotClientSecret', requiredBy: ['ingest'], description: "The HubSpot app's client secret; verifies webhook signatures" },
+  { env: 'HUBSPOT_APP_ID', field: 'hubspotAppId', parse: int, description: "The HubSpot app's id; recognises the platform's own writes" },
+  { env: 'ANTHROPIC_API_KEY', field: 'anthropicApiKey', description: 'Claude API key; when unset the enricher uses the offline rules-based provider' },
+  { env: 'ANTHROPIC_BASE_URL', field: 'anthropicBaseUrl', description: 'Anthropic API base URL without /v1 (the double in tests)' },
+  { env: 'ANTHROPIC_MODEL', field: 'anthropicModel', default: 'claude-sonnet-5-5', description: 'Default Claude model for prompts that do not name one' },
+  { env: 'ADMIN_API_KEY', field: 'adminApiKey', requiredBy: ['ingest'], description: 'Bearer token for the admin API' },
+  { env: 'TOKEN_ENCRYPTION_KEY', field: 'tokenEncryptionKey', parse: key32, requiredBy: ['ingest', 'enricher', 'writer'], description: 'AES-256-GCM key for portal tokens at rest (32 bytes, base64 or hex)' },
+  { env: 'INGEST_PORT', field: 'ingestPort', default: '3000', parse: int, description: 'Webhook and health HTTP port' },
+  { env: 'ADMIN_PORT', field: 'adminPort', default: '3001', parse: int, description: 'Admin API HTTP port' },
+  { env: 'ADMIN_HOST', field: 'adminHost', default: '127.0.0.1', description: 'Interface the admin API binds to' },
+  { env: 'PUBLIC_BASE_URL', field: 'publicBaseUrl', parse: noTrailingSlash, description: 'Public URL HubSpot posts to (signature v3 covers it); default http://localhost:$INGEST_PORT' },
+  { env: 'LOG_LEVEL', field: 'logLevel', default: 'info', description: 'debug, info, warn or error' },
+  { env: 'CONSUMER_MAX_ATTEMPTS', field: 'consumerMaxAttempts', default: '5', parse: int, description: 'Attempts for a retriable failure before a message is dead-lettered' },
+  { env: 'RETRY_BASE_DELAY_MS', field: 'retryBaseDelayMs', default: '200', parse: int, description: 'Base of the exponential backoff between attempts' },
+  { env: 'OUTBOX_POLL_MS', field: 'outboxPollMs', default: '50', parse: int, description: 'How often the outbox relay looks for unpublished events' },
+  { env: 'SCHEDULER_DAILY_AT', field: 'schedulerDailyAt', default: '08:00', description: 'UTC time of the daily per-portal review trigger' },
+  { env: 'SCHEDULER_TICK_MS', field: 'schedulerTickMs', default: '60000', parse: int, description: 'How often the scheduler checks for due triggers' },
+];

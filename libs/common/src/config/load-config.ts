@@ -1,0 +1,71 @@
+import { plainToInstance } from 'class-transformer';
+import { validateSync, type ValidationError } from 'class-validator';
+import { AppConfig, SENSITIVE_FIELDS, type ServiceName } from './app-config';
+import { ENV_SPEC, EnvParseError } from './env-spec';
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const envNameOf = new Map(ENV_SPEC.map((spec) => [spec.field as string, spec.env]));
+
+/**
+ * Builds and validates the configuration from an environment map. Collects every
+ * problem before failing, so an operator fixes the deployment in one go.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv, service: ServiceName): AppConfig {
+  const problems: string[] = [];
+  const plain: Record<string, unknown> = {};
+
+  for (const spec of ENV_SPEC) {
+    const raw = env[spec.env]?.trim() ? env[spec.env] : spec.default;
+    if (raw === undefined) {
+      if (spec.requiredBy?.includes(service)) problems.push(`${spec.env} is required by ${service}: ${spec.description}`);
+      continue;
+    }
+    try {
+      plain[spec.field] = spec.parse ? spec.parse(raw) : raw;
+    } catch (error) {
+      if (!(error instanceof EnvParseError)) throw error;
+      problems.push(`${spec.env} ${error.message}`);
+    }
+  }
+
+  const config = plainToInstance(AppConfig, plain);
+  // Buffers survive plainToInstance only by reference; keep the parsed key as is.
+  if (plain.tokenEncryptionKey) config.tokenEncryptionKey = plain.tokenEncryptionKey as Buffer;
+  for (const error of validateSync(config, { forbidUnknownValues: false })) {
+    if (problems.some((p) => p.startsWith(`${envNameOf.get(error.property)} `))) continue;
+    problems.push(describe(error));
+  }
+
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config;
+}
+
+function describe(error: ValidationError): string {
+  const envName = envNameOf.get(error.property) ?? error.property;
+  const reasons = Object.values(error.constraints ?? {}).map((m) => m.replace(/^\S+ /, ''));
+  return `${envName} ${reasons.join('; ')}`;
+}
+
+/** A copy safe to log: secrets replaced, the database password masked. */
+export function redactConfig(config: AppConfig): Record<string, unknown> {
+  const copy: Record<string, unknown> = { ...config };
+  for (const field of SENSITIVE_FIELDS) {
+    if (copy[field] === undefined) continue;
+    copy[field] = field === 'databaseUrl' ? maskUrlPassword(config.databaseUrl) : '[redacted]';
+  }
+  return copy;
+}
+
+export function maskUrlPassword(url: string): string {
+  return url.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@');
+}
+
+export function publicBaseUrlOf(config: AppConfig): string {
+  return config.publicBaseUrl ?? `http://localhost:${config.ingestPort}`;
+}

@@ -1,0 +1,40 @@
+import { DataSource } from 'typeorm';
+import { MIGRATIONS } from './migrations';
+import { PortalEntity } from '../portals/portal.entity';
+
+export function createDataSource(databaseUrl: string, applicationName: string, poolSize = 10): DataSource {
+  return new DataSource({
+    type: 'postgres',
+    url: databaseUrl,
+    entities: [PortalEntity],
+    migrations: MIGRATIONS,
+    synchronize: false,
+    migrationsRun: false,
+    logging: false,
+    applicationName,
+    extra: { max: poolSize },
+  });
+}
+
+/** Creates the database named in the URL if it does not exist (connecting to `postgres`). */
+export async function ensureDatabaseExists(databaseUrl: string): Promise<boolean> {
+  const url = new URL(databaseUrl);
+  const name = decodeURIComponent(url.pathname.replace(/^\//, ''));
+  if (!/^[a-zA-Z0-9_]+$/.test(name)) throw new Error(`database name "${name}" must be letters, digits and underscores`);
+  url.pathname = '/postgres';
+  const admin = new DataSource({ type: 'postgres', url: url.toString() });
+  await admin.initialize();
+  try {
+    const rows: unknown[] = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
+    if (rows.length > 0) return false;
+    await admin.query(`CREATE DATABASE "${name}"`);
+    return true;
+  } finally {
+    await admin.destroy();
+  }
+}
+
+export async function runMigrations(dataSource: DataSource): Promise<string[]> {
+  const applied = await dataSource.runMigrations({ transaction: 'each' });
+  return applied.map((m) => m.name);
+}

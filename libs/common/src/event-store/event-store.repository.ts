@@ -1,0 +1,240 @@
+import type { DataSource, EntityManager } from 'typeorm';
+import type { EventEnvelope } from '../events/envelope';
+
+/** What the stream's current version must be for an append to go ahead. */
+export type ExpectedVersion = number | 'any' | 'no-stream';
+
+export interface AppendRequest {
+  streamId: string;
+  events: EventEnvelope[];
+  expectedVersion?: ExpectedVersion;
+  /** Also enqueue the newly appended events for publication on this topic (same transaction). */
+  publishTo?: string;
+}
+
+export interface Appended {
+  kind: 'appended';
+  streamId: string;
+  /** Version of the last event in the stream after this append (versions start at 0). */
+  streamVersion: number;
+  appendedIds: string[];
+  /** Events of this request that were already stored (idempotent re-append). */
+  duplicateIds: string[];
+}
+
+export interface Duplicate {
+  kind: 'duplicate';
+  streamId: string;
+  duplicateIds: string[];
+}
+
+export interface Conflict {
+  kind: 'conflict';
+  streamId: string;
+  expectedVersion: ExpectedVersion;
+  actualVersion: number;
+}
+
+export type AppendResult = Appended | Duplicate | Conflict;
+export type AppendAllResult = { kind: 'committed'; results: Array<Appended | Duplicate> } | Conflict;
+
+export interface StoredEvent extends EventEnvelope {
+  streamId: string;
+  streamVersion: number;
+  globalPosition: string;
+}
+
+const NO_STREAM = -1;
+const UNIQUE_VIOLATION = '23505';
+
+/**
+ * The Postgres event store: append-only, a global position, a version per stream
+ * with optimistic concurrency, and idempotent appends keyed by event id.
+ *
+ * Appends to a stream are serialised with a transaction-scoped advisory lock, so
+ * the version check and the insert cannot interleave; the unique constraints stay
+ * as the last line of defence.
+ */
+export class EventStore {
+  constructor(private readonly dataSource: DataSource) {}
+
+  async append(request: AppendRequest): Promise<AppendResult> {
+    const result = await this.appendAll([request]);
+    return result.kind === 'committed' ? result.results[0]! : result;
+  }
+
+  /** Appends to several streams atomically: all of them, or (on a conflict) none. */
+  async appendAll(requests: AppendRequest[]): Promise<AppendAllResult> {
+    try {
+      return await this.dataSource.transaction((manager) => this.appendInTransaction(manager, requests));
+    } catch (error) {
+      // A concurrent transaction stored one of these event ids in between: retry once,
+      // and the retry reports it as a duplicate.
+      if (isUniqueViolation(error)) return this.dataSource.transaction((manager) => this.appendInTransaction(manager, requests));
+      throw error;
+    }
+  }
+
+  private async appendInTransaction(manager: EntityManager, requests: AppendRequest[]): Promise<AppendAllResult> {
+    const streamIds = [...new Set(requests.map((r) => r.streamId))].sort();
+    for (const streamId of streamIds) {
+      await manager.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [streamId]);
+    }
+    const allIds = requests.flatMap((r) => r.events.map((e) => e.id));
+    const existing = new Set<string>(
+      allIds.length === 0
+        ? []
+        : ((await manager.query('SELECT event_id FROM events WHERE event_id = ANY($1::uuid[])', [allIds])) as Array<{ event_id: string }>).map((r) => r.event_id),
+    );
+    const versions = new Map<string, number>(
+      ((await manager.query('SELECT stream_id, max(stream_version) AS version FROM events WHERE stream_id = ANY($1::text[]) GROUP BY stream_id', [streamIds])) as Array<{ stream_id: string; version: number }>).map((r) => [r.stream_id, Number(r.version)]),
+    );
+
+    const results: Array<Appended | Duplicate> = [];
+    const rows: Row[] = [];
+    const outbox: OutboxRow[] = [];
+    for (const request of requests) {
+      const fresh = dedupe(request.events).filter((e) => !existing.has(e.id));
+      const duplicateIds = request.events.filter((e) => existing.has(e.id)).map((e) => e.id);
+      const current = versions.get(request.streamId) ?? NO_STREAM;
+      if (fresh.length === 0) {
+        results.push({ kind: 'duplicate', streamId: request.streamId, duplicateIds });
+        continue;
+      }
+      const expected = request.expectedVersion ?? 'any';
+      if (!versionMatches(expected, current)) {
+        return { kind: 'conflict', streamId: request.streamId, expectedVersion: expected, actualVersion: current };
+      }
+      fresh.forEach((event, i) => {
+        rows.push({ event, streamId: request.streamId, version: current + 1 + i });
+        existing.add(event.id);
+        if (request.publishTo) outbox.push({ topic: request.publishTo, event });
+      });
+      const streamVersion = current + fresh.length;
+      versions.set(request.streamId, streamVersion);
+      results.push({ kind: 'appended', streamId: request.streamId, streamVersion, appendedIds: fresh.map((e) => e.id), duplicateIds });
+    }
+
+    if (rows.length > 0) await insertEvents(manager, rows);
+    if (outbox.length > 0) await insertOutbox(manager, outbox);
+    if (outbox.length > 0) await manager.query(`SELECT pg_notify('outbox', '')`);
+    return { kind: 'committed', results };
+  }
+
+  async readStream(streamId: string, fromVersion = 0): Promise<StoredEvent[]> {
+    return this.select('WHERE stream_id = $1 AND stream_version >= $2 ORDER BY stream_version', [streamId, fromVersion]);
+  }
+
+  /** Every event of one story (one webhook or schedule tick and all it caused), in order. */
+  async readByCorrelation(correlationId: string): Promise<StoredEvent[]> {
+    return this.select('WHERE correlation_id = $1 ORDER BY global_position', [correlationId]);
+  }
+
+  async readByPortal(portalId: number, afterPosition = '0', limit = 1000): Promise<StoredEvent[]> {
+    return this.select('WHERE portal_id = $1 AND global_position > $2 ORDER BY global_position LIMIT $3', [portalId, afterPosition, limit]);
+  }
+
+  async readAll(afterPosition = '0', limit = 1000): Promise<StoredEvent[]> {
+    return this.select('WHERE global_position > $1 ORDER BY global_position LIMIT $2', [afterPosition, limit]);
+  }
+
+  /** Events of a type directly caused by an event: "was this trigger already decided?" */
+  async findCausedBy(causationId: string, type: string): Promise<StoredEvent[]> {
+    return this.select('WHERE causation_id = $1 AND type = $2 ORDER BY global_position', [causationId, type]);
+  }
+
+  async findById(eventId: string): Promise<StoredEvent | undefined> {
+    return (await this.select('WHERE event_id = $1', [eventId]))[0];
+  }
+
+  private async select(where: string, params: unknown[]): Promise<StoredEvent[]> {
+    const rows: EventRow[] = await this.dataSource.query(`SELECT * FROM events ${where}`, params);
+    return rows.map(toStoredEvent);
+  }
+}
+
+interface Row {
+  event: EventEnvelope;
+  streamId: string;
+  version: number;
+}
+
+interface OutboxRow {
+  topic: string;
+  event: EventEnvelope;
+}
+
+interface EventRow {
+  global_position: string;
+  event_id: string;
+  stream_id: string;
+  stream_version: number;
+  type: string;
+  portal_id: string;
+  correlation_id: string;
+  causation_id: string | null;
+  occurred_at: Date;
+  recorded_at: Date;
+  schema_version: number;
+  data: unknown;
+}
+
+function versionMatches(expected: ExpectedVersion, current: number): boolean {
+  if (expected === 'any') return true;
+  if (expected === 'no-stream') return current === NO_STREAM;
+  return expected === current;
+}
+
+function dedupe(events: EventEnvelope[]): EventEnvelope[] {
+  const seen = new Set<string>();
+  return events.filter((e) => (seen.has(e.id) ? false : (seen.add(e.id), true)));
+}
+
+async function insertEvents(manager: EntityManager, rows: Row[]): Promise<void> {
+  await manager.query(
+    `INSERT INTO events (event_id, stream_id, stream_version, type, portal_id, correlation_id, causation_id, occurred_at, recorded_at, schema_version, data)
+     SELECT * FROM unnest($1::uuid[], $2::text[], $3::int[], $4::text[], $5::bigint[], $6::text[], $7::text[], $8::timestamptz[], $9::timestamptz[], $10::int[], $11::jsonb[])`,
+    [
+      rows.map((r) => r.event.id),
+      rows.map((r) => r.streamId),
+      rows.map((r) => r.version),
+      rows.map((r) => r.event.type),
+      rows.map((r) => r.event.portalId),
+      rows.map((r) => r.event.correlationId),
+      rows.map((r) => r.event.causationId),
+      rows.map((r) => r.event.occurredAt),
+      rows.map((r) => r.event.recordedAt),
+      rows.map((r) => r.event.schemaVersion),
+      rows.map((r) => JSON.stringify(r.event.data ?? null)),
+    ],
+  );
+}
+
+async function insertOutbox(manager: EntityManager, rows: OutboxRow[]): Promise<void> {
+  await manager.query(
+    `INSERT INTO outbox (topic, message_key, event_id, payload)
+     SELECT * FROM unnest($1::text[], $2::text[], $3::uuid[], $4::jsonb[])`,
+    [rows.map((r) => r.topic), rows.map((r) => String(r.event.portalId)), rows.map((r) => r.event.id), rows.map((r) => JSON.stringify(r.event))],
+  );
+}
+
+function toStoredEvent(row: EventRow): StoredEvent {
+  return {
+    id: row.event_id,
+    type: row.type,
+    portalId: Number(row.portal_id),
+    occurredAt: row.occurred_at.toISOString(),
+    recordedAt: row.recorded_at.toISOString(),
+    correlationId: row.correlation_id,
+    causationId: row.causation_id,
+    schemaVersion: row.schema_version,
+    data: row.data,
+    streamId: row.stream_id,
+    streamVersion: row.stream_version,
+    globalPosition: String(row.global_position),
+  };
+}
+
+function isUniqueViolation(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && (error as { code?: string }).code === UNIQUE_VIOLATION;
+}

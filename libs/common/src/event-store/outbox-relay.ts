@@ -1,0 +1,119 @@
+import type { DataSource, QueryRunner } from 'typeorm';
+import type { EventEnvelope } from '../events/envelope';
+import type { KafkaBus } from '../kafka/kafka-bus';
+import { outboxToKafkaMessage } from '../kafka/message-codec';
+import type { Logger } from '../logging/logger';
+import { backoffDelayMs, sleep } from '../util/backoff';
+
+/** One constant advisory-lock key: at most one relay publishes at a time, across all replicas. */
+const RELAY_LOCK_KEY = 7_344_120_031;
+
+export interface OutboxRelayOptions {
+  pollMs: number;
+  batchSize?: number;
+}
+
+interface OutboxRow {
+  id: string;
+  topic: string;
+  message_key: string;
+  payload: EventEnvelope;
+}
+
+/**
+ * Publishes what the event store enqueued in its outbox, in insertion order, and
+ * deletes each row only after Kafka acknowledged it. An acknowledged webhook is
+ * therefore never lost when Kafka is down: its row waits here until Kafka is back.
+ * Delivery is at least once (a crash between send and delete republishes); consumers
+ * are idempotent by event id.
+ *
+ * Every service runs a relay; a session advisory lock lets exactly one of them work,
+ * which keeps per-portal order without coordination. The others stand by and take
+ * over within one poll when the holder's connection goes away.
+ */
+export class OutboxRelay {
+  private running = false;
+  private stopped: Promise<void> | undefined;
+  private lockRunner: QueryRunner | undefined;
+  private failures = 0;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly bus: KafkaBus,
+    private readonly logger: Logger,
+    private readonly options: OutboxRelayOptions,
+  ) {}
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.stopped = this.loop();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    await this.stopped;
+    await this.releaseLock();
+  }
+
+  /** Publishes one batch if this relay holds the lock; returns how many rows it published. */
+  async publishBatch(): Promise<number> {
+    const lock = await this.heldLock();
+    if (!lock) return 0;
+    // Read and delete on the connection that holds the lock: if it died, the lock is
+    // gone too, and this fails instead of racing the relay that took over.
+    const rows: OutboxRow[] = await lock.query('SELECT id, topic, message_key, payload FROM outbox ORDER BY id LIMIT $1', [this.options.batchSize ?? 500]);
+    if (rows.length === 0) return 0;
+    const producer = await this.bus.connectedProducer();
+    // One send per topic, messages in id order: Kafka keeps per-key order within a send.
+    const byTopic = new Map<string, OutboxRow[]>();
+    for (const row of rows) byTopic.set(row.topic, [...(byTopic.get(row.topic) ?? []), row]);
+    await producer.sendBatch({
+      acks: -1,
+      topicMessages: [...byTopic].map(([topic, topicRows]) => ({ topic, messages: topicRows.map((r) => outboxToKafkaMessage(r.message_key, r.payload)) })),
+    });
+    await lock.query('DELETE FROM outbox WHERE id = ANY($1::bigint[])', [rows.map((r) => r.id)]);
+    return rows.length;
+  }
+
+  async pendingCount(): Promise<number> {
+    const [row] = (await this.dataSource.query('SELECT count(*)::int AS n FROM outbox')) as Array<{ n: number }>;
+    return row?.n ?? 0;
+  }
+
+  private async loop(): Promise<void> {
+    while (this.running) {
+      try {
+        const published = await this.publishBatch();
+        this.failures = 0;
+        if (published === 0) await sleep(this.options.pollMs);
+      } catch (error) {
+        this.failures += 1;
+        this.logger.warn('outbox relay could not publish; will retry', { error, attempt: this.failures });
+        await this.releaseLock();
+        await sleep(backoffDelayMs(this.failures, 200, 5_000));
+      }
+    }
+  }
+
+  private async heldLock(): Promise<QueryRunner | undefined> {
+    if (this.lockRunner) return this.lockRunner;
+    const runner = this.dataSource.createQueryRunner();
+    await runner.connect();
+    const [row] = (await runner.query('SELECT pg_try_advisory_lock($1) AS locked', [RELAY_LOCK_KEY])) as Array<{ locked: boolean }>;
+    if (row?.locked) {
+      this.lockRunner = runner;
+      return runner;
+    }
+    await runner.release();
+    return undefined;
+  }
+
+  private async releaseLock(): Promise<void> {
+    const runner = this.lockRunner;
+    this.lockRunner = undefined;
+    if (!runner) return;
+    await runner.query('SELECT pg_advisory_unlock($1)', [RELAY_LOCK_KEY]).catch(() => undefined);
+    await runner.release().catch(() => undefined);
+  }
+}

@@ -1,0 +1,8 @@
+/** Stream naming: one stream per CRM object per portal, plus a few per-portal streams. */
+export const StreamIds = {
+  crmObject: (portalId: number, objectType: string, objectId: string | number) => `crm-${portalId}-${objectType}-${objectId}`,
+  portal: (portalId: number) => `portal-${portalId}`,
+  webhookRejections: (portalId: number) => `webhook-rejections-${portalId}`,
+  schedule: (portalId: number) => `schedule-${portalId}`,
+  deadLetters: (portalId: number) => `dead-letters-${portalId}`,
+};

@@ -1,0 +1,228 @@
+import { Kafka, logLevel as KafkaLogLevel, type Consumer, type EachMessagePayload, type Producer } from 'kafkajs';
+import type { EventEnvelope } from '../events/envelope';
+import type { Logger } from '../logging/logger';
+import { backoffDelayMs, sleep } from '../util/backoff';
+import type { HandlerOutcome } from './handler-outcome';
+import { decodeEnvelope, headerString, toKafkaMessage } from './message-codec';
+import { deadLetterTopic } from './topics';
+
+export interface KafkaBusOptions {
+  brokers: string[];
+  clientId: string;
+  logger: Logger;
+}
+
+export interface MessageContext {
+  topic: string;
+  partition: number;
+  offset: string;
+  attempt: number;
+}
+
+export interface ConsumerSpec {
+  groupId: string;
+  topics: string[];
+  handle: (event: EventEnvelope, context: MessageContext) => Promise<HandlerOutcome>;
+  /** Called once a message is dead-lettered, to record it in the audit trail. */
+  onDeadLetter?: (event: EventEnvelope | null, context: MessageContext, reason: string) => Promise<void>;
+  maxAttempts: number;
+  retryBaseDelayMs: number;
+  partitionsConsumedConcurrently?: number;
+}
+
+export interface DeadLetterHeaders {
+  reason: string;
+  originalTopic: string;
+  originalPartition: number;
+  originalOffset: string;
+}
+
+/**
+ * The platform's only door to Kafka: a keyed producer, topic administration, and
+ * consumers whose handlers return an explicit outcome. Retriable failures are
+ * retried in place with backoff (keeping the portal's order on its partition);
+ * once attempts run out, or for a non-retriable failure, the message goes to the
+ * topic's dead-letter twin with the reason in its headers, and consumption moves on.
+ */
+export class KafkaBus {
+  private readonly kafka: Kafka;
+  private producer: Producer | undefined;
+  private producerConnecting: Promise<Producer> | undefined;
+  private readonly consumers: Consumer[] = [];
+
+  constructor(private readonly options: KafkaBusOptions) {
+    this.kafka = new Kafka({
+      clientId: options.clientId,
+      brokers: options.brokers,
+      logLevel: KafkaLogLevel.WARN,
+      logCreator: () => ({ namespace, level, log }) => {
+        const { message, ...extra } = log;
+        const line = `kafkajs ${namespace}: ${message}`;
+        if (level <= KafkaLogLevel.ERROR) options.logger.error(line, extra);
+        else options.logger.warn(line, extra);
+      },
+      retry: { retries: 5, initialRetryTime: 200 },
+    });
+  }
+
+  async publish(topic: string, events: EventEnvelope[]): Promise<void> {
+    if (events.length === 0) return;
+    const producer = await this.connectedProducer();
+    await producer.send({ topic, messages: events.map(toKafkaMessage), acks: -1 });
+  }
+
+  async connectedProducer(): Promise<Producer> {
+    if (this.producer) return this.producer;
+    this.producerConnecting ??= (async () => {
+      const producer = this.kafka.producer({ allowAutoTopicCreation: false, retry: { retries: 3, initialRetryTime: 200 } });
+      try {
+        await producer.connect();
+      } catch (error) {
+        this.producerConnecting = undefined;
+        throw error;
+      }
+      this.producer = producer;
+      return producer;
+    })();
+    return this.producerConnecting;
+  }
+
+  /** Creates the topics that do not exist yet; returns the names it created. */
+  async ensureTopics(topics: string[], numPartitions: number, replicationFactor: number): Promise<string[]> {
+    const admin = this.kafka.admin();
+    await admin.connect();
+    try {
+      const existing = new Set(await admin.listTopics());
+      const missing = topics.filter((t) => !existing.has(t));
+      if (missing.length > 0) {
+        await admin.createTopics({ waitForLeaders: true, topics: missing.map((topic) => ({ topic, numPartitions, replicationFactor })) });
+      }
+      return missing;
+    } finally {
+      await admin.disconnect();
+    }
+  }
+
+  /** True when a broker answers a metadata request. */
+  async isReachable(): Promise<boolean> {
+    const admin = this.kafka.admin({ retry: { retries: 0 } });
+    try {
+      await admin.connect();
+      await admin.listTopics();
+      return true;
+    } catch {
+      return false;
+    } finally {
+      await admin.disconnect().catch(() => undefined);
+    }
+  }
+
+  async consume(spec: ConsumerSpec): Promise<Consumer> {
+    const consumer = this.kafka.consumer({ groupId: spec.groupId, allowAutoTopicCreation: false, sessionTimeout: 30_000, heartbeatInterval: 3_000 });
+    this.consumers.push(consumer);
+    await consumer.connect();
+    for (const topic of spec.topics) await consumer.subscribe({ topic, fromBeginning: true });
+    await consumer.run({
+      partitionsConsumedConcurrently: spec.partitionsConsumedConcurrently ?? 4,
+      eachMessage: (payload) => this.handleMessage(spec, payload),
+    });
+    return consumer;
+  }
+
+  private async handleMessage(spec: ConsumerSpec, { topic, partition, message, heartbeat }: EachMessagePayload): Promise<void> {
+    const context: MessageContext = { topic, partition, offset: message.offset, attempt: 1 };
+    const decoded = decodeEnvelope(message.value);
+    if (!decoded.ok) {
+      await this.deadLetter(spec, null, context, decoded.reason, message.key, message.value, message.headers);
+      return;
+    }
+    const log = this.options.logger.child({ correlationId: decoded.event.correlationId, eventId: decoded.event.id, portalId: decoded.event.portalId });
+    for (;;) {
+      const outcome = await this.runHandler(spec, decoded.event, context);
+      switch (outcome.kind) {
+        case 'done':
+          return;
+        case 'drop':
+          log.info(`dropped ${decoded.event.type}: ${outcome.reason}`, { topic });
+          return;
+        case 'dead-letter':
+          await this.deadLetter(spec, decoded.event, context, outcome.reason, message.key, message.value, message.headers);
+          return;
+        case 'retry':
+          if (context.attempt >= spec.maxAttempts) {
+            await this.deadLetter(spec, decoded.event, context, `gave up after ${context.attempt} attempts: ${outcome.reason}`, message.key, message.value, message.headers);
+            return;
+          }
+          log.warn(`retrying ${decoded.event.type} (attempt ${context.attempt}): ${outcome.reason}`, { topic });
+          await sleep(outcome.retryAfterMs ?? backoffDelayMs(context.attempt, spec.retryBaseDelayMs, 10_000));
+          await heartbeat();
+          context.attempt += 1;
+      }
+    }
+  }
+
+  private async runHandler(spec: ConsumerSpec, event: EventEnvelope, context: MessageContext): Promise<HandlerOutcome> {
+    try {
+      return await spec.handle(event, context);
+    } catch (error) {
+      // An exception is an unexpected failure: treat it as retriable, the handler's
+      // own classification covers the failures it knows.
+      return { kind: 'retry', reason: error instanceof Error ? error.message : String(error) };
+    }
+  }
+
+  private async deadLetter(
+    spec: ConsumerSpec,
+    event: EventEnvelope | null,
+    context: MessageContext,
+    reason: string,
+    key: Buffer | null,
+    value: Buffer | null,
+    headers: EachMessagePayload['message']['headers'],
+  ): Promise<void> {
+    const producer = await this.connectedProducer();
+    await producer.send({
+      topic: deadLetterTopic(context.topic),
+      acks: -1,
+      messages: [
+        {
+          key,
+          value,
+          headers: {
+            ...headers,
+            'dlq-reason': reason,
+            'dlq-original-topic': context.topic,
+            'dlq-original-partition': String(context.partition),
+            'dlq-original-offset': context.offset,
+            'dlq-failed-at': new Date().toISOString(),
+            'dlq-attempts': String(context.attempt),
+          },
+        },
+      ],
+    });
+    this.options.logger.error(`dead-lettered message from ${context.topic}: ${reason}`, {
+      correlationId: event?.correlationId ?? headerString(headers, 'correlation-id'),
+      portalId: event?.portalId,
+      partition: context.partition,
+      offset: context.offset,
+    });
+    await spec.onDeadLetter?.(event, context, reason);
+  }
+
+  async disconnect(): Promise<void> {
+    await Promise.allSettled(this.consumers.map((c) => c.disconnect()));
+    this.consumers.length = 0;
+    if (this.producer) await this.producer.disconnect().catch(() => undefined);
+    this.producer = undefined;
+    this.producerConnecting = undefined;
+  }
+}
+
+export function readDeadLetterHeaders(headers: EachMessagePayload['message']['headers']): DeadLetterHeaders {
+  return {
+    reason: headerString(headers, 'dlq-reason') ?? '',
+    originalTopic: headerString(headers, 'dlq-original-topic') ?? '',
+    originalPartition: Number(headerString(headers, 'dlq-original-partition') ?? -1),
+    originalOffset: headerString(headers, 'dlq-original-offset') ?? '',
+  };
+}

@@ -1,0 +1,91 @@
+import type { DataSource, Repository } from 'typeorm';
+import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
+import { PortalEntity, type PortalSettings, type PortalStatus } from './portal.entity';
+import type { TokenCipher } from './token-cipher';
+
+export interface NewPortal {
+  portalId: number;
+  name: string;
+  accessToken: string;
+  settings?: PortalSettings;
+}
+
+/** A portal as the rest of the platform sees it: never the token ciphertext. */
+export interface Portal {
+  portalId: number;
+  name: string;
+  status: PortalStatus;
+  settings: PortalSettings;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export type RegisterResult = { kind: 'registered'; portal: Portal } | { kind: 'exists' };
+
+const UNIQUE_VIOLATION = '23505';
+
+/** The tenant registry. Tokens are encrypted on the way in and decrypted only on request. */
+export class PortalRepository {
+  private readonly repo: Repository<PortalEntity>;
+
+  constructor(
+    dataSource: DataSource,
+    /** Absent in services that never handle tokens (the scheduler). */
+    private readonly cipher: TokenCipher | undefined,
+  ) {
+    this.repo = dataSource.getRepository(PortalEntity);
+  }
+
+  async register(input: NewPortal): Promise<RegisterResult> {
+    const entity = this.repo.create({
+      portalId: input.portalId,
+      name: input.name,
+      status: 'active',
+      accessTokenEncrypted: this.requireCipher().encrypt(input.accessToken, input.portalId),
+      settings: input.settings ?? {},
+    });
+    try {
+      // TypeORM's deep-partial type cannot see through the open settings record.
+      await this.repo.insert(entity as QueryDeepPartialEntity<PortalEntity>);
+    } catch (error) {
+      if ((error as { code?: string }).code === UNIQUE_VIOLATION) return { kind: 'exists' };
+      throw error;
+    }
+    const saved = await this.repo.findOneByOrFail({ portalId: input.portalId });
+    return { kind: 'registered', portal: toPortal(saved) };
+  }
+
+  async find(portalId: number): Promise<Portal | undefined> {
+    const entity = await this.repo.findOneBy({ portalId });
+    return entity ? toPortal(entity) : undefined;
+  }
+
+  async findActive(): Promise<Portal[]> {
+    return (await this.repo.find({ where: { status: 'active' }, order: { portalId: 'ASC' } })).map(toPortal);
+  }
+
+  async accessToken(portalId: number): Promise<string | undefined> {
+    const entity = await this.repo.findOne({ where: { portalId }, select: { portalId: true, accessTokenEncrypted: true } });
+    return entity ? this.requireCipher().decrypt(entity.accessTokenEncrypted, portalId) : undefined;
+  }
+
+  private requireCipher(): TokenCipher {
+    if (!this.cipher) throw new Error('TOKEN_ENCRYPTION_KEY is not configured in this service');
+    return this.cipher;
+  }
+
+  async setStatus(portalId: number, status: PortalStatus): Promise<void> {
+    await this.repo.update({ portalId }, { status });
+  }
+}
+
+function toPortal(entity: PortalEntity): Portal {
+  return {
+    portalId: entity.portalId,
+    name: entity.name,
+    status: entity.status,
+    settings: entity.settings,
+    createdAt: entity.createdAt.toISOString(),
+    updatedAt: entity.updatedAt.toISOString(),
+  };
+}
