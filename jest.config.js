@@ -6,7 +6,7 @@ const moduleNameMapper = {
   '^@app/common(|/.*)$': '<rootDir>/libs/common/src$1',
 };
 const transform = {
-  '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json', isolatedModules: true }],
+  '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.spec.json' }],
 };
 const roots = ['<rootDir>/apps', '<rootDir>/libs', '<rootDir>/sandbox', '<rootDir>/tools', '<rootDir>/test'];
 const base = { moduleFileExtensions: ['js', 'json', 'ts'], moduleNameMapper, transform, roots, testEnvironment: 'node' };
@@ -14,7 +14,7 @@ const base = { moduleFileExtensions: ['js', 'json', 'ts'], moduleNameMapper, tra
 module.exports = {
   projects: [
     { ...base, displayName: 'unit', testRegex: '.*\\.spec\\.ts$' },
-    { ...base, displayName: 'int', testRegex: '.*\\.int-spec\\.ts$', testTimeout: 60000 },
-    { ...base, displayName: 'e2e', testRegex: '.*\\.e2e-spec\\.ts$', testTimeout: 180000 },
+    { ...base, displayName: 'int', testRegex: '.*\\.int-spec\\.ts$', setupFilesAfterEnv: ['<rootDir>/test/support/timeouts.int.ts'] },
+    { ...base, displayName: 'e2e', testRegex: '.*\\.e2e-spec\\.ts$', setupFilesAfterEnv: ['<rootDir>/test/support/timeouts.e2e.ts'] },
   ],
 };

@@ -1,0 +1,164 @@
+import type { INestApplication } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
+import { DataSource } from 'typeorm';
+import { allTopics, EventStore, PlatformModule, PortalRepository, topicNames, type AppConfig } from '@app/common';
+import { aHubSpotEvent } from '../../../../test/support/builders';
+import { createTestDatabase, type TestDatabase } from '../../../../test/support/database';
+import { collectMessages, eventually, KAFKA_BROKERS, uniquePrefix } from '../../../../test/support/kafka';
+import { memoryLogger } from '../../../../test/support/logger';
+import { TEST_CLIENT_SECRET, testConfig } from '../../../../test/support/platform';
+import { KafkaBus } from '@app/common';
+import { IngestModule } from '../ingest.module';
+import { signatureV1, signatureV3 } from './hubspot-signature';
+
+const PUBLIC_BASE_URL = 'https://hooks.agency.example';
+const PORTAL = 62515;
+
+async function startIngest(config: AppConfig): Promise<{ app: INestApplication; url: string }> {
+  const { logger } = memoryLogger();
+  const moduleRef = await Test.createTestingModule({ imports: [PlatformModule.forRoot(config, 'ingest', logger), IngestModule] }).compile();
+  const app = moduleRef.createNestApplication({ bodyParser: false, logger: false });
+  await app.listen(0, '127.0.0.1');
+  return { app, url: (await app.getUrl()).replace('[::1]', '127.0.0.1') };
+}
+
+function signedPost(url: string, body: string, options: { timestamp?: number; contentType?: string; headers?: Record<string, string>; uri?: string } = {}) {
+  const timestamp = String(options.timestamp ?? Date.now());
+  const uri = options.uri ?? `${PUBLIC_BASE_URL}/webhooks/hubspot`;
+  return fetch(`${url}/webhooks/hubspot`, {
+    method: 'POST',
+    headers: {
+      'content-type': options.contentType ?? 'application/json',
+      'x-hubspot-signature-v3': signatureV3(TEST_CLIENT_SECRET, 'POST', uri, body, timestamp),
+      'x-hubspot-request-timestamp': timestamp,
+      ...options.headers,
+    },
+    body,
+  });
+}
+
+describe('POST /webhooks/hubspot (real Postgres and Kafka)', () => {
+  let db: TestDatabase;
+  let app: INestApplication;
+  let url: string;
+  let config: AppConfig;
+  const prefix = uniquePrefix('ingest');
+  const topics = topicNames(prefix);
+
+  beforeAll(async () => {
+    db = await createTestDatabase('ingest');
+    config = testConfig('ingest', db.url, prefix, { PUBLIC_BASE_URL });
+    const { logger } = memoryLogger();
+    const bus = new KafkaBus({ brokers: KAFKA_BROKERS, clientId: 'ingest-test-setup', logger });
+    await bus.ensureTopics(allTopics(topics), 3, 1);
+    await bus.disconnect();
+    ({ app, url } = await startIngest(config));
+    await app.get(PortalRepository).register({ portalId: PORTAL, name: 'Acme', accessToken: 'pat-acme' });
+  });
+  afterAll(async () => {
+    await app?.close();
+    await db.drop();
+  });
+
+  const countEvents = async (type: string): Promise<number> =>
+    Number((await db.dataSource.query('SELECT count(*) AS n FROM events WHERE type = $1', [type]))[0].n);
+
+  it('records a signed event durably, answers 200 and publishes it keyed by portal; a redelivery is a duplicate', async () => {
+    const collector = await collectMessages([topics.webhooksRaw]);
+    const event = aHubSpotEvent({ portalId: PORTAL, objectId: 501 });
+    const response = await signedPost(url, JSON.stringify([event]));
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ received: 1, accepted: 1, ignored: 0, rejected: 0, duplicates: 0 });
+
+    const redelivery = await signedPost(url, JSON.stringify([{ ...event, attemptNumber: 1 }]));
+    expect(await redelivery.json()).toMatchObject({ accepted: 0, duplicates: 1 });
+
+    const [message] = await collector.waitFor(1);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(collector.messages).toHaveLength(1);
+    await collector.stop();
+    expect(message!.key).toBe(String(PORTAL));
+    const published = JSON.parse(message!.value!);
+    expect(published).toMatchObject({ type: 'WebhookEventReceived', portalId: PORTAL, data: { subscriptionType: 'contact.creation', objectType: 'contacts', objectId: '501' } });
+    expect(await app.get(EventStore).findById(published.id)).toMatchObject({ streamId: `crm-${PORTAL}-contacts-501` });
+  });
+
+  it('rejects a missing, wrong or stale signature with 401 and records nothing', async () => {
+    const before = await countEvents('WebhookEventReceived');
+    const body = JSON.stringify([aHubSpotEvent({ portalId: PORTAL })]);
+    const unsigned = await fetch(`${url}/webhooks/hubspot`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    expect(unsigned.status).toBe(401);
+    expect(((await unsigned.json()) as { message: string }).message).toContain('no HubSpot signature');
+    expect((await signedPost(url, body, { headers: { 'x-hubspot-signature-v3': 'AAAA' } })).status).toBe(401);
+    expect((await signedPost(url, body, { timestamp: Date.now() - 6 * 60_000 })).status).toBe(401);
+    expect(await countEvents('WebhookEventReceived')).toBe(before);
+  });
+
+  it('verifies against PUBLIC_BASE_URL, never a URL rebuilt from forwarding headers', async () => {
+    const body = JSON.stringify([aHubSpotEvent({ portalId: PORTAL })]);
+    const forged = await signedPost(url, body, { uri: 'https://evil.example/webhooks/hubspot', headers: { 'x-forwarded-host': 'evil.example', 'x-forwarded-proto': 'https' } });
+    expect(forged.status).toBe(401);
+  });
+
+  it('accepts the legacy v1 signature when v3 is absent', async () => {
+    const body = JSON.stringify([aHubSpotEvent({ portalId: PORTAL })]);
+    const response = await fetch(`${url}/webhooks/hubspot`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-hubspot-signature': signatureV1(TEST_CLIENT_SECRET, body), 'x-hubspot-signature-version': 'v1' },
+      body,
+    });
+    expect(response.status).toBe(200);
+  });
+
+  it('answers 400 for a body that is not JSON or not an array, 415 for another content type, 413 over 1 MB', async () => {
+    const notJson = await signedPost(url, '{"eventId": 1,');
+    expect(notJson.status).toBe(400);
+    expect(((await notJson.json()) as { message: string }).message).toMatch(/not valid JSON/);
+    expect((await signedPost(url, '{"eventId":1}')).status).toBe(400);
+    expect((await signedPost(url, '[]', { contentType: 'text/plain' })).status).toBe(415);
+    const huge = JSON.stringify([aHubSpotEvent({ portalId: PORTAL, padding: 'x'.repeat(1024 * 1024) })]);
+    expect((await signedPost(url, huge)).status).toBe(413);
+  });
+
+  it('records events missing required fields as rejected while the valid ones proceed', async () => {
+    const valid = aHubSpotEvent({ portalId: PORTAL, objectId: 777 });
+    const broken = aHubSpotEvent({ portalId: PORTAL, objectId: undefined, occurredAt: 'yesterday' });
+    const response = await signedPost(url, JSON.stringify([broken, valid]));
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({ received: 2, accepted: 1, rejected: 1 });
+    const [rejected] = await db.dataSource.query(`SELECT data FROM events WHERE type = 'WebhookEventRejected' AND stream_id = $1`, [`webhook-rejections-${PORTAL}`]);
+    expect(rejected.data.reason).toBe('objectId must be a positive integer; occurredAt must be epoch milliseconds');
+  });
+
+  it('records webhooks of unregistered portals without processing them', async () => {
+    const response = await signedPost(url, JSON.stringify([aHubSpotEvent({ portalId: 999_001, objectId: 5 })]));
+    expect(await response.json()).toMatchObject({ accepted: 0, ignored: 1 });
+    const [row] = await db.dataSource.query(`SELECT data FROM events WHERE stream_id = 'crm-999001-contacts-5'`);
+    expect(row.data.reason).toBe('portal-not-registered');
+    const [outbox] = await db.dataSource.query(`SELECT count(*)::int AS n FROM outbox WHERE message_key = '999001'`);
+    expect(outbox.n).toBe(0);
+  });
+
+  it('acknowledges while Kafka is down and publishes the event once Kafka is back', async () => {
+    const offline = await startIngest(testConfig('ingest', db.url, prefix, { PUBLIC_BASE_URL, KAFKA_BROKERS: '127.0.0.1:1' }));
+    await app.close(); // stop the healthy app's relay, so only the offline one could publish
+    const event = aHubSpotEvent({ portalId: PORTAL, objectId: 4242 });
+    const response = await signedPost(offline.url, JSON.stringify([event]));
+    expect(response.status).toBe(200);
+    await new Promise((r) => setTimeout(r, 300));
+    const [pending] = await db.dataSource.query(`SELECT count(*)::int AS n FROM outbox WHERE payload->'data'->>'objectId' = '4242'`);
+    expect(pending.n).toBe(1);
+    await offline.app.close();
+
+    const collector = await collectMessages([topics.webhooksRaw]);
+    ({ app, url } = await startIngest(config)); // Kafka "back": a relay that reaches the broker
+    await eventually(async () => collector.messages.find((m) => JSON.parse(m.value!).data.objectId === '4242'), 20_000, 'the stranded event to be published');
+    await collector.stop();
+  });
+
+  it('answers 503 when Postgres cannot take the events, so HubSpot retries', async () => {
+    await app.get(DataSource).destroy();
+    const response = await signedPost(url, JSON.stringify([aHubSpotEvent({ portalId: PORTAL })]));
+    expect(response.status).toBe(503);
+  });
+});

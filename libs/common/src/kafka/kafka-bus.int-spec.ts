@@ -1,0 +1,101 @@
+import { collectMessages, KAFKA_BROKERS, uniquePrefix } from '../../../../test/support/kafka';
+import { anEvent } from '../../../../test/support/builders';
+import { memoryLogger } from '../../../../test/support/logger';
+import type { EventEnvelope } from '../events/envelope';
+import { Outcome } from './handler-outcome';
+import { KafkaBus } from './kafka-bus';
+import { deadLetterTopic } from './topics';
+
+describe('KafkaBus (real broker)', () => {
+  const prefix = uniquePrefix('bus');
+  const topic = `${prefix}.events`;
+  const { logger } = memoryLogger();
+  const bus = new KafkaBus({ brokers: KAFKA_BROKERS, clientId: 'bus-test', logger });
+
+  beforeAll(async () => {
+    await bus.ensureTopics([topic, deadLetterTopic(topic)], 12, 1);
+  });
+  afterAll(() => bus.disconnect());
+
+  it('creates topics once, with the requested partition count', async () => {
+    expect(await bus.ensureTopics([topic], 12, 1)).toEqual([]);
+  });
+
+  it('keys every message by portal id: one portal stays on one partition, in order', async () => {
+    const collector = await collectMessages([topic]);
+    const events: EventEnvelope[] = [];
+    for (let i = 0; i < 30; i++) events.push(anEvent({ portalId: 1000 + (i % 3), data: { seq: i } }));
+    await bus.publish(topic, events);
+    const received = await collector.waitFor(30);
+    await collector.stop();
+
+    for (const portalId of [1000, 1001, 1002]) {
+      const mine = received.filter((m) => m.key === String(portalId));
+      expect(new Set(mine.map((m) => m.partition)).size).toBe(1);
+      expect(mine.map((m) => JSON.parse(m.value!).data.seq)).toEqual(events.filter((e) => e.portalId === portalId).map((e) => (e.data as { seq: number }).seq));
+      expect(mine[0]!.headers).toMatchObject({ 'event-type': 'TestHappened' });
+    }
+  });
+
+  it('retries a retriable failure in place, then dead-letters with the reason when attempts run out', async () => {
+    const consumeTopic = `${prefix}.consume`;
+    await bus.ensureTopics([consumeTopic, deadLetterTopic(consumeTopic)], 3, 1);
+    const dlq = await collectMessages([deadLetterTopic(consumeTopic)]);
+    const attempts = new Map<string, number>();
+    const done: string[] = [];
+    const deadLettered: string[] = [];
+    const flaky = anEvent({ portalId: 1, data: { kind: 'flaky' } });
+    const hopeless = anEvent({ portalId: 1, data: { kind: 'hopeless' } });
+    const poison = anEvent({ portalId: 2, data: { kind: 'poison' } });
+
+    const consumerBus = new KafkaBus({ brokers: KAFKA_BROKERS, clientId: 'bus-test-consumer', logger });
+    await consumerBus.consume({
+      groupId: `${prefix}.group`,
+      topics: [consumeTopic],
+      maxAttempts: 3,
+      retryBaseDelayMs: 10,
+      onDeadLetter: async (event) => void deadLettered.push(event!.id),
+      handle: async (event) => {
+        const n = (attempts.get(event.id) ?? 0) + 1;
+        attempts.set(event.id, n);
+        const kind = (event.data as { kind: string }).kind;
+        if (kind === 'flaky' && n < 3) return Outcome.retry('HubSpot 503');
+        if (kind === 'hopeless') throw new Error('always fails');
+        if (kind === 'poison') return Outcome.deadLetter('schema violation');
+        done.push(event.id);
+        return Outcome.done();
+      },
+    });
+    await bus.publish(consumeTopic, [flaky, hopeless, poison]);
+    const dead = await dlq.waitFor(2);
+    await dlq.stop();
+    await consumerBus.disconnect();
+
+    expect(done).toEqual([flaky.id]);
+    expect(attempts.get(flaky.id)).toBe(3);
+    expect(attempts.get(hopeless.id)).toBe(3);
+    expect(attempts.get(poison.id)).toBe(1);
+    expect(deadLettered.sort()).toEqual([hopeless.id, poison.id].sort());
+    const byId = new Map(dead.map((m) => [JSON.parse(m.value!).id as string, m]));
+    expect(byId.get(hopeless.id)!.headers).toMatchObject({ 'dlq-reason': 'gave up after 3 attempts: always fails', 'dlq-original-topic': consumeTopic, 'dlq-attempts': '3' });
+    expect(byId.get(poison.id)!.headers).toMatchObject({ 'dlq-reason': 'schema violation', 'event-id': poison.id });
+    expect(byId.get(poison.id)!.key).toBe('2');
+  });
+
+  it('dead-letters a message that is not an event envelope instead of crashing', async () => {
+    const rawTopic = `${prefix}.raw`;
+    await bus.ensureTopics([rawTopic, deadLetterTopic(rawTopic)], 1, 1);
+    const dlq = await collectMessages([deadLetterTopic(rawTopic)]);
+    const consumerBus = new KafkaBus({ brokers: KAFKA_BROKERS, clientId: 'bus-test-raw', logger });
+    const handled: string[] = [];
+    await consumerBus.consume({ groupId: `${prefix}.raw-group`, topics: [rawTopic], maxAttempts: 2, retryBaseDelayMs: 10, handle: async (e) => (handled.push(e.id), Outcome.done()) });
+    const producer = await bus.connectedProducer();
+    await producer.send({ topic: rawTopic, messages: [{ key: '9', value: 'not json' }] });
+    const [dead] = await dlq.waitFor(1);
+    await dlq.stop();
+    await consumerBus.disconnect();
+    expect(handled).toEqual([]);
+    expect(dead!.headers['dlq-reason']).toBe('message value is not JSON');
+    expect(dead!.value).toBe('not json');
+  });
+});

@@ -1,0 +1,395 @@
+/**
+ * docker-compose.yml and the Dockerfile, checked without a Docker engine.
+ *
+ * Always: the compose file is parsed with `yaml` (anchors and << merge keys resolved),
+ * interpolated the way Compose does (test/support/compose-interpolate.ts) with a test
+ * environment, and validated with ajv against the vendored Compose Specification
+ * schema (infra/compose/compose-spec.schema.json). Then the platform's own rules.
+ *
+ * Also, when a `docker compose` plugin is installed: `docker compose config -q`.
+ */
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import Ajv, { type AnySchema, type ValidateFunction } from 'ajv';
+import Ajv2019 from 'ajv/dist/2019';
+import Ajv2020 from 'ajv/dist/2020';
+import addFormats from 'ajv-formats';
+import YAML from 'yaml';
+import { interpolate, interpolateString, InterpolationError, type Env } from './support/compose-interpolate';
+
+const ROOT = join(__dirname, '..');
+const COMPOSE_FILE = join(ROOT, 'docker-compose.yml');
+const SCHEMA_FILE = join(ROOT, 'infra', 'compose', 'compose-spec.schema.json');
+const DOCKERFILE = join(ROOT, 'Dockerfile');
+const DOCKERIGNORE = join(ROOT, '.dockerignore');
+
+const APP_SERVICES = ['ingest', 'enricher', 'writer', 'scheduler'] as const;
+const REQUIRED_SECRETS = ['HUBSPOT_CLIENT_SECRET', 'ADMIN_API_KEY', 'TOKEN_ENCRYPTION_KEY'] as const;
+
+/** What an operator exports before `docker compose up`; ANTHROPIC_API_KEY deliberately unset. */
+const TEST_ENV: Env = Object.freeze({
+  HUBSPOT_CLIENT_SECRET: 'test-hubspot-client-secret',
+  ADMIN_API_KEY: 'test-admin-api-key-0123456789abcdef',
+  TOKEN_ENCRYPTION_KEY: Buffer.alloc(32, 7).toString('base64'),
+});
+
+type Service = Record<string, unknown> & {
+  build?: unknown;
+  image?: string;
+  command?: string | string[];
+  environment?: Record<string, string> | string[];
+  depends_on?: string[] | Record<string, { condition: string }>;
+  healthcheck?: { test?: string | string[]; disable?: boolean };
+  ports?: Array<string | number | Record<string, unknown>>;
+  volumes?: Array<string | Record<string, unknown>>;
+};
+type ComposeFile = Record<string, unknown> & {
+  services: Record<string, Service>;
+  volumes?: Record<string, unknown>;
+};
+
+function parseYaml(text: string): unknown {
+  // merge: `<<` keys are YAML 1.1; Compose resolves them, so must we.
+  return YAML.parse(text, { merge: true });
+}
+
+function loadCompose(env: Env): ComposeFile {
+  return interpolate(parseYaml(readFileSync(COMPOSE_FILE, 'utf8')), env) as ComposeFile;
+}
+
+// ---------------------------------------------------------------------------
+// Schema validation
+// ---------------------------------------------------------------------------
+
+/** Go's time.Duration syntax, which Compose uses ("10s", "1m30s"), not ISO 8601. */
+const GO_DURATION = /^[-+]?(0|((\d+(\.\d*)?|\.\d+)(ns|us|µs|μs|ms|s|m|h))+)$/;
+/** [ip:][host[-range]:]container[-range][/protocol] */
+const PORT_SPEC = /^(?:(?:\[[0-9A-Fa-f:.]+\]|[0-9A-Za-z.-]+):)?(?:\d*(?:-\d+)?:)?\d+(?:-\d+)?(?:\/(?:tcp|udp|sctp))?$/;
+const EXPOSE_SPEC = /^\d+(?:-\d+)?(?:\/(?:tcp|udp|sctp))?$/;
+const SUBNET = /^(?:\d{1,3}(?:\.\d{1,3}){3}|[0-9A-Fa-f:]+)\/\d{1,3}$/;
+
+function compileComposeSchema(): ValidateFunction {
+  const schema = JSON.parse(readFileSync(SCHEMA_FILE, 'utf8')) as Record<string, unknown>;
+  const declared = String(schema.$schema ?? '');
+  const options = { strict: false, allErrors: true } as const;
+  // Pick the Ajv class for the draft the schema declares. The declared URI itself may
+  // not be byte-identical to Ajv's meta-schema id (http vs https, trailing #), so the
+  // copy compiled here drops $schema and uses that class's default meta-schema.
+  const ajv = declared.includes('2020-12') ? new Ajv2020(options) : declared.includes('2019-09') ? new Ajv2019(options) : new Ajv(options);
+  // Older schema revisions still carry draft-04 `id` next to `$id`; Ajv 8 refuses
+  // that keyword outright, so it is dropped (ignored like any unknown keyword).
+  ajv.removeKeyword('id');
+  addFormats(ajv);
+  // The Compose formats (compose-go registers the same names). `duration` overrides
+  // ajv-formats' ISO 8601 one.
+  ajv.addFormat('duration', GO_DURATION);
+  ajv.addFormat('ports', PORT_SPEC);
+  ajv.addFormat('expose', EXPOSE_SPEC);
+  ajv.addFormat('subnet_ip_address', SUBNET);
+  const { $schema: _declared, ...compilable } = schema;
+  return ajv.compile(compilable as AnySchema);
+}
+
+let validateCompose: ValidateFunction;
+beforeAll(() => {
+  validateCompose = compileComposeSchema();
+});
+
+function schemaErrors(document: unknown): string[] {
+  return validateCompose(document) ? [] : (validateCompose.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message ?? ''} ${JSON.stringify(e.params)}`);
+}
+
+// ---------------------------------------------------------------------------
+// Helpers over the parsed file
+// ---------------------------------------------------------------------------
+
+function argv(command: Service['command']): string[] {
+  if (command === undefined) return [];
+  return Array.isArray(command) ? command : command.trim().split(/\s+/);
+}
+
+function dependsOn(service: Service): Record<string, string> {
+  const deps = service.depends_on;
+  if (deps === undefined) return {};
+  if (Array.isArray(deps)) return Object.fromEntries(deps.map((name) => [name, 'service_started']));
+  return Object.fromEntries(Object.entries(deps).map(([name, dep]) => [name, dep.condition]));
+}
+
+function envMap(service: Service): Record<string, string> {
+  const env = service.environment;
+  if (env === undefined) return {};
+  if (Array.isArray(env)) {
+    return Object.fromEntries(env.map((entry) => {
+      const eq = entry.indexOf('=');
+      return eq < 0 ? [entry, ''] : [entry.slice(0, eq), entry.slice(eq + 1)];
+    }));
+  }
+  return Object.fromEntries(Object.entries(env).map(([k, v]) => [k, v === null ? '' : String(v)]));
+}
+
+function hasHealthcheck(service: Service | undefined): boolean {
+  const test = service?.healthcheck?.test;
+  return !service?.healthcheck?.disable && test !== undefined && argv(test).length > 0 && argv(test)[0] !== 'NONE';
+}
+
+// ---------------------------------------------------------------------------
+
+describe('compose interpolation (test/support)', () => {
+  const env: Env = { SET: 'value', EMPTY: '' };
+
+  it.each([
+    ['plain text', 'plain text'],
+    ['$$SET is literal', '$SET is literal'],
+    ['$SET and ${SET}', 'value and value'],
+    ['${UNSET}|${EMPTY}', '|'],
+    ['${UNSET:-dflt} ${EMPTY:-dflt} ${SET:-dflt}', 'dflt dflt value'],
+    ['${UNSET-dflt} ${EMPTY-dflt}', 'dflt '],
+    ['${SET:+alt} ${EMPTY:+alt} ${EMPTY+alt} ${UNSET+alt}', 'alt  alt '],
+    ['${UNSET:-${SET}-nested}', 'value-nested'],
+    ['${SET:?never shown}', 'value'],
+    ['${EMPTY?set but empty is fine without a colon}', ''],
+  ])('%s', (input, expected) => {
+    expect(interpolateString(input, env)).toBe(expected);
+  });
+
+  it('${VAR:?message} fails when unset or empty, with the message', () => {
+    expect(() => interpolateString('${UNSET:?give me UNSET}', env)).toThrow(InterpolationError);
+    expect(() => interpolateString('${UNSET:?give me UNSET}', env)).toThrow('required variable UNSET is missing a value: give me UNSET');
+    expect(() => interpolateString('${EMPTY:?empty is not enough}', env)).toThrow(InterpolationError);
+    expect(() => interpolateString('${UNSET?no colon}', env)).toThrow(InterpolationError);
+  });
+
+  it('rejects malformed expressions', () => {
+    expect(() => interpolateString('${', env)).toThrow(/unclosed/);
+    expect(() => interpolateString('${1BAD}', env)).toThrow(/invalid interpolation/);
+    expect(() => interpolateString('${SET:=x}', env)).toThrow(/invalid interpolation/);
+  });
+
+  it('interpolates values, never keys, through nested maps and lists', () => {
+    expect(interpolate({ $SET: ['${SET}', { k: '${UNSET:-d}' }], n: 1, b: true, z: null }, env)).toEqual({
+      $SET: ['value', { k: 'd' }],
+      n: 1,
+      b: true,
+      z: null,
+    });
+  });
+});
+
+describe('infra/compose/compose-spec.schema.json', () => {
+  it('is the Compose Specification schema', () => {
+    const schema = JSON.parse(readFileSync(SCHEMA_FILE, 'utf8')) as Record<string, unknown>;
+    expect(schema.title).toBe('Compose Specification');
+    expect(schema).toHaveProperty(['definitions', 'service']);
+  });
+
+  it.each<[string, unknown]>([
+    ['ports that are not a list', { services: { x: { image: 'busybox', ports: 'not-a-list' } } }],
+    ['an unknown top-level key', { servics: { x: { image: 'busybox' } } }],
+    ['an unknown service key', { services: { x: { image: 'busybox', commnd: ['true'] } } }],
+    ['a depends_on condition that does not exist', { services: { x: { image: 'busybox', depends_on: { y: { condition: 'service_done' } } }, y: { image: 'busybox' } } }],
+    ['a healthcheck interval that is not a duration', { services: { x: { image: 'busybox', healthcheck: { test: ['CMD', 'true'], interval: 'ten seconds' } } } }],
+    ['a port that is not a port', { services: { x: { image: 'busybox', ports: ['three-thousand'] } } }],
+  ])('rejects a compose file with %s', (_why, broken) => {
+    expect(schemaErrors(broken)).not.toEqual([]);
+  });
+
+  it('accepts a minimal valid compose file', () => {
+    expect(schemaErrors({ services: { x: { image: 'busybox', ports: ['8080:80', '127.0.0.1:9000:9000/tcp', 53], healthcheck: { test: ['CMD', 'true'], interval: '1m30s' } } } })).toEqual([]);
+  });
+});
+
+describe('docker-compose.yml', () => {
+  let compose: ComposeFile;
+  beforeAll(() => {
+    compose = loadCompose(TEST_ENV);
+  });
+
+  it('validates against the Compose Specification schema', () => {
+    expect(schemaErrors(compose)).toEqual([]);
+  });
+
+  it('has postgres, kafka, migrate and the four services', () => {
+    expect(Object.keys(compose.services).sort()).toEqual(['enricher', 'ingest', 'kafka', 'migrate', 'postgres', 'scheduler', 'writer']);
+  });
+
+  it('runs Kafka in KRaft mode from the official image, single node broker+controller, with a healthcheck', () => {
+    const kafka = compose.services.kafka!;
+    expect(kafka.image).toMatch(/^(apache\/kafka|bitnami\/kafka):/);
+    const env = envMap(kafka);
+    const roles = env.KAFKA_PROCESS_ROLES ?? env.KAFKA_CFG_PROCESS_ROLES ?? '';
+    expect(roles.split(',').map((r) => r.trim()).sort()).toEqual(['broker', 'controller']);
+    expect(Object.keys(env).some((k) => /ZOOKEEPER/.test(k))).toBe(false);
+    expect(env.KAFKA_ADVERTISED_LISTENERS ?? env.KAFKA_CFG_ADVERTISED_LISTENERS).toContain('kafka:9092');
+    expect(hasHealthcheck(kafka)).toBe(true);
+  });
+
+  it('runs Postgres 16 with a healthcheck and a named volume', () => {
+    const postgres = compose.services.postgres!;
+    expect(postgres.image).toMatch(/^postgres:16(\b|$)/);
+    expect(hasHealthcheck(postgres)).toBe(true);
+    const namedVolumes = (postgres.volumes ?? [])
+      .map((v) => (typeof v === 'string' ? v.split(':')[0] : (v.source as string | undefined)))
+      .filter((source): source is string => !!source && !source.startsWith('.') && !source.startsWith('/'));
+    expect(namedVolumes.length).toBeGreaterThan(0);
+    for (const name of namedVolumes) expect(compose.volumes ?? {}).toHaveProperty([name]);
+  });
+
+  it('builds migrate and the four services from the one Dockerfile (the same build)', () => {
+    const builds = ['migrate', ...APP_SERVICES].map((name) => compose.services[name]!.build);
+    expect(builds[0]).toBeDefined();
+    for (const build of builds) expect(build).toEqual(builds[0]);
+    const context = typeof builds[0] === 'string' ? builds[0] : (builds[0] as { context?: string }).context;
+    expect(['.', './']).toContain(context);
+  });
+
+  it.each(APP_SERVICES)('%s runs node dist/apps/%s/main.js', (name) => {
+    expect(argv(compose.services[name]!.command)).toEqual(['node', `dist/apps/${name}/main.js`]);
+  });
+
+  it('the four services differ only by command (plus ingest ports and healthcheck)', () => {
+    const strip = (s: Service) => {
+      const { command: _c, ports: _p, healthcheck: _h, ...rest } = s;
+      return rest;
+    };
+    const base = strip(compose.services.enricher!);
+    for (const name of APP_SERVICES) expect(strip(compose.services[name]!)).toEqual(base);
+  });
+
+  it('migrate runs db:migrate then kafka:topics, once, after healthy postgres and kafka', () => {
+    const migrate = compose.services.migrate!;
+    const script = argv(migrate.command).join(' ');
+    const migrateAt = script.indexOf('node dist/tools/main.js db:migrate');
+    const topicsAt = script.indexOf('node dist/tools/main.js kafka:topics');
+    expect(migrateAt).toBeGreaterThanOrEqual(0);
+    expect(topicsAt).toBeGreaterThan(migrateAt);
+    expect(script).not.toMatch(/;\s*node dist\/tools\/main\.js kafka:topics/); // && so a failed migration fails the job
+    expect(dependsOn(migrate)).toEqual({ postgres: 'service_healthy', kafka: 'service_healthy' });
+    expect(migrate.restart ?? 'no').toBe('no');
+  });
+
+  it.each(APP_SERVICES)('%s starts after migrate completed successfully', (name) => {
+    expect(dependsOn(compose.services[name]!)).toMatchObject({ migrate: 'service_completed_successfully' });
+  });
+
+  it('keeps the environment in one place (x-service-env) shared by migrate and the services', () => {
+    const shared = compose['x-service-env'] as Record<string, string>;
+    expect(shared).toBeDefined();
+    for (const name of ['migrate', ...APP_SERVICES]) expect(envMap(compose.services[name]!)).toEqual(shared);
+  });
+
+  it('sets every platform variable, pointed at the compose network', () => {
+    const env = envMap(compose.services.ingest!);
+    for (const name of [
+      'DATABASE_URL', 'KAFKA_BROKERS', 'KAFKA_TOPIC_PARTITIONS', 'HUBSPOT_API_BASE_URL', 'HUBSPOT_CLIENT_SECRET',
+      'ANTHROPIC_API_KEY', 'ANTHROPIC_BASE_URL', 'ANTHROPIC_MODEL', 'ADMIN_API_KEY', 'TOKEN_ENCRYPTION_KEY',
+      'INGEST_PORT', 'ADMIN_PORT', 'ADMIN_HOST', 'PUBLIC_BASE_URL', 'LOG_LEVEL',
+    ]) {
+      expect(env).toHaveProperty([name]);
+    }
+    expect(env.DATABASE_URL).toMatch(/^postgres:\/\/[^@]+@postgres:5432\/hubspot_ai$/);
+    expect(env.KAFKA_BROKERS).toBe('kafka:9092');
+    expect(env.KAFKA_TOPIC_PARTITIONS).toBe('12');
+    expect(env.HUBSPOT_API_BASE_URL).toBe('https://api.hubapi.com');
+    for (const secret of REQUIRED_SECRETS) expect(env[secret]).toBe(TEST_ENV[secret]);
+    // Unset → empty → the offline rules-based provider.
+    expect(env.ANTHROPIC_API_KEY).toBe('');
+    expect(env.ADMIN_HOST).toBe('0.0.0.0');
+  });
+
+  it('passes ANTHROPIC_API_KEY through when it is set', () => {
+    const env = envMap(loadCompose({ ...TEST_ENV, ANTHROPIC_API_KEY: 'sk-ant-test' }).services.enricher!);
+    expect(env.ANTHROPIC_API_KEY).toBe('sk-ant-test');
+  });
+
+  it('ingest publishes 3000 and the admin port on the host loopback only', () => {
+    const ingest = compose.services.ingest!;
+    const ports = (ingest.ports ?? []).map(String);
+    expect(ports).toContain('3000:3000');
+    expect(ports).toContain('127.0.0.1:3001:3001');
+    expect(ports.filter((p) => /(^|:)3001(\/|$)/.test(p)).every((p) => p.startsWith('127.0.0.1:'))).toBe(true);
+    expect(hasHealthcheck(ingest)).toBe(true);
+    for (const name of ['migrate', 'enricher', 'writer', 'scheduler']) expect(compose.services[name]!.ports).toBeUndefined();
+  });
+
+  it.each(REQUIRED_SECRETS)('refuses to interpolate without %s', (secret) => {
+    const env: Record<string, string | undefined> = { ...TEST_ENV };
+    delete env[secret];
+    expect(() => loadCompose(env)).toThrow(InterpolationError);
+    expect(() => loadCompose(env)).toThrow(new RegExp(`required variable ${secret} is missing a value: .+`));
+    // An empty value is no better than none.
+    expect(() => loadCompose({ ...TEST_ENV, [secret]: '' })).toThrow(InterpolationError);
+  });
+
+  it('fails schema validation once broken (the check can fail)', () => {
+    const broken = structuredClone(compose) as ComposeFile;
+    broken.services.ingest!.ports = '3000:3000' as never;
+    expect(schemaErrors(broken).join('\n')).toMatch(/\/services\/ingest\/ports/);
+  });
+});
+
+describe('Dockerfile', () => {
+  const text = readFileSync(DOCKERFILE, 'utf8');
+  const instructions = text
+    .replace(/\\\r?\n/g, ' ')
+    .split(/\r?\n/)
+    .map((line) => line.trim())
+    .filter((line) => line && !line.startsWith('#'));
+  const args = Object.fromEntries(
+    instructions.filter((l) => /^ARG\s+\w+=/.test(l)).map((l) => l.replace(/^ARG\s+/, '').split('=', 2) as [string, string]),
+  );
+  const stages: Array<{ image: string; name?: string; body: string[] }> = [];
+  for (const line of instructions) {
+    const from = /^FROM\s+(\S+)(?:\s+AS\s+(\S+))?/i.exec(line);
+    if (from) stages.push({ image: from[1]!.replace(/\$\{(\w+)\}/g, (_m, n: string) => args[n] ?? ''), name: from[2], body: [] });
+    else stages.at(-1)?.body.push(line);
+  }
+  const runtime = stages.at(-1)!;
+
+  it('is multi-stage on node:20-bookworm-slim', () => {
+    expect(stages.length).toBeGreaterThanOrEqual(2);
+    for (const stage of stages) expect(stage.image).toBe('node:20-bookworm-slim');
+  });
+
+  it('builds with npm ci and npm run build', () => {
+    const build = stages.find((s) => s.name === 'build')!;
+    expect(build.body).toContain('RUN npm ci');
+    expect(build.body).toContain('RUN npm run build');
+  });
+
+  it('ships production dependencies and dist/ only, as a non-root user, with an overridable CMD', () => {
+    expect(runtime.body.some((l) => /^RUN npm ci --omit=dev\b/.test(l))).toBe(true);
+    expect(runtime.body).toContain('COPY --from=build /app/dist ./dist');
+    expect(runtime.body.filter((l) => /^COPY\s/.test(l) && !/--from=/.test(l))).toEqual(['COPY package.json package-lock.json ./']);
+    const user = runtime.body.filter((l) => /^USER\s/.test(l)).at(-1);
+    expect(user).toBeDefined();
+    expect(user).not.toMatch(/^USER\s+(root|0)(:|$)/);
+    expect(runtime.body.some((l) => /^ENTRYPOINT\s/.test(l))).toBe(false);
+    expect(runtime.body.filter((l) => /^CMD\s/.test(l))).toEqual(['CMD ["node", "dist/apps/ingest/main.js"]']);
+  });
+
+  it('.dockerignore keeps node_modules, dist and .env out of the build context', () => {
+    const ignored = readFileSync(DOCKERIGNORE, 'utf8').split(/\r?\n/).map((l) => l.trim());
+    for (const entry of ['node_modules', 'dist', '.env', '.git']) expect(ignored).toContain(entry);
+  });
+});
+
+// When the Compose CLI plugin is installed, the real thing has the last word.
+const dockerCompose = (args: string[], env: Env) =>
+  spawnSync('docker', ['compose', '-f', COMPOSE_FILE, ...args], { cwd: ROOT, env: env as NodeJS.ProcessEnv, encoding: 'utf8', timeout: 60_000 });
+const composePluginPresent = spawnSync('docker', ['compose', 'version'], { stdio: 'ignore', timeout: 20_000 }).status === 0;
+
+(composePluginPresent ? describe : describe.skip)('docker compose config (plugin present)', () => {
+  it('accepts the file with the secrets set', () => {
+    const result = dockerCompose(['config', '-q'], { ...process.env, ...TEST_ENV });
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+  });
+
+  it('refuses it without ADMIN_API_KEY', () => {
+    // Empty rather than deleted: the shell environment wins over a developer's .env file.
+    const result = dockerCompose(['config', '-q'], { ...process.env, ...TEST_ENV, ADMIN_API_KEY: '' });
+    expect(result.status).not.toBe(0);
+    expect(result.stderr).toContain('ADMIN_API_KEY');
+  });
+});

@@ -1,0 +1,62 @@
+import { randomBytes } from 'node:crypto';
+import { Kafka, logLevel, type IHeaders } from 'kafkajs';
+
+export const KAFKA_BROKERS = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
+
+/** A topic prefix no other test run uses, so runs on a shared broker never cross. */
+export function uniquePrefix(label: string): string {
+  return `test-${label}-${randomBytes(4).toString('hex')}`;
+}
+
+export interface CollectedMessage {
+  topic: string;
+  partition: number;
+  key: string | null;
+  value: string | null;
+  headers: Record<string, string>;
+}
+
+/** Reads everything that arrives on the topics into an array, for assertions. */
+export async function collectMessages(topics: string[]): Promise<{ messages: CollectedMessage[]; waitFor(count: number, timeoutMs?: number): Promise<CollectedMessage[]>; stop(): Promise<void> }> {
+  const kafka = new Kafka({ clientId: 'test-collector', brokers: KAFKA_BROKERS, logLevel: logLevel.NOTHING });
+  const consumer = kafka.consumer({ groupId: `collector-${randomBytes(4).toString('hex')}` });
+  const messages: CollectedMessage[] = [];
+  await consumer.connect();
+  for (const topic of topics) await consumer.subscribe({ topic, fromBeginning: true });
+  await consumer.run({
+    eachMessage: async ({ topic, partition, message }) => {
+      messages.push({ topic, partition, key: message.key?.toString() ?? null, value: message.value?.toString() ?? null, headers: stringHeaders(message.headers) });
+    },
+  });
+  return {
+    messages,
+    waitFor: async (count, timeoutMs = 20_000) => {
+      const deadline = Date.now() + timeoutMs;
+      while (messages.length < count) {
+        if (Date.now() > deadline) throw new Error(`expected ${count} messages on ${topics.join(', ')}, got ${messages.length} within ${timeoutMs} ms`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      return messages;
+    },
+    stop: () => consumer.disconnect(),
+  };
+}
+
+function stringHeaders(headers: IHeaders | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [key, value] of Object.entries(headers ?? {})) {
+    const first = Array.isArray(value) ? value[0] : value;
+    if (first !== undefined) out[key] = first.toString();
+  }
+  return out;
+}
+
+export async function eventually<T>(probe: () => Promise<T | undefined | false>, timeoutMs = 20_000, what = 'condition'): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
