@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { installCrashHandlers, loadServiceConfig, NestJsonLogger, PlatformModule } from '@app/common';
+import { closeOnSignals, installCrashHandlers, loadServiceConfig, NestJsonLogger, PlatformModule } from '@app/common';
 import { EnricherModule } from './enricher.module';
 import { OFFLINE_LABEL } from './ai/offline-rules.provider';
 
@@ -15,7 +15,7 @@ async function bootstrap(): Promise<void> {
 
   // Headless: an application context, no HTTP server.
   const app = await NestFactory.createApplicationContext(EnricherAppModule, { logger: new NestJsonLogger(logger) });
-  app.enableShutdownHooks();
+  closeOnSignals(logger, app);
   logger.info('enricher consuming triggers');
 }
 

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { Module, ValidationPipe } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { AppConfig, CLOCK, EventStore, installCrashHandlers, loadServiceConfig, NestJsonLogger, PlatformModule, PortalRepository } from '@app/common';
+import { AppConfig, CLOCK, closeOnSignals, EventStore, installCrashHandlers, loadServiceConfig, NestJsonLogger, PlatformModule, PortalRepository } from '@app/common';
 import { AdminModule } from './admin/admin.module';
 import { IngestModule } from './ingest.module';
 
@@ -32,13 +32,7 @@ async function bootstrap(): Promise<void> {
 
   // Two applications share one platform: close the admin API first, then ingest
   // (which stops the relay and closes Kafka and Postgres).
-  const shutdown = async (): Promise<void> => {
-    await admin.close();
-    await app.close();
-    process.exit(0);
-  };
-  process.once('SIGTERM', () => void shutdown());
-  process.once('SIGINT', () => void shutdown());
+  closeOnSignals(logger, admin, app);
 }
 
 void bootstrap();

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { installCrashHandlers, loadServiceConfig, NestJsonLogger, PlatformModule } from '@app/common';
+import { closeOnSignals, installCrashHandlers, loadServiceConfig, NestJsonLogger, PlatformModule } from '@app/common';
 import { SchedulerModule } from './scheduler.module';
 
 async function bootstrap(): Promise<void> {
@@ -12,7 +12,7 @@ async function bootstrap(): Promise<void> {
   class SchedulerAppModule {}
 
   const app = await NestFactory.createApplicationContext(SchedulerAppModule, { logger: new NestJsonLogger(logger) });
-  app.enableShutdownHooks();
+  closeOnSignals(logger, app);
   logger.info(`scheduler running; daily review at ${config.schedulerDailyAt} UTC`);
 }
 

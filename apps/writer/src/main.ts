@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { installCrashHandlers, loadServiceConfig, NestJsonLogger, PlatformModule } from '@app/common';
+import { closeOnSignals, installCrashHandlers, loadServiceConfig, NestJsonLogger, PlatformModule } from '@app/common';
 import { WriterModule } from './writer.module';
 
 async function bootstrap(): Promise<void> {
@@ -12,7 +12,7 @@ async function bootstrap(): Promise<void> {
   class WriterAppModule {}
 
   const app = await NestFactory.createApplicationContext(WriterAppModule, { logger: new NestJsonLogger(logger) });
-  app.enableShutdownHooks();
+  closeOnSignals(logger, app);
   logger.info('writer consuming writebacks');
 }
 

@@ -74,7 +74,8 @@ export class KafkaBus {
   async connectedProducer(): Promise<Producer> {
     if (this.producer) return this.producer;
     this.producerConnecting ??= (async () => {
-      const producer = this.kafka.producer({ allowAutoTopicCreation: false, retry: { retries: 3, initialRetryTime: 200 } });
+      // One request in flight: a retried send can never overtake a later one, so per-portal order holds.
+      const producer = this.kafka.producer({ allowAutoTopicCreation: false, maxInFlightRequests: 1, retry: { retries: 3, initialRetryTime: 200 } });
       try {
         await producer.connect();
       } catch (error) {

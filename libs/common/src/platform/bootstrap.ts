@@ -29,3 +29,25 @@ export function installCrashHandlers(logger: Logger): void {
     process.exit(1);
   });
 }
+
+/**
+ * On SIGTERM/SIGINT close the given Nest applications in order (consumers finish
+ * their in-flight message, the relay stops, connections close) and exit 0.
+ */
+export function closeOnSignals(logger: Logger, ...apps: Array<{ close(): Promise<void> }>): void {
+  let closing = false;
+  const close = async (signal: string): Promise<void> => {
+    if (closing) return;
+    closing = true;
+    logger.info(`${signal} received; shutting down`);
+    try {
+      for (const app of apps) await app.close();
+      process.exit(0);
+    } catch (error) {
+      logger.error('shutdown failed', { error });
+      process.exit(1);
+    }
+  };
+  process.once('SIGTERM', () => void close('SIGTERM'));
+  process.once('SIGINT', () => void close('SIGINT'));
+}

@@ -1,0 +1,163 @@
+import { Client } from '@hubspot/api-client';
+import type { StoredEvent } from '@app/common';
+import { AnthropicDouble } from '../sandbox/anthropic';
+import { HubSpotSandbox } from '../sandbox/hubspot';
+import { createTestDatabase, type TestDatabase } from './support/database';
+import { eventually, uniquePrefix } from './support/kafka';
+import { TEST_ADMIN_KEY, TEST_CLIENT_SECRET, testEnv } from './support/platform';
+import { freePort, runNode, SERVICES, startService, stopService, type RunningService } from './support/services';
+
+/**
+ * The walking skeleton through all four services as processes, on the real Kafka
+ * and Postgres: HubSpot (the sandbox) fires a signed contact.creation webhook →
+ * ingest → enricher (HubSpot read + Claude via the double) → writer → HubSpot.
+ */
+describe('walking skeleton: webhook to writeback', () => {
+  const PORTAL = 62515;
+  const TOKEN = 'pat-na1-e2e-portal';
+  const APP_ID = 54321;
+  const hubspot = new HubSpotSandbox({ webhookRetry: { delayMs: (retry) => 200 * retry } });
+  const claude = new AnthropicDouble();
+  const prefix = uniquePrefix('e2e');
+  const services: RunningService[] = [];
+  let db: TestDatabase;
+  let adminUrl: string;
+  let crm: Client;
+
+  const admin = (path: string, init: RequestInit = {}) =>
+    fetch(`${adminUrl}${path}`, { ...init, headers: { authorization: `Bearer ${TEST_ADMIN_KEY}`, 'content-type': 'application/json', ...init.headers } });
+
+  beforeAll(async () => {
+    db = await createTestDatabase('e2e');
+    const [ingestPort, adminPort] = [await freePort(), await freePort()];
+    const hubspotUrl = (await hubspot.start()).url;
+    const claudeUrl = (await claude.start()).url;
+    const env = testEnv(db.url, prefix, {
+      HUBSPOT_API_BASE_URL: hubspotUrl,
+      HUBSPOT_APP_ID: String(APP_ID),
+      ANTHROPIC_API_KEY: 'sk-ant-test-key',
+      ANTHROPIC_BASE_URL: claudeUrl,
+      INGEST_PORT: String(ingestPort),
+      ADMIN_PORT: String(adminPort),
+      PUBLIC_BASE_URL: `http://127.0.0.1:${ingestPort}`,
+      KAFKA_TOPIC_PARTITIONS: '3',
+      SCHEDULER_DAILY_AT: '00:00',
+      SCHEDULER_TICK_MS: '1000',
+      LOG_LEVEL: 'info',
+    });
+    // The operator's start sequence: migrations, topics, then the services.
+    await runNode('dist/tools/main.js', ['db:migrate'], env);
+    await runNode('dist/tools/main.js', ['kafka:topics'], env);
+    for (const name of SERVICES) services.push(startService(name, env));
+    adminUrl = `http://127.0.0.1:${adminPort}`;
+    await eventually(async () => (await fetch(`http://127.0.0.1:${ingestPort}/health/ready`).catch(() => undefined))?.status === 200, 60_000, 'ingest to be ready');
+
+    hubspot.addPortal({ portalId: PORTAL, accessToken: TOKEN, tier: 'professional', appId: APP_ID });
+    for (const name of ['ai_lead_score', 'ai_persona', 'ai_summary']) {
+      hubspot.defineProperty(PORTAL, 'contacts', { name, label: name, type: 'string', fieldType: 'text', groupName: 'contactinformation' });
+    }
+    hubspot.configureApp({ appId: APP_ID, clientSecret: TEST_CLIENT_SECRET, webhookTargetUrl: `http://127.0.0.1:${ingestPort}/webhooks/hubspot`, subscriptions: ['contact.creation'] });
+    crm = new Client({ accessToken: TOKEN, basePath: hubspotUrl });
+  });
+
+  afterAll(async () => {
+    const codes = await Promise.all(services.map((s) => stopService(s)));
+    await hubspot.stop();
+    await claude.stop();
+    await db.drop();
+    if (codes.some((c) => c !== 0)) {
+      for (const s of services) process.stdout.write(`--- ${s.name}\n${s.output.slice(-40).join('\n')}\n`);
+    }
+  });
+
+  const storyOf = async (objectId: string): Promise<StoredEvent[]> => {
+    const [received] = await db.dataSource.query(`SELECT correlation_id FROM events WHERE type = 'WebhookEventReceived' AND data->>'objectId' = $1`, [objectId]);
+    if (!received) return [];
+    const response = await admin(`/admin/stories/${received.correlation_id}`);
+    return response.status === 200 ? ((await response.json()) as { events: StoredEvent[] }).events : [];
+  };
+
+  it('registers the portal through the admin API', async () => {
+    const response = await admin('/admin/portals', { method: 'POST', body: JSON.stringify({ portalId: PORTAL, name: 'Acme Realty', accessToken: TOKEN }) });
+    expect(response.status).toBe(201);
+  });
+
+  it('scores a new contact and writes ai_lead_score, ai_persona and ai_summary back, with the whole story recorded', async () => {
+    const contact = await crm.crm.contacts.basicApi.create({
+      properties: { email: 'roberta@hamptons-realty.com', firstname: 'Roberta', lastname: 'Mills', jobtitle: 'Broker Owner', company: 'Hamptons Realty' },
+      associations: [],
+    });
+
+    const written = await eventually(async () => {
+      const stored = hubspot.getObject(PORTAL, 'contacts', contact.id);
+      return stored?.properties.ai_lead_score ? stored : undefined;
+    }, 90_000, 'the writeback to reach the sandbox');
+    expect(Number(written.properties.ai_lead_score)).toBeGreaterThanOrEqual(0);
+    expect(Number(written.properties.ai_lead_score)).toBeLessThanOrEqual(100);
+    expect(['decision_maker', 'influencer', 'practitioner', 'researcher', 'unknown']).toContain(written.properties.ai_persona);
+    expect(written.properties.ai_summary).toBeTruthy();
+
+    const story = await eventually(async () => {
+      const events = await storyOf(contact.id);
+      return events.some((e) => e.type === 'WritebackApplied') ? events : undefined;
+    }, 20_000, 'the story to complete');
+    expect(story.map((e) => e.type)).toEqual(['WebhookEventReceived', 'ContextFetched', 'DecisionMade', 'WritebackRequested', 'WritebackApplied']);
+    const [received, context, decision, requested, applied] = story as [StoredEvent, StoredEvent, StoredEvent, StoredEvent, StoredEvent];
+    expect(new Set(story.map((e) => e.correlationId))).toEqual(new Set([received.id]));
+    expect([context.causationId, decision.causationId, requested.causationId, applied.causationId]).toEqual([received.id, context.id, decision.id, requested.id]);
+
+    expect(context.data).toMatchObject({ objectType: 'contacts', objectId: contact.id, hubspotStatus: 200, snapshot: { jobtitle: 'Broker Owner', company: 'Hamptons Realty' } });
+    expect(decision.data).toMatchObject({
+      provider: 'anthropic',
+      prompt: { id: 'lead-scoring', version: 1, hash: expect.stringMatching(/^[0-9a-f]{64}$/) },
+      model: expect.any(String),
+      usage: { inputTokens: expect.any(Number), outputTokens: expect.any(Number) },
+      input: { tool_choice: { type: 'tool', name: 'record_lead_assessment' }, messages: [expect.objectContaining({ role: 'user' })] },
+    });
+    // What the event store says was sent is exactly what the model received.
+    const sent = claude.received().find((r) => JSON.stringify(r.body).includes(contact.id));
+    expect(sent?.body).toEqual((decision.data as { input: unknown }).input);
+    expect(applied.data).toMatchObject({ hubspotStatus: 200, recordsWritten: 1, rateLimit: { max: expect.any(Number), remaining: expect.any(Number) } });
+    expect((applied.data as { response: { properties: Record<string, string> } }).response.properties.ai_lead_score).toBe(written.properties.ai_lead_score);
+
+    const writes = hubspot.requests().filter((r) => r.method === 'PATCH' && r.path === `/crm/v3/objects/contacts/${contact.id}`);
+    expect(writes).toHaveLength(1);
+    expect(writes[0]!.token).toBe(TOKEN);
+  });
+
+  it('rides out a HubSpot outage: the read is retried and the writeback still lands', async () => {
+    hubspot.injectFaults(PORTAL, [{ status: 503, count: 2 }]);
+    // Created in HubSpot's UI (not through the API), so the faults hit the enricher's read.
+    const contact = hubspot.seedObject(PORTAL, 'contacts', { email: 'ops@outage.io', jobtitle: 'Engineer' }, { fireWebhooks: true });
+    await eventually(async () => hubspot.getObject(PORTAL, 'contacts', contact.id)?.properties.ai_lead_score, 90_000, 'the writeback after the outage');
+    expect(hubspot.requests().filter((r) => r.outcome === 'fault')).toHaveLength(2);
+  });
+
+  it('records webhooks of an unregistered portal without processing them', async () => {
+    hubspot.addPortal({ portalId: 777, accessToken: 'pat-unregistered' });
+    hubspot.seedObject(777, 'contacts', { email: 'x@y.io' }, { id: '9', fireWebhooks: true });
+    const [ignored] = await eventually(
+      async () => {
+        const rows = await db.dataSource.query(`SELECT data FROM events WHERE type = 'WebhookEventIgnored' AND portal_id = 777`);
+        return rows.length > 0 ? rows : undefined;
+      },
+      30_000,
+      'the ignored webhook',
+    );
+    expect(ignored.data.reason).toBe('portal-not-registered');
+    expect(hubspot.requests().filter((r) => r.portalId === 777)).toHaveLength(0);
+  });
+
+  it('runs the scheduler: one daily trigger per portal, seen by the enricher', async () => {
+    const rows = await eventually(async () => {
+      const found = await db.dataSource.query(`SELECT type FROM events WHERE stream_id = $1 ORDER BY stream_version`, [`schedule-${PORTAL}`]);
+      return found.length >= 2 ? found : undefined;
+    }, 30_000, 'the daily trigger and its handling');
+    expect(rows.map((r: { type: string }) => r.type)).toEqual(['DailyReviewScheduled', 'TriggerSkipped']);
+  });
+
+  it('shuts every service down cleanly on SIGTERM', async () => {
+    const codes = await Promise.all(services.splice(0).map((s) => stopService(s)));
+    expect(codes).toEqual([0, 0, 0, 0]);
+  });
+});
