@@ -34,7 +34,6 @@ describe('walking skeleton: webhook to writeback', () => {
     const claudeUrl = (await claude.start()).url;
     const env = testEnv(db.url, prefix, {
       HUBSPOT_API_BASE_URL: hubspotUrl,
-      HUBSPOT_APP_ID: String(APP_ID),
       ANTHROPIC_API_KEY: 'sk-ant-test-key',
       ANTHROPIC_BASE_URL: claudeUrl,
       INGEST_PORT: String(ingestPort),

@@ -10,6 +10,7 @@ import {
   runMigrations,
   topicNames,
 } from '@app/common';
+import { runDemo } from './demo/demo-driver';
 
 /**
  * Operator commands, each also an npm script:
@@ -17,6 +18,7 @@ import {
  *   db:migrate     run pending TypeORM migrations
  *   kafka:topics   create the platform's topics (KAFKA_TOPIC_PARTITIONS partitions)
  *   story <id>     print every event of one story (a correlation id), oldest first
+ *   demo           drive the running platform against the HubSpot sandbox (npm run demo)
  */
 async function main(argv: string[]): Promise<void> {
   const [command, ...args] = argv;
@@ -58,8 +60,11 @@ async function main(argv: string[]): Promise<void> {
       }
       return;
     }
+    case 'demo':
+      await runDemo({ config, print: (line) => process.stdout.write(line + '\n') });
+      return;
     default:
-      throw new Error(`unknown command "${command ?? ''}"; expected db:create, db:migrate, kafka:topics or story <correlationId>`);
+      throw new Error(`unknown command "${command ?? ''}"; expected db:create, db:migrate, kafka:topics, story <correlationId> or demo`);
   }
 }
 

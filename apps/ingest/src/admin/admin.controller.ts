@@ -1,5 +1,5 @@
-import { Body, ConflictException, Controller, Get, HttpCode, NotFoundException, Param, ParseIntPipe, Post, UseGuards } from '@nestjs/common';
-import type { Portal, StoredEvent } from '@app/common';
+import { BadRequestException, Body, ConflictException, Controller, Get, HttpCode, NotFoundException, Param, ParseIntPipe, Post, UseGuards } from '@nestjs/common';
+import { CRM_OBJECT_TYPES, StreamIds, type CrmObjectType, type Portal, type StoredEvent } from '@app/common';
 import { AdminAuthGuard } from './admin-auth.guard';
 import { PortalAdminService } from './portal-admin.service';
 import { RegisterPortalDto } from './register-portal.dto';
@@ -22,6 +22,18 @@ export class AdminController {
     const portal = await this.admin.find(portalId);
     if (!portal) throw new NotFoundException(`portal ${portalId} is not registered`);
     return portal;
+  }
+
+  /** Everything recorded about one CRM object of a portal, oldest first. */
+  @Get('portals/:portalId/objects/:objectType/:objectId/events')
+  async objectEvents(
+    @Param('portalId', ParseIntPipe) portalId: number,
+    @Param('objectType') objectType: string,
+    @Param('objectId') objectId: string,
+  ): Promise<{ streamId: string; events: StoredEvent[] }> {
+    if (!CRM_OBJECT_TYPES.includes(objectType as CrmObjectType)) throw new BadRequestException(`objectType must be one of ${CRM_OBJECT_TYPES.join(', ')}`);
+    const streamId = StreamIds.crmObject(portalId, objectType, objectId);
+    return { streamId, events: await this.admin.stream(streamId) };
   }
 
   /** Every event of one story, oldest first: why the AI did what it did. */

@@ -22,6 +22,10 @@ export class PortalAdminService {
     return this.portals.find(portalId);
   }
 
+  stream(streamId: string): Promise<StoredEvent[]> {
+    return this.eventStore.readStream(streamId);
+  }
+
   story(correlationId: string): Promise<StoredEvent[]> {
     return this.eventStore.readByCorrelation(correlationId);
   }

@@ -33,9 +33,6 @@ export class AppConfig {
   @IsOptional() @IsString() @MinLength(8)
   hubspotClientSecret?: string;
 
-  @IsOptional() @IsInt() @Min(1)
-  hubspotAppId?: number;
-
   @IsOptional() @IsString() @MinLength(1)
   anthropicApiKey?: string;
 

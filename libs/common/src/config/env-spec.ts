@@ -36,7 +36,6 @@ export const ENV_SPEC: ReadonlyArray<EnvVarSpec> = [
   { env: 'KAFKA_REPLICATION_FACTOR', field: 'kafkaReplicationFactor', default: '1', parse: int, description: 'Replication factor when topics are created' },
   { env: 'HUBSPOT_API_BASE_URL', field: 'hubspotApiBaseUrl', default: 'https://api.hubapi.com', parse: noTrailingSlash, description: 'HubSpot API base URL (the sandbox in tests and the demo)' },
   { env: 'HUBSPOT_CLIENT_SECRET', field: 'hubspotClientSecret', requiredBy: ['ingest'], description: "The HubSpot app's client secret; verifies webhook signatures" },
-  { env: 'HUBSPOT_APP_ID', field: 'hubspotAppId', parse: int, description: "The HubSpot app's id; recognises the platform's own writes" },
   { env: 'ANTHROPIC_API_KEY', field: 'anthropicApiKey', description: 'Claude API key; when unset the enricher uses the offline rules-based provider' },
   { env: 'ANTHROPIC_BASE_URL', field: 'anthropicBaseUrl', description: 'Anthropic API base URL without /v1 (the double in tests)' },
   { env: 'ANTHROPIC_MODEL', field: 'anthropicModel', default: 'claude-sonnet-5-5', description: 'Default Claude model for prompts that do not name one' },

@@ -1,7 +1,8 @@
 import type { EventEnvelope } from './envelope';
 
 /** CRM object types the platform reads and writes (HubSpot's plural API names). */
-export type CrmObjectType = 'contacts' | 'companies' | 'deals' | 'tickets' | 'notes' | 'tasks';
+export const CRM_OBJECT_TYPES = ['contacts', 'companies', 'deals', 'tickets', 'notes', 'tasks'] as const;
+export type CrmObjectType = (typeof CRM_OBJECT_TYPES)[number];
 
 /** One event of a HubSpot app webhook body, as HubSpot sent it (plus nothing). */
 export interface HubSpotWebhookEvent {

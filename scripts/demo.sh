@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# The main job on embedded defaults, from a fresh clone: installs dependencies,
+# starts the local Kafka, prepares Postgres, builds, starts the HubSpot sandbox and
+# the four services, onboards a demo portal, sends sample webhooks and shows what
+# was written back. Stops everything at the end (DEMO_KEEP_RUNNING=1 keeps it up).
+#
+# AI: with ANTHROPIC_API_KEY set, decisions come from Claude; without it, from the
+# offline rules-based provider, and every decision says so. DEMO_AI=double uses the
+# local Anthropic Messages API double instead (exercises the Claude code path).
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+cd "$ROOT"
+
+RUN_DIR="$ROOT/.run"
+mkdir -p "$RUN_DIR/logs"
+
+ensure_node_modules
+ensure_postgres
+bash scripts/kafka.sh start
+build
+
+# Demo secrets, generated once per clone and kept out of git (.run/ is ignored).
+if [ ! -f "$RUN_DIR/demo.env" ]; then
+  umask 077
+  {
+    echo "HUBSPOT_CLIENT_SECRET=$(node -e 'console.log(require("crypto").randomBytes(24).toString("hex"))')"
+    echo "ADMIN_API_KEY=$(node -e 'console.log(require("crypto").randomBytes(24).toString("hex"))')"
+    echo "TOKEN_ENCRYPTION_KEY=$(node -e 'console.log(require("crypto").randomBytes(32).toString("base64"))')"
+  } > "$RUN_DIR/demo.env"
+fi
+set -a
+source "$RUN_DIR/demo.env"
+DATABASE_URL="${DEMO_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/hubspot_ai_demo}"
+KAFKA_BROKERS="${KAFKA_BROKERS:-127.0.0.1:9092}"
+KAFKA_TOPIC_PREFIX="hubspot-ai-demo"
+SANDBOX_HUBSPOT_PORT="${SANDBOX_HUBSPOT_PORT:-4010}"
+SANDBOX_ANTHROPIC_PORT="${SANDBOX_ANTHROPIC_PORT:-4020}"
+HUBSPOT_API_BASE_URL="http://127.0.0.1:${SANDBOX_HUBSPOT_PORT}"
+INGEST_PORT="${INGEST_PORT:-3000}"
+ADMIN_PORT="${ADMIN_PORT:-3001}"
+PUBLIC_BASE_URL="http://127.0.0.1:${INGEST_PORT}"
+KAFKAJS_NO_PARTITIONER_WARNING=1
+if [ "${DEMO_AI:-}" = "double" ]; then
+  ANTHROPIC_API_KEY="demo-key-for-the-local-double"
+  ANTHROPIC_BASE_URL="http://127.0.0.1:${SANDBOX_ANTHROPIC_PORT}"
+fi
+set +a
+
+if [ -z "${ANTHROPIC_API_KEY:-}" ]; then
+  log "ANTHROPIC_API_KEY is not set: decisions come from the OFFLINE RULES-BASED PROVIDER (no AI model is called)"
+fi
+
+# A clean demo database each run (the sandbox starts empty too).
+node -e '
+  const { Client } = require("pg");
+  const url = new URL(process.env.DATABASE_URL); const name = url.pathname.slice(1); url.pathname = "/postgres";
+  const c = new Client({ connectionString: url.toString() });
+  c.connect().then(() => c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)).then(() => c.end());
+'
+npm run --silent db:migrate > "$RUN_DIR/logs/tools.log"
+npm run --silent kafka:topics >> "$RUN_DIR/logs/tools.log"
+
+PIDS=()
+cleanup() {
+  if [ "${DEMO_KEEP_RUNNING:-}" = "1" ]; then
+    log "still running (pids ${PIDS[*]}); logs in .run/logs; stop with: kill ${PIDS[*]}"
+    return
+  fi
+  log "stopping the services and the sandbox"
+  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+}
+trap cleanup EXIT
+
+start() {
+  local name="$1"; shift
+  node "$@" > "$RUN_DIR/logs/$name.log" 2>&1 &
+  PIDS+=("$!")
+}
+start sandbox dist/sandbox/main.js
+for service in ingest enricher writer scheduler; do start "$service" "dist/apps/$service/main.js"; done
+
+log "waiting for ingest to be ready"
+for _ in $(seq 1 60); do
+  if curl -fs "http://127.0.0.1:${INGEST_PORT}/health/ready" > /dev/null 2>&1; then break; fi
+  sleep 1
+done
+curl -fs "http://127.0.0.1:${INGEST_PORT}/health/ready" > /dev/null || { log "ingest did not become ready; see .run/logs/ingest.log"; tail -20 "$RUN_DIR/logs/ingest.log"; exit 1; }
+
+LOG_LEVEL=warn node dist/tools/main.js demo

@@ -1,0 +1,107 @@
+import { eventuallyValue } from './poll';
+import { type AppConfig, type StoredEvent } from '@app/common';
+
+const DEMO_PORTAL = 20_251_128;
+const DEMO_APP_ID = 1_001;
+const AI_PROPERTIES = ['ai_lead_score', 'ai_persona', 'ai_summary'];
+
+const SAMPLE_CONTACTS = [
+  { firstname: 'Roberta', lastname: 'Mills', email: 'roberta@hamptons-realty.com', jobtitle: 'Broker Owner', company: 'Hamptons Realty', numemployees: '15', message: 'We lose weekend leads. Can we see pricing and a demo?' },
+  { firstname: 'Sam', lastname: 'Ortiz', email: 'sam.ortiz@northwind.io', jobtitle: 'Marketing Manager', company: 'Northwind', message: 'Interested in workflow automation.' },
+  { firstname: 'Lee', lastname: 'Park', email: 'leepark@gmail.com', jobtitle: 'Student', message: 'Researching CRMs for a class project.' },
+];
+
+interface DemoOptions {
+  config: AppConfig;
+  print: (line: string) => void;
+}
+
+/**
+ * Drives the running platform like HubSpot and an operator would: sets up a portal
+ * in the HubSpot sandbox, onboards it through the admin API, creates contacts in
+ * "HubSpot" (which sends signed webhooks to ingest), then shows what was written
+ * back and the recorded story behind one decision.
+ */
+export async function runDemo({ config, print }: DemoOptions): Promise<void> {
+  const sandbox = `${config.hubspotApiBaseUrl}/__sandbox`;
+  const adminBase = `http://127.0.0.1:${config.adminPort}/admin`;
+  const adminHeaders = { authorization: `Bearer ${config.adminApiKey ?? ''}`, 'content-type': 'application/json' };
+  // A sandbox-only token: the sandbox starts empty each run and is given this one.
+  const token = 'pat-demo-sandbox-token';
+
+  print(`HubSpot sandbox: portal ${DEMO_PORTAL} with a private-app token and the ai_* contact properties`);
+  await call('POST', `${sandbox}/portals`, { portalId: DEMO_PORTAL, accessToken: token, tier: 'professional', appId: DEMO_APP_ID }, [200, 201, 409]);
+  for (const name of AI_PROPERTIES) {
+    await call('POST', `${sandbox}/portals/${DEMO_PORTAL}/properties/contacts`, { name, label: name, type: 'string', fieldType: 'text', groupName: 'contactinformation' }, [200, 201, 409]);
+  }
+  await call('POST', `${sandbox}/apps`, {
+    appId: DEMO_APP_ID,
+    clientSecret: config.hubspotClientSecret,
+    webhookTargetUrl: `${config.publicBaseUrl ?? `http://127.0.0.1:${config.ingestPort}`}/webhooks/hubspot`,
+    subscriptions: ['contact.creation'],
+  }, [200, 201]);
+
+  print('Admin API: onboarding the portal (POST /admin/portals)');
+  const registered = await fetch(`${adminBase}/portals`, { method: 'POST', headers: adminHeaders, body: JSON.stringify({ portalId: DEMO_PORTAL, name: 'Demo Realty (sandbox)', accessToken: token }) });
+  if (registered.status === 409) print('  already registered (409): keeping it');
+  else if (registered.status !== 201) throw new Error(`admin API answered ${registered.status}: ${await registered.text()}`);
+  else print(`  201 ${JSON.stringify(await registered.json())}`);
+
+  print(`HubSpot sandbox: creating ${SAMPLE_CONTACTS.length} contacts; HubSpot sends a signed contact.creation webhook for each`);
+  const created: Array<{ id: string; properties: Record<string, string> }> = [];
+  for (const properties of SAMPLE_CONTACTS) {
+    created.push((await call('POST', `${sandbox}/portals/${DEMO_PORTAL}/objects/contacts`, { properties, fireWebhooks: true }, [200, 201])) as { id: string; properties: Record<string, string> });
+  }
+
+  print('Waiting for the writebacks ...');
+  const results = [];
+  for (const contact of created) {
+    results.push(
+      await eventuallyValue(async () => {
+        const stored = (await call('GET', `${sandbox}/portals/${DEMO_PORTAL}/objects/contacts/${contact.id}`, undefined, [200])) as { properties: Record<string, string> };
+        return stored.properties.ai_lead_score ? { contact, written: stored.properties } : undefined;
+      }, 60_000, `contact ${contact.id} to be written back`),
+    );
+  }
+
+  print('');
+  print('Written back to HubSpot:');
+  for (const { contact, written } of results) {
+    print(`  contact ${contact.id}  ${contact.properties.firstname} ${contact.properties.lastname}, ${contact.properties.jobtitle ?? '-'} at ${contact.properties.company ?? '-'}`);
+    print(`    ai_lead_score = ${written.ai_lead_score}   ai_persona = ${written.ai_persona}`);
+    print(`    ai_summary    = ${written.ai_summary}`);
+  }
+
+  const first = results[0]!.contact;
+  const { events } = (await (await fetch(`${adminBase}/portals/${DEMO_PORTAL}/objects/contacts/${first.id}/events`, { headers: adminHeaders })).json()) as { events: StoredEvent[] };
+  print('');
+  print(`The recorded story of contact ${first.id} (GET /admin/portals/${DEMO_PORTAL}/objects/contacts/${first.id}/events):`);
+  for (const event of events) print(`  #${event.globalPosition} ${event.type.padEnd(22)} ${describeEvent(event)}`);
+  print('');
+  print(`Correlation id ${events[0]?.correlationId}: GET /admin/stories/<id> or npm run story -- <id> prints every event in full.`);
+}
+
+function describeEvent(event: StoredEvent): string {
+  const data = event.data as Record<string, any>;
+  switch (event.type) {
+    case 'WebhookEventReceived':
+      return `${data.subscriptionType} objectId=${data.objectId} (HubSpot eventId ${data.hubspot?.eventId})`;
+    case 'ContextFetched':
+      return `HubSpot ${data.hubspotStatus}; fields sent to the AI: ${Object.keys(data.snapshot ?? {}).join(', ')}`;
+    case 'DecisionMade':
+      return `${data.provider}/${data.model}, prompt ${data.prompt?.id}@${data.prompt?.version}, score ${data.output?.score}${data.label ? ` — ${data.label}` : ''}`;
+    case 'WritebackRequested':
+      return `update ${Object.keys(data.properties ?? {}).join(', ')}`;
+    case 'WritebackApplied':
+      return `HubSpot ${data.hubspotStatus}, ${data.rateLimit?.remaining ?? '?'}/${data.rateLimit?.max ?? '?'} requests left in the 10 s window`;
+    default:
+      return '';
+  }
+}
+
+async function call(method: string, url: string, body: unknown, expected: number[]): Promise<unknown> {
+  const response = await fetch(url, { method, headers: { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+  const text = await response.text();
+  if (!expected.includes(response.status)) throw new Error(`${method} ${url} answered ${response.status}: ${text.slice(0, 500)}`);
+  return text ? JSON.parse(text) : undefined;
+}
