@@ -1,10 +1,15 @@
 import { Module } from '@nestjs/common';
+import { CoalescerService } from './coalescing/coalescer.service';
 import { HealthController } from './health/health.controller';
+import { IngestMetrics } from './metrics/ingest-metrics';
+import { MetricsController } from './metrics/metrics.controller';
+import { PortalCache } from './webhooks/portal-cache';
 import { WebhookController } from './webhooks/webhook.controller';
 import { WebhookIngestService } from './webhooks/webhook-ingest.service';
+import { WorkflowWebhookService } from './workflow/workflow-webhook.service';
 
 @Module({
-  controllers: [WebhookController, HealthController],
-  providers: [WebhookIngestService],
+  controllers: [WebhookController, HealthController, MetricsController],
+  providers: [WebhookIngestService, WorkflowWebhookService, PortalCache, IngestMetrics, CoalescerService],
 })
 export class IngestModule {}

@@ -1,6 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { CLOCK, EventStore, PortalRepository, startStory, StreamIds, deterministicId, type Clock, type Portal, type StoredEvent } from '@app/common';
+import { CLOCK, EventStore, PortalRepository, startStory, StreamIds, deterministicId, type Clock, type Portal, type PortalSettings, type StoredEvent } from '@app/common';
 import type { RegisterPortalDto } from './register-portal.dto';
+import type { UpdatePortalDto } from './update-portal.dto';
+import { createHash } from 'node:crypto';
 
 @Injectable()
 export class PortalAdminService {
@@ -16,6 +18,13 @@ export class PortalAdminService {
     const registered = startStory({ type: 'PortalRegistered', portalId: dto.portalId, id: deterministicId('portal-registered', dto.portalId), data: { name: dto.name } }, this.clock());
     await this.eventStore.append({ streamId: StreamIds.portal(dto.portalId), events: [registered] });
     return result.portal;
+  }
+
+  update(portalId: number, dto: UpdatePortalDto): Promise<Portal | undefined> {
+    const settings: PortalSettings = {};
+    if (dto.enabledSubscriptions) settings.enabledSubscriptions = [...new Set(dto.enabledSubscriptions)];
+    if (dto.workflowApiKey) settings.workflowApiKeySha256 = createHash('sha256').update(dto.workflowApiKey).digest('hex');
+    return this.portals.updateSettings(portalId, { name: dto.name, status: dto.status, settings });
   }
 
   find(portalId: number): Promise<Portal | undefined> {

@@ -1,7 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { AppConfig, CLOCK, EventStore, Logger, PortalRepository, TOPICS, publicBaseUrlOf, type Clock, type Portal, type TopicNames } from '@app/common';
+import { AppConfig, CLOCK, EventStore, Logger, TOPICS, publicBaseUrlOf, type Clock, type TopicNames } from '@app/common';
+import { CoalescingRepository } from '../coalescing/coalescing.repository';
+import type { PendingChange } from '../coalescing/coalescing';
+import { IngestMetrics, subscriptionLabel } from '../metrics/ingest-metrics';
 import { verifyAppWebhook } from './hubspot-signature';
-import { planWebhookBatch } from './webhook-batch.planner';
+import { PortalCache } from './portal-cache';
+import { planWebhookBatch, type PlannedEvent } from './webhook-batch.planner';
 
 export interface IncomingWebhook {
   method: string;
@@ -21,15 +25,18 @@ export const MAX_EVENTS_PER_REQUEST = 100;
 
 /**
  * Verifies, parses and durably records one HubSpot app-webhook request. Answers 200
- * only after the events (and their outbox rows) are committed; 503 when Postgres
- * cannot take them, so HubSpot retries.
+ * only after the events (and their outbox rows and coalescing entries) are
+ * committed; 503 when Postgres cannot take them, so HubSpot retries. An authentic
+ * request with events we will not process still gets 200: HubSpot would otherwise
+ * retry it for a day.
  */
 @Injectable()
 export class WebhookIngestService {
   constructor(
     private readonly config: AppConfig,
     private readonly eventStore: EventStore,
-    private readonly portals: PortalRepository,
+    private readonly portals: PortalCache,
+    private readonly metrics: IngestMetrics,
     private readonly logger: Logger,
     @Inject(TOPICS) private readonly topics: TopicNames,
     @Inject(CLOCK) private readonly clock: Clock,
@@ -58,36 +65,48 @@ export class WebhookIngestService {
     if (!Array.isArray(parsed)) return { status: 400, body: { message: 'body must be a JSON array of webhook events' } };
     if (parsed.length > MAX_EVENTS_PER_REQUEST) return { status: 400, body: { message: `at most ${MAX_EVENTS_PER_REQUEST} events per request, got ${parsed.length}` } };
 
+    let planned: PlannedEvent[];
+    let duplicates: boolean[];
     try {
-      const portals = await this.lookUpPortals(parsed);
-      const plan = planWebhookBatch(parsed, portals, this.topics, now);
-      const result = plan.requests.length > 0 ? await this.eventStore.appendAll(plan.requests) : { kind: 'committed' as const, results: [] };
+      const portals = await this.portals.lookUp(portalIdsIn(parsed));
+      const plan = planWebhookBatch(parsed, { portals, topics: this.topics, now, appId: this.config.hubspotAppId, coalesceWindowMs: this.config.coalesceWindowMs });
+      planned = plan.planned;
+      const result = await this.eventStore.appendAll(plan.requests, async (manager, results) => {
+        // Only changes whose event is new open or extend a window: a redelivery must not count twice.
+        const fresh = results.flatMap((r) => (r.kind === 'appended' ? r.appendedIds : [])).map((id) => plan.changes.get(id)).filter((c): c is PendingChange => c !== undefined);
+        await CoalescingRepository.add(manager, fresh);
+      });
       if (result.kind !== 'committed') throw new Error(`unexpected append conflict on ${result.streamId}`);
-      const duplicates = result.results.filter((r) => r.kind === 'duplicate').length;
-      const body = { received: parsed.length, accepted: plan.accepted - countDuplicatesPublished(plan, result.results), ignored: plan.ignored, rejected: plan.rejected, duplicates };
-      this.logger.info('webhook recorded', { ...body, signature: check.version });
-      return { status: 200, body };
+      duplicates = result.results.map((r) => r.kind === 'duplicate');
     } catch (error) {
       this.logger.error('webhook could not be recorded; answering 503 so HubSpot retries', { error });
       return { status: 503, body: { message: 'events could not be recorded durably; retry later' } };
     }
+
+    const body = this.count(planned, duplicates);
+    this.logger.info('webhook recorded', { ...body, signature: check.version });
+    return { status: 200, body };
   }
 
-  private async lookUpPortals(events: unknown[]): Promise<Map<number, Portal>> {
-    const ids = new Set<number>();
-    for (const e of events) {
-      const id = (e as { portalId?: unknown } | null)?.portalId;
-      if (typeof id === 'number' && Number.isSafeInteger(id) && id > 0) ids.add(id);
-    }
-    const portals = new Map<number, Portal>();
-    for (const id of ids) {
-      const portal = await this.portals.find(id);
-      if (portal) portals.set(id, portal);
-    }
-    return portals;
+  private count(planned: PlannedEvent[], duplicates: boolean[]): Record<string, number> {
+    const body = { received: planned.length, accepted: 0, coalesced: 0, duplicates: 0, ignored: 0, rejected: 0 };
+    planned.forEach((event, i) => {
+      const outcome = duplicates[i] && event.outcome !== 'rejected' ? 'duplicate' : event.outcome;
+      if (outcome === 'duplicate') body.duplicates += 1;
+      else body[outcome] += 1;
+      const labels = { portal: String(event.portalId), subscription_type: subscriptionLabel(event.subscriptionType) };
+      this.metrics.events.inc({ ...labels, outcome: 'received' });
+      this.metrics.events.inc({ ...labels, outcome });
+    });
+    return body;
   }
 }
 
-function countDuplicatesPublished(plan: { requests: Array<{ publishTo?: string }> }, results: Array<{ kind: string }>): number {
-  return results.filter((r, i) => r.kind === 'duplicate' && plan.requests[i]?.publishTo).length;
+function portalIdsIn(events: unknown[]): number[] {
+  const ids: number[] = [];
+  for (const e of events) {
+    const id = (e as { portalId?: unknown } | null)?.portalId;
+    if (typeof id === 'number' && Number.isSafeInteger(id) && id > 0) ids.push(id);
+  }
+  return ids;
 }

@@ -13,6 +13,7 @@ import { signatureV1, signatureV3 } from './hubspot-signature';
 
 const PUBLIC_BASE_URL = 'https://hooks.agency.example';
 const PORTAL = 62515;
+const APP_ID = 54321;
 
 async function startIngest(config: AppConfig): Promise<{ app: INestApplication; url: string }> {
   const { logger } = memoryLogger();
@@ -47,7 +48,7 @@ describe('POST /webhooks/hubspot (real Postgres and Kafka)', () => {
 
   beforeAll(async () => {
     db = await createTestDatabase('ingest');
-    config = testConfig('ingest', db.url, prefix, { PUBLIC_BASE_URL });
+    config = testConfig('ingest', db.url, prefix, { PUBLIC_BASE_URL, HUBSPOT_APP_ID: String(APP_ID), COALESCE_WINDOW_MS: '400', PORTAL_CACHE_MS: '0' });
     const { logger } = memoryLogger();
     const bus = new KafkaBus({ brokers: KAFKA_BROKERS, clientId: 'ingest-test-setup', logger });
     await bus.ensureTopics(allTopics(topics), 3, 1);
@@ -68,7 +69,7 @@ describe('POST /webhooks/hubspot (real Postgres and Kafka)', () => {
     const event = aHubSpotEvent({ portalId: PORTAL, objectId: 501 });
     const response = await signedPost(url, JSON.stringify([event]));
     expect(response.status).toBe(200);
-    expect(await response.json()).toEqual({ received: 1, accepted: 1, ignored: 0, rejected: 0, duplicates: 0 });
+    expect(await response.json()).toEqual({ received: 1, accepted: 1, coalesced: 0, ignored: 0, rejected: 0, duplicates: 0 });
 
     const redelivery = await signedPost(url, JSON.stringify([{ ...event, attemptNumber: 1 }]));
     expect(await redelivery.json()).toMatchObject({ accepted: 0, duplicates: 1 });
@@ -139,8 +140,65 @@ describe('POST /webhooks/hubspot (real Postgres and Kafka)', () => {
     expect(outbox.n).toBe(0);
   });
 
+  it('coalesces a burst of property changes of one object into one ObjectChanged trigger', async () => {
+    const collector = await collectMessages([topics.webhooksRaw]);
+    const t = Date.now();
+    const change = (eventId: number, propertyName: string, propertyValue: string, occurredAt: number, objectId = 900) =>
+      aHubSpotEvent({ portalId: PORTAL, objectId, eventId, subscriptionType: 'contact.propertyChange', propertyName, propertyValue, occurredAt, changeSource: 'CRM_UI' });
+    // Two requests, out of order, as HubSpot's concurrent deliveries arrive.
+    const first = await signedPost(url, JSON.stringify([change(11, 'jobtitle', 'CTO', t - 300), change(13, 'jobtitle', 'CEO', t - 100)]));
+    expect(await first.json()).toMatchObject({ coalesced: 2, accepted: 0 });
+    await signedPost(url, JSON.stringify([change(12, 'lifecyclestage', 'lead', t - 200), change(14, 'city', 'Oslo', t - 50, 901)]));
+
+    const published = await eventually(async () => {
+      const changed = collector.messages.map((m) => JSON.parse(m.value!)).filter((e) => e.type === 'ObjectChanged');
+      return changed.length >= 2 ? changed : undefined;
+    }, 15_000, 'two ObjectChanged triggers');
+    await new Promise((r) => setTimeout(r, 600));
+    await collector.stop();
+    const forContact = published.filter((e) => e.data.objectId === '900');
+    expect(forContact).toHaveLength(1);
+    expect(forContact[0].data.properties).toEqual({ jobtitle: 'CEO', lifecyclestage: 'lead' });
+    expect(forContact[0].data.sourceEventIds).toHaveLength(3);
+    expect(collector.messages.filter((m) => JSON.parse(m.value!).type === 'WebhookEventReceived' && JSON.parse(m.value!).data.subscriptionType === 'contact.propertyChange')).toHaveLength(0);
+    const [open] = await db.dataSource.query('SELECT count(*)::int AS n FROM coalescing_windows');
+    expect(open.n).toBe(0);
+  });
+
+  it("never triggers on the platform's own writebacks", async () => {
+    const ours = aHubSpotEvent({ portalId: PORTAL, objectId: 950, subscriptionType: 'contact.propertyChange', propertyName: 'lifecyclestage', propertyValue: 'customer', changeSource: 'INTEGRATION', sourceId: String(APP_ID) });
+    const aiProperty = aHubSpotEvent({ portalId: PORTAL, objectId: 950, subscriptionType: 'contact.propertyChange', propertyName: 'ai_lead_score', propertyValue: '90', changeSource: 'CRM_UI' });
+    const response = await signedPost(url, JSON.stringify([ours, aiProperty]));
+    expect(await response.json()).toMatchObject({ ignored: 2, accepted: 0, coalesced: 0 });
+    const rows = await db.dataSource.query(`SELECT data->>'reason' AS reason FROM events WHERE stream_id = 'crm-${PORTAL}-contacts-950'`);
+    expect(rows.map((r: { reason: string }) => r.reason)).toEqual(['own-change', 'own-change']);
+    const [windows] = await db.dataSource.query(`SELECT count(*)::int AS n FROM coalescing_windows WHERE object_id = '950'`);
+    expect(windows.n).toBe(0);
+  });
+
+  it('records one event per HubSpot event even when two ingest replicas receive it at once', async () => {
+    const replica = await startIngest(config);
+    const body = JSON.stringify([aHubSpotEvent({ portalId: PORTAL, objectId: 31337 })]);
+    const answers = await Promise.all([signedPost(url, body), signedPost(replica.url, body), signedPost(url, body)]);
+    const bodies = (await Promise.all(answers.map((a) => a.json()))) as Array<{ accepted: number; duplicates: number }>;
+    await replica.app.close();
+    expect(bodies.map((b) => b.accepted).reduce((a, b) => a + b)).toBe(1);
+    expect(bodies.map((b) => b.duplicates).reduce((a, b) => a + b)).toBe(2);
+    const [row] = await db.dataSource.query(`SELECT count(*)::int AS n FROM events WHERE stream_id = 'crm-${PORTAL}-contacts-31337'`);
+    expect(row.n).toBe(1);
+  });
+
+  it('exposes Prometheus metrics by outcome, portal and subscription type, with the ack latency and outbox lag', async () => {
+    const text = await (await fetch(`${url}/metrics`)).text();
+    expect(text).toMatch(new RegExp(`hubspot_ai_ingest_webhook_events_total\\{portal="${PORTAL}",subscription_type="contact.creation",outcome="accepted"\\} \\d+`));
+    for (const outcome of ['received', 'duplicate', 'coalesced', 'ignored', 'rejected']) expect(text).toContain(`outcome="${outcome}"`);
+    expect(text).toContain('hubspot_ai_ingest_ack_latency_seconds_bucket');
+    expect(text).toMatch(/hubspot_ai_outbox_pending_events \d+/);
+    expect(text).toMatch(/hubspot_ai_outbox_oldest_pending_seconds [\d.]+/);
+  });
+
   it('acknowledges while Kafka is down and publishes the event once Kafka is back', async () => {
-    const offline = await startIngest(testConfig('ingest', db.url, prefix, { PUBLIC_BASE_URL, KAFKA_BROKERS: '127.0.0.1:1' }));
+    const offline = await startIngest(testConfig('ingest', db.url, prefix, { PUBLIC_BASE_URL, KAFKA_BROKERS: '127.0.0.1:1', PORTAL_CACHE_MS: '0' }));
     await app.close(); // stop the healthy app's relay, so only the offline one could publish
     const event = aHubSpotEvent({ portalId: PORTAL, objectId: 4242 });
     const response = await signedPost(offline.url, JSON.stringify([event]));

@@ -33,6 +33,9 @@ export class AppConfig {
   @IsOptional() @IsString() @MinLength(8)
   hubspotClientSecret?: string;
 
+  @IsOptional() @IsInt() @Min(1)
+  hubspotAppId?: number;
+
   @IsOptional() @IsString() @MinLength(1)
   anthropicApiKey?: string;
 
@@ -60,6 +63,12 @@ export class AppConfig {
 
   @IsOptional() @Matches(/^https?:\/\/[^\s]+[^/]$/, { message: 'must be an http(s) URL without a trailing slash' })
   publicBaseUrl?: string;
+
+  @IsInt() @Min(0) @Max(600_000)
+  coalesceWindowMs: number;
+
+  @IsInt() @Min(0) @Max(600_000)
+  portalCacheMs: number;
 
   @IsIn(LOG_LEVELS)
   logLevel: LogLevel;

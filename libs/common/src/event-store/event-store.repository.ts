@@ -63,23 +63,37 @@ export class EventStore {
     return result.kind === 'committed' ? result.results[0]! : result;
   }
 
-  /** Appends to several streams atomically: all of them, or (on a conflict) none. */
-  async appendAll(requests: AppendRequest[]): Promise<AppendAllResult> {
+  /**
+   * Appends to several streams atomically: all of them, or (on a conflict) none.
+   * `alsoInTransaction` runs in the same transaction after a successful append, with
+   * the results, for state that must commit or roll back together with the events.
+   */
+  async appendAll(requests: AppendRequest[], alsoInTransaction?: (manager: EntityManager, results: Array<Appended | Duplicate>) => Promise<void>): Promise<AppendAllResult> {
+    const attempt = () =>
+      this.dataSource.transaction(async (manager) => {
+        const result = await this.appendInTransaction(manager, requests);
+        if (result.kind === 'committed' && alsoInTransaction) await alsoInTransaction(manager, result.results);
+        return result;
+      });
     try {
-      return await this.dataSource.transaction((manager) => this.appendInTransaction(manager, requests));
+      return await attempt();
     } catch (error) {
       // A concurrent transaction stored one of these event ids in between: retry once,
       // and the retry reports it as a duplicate.
-      if (isUniqueViolation(error)) return this.dataSource.transaction((manager) => this.appendInTransaction(manager, requests));
+      if (isUniqueViolation(error)) return attempt();
       throw error;
     }
   }
 
+  /** The same append, inside a transaction the caller already holds. */
+  appendAllIn(manager: EntityManager, requests: AppendRequest[]): Promise<AppendAllResult> {
+    return this.appendInTransaction(manager, requests);
+  }
+
   private async appendInTransaction(manager: EntityManager, requests: AppendRequest[]): Promise<AppendAllResult> {
     const streamIds = [...new Set(requests.map((r) => r.streamId))].sort();
-    for (const streamId of streamIds) {
-      await manager.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [streamId]);
-    }
+    // One round trip for all locks, taken in a fixed order so two appends never deadlock.
+    await manager.query('SELECT pg_advisory_xact_lock(hashtextextended(s, 0)) FROM (SELECT unnest($1::text[]) AS s ORDER BY 1) AS locks', [streamIds]);
     const allIds = requests.flatMap((r) => r.events.map((e) => e.id));
     const existing = new Set<string>(
       allIds.length === 0

@@ -22,6 +22,8 @@ export interface HubSpotWebhookEvent {
   [extra: string]: unknown;
 }
 
+export type WebhookIgnoredReason = 'portal-not-registered' | 'portal-not-active' | 'unsupported-subscription-type' | 'subscription-disabled' | 'own-change';
+
 export interface RateLimitSnapshot {
   max?: number;
   remaining?: number;
@@ -40,7 +42,25 @@ export interface TokenUsage {
 /** Every event type and its payload: the contract between the services. */
 export interface EventPayloads {
   WebhookEventReceived: { subscriptionType: string; objectType: CrmObjectType | null; objectId: string; hubspot: HubSpotWebhookEvent };
-  WebhookEventIgnored: { reason: 'portal-not-registered' | 'portal-not-active' | 'unsupported-subscription-type'; hubspot: HubSpotWebhookEvent };
+  WebhookEventIgnored: { reason: WebhookIgnoredReason; hubspot: HubSpotWebhookEvent };
+  /** A burst of property changes of one object, coalesced: the AI runs once per burst. */
+  ObjectChanged: {
+    objectType: CrmObjectType;
+    objectId: string;
+    /** The latest value of each changed property (by HubSpot's occurredAt). */
+    properties: Record<string, string | null>;
+    sourceEventIds: string[];
+    firstOccurredAt: string;
+    lastOccurredAt: string;
+  };
+  /** A workflow "Send a webhook" action: the enrolled record as the object API returns it. */
+  WorkflowWebhookReceived: {
+    objectType: CrmObjectType;
+    objectId: string;
+    properties: Record<string, string | null>;
+    authenticatedBy: 'signature-v2' | 'signature-v3' | 'api-key';
+    raw: unknown;
+  };
   WebhookEventRejected: { reason: string; raw: unknown };
   PortalRegistered: { name: string };
   DailyReviewScheduled: { date: string; dailyAt: string };
@@ -77,6 +97,16 @@ export interface WritebackCommand {
   objectId: string;
   properties: Record<string, string>;
   decisionId: string;
+}
+
+/**
+ * The platform owns the `ai_` property namespace in every portal: a change to one of
+ * these is the platform's own writeback coming back as a webhook, never a new trigger.
+ */
+export const PLATFORM_PROPERTY_PREFIX = 'ai_';
+
+export function isPlatformProperty(propertyName: string | undefined): boolean {
+  return propertyName !== undefined && propertyName.startsWith(PLATFORM_PROPERTY_PREFIX);
 }
 
 export function isEventOfType<T extends EventType>(event: EventEnvelope, type: T): event is PlatformEvent<T> {

@@ -3,8 +3,12 @@ import { Column, CreateDateColumn, Entity, PrimaryColumn, UpdateDateColumn } fro
 export const PORTAL_STATUSES = ['active', 'paused', 'disabled'] as const;
 export type PortalStatus = (typeof PORTAL_STATUSES)[number];
 
-/** Per-portal settings; later issues add tiers, routing rules and enabled subscriptions. */
+/** Per-portal settings, kept as JSON on the portal row. */
 export interface PortalSettings {
+  /** Subscription types this portal processes; absent = every type the platform knows. */
+  enabledSubscriptions?: string[];
+  /** SHA-256 (hex) of the API key its workflow "Send a webhook" actions present; never the key. */
+  workflowApiKeySha256?: string;
   [key: string]: unknown;
 }
 

@@ -1,4 +1,4 @@
-import type { DataSource, Repository } from 'typeorm';
+import { In, type DataSource, type Repository } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { PortalEntity, type PortalSettings, type PortalStatus } from './portal.entity';
 import type { TokenCipher } from './token-cipher';
@@ -58,6 +58,20 @@ export class PortalRepository {
   async find(portalId: number): Promise<Portal | undefined> {
     const entity = await this.repo.findOneBy({ portalId });
     return entity ? toPortal(entity) : undefined;
+  }
+
+  async findMany(portalIds: number[]): Promise<Portal[]> {
+    if (portalIds.length === 0) return [];
+    return (await this.repo.findBy({ portalId: In(portalIds) })).map(toPortal);
+  }
+
+  async updateSettings(portalId: number, changes: { name?: string; status?: PortalStatus; settings?: PortalSettings }): Promise<Portal | undefined> {
+    const entity = await this.repo.findOneBy({ portalId });
+    if (!entity) return undefined;
+    if (changes.name !== undefined) entity.name = changes.name;
+    if (changes.status !== undefined) entity.status = changes.status;
+    if (changes.settings !== undefined) entity.settings = { ...entity.settings, ...changes.settings };
+    return toPortal(await this.repo.save(entity));
   }
 
   async findActive(): Promise<Portal[]> {
