@@ -1,0 +1,92 @@
+import type { INestApplication } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
+import { allTopics, KafkaBus, PlatformModule, PortalRepository, topicNames, type AppConfig } from '@app/common';
+import { createTestDatabase, type TestDatabase } from '../../../../test/support/database';
+import { collectMessages, KAFKA_BROKERS, uniquePrefix } from '../../../../test/support/kafka';
+import { memoryLogger } from '../../../../test/support/logger';
+import { TEST_CLIENT_SECRET, testConfig } from '../../../../test/support/platform';
+import { IngestModule } from '../ingest.module';
+import { signatureV2 } from '../webhooks/hubspot-signature';
+import { createHash } from 'node:crypto';
+
+const PUBLIC_BASE_URL = 'https://hooks.agency.example';
+const PORTAL = 4100;
+const API_KEY = 'workflow-key-0123456789abcdef';
+
+describe('POST /webhooks/hubspot/workflow/:portalId (real Postgres and Kafka)', () => {
+  let db: TestDatabase;
+  let app: INestApplication;
+  let url: string;
+  let config: AppConfig;
+  const prefix = uniquePrefix('workflow');
+  const topics = topicNames(prefix);
+
+  beforeAll(async () => {
+    db = await createTestDatabase('workflow');
+    config = testConfig('ingest', db.url, prefix, { PUBLIC_BASE_URL, PORTAL_CACHE_MS: '0' });
+    const { logger } = memoryLogger();
+    const bus = new KafkaBus({ brokers: KAFKA_BROKERS, clientId: 'workflow-test-setup', logger });
+    await bus.ensureTopics(allTopics(topics), 2, 1);
+    await bus.disconnect();
+    const moduleRef = await Test.createTestingModule({ imports: [PlatformModule.forRoot(config, 'ingest', logger), IngestModule] }).compile();
+    app = moduleRef.createNestApplication({ bodyParser: false, logger: false });
+    await app.listen(0, '127.0.0.1');
+    url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+    const portals = app.get(PortalRepository);
+    await portals.register({ portalId: PORTAL, name: 'Workflow Co', accessToken: 't' });
+    await portals.updateSettings(PORTAL, { settings: { workflowApiKeySha256: createHash('sha256').update(API_KEY).digest('hex') } });
+  });
+  afterAll(async () => {
+    await app.close();
+    await db.drop();
+  });
+
+  const path = `/webhooks/hubspot/workflow/${PORTAL}?objectType=contacts`;
+  const post = (body: string, headers: Record<string, string>, target = path) =>
+    fetch(`${url}${target}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
+  const v2 = (body: string, target = path) => ({ 'x-hubspot-signature': signatureV2(TEST_CLIENT_SECRET, 'POST', `${PUBLIC_BASE_URL}${target}`, body), 'x-hubspot-signature-version': 'v2' });
+
+  it('accepts a v2-signed record, records it and publishes it; a retry of the same delivery is a duplicate', async () => {
+    const collector = await collectMessages([topics.webhooksRaw]);
+    const body = JSON.stringify({ vid: 501, 'portal-id': PORTAL, properties: { email: { value: 'a@b.io' }, lifecyclestage: { value: 'lead' } } });
+    const response = await post(body, v2(body));
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({ outcome: 'accepted' });
+    expect(await (await post(body, v2(body))).json()).toMatchObject({ outcome: 'duplicate' });
+
+    const [message] = await collector.waitFor(1);
+    await new Promise((r) => setTimeout(r, 300));
+    await collector.stop();
+    expect(collector.messages).toHaveLength(1);
+    expect(message!.key).toBe(String(PORTAL));
+    expect(JSON.parse(message!.value!)).toMatchObject({
+      type: 'WorkflowWebhookReceived',
+      data: { objectType: 'contacts', objectId: '501', properties: { email: 'a@b.io', lifecyclestage: 'lead' }, authenticatedBy: 'signature-v2' },
+    });
+  });
+
+  it("accepts the portal's API key instead of a signature", async () => {
+    const response = await post(JSON.stringify({ id: '77', properties: { firstname: 'Kim' } }), { 'x-hubspot-ai-key': API_KEY });
+    expect(response.status).toBe(200);
+    const [row] = await db.dataSource.query(`SELECT data->>'authenticatedBy' AS auth FROM events WHERE stream_id = 'crm-${PORTAL}-contacts-77'`);
+    expect(row.auth).toBe('api-key');
+  });
+
+  it('answers 401 for a wrong key, a v2 signature over another URL, or none', async () => {
+    const body = JSON.stringify({ id: '78', properties: {} });
+    expect((await post(body, { 'x-hubspot-ai-key': 'wrong-key-wrong-key-wrong-key' })).status).toBe(401);
+    expect((await post(body, v2(body, `/webhooks/hubspot/workflow/${PORTAL}`))).status).toBe(401);
+    expect((await post(body, {})).status).toBe(401);
+    const [row] = await db.dataSource.query(`SELECT count(*)::int AS n FROM events WHERE stream_id = 'crm-${PORTAL}-contacts-78'`);
+    expect(row.n).toBe(0);
+  });
+
+  it('answers 400 with the reason for a record it cannot use, and for a body of another portal', async () => {
+    const noId = JSON.stringify({ properties: { email: 'x@y.io' } });
+    const response = await post(noId, v2(noId));
+    expect(response.status).toBe(400);
+    expect(((await response.json()) as { message: string }).message).toContain('no record id');
+    const otherPortal = JSON.stringify({ vid: 5, 'portal-id': 999, properties: {} });
+    expect((await post(otherPortal, v2(otherPortal))).status).toBe(400);
+  });
+});

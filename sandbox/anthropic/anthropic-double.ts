@@ -1,0 +1,180 @@
+import * as http from 'http';
+import { CancellableDelays, closeServer, flatHeaders, headerValue, isJsonObject, listen, parseJson, readBody, sendJson } from '../shared/http-io.util';
+import type { ReceivedRequest, ScriptedResponse } from './anthropic.types';
+import { anthropicError } from './anthropic-errors.factory';
+import { validateMessageRequest } from './message-request.validator';
+import { PromptCache } from './prompt-cache';
+import { accountPrompt } from './token-estimator';
+import { apiId, composeReply, type ScriptedContent } from './reply-composer';
+import { writeStream } from './sse-stream.writer';
+
+export interface AnthropicDoubleOptions {
+  /** Clock for prompt-cache TTLs (default `Date.now`). */
+  now?: () => number;
+  /** When set, only these keys authenticate; otherwise any non-empty key does. */
+  apiKeys?: string[];
+  /** Prefixes shorter than this are not cached (the API's minimum is 1024–4096 tokens by model; default 0). */
+  minCacheableTokens?: number;
+}
+
+const VERSION_PATTERN = /^\d{4}-\d{2}-\d{2}$/;
+
+/**
+ * A local stand-in for the Anthropic Messages API (`POST /v1/messages`, `POST /v1/messages/count_tokens`),
+ * answering deterministically from the request, or with scripted responses queued by tests.
+ */
+export class AnthropicDouble {
+  private server: http.Server | null = null;
+  private baseUrl = '';
+  private readonly queue: ScriptedResponse[] = [];
+  private readonly log: ReceivedRequest[] = [];
+  private readonly cache: PromptCache;
+  private readonly delays = new CancellableDelays();
+  private seq = 0;
+
+  constructor(private readonly options: AnthropicDoubleOptions = {}) {
+    this.cache = new PromptCache(options.now ?? Date.now, options.minCacheableTokens ?? 0);
+  }
+
+  async start(port = 0): Promise<{ url: string }> {
+    if (this.server) return { url: this.baseUrl };
+    const server = http.createServer((req, res) => {
+      this.handle(req, res).catch(() => {
+        if (!res.headersSent && !res.destroyed) sendJson(res, 500, anthropicError(500));
+      });
+    });
+    const { url } = await listen(server, port);
+    this.server = server;
+    this.baseUrl = url;
+    return { url };
+  }
+
+  async stop(): Promise<void> {
+    this.delays.cancelAll();
+    const server = this.server;
+    this.server = null;
+    if (server) await closeServer(server);
+  }
+
+  get url(): string {
+    return this.baseUrl;
+  }
+
+  /** Queues responses for the next requests, in order (each answers one request). */
+  enqueue(...responses: Array<ScriptedResponse | ScriptedResponse[]>): void {
+    for (const r of responses) this.queue.push(...(Array.isArray(r) ? r : [r]));
+  }
+
+  pending(): number {
+    return this.queue.length;
+  }
+
+  /** Every request received (body and lower-case headers), oldest first. */
+  received(): ReceivedRequest[] {
+    return this.log.map((r) => ({ ...r, headers: { ...r.headers } }));
+  }
+
+  reset(): void {
+    this.queue.length = 0;
+    this.log.length = 0;
+    this.cache.clear();
+  }
+
+  private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const method = (req.method ?? 'GET').toUpperCase();
+    const url = new URL(req.url ?? '/', 'http://double.local');
+    const raw = await readBody(req);
+    const parsed = parseJson(raw);
+
+    if (url.pathname.startsWith('/__double')) {
+      this.handleAdmin(method, url.pathname, parsed.ok ? parsed.value : undefined, res);
+      return;
+    }
+
+    const requestId = apiId('req_011C');
+    const entry: ReceivedRequest = {
+      seq: ++this.seq,
+      method,
+      path: url.pathname,
+      headers: flatHeaders(req),
+      body: parsed.ok ? parsed.value : raw.toString('utf8'),
+      receivedAt: Date.now(),
+      status: 0,
+    };
+    this.log.push(entry);
+    const reply = (status: number, body: unknown, headers: Record<string, string> = {}): void => {
+      entry.status = status;
+      if (res.destroyed) return;
+      sendJson(res, status, body, { 'request-id': requestId, ...headers });
+    };
+    const fail = (status: number, message?: string): void => reply(status, anthropicError(status, message, requestId));
+
+    const isMessages = method === 'POST' && url.pathname === '/v1/messages';
+    const isCount = method === 'POST' && url.pathname === '/v1/messages/count_tokens';
+    if (!isMessages && !isCount) return fail(404, `${method} ${url.pathname} not found`);
+
+    const apiKey = headerValue(req, 'x-api-key') ?? headerValue(req, 'authorization')?.replace(/^Bearer\s+/i, '');
+    if (!apiKey) return fail(401, 'x-api-key header is required');
+    if (this.options.apiKeys && !this.options.apiKeys.includes(apiKey)) return fail(401, 'invalid x-api-key');
+    const version = headerValue(req, 'anthropic-version');
+    if (!version) return fail(400, 'anthropic-version: header is required');
+    if (!VERSION_PATTERN.test(version)) return fail(400, `anthropic-version: invalid version '${version}'`);
+    if (!parsed.ok) return fail(400, `There was an issue with the format of your request: ${parsed.error}`);
+    const invalid = validateMessageRequest(parsed.value, isCount);
+    if (invalid) return fail(400, invalid);
+    const body = parsed.value as Record<string, unknown>;
+
+    if (isCount) return reply(200, { input_tokens: accountPrompt(body).totalTokens });
+
+    const scripted = this.queue.shift();
+    if (scripted && 'drop' in scripted) {
+      entry.status = 0;
+      req.socket.destroy();
+      return;
+    }
+    if (scripted && scripted.delayMs !== undefined) {
+      const waited = await this.delays.wait(scripted.delayMs);
+      if (!waited || res.destroyed) return;
+    }
+    if (scripted && 'status' in scripted) {
+      const errorBody = scripted.body ?? anthropicError(scripted.status, undefined, requestId);
+      return reply(scripted.status, errorBody, scripted.headers ?? {});
+    }
+    const accounting = accountPrompt(body);
+    const cache = this.cache.use(accounting.totalTokens, accounting.breakpoints);
+    const content = scripted && 'content' in scripted ? scripted : undefined;
+    const scriptedContent: ScriptedContent | undefined = content
+      ? { content: content.content, ...(content.stop_reason !== undefined ? { stop_reason: content.stop_reason } : {}), ...(content.usage ? { usage: content.usage } : {}) }
+      : undefined;
+    const message = composeReply({ body, cache, ...(scriptedContent ? { scripted: scriptedContent } : {}) });
+    const headers = { 'request-id': requestId, ...(content?.headers ?? {}) };
+    if (body.stream === true) {
+      entry.status = 200;
+      if (!res.destroyed) writeStream(res, message, headers);
+      return;
+    }
+    reply(200, message, headers);
+  }
+
+  /**
+   * `/__double/...` for other processes: `GET /__double/health`, `POST /__double/enqueue` (a response, an array,
+   * or `{responses: [...]}`), `GET /__double/received`, `GET /__double/pending`, `POST /__double/reset`.
+   */
+  private handleAdmin(method: string, path: string, body: unknown, res: http.ServerResponse): void {
+    const route = path.replace(/^\/__double\/?/, '');
+    if (route === 'health' && method === 'GET') return sendJson(res, 200, { ok: true });
+    if (route === 'enqueue' && method === 'POST') {
+      const list = Array.isArray(body) ? body : isJsonObject(body) && Array.isArray(body.responses) ? body.responses : isJsonObject(body) ? [body] : null;
+      if (!list) return sendJson(res, 400, { error: 'expected a response, an array of responses or {responses}' });
+      this.enqueue(list as ScriptedResponse[]);
+      return sendJson(res, 200, { pending: this.queue.length });
+    }
+    if (route === 'received' && method === 'GET') return sendJson(res, 200, { results: this.received() });
+    if (route === 'pending' && method === 'GET') return sendJson(res, 200, { pending: this.queue.length });
+    if (route === 'reset' && method === 'POST') {
+      this.reset();
+      return sendJson(res, 200, { reset: true });
+    }
+    sendJson(res, 404, { error: 'unknown double route' });
+  }
+}

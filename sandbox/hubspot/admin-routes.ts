@@ -1,0 +1,115 @@
+import { isJsonObject } from '../shared/http-io.util';
+import type { AddPortalInput, AppConfig, CrmObjectType, FaultSpec, WebhookEvent } from './hubspot.types';
+import { resolveObjectType } from './object-types.registry';
+import type { HubSpotSandbox } from './hubspot-sandbox';
+
+export interface AdminResult {
+  status: number;
+  body?: unknown;
+}
+
+const ok = (body: unknown, status = 200): AdminResult => ({ status, body });
+const bad = (message: string, status = 400): AdminResult => ({ status, body: { error: message } });
+
+function typeOf(raw: string | undefined): CrmObjectType | undefined {
+  return raw === undefined ? undefined : resolveObjectType(raw);
+}
+
+/**
+ * The `/__sandbox/...` control surface, so another process (the demo, e2e tests) can drive the sandbox:
+ *
+ * - `GET  /__sandbox/health`
+ * - `GET  /__sandbox/portals` · `POST /__sandbox/portals` (AddPortalInput)
+ * - `GET  /__sandbox/portals/:portalId/rate-limit`
+ * - `POST /__sandbox/portals/:portalId/faults` (`[FaultSpec]` or `{faults:[...]}`)
+ * - `POST /__sandbox/portals/:portalId/properties/:type` (property definition, as the API takes it)
+ * - `POST /__sandbox/portals/:portalId/objects/:type` (`{properties, id?, fireWebhooks? = true}`)
+ * - `GET  /__sandbox/portals/:portalId/objects/:type` · `GET /__sandbox/portals/:portalId/objects/:type/:id`
+ * - `GET  /__sandbox/apps` · `POST /__sandbox/apps` (AppConfig)
+ * - `GET  /__sandbox/requests?portalId=&since=` · `DELETE /__sandbox/requests`
+ * - `GET  /__sandbox/webhooks/deliveries` · `POST /__sandbox/webhooks/send` (`{events, appId?}`)
+ * - `POST /__sandbox/clock` (`{advanceMs}`: moves the sandbox clock forward, e.g. to refill rate-limit windows)
+ */
+export function handleAdmin(sandbox: HubSpotSandbox, method: string, segments: string[], query: URLSearchParams, body: unknown): AdminResult {
+  const [, area, idRaw, sub, typeRaw, objectId] = segments;
+  try {
+    if (area === 'health' && method === 'GET') return ok({ ok: true });
+    if (area === 'clock' && method === 'POST') {
+      const advance = isJsonObject(body) ? Number(body.advanceMs) : NaN;
+      if (!Number.isFinite(advance) || advance < 0) return bad('advanceMs must be a non-negative number');
+      sandbox.advanceClock(advance);
+      return ok({ now: sandbox.now() });
+    }
+    if (area === 'portals') {
+      if (idRaw === undefined) {
+        if (method === 'GET') return ok({ results: sandbox.portals() });
+        if (method === 'POST') {
+          if (!isJsonObject(body)) return bad('expected a portal object');
+          return ok(sandbox.addPortal(body as unknown as AddPortalInput), 201);
+        }
+      }
+      const portalId = Number(idRaw);
+      if (!sandbox.hasPortal(portalId)) return bad(`no portal ${String(idRaw)}`, 404);
+      if (sub === 'rate-limit' && method === 'GET') return ok(sandbox.rateLimitStats(portalId));
+      if (sub === 'faults' && method === 'POST') {
+        const faults = Array.isArray(body) ? body : isJsonObject(body) && Array.isArray(body.faults) ? body.faults : null;
+        if (!faults) return bad('expected an array of faults');
+        sandbox.injectFaults(portalId, faults as unknown as FaultSpec[]);
+        return ok({ queued: faults.length });
+      }
+      const type = typeOf(typeRaw);
+      if (sub === 'properties' && method === 'POST') {
+        if (!type) return bad(`unknown object type ${String(typeRaw)}`);
+        const result = sandbox.defineProperty(portalId, type, body);
+        return result.ok ? ok(result.property, 201) : bad(result.message, result.status);
+      }
+      if (sub === 'objects') {
+        if (!type) return bad(`unknown object type ${String(typeRaw)}`);
+        if (method === 'POST' && objectId === undefined) {
+          if (!isJsonObject(body) || !isJsonObject(body.properties)) return bad('expected {properties}');
+          const created = sandbox.seedObject(portalId, type, body.properties as Record<string, string>, {
+            ...(typeof body.id === 'string' || typeof body.id === 'number' ? { id: String(body.id) } : {}),
+            fireWebhooks: body.fireWebhooks !== false,
+          });
+          return ok(created, 201);
+        }
+        if (method === 'GET' && objectId === undefined) return ok({ results: sandbox.listObjects(portalId, type) });
+        if (method === 'GET' && objectId !== undefined) {
+          const object = sandbox.getObject(portalId, type, objectId);
+          return object ? ok(object) : bad(`no ${type} ${objectId}`, 404);
+        }
+      }
+    }
+    if (area === 'apps') {
+      if (method === 'GET') return ok({ results: sandbox.apps() });
+      if (method === 'POST') {
+        if (!isJsonObject(body)) return bad('expected an app object');
+        sandbox.configureApp(body as unknown as AppConfig);
+        return ok({ configured: body.appId }, 201);
+      }
+    }
+    if (area === 'requests') {
+      if (method === 'DELETE') {
+        sandbox.clearRequests();
+        return ok({ cleared: true });
+      }
+      if (method === 'GET') {
+        const portalId = query.get('portalId');
+        const since = Number(query.get('since') ?? 0) || 0;
+        const entries = sandbox.requests().filter((r) => (portalId === null || r.portalId === Number(portalId)) && r.seq > since);
+        return ok({ results: entries });
+      }
+    }
+    if (area === 'webhooks') {
+      if (idRaw === 'deliveries' && method === 'GET') return ok({ results: sandbox.webhookDeliveries() });
+      if (idRaw === 'send' && method === 'POST') {
+        if (!isJsonObject(body) || !Array.isArray(body.events)) return bad('expected {events}');
+        const appId = typeof body.appId === 'number' ? body.appId : undefined;
+        return ok({ events: sandbox.sendWebhook(body.events as Array<Partial<WebhookEvent>>, appId !== undefined ? { appId } : {}) });
+      }
+    }
+    return bad('unknown sandbox route', 404);
+  } catch (err) {
+    return bad(err instanceof Error ? err.message : String(err));
+  }
+}

@@ -1,0 +1,35 @@
+import type { CrmStore } from './crm-store';
+import type { PropertyRegistry } from './property-registry';
+import type { PortalRateLimiter } from './rate-limiter';
+import type { FaultSpec, PortalInfo, RateLimitStats } from './hubspot.types';
+import type { CrmChange } from './webhook-events.factory';
+
+/** Everything the sandbox keeps for one portal. */
+export interface PortalState {
+  info: PortalInfo;
+  store: CrmStore;
+  registry: PropertyRegistry;
+  limiter: PortalRateLimiter;
+  faults: FaultSpec[];
+  stats: RateLimitStats;
+}
+
+/** One authenticated API call, as the handlers see it. */
+export interface ApiContext {
+  portal: PortalState;
+  now: number;
+  method: string;
+  query: URLSearchParams;
+  body: unknown;
+  /** `INTEGRATION` for API calls. */
+  changeSource: string;
+  /** The app id of the token's app, used as the webhook events' `sourceId`. */
+  sourceId: string | undefined;
+  emit: (change: CrmChange) => void;
+}
+
+export interface ApiResult {
+  status: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+}

@@ -1,0 +1,117 @@
+import type { ApiContext, ApiResult } from './crm-api.types';
+import type { CrmObjectType } from './hubspot.types';
+import { resourceNotFound } from './hubspot-errors.factory';
+import { resolveObjectType } from './object-types.registry';
+import { archiveObject, createObject, getObject, listObjects, unknownObjectType, updateObject } from './object-handlers';
+import { batchArchive, batchCreate, batchRead, batchUpdate, batchUpsert } from './batch-handlers';
+import { searchObjects } from './search-handler';
+import { createGroup, createProperty, getProperty, listGroups, listProperties } from './property-handlers';
+import {
+  associateDefault,
+  associateLabeled,
+  batchAssociateDefault,
+  batchReadAssociations,
+  listAssociations,
+  removeAssociation,
+} from './association-handlers';
+
+export type RouteKind = 'search' | 'standard' | 'unknown';
+
+/** Splits and decodes a path into segments. */
+export function pathSegments(pathname: string): string[] {
+  return pathname
+    .split('/')
+    .filter((s) => s !== '')
+    .map((s) => {
+      try {
+        return decodeURIComponent(s);
+      } catch {
+        return s;
+      }
+    });
+}
+
+/** Whether the call counts against the search limit (its own per-second policy, no rate-limit headers). */
+export function routeKind(method: string, segments: string[]): RouteKind {
+  if (segments[0] !== 'crm') return 'unknown';
+  if (method === 'POST' && segments.length === 5 && segments[1] === 'v3' && segments[2] === 'objects' && segments[4] === 'search') return 'search';
+  return 'standard';
+}
+
+type Handler = (ctx: ApiContext, type: CrmObjectType) => ApiResult;
+
+function withType(raw: string | undefined, fn: (type: CrmObjectType) => ApiResult): ApiResult {
+  const type = raw === undefined ? undefined : resolveObjectType(raw);
+  return type ? fn(type) : unknownObjectType(raw ?? '');
+}
+
+function withTypes(a: string | undefined, b: string | undefined, fn: (from: CrmObjectType, to: CrmObjectType) => ApiResult): ApiResult {
+  return withType(a, (from) => withType(b, (to) => fn(from, to)));
+}
+
+const BATCH: Record<string, Handler> = {
+  read: batchRead,
+  create: batchCreate,
+  update: batchUpdate,
+  upsert: batchUpsert,
+  archive: batchArchive,
+};
+
+/** Routes an authenticated, rate-limit-checked API call to its handler. */
+export function routeApi(ctx: ApiContext, segments: string[]): ApiResult {
+  const [root, version, area, ...rest] = segments;
+  const m = ctx.method;
+  if (root !== 'crm') return { status: 404, body: resourceNotFound() };
+
+  if (version === 'v3' && area === 'objects') {
+    const [type, second, third] = rest;
+    if (rest.length === 1) {
+      if (m === 'GET') return withType(type, (t) => listObjects(ctx, t));
+      if (m === 'POST') return withType(type, (t) => createObject(ctx, t));
+    }
+    if (rest.length === 2 && second === 'search' && m === 'POST') return withType(type, (t) => searchObjects(ctx, t));
+    if (rest.length === 3 && second === 'batch' && m === 'POST') {
+      const handler = third === undefined ? undefined : BATCH[third];
+      if (handler) return withType(type, (t) => handler(ctx, t));
+    }
+    if (rest.length === 2 && second !== undefined) {
+      if (m === 'GET') return withType(type, (t) => getObject(ctx, t, second));
+      if (m === 'PATCH') return withType(type, (t) => updateObject(ctx, t, second));
+      if (m === 'DELETE') return withType(type, (t) => archiveObject(ctx, t, second));
+    }
+  }
+
+  if (version === 'v3' && area === 'properties') {
+    const [type, second] = rest;
+    if (rest.length === 1) {
+      if (m === 'GET') return withType(type, (t) => listProperties(ctx, t));
+      if (m === 'POST') return withType(type, (t) => createProperty(ctx, t));
+    }
+    if (rest.length === 2 && second === 'groups') {
+      if (m === 'GET') return withType(type, (t) => listGroups(ctx, t));
+      if (m === 'POST') return withType(type, (t) => createGroup(ctx, t));
+    }
+    if (rest.length === 2 && second !== undefined && m === 'GET') return withType(type, (t) => getProperty(ctx, t, second));
+  }
+
+  if (version === 'v4' && area === 'objects' && rest[2] === 'associations') {
+    const [from, id, , fourth, fifth, sixth] = rest;
+    if (id === undefined) return { status: 404, body: resourceNotFound() };
+    if (rest.length === 4 && m === 'GET') return withTypes(from, fourth, (f, t) => listAssociations(ctx, f, id, t));
+    if (rest.length === 6 && fourth === 'default' && m === 'PUT' && sixth !== undefined) {
+      return withTypes(from, fifth, (f, t) => associateDefault(ctx, f, id, t, sixth));
+    }
+    if (rest.length === 5 && fifth !== undefined) {
+      if (m === 'PUT') return withTypes(from, fourth, (f, t) => associateLabeled(ctx, f, id, t, fifth));
+      if (m === 'DELETE') return withTypes(from, fourth, (f, t) => removeAssociation(ctx, f, id, t, fifth));
+    }
+  }
+
+  if (version === 'v4' && area === 'associations' && rest[2] === 'batch' && m === 'POST') {
+    const [from, to, , op, sub] = rest;
+    if (op === 'read' && rest.length === 4) return withTypes(from, to, (f, t) => batchReadAssociations(ctx, f, t));
+    if (op === 'associate' && sub === 'default' && rest.length === 5) return withTypes(from, to, (f, t) => batchAssociateDefault(ctx, f, t));
+  }
+
+  return { status: 404, body: resourceNotFound() };
+}

@@ -1,0 +1,181 @@
+import type { CrmObjectType, PublicObject, StoredAssociation, StoredObject } from './hubspot.types';
+import { objectTypeInfo } from './object-types.registry';
+import { findAssociationType } from './association-types.registry';
+import { formatInstant } from './instant-format.util';
+
+export interface PropertyChange {
+  name: string;
+  oldValue: string | undefined;
+  newValue: string;
+}
+
+/** Hands out object ids; shared by every portal of a sandbox so ids never repeat across portals. */
+export class IdSequence {
+  constructor(private next = 10_001) {}
+
+  take(): string {
+    const id = String(this.next);
+    this.next += 1;
+    return id;
+  }
+
+  /** Keeps later ids above an explicitly chosen numeric id. */
+  bump(id: string): void {
+    const n = Number(id);
+    if (Number.isInteger(n) && n >= this.next) this.next = n + 1;
+  }
+}
+
+/** The CRM records and associations of one portal. */
+export class CrmStore {
+  private readonly objects = new Map<CrmObjectType, Map<string, StoredObject>>();
+  private readonly associations = new Map<string, StoredAssociation[]>();
+
+  constructor(private readonly ids: IdSequence) {}
+
+  create(type: CrmObjectType, values: Record<string, string>, now: number, id?: string): StoredObject {
+    const info = objectTypeInfo(type);
+    const objectId = id ?? this.ids.take();
+    if (id !== undefined) this.ids.bump(id);
+    const properties: Record<string, string> = {};
+    for (const [name, value] of Object.entries(values)) if (value !== '') properties[name] = value;
+    properties.hs_object_id = objectId;
+    properties[info.createdProperty] ??= formatInstant(now);
+    properties[info.modifiedProperty] = formatInstant(now);
+    if (type === 'contacts' && properties.email) properties.hs_email_domain = properties.email.split('@')[1] ?? '';
+    const created = Date.parse(properties[info.createdProperty] ?? '') || now;
+    const object: StoredObject = { id: objectId, type, properties, createdAt: created, updatedAt: now, archived: false, archivedAt: null };
+    this.bucket(type).set(objectId, object);
+    return object;
+  }
+
+  /** Applies values; an empty string clears a property. Returns the properties whose value changed. */
+  update(object: StoredObject, values: Record<string, string>, now: number): PropertyChange[] {
+    const info = objectTypeInfo(object.type);
+    const changes: PropertyChange[] = [];
+    for (const [name, value] of Object.entries(values)) {
+      const oldValue = object.properties[name];
+      if ((oldValue ?? '') === value) continue;
+      if (value === '') delete object.properties[name];
+      else object.properties[name] = value;
+      changes.push({ name, oldValue, newValue: value });
+    }
+    if (object.type === 'contacts' && changes.some((c) => c.name === 'email')) {
+      const email = object.properties.email;
+      if (email) object.properties.hs_email_domain = email.split('@')[1] ?? '';
+      else delete object.properties.hs_email_domain;
+    }
+    if (changes.length > 0) {
+      object.updatedAt = now;
+      object.properties[info.modifiedProperty] = formatInstant(now);
+    }
+    return changes;
+  }
+
+  get(type: CrmObjectType, id: string, includeArchived = false): StoredObject | undefined {
+    const object = this.bucket(type).get(id);
+    if (!object) return undefined;
+    return object.archived && !includeArchived ? undefined : object;
+  }
+
+  /** Looks a record up by a property value (`idProperty`); emails compare case-insensitively. */
+  findByProperty(type: CrmObjectType, property: string, value: string, includeArchived = false): StoredObject | undefined {
+    const wanted = property === 'email' ? value.toLowerCase() : value;
+    for (const object of this.bucket(type).values()) {
+      if (object.archived && !includeArchived) continue;
+      const actual = object.properties[property];
+      if (actual === undefined) continue;
+      if ((property === 'email' ? actual.toLowerCase() : actual) === wanted) return object;
+    }
+    return undefined;
+  }
+
+  archive(object: StoredObject, now: number): void {
+    object.archived = true;
+    object.archivedAt = now;
+  }
+
+  list(type: CrmObjectType, includeArchived = false): StoredObject[] {
+    return [...this.bucket(type).values()]
+      .filter((o) => includeArchived || !o.archived)
+      .sort((a, b) => Number(a.id) - Number(b.id));
+  }
+
+  /** Stores an association and its reverse side (as HubSpot does). Idempotent. */
+  associate(fromType: CrmObjectType, fromId: string, toType: CrmObjectType, toId: string, typeId: number, category: StoredAssociation['category']): void {
+    this.addOne(fromType, fromId, { toType, toId, typeId, category });
+    const def = findAssociationType(fromType, toType, typeId);
+    const reverseTypeId = def ? def.reverseTypeId : typeId;
+    this.addOne(toType, toId, { toType: fromType, toId: fromId, typeId: reverseTypeId, category });
+  }
+
+  /** Removes every association between two records (both sides). */
+  dissociate(fromType: CrmObjectType, fromId: string, toType: CrmObjectType, toId: string): void {
+    const strip = (type: CrmObjectType, id: string, otherType: CrmObjectType, otherId: string): void => {
+      const key = assocKey(type, id);
+      const list = this.associations.get(key) ?? [];
+      this.associations.set(key, list.filter((a) => !(a.toType === otherType && a.toId === otherId)));
+    };
+    strip(fromType, fromId, toType, toId);
+    strip(toType, toId, fromType, fromId);
+  }
+
+  associationsOf(type: CrmObjectType, id: string, toType?: CrmObjectType): StoredAssociation[] {
+    const list = this.associations.get(assocKey(type, id)) ?? [];
+    return toType ? list.filter((a) => a.toType === toType) : [...list];
+  }
+
+  private addOne(type: CrmObjectType, id: string, assoc: StoredAssociation): void {
+    const key = assocKey(type, id);
+    const list = this.associations.get(key) ?? [];
+    if (!list.some((a) => a.toType === assoc.toType && a.toId === assoc.toId && a.typeId === assoc.typeId)) list.push(assoc);
+    this.associations.set(key, list);
+  }
+
+  private bucket(type: CrmObjectType): Map<string, StoredObject> {
+    let map = this.objects.get(type);
+    if (!map) {
+      map = new Map();
+      this.objects.set(type, map);
+    }
+    return map;
+  }
+}
+
+function assocKey(type: CrmObjectType, id: string): string {
+  return `${type}:${id}`;
+}
+
+/**
+ * The object as the API returns it. `requested` null means "no properties asked for": the type's defaults.
+ * Otherwise the requested ones (unset ones as null, unknown ones left out) plus those always returned.
+ * `all` returns every stored property (create and update responses).
+ */
+export function toPublicObject(
+  object: StoredObject,
+  requested: string[] | null | 'all',
+  isKnownProperty: (name: string) => boolean,
+): PublicObject {
+  const info = objectTypeInfo(object.type);
+  const properties: Record<string, string | null> = {};
+  if (requested === 'all') {
+    for (const [name, value] of Object.entries(object.properties)) properties[name] = value;
+  } else {
+    const names = requested === null ? info.defaultProperties : [...new Set([...requested, ...info.alwaysProperties])];
+    for (const name of names) {
+      if (!isKnownProperty(name)) continue;
+      properties[name] = object.properties[name] ?? null;
+    }
+  }
+  const sorted: Record<string, string | null> = {};
+  for (const name of Object.keys(properties).sort()) sorted[name] = properties[name] ?? null;
+  const out: PublicObject = {
+    id: object.id,
+    properties: sorted,
+    createdAt: formatInstant(object.createdAt),
+    updatedAt: formatInstant(object.updatedAt),
+    archived: object.archived,
+  };
+  if (object.archived && object.archivedAt !== null) out.archivedAt = formatInstant(object.archivedAt);
+  return out;
+}

@@ -1,0 +1,399 @@
+import * as http from 'http';
+import { randomUUID } from 'crypto';
+import { CancellableDelays, closeServer, headerValue, listen, parseJson, readBody, sendEmpty, sendJson } from '../shared/http-io.util';
+import type {
+  AddPortalInput,
+  AppConfig,
+  CrmObjectType,
+  FaultSpec,
+  PortalInfo,
+  RateLimitStats,
+  RequestLogEntry,
+  StoredObject,
+  WebhookDelivery,
+  WebhookEvent,
+  WebhookRetryOptions,
+} from './hubspot.types';
+import type { ApiContext, ApiResult, PortalState } from './crm-api.types';
+import { CrmStore, IdSequence } from './crm-store';
+import { PropertyRegistry, type CreatePropertyResult } from './property-registry';
+import { PortalRateLimiter, defaultLimits } from './rate-limiter';
+import { authenticationError, internalError, invalidJson, rateLimitBody } from './hubspot-errors.factory';
+import { pathSegments, routeApi, routeKind } from './crm-router';
+import { handleAdmin } from './admin-routes';
+import { DEFAULT_WEBHOOK_RETRY, WebhookDispatcher } from './webhook-dispatcher';
+import type { CrmChange } from './webhook-events.factory';
+import { commitCreate, prepareCreate } from './crm-write.service';
+import { objectTypeInfo } from './object-types.registry';
+import { formatInstant } from './instant-format.util';
+
+const CONTENT_TYPE = 'application/json;charset=utf-8';
+
+export interface HubSpotSandboxOptions {
+  /** Clock for rate-limit windows, timestamps and webhook signatures (default `Date.now`). */
+  now?: () => number;
+  /** Webhook delivery timing; tests should make the delays short. */
+  webhookRetry?: Partial<WebhookRetryOptions>;
+  /** Keep at most this many request log entries (oldest dropped first). */
+  maxLoggedRequests?: number;
+}
+
+export interface ObjectSnapshot {
+  id: string;
+  type: CrmObjectType;
+  properties: Record<string, string>;
+  createdAt: string;
+  updatedAt: string;
+  archived: boolean;
+  associations: Array<{ toType: CrmObjectType; toId: string; typeId: number; category: string }>;
+}
+
+export interface SeedOptions {
+  id?: string;
+  /** Emit webhook events (changeSource `CRM`) as if someone created the record in HubSpot. Default false. */
+  fireWebhooks?: boolean;
+}
+
+/**
+ * A local stand-in for HubSpot's CRM API and app webhooks, speaking HubSpot's wire protocol closely enough for
+ * `@hubspot/api-client` pointed at it with `basePath`. Node built-ins only.
+ */
+export class HubSpotSandbox {
+  private server: http.Server | null = null;
+  private baseUrl = '';
+  private readonly clock: () => number;
+  private clockOffset = 0;
+  private readonly ids = new IdSequence();
+  private readonly portalsById = new Map<number, PortalState>();
+  private readonly portalsByToken = new Map<string, PortalState>();
+  private readonly log: RequestLogEntry[] = [];
+  private readonly maxLogged: number;
+  private seq = 0;
+  private readonly dispatcher: WebhookDispatcher;
+  private readonly delays = new CancellableDelays();
+
+  constructor(options: HubSpotSandboxOptions = {}) {
+    this.clock = options.now ?? Date.now;
+    this.maxLogged = options.maxLoggedRequests ?? 50_000;
+    this.dispatcher = new WebhookDispatcher(() => this.now(), { ...DEFAULT_WEBHOOK_RETRY, ...(options.webhookRetry ?? {}) });
+  }
+
+  /** Listens on 127.0.0.1 (`port` 0 picks a free one). */
+  async start(port = 0): Promise<{ url: string }> {
+    if (this.server) return { url: this.baseUrl };
+    const server = http.createServer((req, res) => {
+      this.handle(req, res).catch((err: unknown) => {
+        if (!res.headersSent) sendJson(res, 500, internalError(500), {}, CONTENT_TYPE);
+        else res.destroy(err instanceof Error ? err : undefined);
+      });
+    });
+    server.keepAliveTimeout = 5_000;
+    const { url } = await listen(server, port);
+    this.server = server;
+    this.baseUrl = url;
+    return { url };
+  }
+
+  async stop(): Promise<void> {
+    this.dispatcher.stop();
+    this.delays.cancelAll();
+    const server = this.server;
+    this.server = null;
+    if (server) await closeServer(server);
+  }
+
+  get url(): string {
+    return this.baseUrl;
+  }
+
+  now(): number {
+    return this.clock() + this.clockOffset;
+  }
+
+  /** Moves the sandbox clock forward (on top of the injected clock). */
+  advanceClock(ms: number): void {
+    this.clockOffset += ms;
+  }
+
+  // ---- portals -------------------------------------------------------------------------------------------
+
+  addPortal(input: AddPortalInput): PortalInfo {
+    if (!Number.isInteger(input.portalId)) throw new Error('portalId must be an integer');
+    if (typeof input.accessToken !== 'string' || input.accessToken === '') throw new Error('accessToken is required');
+    const owner = this.portalsByToken.get(input.accessToken);
+    if (owner && owner.info.portalId !== input.portalId) throw new Error(`token already belongs to portal ${owner.info.portalId}`);
+    const existing = this.portalsById.get(input.portalId);
+    if (existing) {
+      if (!existing.info.accessTokens.includes(input.accessToken)) existing.info.accessTokens.push(input.accessToken);
+      this.portalsByToken.set(input.accessToken, existing);
+      return { ...existing.info };
+    }
+    const tier = input.tier ?? 'starter';
+    const appType = input.appType ?? 'private';
+    const defaults = defaultLimits(tier, appType);
+    const limits = {
+      perTenSeconds: input.limits?.perTenSeconds ?? defaults.perTenSeconds,
+      daily: appType === 'public' ? null : input.limits?.daily !== undefined ? input.limits.daily : defaults.daily,
+    };
+    const info: PortalInfo = {
+      portalId: input.portalId,
+      accessTokens: [input.accessToken],
+      tier,
+      appType,
+      appId: input.appId ?? this.dispatcher.apps()[0]?.appId ?? null,
+      limits,
+      searchPerSecond: input.searchPerSecond ?? 5,
+    };
+    const state: PortalState = {
+      info,
+      store: new CrmStore(this.ids),
+      registry: new PropertyRegistry(() => this.now()),
+      limiter: new PortalRateLimiter(limits, info.searchPerSecond),
+      faults: [],
+      stats: {
+        portalId: input.portalId,
+        calls: 0,
+        rateLimited: 0,
+        rateLimitedTenSecondly: 0,
+        rateLimitedDaily: 0,
+        rateLimitedSecondly: 0,
+        searchCalls: 0,
+        dailyUsed: 0,
+      },
+    };
+    this.portalsById.set(input.portalId, state);
+    this.portalsByToken.set(input.accessToken, state);
+    return { ...info };
+  }
+
+  hasPortal(portalId: number): boolean {
+    return this.portalsById.has(portalId);
+  }
+
+  portals(): PortalInfo[] {
+    return [...this.portalsById.values()].map((p) => ({ ...p.info, accessTokens: [...p.info.accessTokens] }));
+  }
+
+  rateLimitStats(portalId: number): RateLimitStats {
+    const portal = this.portal(portalId);
+    return { ...portal.stats, dailyUsed: portal.limiter.dailyCount(this.now()) };
+  }
+
+  /** The next API calls of the portal get these faults, in order (`count` calls each, default 1). */
+  injectFaults(portalId: number, faults: FaultSpec[]): void {
+    const portal = this.portal(portalId);
+    for (const fault of faults) portal.faults.push({ ...fault, count: fault.count ?? 1 } as FaultSpec);
+  }
+
+  defineProperty(portalId: number, type: CrmObjectType, definition: unknown): CreatePropertyResult {
+    return this.portal(portalId).registry.create(type, definition);
+  }
+
+  // ---- objects -------------------------------------------------------------------------------------------
+
+  /** Creates a record directly (no API call, no rate limit). Throws on unknown or invalid properties. */
+  seedObject(portalId: number, type: CrmObjectType, properties: Record<string, unknown>, idOrOptions?: string | SeedOptions): ObjectSnapshot {
+    const options: SeedOptions = typeof idOrOptions === 'string' ? { id: idOrOptions } : (idOrOptions ?? {});
+    const portal = this.portal(portalId);
+    const writable: Record<string, unknown> = {};
+    for (const [name, value] of Object.entries(properties)) {
+      if (!portal.registry.get(type, name)?.readOnlyValue) writable[name] = value;
+    }
+    const ctx = this.context(portal, 'POST', new URLSearchParams(), { properties: writable }, 'CRM', undefined, options.fireWebhooks === true);
+    const prepared = prepareCreate(ctx, type, { properties: writable });
+    if (!prepared.ok) throw new Error(`seedObject: ${prepared.body.message}`);
+    if (options.id !== undefined && portal.store.get(type, options.id, true)) throw new Error(`seedObject: ${type} ${options.id} exists`);
+    const object = commitCreate(ctx, type, prepared.value, options.id);
+    return this.snapshot(portal, object);
+  }
+
+  getObject(portalId: number, type: CrmObjectType, id: string): ObjectSnapshot | undefined {
+    const portal = this.portal(portalId);
+    const object = portal.store.get(type, id, true);
+    return object ? this.snapshot(portal, object) : undefined;
+  }
+
+  listObjects(portalId: number, type: CrmObjectType): ObjectSnapshot[] {
+    const portal = this.portal(portalId);
+    return portal.store.list(type).map((o) => this.snapshot(portal, o));
+  }
+
+  // ---- webhooks ------------------------------------------------------------------------------------------
+
+  configureApp(app: AppConfig): void {
+    if (!Number.isInteger(app.appId) || typeof app.clientSecret !== 'string' || typeof app.webhookTargetUrl !== 'string') {
+      throw new Error('configureApp needs appId, clientSecret and webhookTargetUrl');
+    }
+    this.dispatcher.configureApp({ ...app, subscriptions: [...(app.subscriptions ?? [])] });
+    for (const portal of this.portalsById.values()) portal.info.appId ??= app.appId;
+  }
+
+  apps(): AppConfig[] {
+    return this.dispatcher.apps();
+  }
+
+  /** Sends events (missing fields filled in) to an app's target, signed and retried like the others. */
+  sendWebhook(events: Array<Partial<WebhookEvent>>, opts: { appId?: number } = {}): WebhookEvent[] {
+    return this.dispatcher.send(events, opts.appId);
+  }
+
+  webhookDeliveries(): WebhookDelivery[] {
+    return this.dispatcher.deliveries();
+  }
+
+  /** Resolves when no webhook is queued, in flight or waiting for a retry. */
+  waitForWebhooks(): Promise<void> {
+    return this.dispatcher.idle();
+  }
+
+  // ---- inspection ----------------------------------------------------------------------------------------
+
+  requests(): RequestLogEntry[] {
+    return this.log.map((r) => ({ ...r }));
+  }
+
+  clearRequests(): void {
+    this.log.length = 0;
+  }
+
+  // ---- HTTP ----------------------------------------------------------------------------------------------
+
+  private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const method = (req.method ?? 'GET').toUpperCase();
+    const url = new URL(req.url ?? '/', 'http://sandbox.local');
+    const raw = await readBody(req);
+    const segments = pathSegments(url.pathname);
+
+    if (segments[0] === '__sandbox') {
+      const parsed = parseJson(raw);
+      const result = handleAdmin(this, method, segments, url.searchParams, parsed.ok ? parsed.value : undefined);
+      sendJson(res, result.status, result.body ?? {});
+      return;
+    }
+
+    const started = this.now();
+    const correlation = randomUUID();
+    const baseHeaders: Record<string, string> = { 'x-hubspot-correlation-id': correlation };
+    const parsed = parseJson(raw);
+    const entry: Omit<RequestLogEntry, 'status' | 'outcome' | 'seq'> = {
+      method,
+      path: url.pathname,
+      query: url.search,
+      portalId: null,
+      token: null,
+      time: started,
+      ...(parsed.ok && parsed.value !== undefined ? { body: parsed.value } : {}),
+    };
+
+    const auth = headerValue(req, 'authorization');
+    const token = auth && /^Bearer\s+/i.test(auth) ? auth.replace(/^Bearer\s+/i, '').trim() : null;
+    const portal = token ? this.portalsByToken.get(token) : undefined;
+    entry.token = token;
+    if (!portal) {
+      this.record(entry, 401, 'unauthenticated');
+      sendJson(res, 401, authenticationError(), { ...baseHeaders, 'x-hubspot-auth-failure': '401 Unauthorized' }, CONTENT_TYPE);
+      return;
+    }
+    entry.portalId = portal.info.portalId;
+    portal.stats.calls += 1;
+
+    const fault = this.takeFault(portal);
+    if (fault) {
+      if ('drop' in fault) {
+        this.record(entry, 0, 'fault');
+        req.socket.destroy();
+        return;
+      }
+      if ('status' in fault) {
+        this.record(entry, fault.status, 'fault');
+        sendJson(res, fault.status, fault.body ?? internalError(fault.status), { ...baseHeaders, ...(fault.headers ?? {}) }, CONTENT_TYPE);
+        return;
+      }
+      if (!(await this.delays.wait(fault.delayMs)) || res.destroyed) return;
+    }
+
+    const kind = routeKind(method, segments);
+    const now = this.now();
+    const decision = kind === 'search' ? portal.limiter.tryConsumeSearch(now) : portal.limiter.tryConsume(now);
+    if (kind === 'search') portal.stats.searchCalls += 1;
+    if (!decision.allowed) {
+      portal.stats.rateLimited += 1;
+      if (decision.policy === 'DAILY') portal.stats.rateLimitedDaily += 1;
+      else if (decision.policy === 'SECONDLY') portal.stats.rateLimitedSecondly += 1;
+      else portal.stats.rateLimitedTenSecondly += 1;
+      this.record(entry, 429, 'rate-limited');
+      const group = `${portal.info.appType === 'public' ? 'publicapi:oauth' : 'publicapi:private-app'}:${portal.info.appId ?? 0}:${portal.info.portalId}`;
+      sendJson(res, 429, rateLimitBody(decision.policy, group), { ...baseHeaders, ...decision.headers }, CONTENT_TYPE);
+      return;
+    }
+
+    let result: ApiResult;
+    if (!parsed.ok) {
+      result = { status: 400, body: invalidJson(parsed.error) };
+    } else {
+      const sourceId = portal.info.appId !== null ? String(portal.info.appId) : undefined;
+      const ctx = this.context(portal, method, url.searchParams, parsed.value, 'INTEGRATION', sourceId, true);
+      result = routeApi(ctx, segments);
+    }
+    this.record(entry, result.status, 'api');
+    const headers = { ...baseHeaders, ...decision.headers, ...(result.headers ?? {}) };
+    if (result.body === undefined) sendEmpty(res, result.status, headers);
+    else sendJson(res, result.status, result.body, headers, CONTENT_TYPE);
+  }
+
+  private context(
+    portal: PortalState,
+    method: string,
+    query: URLSearchParams,
+    body: unknown,
+    changeSource: string,
+    sourceId: string | undefined,
+    fireWebhooks: boolean,
+  ): ApiContext {
+    return {
+      portal,
+      now: this.now(),
+      method,
+      query,
+      body,
+      changeSource,
+      sourceId,
+      emit: (change: CrmChange) => {
+        if (fireWebhooks && objectTypeInfo(change.objectType).webhooks) this.dispatcher.publish(change);
+      },
+    };
+  }
+
+  private takeFault(portal: PortalState): FaultSpec | undefined {
+    const head = portal.faults[0];
+    if (!head) return undefined;
+    const remaining = (head.count ?? 1) - 1;
+    if (remaining <= 0) portal.faults.shift();
+    else head.count = remaining;
+    return head;
+  }
+
+  private record(entry: Omit<RequestLogEntry, 'status' | 'outcome' | 'seq'>, status: number, outcome: RequestLogEntry['outcome']): void {
+    this.seq += 1;
+    this.log.push({ ...entry, seq: this.seq, status, outcome });
+    if (this.log.length > this.maxLogged) this.log.splice(0, this.log.length - this.maxLogged);
+  }
+
+  private portal(portalId: number): PortalState {
+    const portal = this.portalsById.get(portalId);
+    if (!portal) throw new Error(`no portal ${portalId}`);
+    return portal;
+  }
+
+  private snapshot(portal: PortalState, object: StoredObject): ObjectSnapshot {
+    return {
+      id: object.id,
+      type: object.type,
+      properties: { ...object.properties },
+      createdAt: formatInstant(object.createdAt),
+      updatedAt: formatInstant(object.updatedAt),
+      archived: object.archived,
+      associations: portal.store.associationsOf(object.type, object.id).map((a) => ({ ...a })),
+    };
+  }
+}
