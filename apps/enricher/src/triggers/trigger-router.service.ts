@@ -20,6 +20,10 @@ export class TriggerRouter {
       const streamId = event.data.objectType ? StreamIds.crmObject(event.portalId, event.data.objectType, event.data.objectId) : StreamIds.portal(event.portalId);
       return this.skip(event, streamId, event.data.subscriptionType, `no handler for ${event.data.subscriptionType} yet`);
     }
+    if (isEventOfType(event, 'ObjectChanged') || isEventOfType(event, 'WorkflowWebhookReceived')) {
+      const streamId = StreamIds.crmObject(event.portalId, event.data.objectType, event.data.objectId);
+      return this.skip(event, streamId, event.type, `no handler for ${event.type} on ${event.data.objectType} yet`);
+    }
     if (isEventOfType(event, 'DailyReviewScheduled')) {
       return this.skip(event, StreamIds.schedule(event.portalId), event.type, 'Management AI (daily pipeline review) is not built yet');
     }

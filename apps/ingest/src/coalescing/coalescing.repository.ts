@@ -1,5 +1,5 @@
 import type { EntityManager } from 'typeorm';
-import type { CrmObjectType } from '@app/common';
+import { toJsonb, type CrmObjectType } from '@app/common';
 import type { ClosedWindow, PendingChange } from './coalescing';
 
 interface WindowRow {
@@ -29,7 +29,7 @@ export const CoalescingRepository = {
         groups.map((g) => g[0]!.objectType),
         groups.map((g) => g[0]!.objectId),
         groups.map((g) => new Date(Math.min(...g.map((c) => c.dueAt))).toISOString()),
-        groups.map((g) => JSON.stringify(g.map(({ eventId, propertyName, propertyValue, occurredAt }) => ({ eventId, propertyName, propertyValue, occurredAt })))),
+        groups.map((g) => toJsonb(g.map(({ eventId, propertyName, propertyValue, occurredAt }) => ({ eventId, propertyName, propertyValue, occurredAt })))),
       ],
     );
   },

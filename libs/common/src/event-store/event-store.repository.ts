@@ -219,7 +219,7 @@ async function insertEvents(manager: EntityManager, rows: Row[]): Promise<void> 
       rows.map((r) => r.event.occurredAt),
       rows.map((r) => r.event.recordedAt),
       rows.map((r) => r.event.schemaVersion),
-      rows.map((r) => JSON.stringify(r.event.data ?? null)),
+      rows.map((r) => toJsonb(r.event.data ?? null)),
     ],
   );
 }
@@ -228,8 +228,17 @@ async function insertOutbox(manager: EntityManager, rows: OutboxRow[]): Promise<
   await manager.query(
     `INSERT INTO outbox (topic, message_key, event_id, payload)
      SELECT * FROM unnest($1::text[], $2::text[], $3::uuid[], $4::jsonb[])`,
-    [rows.map((r) => r.topic), rows.map((r) => String(r.event.portalId)), rows.map((r) => r.event.id), rows.map((r) => JSON.stringify(r.event))],
+    [rows.map((r) => r.topic), rows.map((r) => String(r.event.portalId)), rows.map((r) => r.event.id), rows.map((r) => toJsonb(r.event))],
   );
+}
+
+/**
+ * JSON text for a jsonb column. Postgres rejects the NUL character (\u0000) in jsonb,
+ * and HubSpot payloads are user data: a NUL becomes U+FFFD rather than failing the
+ * append (which would turn one odd property value into endless webhook retries).
+ */
+export function toJsonb(value: unknown): string {
+  return JSON.stringify(value).replace(/(?<!\\)((?:\\\\)*)\\u0000/g, '$1\\ufffd');
 }
 
 function toStoredEvent(row: EventRow): StoredEvent {
