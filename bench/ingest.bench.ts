@@ -91,7 +91,7 @@ async function run(): Promise<void> {
 
   const ingestPort = 3901;
   const barePort = 3902;
-  const ingest = startProcess([join('dist', 'apps', 'ingest', 'main.js')], {
+  const ingest = startProcess([...(process.env.PROF ? ['--cpu-prof', '--cpu-prof-dir=/tmp/prof'] : []), join('dist', 'apps', 'ingest', 'main.js')], {
     DATABASE_URL: databaseUrl,
     KAFKA_BROKERS: BROKERS.join(','),
     KAFKA_TOPIC_PREFIX: prefix,

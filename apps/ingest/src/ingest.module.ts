@@ -3,6 +3,7 @@ import { CoalescerService } from './coalescing/coalescer.service';
 import { HealthController } from './health/health.controller';
 import { IngestMetrics } from './metrics/ingest-metrics';
 import { MetricsController } from './metrics/metrics.controller';
+import { GroupCommitter } from './webhooks/group-committer';
 import { PortalCache } from './webhooks/portal-cache';
 import { WebhookController } from './webhooks/webhook.controller';
 import { WebhookIngestService } from './webhooks/webhook-ingest.service';
@@ -10,6 +11,6 @@ import { WorkflowWebhookService } from './workflow/workflow-webhook.service';
 
 @Module({
   controllers: [WebhookController, HealthController, MetricsController],
-  providers: [WebhookIngestService, WorkflowWebhookService, PortalCache, IngestMetrics, CoalescerService],
+  providers: [WebhookIngestService, GroupCommitter, WorkflowWebhookService, PortalCache, IngestMetrics, CoalescerService],
 })
 export class IngestModule {}

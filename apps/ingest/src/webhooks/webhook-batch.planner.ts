@@ -30,6 +30,8 @@ export type EventOutcome = 'accepted' | 'coalesced' | 'ignored' | 'rejected';
 
 export interface PlannedEvent {
   outcome: EventOutcome;
+  /** The recorded event's id, which is also the correlation id of its story. */
+  eventId: string;
   portalId: number;
   subscriptionType: string;
   reason?: string;
@@ -77,7 +79,7 @@ export function planWebhookBatch(rawEvents: unknown[], context: PlanContext): Ba
         context.now,
       );
       plan.requests.push({ streamId: StreamIds.webhookRejections(portalId), events: [rejected] });
-      plan.planned.push({ outcome: 'rejected', portalId, subscriptionType: subscriptionTypeOf(raw), reason: result.reason });
+      plan.planned.push({ outcome: 'rejected', eventId: rejected.id, portalId, subscriptionType: subscriptionTypeOf(raw), reason: result.reason });
       continue;
     }
     const event = result.event;
@@ -90,7 +92,7 @@ export function planWebhookBatch(rawEvents: unknown[], context: PlanContext): Ba
     if (ignoredReason) {
       const ignored: PlatformEvent<'WebhookEventIgnored'> = startStory({ type: 'WebhookEventIgnored', portalId: event.portalId, id, occurredAt, data: { reason: ignoredReason, hubspot: event } }, context.now);
       plan.requests.push({ streamId, events: [ignored] });
-      plan.planned.push({ outcome: 'ignored', portalId: event.portalId, subscriptionType: event.subscriptionType, reason: ignoredReason });
+      plan.planned.push({ outcome: 'ignored', eventId: id, portalId: event.portalId, subscriptionType: event.subscriptionType, reason: ignoredReason });
       continue;
     }
     const received: PlatformEvent<'WebhookEventReceived'> = startStory(
@@ -99,7 +101,7 @@ export function planWebhookBatch(rawEvents: unknown[], context: PlanContext): Ba
     );
     if (objectType && isCoalescable(event) && context.coalesceWindowMs > 0) {
       plan.requests.push({ streamId, events: [received] });
-      plan.planned.push({ outcome: 'coalesced', portalId: event.portalId, subscriptionType: event.subscriptionType });
+      plan.planned.push({ outcome: 'coalesced', eventId: id, portalId: event.portalId, subscriptionType: event.subscriptionType });
       plan.changes.set(id, {
         portalId: event.portalId,
         objectType,
@@ -113,7 +115,7 @@ export function planWebhookBatch(rawEvents: unknown[], context: PlanContext): Ba
       continue;
     }
     plan.requests.push({ streamId, events: [received], publishTo: context.topics.webhooksRaw });
-    plan.planned.push({ outcome: 'accepted', portalId: event.portalId, subscriptionType: event.subscriptionType });
+    plan.planned.push({ outcome: 'accepted', eventId: id, portalId: event.portalId, subscriptionType: event.subscriptionType });
   }
   return plan;
 }

@@ -1,9 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { AppConfig, CLOCK, EventStore, Logger, TOPICS, publicBaseUrlOf, type Clock, type TopicNames } from '@app/common';
-import { CoalescingRepository } from '../coalescing/coalescing.repository';
-import type { PendingChange } from '../coalescing/coalescing';
+import { AppConfig, CLOCK, Logger, TOPICS, publicBaseUrlOf, type Clock, type TopicNames } from '@app/common';
 import { IngestMetrics, subscriptionLabel } from '../metrics/ingest-metrics';
 import { verifyAppWebhook } from './hubspot-signature';
+import { GroupCommitter } from './group-committer';
 import { PortalCache } from './portal-cache';
 import { planWebhookBatch, type PlannedEvent } from './webhook-batch.planner';
 
@@ -34,7 +33,7 @@ export const MAX_EVENTS_PER_REQUEST = 100;
 export class WebhookIngestService {
   constructor(
     private readonly config: AppConfig,
-    private readonly eventStore: EventStore,
+    private readonly committer: GroupCommitter,
     private readonly portals: PortalCache,
     private readonly metrics: IngestMetrics,
     private readonly logger: Logger,
@@ -71,19 +70,16 @@ export class WebhookIngestService {
       const portals = await this.portals.lookUp(portalIdsIn(parsed));
       const plan = planWebhookBatch(parsed, { portals, topics: this.topics, now, appId: this.config.hubspotAppId, coalesceWindowMs: this.config.coalesceWindowMs });
       planned = plan.planned;
-      const result = await this.eventStore.appendAll(plan.requests, async (manager, results) => {
-        // Only changes whose event is new open or extend a window: a redelivery must not count twice.
-        const fresh = results.flatMap((r) => (r.kind === 'appended' ? r.appendedIds : [])).map((id) => plan.changes.get(id)).filter((c): c is PendingChange => c !== undefined);
-        await CoalescingRepository.add(manager, fresh);
-      });
-      if (result.kind !== 'committed') throw new Error(`unexpected append conflict on ${result.streamId}`);
-      duplicates = result.results.map((r) => r.kind === 'duplicate');
+      duplicates = plan.requests.length > 0 ? await this.committer.submit({ requests: plan.requests, changes: plan.changes }) : [];
     } catch (error) {
       this.logger.error('webhook could not be recorded; answering 503 so HubSpot retries', { error });
       return { status: 503, body: { message: 'events could not be recorded durably; retry later' } };
     }
 
     const body = this.count(planned, duplicates);
+    for (const [i, event] of planned.entries()) {
+      if (event.outcome === 'accepted' || event.outcome === 'coalesced') this.logger.debug('webhook event recorded', { correlationId: event.eventId, portalId: event.portalId, subscriptionType: event.subscriptionType, duplicate: duplicates[i] });
+    }
     this.logger.info('webhook recorded', { ...body, signature: check.version });
     return { status: 200, body };
   }

@@ -94,15 +94,15 @@ export class EventStore {
     const streamIds = [...new Set(requests.map((r) => r.streamId))].sort();
     // One round trip for all locks, taken in a fixed order so two appends never deadlock.
     await manager.query('SELECT pg_advisory_xact_lock(hashtextextended(s, 0)) FROM (SELECT unnest($1::text[]) AS s ORDER BY 1) AS locks', [streamIds]);
-    const allIds = requests.flatMap((r) => r.events.map((e) => e.id));
-    const existing = new Set<string>(
-      allIds.length === 0
-        ? []
-        : ((await manager.query('SELECT event_id FROM events WHERE event_id = ANY($1::uuid[])', [allIds])) as Array<{ event_id: string }>).map((r) => r.event_id),
-    );
-    const versions = new Map<string, number>(
-      ((await manager.query('SELECT stream_id, max(stream_version) AS version FROM events WHERE stream_id = ANY($1::text[]) GROUP BY stream_id', [streamIds])) as Array<{ stream_id: string; version: number }>).map((r) => [r.stream_id, Number(r.version)]),
-    );
+    // Which ids exist and where each stream stands, in one round trip.
+    const [state] = (await manager.query(
+      `SELECT (SELECT coalesce(array_agg(event_id::text), '{}') FROM events WHERE event_id = ANY($1::uuid[])) AS existing,
+              (SELECT coalesce(json_object_agg(stream_id, version), '{}') FROM
+                 (SELECT stream_id, max(stream_version) AS version FROM events WHERE stream_id = ANY($2::text[]) GROUP BY stream_id) AS v) AS versions`,
+      [requests.flatMap((r) => r.events.map((e) => e.id)), streamIds],
+    )) as Array<{ existing: string[]; versions: Record<string, number> }>;
+    const existing = new Set<string>(state!.existing);
+    const versions = new Map<string, number>(Object.entries(state!.versions).map(([stream, version]) => [stream, Number(version)]));
 
     const results: Array<Appended | Duplicate> = [];
     const rows: Row[] = [];
@@ -129,9 +129,7 @@ export class EventStore {
       results.push({ kind: 'appended', streamId: request.streamId, streamVersion, appendedIds: fresh.map((e) => e.id), duplicateIds });
     }
 
-    if (rows.length > 0) await insertEvents(manager, rows);
-    if (outbox.length > 0) await insertOutbox(manager, outbox);
-    if (outbox.length > 0) await manager.query(`SELECT pg_notify('outbox', '')`);
+    if (rows.length > 0) await insertEventsAndOutbox(manager, rows, outbox);
     return { kind: 'committed', results };
   }
 
@@ -204,31 +202,33 @@ function dedupe(events: EventEnvelope[]): EventEnvelope[] {
   return events.filter((e) => (seen.has(e.id) ? false : (seen.add(e.id), true)));
 }
 
-async function insertEvents(manager: EntityManager, rows: Row[]): Promise<void> {
+/** Inserts the events and their outbox rows in one statement (one round trip). */
+async function insertEventsAndOutbox(manager: EntityManager, rows: Row[], outbox: OutboxRow[]): Promise<void> {
+  const insertEvents = `INSERT INTO events (event_id, stream_id, stream_version, type, portal_id, correlation_id, causation_id, occurred_at, recorded_at, schema_version, data)
+     SELECT * FROM unnest($1::uuid[], $2::text[], $3::int[], $4::text[], $5::bigint[], $6::text[], $7::text[], $8::timestamptz[], $9::timestamptz[], $10::int[], $11::jsonb[])`;
+  const eventParams = [
+    rows.map((r) => r.event.id),
+    rows.map((r) => r.streamId),
+    rows.map((r) => r.version),
+    rows.map((r) => r.event.type),
+    rows.map((r) => r.event.portalId),
+    rows.map((r) => r.event.correlationId),
+    rows.map((r) => r.event.causationId),
+    rows.map((r) => r.event.occurredAt),
+    rows.map((r) => r.event.recordedAt),
+    rows.map((r) => r.event.schemaVersion),
+    rows.map((r) => toJsonb(r.event.data ?? null)),
+  ];
+  if (outbox.length === 0) {
+    await manager.query(insertEvents, eventParams);
+    return;
+  }
+  // A data-modifying CTE always runs; the outbox rows keep the order given.
   await manager.query(
-    `INSERT INTO events (event_id, stream_id, stream_version, type, portal_id, correlation_id, causation_id, occurred_at, recorded_at, schema_version, data)
-     SELECT * FROM unnest($1::uuid[], $2::text[], $3::int[], $4::text[], $5::bigint[], $6::text[], $7::text[], $8::timestamptz[], $9::timestamptz[], $10::int[], $11::jsonb[])`,
-    [
-      rows.map((r) => r.event.id),
-      rows.map((r) => r.streamId),
-      rows.map((r) => r.version),
-      rows.map((r) => r.event.type),
-      rows.map((r) => r.event.portalId),
-      rows.map((r) => r.event.correlationId),
-      rows.map((r) => r.event.causationId),
-      rows.map((r) => r.event.occurredAt),
-      rows.map((r) => r.event.recordedAt),
-      rows.map((r) => r.event.schemaVersion),
-      rows.map((r) => toJsonb(r.event.data ?? null)),
-    ],
-  );
-}
-
-async function insertOutbox(manager: EntityManager, rows: OutboxRow[]): Promise<void> {
-  await manager.query(
-    `INSERT INTO outbox (topic, message_key, event_id, payload)
-     SELECT * FROM unnest($1::text[], $2::text[], $3::uuid[], $4::jsonb[])`,
-    [rows.map((r) => r.topic), rows.map((r) => String(r.event.portalId)), rows.map((r) => r.event.id), rows.map((r) => toJsonb(r.event))],
+    `WITH inserted AS (${insertEvents})
+     INSERT INTO outbox (topic, message_key, event_id, payload)
+     SELECT * FROM unnest($12::text[], $13::text[], $14::uuid[], $15::jsonb[])`,
+    [...eventParams, outbox.map((r) => r.topic), outbox.map((r) => String(r.event.portalId)), outbox.map((r) => r.event.id), outbox.map((r) => toJsonb(r.event))],
   );
 }
 
