@@ -13,6 +13,8 @@ export interface CommitItem {
 export type CommitResult = boolean[];
 
 const MAX_EVENTS_PER_TRANSACTION = 5_000;
+/** Two transactions in flight keep Postgres busy while the next batch is being sent. */
+const MAX_TRANSACTIONS_IN_FLIGHT = 2;
 
 interface Waiting {
   item: CommitItem;
@@ -21,7 +23,7 @@ interface Waiting {
 }
 
 /**
- * Group commit for webhook requests. While one transaction is in flight, requests
+ * Group commit for webhook requests. While transactions are in flight, requests
  * that arrive queue up; the next transaction takes all of them. At low load a
  * request commits alone and at once; under load many share one transaction (one
  * fsync, a handful of round trips), which is what lets ingest keep up with
@@ -32,7 +34,7 @@ interface Waiting {
 @Injectable()
 export class GroupCommitter {
   private readonly queue: Waiting[] = [];
-  private draining = false;
+  private inFlight = 0;
 
   constructor(
     private readonly eventStore: EventStore,
@@ -42,12 +44,12 @@ export class GroupCommitter {
   submit(item: CommitItem): Promise<CommitResult> {
     return new Promise((resolve, reject) => {
       this.queue.push({ item, resolve, reject });
-      if (!this.draining) void this.drain();
+      if (this.inFlight < MAX_TRANSACTIONS_IN_FLIGHT) void this.drain();
     });
   }
 
   private async drain(): Promise<void> {
-    this.draining = true;
+    this.inFlight += 1;
     try {
       while (this.queue.length > 0) {
         const batch = this.takeBatch();
@@ -66,7 +68,7 @@ export class GroupCommitter {
         }
       }
     } finally {
-      this.draining = false;
+      this.inFlight -= 1;
     }
   }
 

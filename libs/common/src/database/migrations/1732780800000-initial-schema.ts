@@ -28,7 +28,6 @@ export class InitialSchema1732780800000 implements MigrationInterface {
     await q.query(`CREATE INDEX events_portal_position ON events (portal_id, global_position)`);
     await q.query(`CREATE INDEX events_correlation_position ON events (correlation_id, global_position)`);
     await q.query(`CREATE INDEX events_causation ON events (causation_id) WHERE causation_id IS NOT NULL`);
-    await q.query(`CREATE INDEX events_type_position ON events (type, global_position)`);
     // Append-only: history is never rewritten, whoever holds the credentials.
     await q.query(`
       CREATE FUNCTION events_are_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
