@@ -77,6 +77,30 @@ describe('admin API (real Postgres)', () => {
     ]));
   });
 
+  it('updates enabled subscriptions and the workflow key; the key is stored only as a hash and never shown', async () => {
+    await post({ portalId: 125, name: 'Settings Co', accessToken: 't' });
+    const response = await fetch(`${url}/admin/portals/125`, {
+      method: 'PATCH',
+      headers: auth,
+      body: JSON.stringify({ enabledSubscriptions: ['contact.creation', 'ticket.creation'], workflowApiKey: 'a-long-workflow-key-0123456789', status: 'paused' }),
+    });
+    expect(response.status).toBe(200);
+    const portal = (await response.json()) as { status: string; settings: Record<string, unknown> };
+    expect(portal).toMatchObject({ status: 'paused', settings: { enabledSubscriptions: ['contact.creation', 'ticket.creation'], workflowApiKeySet: true } });
+    expect(JSON.stringify(portal)).not.toContain('a-long-workflow-key');
+    const [row] = await db.dataSource.query(`SELECT settings FROM portals WHERE portal_id = 125`);
+    expect(row.settings.workflowApiKeySha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(JSON.stringify(row.settings)).not.toContain('a-long-workflow-key');
+
+    const invalid = await fetch(`${url}/admin/portals/125`, { method: 'PATCH', headers: auth, body: JSON.stringify({ enabledSubscriptions: ['bad type'], status: 'gone', workflowApiKey: 'short' }) });
+    expect(invalid.status).toBe(400);
+    expect(((await invalid.json()) as { message: string[] }).message).toEqual(expect.arrayContaining([
+      'each enabled subscription must look like contact.creation',
+      'workflowApiKey must be at least 24 characters',
+    ]));
+    expect((await fetch(`${url}/admin/portals/999/`, { method: 'PATCH', headers: auth, body: '{}' })).status).toBe(404);
+  });
+
   it('answers 404 for an unknown portal and 400 for a non-numeric id', async () => {
     expect((await fetch(`${url}/admin/portals/999`, { headers: auth })).status).toBe(404);
     expect((await fetch(`${url}/admin/portals/abc`, { headers: auth })).status).toBe(400);

@@ -3,6 +3,7 @@ import { AppConfig, CLOCK, Logger, TOPICS, publicBaseUrlOf, type Clock, type Top
 import { IngestMetrics, subscriptionLabel } from '../metrics/ingest-metrics';
 import { verifyAppWebhook } from './hubspot-signature';
 import { GroupCommitter } from './group-committer';
+import { parseJsonBody } from './json-body';
 import { PortalCache } from './portal-cache';
 import { planWebhookBatch, type PlannedEvent } from './webhook-batch.planner';
 
@@ -52,15 +53,9 @@ export class WebhookIngestService {
       this.logger.warn('webhook signature rejected', { reason: check.reason });
       return { status: 401, body: { message: `invalid signature: ${check.reason}` } };
     }
-    if (!request.contentType?.toLowerCase().startsWith('application/json')) {
-      return { status: 415, body: { message: `Content-Type must be application/json, got ${request.contentType ?? 'none'}` } };
-    }
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(request.rawBody.toString('utf8'));
-    } catch (error) {
-      return { status: 400, body: { message: `body is not valid JSON: ${(error as Error).message}` } };
-    }
+    const json = parseJsonBody(request);
+    if (!json.ok) return json.response;
+    const parsed = json.body;
     if (!Array.isArray(parsed)) return { status: 400, body: { message: 'body must be a JSON array of webhook events' } };
     if (parsed.length > MAX_EVENTS_PER_REQUEST) return { status: 400, body: { message: `at most ${MAX_EVENTS_PER_REQUEST} events per request, got ${parsed.length}` } };
 

@@ -200,6 +200,9 @@ describe('POST /webhooks/hubspot (real Postgres and Kafka)', () => {
   it('acknowledges while Kafka is down and publishes the event once Kafka is back', async () => {
     const offline = await startIngest(testConfig('ingest', db.url, prefix, { PUBLIC_BASE_URL, KAFKA_BROKERS: '127.0.0.1:1', PORTAL_CACHE_MS: '0' }));
     await app.close(); // stop the healthy app's relay, so only the offline one could publish
+    const ready = await fetch(`${offline.url}/health/ready`);
+    expect(ready.status).toBe(503);
+    expect(await ready.json()).toEqual({ status: 'not-ready', postgres: true, kafka: false });
     const event = aHubSpotEvent({ portalId: PORTAL, objectId: 4242 });
     const response = await signedPost(offline.url, JSON.stringify([event]));
     expect(response.status).toBe(200);

@@ -3,6 +3,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { AppConfig, CLOCK, deterministicId, EventStore, Logger, publicBaseUrlOf, startStory, StreamIds, TOPICS, type Clock, type PlatformEvent, type Portal, type TopicNames } from '@app/common';
 import { IngestMetrics } from '../metrics/ingest-metrics';
 import { verifyAppWebhook } from '../webhooks/hubspot-signature';
+import { parseJsonBody } from '../webhooks/json-body';
 import { PortalCache } from '../webhooks/portal-cache';
 import type { IncomingWebhook, WebhookResponse } from '../webhooks/webhook-ingest.service';
 import { parseWorkflowPayload } from './workflow-payload.parser';
@@ -39,15 +40,9 @@ export class WorkflowWebhookService {
     }
     const authenticatedBy = this.authenticate(portal, request, now);
     if (!authenticatedBy) return { status: 401, body: { message: `invalid signature or API key for portal ${portalId}` } };
-    if (!request.contentType?.toLowerCase().startsWith('application/json')) {
-      return { status: 415, body: { message: `Content-Type must be application/json, got ${request.contentType ?? 'none'}` } };
-    }
-    let body: unknown;
-    try {
-      body = JSON.parse(request.rawBody.toString('utf8'));
-    } catch (error) {
-      return { status: 400, body: { message: `body is not valid JSON: ${(error as Error).message}` } };
-    }
+    const json = parseJsonBody(request);
+    if (!json.ok) return json.response;
+    const body = json.body;
     const typeHint = new URL(request.pathAndQuery, 'http://x').searchParams.get('objectType') ?? undefined;
     const payload = parseWorkflowPayload(body, typeHint);
     if (!payload.ok) return { status: 400, body: { message: payload.reason } };
