@@ -207,7 +207,7 @@ describe('POST /webhooks/hubspot (real Postgres and Kafka)', () => {
     const response = await signedPost(offline.url, JSON.stringify([event]));
     expect(response.status).toBe(200);
     await new Promise((r) => setTimeout(r, 300));
-    const [pending] = await db.dataSource.query(`SELECT count(*)::int AS n FROM outbox WHERE payload->'data'->>'objectId' = '4242'`);
+    const [pending] = await db.dataSource.query(`SELECT count(*)::int AS n FROM outbox o JOIN events e USING (event_id) WHERE e.data->>'objectId' = '4242'`);
     expect(pending.n).toBe(1);
     await offline.app.close();
 

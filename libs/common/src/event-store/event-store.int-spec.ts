@@ -72,8 +72,8 @@ describe('EventStore (real Postgres)', () => {
     const event = anEvent({ portalId: 77 });
     await store.append({ streamId: 's-outbox', events: [event], publishTo: 'some.topic' });
     await store.append({ streamId: 's-outbox', events: [event], publishTo: 'some.topic' });
-    const rows: Array<{ topic: string; message_key: string; payload: { id: string } }> = await db.dataSource.query('SELECT topic, message_key, payload FROM outbox WHERE event_id = $1', [event.id]);
-    expect(rows).toEqual([{ topic: 'some.topic', message_key: '77', payload: expect.objectContaining({ id: event.id }) }]);
+    const rows: Array<{ topic: string; message_key: string }> = await db.dataSource.query('SELECT topic, message_key FROM outbox WHERE event_id = $1', [event.id]);
+    expect(rows).toEqual([{ topic: 'some.topic', message_key: '77' }]);
   });
 
   it('reads one story by correlation id across streams, in order', async () => {

@@ -223,12 +223,13 @@ async function insertEventsAndOutbox(manager: EntityManager, rows: Row[], outbox
     await manager.query(insertEvents, eventParams);
     return;
   }
-  // A data-modifying CTE always runs; the outbox rows keep the order given.
+  // A data-modifying CTE always runs; the outbox rows keep the order given. They
+  // reference the event rather than copy it: the relay reads the event when it publishes.
   await manager.query(
     `WITH inserted AS (${insertEvents})
-     INSERT INTO outbox (topic, message_key, event_id, payload)
-     SELECT * FROM unnest($12::text[], $13::text[], $14::uuid[], $15::jsonb[])`,
-    [...eventParams, outbox.map((r) => r.topic), outbox.map((r) => String(r.event.portalId)), outbox.map((r) => r.event.id), outbox.map((r) => toJsonb(r.event))],
+     INSERT INTO outbox (topic, message_key, event_id)
+     SELECT * FROM unnest($12::text[], $13::text[], $14::uuid[])`,
+    [...eventParams, outbox.map((r) => r.topic), outbox.map((r) => String(r.event.portalId)), outbox.map((r) => r.event.id)],
   );
 }
 

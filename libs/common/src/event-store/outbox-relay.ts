@@ -1,7 +1,6 @@
 import type { DataSource, QueryRunner } from 'typeorm';
-import type { EventEnvelope } from '../events/envelope';
 import type { KafkaBus } from '../kafka/kafka-bus';
-import { outboxToKafkaMessage } from '../kafka/message-codec';
+import { storedEventToKafkaMessage } from '../kafka/message-codec';
 import type { Logger } from '../logging/logger';
 import { backoffDelayMs, sleep } from '../util/backoff';
 
@@ -16,8 +15,15 @@ export interface OutboxRelayOptions {
 interface OutboxRow {
   id: string;
   topic: string;
-  message_key: string;
-  payload: EventEnvelope;
+  event_id: string;
+  type: string;
+  portal_id: string;
+  correlation_id: string;
+  causation_id: string | null;
+  occurred_at: Date;
+  recorded_at: Date;
+  schema_version: number;
+  data: string;
 }
 
 /**
@@ -62,7 +68,11 @@ export class OutboxRelay {
     if (!lock) return 0;
     // Read and delete on the connection that holds the lock: if it died, the lock is
     // gone too, and this fails instead of racing the relay that took over.
-    const rows: OutboxRow[] = await lock.query('SELECT id, topic, message_key, payload FROM outbox ORDER BY id LIMIT $1', [this.options.batchSize ?? 500]);
+    const rows: OutboxRow[] = await lock.query(
+      `SELECT o.id, o.topic, e.event_id, e.type, e.portal_id, e.correlation_id, e.causation_id, e.occurred_at, e.recorded_at, e.schema_version, e.data::text AS data
+         FROM outbox o JOIN events e ON e.event_id = o.event_id ORDER BY o.id LIMIT $1`,
+      [this.options.batchSize ?? 500],
+    );
     if (rows.length === 0) return 0;
     const producer = await this.bus.connectedProducer();
     // One send per topic, messages in id order: Kafka keeps per-key order within a send.
@@ -70,7 +80,7 @@ export class OutboxRelay {
     for (const row of rows) byTopic.set(row.topic, [...(byTopic.get(row.topic) ?? []), row]);
     await producer.sendBatch({
       acks: -1,
-      topicMessages: [...byTopic].map(([topic, topicRows]) => ({ topic, messages: topicRows.map((r) => outboxToKafkaMessage(r.message_key, r.payload)) })),
+      topicMessages: [...byTopic].map(([topic, topicRows]) => ({ topic, messages: topicRows.map(toMessage) })),
     });
     await lock.query('DELETE FROM outbox WHERE id = ANY($1::bigint[])', [rows.map((r) => r.id)]);
     return rows.length;
@@ -116,4 +126,20 @@ export class OutboxRelay {
     await runner.query('SELECT pg_advisory_unlock($1)', [RELAY_LOCK_KEY]).catch(() => undefined);
     await runner.release().catch(() => undefined);
   }
+}
+
+function toMessage(row: OutboxRow): ReturnType<typeof storedEventToKafkaMessage> {
+  return storedEventToKafkaMessage(
+    {
+      id: row.event_id,
+      type: row.type,
+      portalId: Number(row.portal_id),
+      occurredAt: row.occurred_at.toISOString(),
+      recordedAt: row.recorded_at.toISOString(),
+      correlationId: row.correlation_id,
+      causationId: row.causation_id,
+      schemaVersion: row.schema_version,
+    },
+    row.data,
+  );
 }

@@ -14,9 +14,18 @@ export function toKafkaMessage(event: EventEnvelope): Message {
   };
 }
 
-/** A Kafka message as the outbox stores it: the serialised envelope and its key. */
-export function outboxToKafkaMessage(key: string, payload: EventEnvelope): Message {
-  return { ...toKafkaMessage(payload), key };
+/**
+ * A Kafka message built from an event row whose `data` is still JSON text, so the
+ * relay never parses and re-serialises payloads it only passes on.
+ */
+export function storedEventToKafkaMessage(event: Omit<EventEnvelope, 'data'>, dataJson: string): Message {
+  const { id, type, portalId, occurredAt, recordedAt, correlationId, causationId, schemaVersion } = event;
+  const head = JSON.stringify({ id, type, portalId, occurredAt, recordedAt, correlationId, causationId, schemaVersion });
+  return {
+    key: String(portalId),
+    value: `${head.slice(0, -1)},"data":${dataJson}}`,
+    headers: { 'event-id': id, 'event-type': type, 'correlation-id': correlationId },
+  };
 }
 
 export type DecodeResult = { ok: true; event: EventEnvelope } | { ok: false; reason: string };

@@ -45,7 +45,6 @@ export class InitialSchema1732780800000 implements MigrationInterface {
         topic text NOT NULL,
         message_key text NOT NULL,
         event_id uuid NOT NULL,
-        payload jsonb NOT NULL,
         created_at timestamptz NOT NULL DEFAULT now()
       )`);
 
