@@ -46,7 +46,9 @@ if [ "${DEMO_AI:-}" = "double" ]; then
 fi
 set +a
 
-if [ -z "${ANTHROPIC_API_KEY:-}" ]; then
+if [ "${DEMO_AI:-}" = "double" ]; then
+  log "DEMO_AI=double: the Claude code path runs against the LOCAL ANTHROPIC DOUBLE, whose answers are schema-valid filler, not a model's"
+elif [ -z "${ANTHROPIC_API_KEY:-}" ]; then
   log "ANTHROPIC_API_KEY is not set: decisions come from the OFFLINE RULES-BASED PROVIDER (no AI model is called)"
 fi
 
