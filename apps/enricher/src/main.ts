@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { closeOnSignals, installCrashHandlers, loadServiceConfig, NestJsonLogger, PlatformModule } from '@app/common';
+import { closeOnSignals, installCrashHandlers, loadServiceConfig, NestJsonLogger, PlatformModule, runService } from '@app/common';
 import { EnricherModule } from './enricher.module';
 import { OFFLINE_LABEL } from './ai/offline-rules.provider';
 
@@ -19,4 +19,4 @@ async function bootstrap(): Promise<void> {
   logger.info('enricher consuming triggers');
 }
 
-void bootstrap();
+runService('enricher', bootstrap);

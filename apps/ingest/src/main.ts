@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { Module, ValidationPipe } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { AppConfig, CLOCK, closeOnSignals, EventStore, installCrashHandlers, loadServiceConfig, NestJsonLogger, PlatformModule, PortalRepository } from '@app/common';
+import { AppConfig, CLOCK, closeOnSignals, EventStore, installCrashHandlers, loadServiceConfig, NestJsonLogger, PlatformModule, PortalRepository, runService } from '@app/common';
 import { AdminModule } from './admin/admin.module';
 import { IngestModule } from './ingest.module';
 
@@ -35,4 +35,4 @@ async function bootstrap(): Promise<void> {
   closeOnSignals(logger, admin, app);
 }
 
-void bootstrap();
+runService('ingest', bootstrap);

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { closeOnSignals, installCrashHandlers, loadServiceConfig, NestJsonLogger, PlatformModule } from '@app/common';
+import { closeOnSignals, installCrashHandlers, loadServiceConfig, NestJsonLogger, PlatformModule, runService } from '@app/common';
 import { WriterModule } from './writer.module';
 
 async function bootstrap(): Promise<void> {
@@ -16,4 +16,4 @@ async function bootstrap(): Promise<void> {
   logger.info('writer consuming writebacks');
 }
 
-void bootstrap();
+runService('writer', bootstrap);

@@ -29,7 +29,8 @@ export class CoalescerService implements OnApplicationBootstrap, OnApplicationSh
   ) {}
 
   onApplicationBootstrap(): void {
-    if (this.config.coalesceWindowMs === 0) return;
+    // Runs even with COALESCE_WINDOW_MS=0: windows opened before the setting changed
+    // hold acknowledged events that must still be published.
     this.running = true;
     this.loop = this.run();
   }
@@ -42,7 +43,12 @@ export class CoalescerService implements OnApplicationBootstrap, OnApplicationSh
   /** Flushes every window closed at `now`; returns how many triggers it emitted. */
   async flushDue(now: Date = this.clock()): Promise<number> {
     return this.dataSource.transaction(async (manager) => {
-      const windows = await CoalescingRepository.lockDue(manager, now, BATCH);
+      // Ingest takes a stream's lock before it touches that object's window row; take
+      // them in the same order here (stream locks first), or the two can deadlock.
+      const due = await CoalescingRepository.dueKeys(manager, now, BATCH);
+      if (due.length === 0) return 0;
+      await this.eventStore.lockStreams(manager, due.map((k) => StreamIds.crmObject(k.portalId, k.objectType, k.objectId)));
+      const windows = await CoalescingRepository.lockDue(manager, now, due);
       if (windows.length === 0) return 0;
       const triggers = windows.map((w) => objectChangedFrom(w, now));
       const result = await this.eventStore.appendAllIn(
@@ -57,7 +63,7 @@ export class CoalescerService implements OnApplicationBootstrap, OnApplicationSh
   }
 
   private async run(): Promise<void> {
-    const idleMs = Math.max(20, Math.min(250, Math.floor(this.config.coalesceWindowMs / 4)));
+    const idleMs = Math.max(20, Math.min(250, Math.floor(this.config.coalesceWindowMs / 4) || 250));
     while (this.running) {
       try {
         const flushed = await this.flushDue();

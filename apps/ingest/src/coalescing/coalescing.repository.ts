@@ -2,6 +2,12 @@ import type { EntityManager } from 'typeorm';
 import { toJsonb, type CrmObjectType } from '@app/common';
 import type { ClosedWindow, PendingChange } from './coalescing';
 
+interface WindowKey {
+  portalId: number;
+  objectType: CrmObjectType;
+  objectId: string;
+}
+
 interface WindowRow {
   portal_id: string;
   object_type: CrmObjectType;
@@ -34,12 +40,23 @@ export const CoalescingRepository = {
     );
   },
 
-  /** Locks and returns windows that closed by `now`; other replicas skip them. */
-  async lockDue(manager: EntityManager, now: Date, limit: number): Promise<ClosedWindow[]> {
-    const rows: WindowRow[] = await manager.query(
-      `SELECT portal_id, object_type, object_id, changes FROM coalescing_windows
-        WHERE due_at <= $1 ORDER BY due_at LIMIT $2 FOR UPDATE SKIP LOCKED`,
+  /** Objects whose window closed by `now`, without locking anything yet. */
+  async dueKeys(manager: EntityManager, now: Date, limit: number): Promise<WindowKey[]> {
+    const rows: Array<Pick<WindowRow, 'portal_id' | 'object_type' | 'object_id'>> = await manager.query(
+      'SELECT portal_id, object_type, object_id FROM coalescing_windows WHERE due_at <= $1 ORDER BY due_at LIMIT $2',
       [now.toISOString(), limit],
+    );
+    return rows.map((r) => ({ portalId: Number(r.portal_id), objectType: r.object_type, objectId: r.object_id }));
+  },
+
+  /** Locks those of `keys` still closed by `now`; windows another replica holds are skipped. */
+  async lockDue(manager: EntityManager, now: Date, keys: WindowKey[]): Promise<ClosedWindow[]> {
+    const rows: WindowRow[] = await manager.query(
+      `SELECT w.portal_id, w.object_type, w.object_id, w.changes FROM coalescing_windows w
+         JOIN unnest($2::bigint[], $3::text[], $4::text[]) AS k(portal_id, object_type, object_id)
+           ON w.portal_id = k.portal_id AND w.object_type = k.object_type AND w.object_id = k.object_id
+        WHERE w.due_at <= $1 FOR UPDATE OF w SKIP LOCKED`,
+      [now.toISOString(), keys.map((k) => k.portalId), keys.map((k) => k.objectType), keys.map((k) => k.objectId)],
     );
     return rows.map((r) => ({ portalId: Number(r.portal_id), objectType: r.object_type, objectId: r.object_id, changes: r.changes }));
   },

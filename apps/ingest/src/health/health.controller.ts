@@ -16,13 +16,19 @@ export class HealthController {
     return { status: 'ok' };
   }
 
-  /** Ready when Postgres answers (webhooks can be made durable) and a Kafka broker answers. */
+  /**
+   * Checks Postgres and Kafka. Ready (200) means webhooks can be made durable, which
+   * needs Postgres only: with Kafka down ingest still acknowledges (the outbox holds
+   * the events), so it answers 200 with status "degraded" rather than asking a load
+   * balancer to stop sending HubSpot's deliveries here.
+   */
   @Get('ready')
   async ready(@Res() res: Response): Promise<void> {
     const [postgres, kafka] = await Promise.all([
       this.dataSource.query('SELECT 1').then(() => true, () => false),
       this.bus.isReachable(),
     ]);
-    res.status(postgres && kafka ? 200 : 503).json({ status: postgres && kafka ? 'ready' : 'not-ready', postgres, kafka });
+    const status = !postgres ? 'not-ready' : kafka ? 'ready' : 'degraded';
+    res.status(postgres ? 200 : 503).json({ status, postgres, kafka });
   }
 }

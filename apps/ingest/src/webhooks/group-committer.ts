@@ -12,7 +12,8 @@ export interface CommitItem {
 /** Per append request of the item: true when every event in it was already stored. */
 export type CommitResult = boolean[];
 
-const MAX_EVENTS_PER_TRANSACTION = 5_000;
+/** Each event usually has its own stream and so its own advisory lock: keep well under Postgres's lock table (max_locks_per_transaction x max_connections). */
+const MAX_EVENTS_PER_TRANSACTION = 1_000;
 /** Two transactions in flight keep Postgres busy while the next batch is being sent. */
 const MAX_TRANSACTIONS_IN_FLIGHT = 2;
 

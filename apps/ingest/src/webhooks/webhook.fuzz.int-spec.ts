@@ -50,7 +50,7 @@ describe('webhook endpoint under malformed input (fast-check, real Postgres)', (
     fc.array(mutatedEvent, { maxLength: 5 }).map((events) => JSON.stringify(events)),
     fc.array(fc.jsonValue(), { maxLength: 5 }).map((values) => JSON.stringify(values)),
     // Valid property changes whose values hold awkward characters, NUL included.
-    fc.array(fc.oneof(fc.string({ unit: 'binary', maxLength: 30 }), fc.string({ unit: fc.constantFrom('\u0000', '\u001f', 'a', 'é', '😀', '"', '\\'), maxLength: 10 })), { minLength: 1, maxLength: 3 }).map((values) =>
+    fc.array(fc.oneof(fc.string({ unit: 'binary', maxLength: 30 }), fc.string({ unit: fc.constantFrom('\u0000', '\ud800', '\udc00', '\u001f', 'a', 'é', '😀', '"', '\\'), maxLength: 10 })), { minLength: 1, maxLength: 3 }).map((values) =>
       JSON.stringify(values.map((propertyValue, i) => aHubSpotEvent({ portalId: 62515, eventId: i, subscriptionType: 'contact.propertyChange', propertyName: 'message', propertyValue }))),
     ),
   );

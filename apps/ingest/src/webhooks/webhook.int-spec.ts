@@ -201,8 +201,8 @@ describe('POST /webhooks/hubspot (real Postgres and Kafka)', () => {
     const offline = await startIngest(testConfig('ingest', db.url, prefix, { PUBLIC_BASE_URL, KAFKA_BROKERS: '127.0.0.1:1', PORTAL_CACHE_MS: '0' }));
     await app.close(); // stop the healthy app's relay, so only the offline one could publish
     const ready = await fetch(`${offline.url}/health/ready`);
-    expect(ready.status).toBe(503);
-    expect(await ready.json()).toEqual({ status: 'not-ready', postgres: true, kafka: false });
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toEqual({ status: 'degraded', postgres: true, kafka: false });
     const event = aHubSpotEvent({ portalId: PORTAL, objectId: 4242 });
     const response = await signedPost(offline.url, JSON.stringify([event]));
     expect(response.status).toBe(200);
@@ -217,9 +217,12 @@ describe('POST /webhooks/hubspot (real Postgres and Kafka)', () => {
     await collector.stop();
   });
 
-  it('answers 503 when Postgres cannot take the events, so HubSpot retries', async () => {
+  it('answers 503 when Postgres cannot take the events, so HubSpot retries, and is not ready', async () => {
     await app.get(DataSource).destroy();
     const response = await signedPost(url, JSON.stringify([aHubSpotEvent({ portalId: PORTAL })]));
     expect(response.status).toBe(503);
+    const ready = await fetch(`${url}/health/ready`);
+    expect(ready.status).toBe(503);
+    expect(await ready.json()).toMatchObject({ status: 'not-ready', postgres: false });
   });
 });

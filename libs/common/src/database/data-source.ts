@@ -12,7 +12,8 @@ export function createDataSource(databaseUrl: string, applicationName: string, p
     migrationsRun: false,
     logging: false,
     applicationName,
-    extra: { max: poolSize },
+    // keepAlive: a connection lost in a partition is noticed (the relay's lock lives on one).
+    extra: { max: poolSize, keepAlive: true },
   });
 }
 

@@ -85,6 +85,15 @@ export class EventStore {
     }
   }
 
+  /**
+   * Takes the append locks of these streams for the rest of the caller's transaction,
+   * in one round trip and a fixed order so that two lockers never deadlock. For
+   * callers that must hold them before touching other rows (see the coalescer).
+   */
+  async lockStreams(manager: EntityManager, streamIds: string[]): Promise<void> {
+    await manager.query('SELECT pg_advisory_xact_lock(hashtextextended(s, 0)) FROM (SELECT DISTINCT unnest($1::text[]) AS s ORDER BY 1) AS locks', [streamIds]);
+  }
+
   /** The same append, inside a transaction the caller already holds. */
   appendAllIn(manager: EntityManager, requests: AppendRequest[]): Promise<AppendAllResult> {
     return this.appendInTransaction(manager, requests);
@@ -92,8 +101,7 @@ export class EventStore {
 
   private async appendInTransaction(manager: EntityManager, requests: AppendRequest[]): Promise<AppendAllResult> {
     const streamIds = [...new Set(requests.map((r) => r.streamId))].sort();
-    // One round trip for all locks, taken in a fixed order so two appends never deadlock.
-    await manager.query('SELECT pg_advisory_xact_lock(hashtextextended(s, 0)) FROM (SELECT unnest($1::text[]) AS s ORDER BY 1) AS locks', [streamIds]);
+    await this.lockStreams(manager, streamIds);
     // Which ids exist and where each stream stands, in one round trip.
     const [state] = (await manager.query(
       `SELECT (SELECT coalesce(array_agg(event_id::text), '{}') FROM events WHERE event_id = ANY($1::uuid[])) AS existing,
@@ -234,12 +242,14 @@ async function insertEventsAndOutbox(manager: EntityManager, rows: Row[], outbox
 }
 
 /**
- * JSON text for a jsonb column. Postgres rejects the NUL character (\u0000) in jsonb,
- * and HubSpot payloads are user data: a NUL becomes U+FFFD rather than failing the
- * append (which would turn one odd property value into endless webhook retries).
+ * JSON text for a jsonb column. Postgres refuses two things JSON.stringify can emit
+ * from user data: the NUL character and lone UTF-16 surrogates (JSON.stringify
+ * writes both as \u escapes; paired surrogates it writes as characters). Each
+ * becomes U+FFFD, rather than failing the append and turning one odd property
+ * value into endless webhook retries. Escaped backslashes are left alone.
  */
 export function toJsonb(value: unknown): string {
-  return JSON.stringify(value).replace(/(?<!\\)((?:\\\\)*)\\u0000/g, '$1\\ufffd');
+  return JSON.stringify(value).replace(/(?<!\\)((?:\\\\)*)\\u(?:0000|[dD][89a-fA-F][0-9a-fA-F]{2})/g, '$1\\ufffd');
 }
 
 function toStoredEvent(row: EventRow): StoredEvent {

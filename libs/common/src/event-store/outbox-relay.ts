@@ -4,6 +4,8 @@ import { storedEventToKafkaMessage } from '../kafka/message-codec';
 import type { Logger } from '../logging/logger';
 import { backoffDelayMs, sleep } from '../util/backoff';
 
+const MAX_SEND_BYTES = 512 * 1024;
+
 /** One constant advisory-lock key: at most one relay publishes at a time, across all replicas. */
 const RELAY_LOCK_KEY = 7_344_120_031;
 
@@ -74,6 +76,11 @@ export class OutboxRelay {
       [this.options.batchSize ?? 500],
     );
     if (rows.length === 0) return 0;
+    // kafkajs sends one record batch per partition and never splits it; keep a send
+    // well under the broker's 1 MB message.max.bytes even when one portal's rows pile up.
+    let bytes = 0;
+    const cut = rows.findIndex((row) => (bytes += row.data.length + 400) > MAX_SEND_BYTES);
+    if (cut > 0) rows.splice(cut);
     const producer = await this.bus.connectedProducer();
     // One send per topic, messages in id order: Kafka keeps per-key order within a send.
     const byTopic = new Map<string, OutboxRow[]>();
@@ -109,14 +116,17 @@ export class OutboxRelay {
   private async heldLock(): Promise<QueryRunner | undefined> {
     if (this.lockRunner) return this.lockRunner;
     const runner = this.dataSource.createQueryRunner();
-    await runner.connect();
-    const [row] = (await runner.query('SELECT pg_try_advisory_lock($1) AS locked', [RELAY_LOCK_KEY])) as Array<{ locked: boolean }>;
-    if (row?.locked) {
-      this.lockRunner = runner;
-      return runner;
+    let locked = false;
+    try {
+      await runner.connect();
+      const [row] = (await runner.query('SELECT pg_try_advisory_lock($1) AS locked', [RELAY_LOCK_KEY])) as Array<{ locked: boolean }>;
+      locked = row?.locked === true;
+    } finally {
+      if (!locked) await runner.release().catch(() => undefined);
     }
-    await runner.release();
-    return undefined;
+    if (!locked) return undefined;
+    this.lockRunner = runner;
+    return runner;
   }
 
   private async releaseLock(): Promise<void> {

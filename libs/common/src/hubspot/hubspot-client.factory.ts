@@ -6,8 +6,9 @@ import { Client } from '@hubspot/api-client';
  *
  * @hubspot/api-client keeps its retry and limiter settings in a process-wide
  * singleton that every `new Client()` overwrites, so per-portal settings there are
- * unreliable. We never enable them: retries and rate limits are the platform's own
- * (see the writer's token bucket). The token, by contrast, is per instance.
+ * unreliable. We never enable them: retries are the consumers' (KafkaBus), and
+ * per-portal rate limits belong to the platform, not the SDK (the writer issue adds
+ * them). The token, by contrast, is per instance.
  */
 export class HubSpotClientFactory {
   private readonly clients = new Map<string, Client>();

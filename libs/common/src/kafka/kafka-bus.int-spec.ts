@@ -54,7 +54,11 @@ describe('KafkaBus (real broker)', () => {
       topics: [consumeTopic],
       maxAttempts: 3,
       retryBaseDelayMs: 10,
-      onDeadLetter: async (event) => void deadLettered.push(event!.id),
+      onDeadLetter: async (event) => {
+        deadLettered.push(event!.id);
+        // Recording the dead letter fails: the message must not be handled again.
+        if ((event!.data as { kind: string }).kind === 'poison') throw new Error('event store unavailable');
+      },
       handle: async (event) => {
         const n = (attempts.get(event.id) ?? 0) + 1;
         attempts.set(event.id, n);
@@ -68,6 +72,7 @@ describe('KafkaBus (real broker)', () => {
     });
     await bus.publish(consumeTopic, [flaky, hopeless, poison]);
     const dead = await dlq.waitFor(2);
+    await new Promise((r) => setTimeout(r, 500));
     await dlq.stop();
     await consumerBus.disconnect();
 

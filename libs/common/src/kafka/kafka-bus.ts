@@ -6,6 +6,10 @@ import type { HandlerOutcome } from './handler-outcome';
 import { decodeEnvelope, headerString, toKafkaMessage } from './message-codec';
 import { deadLetterTopic } from './topics';
 
+/** A retry never waits longer than this in place (a portal's partition waits with it). */
+const MAX_RETRY_WAIT_MS = 10_000;
+const HEARTBEAT_WHILE_HANDLING_MS = 3_000;
+
 export interface KafkaBusOptions {
   brokers: string[];
   clientId: string;
@@ -121,6 +125,14 @@ export class KafkaBus {
   async consume(spec: ConsumerSpec): Promise<Consumer> {
     const consumer = this.kafka.consumer({ groupId: spec.groupId, allowAutoTopicCreation: false, sessionTimeout: 30_000, heartbeatInterval: 3_000 });
     this.consumers.push(consumer);
+    // kafkajs gives up on some errors (restart: false): a consumer that stopped for
+    // good must take the process down so it is restarted, not idle silently.
+    consumer.on(consumer.events.CRASH, (event) => {
+      if (!event.payload.restart) {
+        this.options.logger.error('Kafka consumer crashed and will not restart; exiting', { error: event.payload.error, groupId: spec.groupId });
+        process.exit(1);
+      }
+    });
     await consumer.connect();
     for (const topic of spec.topics) await consumer.subscribe({ topic, fromBeginning: true });
     await consumer.run({
@@ -139,7 +151,7 @@ export class KafkaBus {
     }
     const log = this.options.logger.child({ correlationId: decoded.event.correlationId, eventId: decoded.event.id, portalId: decoded.event.portalId });
     for (;;) {
-      const outcome = await this.runHandler(spec, decoded.event, context);
+      const outcome = await this.runHandler(spec, decoded.event, context, heartbeat);
       switch (outcome.kind) {
         case 'done':
           return;
@@ -155,20 +167,26 @@ export class KafkaBus {
             return;
           }
           log.warn(`retrying ${decoded.event.type} (attempt ${context.attempt}): ${outcome.reason}`, { topic });
-          await sleep(outcome.retryAfterMs ?? backoffDelayMs(context.attempt, spec.retryBaseDelayMs, 10_000));
+          await sleep(Math.min(MAX_RETRY_WAIT_MS, outcome.retryAfterMs ?? backoffDelayMs(context.attempt, spec.retryBaseDelayMs, MAX_RETRY_WAIT_MS)));
           await heartbeat();
           context.attempt += 1;
       }
     }
   }
 
-  private async runHandler(spec: ConsumerSpec, event: EventEnvelope, context: MessageContext): Promise<HandlerOutcome> {
+  private async runHandler(spec: ConsumerSpec, event: EventEnvelope, context: MessageContext, heartbeat: () => Promise<void>): Promise<HandlerOutcome> {
+    // kafkajs heartbeats only between messages; a handler waiting on HubSpot or
+    // Claude longer than the session timeout would be evicted and its message
+    // handed to another member. Keep the session alive while it runs.
+    const beat = setInterval(() => void heartbeat().catch(() => undefined), HEARTBEAT_WHILE_HANDLING_MS);
     try {
       return await spec.handle(event, context);
     } catch (error) {
       // An exception is an unexpected failure: treat it as retriable, the handler's
       // own classification covers the failures it knows.
       return { kind: 'retry', reason: error instanceof Error ? error.message : String(error) };
+    } finally {
+      clearInterval(beat);
     }
   }
 
@@ -207,7 +225,11 @@ export class KafkaBus {
       partition: context.partition,
       offset: context.offset,
     });
-    await spec.onDeadLetter?.(event, context, reason);
+    // The message is already in the dead-letter topic: a failure to record it in the
+    // audit trail must not re-run the handler (a second PATCH, a second model call).
+    await spec.onDeadLetter?.(event, context, reason).catch((error: unknown) =>
+      this.options.logger.error('could not record the dead letter in the event store', { error, topic: context.topic, offset: context.offset }),
+    );
   }
 
   async disconnect(): Promise<void> {

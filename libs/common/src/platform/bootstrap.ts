@@ -23,7 +23,12 @@ export function loadServiceConfig(service: ServiceName): { config: AppConfig; lo
 
 /** Logs an unexpected crash as JSON before exiting, so it lands with the rest of the logs. */
 export function installCrashHandlers(logger: Logger): void {
-  process.on('unhandledRejection', (reason) => logger.error('unhandled rejection', { error: reason }));
+  // A half-started service (say, Kafka unreachable while subscribing) must exit so
+  // its supervisor restarts it, not linger without consuming.
+  process.on('unhandledRejection', (reason) => {
+    logger.error('unhandled rejection; exiting', { error: reason });
+    process.exit(1);
+  });
   process.on('uncaughtException', (error) => {
     logger.error('uncaught exception; exiting', { error });
     process.exit(1);
@@ -50,4 +55,12 @@ export function closeOnSignals(logger: Logger, ...apps: Array<{ close(): Promise
   };
   process.once('SIGTERM', () => void close('SIGTERM'));
   process.once('SIGINT', () => void close('SIGINT'));
+}
+
+/** Runs a service's bootstrap; a failure to start is logged and ends the process. */
+export function runService(name: string, bootstrap: () => Promise<void>): void {
+  bootstrap().catch((error: unknown) => {
+    process.stderr.write(`${JSON.stringify({ time: new Date().toISOString(), level: 'error', service: name, msg: 'failed to start; exiting', error: error instanceof Error ? error.message : String(error) })}\n`);
+    process.exit(1);
+  });
 }
