@@ -12,6 +12,7 @@ if [ -z "${KAFKA_BROKERS:-}" ]; then bash scripts/kafka.sh start; fi
 npx tsc -p tsconfig.json --noEmit
 build
 
+node test/support/clean-leftovers.js
 log "unit and integration tests"
 npx jest --selectProjects unit int --ci
 log "end-to-end tests"
