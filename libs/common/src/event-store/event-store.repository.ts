@@ -252,7 +252,10 @@ export function toJsonb(value: unknown): string {
   return JSON.stringify(value).replace(/(?<!\\)((?:\\\\)*)\\u(?:0000|[dD][89a-fA-F][0-9a-fA-F]{2})/g, '$1\\ufffd');
 }
 
-function toStoredEvent(row: EventRow): StoredEvent {
+/** The columns of an events row that make up an envelope, data aside. */
+export type EnvelopeColumns = Pick<EventRow, 'event_id' | 'type' | 'portal_id' | 'correlation_id' | 'causation_id' | 'occurred_at' | 'recorded_at' | 'schema_version'>;
+
+export function envelopeHeadOf(row: EnvelopeColumns): Omit<EventEnvelope, 'data'> {
   return {
     id: row.event_id,
     type: row.type,
@@ -262,6 +265,12 @@ function toStoredEvent(row: EventRow): StoredEvent {
     correlationId: row.correlation_id,
     causationId: row.causation_id,
     schemaVersion: row.schema_version,
+  };
+}
+
+function toStoredEvent(row: EventRow): StoredEvent {
+  return {
+    ...envelopeHeadOf(row),
     data: row.data,
     streamId: row.stream_id,
     streamVersion: row.stream_version,

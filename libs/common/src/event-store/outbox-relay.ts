@@ -1,6 +1,7 @@
 import type { DataSource, QueryRunner } from 'typeorm';
 import type { KafkaBus } from '../kafka/kafka-bus';
 import { storedEventToKafkaMessage } from '../kafka/message-codec';
+import { envelopeHeadOf, type EnvelopeColumns } from './event-store.repository';
 import type { Logger } from '../logging/logger';
 import { backoffDelayMs, sleep } from '../util/backoff';
 
@@ -14,17 +15,10 @@ export interface OutboxRelayOptions {
   batchSize?: number;
 }
 
-interface OutboxRow {
+interface OutboxRow extends EnvelopeColumns {
   id: string;
   topic: string;
-  event_id: string;
-  type: string;
-  portal_id: string;
-  correlation_id: string;
-  causation_id: string | null;
-  occurred_at: Date;
-  recorded_at: Date;
-  schema_version: number;
+  /** The event's data as JSON text, passed through unparsed. */
   data: string;
 }
 
@@ -139,17 +133,5 @@ export class OutboxRelay {
 }
 
 function toMessage(row: OutboxRow): ReturnType<typeof storedEventToKafkaMessage> {
-  return storedEventToKafkaMessage(
-    {
-      id: row.event_id,
-      type: row.type,
-      portalId: Number(row.portal_id),
-      occurredAt: row.occurred_at.toISOString(),
-      recordedAt: row.recorded_at.toISOString(),
-      correlationId: row.correlation_id,
-      causationId: row.causation_id,
-      schemaVersion: row.schema_version,
-    },
-    row.data,
-  );
+  return storedEventToKafkaMessage(envelopeHeadOf(row), row.data);
 }
