@@ -63,6 +63,15 @@ export class IngestMetrics {
       },
     });
     new Gauge({
+      name: 'hubspot_ai_outbox_parked_events',
+      help: 'Events Kafka refused for good (too large), parked for inspection (alert on > 0)',
+      registers: [this.registry],
+      async collect() {
+        const [row] = (await dataSource.query('SELECT count(*)::int AS n FROM outbox_parked')) as Array<{ n: number }>;
+        this.set(row?.n ?? 0);
+      },
+    });
+    new Gauge({
       name: 'hubspot_ai_ingest_open_coalescing_windows',
       help: 'Objects whose property changes are waiting for their window to close',
       registers: [this.registry],

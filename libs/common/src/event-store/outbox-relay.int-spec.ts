@@ -46,6 +46,28 @@ describe('OutboxRelay (real Postgres and Kafka)', () => {
     await eventually(async () => (await relay.pendingCount()) === 0, 5_000, 'outbox to drain');
   });
 
+  it('parks an event Kafka refuses for good (too large) and keeps publishing the others', async () => {
+    const collector = await collectMessages([topic]);
+    const before = anEvent({ portalId: 55, data: { seq: 'before' } });
+    const huge = anEvent({ portalId: 55, data: { blob: 'x'.repeat(1_200_000) } });
+    const after = anEvent({ portalId: 55, data: { seq: 'after' } });
+    for (const event of [before, huge, after]) await store.append({ streamId: 'relay-parking', events: [event], publishTo: topic });
+
+    const relay = new OutboxRelay(db.dataSource, bus, logger, { pollMs: 10 });
+    relay.start();
+    await eventually(async () => collector.messages.some((m) => JSON.parse(m.value!).id === after.id), 20_000, 'the event after the huge one');
+    await relay.stop();
+    await collector.stop();
+
+    const published = collector.messages.map((m) => JSON.parse(m.value!).id as string);
+    expect(published).toEqual(expect.arrayContaining([before.id, after.id]));
+    expect(published).not.toContain(huge.id);
+    const parked = await db.dataSource.query('SELECT event_id, reason FROM outbox_parked');
+    expect(parked).toEqual([{ event_id: huge.id, reason: expect.stringMatching(/Kafka refused it: .*\(\d+ bytes of data\)/) }]);
+    expect(await relay.pendingCount()).toBe(0);
+    expect(await store.findById(huge.id)).toBeDefined();
+  });
+
   it('lets only one relay publish at a time', async () => {
     const first = new OutboxRelay(db.dataSource, bus, logger, { pollMs: 10 });
     const second = new OutboxRelay(db.dataSource, bus, logger, { pollMs: 10 });

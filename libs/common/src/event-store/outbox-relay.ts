@@ -18,6 +18,7 @@ export interface OutboxRelayOptions {
 interface OutboxRow extends EnvelopeColumns {
   id: string;
   topic: string;
+  message_key: string;
   /** The event's data as JSON text, passed through unparsed. */
   data: string;
 }
@@ -65,7 +66,7 @@ export class OutboxRelay {
     // Read and delete on the connection that holds the lock: if it died, the lock is
     // gone too, and this fails instead of racing the relay that took over.
     const rows: OutboxRow[] = await lock.query(
-      `SELECT o.id, o.topic, e.event_id, e.type, e.portal_id, e.correlation_id, e.causation_id, e.occurred_at, e.recorded_at, e.schema_version, e.data::text AS data
+      `SELECT o.id, o.topic, o.message_key, e.event_id, e.type, e.portal_id, e.correlation_id, e.causation_id, e.occurred_at, e.recorded_at, e.schema_version, e.data::text AS data
          FROM outbox o JOIN events e ON e.event_id = o.event_id ORDER BY o.id LIMIT $1`,
       [this.options.batchSize ?? 500],
     );
@@ -79,12 +80,32 @@ export class OutboxRelay {
     // One send per topic, messages in id order: Kafka keeps per-key order within a send.
     const byTopic = new Map<string, OutboxRow[]>();
     for (const row of rows) byTopic.set(row.topic, [...(byTopic.get(row.topic) ?? []), row]);
-    await producer.sendBatch({
-      acks: -1,
-      topicMessages: [...byTopic].map(([topic, topicRows]) => ({ topic, messages: topicRows.map(toMessage) })),
-    });
+    try {
+      await producer.sendBatch({ acks: -1, topicMessages: [...byTopic].map(([topic, topicRows]) => ({ topic, messages: topicRows.map(toMessage) })) });
+    } catch (error) {
+      if (!isRefusedForGood(error)) throw error;
+      await this.publishOneByOne(lock, rows);
+    }
     await lock.query('DELETE FROM outbox WHERE id = ANY($1::bigint[])', [rows.map((r) => r.id)]);
     return rows.length;
+  }
+
+  /**
+   * Kafka refused the batch for a reason retrying cannot fix (a message too large):
+   * find the culprits by sending alone, and park them instead of blocking the outbox.
+   */
+  private async publishOneByOne(lock: QueryRunner, rows: OutboxRow[]): Promise<void> {
+    const producer = await this.bus.connectedProducer();
+    for (const row of rows) {
+      try {
+        await producer.send({ topic: row.topic, acks: -1, messages: [toMessage(row)] });
+      } catch (error) {
+        if (!isRefusedForGood(error)) throw error;
+        const reason = `Kafka refused it: ${(error as Error).message} (${row.data.length} bytes of data)`;
+        await lock.query('INSERT INTO outbox_parked (outbox_id, topic, message_key, event_id, reason) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING', [row.id, row.topic, row.message_key, row.event_id, reason]);
+        this.logger.error('event parked: Kafka will not take it', { eventId: row.event_id, correlationId: row.correlation_id, portalId: Number(row.portal_id), topic: row.topic, reason });
+      }
+    }
   }
 
   async pendingCount(): Promise<number> {
@@ -134,4 +155,17 @@ export class OutboxRelay {
 
 function toMessage(row: OutboxRow): ReturnType<typeof storedEventToKafkaMessage> {
   return storedEventToKafkaMessage(envelopeHeadOf(row), row.data);
+}
+
+/** Errors the broker will answer the same way however often we retry. */
+function isRefusedForGood(error: unknown): boolean {
+  const seen = new Set<unknown>();
+  let current: unknown = error;
+  while (current && typeof current === 'object' && !seen.has(current)) {
+    seen.add(current);
+    const type = (current as { type?: unknown }).type;
+    if (type === 'MESSAGE_TOO_LARGE' || type === 'RECORD_LIST_TOO_LARGE' || type === 'INVALID_RECORD') return true;
+    current = (current as { originalError?: unknown; cause?: unknown }).originalError ?? (current as { cause?: unknown }).cause;
+  }
+  return false;
 }
