@@ -3,8 +3,13 @@ import type { Response } from 'express';
 import { DataSource } from 'typeorm';
 import { KafkaBus } from '@app/common';
 
+/** Probes hit this on the public port: answer repeated checks from a short cache. */
+const PROBE_CACHE_MS = 1_000;
+
 @Controller('health')
 export class HealthController {
+  private lastProbe: { at: number; postgres: boolean; kafka: boolean } | undefined;
+
   constructor(
     private readonly dataSource: DataSource,
     private readonly bus: KafkaBus,
@@ -24,11 +29,15 @@ export class HealthController {
    */
   @Get('ready')
   async ready(@Res() res: Response): Promise<void> {
-    const [postgres, kafka] = await Promise.all([
-      this.dataSource.query('SELECT 1').then(() => true, () => false),
-      this.bus.isReachable(),
-    ]);
+    const { postgres, kafka } = await this.probe();
     const status = !postgres ? 'not-ready' : kafka ? 'ready' : 'degraded';
     res.status(postgres ? 200 : 503).json({ status, postgres, kafka });
+  }
+
+  private async probe(): Promise<{ postgres: boolean; kafka: boolean }> {
+    if (this.lastProbe && Date.now() - this.lastProbe.at < PROBE_CACHE_MS) return this.lastProbe;
+    const [postgres, kafka] = await Promise.all([this.dataSource.query('SELECT 1').then(() => true, () => false), this.bus.isReachable()]);
+    this.lastProbe = { at: Date.now(), postgres, kafka };
+    return this.lastProbe;
   }
 }
