@@ -1,0 +1,77 @@
+import { startStory, topicNames, type AppendRequest, type EventStore, type PlatformEvent, type PortalRepository } from '@app/common';
+import type { AiAnswer, AiProvider } from '../ai/ai-provider';
+import { AiProviderError, NO_USAGE } from '../ai/ai-provider';
+import type { CrmReader } from '../crm/crm-reader';
+import { LeadAiService } from './lead-ai.service';
+
+const now = new Date('2026-11-28T10:00:00Z');
+const topics = topicNames('t');
+const trigger = startStory(
+  { type: 'WebhookEventReceived', portalId: 7, data: { subscriptionType: 'contact.creation', objectType: 'contacts', objectId: '42', hubspot: {} as never } },
+  now,
+) as PlatformEvent<'WebhookEventReceived'>;
+
+function setUp(options: { decided?: boolean; read?: Awaited<ReturnType<CrmReader['getObject']>>; answer?: Partial<AiAnswer> | Error } = {}) {
+  const appendAll = jest.fn(async (_requests: AppendRequest[]) => ({ kind: 'committed' as const, results: [] }));
+  const append = jest.fn(async () => ({ kind: 'appended' as const }));
+  const eventStore = { findById: jest.fn(async () => (options.decided ? ({} as never) : undefined)), appendAll, append } as unknown as EventStore;
+  const portals = { find: jest.fn(async () => ({ portalId: 7, status: 'active' })), accessToken: jest.fn(async () => 'pat-7') } as unknown as PortalRepository;
+  const crm = { getObject: jest.fn(async () => options.read ?? { kind: 'found', id: '42', properties: { jobtitle: 'CEO', company: 'Acme', email: 'a@acme.io', hs_object_id: '42' }, status: 200, rateLimit: { max: 190, remaining: 189 } }) } as unknown as CrmReader;
+  const answer = jest.fn(async (): Promise<AiAnswer> => {
+    if (options.answer instanceof Error) throw options.answer;
+    return { provider: 'anthropic', model: 'claude-sonnet-5-5', input: { messages: [] }, output: { score: 80, persona: 'decision_maker', summary: 'Fits.' }, usage: NO_USAGE, latencyMs: 12, ...options.answer };
+  });
+  const ai: AiProvider = { name: 'anthropic', answer };
+  const service = new LeadAiService(eventStore, portals, crm, ai, topics, () => now);
+  return { service, appendAll, append, answer, crm };
+}
+
+describe('LeadAiService', () => {
+  it('records ContextFetched → DecisionMade → WritebackRequested in one append, publishing decision and writeback', async () => {
+    const { service, appendAll, answer } = setUp();
+    expect(await service.handleContactCreated(trigger)).toEqual({ kind: 'done' });
+    expect(answer).toHaveBeenCalledWith(expect.objectContaining({ promptId: 'lead-scoring', promptVersion: 1 }), { jobtitle: 'CEO', company: 'Acme', email: 'a@acme.io' });
+    const requests = appendAll.mock.calls[0]![0];
+    expect(requests.map((r) => [r.events.map((e) => e.type), r.publishTo])).toEqual([
+      [['ContextFetched'], undefined],
+      [['DecisionMade'], topics.decisions],
+      [['WritebackRequested'], topics.writebacks],
+    ]);
+    const [context, decision, writeback] = requests.map((r) => r.events[0]!);
+    expect(context!.data).toMatchObject({ snapshot: { jobtitle: 'CEO', company: 'Acme', email: 'a@acme.io' }, hubspotStatus: 200 });
+    expect(decision).toMatchObject({ causationId: context!.id, correlationId: trigger.id, data: { prompt: { id: 'lead-scoring', version: 1 }, output: { score: 80 } } });
+    expect(writeback).toMatchObject({ causationId: decision!.id, data: { objectId: '42', properties: { ai_lead_score: '80', ai_persona: 'decision_maker', ai_summary: 'Fits.' } } });
+  });
+
+  it('never pays twice: a trigger whose decision is recorded is done without a read or a model call', async () => {
+    const { service, answer, crm } = setUp({ decided: true });
+    expect(await service.handleContactCreated(trigger)).toEqual({ kind: 'done' });
+    expect(answer).not.toHaveBeenCalled();
+    expect(crm.getObject).not.toHaveBeenCalled();
+  });
+
+  it('records a contact deleted before it was read as skipped, not an error', async () => {
+    const { service, append, answer } = setUp({ read: { kind: 'failed', failure: { kind: 'not-found', reason: 'HubSpot 404' } } });
+    expect(await service.handleContactCreated(trigger)).toEqual({ kind: 'done' });
+    expect(answer).not.toHaveBeenCalled();
+    expect(append).toHaveBeenCalledWith(expect.objectContaining({ events: [expect.objectContaining({ type: 'TriggerSkipped' })] }));
+  });
+
+  it('retries a HubSpot outage and dead-letters a revoked token', async () => {
+    expect(await setUp({ read: { kind: 'failed', failure: { kind: 'retry', reason: 'HubSpot 503' } } }).service.handleContactCreated(trigger)).toMatchObject({ kind: 'retry' });
+    expect(await setUp({ read: { kind: 'failed', failure: { kind: 'unauthorized', reason: 'HubSpot 401' } } }).service.handleContactCreated(trigger)).toMatchObject({ kind: 'dead-letter' });
+  });
+
+  it('dead-letters an answer that fails validation, with the reasons and the answer, and records no decision', async () => {
+    const { service, appendAll } = setUp({ answer: { output: { score: 140, persona: 'wizard', summary: '' } } });
+    const outcome = await service.handleContactCreated(trigger);
+    expect(outcome).toMatchObject({ kind: 'dead-letter', reason: expect.stringContaining('score must not be greater than 100') });
+    expect(outcome).toMatchObject({ reason: expect.stringContaining('"persona":"wizard"') });
+    expect(appendAll).not.toHaveBeenCalled();
+  });
+
+  it('retries a retriable model failure and dead-letters a permanent one', async () => {
+    expect(await setUp({ answer: new AiProviderError('Anthropic 529', true, 2000) }).service.handleContactCreated(trigger)).toEqual({ kind: 'retry', reason: 'Anthropic 529', retryAfterMs: 2000 });
+    expect(await setUp({ answer: new AiProviderError('truncated', false) }).service.handleContactCreated(trigger)).toEqual({ kind: 'dead-letter', reason: 'truncated' });
+  });
+});
