@@ -20,6 +20,7 @@ import { AI_PROVIDER, AiProviderError, type AiProvider } from '../ai/ai-provider
 import { CrmReader } from '../crm/crm-reader';
 import { LEAD_SCORING_PROMPT } from '../prompts/lead-scoring.prompt';
 import { pickFields, renderPrompt } from '../prompts/prompt';
+import { triggerSkipped } from '../triggers/trigger-skipped';
 import { LeadAssessment } from './lead-assessment.dto';
 import { planLeadWritebacks } from './lead-writebacks';
 
@@ -59,7 +60,10 @@ export class LeadAiService {
         case 'retry':
           return Outcome.retry(failure.reason, failure.retryAfterMs);
         case 'not-found':
-          await this.skip(trigger, streamId, `contact ${contactId} no longer exists (deleted or merged): ${failure.reason}`);
+          await this.eventStore.append({
+            streamId,
+            events: [triggerSkipped(trigger, trigger.data.subscriptionType, `contact ${contactId} no longer exists (deleted or merged): ${failure.reason}`, this.clock())],
+          });
           return Outcome.done();
         case 'unauthorized':
         case 'rejected':
@@ -119,15 +123,5 @@ export class LeadAiService {
     ]);
     if (result.kind === 'conflict') return Outcome.retry(`stream ${result.streamId} changed concurrently`);
     return Outcome.done();
-  }
-
-  private async skip(trigger: PlatformEvent<'WebhookEventReceived'>, streamId: string, reason: string): Promise<void> {
-    const skipped = causedBy(trigger, {
-      type: 'TriggerSkipped',
-      portalId: trigger.portalId,
-      id: deterministicId('skipped', trigger.id),
-      data: { trigger: { eventId: trigger.id, type: trigger.data.subscriptionType }, reason },
-    }, this.clock()) satisfies PlatformEvent<'TriggerSkipped'>;
-    await this.eventStore.append({ streamId, events: [skipped] });
   }
 }

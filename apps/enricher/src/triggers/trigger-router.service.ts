@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { causedBy, CLOCK, deterministicId, EventStore, isEventOfType, Outcome, StreamIds, type Clock, type EventEnvelope, type HandlerOutcome, type PlatformEvent } from '@app/common';
+import { CLOCK, EventStore, isEventOfType, Outcome, StreamIds, type Clock, type EventEnvelope, type HandlerOutcome } from '@app/common';
 import { LeadAiService } from '../lead-ai/lead-ai.service';
+import { triggerSkipped } from './trigger-skipped';
 
 /**
  * Decides which capability handles a trigger. Triggers without a handler yet are
@@ -31,13 +32,7 @@ export class TriggerRouter {
   }
 
   private async skip(trigger: EventEnvelope, streamId: string, triggerType: string, reason: string): Promise<HandlerOutcome> {
-    const skipped = causedBy(trigger, {
-      type: 'TriggerSkipped',
-      portalId: trigger.portalId,
-      id: deterministicId('skipped', trigger.id),
-      data: { trigger: { eventId: trigger.id, type: triggerType }, reason },
-    }, this.clock()) satisfies PlatformEvent<'TriggerSkipped'>;
-    await this.eventStore.append({ streamId, events: [skipped] });
+    await this.eventStore.append({ streamId, events: [triggerSkipped(trigger, triggerType, reason, this.clock())] });
     return Outcome.drop(reason);
   }
 }

@@ -5,7 +5,6 @@ import {
   startStory,
   StreamIds,
   type AppendRequest,
-  type CrmObjectType,
   type HubSpotWebhookEvent,
   type PlatformEvent,
   type Portal,
@@ -160,5 +159,3 @@ function occurredAtOf(raw: unknown): number {
 function sha256(text: string): string {
   return createHash('sha256').update(text).digest('hex');
 }
-
-export type { CrmObjectType };

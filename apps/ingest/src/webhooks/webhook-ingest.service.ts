@@ -1,25 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { AppConfig, CLOCK, Logger, TOPICS, publicBaseUrlOf, type Clock, type TopicNames } from '@app/common';
+import { AppConfig, CLOCK, Logger, TOPICS, type Clock, type TopicNames } from '@app/common';
 import { IngestMetrics, subscriptionLabel } from '../metrics/ingest-metrics';
-import { verifyAppWebhook } from './hubspot-signature';
 import { GroupCommitter } from './group-committer';
-import { parseJsonBody } from './json-body';
+import { parseJsonBody, verifyIncoming, type IncomingWebhook, type WebhookResponse } from './incoming-webhook';
 import { PortalCache } from './portal-cache';
 import { planWebhookBatch, type PlannedEvent } from './webhook-batch.planner';
-
-export interface IncomingWebhook {
-  method: string;
-  /** Path and query as received (req.originalUrl). */
-  pathAndQuery: string;
-  contentType: string | undefined;
-  rawBody: Buffer;
-  headers: Record<string, string | string[] | undefined>;
-}
-
-export interface WebhookResponse {
-  status: number;
-  body: Record<string, unknown>;
-}
 
 export const MAX_EVENTS_PER_REQUEST = 100;
 
@@ -44,11 +29,7 @@ export class WebhookIngestService {
 
   async receive(request: IncomingWebhook): Promise<WebhookResponse> {
     const now = this.clock();
-    const check = verifyAppWebhook(
-      { method: request.method, uri: publicBaseUrlOf(this.config) + request.pathAndQuery, rawBody: request.rawBody, headers: request.headers },
-      this.config.hubspotClientSecret ?? '',
-      now.getTime(),
-    );
+    const check = verifyIncoming(request, this.config, now.getTime());
     if (!check.valid) {
       this.logger.warn('webhook signature rejected', { reason: check.reason });
       return { status: 401, body: { message: `invalid signature: ${check.reason}` } };

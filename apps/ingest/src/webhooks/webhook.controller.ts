@@ -2,7 +2,8 @@ import { Controller, Param, ParseIntPipe, Post, Req, Res } from '@nestjs/common'
 import type { Request, Response } from 'express';
 import { IngestMetrics } from '../metrics/ingest-metrics';
 import { BodyTooLargeError, readRawBody } from './raw-body';
-import { WebhookIngestService, type WebhookResponse } from './webhook-ingest.service';
+import type { WebhookResponse } from './incoming-webhook';
+import { WebhookIngestService } from './webhook-ingest.service';
 import { WorkflowWebhookService } from '../workflow/workflow-webhook.service';
 
 /** Transport only: read the raw bytes, delegate, answer, count. */

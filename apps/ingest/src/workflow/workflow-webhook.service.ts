@@ -1,11 +1,9 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import { AppConfig, CLOCK, deterministicId, EventStore, Logger, publicBaseUrlOf, startStory, StreamIds, TOPICS, type Clock, type PlatformEvent, type Portal, type TopicNames } from '@app/common';
+import { AppConfig, CLOCK, deterministicId, EventStore, Logger, startStory, StreamIds, TOPICS, type Clock, type PlatformEvent, type Portal, type TopicNames } from '@app/common';
 import { IngestMetrics } from '../metrics/ingest-metrics';
-import { verifyAppWebhook } from '../webhooks/hubspot-signature';
-import { parseJsonBody } from '../webhooks/json-body';
 import { PortalCache } from '../webhooks/portal-cache';
-import type { IncomingWebhook, WebhookResponse } from '../webhooks/webhook-ingest.service';
+import { parseJsonBody, verifyIncoming, type IncomingWebhook, type WebhookResponse } from '../webhooks/incoming-webhook';
 import { parseWorkflowPayload } from './workflow-payload.parser';
 
 export const WORKFLOW_API_KEY_HEADER = 'x-hubspot-ai-key';
@@ -71,11 +69,7 @@ export class WorkflowWebhookService {
   }
 
   private authenticate(portal: Portal | undefined, request: IncomingWebhook, now: Date): 'signature-v2' | 'signature-v3' | 'api-key' | undefined {
-    const signed = verifyAppWebhook(
-      { method: request.method, uri: publicBaseUrlOf(this.config) + request.pathAndQuery, rawBody: request.rawBody, headers: request.headers },
-      this.config.hubspotClientSecret ?? '',
-      now.getTime(),
-    );
+    const signed = verifyIncoming(request, this.config, now.getTime());
     if (signed.valid && signed.version !== 'v1') return signed.version === 'v2' ? 'signature-v2' : 'signature-v3';
     const presented = request.headers[WORKFLOW_API_KEY_HEADER];
     const expected = portal?.settings.workflowApiKeySha256;

@@ -1,4 +1,5 @@
 import type { DataSource, EntityManager } from 'typeorm';
+import { isUniqueViolation } from '../database/postgres-errors';
 import type { EventEnvelope } from '../events/envelope';
 
 /** What the stream's current version must be for an append to go ahead. */
@@ -45,7 +46,6 @@ export interface StoredEvent extends EventEnvelope {
 }
 
 const NO_STREAM = -1;
-const UNIQUE_VIOLATION = '23505';
 
 /**
  * The Postgres event store: append-only, a global position, a version per stream
@@ -276,8 +276,4 @@ function toStoredEvent(row: EventRow): StoredEvent {
     streamVersion: row.stream_version,
     globalPosition: String(row.global_position),
   };
-}
-
-function isUniqueViolation(error: unknown): boolean {
-  return typeof error === 'object' && error !== null && (error as { code?: string }).code === UNIQUE_VIOLATION;
 }

@@ -34,13 +34,6 @@ export interface ConsumerSpec {
   partitionsConsumedConcurrently?: number;
 }
 
-export interface DeadLetterHeaders {
-  reason: string;
-  originalTopic: string;
-  originalPartition: number;
-  originalOffset: string;
-}
-
 /**
  * The platform's only door to Kafka: a keyed producer, topic administration, and
  * consumers whose handlers return an explicit outcome. Retriable failures are
@@ -239,13 +232,4 @@ export class KafkaBus {
     this.producer = undefined;
     this.producerConnecting = undefined;
   }
-}
-
-export function readDeadLetterHeaders(headers: EachMessagePayload['message']['headers']): DeadLetterHeaders {
-  return {
-    reason: headerString(headers, 'dlq-reason') ?? '',
-    originalTopic: headerString(headers, 'dlq-original-topic') ?? '',
-    originalPartition: Number(headerString(headers, 'dlq-original-partition') ?? -1),
-    originalOffset: headerString(headers, 'dlq-original-offset') ?? '',
-  };
 }

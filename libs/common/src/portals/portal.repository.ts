@@ -1,5 +1,6 @@
 import { In, type DataSource, type Repository } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
+import { isUniqueViolation } from '../database/postgres-errors';
 import { PortalEntity, type PortalSettings, type PortalStatus } from './portal.entity';
 import type { TokenCipher } from './token-cipher';
 
@@ -21,8 +22,6 @@ export interface Portal {
 }
 
 export type RegisterResult = { kind: 'registered'; portal: Portal } | { kind: 'exists' };
-
-const UNIQUE_VIOLATION = '23505';
 
 /** The tenant registry. Tokens are encrypted on the way in and decrypted only on request. */
 export class PortalRepository {
@@ -48,7 +47,7 @@ export class PortalRepository {
       // TypeORM's deep-partial type cannot see through the open settings record.
       await this.repo.insert(entity as QueryDeepPartialEntity<PortalEntity>);
     } catch (error) {
-      if ((error as { code?: string }).code === UNIQUE_VIOLATION) return { kind: 'exists' };
+      if (isUniqueViolation(error)) return { kind: 'exists' };
       throw error;
     }
     const saved = await this.repo.findOneByOrFail({ portalId: input.portalId });
@@ -86,10 +85,6 @@ export class PortalRepository {
   private requireCipher(): TokenCipher {
     if (!this.cipher) throw new Error('TOKEN_ENCRYPTION_KEY is not configured in this service');
     return this.cipher;
-  }
-
-  async setStatus(portalId: number, status: PortalStatus): Promise<void> {
-    await this.repo.update({ portalId }, { status });
   }
 }
 
