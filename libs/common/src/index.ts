@@ -22,3 +22,4 @@ export * from './portals/portal.repository';
 export * from './portals/token-cipher';
 export * from './util/backoff';
 export * from './kafka/dead-letter-recorder';
+export * from './kafka/dead-letter-redriver';

@@ -1,14 +1,19 @@
 import { BadRequestException, Body, ConflictException, Controller, Get, HttpCode, NotFoundException, Param, ParseIntPipe, Patch, Post, UseGuards } from '@nestjs/common';
-import { CRM_OBJECT_TYPES, StreamIds, type CrmObjectType, type Portal, type StoredEvent } from '@app/common';
+import { CRM_OBJECT_TYPES, StreamIds, UnknownTopicError, type CrmObjectType, type Portal, type StoredEvent } from '@app/common';
 import { AdminAuthGuard } from './admin-auth.guard';
+import { DeadLetterAdminService, type RedriveReport } from './dead-letter-admin.service';
 import { PortalAdminService } from './portal-admin.service';
+import { RedriveDeadLettersDto } from './redrive-dead-letters.dto';
 import { RegisterPortalDto } from './register-portal.dto';
 import { UpdatePortalDto } from './update-portal.dto';
 
 @Controller('admin')
 @UseGuards(AdminAuthGuard)
 export class AdminController {
-  constructor(private readonly admin: PortalAdminService) {}
+  constructor(
+    private readonly admin: PortalAdminService,
+    private readonly deadLetters: DeadLetterAdminService,
+  ) {}
 
   @Post('portals')
   @HttpCode(201)
@@ -51,6 +56,24 @@ export class AdminController {
     const events = await this.admin.story(correlationId);
     if (events.length === 0) throw new NotFoundException(`no events with correlation id ${correlationId}`);
     return { correlationId, events };
+  }
+
+  /** Re-publishes one portal's dead letters of a time range to their original topic (dryRun: only counts). */
+  @Post('dead-letters/redrive')
+  @HttpCode(200)
+  async redriveDeadLetters(@Body() dto: RedriveDeadLettersDto): Promise<RedriveReport> {
+    // IsISO8601 also lets through forms Date cannot read (week and ordinal dates).
+    const unreadable = (['from', 'to'] as const).filter((field) => Number.isNaN(Date.parse(dto[field])));
+    if (unreadable.length > 0) throw new BadRequestException(unreadable.map((field) => `${field} must be an ISO 8601 date-time, e.g. 2026-11-28T08:00:00Z`));
+    const from = new Date(dto.from);
+    const to = new Date(dto.to);
+    if (from > to) throw new BadRequestException(['from must not be after to']);
+    try {
+      return await this.deadLetters.redrive({ topic: dto.topic, portalId: dto.portalId, from, to, dryRun: dto.dryRun ?? false });
+    } catch (error) {
+      if (error instanceof UnknownTopicError) throw new NotFoundException(`${error.message}: create the topics with npm run kafka:topics`);
+      throw error;
+    }
   }
 }
 

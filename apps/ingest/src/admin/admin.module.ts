@@ -1,6 +1,9 @@
 import { Module, type DynamicModule, type Provider } from '@nestjs/common';
+import { Kafka, logLevel } from 'kafkajs';
+import { AppConfig, DeadLetterRedriver } from '@app/common';
 import { AdminAuthGuard } from './admin-auth.guard';
 import { AdminController } from './admin.controller';
+import { DeadLetterAdminService } from './dead-letter-admin.service';
 import { PortalAdminService } from './portal-admin.service';
 
 /**
@@ -14,7 +17,18 @@ export class AdminModule {
     return {
       module: AdminModule,
       controllers: [AdminController],
-      providers: [...shared, AdminAuthGuard, PortalAdminService],
+      providers: [
+        ...shared,
+        AdminAuthGuard,
+        PortalAdminService,
+        DeadLetterAdminService,
+        // Its own client, connected only while a redrive runs (see DeadLetterRedriver).
+        {
+          provide: DeadLetterRedriver,
+          useFactory: (config: AppConfig) => new DeadLetterRedriver(new Kafka({ clientId: 'hubspot-ai-ingest-admin', brokers: config.kafkaBrokers, logLevel: logLevel.WARN })),
+          inject: [AppConfig],
+        },
+      ],
     };
   }
 }

@@ -84,6 +84,8 @@ export interface EventPayloads {
   WritebackSkipped: { commandId: string; hubspotStatus: number; reason: string };
   WritebackFailed: { commandId: string; hubspotStatus: number | null; message: string; retriable: boolean };
   MessageDeadLettered: { topic: string; partition: number; offset: string; reason: string; originalEventId: string | null };
+  /** An operator re-published dead letters of one portal and time range to their original topic. */
+  DeadLettersRedriven: { deadLetterTopic: string; targetTopic: string; from: string; to: string; redriven: number; scanned: number; requestedBy: string };
 }
 
 export type EventType = keyof EventPayloads;
