@@ -1,28 +1,68 @@
 import { Injectable } from '@nestjs/common';
-import { classifyHubSpotFailure, HubSpotClientFactory, readRateLimitHeaders, type CrmObjectType, type HubSpotFailureClass, type RateLimitSnapshot } from '@app/common';
+import {
+  classifyHubSpotFailure,
+  HubSpotBudget,
+  HubSpotClientFactory,
+  readRateLimitHeaders,
+  sleep,
+  type CrmObjectType,
+  type HubSpotFailureClass,
+  type PortalHubSpotPlan,
+  type RateLimitSnapshot,
+} from '@app/common';
 
 export type CrmReadResult =
   | { kind: 'found'; id: string; properties: Record<string, string | null>; status: number; rateLimit: RateLimitSnapshot }
   | { kind: 'failed'; failure: HubSpotFailureClass };
 
-/** Reads CRM objects of one portal with that portal's own token. */
+export interface PortalCredentials {
+  portalId: number;
+  accessToken: string;
+  plan?: PortalHubSpotPlan;
+}
+
+/** How long a read waits in place for its portal's budget before handing the trigger back for a retry. */
+const MAX_BUDGET_WAIT_MS = 5_000;
+
+/**
+ * Reads CRM objects of one portal with that portal's own token, inside the
+ * portal's HubSpot budget (shared with the writer: docs/decisions/0008).
+ */
 @Injectable()
 export class CrmReader {
-  constructor(private readonly clients: HubSpotClientFactory) {}
+  constructor(
+    private readonly clients: HubSpotClientFactory,
+    private readonly budget: HubSpotBudget,
+  ) {}
 
-  async getObject(accessToken: string, objectType: CrmObjectType, objectId: string, properties: readonly string[]): Promise<CrmReadResult> {
-    const client = this.clients.forToken(accessToken);
+  async getObject(portal: PortalCredentials, objectType: CrmObjectType, objectId: string, properties: readonly string[]): Promise<CrmReadResult> {
+    const waited = await this.waitForBudget(portal);
+    if (waited) return waited;
+    const client = this.clients.forToken(portal.accessToken);
     try {
       const response = await client.crm.objects.basicApi.getByIdWithHttpInfo(objectType, objectId, [...properties]);
-      return {
-        kind: 'found',
-        id: response.data.id,
-        properties: response.data.properties,
-        status: response.httpStatusCode,
-        rateLimit: readRateLimitHeaders(response.headers),
-      };
+      const rateLimit = readRateLimitHeaders(response.headers);
+      await this.budget.observe(portal.portalId, rateLimit);
+      return { kind: 'found', id: response.data.id, properties: response.data.properties, status: response.httpStatusCode, rateLimit };
     } catch (error) {
-      return { kind: 'failed', failure: classifyHubSpotFailure(error as { code?: number; body?: unknown; headers?: Record<string, string>; message?: string }) };
+      const e = error as { code?: number; body?: unknown; headers?: Record<string, string>; message?: string };
+      const failure = classifyHubSpotFailure(e);
+      if (e.code === 429) {
+        const policy = (e.body as { policyName?: unknown } | undefined)?.policyName;
+        await this.budget.rateLimited(portal.portalId, typeof policy === 'string' ? policy : 'TEN_SECONDLY_ROLLING', failure.kind === 'retry' ? failure.retryAfterMs : undefined);
+      }
+      return { kind: 'failed', failure };
+    }
+  }
+
+  /** Undefined once the budget granted a call; a retriable failure when the wait would be too long. */
+  private async waitForBudget(portal: PortalCredentials): Promise<CrmReadResult | undefined> {
+    const deadline = Date.now() + MAX_BUDGET_WAIT_MS;
+    for (;;) {
+      const grant = await this.budget.acquire({ portalId: portal.portalId, plan: portal.plan });
+      if (grant.granted) return undefined;
+      if (Date.now() + grant.waitMs > deadline) return { kind: 'failed', failure: { kind: 'retry', reason: `HubSpot budget: ${grant.reason}`, retryAfterMs: grant.waitMs } };
+      await sleep(grant.waitMs);
     }
   }
 }

@@ -53,7 +53,7 @@ export class LeadAiService {
 
     const contactId = trigger.data.objectId;
     const streamId = StreamIds.crmObject(trigger.portalId, 'contacts', contactId);
-    const read = await this.crm.getObject(token, 'contacts', contactId, prompt.fields);
+    const read = await this.crm.getObject({ portalId: trigger.portalId, accessToken: token, plan: portal.settings.hubspot }, 'contacts', contactId, prompt.fields);
     if (read.kind === 'failed') {
       const failure = read.failure;
       switch (failure.kind) {

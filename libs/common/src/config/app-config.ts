@@ -1,4 +1,4 @@
-import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength } from 'class-validator';
+import { IsIn, IsInt, IsNumber, IsOptional, IsString, Matches, Max, Min, MinLength } from 'class-validator';
 
 export const SERVICE_NAMES = ['ingest', 'enricher', 'writer', 'scheduler', 'tools'] as const;
 export type ServiceName = (typeof SERVICE_NAMES)[number];
@@ -87,6 +87,18 @@ export class AppConfig {
 
   @IsInt() @Min(100)
   schedulerTickMs: number;
+
+  @IsNumber() @Min(0) @Max(0.9)
+  hubspotBudgetHeadroom: number;
+
+  @IsInt() @Min(100) @Max(1_000_000)
+  writerMaxBuffered: number;
+
+  @IsInt() @Min(1) @Max(1000)
+  writerMaxConcurrentCalls: number;
+
+  @IsInt() @Min(1) @Max(100)
+  writerMaxInputsPerCall: number;
 }
 
 export const SENSITIVE_FIELDS: ReadonlyArray<keyof AppConfig> = [

@@ -3,6 +3,8 @@ import { DataSource } from 'typeorm';
 import { AppConfig, type ServiceName } from '../config/app-config';
 import { createDataSource } from '../database/data-source';
 import { EventStore } from '../event-store/event-store.repository';
+import { BudgetRepository } from '../hubspot/budget/budget.repository';
+import { HubSpotBudget } from '../hubspot/budget/hubspot-budget';
 import { OutboxRelay } from '../event-store/outbox-relay';
 import { HubSpotClientFactory } from '../hubspot/hubspot-client.factory';
 import { KafkaBus } from '../kafka/kafka-bus';
@@ -66,9 +68,10 @@ export class PlatformModule {
           inject: [DataSource, KafkaBus],
         },
         { provide: HubSpotClientFactory, useFactory: () => new HubSpotClientFactory(config.hubspotApiBaseUrl) },
+        { provide: HubSpotBudget, useFactory: (ds: DataSource) => new HubSpotBudget(new BudgetRepository(ds), config.hubspotBudgetHeadroom), inject: [DataSource] },
         PlatformLifecycle,
       ],
-      exports: [AppConfig, SERVICE_NAME, Logger, CLOCK, TOPICS, DataSource, EventStore, PortalRepository, KafkaBus, OutboxRelay, HubSpotClientFactory],
+      exports: [AppConfig, SERVICE_NAME, Logger, CLOCK, TOPICS, DataSource, EventStore, PortalRepository, KafkaBus, OutboxRelay, HubSpotClientFactory, HubSpotBudget],
     };
   }
 }

@@ -1,3 +1,5 @@
+import type { PortalAlertKind } from '../events/event-types';
+import type { PortalHubSpotPlan } from '../hubspot/budget/api-limits';
 import { Column, CreateDateColumn, Entity, PrimaryColumn, UpdateDateColumn } from 'typeorm';
 
 export const PORTAL_STATUSES = ['active', 'paused', 'disabled'] as const;
@@ -9,8 +11,12 @@ export interface PortalSettings {
   enabledSubscriptions?: string[];
   /** SHA-256 (hex) of the API key its workflow "Send a webhook" actions present; never the key. */
   workflowApiKeySha256?: string;
+  /** The portal's HubSpot plan: sets its API budget (see hubSpotLimitsFor). */
+  hubspot?: PortalHubSpotPlan;
   [key: string]: unknown;
 }
+
+export type PortalAlerts = Partial<Record<PortalAlertKind, { message: string; raisedAt: string }>>;
 
 @Entity({ name: 'portals' })
 export class PortalEntity {
@@ -29,6 +35,10 @@ export class PortalEntity {
 
   @Column({ type: 'jsonb' })
   settings: PortalSettings;
+
+  /** What an operator must fix, by kind (set by the writer, cleared by the admin API). */
+  @Column({ type: 'jsonb', default: () => "'{}'::jsonb" })
+  alerts: PortalAlerts;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;

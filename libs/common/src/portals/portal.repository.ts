@@ -1,7 +1,8 @@
 import { In, type DataSource, type Repository } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { isUniqueViolation } from '../database/postgres-errors';
-import { PortalEntity, type PortalSettings, type PortalStatus } from './portal.entity';
+import { PortalEntity, type PortalAlerts, type PortalSettings, type PortalStatus } from './portal.entity';
+import type { PortalAlertKind } from '../events/event-types';
 import type { TokenCipher } from './token-cipher';
 
 export interface NewPortal {
@@ -17,6 +18,7 @@ export interface Portal {
   name: string;
   status: PortalStatus;
   settings: PortalSettings;
+  alerts: PortalAlerts;
   createdAt: string;
   updatedAt: string;
 }
@@ -73,6 +75,23 @@ export class PortalRepository {
     return toPortal(await this.repo.save(entity));
   }
 
+  /**
+   * Records an alert on the portal; `pause` also stops the platform's work for it
+   * (an active portal only: a disabled one stays disabled). Atomic, so two writers
+   * raising the same alert do not lose each other's change.
+   */
+  async raiseAlert(portalId: number, kind: PortalAlertKind, message: string, options: { pause: boolean; now: Date }): Promise<void> {
+    const alert = JSON.stringify({ [kind]: { message, raisedAt: options.now.toISOString() } });
+    await this.repo.query(
+      `UPDATE portals SET alerts = alerts || $2::jsonb, status = CASE WHEN $3 AND status = 'active' THEN 'paused' ELSE status END, updated_at = now() WHERE portal_id = $1`,
+      [portalId, alert, options.pause],
+    );
+  }
+
+  async clearAlerts(portalId: number): Promise<void> {
+    await this.repo.query(`UPDATE portals SET alerts = '{}'::jsonb, updated_at = now() WHERE portal_id = $1`, [portalId]);
+  }
+
   async findActive(): Promise<Portal[]> {
     return (await this.repo.find({ where: { status: 'active' }, order: { portalId: 'ASC' } })).map(toPortal);
   }
@@ -94,6 +113,7 @@ function toPortal(entity: PortalEntity): Portal {
     name: entity.name,
     status: entity.status,
     settings: entity.settings,
+    alerts: entity.alerts ?? {},
     createdAt: entity.createdAt.toISOString(),
     updatedAt: entity.updatedAt.toISOString(),
   };

@@ -1,6 +1,7 @@
 import { InitialSchema1732780800000 } from './1732780800000-initial-schema';
 import { CoalescingWindows1732867200000 } from './1732867200000-coalescing-windows';
 import { OutboxParked1732953600000 } from './1732953600000-outbox-parked';
+import { HubSpotBudgets1733040000000 } from './1733040000000-hubspot-budgets';
 
 /** Every migration, oldest first. Run by `npm run db:migrate`, never by synchronize. */
-export const MIGRATIONS = [InitialSchema1732780800000, CoalescingWindows1732867200000, OutboxParked1732953600000];
+export const MIGRATIONS = [InitialSchema1732780800000, CoalescingWindows1732867200000, OutboxParked1732953600000, HubSpotBudgets1733040000000];
