@@ -100,10 +100,12 @@ describe('walking skeleton: webhook to writeback', () => {
       const events = await storyOf(contact.id);
       return events.some((e) => e.type === 'WritebackApplied') ? events : undefined;
     }, 20_000, 'the story to complete');
-    expect(story.map((e) => e.type)).toEqual(['WebhookEventReceived', 'ContextFetched', 'DecisionMade', 'WritebackRequested', 'WritebackApplied']);
-    const [received, context, decision, requested, applied] = story as [StoredEvent, StoredEvent, StoredEvent, StoredEvent, StoredEvent];
+    expect(story.map((e) => e.type)).toEqual(['WebhookEventReceived', 'ContextFetched', 'DecisionMade', 'WritebackRequested', 'HubSpotCallCompleted', 'WritebackApplied']);
+    const [received, context, decision, requested, call, applied] = story as [StoredEvent, StoredEvent, StoredEvent, StoredEvent, StoredEvent, StoredEvent];
     expect(new Set(story.map((e) => e.correlationId))).toEqual(new Set([received.id]));
-    expect([context.causationId, decision.causationId, requested.causationId, applied.causationId]).toEqual([received.id, context.id, decision.id, requested.id]);
+    expect([context.causationId, decision.causationId, requested.causationId, call.causationId, applied.causationId]).toEqual([received.id, context.id, decision.id, requested.id, requested.id]);
+    expect(call.data).toMatchObject({ operation: 'update contacts', hubspotStatus: 200, inputs: 1, recordsWritten: 1, commandIds: [(requested.data as { commandId: string }).commandId] });
+    expect((applied.data as { callId: string }).callId).toBe((call.data as { callId: string }).callId);
 
     expect(context.data).toMatchObject({ objectType: 'contacts', objectId: contact.id, hubspotStatus: 200, snapshot: { jobtitle: 'Broker Owner', company: 'Hamptons Realty' } });
     expect(decision.data).toMatchObject({
@@ -119,7 +121,7 @@ describe('walking skeleton: webhook to writeback', () => {
     expect(applied.data).toMatchObject({ hubspotStatus: 200, recordsWritten: 1, rateLimit: { max: expect.any(Number), remaining: expect.any(Number) } });
     expect((applied.data as { response: { properties: Record<string, string> } }).response.properties.ai_lead_score).toBe(written.properties.ai_lead_score);
 
-    const writes = hubspot.requests().filter((r) => r.method === 'PATCH' && r.path === `/crm/v3/objects/contacts/${contact.id}`);
+    const writes = hubspot.requests().filter((r) => r.method === 'POST' && r.path === '/crm/v3/objects/contacts/batch/update' && JSON.stringify(r.body).includes(`"id":"${contact.id}"`));
     expect(writes).toHaveLength(1);
     expect(writes[0]!.token).toBe(TOKEN);
   });

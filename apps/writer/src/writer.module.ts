@@ -1,7 +1,8 @@
 import { Module } from '@nestjs/common';
-import { HubSpotWriter } from './writebacks/hubspot-writer';
-import { WritebackConsumer } from './writebacks/writeback.consumer';
-import { WritebackService } from './writebacks/writeback.service';
+import { WritebackStreamConsumer } from './pipeline/writeback-stream.consumer';
+import { HubSpotBatchWriter } from './writebacks/hubspot-batch-writer';
+import { PortalAccess } from './writebacks/portal-access';
+import { WritebackExecutor } from './writebacks/writeback-executor';
 
-@Module({ providers: [HubSpotWriter, WritebackService, WritebackConsumer] })
+@Module({ providers: [HubSpotBatchWriter, PortalAccess, WritebackExecutor, WritebackStreamConsumer] })
 export class WriterModule {}

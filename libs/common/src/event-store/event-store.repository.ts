@@ -163,6 +163,13 @@ export class EventStore {
     return this.select('WHERE causation_id = $1 AND type = $2 ORDER BY global_position', [causationId, type]);
   }
 
+  /** Which of these event ids are recorded (one round trip for a whole batch). */
+  async existingIds(eventIds: string[]): Promise<Set<string>> {
+    if (eventIds.length === 0) return new Set();
+    const rows: Array<{ event_id: string }> = await this.dataSource.query('SELECT event_id FROM events WHERE event_id = ANY($1::uuid[])', [eventIds]);
+    return new Set(rows.map((r) => r.event_id));
+  }
+
   async findById(eventId: string): Promise<StoredEvent | undefined> {
     return (await this.select('WHERE event_id = $1', [eventId]))[0];
   }

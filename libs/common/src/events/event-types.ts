@@ -80,25 +80,76 @@ export interface EventPayloads {
   };
   TriggerSkipped: { trigger: { eventId: string; type: string }; reason: string };
   WritebackRequested: WritebackCommand;
-  WritebackApplied: { commandId: string; hubspotStatus: number; recordsWritten: number; response: unknown; rateLimit: RateLimitSnapshot };
-  WritebackSkipped: { commandId: string; hubspotStatus: number; reason: string };
-  WritebackFailed: { commandId: string; hubspotStatus: number | null; message: string; retriable: boolean };
+  /** `recordsWritten` counts the whole call; `callId` finds its HubSpotCallCompleted. */
+  WritebackApplied: { commandId: string; hubspotStatus: number; recordsWritten: number; response: unknown; rateLimit: RateLimitSnapshot; callId?: string; hubspotCorrelationId?: string | null };
+  WritebackSkipped: { commandId: string; hubspotStatus: number | null; reason: string; callId?: string };
+  WritebackFailed: { commandId: string; hubspotStatus: number | null; message: string; retriable: boolean; callId?: string };
   MessageDeadLettered: { topic: string; partition: number; offset: string; reason: string; originalEventId: string | null };
   /** An operator re-published dead letters of one portal and time range to their original topic. */
   DeadLettersRedriven: { deadLetterTopic: string; targetTopic: string; from: string; to: string; redriven: number; scanned: number; requestedBy: string };
+  /** One HubSpot API call the writer made, against every command it carried. */
+  HubSpotCallCompleted: HubSpotCallRecord;
+  /** Something an operator must act on for a portal (token revoked, properties missing). */
+  PortalAlertRaised: { alert: PortalAlertKind; message: string; hubspotStatus: number | null; commandId?: string };
+}
+
+export type PortalAlertKind = 'access-revoked' | 'property-bootstrap-needed';
+
+/** What the audit trail keeps about one HubSpot API call. */
+export interface HubSpotCallRecord {
+  callId: string;
+  operation: string;
+  /** HTTP status; null when no answer arrived (network error). */
+  hubspotStatus: number | null;
+  /** HubSpot's X-HubSpot-Correlation-Id, for their support. */
+  hubspotCorrelationId: string | null;
+  commandIds: string[];
+  inputs: number;
+  recordsWritten: number;
+  durationMs: number;
+  rateLimit: RateLimitSnapshot;
+  error?: string;
 }
 
 export type EventType = keyof EventPayloads;
 export type PlatformEvent<T extends EventType = EventType> = EventEnvelope<T, EventPayloads[T]>;
 
-/** A single property update of one CRM object, with an id that makes it idempotent. */
-export interface WritebackCommand {
+/**
+ * A change the writer makes to one portal's CRM, with a deterministic id that
+ * makes it idempotent. Every command names the CRM object it is about: the one
+ * updated, or the one a note or task is associated with.
+ */
+export type WritebackCommand = UpdatePropertiesCommand | CreateNoteCommand | CreateTaskCommand;
+
+interface WritebackCommandBase {
   commandId: string;
-  kind: 'update-properties';
+  decisionId: string;
   objectType: CrmObjectType;
   objectId: string;
+}
+
+export interface UpdatePropertiesCommand extends WritebackCommandBase {
+  kind: 'update-properties';
   properties: Record<string, string>;
-  decisionId: string;
+}
+
+export interface CreateNoteCommand extends WritebackCommandBase {
+  kind: 'create-note';
+  /** HTML allowed; HubSpot keeps at most 65,536 characters. */
+  body: string;
+  /** ISO instant shown on the timeline (hs_timestamp). */
+  timestamp: string;
+}
+
+export interface CreateTaskCommand extends WritebackCommandBase {
+  kind: 'create-task';
+  subject: string;
+  body: string;
+  /** ISO due instant (hs_timestamp). */
+  dueAt: string;
+  priority: 'LOW' | 'MEDIUM' | 'HIGH';
+  taskType: 'EMAIL' | 'CALL' | 'TODO';
+  ownerId?: string;
 }
 
 /**

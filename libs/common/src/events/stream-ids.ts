@@ -4,5 +4,6 @@ export const StreamIds = {
   portal: (portalId: number) => `portal-${portalId}`,
   webhookRejections: (portalId: number) => `webhook-rejections-${portalId}`,
   schedule: (portalId: number) => `schedule-${portalId}`,
+  hubspotCalls: (portalId: number) => `hubspot-calls-${portalId}`,
   deadLetters: (portalId: number) => `dead-letters-${portalId}`,
 };

@@ -115,17 +115,26 @@ export class KafkaBus {
     }
   }
 
-  async consume(spec: ConsumerSpec): Promise<Consumer> {
-    const consumer = this.kafka.consumer({ groupId: spec.groupId, allowAutoTopicCreation: false, sessionTimeout: 30_000, heartbeatInterval: 3_000 });
+  /**
+   * A consumer with the platform's settings, disconnected with the bus. kafkajs
+   * gives up on some errors (restart: false): a consumer that stopped for good
+   * takes the process down so it is restarted, instead of idling silently.
+   * `consume` builds on it; the writer uses it directly for batch-level control.
+   */
+  createConsumer(groupId: string): Consumer {
+    const consumer = this.kafka.consumer({ groupId, allowAutoTopicCreation: false, sessionTimeout: 30_000, heartbeatInterval: 3_000 });
     this.consumers.push(consumer);
-    // kafkajs gives up on some errors (restart: false): a consumer that stopped for
-    // good must take the process down so it is restarted, not idle silently.
     consumer.on(consumer.events.CRASH, (event) => {
       if (!event.payload.restart) {
-        this.options.logger.error('Kafka consumer crashed and will not restart; exiting', { error: event.payload.error, groupId: spec.groupId });
+        this.options.logger.error('Kafka consumer crashed and will not restart; exiting', { error: event.payload.error, groupId });
         process.exit(1);
       }
     });
+    return consumer;
+  }
+
+  async consume(spec: ConsumerSpec): Promise<Consumer> {
+    const consumer = this.createConsumer(spec.groupId);
     await consumer.connect();
     for (const topic of spec.topics) await consumer.subscribe({ topic, fromBeginning: true });
     await consumer.run({
@@ -223,6 +232,24 @@ export class KafkaBus {
     await spec.onDeadLetter?.(event, context, reason).catch((error: unknown) =>
       this.options.logger.error('could not record the dead letter in the event store', { error, topic: context.topic, offset: context.offset }),
     );
+  }
+
+  /**
+   * Dead-letters a message a custom consumer (the writer's) gave up on, exactly as
+   * `consume` does: to `<topic>.dlq` with the reason in its headers, recorded via `onDeadLetter`.
+   */
+  async sendToDeadLetter(
+    event: EventEnvelope | null,
+    context: MessageContext,
+    reason: string,
+    onDeadLetter?: ConsumerSpec['onDeadLetter'],
+    raw?: { key: Buffer | null; value: Buffer | null; headers: EachMessagePayload['message']['headers'] },
+  ): Promise<void> {
+    const message = event ? toKafkaMessage(event) : undefined;
+    const key = raw?.key ?? Buffer.from(String(message?.key ?? ''));
+    const value = raw?.value ?? Buffer.from(String(message?.value ?? ''));
+    const headers = raw?.headers ?? (message?.headers as EachMessagePayload['message']['headers']);
+    await this.deadLetter({ onDeadLetter } as ConsumerSpec, event, context, reason, key, value, headers);
   }
 
   async disconnect(): Promise<void> {

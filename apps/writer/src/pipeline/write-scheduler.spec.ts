@@ -1,0 +1,69 @@
+import type { BudgetGrant, PlatformEvent } from '@app/common';
+import type { QueuedCommand, WriteItem } from './portal-queue';
+import { WriteScheduler, type SchedulerVerdict } from './write-scheduler';
+
+let offset = 0;
+function command(portalId: number, objectId: string): QueuedCommand {
+  offset++;
+  const data = { commandId: `c${offset}`, decisionId: 'd', kind: 'update-properties', objectType: 'contacts', objectId, properties: { ai_score: String(offset) } };
+  return { request: { portalId, data } as unknown as PlatformEvent<'WritebackRequested'>, topic: 't', partition: 0, offset, receivedAtMs: 0 };
+}
+
+function harness(options: { grant?: (portalId: number) => BudgetGrant; verdict?: (portalId: number, items: WriteItem[]) => SchedulerVerdict } = {}) {
+  const calls: Array<{ portalId: number; inputs: number }> = [];
+  const settled: QueuedCommand[] = [];
+  let clock = 0;
+  const scheduler = new WriteScheduler(
+    {
+      acquire: async (portalId) => options.grant?.(portalId) ?? { granted: true },
+      execute: async (portalId, items) => {
+        calls.push({ portalId, inputs: items.length });
+        return options.verdict?.(portalId, items) ?? { settled: items, again: [] };
+      },
+      onSettled: (commands) => settled.push(...commands),
+      onError: (error) => {
+        throw error;
+      },
+      now: () => clock,
+    },
+    { maxConcurrentCalls: 1, maxConcurrentCallsPerPortal: 1, maxInputsPerCall: 100, errorBackoffMs: 10 },
+  );
+  return { scheduler, calls, settled, advance: (ms: number) => (clock += ms) };
+}
+
+describe('WriteScheduler', () => {
+  it('gives every portal a turn before a backlogged portal gets its second call', async () => {
+    const { scheduler, calls } = harness();
+    for (let i = 0; i < 1_000; i++) scheduler.enqueue(command(1, String(i)));
+    for (let p = 2; p <= 6; p++) scheduler.enqueue(command(p, '1'));
+    await scheduler.whenIdle();
+    expect(calls.slice(0, 6).map((c) => c.portalId).sort()).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(calls.filter((c) => c.portalId === 1).map((c) => c.inputs)).toEqual(Array(10).fill(100));
+  });
+
+  it('skips a portal out of budget without holding up the others', async () => {
+    const { scheduler, calls, settled, advance } = harness({ grant: (p) => (p === 1 && calls.length < 3 ? { granted: false, waitMs: 1, reason: 'empty' } : { granted: true }) });
+    for (let i = 0; i < 50; i++) scheduler.enqueue(command(1, String(i)));
+    for (let p = 2; p <= 4; p++) scheduler.enqueue(command(p, '1'));
+    setTimeout(() => advance(5), 5);
+    await scheduler.whenIdle();
+    expect(calls.slice(0, 3).map((c) => c.portalId)).toEqual([2, 3, 4]);
+    expect(calls.at(-1)).toEqual({ portalId: 1, inputs: 50 });
+    expect(settled).toHaveLength(53);
+  });
+
+  it('retries what the executor hands back and settles it once', async () => {
+    let first = true;
+    const { scheduler, calls, settled } = harness({
+      verdict: (_p, items) => {
+        if (!first) return { settled: items, again: [] };
+        first = false;
+        return { settled: [], again: [{ items, attempt: 1, notBeforeMs: 0 }] };
+      },
+    });
+    scheduler.enqueue(command(1, 'a'));
+    await scheduler.whenIdle();
+    expect(calls).toHaveLength(2);
+    expect(settled).toHaveLength(1);
+  });
+});

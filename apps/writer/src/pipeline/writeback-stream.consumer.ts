@@ -1,0 +1,186 @@
+import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import type { Consumer, EachBatchPayload } from 'kafkajs';
+import {
+  AppConfig,
+  CLOCK,
+  consumerGroupId,
+  deadLetterRecorder,
+  decodeEnvelope,
+  EventStore,
+  HubSpotBudget,
+  isEventOfType,
+  KafkaBus,
+  Logger,
+  TOPICS,
+  type BudgetGrant,
+  type Clock,
+  type PlatformEvent,
+  type TopicNames,
+} from '@app/common';
+import { PortalAccess } from '../writebacks/portal-access';
+import { WritebackExecutor, writebackResultId } from '../writebacks/writeback-executor';
+import { PartitionOffsets } from './partition-offsets';
+import type { QueuedCommand } from './portal-queue';
+import { WriteScheduler } from './write-scheduler';
+
+const COMMIT_EVERY_MS = 500;
+const MAX_CALLS_PER_PORTAL = 4;
+const ERROR_BACKOFF_MS = 2_000;
+
+/**
+ * The writer's Kafka side. Messages are handed to per-portal queues as they
+ * arrive (eachBatch), so a portal waiting for its HubSpot budget never holds up
+ * the other portals on its partition. Offsets are committed by hand, per
+ * partition, only up to the lowest message not yet finished. Consumption pauses
+ * only when the writer holds more than WRITER_MAX_BUFFERED commands.
+ * See docs/decisions/0009-writer-per-portal-queues.md.
+ */
+@Injectable()
+export class WritebackStreamConsumer implements OnApplicationBootstrap, OnApplicationShutdown {
+  private consumer: Consumer | undefined;
+  private scheduler: WriteScheduler | undefined;
+  private readonly offsets = new Map<string, PartitionOffsets>();
+  private readonly committed = new Map<string, number>();
+  private commitTimer: NodeJS.Timeout | undefined;
+  private paused = false;
+
+  constructor(
+    private readonly bus: KafkaBus,
+    private readonly executor: WritebackExecutor,
+    private readonly access: PortalAccess,
+    private readonly budget: HubSpotBudget,
+    private readonly eventStore: EventStore,
+    private readonly config: AppConfig,
+    private readonly logger: Logger,
+    @Inject(TOPICS) private readonly topics: TopicNames,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    this.scheduler = new WriteScheduler(
+      {
+        acquire: (portalId) => this.acquire(portalId),
+        execute: (portalId, items) => this.executor.execute(portalId, items),
+        onSettled: (commands) => this.complete(commands),
+        onError: (error, portalId) => this.logger.error('writeback batch failed unexpectedly; the portal backs off', { error, portalId }),
+        now: () => this.clock().getTime(),
+      },
+      {
+        maxConcurrentCalls: this.config.writerMaxConcurrentCalls,
+        maxConcurrentCallsPerPortal: MAX_CALLS_PER_PORTAL,
+        maxInputsPerCall: this.config.writerMaxInputsPerCall,
+        errorBackoffMs: ERROR_BACKOFF_MS,
+      },
+    );
+    const consumer = this.bus.createConsumer(consumerGroupId(this.config.kafkaTopicPrefix, 'writer'));
+    this.consumer = consumer;
+    consumer.on(consumer.events.GROUP_JOIN, (event) => this.onAssignment(event.payload.memberAssignment));
+    await consumer.connect();
+    await consumer.subscribe({ topic: this.topics.writebacks, fromBeginning: true });
+    // autoCommit off: kafkajs still advances its fetch position (eachBatchAutoResolve),
+    // but only commit() below moves the committed offset.
+    await consumer.run({ autoCommit: false, eachBatchAutoResolve: true, partitionsConsumedConcurrently: 4, eachBatch: (payload) => this.onBatch(payload) });
+    this.commitTimer = setInterval(() => void this.commit(), COMMIT_EVERY_MS);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    if (this.commitTimer) clearInterval(this.commitTimer);
+    this.scheduler?.stop();
+    await this.commit();
+    await this.consumer?.disconnect().catch(() => undefined);
+  }
+
+  /** Resolves once every consumed writeback is finished (tests). */
+  whenIdle(): Promise<void> {
+    return this.scheduler?.whenIdle() ?? Promise.resolve();
+  }
+
+  private async onBatch({ batch, heartbeat }: EachBatchPayload): Promise<void> {
+    const key = `${batch.topic}#${batch.partition}`;
+    let tracker = this.offsets.get(key);
+    if (!tracker) {
+      tracker = new PartitionOffsets();
+      this.offsets.set(key, tracker);
+    }
+    const received: QueuedCommand[] = [];
+    const record = deadLetterRecorder(this.eventStore, this.clock);
+    for (const message of batch.messages) {
+      const offset = Number(message.offset);
+      if (!tracker.track(offset)) continue;
+      const context = { topic: batch.topic, partition: batch.partition, offset: message.offset, attempt: 1 };
+      const decoded = decodeEnvelope(message.value);
+      if (!decoded.ok || !isEventOfType(decoded.event, 'WritebackRequested')) {
+        const reason = decoded.ok ? `the writer does not consume ${decoded.event.type} events` : decoded.reason;
+        await this.bus.sendToDeadLetter(decoded.ok ? decoded.event : null, context, reason, record, { key: message.key, value: message.value, headers: message.headers });
+        tracker.complete(offset);
+        continue;
+      }
+      received.push({ request: decoded.event as PlatformEvent<'WritebackRequested'>, topic: batch.topic, partition: batch.partition, offset, receivedAtMs: this.clock().getTime() });
+    }
+    // A redelivery (restart, rebalance, redrive) of a command already applied finishes here, without a call.
+    const applied = await this.eventStore.existingIds(received.map((c) => writebackResultId(c.request.data.commandId)));
+    for (const command of received) {
+      if (applied.has(writebackResultId(command.request.data.commandId))) tracker.complete(command.offset);
+      else this.scheduler!.enqueue(command);
+    }
+    await heartbeat();
+    if (!this.paused && this.scheduler!.buffered > this.config.writerMaxBuffered) {
+      this.paused = true;
+      this.consumer!.pause([{ topic: this.topics.writebacks }]);
+      this.logger.warn('writer buffer full; pausing consumption', { buffered: this.scheduler!.buffered });
+    }
+  }
+
+  private async acquire(portalId: number): Promise<BudgetGrant> {
+    const access = await this.access.get(portalId);
+    // Nothing will be called for an unknown, paused or disabled portal: the executor records why.
+    if (!access || access.portal.status !== 'active') return { granted: true };
+    return this.budget.acquire({ portalId, plan: access.portal.settings.hubspot });
+  }
+
+  private complete(commands: QueuedCommand[]): void {
+    for (const c of commands) this.offsets.get(`${c.topic}#${c.partition}`)?.complete(c.offset);
+    if (this.paused && this.scheduler!.buffered < this.config.writerMaxBuffered * 0.8) {
+      this.paused = false;
+      this.consumer!.resume([{ topic: this.topics.writebacks }]);
+      this.logger.info('writer buffer drained; resuming consumption');
+    }
+  }
+
+  private async commit(): Promise<void> {
+    const consumer = this.consumer;
+    if (!consumer) return;
+    const toCommit: Array<{ topic: string; partition: number; offset: string }> = [];
+    for (const [key, tracker] of this.offsets) {
+      const point = tracker.commitPoint();
+      if (point === undefined || point === this.committed.get(key)) continue;
+      const [topic, partition] = splitKey(key);
+      toCommit.push({ topic, partition, offset: String(point) });
+    }
+    if (toCommit.length === 0) return;
+    try {
+      await consumer.commitOffsets(toCommit);
+      for (const c of toCommit) this.committed.set(`${c.topic}#${c.partition}`, Number(c.offset));
+    } catch (error) {
+      // A rebalance in progress: the next owner re-reads from the last commit, and applied commands are skipped.
+      this.logger.warn('could not commit writer offsets', { error });
+    }
+  }
+
+  private onAssignment(assignment: Record<string, number[]>): void {
+    const owned = new Set(Object.entries(assignment).flatMap(([topic, partitions]) => partitions.map((p) => `${topic}#${p}`)));
+    for (const key of [...this.offsets.keys()]) {
+      if (owned.has(key)) continue;
+      const [topic, partition] = splitKey(key);
+      const dropped = this.scheduler?.dropPartition(topic, partition) ?? 0;
+      this.offsets.delete(key);
+      this.committed.delete(key);
+      this.logger.info('partition revoked; its waiting writebacks are left to the new owner', { topic, partition, dropped });
+    }
+  }
+}
+
+function splitKey(key: string): [string, number] {
+  const at = key.lastIndexOf('#');
+  return [key.slice(0, at), Number(key.slice(at + 1))];
+}
