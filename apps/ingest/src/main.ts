@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { Module, ValidationPipe } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { AppConfig, CLOCK, closeOnSignals, EventStore, installCrashHandlers, loadServiceConfig, NestJsonLogger, PlatformModule, PortalRepository, runService } from '@app/common';
+import { AppConfig, CLOCK, closeOnSignals, EventStore, HubSpotBudget, installCrashHandlers, loadServiceConfig, NestJsonLogger, PlatformModule, PortalRepository, runService } from '@app/common';
 import { AdminModule } from './admin/admin.module';
 import { IngestModule } from './ingest.module';
 
@@ -23,6 +23,7 @@ async function bootstrap(): Promise<void> {
       { provide: PortalRepository, useValue: app.get(PortalRepository) },
       { provide: EventStore, useValue: app.get(EventStore) },
       { provide: CLOCK, useValue: app.get(CLOCK) },
+      { provide: HubSpotBudget, useValue: app.get(HubSpotBudget) },
     ]),
     { logger: new NestJsonLogger(logger.child({ component: 'admin' })) },
   );

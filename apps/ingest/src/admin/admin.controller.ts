@@ -2,7 +2,7 @@ import { BadRequestException, Body, ConflictException, Controller, Get, HttpCode
 import { CRM_OBJECT_TYPES, StreamIds, UnknownTopicError, type CrmObjectType, type Portal, type StoredEvent } from '@app/common';
 import { AdminAuthGuard } from './admin-auth.guard';
 import { DeadLetterAdminService, type RedriveReport } from './dead-letter-admin.service';
-import { PortalAdminService } from './portal-admin.service';
+import { PortalAdminService, type PortalBudgetReport } from './portal-admin.service';
 import { RedriveDeadLettersDto } from './redrive-dead-letters.dto';
 import { RegisterPortalDto } from './register-portal.dto';
 import { UpdatePortalDto } from './update-portal.dto';
@@ -30,12 +30,24 @@ export class AdminController {
     return presentPortal(portal);
   }
 
-  /** Changes name, status (active, paused, disabled), enabled subscriptions or the workflow API key. */
+  /**
+   * Changes name, status (active, paused, disabled), enabled subscriptions, the workflow
+   * API key or the HubSpot plan (merged). Alerts go only with `clearAlerts: true`:
+   * setting status "active" again leaves them, so the operator says the cause is fixed.
+   */
   @Patch('portals/:portalId')
   async update(@Param('portalId', ParseIntPipe) portalId: number, @Body() dto: UpdatePortalDto): Promise<Portal> {
     const portal = await this.admin.update(portalId, dto);
     if (!portal) throw new NotFoundException(`portal ${portalId} is not registered`);
     return presentPortal(portal);
+  }
+
+  /** The portal's HubSpot limits, the platform's share of them and the shared budget's stored state. */
+  @Get('portals/:portalId/budget')
+  async budget(@Param('portalId', ParseIntPipe) portalId: number): Promise<PortalBudgetReport> {
+    const report = await this.admin.budgetReport(portalId);
+    if (!report) throw new NotFoundException(`portal ${portalId} is not registered`);
+    return report;
   }
 
   /** Everything recorded about one CRM object of a portal, oldest first. */
@@ -77,7 +89,7 @@ export class AdminController {
   }
 }
 
-/** A portal as the admin API shows it: no token, and only whether a workflow key is set. */
+/** A portal as the admin API shows it (alerts included): no token, and only whether a workflow key is set. */
 function presentPortal(portal: Portal): Portal {
   const { workflowApiKeySha256, ...settings } = portal.settings;
   return { ...portal, settings: { ...settings, workflowApiKeySet: workflowApiKeySha256 !== undefined } };

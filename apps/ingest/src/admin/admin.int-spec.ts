@@ -1,6 +1,6 @@
 import { ValidationPipe, type INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
-import { AppConfig, CLOCK, EventStore, PortalRepository, TokenCipher } from '@app/common';
+import { AppConfig, BudgetRepository, CLOCK, EventStore, HubSpotBudget, PortalRepository, TokenCipher } from '@app/common';
 import { createTestDatabase, type TestDatabase } from '../../../../test/support/database';
 import { TEST_ADMIN_KEY, TEST_TOKEN_KEY, testConfig } from '../../../../test/support/platform';
 import { AdminModule } from './admin.module';
@@ -9,18 +9,21 @@ describe('admin API (real Postgres)', () => {
   let db: TestDatabase;
   let app: INestApplication;
   let url: string;
+  let portals: PortalRepository;
   const auth = { authorization: `Bearer ${TEST_ADMIN_KEY}`, 'content-type': 'application/json' };
 
   beforeAll(async () => {
     db = await createTestDatabase('admin');
     const config = testConfig('ingest', db.url, 'unused');
+    portals = new PortalRepository(db.dataSource, new TokenCipher(config.tokenEncryptionKey!));
     const moduleRef = await Test.createTestingModule({
       imports: [
         AdminModule.withShared([
           { provide: AppConfig, useValue: config },
-          { provide: PortalRepository, useValue: new PortalRepository(db.dataSource, new TokenCipher(config.tokenEncryptionKey!)) },
+          { provide: PortalRepository, useValue: portals },
           { provide: EventStore, useValue: new EventStore(db.dataSource) },
           { provide: CLOCK, useValue: () => new Date() },
+          { provide: HubSpotBudget, useValue: new HubSpotBudget(new BudgetRepository(db.dataSource), config.hubspotBudgetHeadroom) },
         ]),
       ],
     }).compile();
@@ -35,6 +38,11 @@ describe('admin API (real Postgres)', () => {
   });
 
   const post = (body: unknown, headers: Record<string, string> = auth) => fetch(`${url}/admin/portals`, { method: 'POST', headers, body: JSON.stringify(body) });
+  const patch = (portalId: number, body: unknown) => fetch(`${url}/admin/portals/${portalId}`, { method: 'PATCH', headers: auth, body: JSON.stringify(body) });
+  const get = async (path: string) => {
+    const response = await fetch(`${url}/admin/portals/${path}`, { headers: auth });
+    return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+  };
 
   it('registers a portal (201), keeps its token encrypted at rest and never returns it', async () => {
     const response = await post({ portalId: 123, name: 'Acme Realty', accessToken: 'pat-na1-very-secret' });
@@ -99,6 +107,92 @@ describe('admin API (real Postgres)', () => {
       'workflowApiKey must be at least 24 characters',
     ]));
     expect((await fetch(`${url}/admin/portals/999/`, { method: 'PATCH', headers: auth, body: '{}' })).status).toBe(404);
+  });
+
+  it('registers a portal with its HubSpot plan and PATCH merges a change into it', async () => {
+    const response = await post({ portalId: 130, name: 'Planned', accessToken: 't', hubspot: { tier: 'professional', appType: 'private' } });
+    expect(response.status).toBe(201);
+    expect(await response.json()).toMatchObject({ settings: { hubspot: { tier: 'professional', appType: 'private' } } });
+
+    const patched = await patch(130, { hubspot: { apiLimitIncrease: true, headroom: 0.2 } });
+    expect(patched.status).toBe(200);
+    expect(((await patched.json()) as { settings: unknown }).settings).toMatchObject({ hubspot: { tier: 'professional', appType: 'private', apiLimitIncrease: true, headroom: 0.2 } });
+    const [row] = await db.dataSource.query(`SELECT settings FROM portals WHERE portal_id = 130`);
+    expect(row.settings.hubspot).toEqual({ tier: 'professional', appType: 'private', apiLimitIncrease: true, headroom: 0.2 });
+  });
+
+  it('answers 400 for a bad plan, naming the field', async () => {
+    const bad = await post({ portalId: 131, name: 'Bad plan', accessToken: 't', hubspot: { tier: 'gold', appType: 'oauth', apiLimitIncrease: 'yes', headroom: 0.95, extra: 1 } });
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { message: string[] }).message).toEqual(expect.arrayContaining([
+      'hubspot.tier must be one of free, starter, professional, enterprise',
+      'hubspot.appType must be one of private, public',
+      'hubspot.apiLimitIncrease must be true or false',
+      'hubspot.headroom must be a number from 0 to 0.9 (the share left to other integrations)',
+      'hubspot.property extra should not exist',
+    ]));
+    expect((await get('131')).status).toBe(404);
+
+    await post({ portalId: 132, name: 'Patched badly', accessToken: 't' });
+    const negative = await patch(132, { hubspot: { headroom: -0.1 } });
+    expect(negative.status).toBe(400);
+    expect(((await negative.json()) as { message: string[] }).message).toEqual(['hubspot.headroom must be a number from 0 to 0.9 (the share left to other integrations)']);
+    const notAnObject = await patch(132, { hubspot: 'professional', clearAlerts: 'yes' });
+    expect(notAnObject.status).toBe(400);
+    expect(((await notAnObject.json()) as { message: string[] }).message).toEqual(expect.arrayContaining([
+      'hubspot must be an object like { "tier": "professional", "appType": "private" }',
+      'clearAlerts must be true or false',
+    ]));
+  });
+
+  it('shows the budget: the plan’s limits, the platform’s share after headroom, and the stored state once HubSpot was called', async () => {
+    await post({ portalId: 133, name: 'Budgeted', accessToken: 't', hubspot: { tier: 'professional', appType: 'private' } });
+    const before = await get('133/budget');
+    expect(before).toEqual({
+      status: 200,
+      body: {
+        portalId: 133,
+        plan: { tier: 'professional', appType: 'private' },
+        limits: { perTenSeconds: 190, daily: 625_000, searchPerSecond: 5 },
+        // HUBSPOT_BUDGET_HEADROOM's default of 10%.
+        budget: { headroom: 0.1, perTenSeconds: 171, searchPerSecond: 4, daily: 562_500 },
+        state: null,
+      },
+    });
+
+    // The writer takes a call from the shared budget in Postgres.
+    const writer = new HubSpotBudget(new BudgetRepository(db.dataSource), 0.1);
+    expect((await writer.acquire({ portalId: 133, plan: { tier: 'professional', appType: 'private' } })).granted).toBe(true);
+    const after = await get('133/budget');
+    expect(after.body.state).toMatchObject({ dayCount: 1, standard: { tokens: expect.any(Number) } });
+
+    await patch(133, { hubspot: { headroom: 0.5 } });
+    expect((await get('133/budget')).body.budget).toEqual({ headroom: 0.5, perTenSeconds: 95, searchPerSecond: 2, daily: 312_500 });
+
+    await post({ portalId: 134, name: 'No plan', accessToken: 't' });
+    expect((await get('134/budget')).body).toMatchObject({ plan: {}, limits: { perTenSeconds: 100, daily: 250_000 }, budget: { perTenSeconds: 90 } });
+    expect((await get('999/budget')).status).toBe(404);
+  });
+
+  it('shows a portal’s alerts; status active keeps them, clearAlerts removes them', async () => {
+    await post({ portalId: 135, name: 'Alerted', accessToken: 't' });
+    expect((await get('135')).body.alerts).toEqual({});
+    await portals.raiseAlert(135, 'access-revoked', 'HubSpot answered 401', { pause: true, now: new Date('2026-11-28T10:00:00Z') });
+
+    const alerted = await get('135');
+    expect(alerted.body).toMatchObject({ status: 'paused', alerts: { 'access-revoked': { message: 'HubSpot answered 401', raisedAt: '2026-11-28T10:00:00.000Z' } } });
+
+    const resumed = await patch(135, { status: 'active' });
+    expect(await resumed.json()).toMatchObject({ status: 'active', alerts: { 'access-revoked': { message: 'HubSpot answered 401' } } });
+
+    const cleared = await patch(135, { clearAlerts: true, accessToken: 'pat-rotated' });
+    expect(cleared.status).toBe(200);
+    const body = await cleared.json();
+    expect(body).toMatchObject({ status: 'active', alerts: {} });
+    expect(JSON.stringify(body)).not.toContain('pat-rotated');
+    expect((await get('135')).body.alerts).toEqual({});
+    expect(await portals.accessToken(135)).toBe('pat-rotated');
+    expect((await patch(135, { accessToken: '' })).status).toBe(400);
   });
 
   it('answers 404 for an unknown portal and 400 for a non-numeric id', async () => {

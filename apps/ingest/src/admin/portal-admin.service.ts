@@ -1,30 +1,87 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { CLOCK, EventStore, PortalRepository, startStory, StreamIds, deterministicId, type Clock, type Portal, type PortalSettings, type StoredEvent } from '@app/common';
-import type { RegisterPortalDto } from './register-portal.dto';
+import {
+  AppConfig,
+  CLOCK,
+  deterministicId,
+  effectiveShape,
+  EventStore,
+  HubSpotBudget,
+  hubSpotLimitsFor,
+  PortalRepository,
+  startStory,
+  StreamIds,
+  type ApiLimits,
+  type BudgetState,
+  type Clock,
+  type Portal,
+  type PortalHubSpotPlan,
+  type PortalSettings,
+  type StoredEvent,
+} from '@app/common';
+import type { HubSpotPlanDto, RegisterPortalDto } from './register-portal.dto';
 import type { UpdatePortalDto } from './update-portal.dto';
 import { createHash } from 'node:crypto';
+
+/** A portal's HubSpot limits and the platform's share of them, for GET /admin/portals/:portalId/budget. */
+export interface PortalBudgetReport {
+  portalId: number;
+  /** As stored in `settings.hubspot`; {} when none was configured. */
+  plan: PortalHubSpotPlan;
+  /** HubSpot's limits for the plan. */
+  limits: ApiLimits;
+  /** What the platform allows itself after headroom (and after what HubSpot's headers last reported). */
+  budget: { headroom: number; perTenSeconds: number; searchPerSecond: number; daily: number | null };
+  /** The shared budget as stored; null until the platform first calls HubSpot for the portal. */
+  state: BudgetState | null;
+}
 
 @Injectable()
 export class PortalAdminService {
   constructor(
     private readonly portals: PortalRepository,
     private readonly eventStore: EventStore,
+    private readonly budget: HubSpotBudget,
+    private readonly config: AppConfig,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   async register(dto: RegisterPortalDto): Promise<Portal | 'exists'> {
-    const result = await this.portals.register(dto);
+    const settings: PortalSettings = dto.hubspot ? { hubspot: definedFields(dto.hubspot) } : {};
+    const result = await this.portals.register({ portalId: dto.portalId, name: dto.name, accessToken: dto.accessToken, settings });
     if (result.kind === 'exists') return 'exists';
     const registered = startStory({ type: 'PortalRegistered', portalId: dto.portalId, id: deterministicId('portal-registered', dto.portalId), data: { name: dto.name } }, this.clock());
     await this.eventStore.append({ streamId: StreamIds.portal(dto.portalId), events: [registered] });
     return result.portal;
   }
 
-  update(portalId: number, dto: UpdatePortalDto): Promise<Portal | undefined> {
+  /** Status "active" does not clear alerts: only `clearAlerts: true` does. */
+  async update(portalId: number, dto: UpdatePortalDto): Promise<Portal | undefined> {
+    const current = await this.portals.find(portalId);
+    if (!current) return undefined;
     const settings: PortalSettings = {};
     if (dto.enabledSubscriptions) settings.enabledSubscriptions = [...new Set(dto.enabledSubscriptions)];
     if (dto.workflowApiKey) settings.workflowApiKeySha256 = createHash('sha256').update(dto.workflowApiKey).digest('hex');
+    if (dto.hubspot) settings.hubspot = { ...current.settings.hubspot, ...definedFields(dto.hubspot) };
+    if (dto.accessToken) await this.portals.replaceAccessToken(portalId, dto.accessToken);
+    if (dto.clearAlerts) await this.portals.clearAlerts(portalId);
     return this.portals.updateSettings(portalId, { name: dto.name, status: dto.status, settings });
+  }
+
+  async budgetReport(portalId: number): Promise<PortalBudgetReport | undefined> {
+    const portal = await this.portals.find(portalId);
+    if (!portal) return undefined;
+    const plan = portal.settings.hubspot ?? {};
+    const limits = hubSpotLimitsFor(plan);
+    const headroom = plan.headroom ?? this.config.hubspotBudgetHeadroom;
+    const state = (await this.budget.snapshot(portalId)) ?? null;
+    const shape = effectiveShape(limits, headroom, state ?? undefined);
+    return {
+      portalId,
+      plan,
+      limits,
+      budget: { headroom, perTenSeconds: shape.standard.limit, searchPerSecond: shape.search.limit, daily: shape.daily },
+      state,
+    };
   }
 
   find(portalId: number): Promise<Portal | undefined> {
@@ -38,4 +95,9 @@ export class PortalAdminService {
   story(correlationId: string): Promise<StoredEvent[]> {
     return this.eventStore.readByCorrelation(correlationId);
   }
+}
+
+/** The plan fields the request sent (a transformed DTO also carries the others, as undefined). */
+function definedFields(dto: HubSpotPlanDto): PortalHubSpotPlan {
+  return Object.fromEntries(Object.entries(dto).filter(([, value]) => value !== undefined)) as PortalHubSpotPlan;
 }

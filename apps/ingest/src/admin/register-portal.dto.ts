@@ -1,4 +1,27 @@
-import { IsInt, IsNotEmpty, IsString, MaxLength, Min } from 'class-validator';
+import { Type } from 'class-transformer';
+import { IsBoolean, IsIn, IsInt, IsNotEmpty, IsNumber, IsObject, IsOptional, IsString, Max, MaxLength, Min, ValidateNested } from 'class-validator';
+import { HUBSPOT_APP_TYPES, HUBSPOT_TIERS, type HubSpotAppType, type HubSpotTier, type PortalHubSpotPlan } from '@app/common';
+
+/** The portal's HubSpot plan (`settings.hubspot`): sets its API budget. Every field is optional. */
+export class HubSpotPlanDto implements PortalHubSpotPlan {
+  @IsOptional() @IsIn(HUBSPOT_TIERS, { message: `tier must be one of ${HUBSPOT_TIERS.join(', ')}` })
+  tier?: HubSpotTier;
+
+  @IsOptional() @IsIn(HUBSPOT_APP_TYPES, { message: `appType must be one of ${HUBSPOT_APP_TYPES.join(', ')}` })
+  appType?: HubSpotAppType;
+
+  @IsOptional() @IsBoolean({ message: 'apiLimitIncrease must be true or false' })
+  apiLimitIncrease?: boolean;
+
+  @IsOptional()
+  @IsNumber({ allowNaN: false, allowInfinity: false }, { message: 'headroom must be a number from 0 to 0.9 (the share left to other integrations)' })
+  @Min(0, { message: 'headroom must be a number from 0 to 0.9 (the share left to other integrations)' })
+  @Max(0.9, { message: 'headroom must be a number from 0 to 0.9 (the share left to other integrations)' })
+  headroom?: number;
+}
+
+/** POST and PATCH: the answer when `hubspot` is not an object. */
+export const HUBSPOT_PLAN_OBJECT_MESSAGE = 'hubspot must be an object like { "tier": "professional", "appType": "private" }';
 
 export class RegisterPortalDto {
   @IsInt({ message: 'portalId must be an integer (the HubSpot hub id)' })
@@ -10,4 +33,7 @@ export class RegisterPortalDto {
 
   @IsString() @IsNotEmpty({ message: 'accessToken is required (private app token or OAuth access token)' }) @MaxLength(4096)
   accessToken: string;
+
+  @IsOptional() @IsObject({ message: HUBSPOT_PLAN_OBJECT_MESSAGE }) @ValidateNested() @Type(() => HubSpotPlanDto)
+  hubspot?: HubSpotPlanDto;
 }

@@ -1,10 +1,13 @@
-import { ArrayMaxSize, IsArray, IsIn, IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
+import { Type } from 'class-transformer';
+import { ArrayMaxSize, IsArray, IsBoolean, IsIn, IsObject, IsOptional, IsString, Matches, MaxLength, MinLength, ValidateNested } from 'class-validator';
 import { PORTAL_STATUSES, type PortalStatus } from '@app/common';
+import { HUBSPOT_PLAN_OBJECT_MESSAGE, HubSpotPlanDto } from './register-portal.dto';
 
 export class UpdatePortalDto {
   @IsOptional() @IsString() @MinLength(1) @MaxLength(200)
   name?: string;
 
+  /** Setting "active" again does not clear the portal's alerts: send clearAlerts for that. */
   @IsOptional() @IsIn(PORTAL_STATUSES)
   status?: PortalStatus;
 
@@ -16,4 +19,16 @@ export class UpdatePortalDto {
   /** The key this portal's workflow webhook actions send in X-HubSpot-AI-Key; stored only as a hash. */
   @IsOptional() @IsString() @MinLength(24, { message: 'workflowApiKey must be at least 24 characters' }) @MaxLength(256)
   workflowApiKey?: string;
+
+  /** Merged into the stored plan: fields not sent keep their value. */
+  @IsOptional() @IsObject({ message: HUBSPOT_PLAN_OBJECT_MESSAGE }) @ValidateNested() @Type(() => HubSpotPlanDto)
+  hubspot?: HubSpotPlanDto;
+
+  /** A new private-app or OAuth token (after a revocation or rotation); stored encrypted, never returned. */
+  @IsOptional() @IsString() @MinLength(1, { message: 'accessToken must not be empty' }) @MaxLength(4096)
+  accessToken?: string;
+
+  /** true: the operator fixed what the portal's alerts report; removes them all. */
+  @IsOptional() @IsBoolean({ message: 'clearAlerts must be true or false' })
+  clearAlerts?: boolean;
 }

@@ -88,6 +88,10 @@ export class PortalRepository {
     );
   }
 
+  async replaceAccessToken(portalId: number, accessToken: string): Promise<void> {
+    await this.repo.update({ portalId }, { accessTokenEncrypted: this.requireCipher().encrypt(accessToken, portalId) });
+  }
+
   async clearAlerts(portalId: number): Promise<void> {
     await this.repo.query(`UPDATE portals SET alerts = '{}'::jsonb, updated_at = now() WHERE portal_id = $1`, [portalId]);
   }
