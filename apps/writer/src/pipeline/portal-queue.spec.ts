@@ -51,6 +51,19 @@ describe('PortalQueue', () => {
     expect(queue.size).toBe(0);
   });
 
+  it('folds a create delivered twice into one input that settles both deliveries', () => {
+    const queue = new PortalQueue();
+    const first = note('1');
+    const again = { ...first, offset: first.offset + 100 };
+    queue.add(first);
+    queue.add(again);
+    const batch = queue.takeBatch(0, 100)!;
+    expect(batch).toHaveLength(1);
+    expect(batch[0]!.commands.map((c) => c.offset)).toEqual([first.offset, again.offset]);
+    queue.settle(batch);
+    expect(queue.size).toBe(0);
+  });
+
   it('sends an item marked alone in a batch of its own', () => {
     const queue = new PortalQueue();
     queue.add(update('1', { a: '1' }));

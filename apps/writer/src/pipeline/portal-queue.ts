@@ -58,8 +58,10 @@ export class PortalQueue {
     const key = keyOf(data);
     const existing = this.waiting.get(key);
     this.commandCount++;
-    if (existing && data.kind === 'update-properties') {
-      existing.properties = { ...existing.properties, ...data.properties };
+    if (existing) {
+      // An update of an object already waiting merges into it; a create delivered twice
+      // (same command id) rides along, so both deliveries settle with one call.
+      if (data.kind === 'update-properties') existing.properties = { ...existing.properties, ...data.properties };
       existing.commands.push(command);
       return;
     }

@@ -25,9 +25,7 @@ export class PortalAccess {
     const now = this.clock().getTime();
     const cached = this.entries.get(portalId);
     if (cached && cached.expiresAt > now) return cached.value;
-    const portal = await this.portals.find(portalId);
-    const accessToken = portal ? await this.portals.accessToken(portalId) : undefined;
-    const value = portal && accessToken ? { portal, accessToken } : undefined;
+    const value = await this.portals.findWithAccessToken(portalId);
     if (this.entries.size > 10_000) this.entries.clear();
     this.entries.set(portalId, { value, expiresAt: now + this.config.portalCacheMs });
     return value;

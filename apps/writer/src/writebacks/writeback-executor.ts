@@ -181,7 +181,7 @@ export class WritebackExecutor {
 
   private callEvent(portalId: number, items: WriteItem[], outcome: CallOutcome, callId: string): AppendRequest {
     const first = items[0]!.commands[0]!.request;
-    const commandIds = items.flatMap((i) => i.commands.map((c) => c.request.data.commandId));
+    const commandIds = [...new Set(items.flatMap((i) => i.commands.map((c) => c.request.data.commandId)))];
     const event: PlatformEvent<'HubSpotCallCompleted'> = causedBy(first, {
       type: 'HubSpotCallCompleted',
       portalId,
@@ -211,11 +211,15 @@ export class WritebackExecutor {
     const now = this.clock();
     const call = callEvent?.events[0]?.data as { callId: string; hubspotCorrelationId: string | null; recordsWritten: number; rateLimit: object } | undefined;
     const requests: AppendRequest[] = [];
+    const seen = new Set<string>();
     for (const item of items) {
       const d = describe(item);
       for (const command of item.commands) {
         const request = command.request;
         const commandId = request.data.commandId;
+        // The same command delivered twice gets one result.
+        if (seen.has(commandId)) continue;
+        seen.add(commandId);
         const base = { portalId: request.portalId, id: writebackResultId(commandId) };
         const callRef = call ? { callId: call.callId } : {};
         const event =

@@ -100,6 +100,12 @@ export class PortalRepository {
     return (await this.repo.find({ where: { status: 'active' }, order: { portalId: 'ASC' } })).map(toPortal);
   }
 
+  /** The portal and its decrypted token in one query (for services that call HubSpot). */
+  async findWithAccessToken(portalId: number): Promise<{ portal: Portal; accessToken: string } | undefined> {
+    const entity = await this.repo.findOneBy({ portalId });
+    return entity ? { portal: toPortal(entity), accessToken: this.requireCipher().decrypt(entity.accessTokenEncrypted, portalId) } : undefined;
+  }
+
   async accessToken(portalId: number): Promise<string | undefined> {
     const entity = await this.repo.findOne({ where: { portalId }, select: { portalId: true, accessTokenEncrypted: true } });
     return entity ? this.requireCipher().decrypt(entity.accessTokenEncrypted, portalId) : undefined;
