@@ -1,4 +1,5 @@
 import { Test, type TestingModule } from '@nestjs/testing';
+import { Kafka, logLevel, Partitioners } from 'kafkajs';
 import {
   allTopics,
   deadLetterTopic,
@@ -170,6 +171,40 @@ describe('writer (real Kafka, Postgres and the HubSpot sandbox)', () => {
 
     await portals.updateSettings(OTHER, { status: 'active' });
     expect((await waitForResult(command.data.commandId))?.type).toBe('WritebackApplied');
+  }, 60_000);
+
+  it('a held portal keeps its partition’s commit point back without blocking another portal on that partition', async () => {
+    // Two portals whose keys land on the same partition, as kafkajs's default partitioner places them.
+    const partitionOf = (portalId: number) => Partitioners.DefaultPartitioner()({ topic: topics.writebacks, partitionMetadata: [0, 1, 2].map((partitionId) => ({ partitionId, leader: 0, partitionErrorCode: 0, replicas: [0], isr: [0] })), message: { key: String(portalId), value: null } });
+    const held = 5150;
+    const neighbour = [...Array(200).keys()].map((i) => 5151 + i).find((p) => partitionOf(p) === partitionOf(held))!;
+    const portals = moduleRef.get(PortalRepository);
+    for (const portalId of [held, neighbour]) {
+      sandbox.addPortal({ portalId, accessToken: `pat-${portalId}` });
+      sandbox.defineProperty(portalId, 'contacts', { name: 'ai_lead_score', label: 'score', type: 'string', fieldType: 'text', groupName: 'contactinformation' });
+      await portals.register({ portalId, name: `P${portalId}`, accessToken: `pat-${portalId}` });
+    }
+    await portals.updateSettings(held, { status: 'paused' });
+    const a = sandbox.seedObject(held, 'contacts', { email: 'a@held.io' }).id;
+    const b = sandbox.seedObject(neighbour, 'contacts', { email: 'b@neighbour.io' }).id;
+    const admin = new Kafka({ brokers: KAFKA_BROKERS, logLevel: logLevel.NOTHING }).admin();
+    await admin.connect();
+    const committed = async () => Number((await admin.fetchOffsets({ groupId: `${prefix}.writer`, topics: [topics.writebacks] }))[0]!.partitions.find((p) => p.partition === partitionOf(held))!.offset);
+    const before = (await admin.fetchTopicOffsets(topics.writebacks)).find((p) => p.partition === partitionOf(held))!;
+
+    const first = request(held, { kind: 'update-properties', objectType: 'contacts', objectId: a, properties: { ai_lead_score: '1' } });
+    const second = request(neighbour, { kind: 'update-properties', objectType: 'contacts', objectId: b, properties: { ai_lead_score: '2' } });
+    await publish(first);
+    await publish(second);
+    expect((await waitForResult(second.data.commandId))?.type).toBe('WritebackApplied');
+    await new Promise((r) => setTimeout(r, 1_500));
+    // The neighbour's later message is done, but the commit point stays at the held one.
+    expect(await committed()).toBe(Number(before.high));
+
+    await portals.updateSettings(held, { status: 'active' });
+    expect((await waitForResult(first.data.commandId))?.type).toBe('WritebackApplied');
+    await eventually(async () => (await committed()) === Number(before.high) + 2, 10_000, 'the commit point to move past both');
+    await admin.disconnect();
   }, 60_000);
 
   it('never sends an applied command again when it is redelivered or redriven', async () => {
