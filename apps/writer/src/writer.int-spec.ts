@@ -47,7 +47,7 @@ describe('writer (real Kafka, Postgres and the HubSpot sandbox)', () => {
       for (const name of ['ai_lead_score', 'ai_summary']) sandbox.defineProperty(portalId, 'contacts', { name, label: name, type: 'string', fieldType: 'text', groupName: 'contactinformation' });
     }
     db = await createTestDatabase('writer');
-    config = testConfig('writer', db.url, prefix, { HUBSPOT_API_BASE_URL: url, PORTAL_CACHE_MS: '0', CONSUMER_MAX_ATTEMPTS: '3', RETRY_BASE_DELAY_MS: '20' });
+    config = testConfig('writer', db.url, prefix, { HUBSPOT_API_BASE_URL: url, PORTAL_CACHE_MS: '2000', CONSUMER_MAX_ATTEMPTS: '3', RETRY_BASE_DELAY_MS: '20' });
     const { logger } = memoryLogger();
     bus = new KafkaBus({ brokers: KAFKA_BROKERS, clientId: 'writer-test', logger });
     await bus.ensureTopics(allTopics(topics), 3, 1);
@@ -205,6 +205,24 @@ describe('writer (real Kafka, Postgres and the HubSpot sandbox)', () => {
     expect((await waitForResult(first.data.commandId))?.type).toBe('WritebackApplied');
     await eventually(async () => (await committed()) === Number(before.high) + 2, 10_000, 'the commit point to move past both');
     await admin.disconnect();
+  }, 60_000);
+
+  it('dead-letters a writeback for an unknown portal, and writes for it as soon as it is registered', async () => {
+    const late = 6060;
+    sandbox.addPortal({ portalId: late, accessToken: `pat-${late}` });
+    sandbox.defineProperty(late, 'contacts', { name: 'ai_lead_score', label: 'score', type: 'string', fieldType: 'text', groupName: 'contactinformation' });
+    const id = sandbox.seedObject(late, 'contacts', { email: 'late@new.io' }).id;
+    const dlq = await collectMessages([deadLetterTopic(topics.writebacks)]);
+    const early = request(late, { kind: 'update-properties', objectType: 'contacts', objectId: id, properties: { ai_lead_score: '3' } });
+    await publish(early);
+    const letter = await eventually(async () => dlq.messages.find((m) => m.key === String(late)), 20_000, 'the dead letter');
+    expect(letter.headers['dlq-reason']).toBe(`portal ${late} is not registered`);
+    await dlq.stop();
+
+    await moduleRef.get(PortalRepository).register({ portalId: late, name: 'Late', accessToken: `pat-${late}` });
+    const onTime = request(late, { kind: 'update-properties', objectType: 'contacts', objectId: id, properties: { ai_lead_score: '4' } });
+    await publish(onTime);
+    expect((await waitForResult(onTime.data.commandId))?.type).toBe('WritebackApplied');
   }, 60_000);
 
   it('never sends an applied command again when it is redelivered or redriven', async () => {

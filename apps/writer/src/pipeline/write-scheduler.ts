@@ -94,9 +94,12 @@ export class WriteScheduler {
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
-  stop(): void {
+  /** Stops starting calls; resolves once the calls in flight have finished (or after `timeoutMs`). */
+  async stop(timeoutMs = 0): Promise<void> {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
+    const deadline = Date.now() + timeoutMs;
+    while (this.running > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
   }
 
   private schedulePump(): void {
@@ -109,6 +112,7 @@ export class WriteScheduler {
   }
 
   private pump(): void {
+    if (this.stopped) return;
     const now = this.deps.now();
     let progressed = true;
     while (progressed && this.running < this.options.maxConcurrentCalls) {

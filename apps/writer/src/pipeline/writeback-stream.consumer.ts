@@ -1,4 +1,4 @@
-import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import type { Consumer, EachBatchPayload } from 'kafkajs';
 import {
   AppConfig,
@@ -26,6 +26,7 @@ import { WriteScheduler } from './write-scheduler';
 const COMMIT_EVERY_MS = 500;
 const MAX_CALLS_PER_PORTAL = 4;
 const ERROR_BACKOFF_MS = 2_000;
+const SHUTDOWN_GRACE_MS = 5_000;
 
 /**
  * The writer's Kafka side. Messages are handed to per-portal queues as they
@@ -36,7 +37,7 @@ const ERROR_BACKOFF_MS = 2_000;
  * See docs/decisions/0009-writer-per-portal-queues.md.
  */
 @Injectable()
-export class WritebackStreamConsumer implements OnApplicationBootstrap, OnApplicationShutdown {
+export class WritebackStreamConsumer implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private consumer: Consumer | undefined;
   private scheduler: WriteScheduler | undefined;
   private readonly offsets = new Map<string, PartitionOffsets>();
@@ -83,9 +84,14 @@ export class WritebackStreamConsumer implements OnApplicationBootstrap, OnApplic
     this.commitTimer = setInterval(() => void this.commit(), COMMIT_EVERY_MS);
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  /**
+   * Before the platform disconnects Kafka and Postgres: no new calls, let the calls
+   * in flight record their results, then commit what is finished, so a restart
+   * re-reads only what was not.
+   */
+  async beforeApplicationShutdown(): Promise<void> {
     if (this.commitTimer) clearInterval(this.commitTimer);
-    this.scheduler?.stop();
+    await this.scheduler?.stop(SHUTDOWN_GRACE_MS);
     await this.commit();
     await this.consumer?.disconnect().catch(() => undefined);
   }

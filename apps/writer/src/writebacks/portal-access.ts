@@ -9,7 +9,7 @@ export interface PortalWithToken {
 /**
  * The writer's view of a portal (status, plan, token), cached for PORTAL_CACHE_MS
  * so a backlog costs one lookup per portal per interval; a pause or resume through
- * the admin API reaches the writer within that time.
+ * the admin API reaches the writer within that time. Unknown portals are not cached.
  */
 @Injectable()
 export class PortalAccess {
@@ -26,6 +26,9 @@ export class PortalAccess {
     const cached = this.entries.get(portalId);
     if (cached && cached.expiresAt > now) return cached.value;
     const value = await this.portals.findWithAccessToken(portalId);
+    // Only found portals are cached: a portal registered a moment ago must not be
+    // taken for unknown (its first writebacks would be dead-lettered).
+    if (!value) return undefined;
     if (this.entries.size > 10_000) this.entries.clear();
     this.entries.set(portalId, { value, expiresAt: now + this.config.portalCacheMs });
     return value;
