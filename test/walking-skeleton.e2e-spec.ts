@@ -52,7 +52,7 @@ describe('walking skeleton: webhook to writeback', () => {
     await eventually(async () => (await fetch(`http://127.0.0.1:${ingestPort}/health/ready`).catch(() => undefined))?.status === 200, 60_000, 'ingest to be ready');
 
     hubspot.addPortal({ portalId: PORTAL, accessToken: TOKEN, tier: 'professional', appId: APP_ID });
-    for (const name of ['ai_lead_score', 'ai_persona', 'ai_summary']) {
+    for (const name of ['ai_lead_score', 'ai_persona', 'ai_summary', 'ai_pain_points', 'ai_recommended_action']) {
       hubspot.defineProperty(PORTAL, 'contacts', { name, label: name, type: 'string', fieldType: 'text', groupName: 'contactinformation' });
     }
     hubspot.configureApp({ appId: APP_ID, clientSecret: TEST_CLIENT_SECRET, webhookTargetUrl: `http://127.0.0.1:${ingestPort}/webhooks/hubspot`, subscriptions: ['contact.creation'] });
@@ -77,7 +77,7 @@ describe('walking skeleton: webhook to writeback', () => {
   };
 
   it('registers the portal through the admin API', async () => {
-    const response = await admin('/admin/portals', { method: 'POST', body: JSON.stringify({ portalId: PORTAL, name: 'Acme Realty', accessToken: TOKEN }) });
+    const response = await admin('/admin/portals', { method: 'POST', body: JSON.stringify({ portalId: PORTAL, name: 'Acme Realty', accessToken: TOKEN, hubspot: { tier: 'professional' }, leadRouting: { defaultOwnerId: '77', followUpHours: 4 } }) });
     expect(response.status).toBe(201);
   });
 
@@ -98,19 +98,43 @@ describe('walking skeleton: webhook to writeback', () => {
 
     const story = await eventually(async () => {
       const events = await storyOf(contact.id);
-      return events.some((e) => e.type === 'WritebackApplied') ? events : undefined;
-    }, 20_000, 'the story to complete');
-    expect(story.map((e) => e.type)).toEqual(['WebhookEventReceived', 'ContextFetched', 'DecisionMade', 'WritebackRequested', 'HubSpotCallCompleted', 'WritebackApplied']);
-    const [received, context, decision, requested, call, applied] = story as [StoredEvent, StoredEvent, StoredEvent, StoredEvent, StoredEvent, StoredEvent];
+      const requested = events.filter((e) => e.type === 'WritebackRequested').length;
+      return requested > 0 && events.filter((e) => e.type === 'WritebackApplied').length === requested ? events : undefined;
+    }, 30_000, 'the story to complete');
+    const types = story.map((e) => e.type);
+    expect(types.slice(0, 3)).toEqual(['WebhookEventReceived', 'ContextFetched', 'DecisionMade']);
+    const [received, context, decision] = story as [StoredEvent, StoredEvent, StoredEvent];
+    const requests = story.filter((e) => e.type === 'WritebackRequested');
+    const calls = story.filter((e) => e.type === 'HubSpotCallCompleted');
+    const results = story.filter((e) => e.type === 'WritebackApplied');
+    // Properties, the follow-up task, and the email draft as a note when the model wrote one.
+    expect(requests.map((r) => (r.data as { kind: string }).kind).sort()).toEqual(
+      (decision.data as { output: { emailDraft?: string } }).output.emailDraft ? ['create-note', 'create-task', 'update-properties'] : ['create-task', 'update-properties'],
+    );
+    expect(types.length).toBe(3 + requests.length + calls.length + results.length);
     expect(new Set(story.map((e) => e.correlationId))).toEqual(new Set([received.id]));
-    expect([context.causationId, decision.causationId, requested.causationId, call.causationId, applied.causationId]).toEqual([received.id, context.id, decision.id, requested.id, requested.id]);
-    expect(call.data).toMatchObject({ operation: 'update contacts', hubspotStatus: 200, inputs: 1, recordsWritten: 1, commandIds: [(requested.data as { commandId: string }).commandId] });
-    expect((applied.data as { callId: string }).callId).toBe((call.data as { callId: string }).callId);
+    expect([context.causationId, decision.causationId]).toEqual([received.id, context.id]);
+    expect(requests.every((r) => r.causationId === decision.id)).toBe(true);
+    const update = requests.find((r) => (r.data as { kind: string }).kind === 'update-properties')!;
+    const applied = results.find((r) => r.causationId === update.id)!;
+    const call = calls.find((c) => (c.data as { callId: string }).callId === (applied.data as { callId: string }).callId)!;
+    expect(call.data).toMatchObject({ operation: 'update contacts', hubspotStatus: 200, inputs: 1, recordsWritten: 1, commandIds: [(update.data as { commandId: string }).commandId] });
+
+    // The model never saw the contact's email address or name: only placeholders and the domain.
+    const seen = JSON.stringify(claude.received().map((r) => r.body));
+    for (const secret of ['roberta@hamptons-realty.com', 'Roberta', 'Mills']) expect(seen).not.toContain(secret);
+    expect(seen).toContain('hamptons-realty.com');
+
+    // The follow-up task is the portal's owner's, due by its SLA, associated with the contact.
+    const task = hubspot.listObjects(PORTAL, 'tasks').find((t) => t.associations.some((a) => a.toType === 'contacts' && a.toId === contact.id && a.typeId === 204));
+    expect(task?.properties).toMatchObject({ hubspot_owner_id: '77', hs_task_status: 'NOT_STARTED' });
+    const taskRequest = requests.find((r) => (r.data as { kind: string }).kind === 'create-task')!;
+    expect(Date.parse((taskRequest.data as { dueAt: string }).dueAt) - Date.parse(decision.recordedAt)).toBeGreaterThan(3.9 * 3_600_000);
 
     expect(context.data).toMatchObject({ objectType: 'contacts', objectId: contact.id, hubspotStatus: 200, snapshot: { jobtitle: 'Broker Owner', company: 'Hamptons Realty' } });
     expect(decision.data).toMatchObject({
       provider: 'anthropic',
-      prompt: { id: 'lead-scoring', version: 1, hash: expect.stringMatching(/^[0-9a-f]{64}$/) },
+      prompt: { id: 'lead-scoring', version: 2, hash: expect.stringMatching(/^[0-9a-f]{64}$/) },
       model: expect.any(String),
       usage: { inputTokens: expect.any(Number), outputTokens: expect.any(Number) },
       input: { tool_choice: { type: 'tool', name: 'record_lead_assessment' }, messages: [expect.objectContaining({ role: 'user' })] },

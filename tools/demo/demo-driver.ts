@@ -3,7 +3,8 @@ import { type AppConfig, type StoredEvent } from '@app/common';
 
 const DEMO_PORTAL = 20_251_128;
 const DEMO_APP_ID = 1_001;
-const AI_PROPERTIES = ['ai_lead_score', 'ai_persona', 'ai_summary'];
+const AI_PROPERTIES = ['ai_lead_score', 'ai_persona', 'ai_summary', 'ai_pain_points', 'ai_recommended_action'];
+const DEMO_OWNER_ID = '101';
 
 const SAMPLE_CONTACTS = [
   { firstname: 'Roberta', lastname: 'Mills', email: 'roberta@hamptons-realty.com', jobtitle: 'Broker Owner', company: 'Hamptons Realty', numemployees: '15', message: 'We lose weekend leads. Can we see pricing and a demo?' },
@@ -42,7 +43,7 @@ export async function runDemo({ config, print }: DemoOptions): Promise<void> {
   }, [200, 201]);
 
   print('Admin API: onboarding the portal (POST /admin/portals)');
-  const registered = await fetch(`${adminBase}/portals`, { method: 'POST', headers: adminHeaders, body: JSON.stringify({ portalId: DEMO_PORTAL, name: 'Demo Realty (sandbox)', accessToken: token }) });
+  const registered = await fetch(`${adminBase}/portals`, { method: 'POST', headers: adminHeaders, body: JSON.stringify({ portalId: DEMO_PORTAL, name: 'Demo Realty (sandbox)', accessToken: token, hubspot: { tier: 'professional', appType: 'private' }, leadRouting: { defaultOwnerId: DEMO_OWNER_ID, followUpHours: 24 } }) });
   if (registered.status === 409) print('  already registered (409): keeping it');
   else if (registered.status !== 201) throw new Error(`admin API answered ${registered.status}: ${await registered.text()}`);
   else print(`  201 ${JSON.stringify(await registered.json())}`);
@@ -59,17 +60,22 @@ export async function runDemo({ config, print }: DemoOptions): Promise<void> {
     results.push(
       await eventuallyValue(async () => {
         const stored = (await call('GET', `${sandbox}/portals/${DEMO_PORTAL}/objects/contacts/${contact.id}`, undefined, [200])) as { properties: Record<string, string> };
-        return stored.properties.ai_lead_score ? { contact, written: stored.properties } : undefined;
+        if (!stored.properties.ai_lead_score) return undefined;
+        const { results: tasks } = (await call('GET', `${sandbox}/portals/${DEMO_PORTAL}/objects/tasks`, undefined, [200])) as { results: Array<{ properties: Record<string, string>; associations: Array<{ toId: string }> }> };
+        const task = tasks.find((t) => t.associations.some((a) => a.toId === contact.id));
+        return task ? { contact, written: stored.properties, task: task.properties } : undefined;
       }, 60_000, `contact ${contact.id} to be written back`),
     );
   }
 
   print('');
   print('Written back to HubSpot:');
-  for (const { contact, written } of results) {
+  for (const { contact, written, task } of results) {
     print(`  contact ${contact.id}  ${contact.properties.firstname} ${contact.properties.lastname}, ${contact.properties.jobtitle ?? '-'} at ${contact.properties.company ?? '-'}`);
     print(`    ai_lead_score = ${written.ai_lead_score}   ai_persona = ${written.ai_persona}`);
     print(`    ai_summary    = ${written.ai_summary}`);
+    if (written.ai_recommended_action) print(`    ai_recommended_action = ${written.ai_recommended_action}`);
+    print(`    task: "${task.hs_task_subject}" for owner ${task.hubspot_owner_id ?? '-'}, ${task.hs_task_priority}, due ${task.hs_timestamp}`);
   }
 
   const first = results[0]!.contact;
@@ -87,11 +93,11 @@ function describeEvent(event: StoredEvent): string {
     case 'WebhookEventReceived':
       return `${data.subscriptionType} objectId=${data.objectId} (HubSpot eventId ${data.hubspot?.eventId})`;
     case 'ContextFetched':
-      return `HubSpot ${data.hubspotStatus}; fields sent to the AI: ${Object.keys(data.snapshot ?? {}).join(', ')}`;
+      return `HubSpot ${data.hubspotStatus}; fields read: ${Object.keys(data.snapshot ?? {}).join(', ')} (names, emails, phones pseudonymised before the AI)`;
     case 'DecisionMade':
       return `${data.provider}/${data.model}, prompt ${data.prompt?.id}@${data.prompt?.version}, score ${data.output?.score}${data.label ? ` — ${data.label}` : ''}`;
     case 'WritebackRequested':
-      return `update ${Object.keys(data.properties ?? {}).join(', ')}`;
+      return data.kind === 'update-properties' ? `update ${Object.keys(data.properties ?? {}).join(', ')}` : data.kind === 'create-task' ? `task "${data.subject}" due ${data.dueAt}` : 'note: first-touch email draft';
     case 'WritebackApplied':
       return `HubSpot ${data.hubspotStatus}, ${data.rateLimit?.remaining ?? '?'}/${data.rateLimit?.max ?? '?'} requests left in the 10 s window`;
     default:

@@ -10,6 +10,9 @@ describe('offline rules-based provider', () => {
       reasons: ['+20 works at a named company', '+15 uses a business email domain', '+25 senior role', '+20 message shows buying intent'],
     });
     expect(scoreLead({ email: 'kid@gmail.com', jobtitle: 'Student' })).toEqual({ score: 0, persona: 'researcher', reasons: [] });
+    // What it gets in the platform: the address pseudonymised, the domain as its own fact.
+    expect(scoreLead({ email: '{{EMAIL_1}}', email_domain: 'gmail.com', jobtitle: 'Student' }).reasons).toEqual([]);
+    expect(scoreLead({ email: '{{EMAIL_1}}', email_domain: 'acme.io' }).reasons).toEqual(['+15 uses a business email domain']);
   });
 
   it('labels every decision as not made by an AI model', async () => {

@@ -5,7 +5,7 @@ import { AiProviderError, NO_USAGE, type AiAnswer, type AiProvider } from './ai-
 export const OFFLINE_MODEL = 'offline-rules-v1';
 export const OFFLINE_LABEL = 'Offline rules-based scorer: no AI model was called (ANTHROPIC_API_KEY is not set)';
 
-const FREE_MAIL = /@(gmail|yahoo|hotmail|outlook|live|icloud|aol|proton(mail)?|gmx|web)\./i;
+const FREE_MAIL = /^(gmail|yahoo|hotmail|outlook|live|icloud|aol|proton(mail)?|gmx|web)\./i;
 const INTENT = /\b(demo|pricing|price|quote|buy|purchase|trial|contract|budget|asap|urgent)\b/i;
 
 interface Rule {
@@ -17,12 +17,17 @@ interface Rule {
 /** Transparent, documented rules: every point in a score can be traced to one of these. */
 export const LEAD_RULES: readonly Rule[] = [
   { points: 20, reason: 'works at a named company', applies: (f) => Boolean(f.company) },
-  { points: 15, reason: 'uses a business email domain', applies: (f) => Boolean(f.email) && !FREE_MAIL.test(f.email!) },
+  { points: 15, reason: 'uses a business email domain', applies: (f) => Boolean(emailDomain(f)) && !FREE_MAIL.test(emailDomain(f)!) },
   { points: 25, reason: 'senior role', applies: (f) => /\b(ceo|cto|cfo|coo|founder|owner|president|vp|vice president|director|head)\b/i.test(f.jobtitle ?? '') },
   { points: 10, reason: 'manager role', applies: (f) => /\bmanager\b/i.test(f.jobtitle ?? '') },
   { points: 20, reason: 'message shows buying intent', applies: (f) => INTENT.test(f.message ?? '') },
   { points: 10, reason: 'company size given', applies: (f) => Number(f.numemployees) > 0 },
 ];
+
+/** The scorer sees pseudonymised facts: the domain travels as its own fact, the address as a placeholder. */
+function emailDomain(facts: Record<string, string>): string | undefined {
+  return facts.email_domain ?? /@([^@\s]+)$/.exec(facts.email ?? '')?.[1];
+}
 
 export function scoreLead(facts: Record<string, string>): { score: number; persona: Persona; reasons: string[] } {
   const matched = LEAD_RULES.filter((rule) => rule.applies(facts));

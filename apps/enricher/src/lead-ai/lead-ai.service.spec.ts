@@ -30,17 +30,33 @@ describe('LeadAiService', () => {
   it('records ContextFetched → DecisionMade → WritebackRequested in one append, publishing decision and writeback', async () => {
     const { service, appendAll, answer } = setUp();
     expect(await service.handleContactCreated(trigger)).toEqual({ kind: 'done' });
-    expect(answer).toHaveBeenCalledWith(expect.objectContaining({ promptId: 'lead-scoring', promptVersion: 1 }), { jobtitle: 'CEO', company: 'Acme', email: 'a@acme.io' });
+    // The model gets placeholders for personal data; the contact's domain stays as its own fact.
+    const pseudonymised = { jobtitle: 'CEO', company: 'Acme', email: '{{EMAIL_1}}', email_domain: 'acme.io' };
+    expect(answer).toHaveBeenCalledWith(expect.objectContaining({ promptId: 'lead-scoring', promptVersion: 2 }), pseudonymised);
+    expect(JSON.stringify(answer.mock.calls[0])).not.toContain('a@acme.io');
     const requests = appendAll.mock.calls[0]![0];
     expect(requests.map((r) => [r.events.map((e) => e.type), r.publishTo])).toEqual([
       [['ContextFetched'], undefined],
       [['DecisionMade'], topics.decisions],
-      [['WritebackRequested'], topics.writebacks],
+      [['WritebackRequested', 'WritebackRequested'], topics.writebacks],
     ]);
     const [context, decision, writeback] = requests.map((r) => r.events[0]!);
     expect(context!.data).toMatchObject({ snapshot: { jobtitle: 'CEO', company: 'Acme', email: 'a@acme.io' }, hubspotStatus: 200 });
-    expect(decision).toMatchObject({ causationId: context!.id, correlationId: trigger.id, data: { prompt: { id: 'lead-scoring', version: 1 }, output: { score: 80 } } });
+    expect(decision).toMatchObject({ causationId: context!.id, correlationId: trigger.id, data: { prompt: { id: 'lead-scoring', version: 2 }, output: { score: 80 } } });
+    expect(requests[2]!.events[1]).toMatchObject({ causationId: decision!.id, data: { kind: 'create-task', objectId: '42', priority: 'HIGH', dueAt: '2026-11-29T10:00:00.000Z' } });
     expect(writeback).toMatchObject({ causationId: decision!.id, data: { objectId: '42', properties: { ai_lead_score: '80', ai_persona: 'decision_maker', ai_summary: 'Fits.' } } });
+  });
+
+  it('restores the contact’s name in the draft it writes back, while the decision keeps what the model saw and said', async () => {
+    const read = { kind: 'found' as const, id: '42', properties: { firstname: 'Jane', jobtitle: 'CEO', email: 'jane@acme.io' }, status: 200, rateLimit: {} };
+    const { service, appendAll, answer } = setUp({ read, answer: { output: { score: 75, persona: 'decision_maker', summary: '{{FIRSTNAME_1}} leads Acme.', emailDraft: 'Dear {{FIRSTNAME_1}}, thanks for reaching out.' } } });
+    expect(await service.handleContactCreated(trigger)).toEqual({ kind: 'done' });
+    expect(JSON.stringify(answer.mock.calls[0])).not.toMatch(/Jane|jane@acme\.io/);
+    const [, decisionRequest, writebackRequest] = appendAll.mock.calls[0]![0];
+    expect(decisionRequest!.events[0]!.data).toMatchObject({ output: { emailDraft: 'Dear {{FIRSTNAME_1}}, thanks for reaching out.' } });
+    const [update, note] = writebackRequest!.events.map((e) => e.data as Record<string, unknown>);
+    expect(update).toMatchObject({ properties: { ai_summary: 'Jane leads Acme.' } });
+    expect(note).toMatchObject({ kind: 'create-note', body: expect.stringContaining('Dear Jane, thanks for reaching out.') });
   });
 
   it('never pays twice: a trigger whose decision is recorded is done without a read or a model call', async () => {

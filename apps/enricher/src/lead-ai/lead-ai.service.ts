@@ -18,6 +18,8 @@ import {
 } from '@app/common';
 import { AI_PROVIDER, AiProviderError, type AiProvider } from '../ai/ai-provider';
 import { CrmReader } from '../crm/crm-reader';
+import { pseudonymise } from '../privacy/pseudonymise';
+import { chooseLeadOwner, followUpDueAt } from './lead-routing';
 import { LEAD_SCORING_PROMPT } from '../prompts/lead-scoring.prompt';
 import { pickFields, renderPrompt } from '../prompts/prompt';
 import { triggerSkipped } from '../triggers/trigger-skipped';
@@ -80,10 +82,12 @@ export class LeadAiService {
       data: { objectType: 'contacts', objectId: contactId, snapshot: facts, hubspotStatus: read.status, rateLimit: read.rateLimit },
     }, now) satisfies PlatformEvent<'ContextFetched'>;
 
-    const rendered = renderPrompt(prompt, { contactId, properties: facts });
+    // The model sees placeholders, never the contact's email, phone, address or name.
+    const privacy = pseudonymise(facts, portal.settings.privacy);
+    const rendered = renderPrompt(prompt, { contactId, properties: privacy.facts });
     let answer;
     try {
-      answer = await this.ai.answer(rendered, facts);
+      answer = await this.ai.answer(rendered, privacy.facts);
     } catch (error) {
       if (error instanceof AiProviderError) return error.retriable ? Outcome.retry(error.message, error.retryAfterMs) : Outcome.deadLetter(error.message);
       throw error;
@@ -112,7 +116,12 @@ export class LeadAiService {
       },
     }, now) satisfies PlatformEvent<'DecisionMade'>;
 
-    const writebacks = planLeadWritebacks(decisionId, contactId, assessment).map(
+    const routing = portal.settings.leadRouting;
+    const writebacks = planLeadWritebacks(decisionId, contactId, restoreAssessment(assessment, privacy.restore), {
+      ownerId: chooseLeadOwner(assessment, routing),
+      dueAt: followUpDueAt(now, routing),
+      decidedAt: now.toISOString(),
+    }).map(
       (command) => causedBy(decision, { type: 'WritebackRequested', portalId: trigger.portalId, id: command.commandId, data: command }, now) satisfies PlatformEvent<'WritebackRequested'>,
     );
 
@@ -124,4 +133,15 @@ export class LeadAiService {
     if (result.kind === 'conflict') return Outcome.retry(`stream ${result.streamId} changed concurrently`);
     return Outcome.done();
   }
+}
+
+/** The assessment with the real values back in its text, for what is written to the CRM. */
+function restoreAssessment(assessment: LeadAssessment, restore: (text: string) => string): LeadAssessment {
+  return Object.assign(new LeadAssessment(), {
+    ...assessment,
+    summary: restore(assessment.summary),
+    ...(assessment.painPoints ? { painPoints: assessment.painPoints.map(restore) } : {}),
+    ...(assessment.recommendedAction ? { recommendedAction: restore(assessment.recommendedAction) } : {}),
+    ...(assessment.emailDraft ? { emailDraft: restore(assessment.emailDraft) } : {}),
+  });
 }

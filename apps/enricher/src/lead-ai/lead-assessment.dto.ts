@@ -19,4 +19,8 @@ export class LeadAssessment {
 
   @IsOptional() @IsString() @MaxLength(300)
   recommendedAction?: string;
+
+  /** A first-touch email the rep can send; placeholders like {{FIRSTNAME_1}} are filled in before it is stored. */
+  @IsOptional() @IsString() @MaxLength(4000)
+  emailDraft?: string;
 }

@@ -10,21 +10,45 @@ export const LEAD_PROPERTIES = {
   recommendedAction: 'ai_recommended_action',
 } as const;
 
-/** Which writebacks a lead assessment implies. Pure; the command id is deterministic. */
-export function planLeadWritebacks(decisionId: string, contactId: string, assessment: LeadAssessment): WritebackCommand[] {
+export interface LeadFollowUp {
+  ownerId?: string;
+  dueAt: string;
+  decidedAt: string;
+}
+
+/**
+ * Which writebacks a lead assessment implies: the AI properties on the contact, the
+ * email draft as a note on it, and a follow-up task for its owner. Pure; every
+ * command id derives from the decision, so a replayed command is recognised.
+ */
+export function planLeadWritebacks(decisionId: string, contactId: string, assessment: LeadAssessment, followUp: LeadFollowUp): WritebackCommand[] {
+  const id = (kind: string) => deterministicId('writeback', decisionId, 'contacts', contactId, kind);
   const properties: Record<string, string> = {
     [LEAD_PROPERTIES.score]: String(assessment.score),
     [LEAD_PROPERTIES.persona]: assessment.persona,
     [LEAD_PROPERTIES.summary]: assessment.summary,
   };
-  return [
-    {
-      commandId: deterministicId('writeback', decisionId, 'contacts', contactId, 'update-properties'),
-      kind: 'update-properties',
-      objectType: 'contacts',
-      objectId: contactId,
-      properties,
-      decisionId,
-    },
-  ];
+  if (assessment.painPoints?.length) properties[LEAD_PROPERTIES.painPoints] = assessment.painPoints.join('; ');
+  if (assessment.recommendedAction) properties[LEAD_PROPERTIES.recommendedAction] = assessment.recommendedAction;
+  const base = { decisionId, objectType: 'contacts' as const, objectId: contactId };
+  const commands: WritebackCommand[] = [{ ...base, commandId: id('update-properties'), kind: 'update-properties', properties }];
+  if (assessment.emailDraft) {
+    commands.push({ ...base, commandId: id('create-note'), kind: 'create-note', body: `<p><strong>AI draft — first-touch email (review before sending)</strong></p><pre>${escapeHtml(assessment.emailDraft)}</pre>`, timestamp: followUp.decidedAt });
+  }
+  commands.push({
+    ...base,
+    commandId: id('create-task'),
+    kind: 'create-task',
+    subject: `Follow up new lead (AI score ${assessment.score})`,
+    body: [assessment.summary, assessment.recommendedAction ? `Next step: ${assessment.recommendedAction}` : ''].filter(Boolean).join('\n'),
+    dueAt: followUp.dueAt,
+    priority: assessment.score >= 70 ? 'HIGH' : assessment.score >= 40 ? 'MEDIUM' : 'LOW',
+    taskType: 'EMAIL',
+    ...(followUp.ownerId ? { ownerId: followUp.ownerId } : {}),
+  });
+  return commands;
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }

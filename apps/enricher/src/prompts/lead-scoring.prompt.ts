@@ -9,7 +9,7 @@ export interface LeadContext {
 /** Lead AI (pattern 1): score a new contact, name its persona, summarise it for the rep. */
 export const LEAD_SCORING_PROMPT: PromptDefinition<LeadContext> = {
   id: 'lead-scoring',
-  version: 1,
+  version: 2,
   model: null,
   maxTokens: 1024,
   system: [
@@ -18,6 +18,8 @@ export const LEAD_SCORING_PROMPT: PromptDefinition<LeadContext> = {
     'Score from 0 (no fit, no intent) to 100 (clear fit and buying intent). Base the score only on the data given;',
     'missing data lowers confidence, not fit. Choose the persona that best matches the role.',
     'Write a summary of at most three sentences a sales rep can act on. Do not invent facts.',
+    'Name up to five pain points the data suggests and the next step for the rep, and draft a short first-touch email the rep could send.',
+    'Personal details appear as placeholders such as {{FIRSTNAME_1}} or {{EMAIL_1}}: use them verbatim where the email needs them, never guess the real values.',
     'Always answer by calling the record_lead_assessment tool.',
   ].join(' '),
   tool: {
@@ -33,6 +35,7 @@ export const LEAD_SCORING_PROMPT: PromptDefinition<LeadContext> = {
         summary: { type: 'string', maxLength: 1000, description: 'At most three sentences for the sales rep' },
         painPoints: { type: 'array', maxItems: 5, items: { type: 'string', maxLength: 100 }, description: 'Pain points the data suggests' },
         recommendedAction: { type: 'string', maxLength: 300, description: 'The next step for the rep' },
+        emailDraft: { type: 'string', maxLength: 4000, description: 'First-touch email from the rep to the contact, plain text, greeting with the placeholder name' },
       },
     },
   },

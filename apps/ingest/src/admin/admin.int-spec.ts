@@ -195,6 +195,17 @@ describe('admin API (real Postgres)', () => {
     expect((await patch(135, { accessToken: '' })).status).toBe(400);
   });
 
+  it('stores lead routing and privacy settings, and names what is wrong with them', async () => {
+    const created = await post({ portalId: 136, name: 'Routed', accessToken: 't', leadRouting: { defaultOwnerId: '11', rules: [{ minScore: 80, persona: 'decision_maker', ownerId: '12' }], followUpHours: 4 } });
+    expect(created.status).toBe(201);
+    expect(((await created.json()) as { settings: Record<string, unknown> }).settings.leadRouting).toEqual({ defaultOwnerId: '11', rules: [{ minScore: 80, persona: 'decision_maker', ownerId: '12' }], followUpHours: 4 });
+    const updated = await patch(136, { privacy: { forbiddenFields: ['message'] } });
+    expect(((await updated.json()) as { settings: Record<string, unknown> }).settings).toMatchObject({ privacy: { forbiddenFields: ['message'] }, leadRouting: { defaultOwnerId: '11' } });
+    const bad = await patch(136, { leadRouting: { defaultOwnerId: 'bob', rules: [{ persona: 'ceo', ownerId: '1' }], followUpHours: 0 } });
+    expect(bad.status).toBe(400);
+    expect(JSON.stringify(await bad.json())).toMatch(/defaultOwnerId must be a HubSpot owner id[\s\S]*persona must be one of/);
+  });
+
   it('answers 404 for an unknown portal and 400 for a non-numeric id', async () => {
     expect((await fetch(`${url}/admin/portals/999`, { headers: auth })).status).toBe(404);
     expect((await fetch(`${url}/admin/portals/abc`, { headers: auth })).status).toBe(400);

@@ -47,6 +47,8 @@ export class PortalAdminService {
 
   async register(dto: RegisterPortalDto): Promise<Portal | 'exists'> {
     const settings: PortalSettings = dto.hubspot ? { hubspot: definedFields(dto.hubspot) } : {};
+    if (dto.leadRouting) settings.leadRouting = plain(dto.leadRouting);
+    if (dto.privacy) settings.privacy = plain(dto.privacy);
     const result = await this.portals.register({ portalId: dto.portalId, name: dto.name, accessToken: dto.accessToken, settings });
     if (result.kind === 'exists') return 'exists';
     const registered = startStory({ type: 'PortalRegistered', portalId: dto.portalId, id: deterministicId('portal-registered', dto.portalId), data: { name: dto.name } }, this.clock());
@@ -62,6 +64,8 @@ export class PortalAdminService {
     if (dto.enabledSubscriptions) settings.enabledSubscriptions = [...new Set(dto.enabledSubscriptions)];
     if (dto.workflowApiKey) settings.workflowApiKeySha256 = createHash('sha256').update(dto.workflowApiKey).digest('hex');
     if (dto.hubspot) settings.hubspot = { ...current.settings.hubspot, ...definedFields(dto.hubspot) };
+    if (dto.leadRouting) settings.leadRouting = plain(dto.leadRouting);
+    if (dto.privacy) settings.privacy = plain(dto.privacy);
     if (dto.accessToken) await this.portals.replaceAccessToken(portalId, dto.accessToken);
     if (dto.clearAlerts) await this.portals.clearAlerts(portalId);
     return this.portals.updateSettings(portalId, { name: dto.name, status: dto.status, settings });
@@ -100,4 +104,9 @@ export class PortalAdminService {
 /** The plan fields the request sent (a transformed DTO also carries the others, as undefined). */
 function definedFields(dto: HubSpotPlanDto): PortalHubSpotPlan {
   return Object.fromEntries(Object.entries(dto).filter(([, value]) => value !== undefined)) as PortalHubSpotPlan;
+}
+
+/** A validated DTO as plain JSON for the settings column. */
+function plain<T extends object>(dto: T): T {
+  return JSON.parse(JSON.stringify(dto)) as T;
 }

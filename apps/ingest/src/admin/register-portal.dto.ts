@@ -1,4 +1,5 @@
 import { Type } from 'class-transformer';
+import { LeadRoutingDto, PrivacyDto } from './lead-settings.dto';
 import { IsBoolean, IsIn, IsInt, IsNotEmpty, IsNumber, IsObject, IsOptional, IsString, Max, MaxLength, Min, ValidateNested } from 'class-validator';
 import { HUBSPOT_APP_TYPES, HUBSPOT_TIERS, type HubSpotAppType, type HubSpotTier, type PortalHubSpotPlan } from '@app/common';
 
@@ -36,4 +37,11 @@ export class RegisterPortalDto {
 
   @IsOptional() @IsObject({ message: HUBSPOT_PLAN_OBJECT_MESSAGE }) @ValidateNested() @Type(() => HubSpotPlanDto)
   hubspot?: HubSpotPlanDto;
+
+  /** Replaces the stored routing (owners by score and persona, follow-up SLA). */
+  @IsOptional() @IsObject({ message: 'leadRouting must be an object like { "defaultOwnerId": "123", "followUpHours": 24 }' }) @ValidateNested() @Type(() => LeadRoutingDto)
+  leadRouting?: LeadRoutingDto;
+
+  @IsOptional() @IsObject({ message: 'privacy must be an object like { "forbiddenFields": ["message"] }' }) @ValidateNested() @Type(() => PrivacyDto)
+  privacy?: PrivacyDto;
 }

@@ -1,4 +1,5 @@
 import { Type } from 'class-transformer';
+import { LeadRoutingDto, PrivacyDto } from './lead-settings.dto';
 import { ArrayMaxSize, IsArray, IsBoolean, IsIn, IsObject, IsOptional, IsString, Matches, MaxLength, MinLength, ValidateNested } from 'class-validator';
 import { PORTAL_STATUSES, type PortalStatus } from '@app/common';
 import { HUBSPOT_PLAN_OBJECT_MESSAGE, HubSpotPlanDto } from './register-portal.dto';
@@ -23,6 +24,13 @@ export class UpdatePortalDto {
   /** Merged into the stored plan: fields not sent keep their value. */
   @IsOptional() @IsObject({ message: HUBSPOT_PLAN_OBJECT_MESSAGE }) @ValidateNested() @Type(() => HubSpotPlanDto)
   hubspot?: HubSpotPlanDto;
+
+  /** Replaces the stored routing (owners by score and persona, follow-up SLA). */
+  @IsOptional() @IsObject({ message: 'leadRouting must be an object like { "defaultOwnerId": "123", "followUpHours": 24 }' }) @ValidateNested() @Type(() => LeadRoutingDto)
+  leadRouting?: LeadRoutingDto;
+
+  @IsOptional() @IsObject({ message: 'privacy must be an object like { "forbiddenFields": ["message"] }' }) @ValidateNested() @Type(() => PrivacyDto)
+  privacy?: PrivacyDto;
 
   /** A new private-app or OAuth token (after a revocation or rotation); stored encrypted, never returned. */
   @IsOptional() @IsString() @MinLength(1, { message: 'accessToken must not be empty' }) @MaxLength(4096)

@@ -13,7 +13,20 @@ export interface PortalSettings {
   workflowApiKeySha256?: string;
   /** The portal's HubSpot plan: sets its API budget (see hubSpotLimitsFor). */
   hubspot?: PortalHubSpotPlan;
+  /** Who follows up a new lead, and how soon (Lead AI). */
+  leadRouting?: LeadRoutingSettings;
+  /** Fields never sent to the model, whatever a prompt declares. */
+  privacy?: { forbiddenFields?: string[] };
   [key: string]: unknown;
+}
+
+export interface LeadRoutingSettings {
+  /** HubSpot owner id of whoever gets leads no rule matches; absent = the task is unassigned. */
+  defaultOwnerId?: string;
+  /** First match wins: a lead with at least `minScore` and (if given) this persona goes to `ownerId`. */
+  rules?: Array<{ minScore?: number; persona?: string; ownerId: string }>;
+  /** The follow-up task is due this many hours after the decision (the portal's SLA; default 24). */
+  followUpHours?: number;
 }
 
 export type PortalAlerts = Partial<Record<PortalAlertKind, { message: string; raisedAt: string }>>;

@@ -1,0 +1,93 @@
+/**
+ * Data minimisation before the model. Pure: CRM facts in, the facts the model may
+ * see out, plus a way to put the real values back into the model's text where a
+ * writeback needs them (a draft that greets the contact by name).
+ *
+ * Emails, phone numbers, street addresses and person names become placeholders
+ * such as {{EMAIL_1}}; the same value always gets the same placeholder within one
+ * context, and the same context always the same placeholders, so identical inputs
+ * hash identically (never pay twice). An email's domain is kept as its own fact:
+ * it says which company, not which person.
+ */
+export interface PrivacyPolicy {
+  /** Fields never sent to the model, whatever the prompt declares (per portal). */
+  forbiddenFields?: readonly string[];
+}
+
+export interface Pseudonymised {
+  facts: Record<string, string>;
+  /** Replaces placeholders in model output with the real values. */
+  restore(text: string): string;
+  /** Placeholder → kind, for the audit (never the real value). */
+  placeholders: Record<string, string>;
+}
+
+const PERSON_NAME_FIELDS = new Set(['firstname', 'lastname', 'hs_full_name_or_email', 'salutation']);
+const EMAIL_FIELDS = new Set(['email', 'hs_additional_emails', 'work_email']);
+const PHONE_FIELDS = new Set(['phone', 'mobilephone', 'fax', 'hs_whatsapp_phone_number']);
+const ADDRESS_FIELDS = new Set(['address', 'hs_street_address', 'street_address', 'zip', 'postal_code']);
+
+const EMAIL_PATTERN = /[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}/g;
+// Seven or more digits with the usual separators: phone numbers, not years or amounts.
+const PHONE_PATTERN = /(?:\+\d{1,3}[\s.-]?)?(?:\(\d{1,4}\)[\s.-]?)?\d(?:[\d\s.-]{5,}\d)/g;
+
+export function pseudonymise(properties: Record<string, string>, policy: PrivacyPolicy = {}): Pseudonymised {
+  const forbidden = new Set(policy.forbiddenFields ?? []);
+  const byValue = new Map<string, string>();
+  const real = new Map<string, string>();
+  const kinds: Record<string, string> = {};
+  const counters: Record<string, number> = {};
+  const placeholder = (kind: string, value: string): string => {
+    const key = `${kind}\u0000${value.toLowerCase()}`;
+    const known = byValue.get(key);
+    if (known) return known;
+    counters[kind] = (counters[kind] ?? 0) + 1;
+    const token = `{{${kind}_${counters[kind]}}}`;
+    byValue.set(key, token);
+    real.set(token, value);
+    kinds[token] = kind;
+    return token;
+  };
+
+  const facts: Record<string, string> = {};
+  const names = new Map<string, string>(); // a person's name as written → its placeholder kind
+  const fields = Object.keys(properties).sort();
+  // Structured fields first, so free text reuses their placeholders.
+  for (const field of fields) {
+    const value = properties[field]!;
+    if (forbidden.has(field) || value === '') continue;
+    if (PERSON_NAME_FIELDS.has(field)) {
+      const kind = field === 'lastname' ? 'LASTNAME' : 'FIRSTNAME';
+      facts[field] = placeholder(kind, value);
+      if (value.trim().length >= 2) names.set(value.trim(), kind);
+    } else if (EMAIL_FIELDS.has(field)) {
+      facts[field] = value.replace(EMAIL_PATTERN, (email) => placeholder('EMAIL', email));
+      const domain = /@([A-Za-z0-9.-]+\.[A-Za-z]{2,})/.exec(value)?.[1];
+      if (domain && field === 'email') facts.email_domain = domain.toLowerCase();
+    } else if (PHONE_FIELDS.has(field)) {
+      facts[field] = placeholder('PHONE', value);
+    } else if (ADDRESS_FIELDS.has(field)) {
+      facts[field] = placeholder('ADDRESS', value);
+    }
+  }
+  for (const field of fields) {
+    if (field in facts || forbidden.has(field) || properties[field] === '') continue;
+    facts[field] = scrubText(properties[field]!, names, placeholder);
+  }
+  return {
+    facts,
+    placeholders: kinds,
+    restore: (text) => text.replace(/\{\{[A-Z]+_\d+\}\}/g, (token) => real.get(token) ?? token),
+  };
+}
+
+/** Emails, phone numbers and the contact's own names inside free text. */
+function scrubText(text: string, names: Map<string, string>, placeholder: (kind: string, value: string) => string): string {
+  let out = text.replace(EMAIL_PATTERN, (email) => placeholder('EMAIL', email));
+  out = out.replace(PHONE_PATTERN, (phone) => (phone.replace(/\D/g, '').length >= 7 ? placeholder('PHONE', phone.trim()) : phone));
+  for (const [name, kind] of names) {
+    const pattern = new RegExp(`\\b${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\b`, 'gi');
+    out = out.replace(pattern, () => placeholder(kind, name));
+  }
+  return out;
+}
