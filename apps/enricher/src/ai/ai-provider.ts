@@ -13,11 +13,19 @@ export interface AiAnswer {
   latencyMs: number;
   /** Present when no AI model made the decision. */
   label?: string;
+  /** The tool call's id, so a repair request can answer it with the validation errors. */
+  toolUseId?: string;
+}
+
+/** A second chance for an answer that failed validation: the model sees its answer and what was wrong. */
+export interface RepairRequest {
+  previous: AiAnswer;
+  problems: string[];
 }
 
 export interface AiProvider {
   readonly name: AiAnswer['provider'];
-  answer(prompt: RenderedPrompt, facts: Record<string, string>): Promise<AiAnswer>;
+  answer(prompt: RenderedPrompt, facts: Record<string, string>, repair?: RepairRequest): Promise<AiAnswer>;
 }
 
 export const AI_PROVIDER = Symbol('AI_PROVIDER');

@@ -37,6 +37,20 @@ describe('AnthropicProvider against the Anthropic double', () => {
     expect((await provider().answer(prompt)).output).toEqual({ score: 70, persona: 'decision_maker', summary: 'Fits.' });
   });
 
+  it('asks for a repair by answering the bad tool call with an error tool_result the API accepts', async () => {
+    double.enqueue({ content: [{ type: 'tool_use', name: 'record_lead_assessment', input: { score: 140, persona: 'decision_maker', summary: 'Fits.' } }] });
+    double.enqueue({ content: [{ type: 'tool_use', name: 'record_lead_assessment', input: { score: 90, persona: 'decision_maker', summary: 'Fits.' } }] });
+    const first = await provider().answer(prompt);
+    const repaired = await provider().answer(prompt, {}, { previous: first, problems: ['score must not be greater than 100'] });
+    expect(repaired.output).toMatchObject({ score: 90 });
+    const sent = double.received()[1]!.body as { messages: Array<{ role: string; content: unknown }> };
+    expect(sent.messages).toEqual([
+      { role: 'user', content: prompt.user },
+      { role: 'assistant', content: [{ type: 'tool_use', id: first.toolUseId, name: 'record_lead_assessment', input: first.output }] },
+      { role: 'user', content: [{ type: 'tool_result', tool_use_id: first.toolUseId, is_error: true, content: expect.stringContaining('score must not be greater than 100') }] },
+    ]);
+  });
+
   it('reports a retriable error for 529 overloaded, and succeeds when the SDK retries', async () => {
     const overloaded = { status: 529, body: { type: 'error', error: { type: 'overloaded_error', message: 'Overloaded' } }, headers: { 'retry-after': '0' } };
     double.enqueue(overloaded);

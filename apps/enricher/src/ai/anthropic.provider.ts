@@ -1,5 +1,5 @@
 import Anthropic from '@anthropic-ai/sdk';
-import type { AiAnswer, AiProvider } from './ai-provider';
+import type { AiAnswer, AiProvider, RepairRequest } from './ai-provider';
 import { AiProviderError } from './ai-provider';
 import type { RenderedPrompt } from '../prompts/prompt';
 
@@ -27,8 +27,8 @@ export class AnthropicProvider implements AiProvider {
     this.client = new Anthropic({ apiKey: options.apiKey, baseURL: options.baseURL, timeout: options.timeoutMs ?? 60_000, maxRetries: options.maxRetries ?? 2 });
   }
 
-  async answer(prompt: RenderedPrompt): Promise<AiAnswer> {
-    const request = buildMessagesRequest(prompt, this.options.defaultModel);
+  async answer(prompt: RenderedPrompt, _facts?: Record<string, string>, repair?: RepairRequest): Promise<AiAnswer> {
+    const request = buildMessagesRequest(prompt, this.options.defaultModel, repair);
     const started = this.now();
     let response: Anthropic.Message;
     try {
@@ -53,11 +53,31 @@ export class AnthropicProvider implements AiProvider {
         cacheCreationInputTokens: response.usage.cache_creation_input_tokens ?? 0,
       },
       latencyMs: this.now() - started,
+      toolUseId: toolUse.id,
     };
   }
 }
 
-export function buildMessagesRequest(prompt: RenderedPrompt, defaultModel: string): Anthropic.MessageCreateParamsNonStreaming {
+export function buildMessagesRequest(prompt: RenderedPrompt, defaultModel: string, repair?: RepairRequest): Anthropic.MessageCreateParamsNonStreaming {
+  const messages: Anthropic.MessageParam[] = [{ role: 'user', content: prompt.user }];
+  if (repair) {
+    // The Messages API way to say "that tool call was wrong": answer it with an error tool_result.
+    const id = repair.previous.toolUseId ?? 'toolu_previous';
+    messages.push(
+      { role: 'assistant', content: [{ type: 'tool_use', id, name: prompt.tool.name, input: repair.previous.output as Record<string, unknown> }] },
+      {
+        role: 'user',
+        content: [
+          {
+            type: 'tool_result',
+            tool_use_id: id,
+            is_error: true,
+            content: `The input failed validation: ${repair.problems.join('; ')}. Call ${prompt.tool.name} again with input that satisfies the schema.`,
+          },
+        ],
+      },
+    );
+  }
   return {
     model: prompt.model ?? defaultModel,
     max_tokens: prompt.maxTokens,
@@ -65,7 +85,7 @@ export function buildMessagesRequest(prompt: RenderedPrompt, defaultModel: strin
     system: [{ type: 'text', text: prompt.system, cache_control: { type: 'ephemeral' } }],
     tools: [{ name: prompt.tool.name, description: prompt.tool.description, input_schema: prompt.tool.inputSchema as Anthropic.Tool.InputSchema }],
     tool_choice: { type: 'tool', name: prompt.tool.name },
-    messages: [{ role: 'user', content: prompt.user }],
+    messages,
   };
 }
 

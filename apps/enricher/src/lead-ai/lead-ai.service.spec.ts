@@ -78,12 +78,31 @@ describe('LeadAiService', () => {
     expect(await setUp({ read: { kind: 'failed', failure: { kind: 'unauthorized', reason: 'HubSpot 401' } } }).service.handleContactCreated(trigger)).toMatchObject({ kind: 'dead-letter' });
   });
 
-  it('dead-letters an answer that fails validation, with the reasons and the answer, and records no decision', async () => {
-    const { service, appendAll } = setUp({ answer: { output: { score: 140, persona: 'wizard', summary: '' } } });
+  it('asks once more, quoting the validation errors, and dead-letters a second invalid answer with both answers', async () => {
+    const { service, appendAll, answer } = setUp({ answer: { output: { score: 140, persona: 'wizard', summary: '' } } });
     const outcome = await service.handleContactCreated(trigger);
-    expect(outcome).toMatchObject({ kind: 'dead-letter', reason: expect.stringContaining('score must not be greater than 100') });
-    expect(outcome).toMatchObject({ reason: expect.stringContaining('"persona":"wizard"') });
+    expect(answer).toHaveBeenCalledTimes(2);
+    const repair = (answer.mock.calls[1] as unknown[])[2] as { problems: string[]; previous: { output: unknown } };
+    expect(repair.problems).toEqual(expect.arrayContaining(['score must not be greater than 100']));
+    expect(repair.previous.output).toEqual({ score: 140, persona: 'wizard', summary: '' });
+    expect(outcome).toMatchObject({ kind: 'dead-letter', reason: expect.stringContaining('failed validation twice: score must not be greater than 100') });
+    expect(outcome).toMatchObject({ reason: expect.stringMatching(/first answer: .*"persona":"wizard".*repaired answer: .*"persona":"wizard"/) });
     expect(appendAll).not.toHaveBeenCalled();
+  });
+
+  it('records a repaired answer with the first answer, its problems and both calls’ tokens', async () => {
+    const { service, appendAll, answer } = setUp();
+    const usage = { inputTokens: 100, outputTokens: 20, cacheReadInputTokens: 80, cacheCreationInputTokens: 0 };
+    answer.mockResolvedValueOnce({ provider: 'anthropic', model: 'claude-sonnet-5-5', input: {}, output: { score: 'high', persona: 'decision_maker', summary: 'Fits.' }, usage, latencyMs: 5 });
+    answer.mockResolvedValueOnce({ provider: 'anthropic', model: 'claude-sonnet-5-5', input: { repaired: true }, output: { score: 81, persona: 'decision_maker', summary: 'Fits.' }, usage, latencyMs: 5 });
+    expect(await service.handleContactCreated(trigger)).toEqual({ kind: 'done' });
+    const decision = appendAll.mock.calls[0]![0][1]!.events[0]!;
+    expect(decision.data).toMatchObject({
+      input: { repaired: true },
+      output: { score: 81 },
+      usage: { inputTokens: 200, outputTokens: 40, cacheReadInputTokens: 160 },
+      repairedFrom: { output: { score: 'high' }, problems: expect.arrayContaining([expect.stringContaining('score must be an integer')]) },
+    });
   });
 
   it('retries a retriable model failure and dead-letters a permanent one', async () => {

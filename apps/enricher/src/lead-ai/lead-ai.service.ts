@@ -14,9 +14,10 @@ import {
   type Clock,
   type HandlerOutcome,
   type PlatformEvent,
+  type TokenUsage,
   type TopicNames,
 } from '@app/common';
-import { AI_PROVIDER, AiProviderError, type AiProvider } from '../ai/ai-provider';
+import { AI_PROVIDER, AiProviderError, type AiAnswer, type AiProvider } from '../ai/ai-provider';
 import { CrmReader } from '../crm/crm-reader';
 import { pseudonymise } from '../privacy/pseudonymise';
 import { chooseLeadOwner, followUpDueAt } from './lead-routing';
@@ -85,19 +86,32 @@ export class LeadAiService {
     // The model sees placeholders, never the contact's email, phone, address or name.
     const privacy = pseudonymise(facts, portal.settings.privacy);
     const rendered = renderPrompt(prompt, { contactId, properties: privacy.facts });
-    let answer;
+    let answer: AiAnswer;
+    let checked: Checked;
+    let repairedFrom: { output: unknown; problems: string[] } | undefined;
+    let usage: TokenUsage;
     try {
       answer = await this.ai.answer(rendered, privacy.facts);
+      checked = await validateAssessment(answer.output);
+      usage = answer.usage;
+      if (!checked.ok) {
+        // One repair attempt that quotes the validation errors, then the dead-letter topic.
+        const first = answer;
+        answer = await this.ai.answer(rendered, privacy.facts, { previous: first, problems: checked.problems });
+        usage = addUsage(first.usage, answer.usage);
+        repairedFrom = { output: first.output, problems: checked.problems };
+        checked = await validateAssessment(answer.output);
+        if (!checked.ok) {
+          return Outcome.deadLetter(
+            `${answer.provider} answer failed validation twice: ${checked.problems.join('; ')}; first answer: ${JSON.stringify(first.output).slice(0, 2000)}; repaired answer: ${JSON.stringify(answer.output).slice(0, 2000)}`,
+          );
+        }
+      }
     } catch (error) {
       if (error instanceof AiProviderError) return error.retriable ? Outcome.retry(error.message, error.retryAfterMs) : Outcome.deadLetter(error.message);
       throw error;
     }
-    const assessment = plainToInstance(LeadAssessment, answer.output);
-    const problems = await validate(assessment, { forbidUnknownValues: false });
-    if (problems.length > 0) {
-      const reasons = problems.flatMap((p) => Object.values(p.constraints ?? {})).join('; ');
-      return Outcome.deadLetter(`${answer.provider} answer failed validation: ${reasons}; answer: ${JSON.stringify(answer.output).slice(0, 2000)}`);
-    }
+    const assessment = checked.assessment;
 
     const decision = causedBy(contextFetched, {
       type: 'DecisionMade',
@@ -110,7 +124,8 @@ export class LeadAiService {
         model: answer.model,
         input: answer.input,
         output: { ...assessment },
-        usage: answer.usage,
+        usage,
+        ...(repairedFrom ? { repairedFrom } : {}),
         latencyMs: answer.latencyMs,
         ...(answer.label ? { label: answer.label } : {}),
       },
@@ -144,4 +159,22 @@ function restoreAssessment(assessment: LeadAssessment, restore: (text: string) =
     ...(assessment.recommendedAction ? { recommendedAction: restore(assessment.recommendedAction) } : {}),
     ...(assessment.emailDraft ? { emailDraft: restore(assessment.emailDraft) } : {}),
   });
+}
+
+type Checked = { ok: true; assessment: LeadAssessment } | { ok: false; problems: string[] };
+
+async function validateAssessment(output: unknown): Promise<Checked> {
+  const assessment = plainToInstance(LeadAssessment, output);
+  const problems = await validate(assessment, { forbidUnknownValues: false });
+  if (problems.length === 0) return { ok: true, assessment };
+  return { ok: false, problems: problems.flatMap((p) => Object.values(p.constraints ?? {})) };
+}
+
+function addUsage(a: TokenUsage, b: TokenUsage): TokenUsage {
+  return {
+    inputTokens: a.inputTokens + b.inputTokens,
+    outputTokens: a.outputTokens + b.outputTokens,
+    cacheReadInputTokens: a.cacheReadInputTokens + b.cacheReadInputTokens,
+    cacheCreationInputTokens: a.cacheCreationInputTokens + b.cacheCreationInputTokens,
+  };
 }

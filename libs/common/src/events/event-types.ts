@@ -77,6 +77,8 @@ export interface EventPayloads {
     latencyMs: number;
     /** Set when the decision was made without an AI model. */
     label?: string;
+    /** The first answer and why it failed validation, when a repair attempt produced this one. */
+    repairedFrom?: { output: unknown; problems: string[] };
   };
   TriggerSkipped: { trigger: { eventId: string; type: string }; reason: string };
   WritebackRequested: WritebackCommand;
