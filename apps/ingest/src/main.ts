@@ -1,7 +1,8 @@
 import 'reflect-metadata';
 import { Module, ValidationPipe } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { AppConfig, CLOCK, closeOnSignals, EventStore, HubSpotBudget, installCrashHandlers, loadServiceConfig, NestJsonLogger, PlatformModule, PortalRepository, runService } from '@app/common';
+import { DataSource } from 'typeorm';
+import { AppConfig, CLOCK, closeOnSignals, DecisionCosts, EventStore, HubSpotBudget, installCrashHandlers, loadServiceConfig, NestJsonLogger, PlatformModule, PortalRepository, runService } from '@app/common';
 import { AdminModule } from './admin/admin.module';
 import { IngestModule } from './ingest.module';
 
@@ -24,6 +25,7 @@ async function bootstrap(): Promise<void> {
       { provide: EventStore, useValue: app.get(EventStore) },
       { provide: CLOCK, useValue: app.get(CLOCK) },
       { provide: HubSpotBudget, useValue: app.get(HubSpotBudget) },
+      { provide: DecisionCosts, useValue: new DecisionCosts(app.get(DataSource)) },
     ]),
     { logger: new NestJsonLogger(logger.child({ component: 'admin' })) },
   );

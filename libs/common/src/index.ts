@@ -28,3 +28,4 @@ export * from './portals/token-cipher';
 export * from './util/backoff';
 export * from './kafka/dead-letter-recorder';
 export * from './kafka/dead-letter-redriver';
+export * from './event-store/decision-costs';

@@ -101,6 +101,8 @@ describe('LeadAiService', () => {
       input: { repaired: true },
       output: { score: 81 },
       usage: { inputTokens: 200, outputTokens: 40, cacheReadInputTokens: 160 },
+      // Sonnet list prices: 200 × $3 + 40 × $15 + 160 × $0.30 per million tokens.
+      costUsd: 0.001248,
       repairedFrom: { output: { score: 'high' }, problems: expect.arrayContaining([expect.stringContaining('score must be an integer')]) },
     });
   });

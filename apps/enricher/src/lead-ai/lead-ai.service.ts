@@ -19,6 +19,7 @@ import {
 } from '@app/common';
 import { AI_PROVIDER, AiProviderError, type AiAnswer, type AiProvider } from '../ai/ai-provider';
 import { CrmReader } from '../crm/crm-reader';
+import { estimateCostUsd } from '../ai/model-prices';
 import { pseudonymise } from '../privacy/pseudonymise';
 import { chooseLeadOwner, followUpDueAt } from './lead-routing';
 import { LEAD_SCORING_PROMPT } from '../prompts/lead-scoring.prompt';
@@ -125,6 +126,7 @@ export class LeadAiService {
         input: answer.input,
         output: { ...assessment },
         usage,
+        costUsd: answer.provider === 'offline-rules' ? 0 : estimateCostUsd(answer.model, usage),
         ...(repairedFrom ? { repairedFrom } : {}),
         latencyMs: answer.latencyMs,
         ...(answer.label ? { label: answer.label } : {}),

@@ -1,8 +1,9 @@
-import { BadRequestException, Body, ConflictException, Controller, Get, HttpCode, NotFoundException, Param, ParseIntPipe, Patch, Post, UseGuards } from '@nestjs/common';
+import { BadRequestException, Body, ConflictException, Controller, Get, HttpCode, NotFoundException, Param, ParseIntPipe, Patch, Post, Query, UseGuards } from '@nestjs/common';
 import { CRM_OBJECT_TYPES, StreamIds, UnknownTopicError, type CrmObjectType, type Portal, type StoredEvent } from '@app/common';
 import { AdminAuthGuard } from './admin-auth.guard';
 import { DeadLetterAdminService, type RedriveReport } from './dead-letter-admin.service';
-import { PortalAdminService, type PortalBudgetReport } from './portal-admin.service';
+import { costRange } from './cost-range';
+import { PortalAdminService, type PortalBudgetReport, type PortalCostReport } from './portal-admin.service';
 import { RedriveDeadLettersDto } from './redrive-dead-letters.dto';
 import { RegisterPortalDto } from './register-portal.dto';
 import { UpdatePortalDto } from './update-portal.dto';
@@ -46,6 +47,19 @@ export class AdminController {
   @Get('portals/:portalId/budget')
   async budget(@Param('portalId', ParseIntPipe) portalId: number): Promise<PortalBudgetReport> {
     const report = await this.admin.budgetReport(portalId);
+    if (!report) throw new NotFoundException(`portal ${portalId} is not registered`);
+    return report;
+  }
+
+  /**
+   * Model tokens and estimated cost per UTC day, from the recorded decisions.
+   * `from`/`to` are dates (YYYY-MM-DD, `to` inclusive); default the last 30 days.
+   */
+  @Get('portals/:portalId/costs')
+  async costs(@Param('portalId', ParseIntPipe) portalId: number, @Query('from') from?: string, @Query('to') to?: string): Promise<PortalCostReport> {
+    const range = costRange(from, to, new Date());
+    if (typeof range === 'string') throw new BadRequestException(range);
+    const report = await this.admin.costReport(portalId, range.from, range.to);
     if (!report) throw new NotFoundException(`portal ${portalId} is not registered`);
     return report;
   }

@@ -1,6 +1,7 @@
 import { ValidationPipe, type INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
-import { AppConfig, BudgetRepository, CLOCK, EventStore, HubSpotBudget, PortalRepository, TokenCipher } from '@app/common';
+import { randomUUID } from 'node:crypto';
+import { AppConfig, BudgetRepository, CLOCK, DecisionCosts, EventStore, HubSpotBudget, PortalRepository, startStory, TokenCipher } from '@app/common';
 import { createTestDatabase, type TestDatabase } from '../../../../test/support/database';
 import { TEST_ADMIN_KEY, TEST_TOKEN_KEY, testConfig } from '../../../../test/support/platform';
 import { AdminModule } from './admin.module';
@@ -24,6 +25,7 @@ describe('admin API (real Postgres)', () => {
           { provide: EventStore, useValue: new EventStore(db.dataSource) },
           { provide: CLOCK, useValue: () => new Date() },
           { provide: HubSpotBudget, useValue: new HubSpotBudget(new BudgetRepository(db.dataSource), config.hubspotBudgetHeadroom) },
+          { provide: DecisionCosts, useValue: new DecisionCosts(db.dataSource) },
         ]),
       ],
     }).compile();
@@ -204,6 +206,30 @@ describe('admin API (real Postgres)', () => {
     const bad = await patch(136, { leadRouting: { defaultOwnerId: 'bob', rules: [{ persona: 'ceo', ownerId: '1' }], followUpHours: 0 } });
     expect(bad.status).toBe(400);
     expect(JSON.stringify(await bad.json())).toMatch(/defaultOwnerId must be a HubSpot owner id[\s\S]*persona must be one of/);
+  });
+
+  it('reports model tokens and estimated cost per portal per UTC day', async () => {
+    await post({ portalId: 138, name: 'Costly', accessToken: 't' });
+    const store = new EventStore(db.dataSource);
+    const decision = (at: string, costUsd: number | null, portalId = 138) =>
+      startStory({ type: 'DecisionMade', portalId, id: randomUUID(), data: { usage: { inputTokens: 1000, outputTokens: 100, cacheReadInputTokens: 500, cacheCreationInputTokens: 0 }, costUsd } as never }, new Date(at));
+    for (const [at, cost, portal] of [['2026-11-01T10:00:00Z', 0.01, 138], ['2026-11-01T23:59:00Z', 0.02, 138], ['2026-11-02T00:01:00Z', null, 138], ['2026-11-01T12:00:00Z', 5, 999]] as const) {
+      await store.append({ streamId: `costs-${randomUUID()}`, events: [decision(at, cost, portal)] });
+    }
+    const report = await get('138/costs?from=2026-11-01&to=2026-11-02');
+    expect(report.status).toBe(200);
+    expect(report.body).toEqual({
+      portalId: 138,
+      from: '2026-11-01',
+      to: '2026-11-02',
+      totalCostUsd: 0.03,
+      days: [
+        { day: '2026-11-01', decisions: 2, inputTokens: 2000, outputTokens: 200, cacheReadInputTokens: 1000, cacheCreationInputTokens: 0, costUsd: 0.03, unpriced: 0 },
+        { day: '2026-11-02', decisions: 1, inputTokens: 1000, outputTokens: 100, cacheReadInputTokens: 500, cacheCreationInputTokens: 0, costUsd: 0, unpriced: 1 },
+      ],
+    });
+    expect((await get('138/costs?from=November')).body).toMatchObject({ statusCode: 400, message: 'from must be a date like 2026-11-28' });
+    expect((await get('999999/costs')).status).toBe(404);
   });
 
   it('answers 404 for an unknown portal and 400 for a non-numeric id', async () => {

@@ -1,7 +1,7 @@
 import { ValidationPipe, type INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { Kafka, logLevel, type Admin, type Producer } from 'kafkajs';
-import { AppConfig, BudgetRepository, CLOCK, deadLetterTopic, EventStore, HubSpotBudget, PortalRepository, TokenCipher, topicNames } from '@app/common';
+import { AppConfig, BudgetRepository, CLOCK, DecisionCosts, deadLetterTopic, EventStore, HubSpotBudget, PortalRepository, TokenCipher, topicNames } from '@app/common';
 import { anEvent } from '../../../../test/support/builders';
 import { createTestDatabase, type TestDatabase } from '../../../../test/support/database';
 import { collectMessages, KAFKA_BROKERS, uniquePrefix } from '../../../../test/support/kafka';
@@ -74,6 +74,7 @@ describe('dead-letter redrive endpoint (real Kafka and Postgres)', () => {
           { provide: EventStore, useValue: new EventStore(db.dataSource) },
           { provide: CLOCK, useValue: () => new Date() },
           { provide: HubSpotBudget, useValue: new HubSpotBudget(new BudgetRepository(db.dataSource), config.hubspotBudgetHeadroom) },
+          { provide: DecisionCosts, useValue: new DecisionCosts(db.dataSource) },
         ]),
       ],
     }).compile();

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import {
   AppConfig,
   CLOCK,
+  DecisionCosts,
   deterministicId,
   effectiveShape,
   EventStore,
@@ -13,6 +14,7 @@ import {
   type ApiLimits,
   type BudgetState,
   type Clock,
+  type DailyDecisionCost,
   type Portal,
   type PortalHubSpotPlan,
   type PortalSettings,
@@ -23,6 +25,14 @@ import type { UpdatePortalDto } from './update-portal.dto';
 import { createHash } from 'node:crypto';
 
 /** A portal's HubSpot limits and the platform's share of them, for GET /admin/portals/:portalId/budget. */
+export interface PortalCostReport {
+  portalId: number;
+  from: string;
+  to: string;
+  days: DailyDecisionCost[];
+  totalCostUsd: number;
+}
+
 export interface PortalBudgetReport {
   portalId: number;
   /** As stored in `settings.hubspot`; {} when none was configured. */
@@ -41,6 +51,7 @@ export class PortalAdminService {
     private readonly portals: PortalRepository,
     private readonly eventStore: EventStore,
     private readonly budget: HubSpotBudget,
+    private readonly costs: DecisionCosts,
     private readonly config: AppConfig,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
@@ -69,6 +80,13 @@ export class PortalAdminService {
     if (dto.accessToken) await this.portals.replaceAccessToken(portalId, dto.accessToken);
     if (dto.clearAlerts) await this.portals.clearAlerts(portalId);
     return this.portals.updateSettings(portalId, { name: dto.name, status: dto.status, settings });
+  }
+
+  async costReport(portalId: number, from: Date, to: Date): Promise<PortalCostReport | undefined> {
+    if (!(await this.portals.find(portalId))) return undefined;
+    const days = await this.costs.byDay(portalId, from, to);
+    const total = days.reduce((sum, d) => sum + d.costUsd, 0);
+    return { portalId, from: from.toISOString().slice(0, 10), to: new Date(to.getTime() - 1).toISOString().slice(0, 10), days, totalCostUsd: Math.round(total * 1_000_000) / 1_000_000 };
   }
 
   async budgetReport(portalId: number): Promise<PortalBudgetReport | undefined> {

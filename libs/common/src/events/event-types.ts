@@ -74,6 +74,8 @@ export interface EventPayloads {
     input: unknown;
     output: Record<string, unknown>;
     usage: TokenUsage;
+    /** Estimated from Anthropic's list prices; null when no price is known (the offline scorer costs nothing). */
+    costUsd?: number | null;
     latencyMs: number;
     /** Set when the decision was made without an AI model. */
     label?: string;

@@ -1,0 +1,46 @@
+import type { DataSource } from 'typeorm';
+
+export interface DailyDecisionCost {
+  /** UTC day, YYYY-MM-DD. */
+  day: string;
+  decisions: number;
+  inputTokens: number;
+  outputTokens: number;
+  cacheReadInputTokens: number;
+  cacheCreationInputTokens: number;
+  /** Sum of the decisions' estimates; decisions without a known price count as 0 and are counted in `unpriced`. */
+  costUsd: number;
+  unpriced: number;
+}
+
+/** Token usage and estimated model cost per portal per UTC day, read from the recorded decisions. */
+export class DecisionCosts {
+  constructor(private readonly dataSource: DataSource) {}
+
+  async byDay(portalId: number, from: Date, to: Date): Promise<DailyDecisionCost[]> {
+    const rows: Array<Record<string, string>> = await this.dataSource.query(
+      `SELECT to_char(recorded_at AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS day,
+              count(*) AS decisions,
+              coalesce(sum((data->'usage'->>'inputTokens')::bigint), 0) AS input,
+              coalesce(sum((data->'usage'->>'outputTokens')::bigint), 0) AS output,
+              coalesce(sum((data->'usage'->>'cacheReadInputTokens')::bigint), 0) AS cache_read,
+              coalesce(sum((data->'usage'->>'cacheCreationInputTokens')::bigint), 0) AS cache_write,
+              coalesce(sum((data->>'costUsd')::numeric), 0) AS cost,
+              count(*) FILTER (WHERE data->>'costUsd' IS NULL) AS unpriced
+         FROM events
+        WHERE type = 'DecisionMade' AND portal_id = $1 AND recorded_at >= $2 AND recorded_at < $3
+        GROUP BY 1 ORDER BY 1`,
+      [portalId, from, to],
+    );
+    return rows.map((r) => ({
+      day: r.day!,
+      decisions: Number(r.decisions),
+      inputTokens: Number(r.input),
+      outputTokens: Number(r.output),
+      cacheReadInputTokens: Number(r.cache_read),
+      cacheCreationInputTokens: Number(r.cache_write),
+      costUsd: Math.round(Number(r.cost) * 1_000_000) / 1_000_000,
+      unpriced: Number(r.unpriced),
+    }));
+  }
+}
