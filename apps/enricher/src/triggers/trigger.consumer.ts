@@ -22,6 +22,8 @@ export class TriggerConsumer implements OnApplicationBootstrap {
       onDeadLetter: deadLetterRecorder(this.eventStore, this.clock),
       maxAttempts: this.config.consumerMaxAttempts,
       retryBaseDelayMs: this.config.retryBaseDelayMs,
+      // The global cap on model calls per instance; per portal it is one, as a portal's triggers share a partition.
+      partitionsConsumedConcurrently: this.config.enricherConcurrency,
     });
   }
 }

@@ -91,6 +91,9 @@ export class AppConfig {
   @IsNumber() @Min(0) @Max(0.9)
   hubspotBudgetHeadroom: number;
 
+  @IsInt() @Min(1) @Max(100)
+  enricherConcurrency: number;
+
   @IsInt() @Min(100) @Max(1_000_000)
   writerMaxBuffered: number;
 

@@ -59,6 +59,7 @@ export const ENV_SPEC: ReadonlyArray<EnvVarSpec> = [
   { env: 'SCHEDULER_DAILY_AT', field: 'schedulerDailyAt', default: '08:00', description: 'UTC time of the daily per-portal review trigger' },
   { env: 'SCHEDULER_TICK_MS', field: 'schedulerTickMs', default: '60000', parse: int, description: 'How often the scheduler checks for due triggers' },
   { env: 'HUBSPOT_BUDGET_HEADROOM', field: 'hubspotBudgetHeadroom', default: '0.1', parse: fraction, description: "Share of each portal's HubSpot API limits left to the client's other integrations (a portal's settings.hubspot.headroom overrides it)" },
+  { env: 'ENRICHER_CONCURRENCY', field: 'enricherConcurrency', default: '8', parse: int, description: 'Partitions one enricher works on at once: its cap on concurrent model calls (a portal, on one partition, has at most one in flight)' },
   { env: 'WRITER_MAX_BUFFERED', field: 'writerMaxBuffered', default: '20000', parse: int, description: 'Writebacks the writer holds in memory before it pauses consuming (backpressure)' },
   { env: 'WRITER_MAX_CONCURRENT_CALLS', field: 'writerMaxConcurrentCalls', default: '32', parse: int, description: 'HubSpot calls one writer makes at once, across all portals' },
   { env: 'WRITER_MAX_INPUTS_PER_CALL', field: 'writerMaxInputsPerCall', default: '100', parse: int, description: "Inputs per HubSpot batch call (HubSpot's maximum is 100)" },
