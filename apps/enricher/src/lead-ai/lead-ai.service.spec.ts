@@ -11,11 +11,11 @@ const trigger = startStory(
   now,
 ) as PlatformEvent<'WebhookEventReceived'>;
 
-function setUp(options: { decided?: boolean; read?: Awaited<ReturnType<CrmReader['getObject']>>; answer?: Partial<AiAnswer> | Error } = {}) {
+function setUp(options: { decided?: boolean; settings?: Record<string, unknown>; read?: Awaited<ReturnType<CrmReader['getObject']>>; answer?: Partial<AiAnswer> | Error } = {}) {
   const appendAll = jest.fn(async (_requests: AppendRequest[]) => ({ kind: 'committed' as const, results: [] }));
   const append = jest.fn(async () => ({ kind: 'appended' as const }));
   const eventStore = { findById: jest.fn(async () => (options.decided ? ({} as never) : undefined)), appendAll, append } as unknown as EventStore;
-  const portals = { find: jest.fn(async () => ({ portalId: 7, status: 'active', settings: {} })), accessToken: jest.fn(async () => 'pat-7') } as unknown as PortalRepository;
+  const portals = { find: jest.fn(async () => ({ portalId: 7, status: 'active', settings: options.settings ?? {} })), accessToken: jest.fn(async () => 'pat-7') } as unknown as PortalRepository;
   const crm = { getObject: jest.fn(async () => options.read ?? { kind: 'found', id: '42', properties: { jobtitle: 'CEO', company: 'Acme', email: 'a@acme.io', hs_object_id: '42' }, status: 200, rateLimit: { max: 190, remaining: 189 } }) } as unknown as CrmReader;
   const answer = jest.fn(async (): Promise<AiAnswer> => {
     if (options.answer instanceof Error) throw options.answer;
@@ -57,6 +57,17 @@ describe('LeadAiService', () => {
     const [update, note] = writebackRequest!.events.map((e) => e.data as Record<string, unknown>);
     expect(update).toMatchObject({ properties: { ai_summary: 'Jane leads Acme.' } });
     expect(note).toMatchObject({ kind: 'create-note', body: expect.stringContaining('Dear Jane, thanks for reaching out.') });
+  });
+
+  it('uses the prompt version the portal pins, and dead-letters a pin to a version that does not exist', async () => {
+    const pinned = setUp({ settings: { promptVersions: { 'lead-scoring': 1 } } });
+    expect(await pinned.service.handleContactCreated(trigger)).toEqual({ kind: 'done' });
+    expect(pinned.answer).toHaveBeenCalledWith(expect.objectContaining({ promptId: 'lead-scoring', promptVersion: 1 }), expect.anything());
+    expect(pinned.appendAll.mock.calls[0]![0][1]!.events[0]!.data).toMatchObject({ prompt: { id: 'lead-scoring', version: 1 } });
+
+    const broken = setUp({ settings: { promptVersions: { 'lead-scoring': 9 } } });
+    expect(await broken.service.handleContactCreated(trigger)).toMatchObject({ kind: 'dead-letter', reason: expect.stringContaining('pins lead-scoring@9') });
+    expect(broken.answer).not.toHaveBeenCalled();
   });
 
   it('never pays twice: a trigger whose decision is recorded is done without a read or a model call', async () => {

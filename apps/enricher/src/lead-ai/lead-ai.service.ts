@@ -22,7 +22,8 @@ import { CrmReader } from '../crm/crm-reader';
 import { estimateCostUsd } from '../ai/model-prices';
 import { pseudonymise } from '../privacy/pseudonymise';
 import { chooseLeadOwner, followUpDueAt } from './lead-routing';
-import { LEAD_SCORING_PROMPT } from '../prompts/lead-scoring.prompt';
+import { LEAD_SCORING_PROMPT, type LeadContext } from '../prompts/lead-scoring.prompt';
+import { selectPrompt } from '../prompts/prompt-registry';
 import { pickFields, renderPrompt } from '../prompts/prompt';
 import { triggerSkipped } from '../triggers/trigger-skipped';
 import { LeadAssessment } from './lead-assessment.dto';
@@ -45,13 +46,15 @@ export class LeadAiService {
   ) {}
 
   async handleContactCreated(trigger: PlatformEvent<'WebhookEventReceived'>): Promise<HandlerOutcome> {
-    const prompt = LEAD_SCORING_PROMPT;
+    const portal = await this.portals.find(trigger.portalId);
+    if (!portal || portal.status !== 'active') return Outcome.drop(`portal ${trigger.portalId} is ${portal ? portal.status : 'not registered'}`);
+    const choice = selectPrompt<LeadContext>(LEAD_SCORING_PROMPT.id, portal.settings.promptVersions);
+    if (!choice.ok) return Outcome.deadLetter(choice.reason);
+    const prompt = choice.prompt;
     const decisionId = deterministicId('decision', trigger.id, prompt.id, prompt.version);
     // A redelivered trigger whose decision is already recorded is done: never pay twice.
     if (await this.eventStore.findById(decisionId)) return Outcome.done();
 
-    const portal = await this.portals.find(trigger.portalId);
-    if (!portal || portal.status !== 'active') return Outcome.drop(`portal ${trigger.portalId} is ${portal ? portal.status : 'not registered'}`);
     const token = await this.portals.accessToken(trigger.portalId);
     if (!token) return Outcome.drop(`portal ${trigger.portalId} has no token`);
 

@@ -201,8 +201,11 @@ describe('admin API (real Postgres)', () => {
     const created = await post({ portalId: 136, name: 'Routed', accessToken: 't', leadRouting: { defaultOwnerId: '11', rules: [{ minScore: 80, persona: 'decision_maker', ownerId: '12' }], followUpHours: 4 } });
     expect(created.status).toBe(201);
     expect(((await created.json()) as { settings: Record<string, unknown> }).settings.leadRouting).toEqual({ defaultOwnerId: '11', rules: [{ minScore: 80, persona: 'decision_maker', ownerId: '12' }], followUpHours: 4 });
-    const updated = await patch(136, { privacy: { forbiddenFields: ['message'] } });
-    expect(((await updated.json()) as { settings: Record<string, unknown> }).settings).toMatchObject({ privacy: { forbiddenFields: ['message'] }, leadRouting: { defaultOwnerId: '11' } });
+    const updated = await patch(136, { privacy: { forbiddenFields: ['message'] }, promptVersions: { 'lead-scoring': 1 } });
+    expect(((await updated.json()) as { settings: Record<string, unknown> }).settings).toMatchObject({ privacy: { forbiddenFields: ['message'] }, promptVersions: { 'lead-scoring': 1 }, leadRouting: { defaultOwnerId: '11' } });
+    const badPin = await patch(136, { promptVersions: { 'lead-scoring': 'latest' } });
+    expect(badPin.status).toBe(400);
+    expect(JSON.stringify(await badPin.json())).toContain('promptVersions must map prompt ids to versions');
     const bad = await patch(136, { leadRouting: { defaultOwnerId: 'bob', rules: [{ persona: 'ceo', ownerId: '1' }], followUpHours: 0 } });
     expect(bad.status).toBe(400);
     expect(JSON.stringify(await bad.json())).toMatch(/defaultOwnerId must be a HubSpot owner id[\s\S]*persona must be one of/);

@@ -1,5 +1,5 @@
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsIn, IsInt, IsNotEmpty, IsOptional, IsString, Matches, Max, MaxLength, Min, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsIn, IsInt, IsNotEmpty, IsOptional, IsString, Matches, Max, MaxLength, Min, ValidateBy, ValidateNested, type ValidationOptions } from 'class-validator';
 import type { LeadRoutingSettings } from '@app/common';
 
 const PERSONAS = ['decision_maker', 'influencer', 'practitioner', 'researcher', 'unknown'];
@@ -33,4 +33,23 @@ export class LeadRoutingDto implements LeadRoutingSettings {
 export class PrivacyDto {
   @IsArray() @ArrayMaxSize(200) @IsString({ each: true }) @IsNotEmpty({ each: true }) @MaxLength(100, { each: true })
   forbiddenFields: string[];
+}
+
+/** `promptVersions`: `{ "lead-scoring": 1 }`, prompt id to a version (a positive integer). */
+export function IsPromptPins(options?: ValidationOptions): PropertyDecorator {
+  return ValidateBy(
+    {
+      name: 'isPromptPins',
+      validator: {
+        validate: (value: unknown) =>
+          typeof value === 'object' &&
+          value !== null &&
+          !Array.isArray(value) &&
+          Object.entries(value).length <= 50 &&
+          Object.entries(value).every(([id, version]) => /^[a-z0-9-]{1,64}$/.test(id) && Number.isInteger(version) && (version as number) >= 1),
+        defaultMessage: () => 'promptVersions must map prompt ids to versions, like { "lead-scoring": 1 }',
+      },
+    },
+    options,
+  );
 }

@@ -60,6 +60,7 @@ export class PortalAdminService {
     const settings: PortalSettings = dto.hubspot ? { hubspot: definedFields(dto.hubspot) } : {};
     if (dto.leadRouting) settings.leadRouting = plain(dto.leadRouting);
     if (dto.privacy) settings.privacy = plain(dto.privacy);
+    if (dto.promptVersions) settings.promptVersions = plain(dto.promptVersions);
     const result = await this.portals.register({ portalId: dto.portalId, name: dto.name, accessToken: dto.accessToken, settings });
     if (result.kind === 'exists') return 'exists';
     const registered = startStory({ type: 'PortalRegistered', portalId: dto.portalId, id: deterministicId('portal-registered', dto.portalId), data: { name: dto.name } }, this.clock());
@@ -77,6 +78,7 @@ export class PortalAdminService {
     if (dto.hubspot) settings.hubspot = { ...current.settings.hubspot, ...definedFields(dto.hubspot) };
     if (dto.leadRouting) settings.leadRouting = plain(dto.leadRouting);
     if (dto.privacy) settings.privacy = plain(dto.privacy);
+    if (dto.promptVersions) settings.promptVersions = plain(dto.promptVersions);
     if (dto.accessToken) await this.portals.replaceAccessToken(portalId, dto.accessToken);
     if (dto.clearAlerts) await this.portals.clearAlerts(portalId);
     return this.portals.updateSettings(portalId, { name: dto.name, status: dto.status, settings });

@@ -1,5 +1,5 @@
 import { Type } from 'class-transformer';
-import { LeadRoutingDto, PrivacyDto } from './lead-settings.dto';
+import { IsPromptPins, LeadRoutingDto, PrivacyDto } from './lead-settings.dto';
 import { IsBoolean, IsIn, IsInt, IsNotEmpty, IsNumber, IsObject, IsOptional, IsString, Max, MaxLength, Min, ValidateNested } from 'class-validator';
 import { HUBSPOT_APP_TYPES, HUBSPOT_TIERS, type HubSpotAppType, type HubSpotTier, type PortalHubSpotPlan } from '@app/common';
 
@@ -41,6 +41,10 @@ export class RegisterPortalDto {
   /** Replaces the stored routing (owners by score and persona, follow-up SLA). */
   @IsOptional() @IsObject({ message: 'leadRouting must be an object like { "defaultOwnerId": "123", "followUpHours": 24 }' }) @ValidateNested() @Type(() => LeadRoutingDto)
   leadRouting?: LeadRoutingDto;
+
+  /** Prompt versions the portal pins; a prompt not named uses its latest version. */
+  @IsOptional() @IsPromptPins()
+  promptVersions?: Record<string, number>;
 
   @IsOptional() @IsObject({ message: 'privacy must be an object like { "forbiddenFields": ["message"] }' }) @ValidateNested() @Type(() => PrivacyDto)
   privacy?: PrivacyDto;

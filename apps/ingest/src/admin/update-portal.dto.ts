@@ -1,5 +1,5 @@
 import { Type } from 'class-transformer';
-import { LeadRoutingDto, PrivacyDto } from './lead-settings.dto';
+import { IsPromptPins, LeadRoutingDto, PrivacyDto } from './lead-settings.dto';
 import { ArrayMaxSize, IsArray, IsBoolean, IsIn, IsObject, IsOptional, IsString, Matches, MaxLength, MinLength, ValidateNested } from 'class-validator';
 import { PORTAL_STATUSES, type PortalStatus } from '@app/common';
 import { HUBSPOT_PLAN_OBJECT_MESSAGE, HubSpotPlanDto } from './register-portal.dto';
@@ -28,6 +28,10 @@ export class UpdatePortalDto {
   /** Replaces the stored routing (owners by score and persona, follow-up SLA). */
   @IsOptional() @IsObject({ message: 'leadRouting must be an object like { "defaultOwnerId": "123", "followUpHours": 24 }' }) @ValidateNested() @Type(() => LeadRoutingDto)
   leadRouting?: LeadRoutingDto;
+
+  /** Prompt versions the portal pins; a prompt not named uses its latest version. */
+  @IsOptional() @IsPromptPins()
+  promptVersions?: Record<string, number>;
 
   @IsOptional() @IsObject({ message: 'privacy must be an object like { "forbiddenFields": ["message"] }' }) @ValidateNested() @Type(() => PrivacyDto)
   privacy?: PrivacyDto;

@@ -15,6 +15,8 @@ export interface PortalSettings {
   hubspot?: PortalHubSpotPlan;
   /** Who follows up a new lead, and how soon (Lead AI). */
   leadRouting?: LeadRoutingSettings;
+  /** Prompt versions this portal pins, e.g. { "lead-scoring": 1 }; absent = the latest. */
+  promptVersions?: Record<string, number>;
   /** Fields never sent to the model, whatever a prompt declares. */
   privacy?: { forbiddenFields?: string[] };
   [key: string]: unknown;
