@@ -83,7 +83,7 @@ describe('walking skeleton: webhook to writeback', () => {
 
   it('scores a new contact and writes ai_lead_score, ai_persona and ai_summary back, with the whole story recorded', async () => {
     const contact = await crm.crm.contacts.basicApi.create({
-      properties: { email: 'roberta@hamptons-realty.com', firstname: 'Roberta', lastname: 'Mills', jobtitle: 'Broker Owner', company: 'Hamptons Realty' },
+      properties: { email: 'roberta@hamptons-realty.com', firstname: 'Roberta', lastname: 'Mills', phone: '+1 631 555 0134', jobtitle: 'Broker Owner', company: 'Hamptons Realty', message: 'Call me at 631-555-0199 or roberta.mills@gmail.com' },
       associations: [],
     });
 
@@ -120,9 +120,10 @@ describe('walking skeleton: webhook to writeback', () => {
     const call = calls.find((c) => (c.data as { callId: string }).callId === (applied.data as { callId: string }).callId)!;
     expect(call.data).toMatchObject({ operation: 'update contacts', hubspotStatus: 200, inputs: 1, recordsWritten: 1, commandIds: [(update.data as { commandId: string }).commandId] });
 
-    // The model never saw the contact's email address or name: only placeholders and the domain.
+    // The model never saw the contact's email addresses, phone numbers or name: only placeholders and the domain.
     const seen = JSON.stringify(claude.received().map((r) => r.body));
-    for (const secret of ['roberta@hamptons-realty.com', 'Roberta', 'Mills']) expect(seen).not.toContain(secret);
+    for (const secret of ['roberta@hamptons-realty.com', 'roberta.mills@gmail.com', '555 0134', '555-0199', 'Roberta', 'Mills']) expect(seen).not.toContain(secret);
+    expect(seen).toContain('{{PHONE_');
     expect(seen).toContain('hamptons-realty.com');
 
     // The follow-up task is the portal's owner's, due by its SLA, associated with the contact.
