@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { Module, ValidationPipe } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { DataSource } from 'typeorm';
-import { AppConfig, CLOCK, closeOnSignals, DecisionCosts, EventStore, HubSpotBudget, installCrashHandlers, loadServiceConfig, NestJsonLogger, PlatformModule, PortalRepository, runService } from '@app/common';
+import { CLOCK, closeOnSignals, EventStore, HubSpotBudget, installCrashHandlers, loadServiceConfig, NestJsonLogger, PlatformModule, PortalRepository, runService } from '@app/common';
 import { AdminModule } from './admin/admin.module';
 import { IngestModule } from './ingest.module';
 
@@ -19,14 +19,14 @@ async function bootstrap(): Promise<void> {
   logger.info(`ingest listening on :${config.ingestPort}`);
 
   const admin = await NestFactory.create(
-    AdminModule.withShared([
-      { provide: AppConfig, useValue: config },
-      { provide: PortalRepository, useValue: app.get(PortalRepository) },
-      { provide: EventStore, useValue: app.get(EventStore) },
-      { provide: CLOCK, useValue: app.get(CLOCK) },
-      { provide: HubSpotBudget, useValue: app.get(HubSpotBudget) },
-      { provide: DecisionCosts, useValue: new DecisionCosts(app.get(DataSource)) },
-    ]),
+    AdminModule.from({
+      config,
+      dataSource: app.get(DataSource),
+      portals: app.get(PortalRepository),
+      eventStore: app.get(EventStore),
+      budget: app.get(HubSpotBudget),
+      clock: app.get(CLOCK),
+    }),
     { logger: new NestJsonLogger(logger.child({ component: 'admin' })) },
   );
   admin.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));

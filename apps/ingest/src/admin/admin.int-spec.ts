@@ -1,9 +1,10 @@
 import { ValidationPipe, type INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { randomUUID } from 'node:crypto';
-import { AppConfig, BudgetRepository, CLOCK, DecisionCosts, EventStore, HubSpotBudget, PortalRepository, startStory, TokenCipher } from '@app/common';
+import { BudgetRepository, EventStore, HubSpotBudget, PortalRepository, startStory, TokenCipher } from '@app/common';
 import { createTestDatabase, type TestDatabase } from '../../../../test/support/database';
 import { TEST_ADMIN_KEY, TEST_TOKEN_KEY, testConfig } from '../../../../test/support/platform';
+import { adminDependencies } from '../../../../test/support/admin';
 import { AdminModule } from './admin.module';
 
 describe('admin API (real Postgres)', () => {
@@ -19,14 +20,7 @@ describe('admin API (real Postgres)', () => {
     portals = new PortalRepository(db.dataSource, new TokenCipher(config.tokenEncryptionKey!));
     const moduleRef = await Test.createTestingModule({
       imports: [
-        AdminModule.withShared([
-          { provide: AppConfig, useValue: config },
-          { provide: PortalRepository, useValue: portals },
-          { provide: EventStore, useValue: new EventStore(db.dataSource) },
-          { provide: CLOCK, useValue: () => new Date() },
-          { provide: HubSpotBudget, useValue: new HubSpotBudget(new BudgetRepository(db.dataSource), config.hubspotBudgetHeadroom) },
-          { provide: DecisionCosts, useValue: new DecisionCosts(db.dataSource) },
-        ]),
+        AdminModule.from(adminDependencies(db, config, portals)),
       ],
     }).compile();
     app = moduleRef.createNestApplication({ logger: false });

@@ -1,6 +1,7 @@
 import { Module, type DynamicModule, type Provider } from '@nestjs/common';
 import { Kafka, logLevel } from 'kafkajs';
-import { AppConfig, DeadLetterRedriver } from '@app/common';
+import type { DataSource } from 'typeorm';
+import { AppConfig, CLOCK, DecisionCosts, DeadLetterRedriver, EventStore, HubSpotBudget, PortalRepository, type Clock } from '@app/common';
 import { AdminAuthGuard } from './admin-auth.guard';
 import { AdminController } from './admin.controller';
 import { DeadLetterAdminService } from './dead-letter-admin.service';
@@ -11,8 +12,29 @@ import { PortalAdminService } from './portal-admin.service';
  * loopback by default) and reuses the ingest application's platform instances,
  * so there is one connection pool and one relay per process.
  */
+/** What the admin app takes from the ingest app's platform (one pool, one budget per process). */
+export interface AdminDependencies {
+  config: AppConfig;
+  dataSource: DataSource;
+  portals: PortalRepository;
+  eventStore: EventStore;
+  budget: HubSpotBudget;
+  clock: Clock;
+}
+
 @Module({})
 export class AdminModule {
+  static from(deps: AdminDependencies): DynamicModule {
+    return AdminModule.withShared([
+      { provide: AppConfig, useValue: deps.config },
+      { provide: PortalRepository, useValue: deps.portals },
+      { provide: EventStore, useValue: deps.eventStore },
+      { provide: CLOCK, useValue: deps.clock },
+      { provide: HubSpotBudget, useValue: deps.budget },
+      { provide: DecisionCosts, useValue: new DecisionCosts(deps.dataSource) },
+    ]);
+  }
+
   static withShared(shared: Provider[]): DynamicModule {
     return {
       module: AdminModule,

@@ -1,11 +1,12 @@
 import { ValidationPipe, type INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { Kafka, logLevel, type Admin, type Producer } from 'kafkajs';
-import { AppConfig, BudgetRepository, CLOCK, DecisionCosts, deadLetterTopic, EventStore, HubSpotBudget, PortalRepository, TokenCipher, topicNames } from '@app/common';
+import { deadLetterTopic, topicNames } from '@app/common';
 import { anEvent } from '../../../../test/support/builders';
 import { createTestDatabase, type TestDatabase } from '../../../../test/support/database';
 import { collectMessages, KAFKA_BROKERS, uniquePrefix } from '../../../../test/support/kafka';
 import { TEST_ADMIN_KEY, testConfig } from '../../../../test/support/platform';
+import { adminDependencies } from '../../../../test/support/admin';
 import { AdminModule } from './admin.module';
 
 describe('dead-letter redrive endpoint (real Kafka and Postgres)', () => {
@@ -68,14 +69,7 @@ describe('dead-letter redrive endpoint (real Kafka and Postgres)', () => {
     const config = testConfig('ingest', db.url, prefix);
     const moduleRef = await Test.createTestingModule({
       imports: [
-        AdminModule.withShared([
-          { provide: AppConfig, useValue: config },
-          { provide: PortalRepository, useValue: new PortalRepository(db.dataSource, new TokenCipher(config.tokenEncryptionKey!)) },
-          { provide: EventStore, useValue: new EventStore(db.dataSource) },
-          { provide: CLOCK, useValue: () => new Date() },
-          { provide: HubSpotBudget, useValue: new HubSpotBudget(new BudgetRepository(db.dataSource), config.hubspotBudgetHeadroom) },
-          { provide: DecisionCosts, useValue: new DecisionCosts(db.dataSource) },
-        ]),
+        AdminModule.from(adminDependencies(db, config)),
       ],
     }).compile();
     app = moduleRef.createNestApplication({ logger: false });

@@ -24,17 +24,11 @@ export class HubSpotPlanDto implements PortalHubSpotPlan {
 /** POST and PATCH: the answer when `hubspot` is not an object. */
 export const HUBSPOT_PLAN_OBJECT_MESSAGE = 'hubspot must be an object like { "tier": "professional", "appType": "private" }';
 
-export class RegisterPortalDto {
-  @IsInt({ message: 'portalId must be an integer (the HubSpot hub id)' })
-  @Min(1, { message: 'portalId must be positive' })
-  portalId: number;
-
-  @IsString() @IsNotEmpty() @MaxLength(200)
-  name: string;
-
-  @IsString() @IsNotEmpty({ message: 'accessToken is required (private app token or OAuth access token)' }) @MaxLength(4096)
-  accessToken: string;
-
+/**
+ * The settings POST and PATCH both take. PATCH merges `hubspot` into the stored
+ * plan and replaces the others.
+ */
+export class PortalSettingsDto {
   @IsOptional() @IsObject({ message: HUBSPOT_PLAN_OBJECT_MESSAGE }) @ValidateNested() @Type(() => HubSpotPlanDto)
   hubspot?: HubSpotPlanDto;
 
@@ -48,4 +42,16 @@ export class RegisterPortalDto {
 
   @IsOptional() @IsObject({ message: 'privacy must be an object like { "forbiddenFields": ["message"] }' }) @ValidateNested() @Type(() => PrivacyDto)
   privacy?: PrivacyDto;
+}
+
+export class RegisterPortalDto extends PortalSettingsDto {
+  @IsInt({ message: 'portalId must be an integer (the HubSpot hub id)' })
+  @Min(1, { message: 'portalId must be positive' })
+  portalId: number;
+
+  @IsString() @IsNotEmpty() @MaxLength(200)
+  name: string;
+
+  @IsString() @IsNotEmpty({ message: 'accessToken is required (private app token or OAuth access token)' }) @MaxLength(4096)
+  accessToken: string;
 }

@@ -1,10 +1,8 @@
-import { Type } from 'class-transformer';
-import { IsPromptPins, LeadRoutingDto, PrivacyDto } from './lead-settings.dto';
-import { ArrayMaxSize, IsArray, IsBoolean, IsIn, IsObject, IsOptional, IsString, Matches, MaxLength, MinLength, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsBoolean, IsIn, IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
 import { PORTAL_STATUSES, type PortalStatus } from '@app/common';
-import { HUBSPOT_PLAN_OBJECT_MESSAGE, HubSpotPlanDto } from './register-portal.dto';
+import { PortalSettingsDto } from './register-portal.dto';
 
-export class UpdatePortalDto {
+export class UpdatePortalDto extends PortalSettingsDto {
   @IsOptional() @IsString() @MinLength(1) @MaxLength(200)
   name?: string;
 
@@ -20,21 +18,6 @@ export class UpdatePortalDto {
   /** The key this portal's workflow webhook actions send in X-HubSpot-AI-Key; stored only as a hash. */
   @IsOptional() @IsString() @MinLength(24, { message: 'workflowApiKey must be at least 24 characters' }) @MaxLength(256)
   workflowApiKey?: string;
-
-  /** Merged into the stored plan: fields not sent keep their value. */
-  @IsOptional() @IsObject({ message: HUBSPOT_PLAN_OBJECT_MESSAGE }) @ValidateNested() @Type(() => HubSpotPlanDto)
-  hubspot?: HubSpotPlanDto;
-
-  /** Replaces the stored routing (owners by score and persona, follow-up SLA). */
-  @IsOptional() @IsObject({ message: 'leadRouting must be an object like { "defaultOwnerId": "123", "followUpHours": 24 }' }) @ValidateNested() @Type(() => LeadRoutingDto)
-  leadRouting?: LeadRoutingDto;
-
-  /** Prompt versions the portal pins; a prompt not named uses its latest version. */
-  @IsOptional() @IsPromptPins()
-  promptVersions?: Record<string, number>;
-
-  @IsOptional() @IsObject({ message: 'privacy must be an object like { "forbiddenFields": ["message"] }' }) @ValidateNested() @Type(() => PrivacyDto)
-  privacy?: PrivacyDto;
 
   /** A new private-app or OAuth token (after a revocation or rotation); stored encrypted, never returned. */
   @IsOptional() @IsString() @MinLength(1, { message: 'accessToken must not be empty' }) @MaxLength(4096)
