@@ -9,15 +9,20 @@ function command(portalId: number, objectId: string): QueuedCommand {
   return { request: { portalId, data } as unknown as PlatformEvent<'WritebackRequested'>, topic: 't', partition: 0, offset, receivedAtMs: 0 };
 }
 
-function harness(options: { grant?: (portalId: number) => BudgetGrant; verdict?: (portalId: number, items: WriteItem[]) => SchedulerVerdict } = {}) {
+function harness(options: { grant?: (portalId: number) => BudgetGrant; verdict?: (portalId: number, items: WriteItem[]) => SchedulerVerdict; perPortal?: number; slowMs?: number } = {}) {
   const calls: Array<{ portalId: number; inputs: number }> = [];
+  const acquired: number[] = [];
   const settled: QueuedCommand[] = [];
   let clock = 0;
   const scheduler = new WriteScheduler(
     {
-      acquire: async (portalId) => options.grant?.(portalId) ?? { granted: true },
+      acquire: async (portalId) => {
+        acquired.push(portalId);
+        return options.grant?.(portalId) ?? { granted: true };
+      },
       execute: async (portalId, items) => {
         calls.push({ portalId, inputs: items.length });
+        if (options.slowMs) await new Promise((r) => setTimeout(r, options.slowMs));
         return options.verdict?.(portalId, items) ?? { settled: items, again: [] };
       },
       onSettled: (commands) => settled.push(...commands),
@@ -26,9 +31,9 @@ function harness(options: { grant?: (portalId: number) => BudgetGrant; verdict?:
       },
       now: () => clock,
     },
-    { maxConcurrentCalls: 1, maxConcurrentCallsPerPortal: 1, maxInputsPerCall: 100, errorBackoffMs: 10 },
+    { maxConcurrentCalls: options.perPortal ?? 1, maxConcurrentCallsPerPortal: options.perPortal ?? 1, maxInputsPerCall: 100, errorBackoffMs: 10 },
   );
-  return { scheduler, calls, settled, advance: (ms: number) => (clock += ms) };
+  return { scheduler, calls, settled, acquired, advance: (ms: number) => (clock += ms) };
 }
 
 describe('WriteScheduler', () => {
@@ -65,5 +70,28 @@ describe('WriteScheduler', () => {
     await scheduler.whenIdle();
     expect(calls).toHaveLength(2);
     expect(settled).toHaveLength(1);
+  });
+
+  it('takes a budget token only for a batch it will send, yet runs a backlogged portal’s calls side by side', async () => {
+    const quiet = harness({ perPortal: 4 });
+    quiet.scheduler.enqueue(command(1, 'only'));
+    await quiet.scheduler.whenIdle();
+    expect(quiet.acquired).toEqual([1]);
+
+    const busy = harness({ perPortal: 4, slowMs: 20 });
+    let inFlight = 0;
+    let most = 0;
+    const original = busy.calls.push.bind(busy.calls);
+    busy.calls.push = (...entries) => {
+      inFlight++;
+      most = Math.max(most, inFlight);
+      setTimeout(() => inFlight--, 20);
+      return original(...entries);
+    };
+    for (let i = 0; i < 400; i++) busy.scheduler.enqueue(command(2, String(i)));
+    await busy.scheduler.whenIdle();
+    expect(busy.calls.map((c) => c.inputs)).toEqual([100, 100, 100, 100]);
+    expect(busy.acquired).toHaveLength(4);
+    expect(most).toBeGreaterThan(1);
   });
 });

@@ -30,6 +30,8 @@ interface PortalSlot {
   portalId: number;
   queue: PortalQueue;
   running: number;
+  /** Dispatches waiting for the budget's answer: at most one, so no token is taken for a batch that will not exist. */
+  acquiring: number;
   notBeforeMs: number;
   partition: string;
 }
@@ -61,7 +63,7 @@ export class WriteScheduler {
     const portalId = command.request.portalId;
     let slot = this.slots.get(portalId);
     if (!slot) {
-      slot = { portalId, queue: new PortalQueue(), running: 0, notBeforeMs: 0, partition: partitionKey(command.topic, command.partition) };
+      slot = { portalId, queue: new PortalQueue(), running: 0, acquiring: 0, notBeforeMs: 0, partition: partitionKey(command.topic, command.partition) };
       this.slots.set(portalId, slot);
     }
     slot.partition = partitionKey(command.topic, command.partition);
@@ -137,7 +139,7 @@ export class WriteScheduler {
   }
 
   private canDispatch(slot: PortalSlot, now: number): boolean {
-    if (slot.running >= this.options.maxConcurrentCallsPerPortal || slot.notBeforeMs > now) return false;
+    if (slot.running >= this.options.maxConcurrentCallsPerPortal || slot.acquiring > 0 || slot.notBeforeMs > now) return false;
     const eligibleAt = slot.queue.nextEligibleAtMs(now);
     return eligibleAt !== undefined && eligibleAt <= now;
   }
@@ -146,13 +148,21 @@ export class WriteScheduler {
     slot.running++;
     this.running++;
     try {
-      const grant = await this.deps.acquire(slot.portalId);
+      slot.acquiring++;
+      let grant: BudgetGrant;
+      try {
+        grant = await this.deps.acquire(slot.portalId);
+      } finally {
+        slot.acquiring--;
+      }
       if (!grant.granted) {
         slot.notBeforeMs = Math.max(slot.notBeforeMs, this.deps.now() + grant.waitMs);
         return;
       }
       const items = slot.queue.takeBatch(this.deps.now(), this.options.maxInputsPerCall);
       if (!items) return;
+      // More may be waiting: let the portal's next call start while this one runs.
+      this.schedulePump();
       let verdict: SchedulerVerdict;
       try {
         verdict = await this.deps.execute(slot.portalId, items);
