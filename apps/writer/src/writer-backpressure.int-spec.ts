@@ -1,4 +1,5 @@
 import { Test, type TestingModule } from '@nestjs/testing';
+import { Partitioners } from 'kafkajs';
 import { allTopics, deterministicId, KafkaBus, PlatformModule, PortalRepository, startStory, topicNames, type PlatformEvent } from '@app/common';
 import { HubSpotSandbox } from '../../../sandbox/hubspot';
 import { createTestDatabase, type TestDatabase } from '../../../test/support/database';
@@ -8,7 +9,8 @@ import { testConfig } from '../../../test/support/platform';
 import { WriterModule } from './writer.module';
 
 const HELD = 7100;
-const ACTIVE = 7200;
+const partitionOf = (portalId: number, topic: string) =>
+  Partitioners.DefaultPartitioner()({ topic, partitionMetadata: [0, 1, 2].map((partitionId) => ({ partitionId, leader: 0, partitionErrorCode: 0, replicas: [0], isr: [0] })), message: { key: String(portalId), value: null } });
 
 describe('writer backpressure (real Kafka, Postgres and the HubSpot sandbox)', () => {
   const sandbox = new HubSpotSandbox();
@@ -18,6 +20,9 @@ describe('writer backpressure (real Kafka, Postgres and the HubSpot sandbox)', (
   let db: TestDatabase;
   let moduleRef: TestingModule;
   let bus: KafkaBus;
+  // A portal on the held portal's partition, and one on another partition.
+  const NEIGHBOUR = [...Array(300).keys()].map((i) => 7101 + i).find((p) => partitionOf(p, topics.writebacks) === partitionOf(HELD, topics.writebacks))!;
+  const ELSEWHERE = [...Array(300).keys()].map((i) => 7101 + i).find((p) => partitionOf(p, topics.writebacks) !== partitionOf(HELD, topics.writebacks))!;
 
   beforeAll(async () => {
     const { url } = await sandbox.start();
@@ -28,7 +33,7 @@ describe('writer backpressure (real Kafka, Postgres and the HubSpot sandbox)', (
     moduleRef = await Test.createTestingModule({ imports: [PlatformModule.forRoot(config, 'writer', logger), WriterModule] }).compile();
     await moduleRef.init();
     const portals = moduleRef.get(PortalRepository);
-    for (const portalId of [HELD, ACTIVE]) {
+    for (const portalId of [HELD, NEIGHBOUR, ELSEWHERE]) {
       sandbox.addPortal({ portalId, accessToken: `pat-${portalId}` });
       sandbox.defineProperty(portalId, 'contacts', { name: 'ai_lead_score', label: 'score', type: 'string', fieldType: 'text', groupName: 'contactinformation' });
       await portals.register({ portalId, name: `P${portalId}`, accessToken: `pat-${portalId}` });
@@ -49,20 +54,22 @@ describe('writer backpressure (real Kafka, Postgres and the HubSpot sandbox)', (
   };
   const applied = async (portalId: number) => Number((await db.dataSource.query(`SELECT count(*) AS n FROM events WHERE type = 'WritebackApplied' AND portal_id = $1`, [portalId]))[0].n);
 
-  it('pauses consuming once it holds more than WRITER_MAX_BUFFERED commands, and resumes when they drain', async () => {
+  it('pauses only the partition holding more than its share of WRITER_MAX_BUFFERED, and resumes it when drained', async () => {
     const held = Array.from({ length: 150 }, (_, i) => writeback(HELD, sandbox.seedObject(HELD, 'contacts', { email: `h${i}@held.io` }).id, i));
     await bus.publish(topics.writebacks, held);
     await eventually(async () => lines.some((l) => l.includes('writer buffer full; pausing consumption')), 20_000, 'the writer to pause');
 
-    const other = writeback(ACTIVE, sandbox.seedObject(ACTIVE, 'contacts', { email: 'a@active.io' }).id, 1);
-    await bus.publish(topics.writebacks, [other]);
-    await new Promise((r) => setTimeout(r, 2_000));
-    // Consumption is paused: the active portal's writeback waits in Kafka, not in memory.
-    expect(await applied(ACTIVE)).toBe(0);
+    const neighbour = writeback(NEIGHBOUR, sandbox.seedObject(NEIGHBOUR, 'contacts', { email: 'n@neighbour.io' }).id, 1);
+    const elsewhere = writeback(ELSEWHERE, sandbox.seedObject(ELSEWHERE, 'contacts', { email: 'e@elsewhere.io' }).id, 1);
+    await bus.publish(topics.writebacks, [neighbour, elsewhere]);
+    // Another partition keeps flowing; the held portal's partition waits in Kafka, not in memory.
+    await eventually(async () => (await applied(ELSEWHERE)) === 1, 20_000, 'the other partition to flow');
+    await new Promise((r) => setTimeout(r, 1_500));
+    expect(await applied(NEIGHBOUR)).toBe(0);
 
     await moduleRef.get(PortalRepository).updateSettings(HELD, { status: 'active' });
     await eventually(async () => (await applied(HELD)) === 150, 30_000, 'the held portal to drain');
     await eventually(async () => lines.some((l) => l.includes('writer buffer drained; resuming consumption')), 10_000, 'the writer to resume');
-    await eventually(async () => (await applied(ACTIVE)) === 1, 20_000, 'the waiting writeback');
+    await eventually(async () => (await applied(NEIGHBOUR)) === 1, 20_000, 'the waiting writeback');
   }, 90_000);
 });

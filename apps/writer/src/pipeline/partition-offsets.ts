@@ -10,6 +10,11 @@ export class PartitionOffsets {
   private readonly done = new Set<number>();
   private highest = -1;
 
+  /** False for an offset tracked before (kafkajs re-fetches after a rebalance or a failed batch). */
+  isNew(offset: number): boolean {
+    return offset > this.highest;
+  }
+
   /** Starts tracking an offset; false when it was tracked before (a re-fetch after a rebalance). */
   track(offset: number): boolean {
     if (offset <= this.highest) return false;

@@ -12,6 +12,7 @@ function command(portalId: number, objectId: string): QueuedCommand {
 function harness(options: { grant?: (portalId: number) => BudgetGrant; verdict?: (portalId: number, items: WriteItem[]) => SchedulerVerdict; perPortal?: number; slowMs?: number } = {}) {
   const calls: Array<{ portalId: number; inputs: number }> = [];
   const acquired: number[] = [];
+  const errors: unknown[] = [];
   const settled: QueuedCommand[] = [];
   let clock = 0;
   const scheduler = new WriteScheduler(
@@ -26,14 +27,12 @@ function harness(options: { grant?: (portalId: number) => BudgetGrant; verdict?:
         return options.verdict?.(portalId, items) ?? { settled: items, again: [] };
       },
       onSettled: (commands) => settled.push(...commands),
-      onError: (error) => {
-        throw error;
-      },
+      onError: (error) => errors.push(error),
       now: () => clock,
     },
     { maxConcurrentCalls: options.perPortal ?? 1, maxConcurrentCallsPerPortal: options.perPortal ?? 1, maxInputsPerCall: 100, errorBackoffMs: 10 },
   );
-  return { scheduler, calls, settled, acquired, advance: (ms: number) => (clock += ms) };
+  return { scheduler, calls, settled, acquired, errors, advance: (ms: number) => (clock += ms) };
 }
 
 describe('WriteScheduler', () => {
@@ -93,5 +92,39 @@ describe('WriteScheduler', () => {
     expect(busy.calls.map((c) => c.inputs)).toEqual([100, 100, 100, 100]);
     expect(busy.acquired).toHaveLength(4);
     expect(most).toBeGreaterThan(1);
+  });
+
+  it('does not resend, after a rebalance, work in flight for a partition it no longer owns', async () => {
+    let scheduler!: WriteScheduler;
+    const h = harness({
+      verdict: (_p, items) => {
+        scheduler.dropPartition('t', 0);
+        return { settled: [], again: [{ items, attempt: 1, notBeforeMs: 0 }] };
+      },
+    });
+    scheduler = h.scheduler;
+    scheduler.enqueue(command(1, 'a'));
+    await scheduler.whenIdle();
+    expect(h.calls).toHaveLength(1);
+    expect(h.settled).toHaveLength(0);
+    expect(scheduler.buffered).toBe(0);
+  });
+
+  it('counts an unexpected executor error as an attempt', async () => {
+    const attempts: number[] = [];
+    const h = harness({
+      verdict: (_p, items) => {
+        attempts.push(items[0]!.attempt);
+        if (attempts.length < 3) throw new Error('event store unreachable');
+        return { settled: items, again: [] };
+      },
+    });
+    const ticking = setInterval(() => h.advance(10), 5);
+    h.scheduler.enqueue(command(1, 'a'));
+    await h.scheduler.whenIdle();
+    clearInterval(ticking);
+    expect(attempts).toEqual([0, 1, 2]);
+    expect(h.errors).toHaveLength(2);
+    expect(h.settled).toHaveLength(1);
   });
 });

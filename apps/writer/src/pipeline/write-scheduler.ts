@@ -47,6 +47,7 @@ export class WriteScheduler {
   private readonly slots = new Map<number, PortalSlot>();
   private readonly ring: number[] = [];
   private readonly inRing = new Set<number>();
+  private readonly revoked = new Set<string>();
   private running = 0;
   private timer: NodeJS.Timeout | undefined;
   private timerAtMs = Infinity;
@@ -67,6 +68,7 @@ export class WriteScheduler {
       this.slots.set(portalId, slot);
     }
     slot.partition = partitionKey(command.topic, command.partition);
+    this.revoked.delete(slot.partition);
     slot.queue.add(command);
     if (!this.inRing.has(portalId)) {
       this.inRing.add(portalId);
@@ -82,9 +84,10 @@ export class WriteScheduler {
     return total;
   }
 
-  /** Forgets the waiting work of portals on a partition this instance no longer owns. */
+  /** Forgets the waiting work of portals on a partition this instance no longer owns; their in-flight work is not retried here. */
   dropPartition(topic: string, partition: number): number {
     const key = partitionKey(topic, partition);
+    this.revoked.add(key);
     let dropped = 0;
     for (const slot of this.slots.values()) if (slot.partition === key) dropped += slot.queue.dropWaiting();
     return dropped;
@@ -167,12 +170,20 @@ export class WriteScheduler {
       try {
         verdict = await this.deps.execute(slot.portalId, items);
       } catch (error) {
+        // Counted as an attempt: an error that recurs (a command the executor cannot
+        // even build) ends in the dead-letter topic instead of blocking the portal.
         this.deps.onError(error, slot.portalId);
-        verdict = { settled: [], again: [{ items, notBeforeMs: this.deps.now() + this.options.errorBackoffMs }], portalWaitMs: this.options.errorBackoffMs };
+        verdict = { settled: [], again: items.map((item) => ({ items: [item], attempt: item.attempt + 1, notBeforeMs: this.deps.now() + this.options.errorBackoffMs })) };
+      }
+      // Queue state first, so an exception in onSettled cannot strand items in flight.
+      for (const again of verdict.again) {
+        const [owned, revoked] = partitionBy(again.items, (item) => !this.revoked.has(keyOfItem(item)));
+        slot.queue.putBack(owned, again);
+        // Its partition moved to another instance, which re-reads it: forget, do not resend.
+        slot.queue.settle(revoked);
       }
       slot.queue.settle(verdict.settled);
       this.deps.onSettled(verdict.settled.flatMap((i) => i.commands));
-      for (const again of verdict.again) slot.queue.putBack(again.items, again);
       if (verdict.portalWaitMs !== undefined) slot.notBeforeMs = Math.max(slot.notBeforeMs, this.deps.now() + verdict.portalWaitMs);
     } catch (error) {
       this.deps.onError(error, slot.portalId);
@@ -216,4 +227,16 @@ export class WriteScheduler {
 
 function partitionKey(topic: string, partition: number): string {
   return `${topic}#${partition}`;
+}
+
+function keyOfItem(item: WriteItem): string {
+  const first = item.commands[0]!;
+  return partitionKey(first.topic, first.partition);
+}
+
+function partitionBy<T>(values: T[], keep: (value: T) => boolean): [T[], T[]] {
+  const kept: T[] = [];
+  const dropped: T[] = [];
+  for (const value of values) (keep(value) ? kept : dropped).push(value);
+  return [kept, dropped];
 }

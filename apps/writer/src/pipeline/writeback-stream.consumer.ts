@@ -32,8 +32,8 @@ const SHUTDOWN_GRACE_MS = 5_000;
  * The writer's Kafka side. Messages are handed to per-portal queues as they
  * arrive (eachBatch), so a portal waiting for its HubSpot budget never holds up
  * the other portals on its partition. Offsets are committed by hand, per
- * partition, only up to the lowest message not yet finished. Consumption pauses
- * only when the writer holds more than WRITER_MAX_BUFFERED commands.
+ * partition, only up to the lowest message not yet finished. A partition pauses
+ * only when it holds more than its share of WRITER_MAX_BUFFERED commands.
  * See docs/decisions/0009-writer-per-portal-queues.md.
  */
 @Injectable()
@@ -43,7 +43,9 @@ export class WritebackStreamConsumer implements OnApplicationBootstrap, BeforeAp
   private readonly offsets = new Map<string, PartitionOffsets>();
   private readonly committed = new Map<string, number>();
   private commitTimer: NodeJS.Timeout | undefined;
-  private paused = false;
+  /** Commands held per partition (waiting or in flight), and the partitions paused for it. */
+  private readonly buffered = new Map<string, number>();
+  private readonly pausedPartitions = new Set<string>();
 
   constructor(
     private readonly bus: KafkaBus,
@@ -108,33 +110,58 @@ export class WritebackStreamConsumer implements OnApplicationBootstrap, BeforeAp
       tracker = new PartitionOffsets();
       this.offsets.set(key, tracker);
     }
-    const received: QueuedCommand[] = [];
+    // Everything that can fail comes first: if it throws, kafkajs re-fetches the batch
+    // and nothing of it is tracked yet, so nothing is skipped.
+    const fresh = batch.messages.filter((m) => tracker.isNew(Number(m.offset)));
     const record = deadLetterRecorder(this.eventStore, this.clock);
-    for (const message of batch.messages) {
-      const offset = Number(message.offset);
-      if (!tracker.track(offset)) continue;
-      const context = { topic: batch.topic, partition: batch.partition, offset: message.offset, attempt: 1 };
+    const refused = new Set<string>();
+    const received: QueuedCommand[] = [];
+    for (const message of fresh) {
       const decoded = decodeEnvelope(message.value);
       if (!decoded.ok || !isEventOfType(decoded.event, 'WritebackRequested')) {
         const reason = decoded.ok ? `the writer does not consume ${decoded.event.type} events` : decoded.reason;
+        const context = { topic: batch.topic, partition: batch.partition, offset: message.offset, attempt: 1 };
         await this.bus.sendToDeadLetter(decoded.ok ? decoded.event : null, context, reason, record, { key: message.key, value: message.value, headers: message.headers });
-        tracker.complete(offset);
+        refused.add(message.offset);
         continue;
       }
-      received.push({ request: decoded.event as PlatformEvent<'WritebackRequested'>, topic: batch.topic, partition: batch.partition, offset, receivedAtMs: this.clock().getTime() });
+      received.push({ request: decoded.event as PlatformEvent<'WritebackRequested'>, topic: batch.topic, partition: batch.partition, offset: Number(message.offset), receivedAtMs: this.clock().getTime() });
     }
     // A redelivery (restart, rebalance, redrive) of a command already applied finishes here, without a call.
     const applied = await this.eventStore.existingIds(received.map((c) => writebackResultId(c.request.data.commandId)));
+
+    // Then, without awaiting, track every offset and hand the work over.
+    for (const message of fresh) tracker.track(Number(message.offset));
+    for (const offset of refused) tracker.complete(Number(offset));
     for (const command of received) {
-      if (applied.has(writebackResultId(command.request.data.commandId))) tracker.complete(command.offset);
-      else this.scheduler!.enqueue(command);
+      if (applied.has(writebackResultId(command.request.data.commandId))) {
+        tracker.complete(command.offset);
+      } else {
+        this.buffered.set(key, (this.buffered.get(key) ?? 0) + 1);
+        this.scheduler!.enqueue(command);
+      }
     }
     await heartbeat();
-    if (!this.paused && this.scheduler!.buffered > this.config.writerMaxBuffered) {
-      this.paused = true;
-      this.consumer!.pause([{ topic: this.topics.writebacks }]);
-      this.logger.warn('writer buffer full; pausing consumption', { buffered: this.scheduler!.buffered });
+    this.applyBackpressure(batch.topic, batch.partition);
+  }
+
+  /**
+   * A partition holding more than its share of WRITER_MAX_BUFFERED is paused until
+   * it drains; the others keep flowing, so one blocked portal (paused, or out of its
+   * daily budget) holds up only its own partition.
+   */
+  private applyBackpressure(topic: string, partition: number): void {
+    const key = `${topic}#${partition}`;
+    const held = this.buffered.get(key) ?? 0;
+    if (!this.pausedPartitions.has(key) && held > this.partitionShare()) {
+      this.pausedPartitions.add(key);
+      this.consumer!.pause([{ topic, partitions: [partition] }]);
+      this.logger.warn('writer buffer full; pausing consumption', { topic, partition, buffered: held });
     }
+  }
+
+  private partitionShare(): number {
+    return Math.max(100, Math.floor(this.config.writerMaxBuffered / Math.max(1, this.offsets.size)));
   }
 
   private async acquire(portalId: number): Promise<BudgetGrant> {
@@ -145,11 +172,22 @@ export class WritebackStreamConsumer implements OnApplicationBootstrap, BeforeAp
   }
 
   private complete(commands: QueuedCommand[]): void {
-    for (const c of commands) this.offsets.get(`${c.topic}#${c.partition}`)?.complete(c.offset);
-    if (this.paused && this.scheduler!.buffered < this.config.writerMaxBuffered * 0.8) {
-      this.paused = false;
-      this.consumer!.resume([{ topic: this.topics.writebacks }]);
-      this.logger.info('writer buffer drained; resuming consumption');
+    for (const c of commands) {
+      const key = `${c.topic}#${c.partition}`;
+      this.offsets.get(key)?.complete(c.offset);
+      this.buffered.set(key, Math.max(0, (this.buffered.get(key) ?? 0) - 1));
+    }
+    for (const key of [...this.pausedPartitions]) {
+      if ((this.buffered.get(key) ?? 0) >= this.partitionShare() * 0.8) continue;
+      const [topic, partition] = splitKey(key);
+      try {
+        this.consumer!.resume([{ topic, partitions: [partition] }]);
+        this.pausedPartitions.delete(key);
+        this.logger.info('writer buffer drained; resuming consumption', { topic, partition });
+      } catch (error) {
+        // kafkajs between a crash and its restart: try again at the next completion.
+        this.logger.warn('could not resume a partition yet', { error, topic, partition });
+      }
     }
   }
 
@@ -181,6 +219,8 @@ export class WritebackStreamConsumer implements OnApplicationBootstrap, BeforeAp
       const dropped = this.scheduler?.dropPartition(topic, partition) ?? 0;
       this.offsets.delete(key);
       this.committed.delete(key);
+      this.buffered.delete(key);
+      this.pausedPartitions.delete(key);
       this.logger.info('partition revoked; its waiting writebacks are left to the new owner', { topic, partition, dropped });
     }
   }

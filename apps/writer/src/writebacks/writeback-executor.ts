@@ -66,8 +66,11 @@ export class WritebackExecutor {
   ) {}
 
   async execute(portalId: number, batch: WriteItem[]): Promise<BatchVerdict> {
-    const { fresh, done } = await this.withoutApplied(batch);
-    const verdict: BatchVerdict = { settled: done, again: [] };
+    // Items that failed unexpectedly (not HubSpot: the executor itself) as often as allowed.
+    const exhausted = batch.filter((i) => i.attempt >= this.config.consumerMaxAttempts);
+    if (exhausted.length > 0) await this.deadLetter(exhausted, `gave up after ${this.config.consumerMaxAttempts} attempts: the writer could not process it`);
+    const { fresh, done } = await this.withoutApplied(batch.filter((i) => !exhausted.includes(i)));
+    const verdict: BatchVerdict = { settled: [...exhausted, ...done], again: [] };
     if (fresh.length === 0) return verdict;
 
     const access = await this.access.get(portalId);

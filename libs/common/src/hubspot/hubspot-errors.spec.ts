@@ -4,6 +4,8 @@ describe('classifyHubSpotFailure', () => {
   it('retries 5xx and network errors', () => {
     expect(classifyHubSpotFailure({ code: 503, body: { message: 'down' } })).toMatchObject({ kind: 'retry' });
     expect(classifyHubSpotFailure({ message: 'ECONNREFUSED' })).toMatchObject({ kind: 'retry', reason: expect.stringContaining('ECONNREFUSED') });
+    // The SDK passes node-fetch's FetchError through: its code is a string, not a status.
+    expect(classifyHubSpotFailure({ code: 'ECONNRESET', message: 'request to https://api.hubapi.com failed, reason: socket hang up' })).toMatchObject({ kind: 'retry' });
   });
 
   it('waits a rolling window after a ten-secondly 429, and leaves a daily 429 to the caller', () => {

@@ -8,7 +8,7 @@ export type HubSpotFailureClass =
   | { kind: 'unauthorized'; reason: string };
 
 export interface HubSpotErrorLike {
-  code?: number;
+  code?: number | string;
   body?: unknown;
   headers?: Record<string, string>;
   message?: string;
@@ -17,7 +17,8 @@ export interface HubSpotErrorLike {
 export function classifyHubSpotFailure(error: HubSpotErrorLike): HubSpotFailureClass {
   const status = error.code;
   const message = hubSpotMessage(error);
-  if (status === undefined || status === 0) return { kind: 'retry', reason: `network error: ${error.message ?? 'no response'}` };
+  // node-fetch's FetchError carries a string code (ECONNRESET, ETIMEDOUT): no HTTP answer, so retry.
+  if (typeof status !== 'number' || status === 0) return { kind: 'retry', reason: `network error: ${error.message ?? 'no response'}` };
   if (status === 429) {
     const daily = /DAILY/i.test(String((error.body as { policyName?: unknown } | undefined)?.policyName ?? ''));
     return { kind: 'retry', reason: `429 rate limited: ${message}`, retryAfterMs: daily ? undefined : rateLimitWaitMs(error.headers) };

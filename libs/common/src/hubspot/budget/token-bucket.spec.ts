@@ -113,6 +113,13 @@ describe('listening to HubSpot', () => {
     expect(takeTokens(state, shape, 'standard', Date.UTC(2026, 10, 29, 0, 0, 1)).granted).toBe(true);
     const morning = applyRateLimited(full(), shape, 'DAILY', T0);
     expect(takeTokens(morning, shape, 'standard', T0 + 1)).toMatchObject({ granted: false, waitMs: 60 * 60_000 - 1 });
+    // An hour later one call probes whether the account's day (its own time zone) has reset.
+    expect(takeTokens(morning, shape, 'standard', T0 + 60 * 60_000).granted).toBe(true);
+  });
+
+  it('takes HubSpot’s daily count over its own, down as well as up', () => {
+    const spent = { ...full(), dayCount: 200_000 };
+    expect(observeRateLimitHeaders(spent, shape, { daily: 250_000, dailyRemaining: 249_000 }, T0).dayCount).toBe(1_000);
   });
 
   it('a secondly 429 blocks only search', () => {

@@ -78,9 +78,8 @@ export function observeRateLimitHeaders(state: BudgetState, shape: BudgetShape, 
     if (allowed < bucket.tokens) next = { ...next, standard: { ...bucket, tokens: allowed } };
   }
   if (seen.daily !== undefined) next = { ...next, observedDaily: seen.daily };
-  if (seen.daily !== undefined && seen.dailyRemaining !== undefined) {
-    next = { ...next, dayCount: Math.max(next.dayCount, seen.daily - seen.dailyRemaining) };
-  }
+  // HubSpot's own count wins: its day may follow the account's time zone, not UTC.
+  if (seen.daily !== undefined && seen.dailyRemaining !== undefined) next = { ...next, dayCount: seen.daily - seen.dailyRemaining };
   return next;
 }
 
@@ -88,8 +87,9 @@ export function observeRateLimitHeaders(state: BudgetState, shape: BudgetShape, 
 export function applyRateLimited(state: BudgetState, shape: BudgetShape, policy: RateLimitPolicy, nowMs: number, intervalMs?: number): BudgetState {
   const next = rollDay(state, nowMs);
   if (/DAILY/i.test(policy)) {
+    // Only a block: the account's day may reset at another hour than UTC midnight, so probe at most hourly.
     const until = nowMs + Math.min(msUntilNextUtcDay(nowMs), DAILY_BLOCK_PROBE_MS);
-    return { ...next, standard: { ...next.standard, tokens: 0, refilledAtMs: nowMs, blockedUntilMs: until }, dayCount: Math.max(next.dayCount, shape.daily ?? next.dayCount) };
+    return { ...next, standard: { ...next.standard, tokens: 0, refilledAtMs: nowMs, blockedUntilMs: until } };
   }
   if (/SECONDLY/i.test(policy) && !/TEN/i.test(policy)) {
     return { ...next, search: { tokens: 0, refilledAtMs: nowMs, blockedUntilMs: nowMs + (intervalMs ?? shape.search.windowMs) } };
