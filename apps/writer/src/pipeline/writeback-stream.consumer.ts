@@ -121,7 +121,7 @@ export class WritebackStreamConsumer implements OnApplicationBootstrap, BeforeAp
       if (!decoded.ok || !isEventOfType(decoded.event, 'WritebackRequested')) {
         const reason = decoded.ok ? `the writer does not consume ${decoded.event.type} events` : decoded.reason;
         const context = { topic: batch.topic, partition: batch.partition, offset: message.offset, attempt: 1 };
-        await this.bus.sendToDeadLetter(decoded.ok ? decoded.event : null, context, reason, record, { key: message.key, value: message.value, headers: message.headers });
+        await this.bus.sendToDeadLetter(decoded.ok ? decoded.event : null, context, reason, record, message);
         refused.add(message.offset);
         continue;
       }

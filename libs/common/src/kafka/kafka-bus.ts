@@ -16,6 +16,9 @@ export interface KafkaBusOptions {
   logger: Logger;
 }
 
+/** The parts of a consumed message a dead letter keeps. */
+type OriginalMessage = Pick<EachMessagePayload['message'], 'key' | 'value' | 'headers'>;
+
 export interface MessageContext {
   topic: string;
   partition: number;
@@ -148,7 +151,7 @@ export class KafkaBus {
     const context: MessageContext = { topic, partition, offset: message.offset, attempt: 1 };
     const decoded = decodeEnvelope(message.value);
     if (!decoded.ok) {
-      await this.deadLetter(spec, null, context, decoded.reason, message.key, message.value, message.headers);
+      await this.deadLetter(spec.onDeadLetter, null, context, decoded.reason, message);
       return;
     }
     const log = this.options.logger.child({ correlationId: decoded.event.correlationId, eventId: decoded.event.id, portalId: decoded.event.portalId });
@@ -161,11 +164,11 @@ export class KafkaBus {
           log.info(`dropped ${decoded.event.type}: ${outcome.reason}`, { topic });
           return;
         case 'dead-letter':
-          await this.deadLetter(spec, decoded.event, context, outcome.reason, message.key, message.value, message.headers);
+          await this.deadLetter(spec.onDeadLetter, decoded.event, context, outcome.reason, message);
           return;
         case 'retry':
           if (context.attempt >= spec.maxAttempts) {
-            await this.deadLetter(spec, decoded.event, context, `gave up after ${context.attempt} attempts: ${outcome.reason}`, message.key, message.value, message.headers);
+            await this.deadLetter(spec.onDeadLetter, decoded.event, context, `gave up after ${context.attempt} attempts: ${outcome.reason}`, message);
             return;
           }
           log.warn(`retrying ${decoded.event.type} (attempt ${context.attempt}): ${outcome.reason}`, { topic });
@@ -193,13 +196,11 @@ export class KafkaBus {
   }
 
   private async deadLetter(
-    spec: ConsumerSpec,
+    onDeadLetter: ConsumerSpec['onDeadLetter'],
     event: EventEnvelope | null,
     context: MessageContext,
     reason: string,
-    key: Buffer | null,
-    value: Buffer | null,
-    headers: EachMessagePayload['message']['headers'],
+    { key, value, headers }: OriginalMessage,
   ): Promise<void> {
     const producer = await this.connectedProducer();
     await producer.send({
@@ -229,7 +230,7 @@ export class KafkaBus {
     });
     // The message is already in the dead-letter topic: a failure to record it in the
     // audit trail must not re-run the handler (a second PATCH, a second model call).
-    await spec.onDeadLetter?.(event, context, reason).catch((error: unknown) =>
+    await onDeadLetter?.(event, context, reason).catch((error: unknown) =>
       this.options.logger.error('could not record the dead letter in the event store', { error, topic: context.topic, offset: context.offset }),
     );
   }
@@ -243,13 +244,12 @@ export class KafkaBus {
     context: MessageContext,
     reason: string,
     onDeadLetter?: ConsumerSpec['onDeadLetter'],
-    raw?: { key: Buffer | null; value: Buffer | null; headers: EachMessagePayload['message']['headers'] },
+    /** The message as consumed; without it, the event is encoded as the bus would publish it. */
+    original?: OriginalMessage,
   ): Promise<void> {
-    const message = event ? toKafkaMessage(event) : undefined;
-    const key = raw?.key ?? Buffer.from(String(message?.key ?? ''));
-    const value = raw?.value ?? Buffer.from(String(message?.value ?? ''));
-    const headers = raw?.headers ?? (message?.headers as EachMessagePayload['message']['headers']);
-    await this.deadLetter({ onDeadLetter } as ConsumerSpec, event, context, reason, key, value, headers);
+    const encoded = event ? toKafkaMessage(event) : undefined;
+    const message = original ?? { key: Buffer.from(String(encoded?.key ?? '')), value: Buffer.from(String(encoded?.value ?? '')), headers: encoded?.headers as OriginalMessage['headers'] };
+    await this.deadLetter(onDeadLetter, event, context, reason, message);
   }
 
   async disconnect(): Promise<void> {
