@@ -6,6 +6,7 @@ import {
   readRateLimitHeaders,
   sleep,
   type CrmObjectType,
+  type HubSpotErrorLike,
   type HubSpotFailureClass,
   type PortalHubSpotPlan,
   type RateLimitSnapshot,
@@ -45,12 +46,9 @@ export class CrmReader {
       await this.budget.observe(portal.portalId, rateLimit);
       return { kind: 'found', id: response.data.id, properties: response.data.properties, status: response.httpStatusCode, rateLimit };
     } catch (error) {
-      const e = error as { code?: number; body?: unknown; headers?: Record<string, string>; message?: string };
+      const e = error as HubSpotErrorLike;
       const failure = classifyHubSpotFailure(e);
-      if (e.code === 429) {
-        const policy = (e.body as { policyName?: unknown } | undefined)?.policyName;
-        await this.budget.rateLimited(portal.portalId, typeof policy === 'string' ? policy : 'TEN_SECONDLY_ROLLING', failure.kind === 'retry' ? failure.retryAfterMs : undefined);
-      }
+      if (failure.kind === 'retry' && failure.rateLimitPolicy) await this.budget.rateLimited(portal.portalId, failure.rateLimitPolicy, failure.retryAfterMs);
       return { kind: 'failed', failure };
     }
   }

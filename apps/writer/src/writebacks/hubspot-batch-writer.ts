@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { classifyHubSpotFailure, HubSpotClientFactory, hubSpotMessage, readRateLimitHeaders, type HubSpotFailureClass, type RateLimitSnapshot } from '@app/common';
+import { classifyHubSpotFailure, HubSpotClientFactory, hubSpotMessage, readRateLimitHeaders, type HubSpotErrorLike, type HubSpotFailureClass, type RateLimitSnapshot } from '@app/common';
 import type { BatchInput, BatchOperation } from './batch-inputs';
 
 /** What happened to one input of a batch HubSpot answered (200, 201 or 207). */
@@ -15,7 +15,6 @@ export interface CallInfo {
   correlationId: string | null;
   rateLimit: RateLimitSnapshot;
   durationMs: number;
-  rateLimitPolicy?: string;
 }
 
 export type CallOutcome =
@@ -54,9 +53,8 @@ export class HubSpotBatchWriter {
         recordsWritten: perInput.filter((o) => o.kind === 'applied').length,
       };
     } catch (error) {
-      const e = error as { code?: number; body?: unknown; headers?: Record<string, string>; message?: string };
+      const e = error as HubSpotErrorLike;
       const status = typeof e.code === 'number' && e.code > 0 ? e.code : null;
-      const policy = (e.body as { policyName?: unknown } | undefined)?.policyName;
       return {
         kind: 'failed',
         status,
@@ -65,7 +63,6 @@ export class HubSpotBatchWriter {
         durationMs: now() - started,
         failure: classifyHubSpotFailure(e),
         message: hubSpotMessage(e),
-        ...(status === 429 ? { rateLimitPolicy: typeof policy === 'string' ? policy : 'TEN_SECONDLY_ROLLING' } : {}),
       };
     }
   }

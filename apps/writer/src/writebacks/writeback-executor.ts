@@ -123,11 +123,11 @@ export class WritebackExecutor {
   private async settleFailed(portalId: number, items: WriteItem[], outcome: Extract<CallOutcome, { kind: 'failed' }>, callEvent: AppendRequest, verdict: BatchVerdict): Promise<BatchVerdict> {
     const failure = outcome.failure;
     const now = this.now();
-    if (failure.kind === 'retry' && outcome.status === 429) {
+    if (failure.kind === 'retry' && failure.rateLimitPolicy) {
       const waitMs = failure.retryAfterMs ?? PAUSED_RECHECK_MS;
-      await this.budget.rateLimited(portalId, outcome.rateLimitPolicy ?? 'TEN_SECONDLY_ROLLING', failure.retryAfterMs);
+      await this.budget.rateLimited(portalId, failure.rateLimitPolicy, failure.retryAfterMs);
       await this.eventStore.appendAll([callEvent]);
-      this.logger.warn('HubSpot answered 429; the portal waits', { portalId, policy: outcome.rateLimitPolicy, waitMs });
+      this.logger.warn('HubSpot answered 429; the portal waits', { portalId, policy: failure.rateLimitPolicy, waitMs });
       return { ...verdict, again: [{ items, notBeforeMs: now + waitMs }], portalWaitMs: waitMs };
     }
     if (failure.kind === 'retry') {

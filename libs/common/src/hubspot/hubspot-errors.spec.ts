@@ -14,8 +14,9 @@ describe('classifyHubSpotFailure', () => {
       kind: 'retry',
       reason: '429 rate limited: You have reached your ten_secondly_rolling limit.',
       retryAfterMs: 10000,
+      rateLimitPolicy: 'TEN_SECONDLY_ROLLING',
     });
-    expect(classifyHubSpotFailure({ code: 429, body: { policyName: 'DAILY' } })).toMatchObject({ kind: 'retry', retryAfterMs: undefined });
+    expect(classifyHubSpotFailure({ code: 429, body: { policyName: 'DAILY' } })).toMatchObject({ kind: 'retry', retryAfterMs: undefined, rateLimitPolicy: 'DAILY' });
   });
 
   it('separates deleted objects, rejected input and revoked tokens', () => {

@@ -2,7 +2,8 @@ import type { RateLimitSnapshot } from '../events/event-types';
 
 /** How the platform treats a HubSpot failure. Pure: status and body in, decision out. */
 export type HubSpotFailureClass =
-  | { kind: 'retry'; reason: string; retryAfterMs?: number }
+  /** `rateLimitPolicy` is set on a 429: the policy its body names, for the portal's budget. */
+  | { kind: 'retry'; reason: string; retryAfterMs?: number; rateLimitPolicy?: string }
   | { kind: 'not-found'; reason: string }
   | { kind: 'rejected'; reason: string }
   | { kind: 'unauthorized'; reason: string };
@@ -20,8 +21,10 @@ export function classifyHubSpotFailure(error: HubSpotErrorLike): HubSpotFailureC
   // node-fetch's FetchError carries a string code (ECONNRESET, ETIMEDOUT): no HTTP answer, so retry.
   if (typeof status !== 'number' || status === 0) return { kind: 'retry', reason: `network error: ${error.message ?? 'no response'}` };
   if (status === 429) {
-    const daily = /DAILY/i.test(String((error.body as { policyName?: unknown } | undefined)?.policyName ?? ''));
-    return { kind: 'retry', reason: `429 rate limited: ${message}`, retryAfterMs: daily ? undefined : rateLimitWaitMs(error.headers) };
+    const named = (error.body as { policyName?: unknown } | undefined)?.policyName;
+    const rateLimitPolicy = typeof named === 'string' ? named : 'TEN_SECONDLY_ROLLING';
+    const daily = /DAILY/i.test(rateLimitPolicy);
+    return { kind: 'retry', reason: `429 rate limited: ${message}`, retryAfterMs: daily ? undefined : rateLimitWaitMs(error.headers), rateLimitPolicy };
   }
   if (status >= 500 || status === 408) return { kind: 'retry', reason: `HubSpot ${status}: ${message}` };
   if (status === 404) return { kind: 'not-found', reason: `HubSpot 404: ${message}` };
