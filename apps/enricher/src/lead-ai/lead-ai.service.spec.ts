@@ -15,7 +15,7 @@ function setUp(options: { decided?: boolean; settings?: Record<string, unknown>;
   const appendAll = jest.fn(async (_requests: AppendRequest[]) => ({ kind: 'committed' as const, results: [] }));
   const append = jest.fn(async () => ({ kind: 'appended' as const }));
   const eventStore = { findById: jest.fn(async () => (options.decided ? ({} as never) : undefined)), appendAll, append } as unknown as EventStore;
-  const portals = { find: jest.fn(async () => ({ portalId: 7, status: 'active', settings: options.settings ?? {} })), accessToken: jest.fn(async () => 'pat-7') } as unknown as PortalRepository;
+  const portals = { findWithAccessToken: jest.fn(async () => ({ portal: { portalId: 7, status: 'active', settings: options.settings ?? {} }, accessToken: 'pat-7' })) } as unknown as PortalRepository;
   const crm = { getObject: jest.fn(async () => options.read ?? { kind: 'found', id: '42', properties: { jobtitle: 'CEO', company: 'Acme', email: 'a@acme.io', hs_object_id: '42' }, status: 200, rateLimit: { max: 190, remaining: 189 } }) } as unknown as CrmReader;
   const answer = jest.fn(async (): Promise<AiAnswer> => {
     if (options.answer instanceof Error) throw options.answer;

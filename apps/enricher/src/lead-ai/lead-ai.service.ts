@@ -46,8 +46,9 @@ export class LeadAiService {
   ) {}
 
   async handleContactCreated(trigger: PlatformEvent<'WebhookEventReceived'>): Promise<HandlerOutcome> {
-    const portal = await this.portals.find(trigger.portalId);
-    if (!portal || portal.status !== 'active') return Outcome.drop(`portal ${trigger.portalId} is ${portal ? portal.status : 'not registered'}`);
+    const found = await this.portals.findWithAccessToken(trigger.portalId);
+    if (!found || found.portal.status !== 'active') return Outcome.drop(`portal ${trigger.portalId} is ${found ? found.portal.status : 'not registered'}`);
+    const { portal, accessToken: token } = found;
     const choice = selectPrompt<LeadContext>(LEAD_SCORING_PROMPT.id, portal.settings.promptVersions);
     if (!choice.ok) return Outcome.deadLetter(choice.reason);
     const prompt = choice.prompt;
@@ -55,8 +56,6 @@ export class LeadAiService {
     // A redelivered trigger whose decision is already recorded is done: never pay twice.
     if (await this.eventStore.findById(decisionId)) return Outcome.done();
 
-    const token = await this.portals.accessToken(trigger.portalId);
-    if (!token) return Outcome.drop(`portal ${trigger.portalId} has no token`);
 
     const contactId = trigger.data.objectId;
     const streamId = StreamIds.crmObject(trigger.portalId, 'contacts', contactId);
