@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { Module, ValidationPipe } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { DataSource } from 'typeorm';
 import { CLOCK, closeOnSignals, EventStore, HubSpotBudget, installCrashHandlers, loadServiceConfig, NestJsonLogger, PlatformModule, PortalRepository, runService } from '@app/common';
@@ -29,7 +29,7 @@ async function bootstrap(): Promise<void> {
     }),
     { logger: new NestJsonLogger(logger.child({ component: 'admin' })) },
   );
-  admin.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));
+  AdminModule.configure(admin);
   await admin.listen(config.adminPort, config.adminHost);
   logger.info(`admin API listening on ${config.adminHost}:${config.adminPort}`);
 

@@ -1,11 +1,9 @@
-import { ValidationPipe, type INestApplication } from '@nestjs/common';
-import { Test } from '@nestjs/testing';
+import type { INestApplication } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { BudgetRepository, EventStore, HubSpotBudget, PortalRepository, startStory, TokenCipher } from '@app/common';
 import { createTestDatabase, type TestDatabase } from '../../../../test/support/database';
 import { TEST_ADMIN_KEY, TEST_TOKEN_KEY, testConfig } from '../../../../test/support/platform';
-import { adminDependencies } from '../../../../test/support/admin';
-import { AdminModule } from './admin.module';
+import { adminDependencies, startAdminApp } from '../../../../test/support/admin';
 
 describe('admin API (real Postgres)', () => {
   let db: TestDatabase;
@@ -18,15 +16,7 @@ describe('admin API (real Postgres)', () => {
     db = await createTestDatabase('admin');
     const config = testConfig('ingest', db.url, 'unused');
     portals = new PortalRepository(db.dataSource, new TokenCipher(config.tokenEncryptionKey!));
-    const moduleRef = await Test.createTestingModule({
-      imports: [
-        AdminModule.from(adminDependencies(db, config, portals)),
-      ],
-    }).compile();
-    app = moduleRef.createNestApplication({ logger: false });
-    app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));
-    await app.listen(0, '127.0.0.1');
-    url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+    ({ app, url } = await startAdminApp(adminDependencies(db, config, portals)));
   });
   afterAll(async () => {
     await app.close();

@@ -1,4 +1,4 @@
-import { Module, type DynamicModule, type Provider } from '@nestjs/common';
+import { Module, ValidationPipe, type DynamicModule, type INestApplication, type Provider } from '@nestjs/common';
 import { Kafka, logLevel } from 'kafkajs';
 import type { DataSource } from 'typeorm';
 import { AppConfig, CLOCK, DecisionCosts, DeadLetterRedriver, EventStore, HubSpotBudget, PortalRepository, type Clock } from '@app/common';
@@ -24,6 +24,11 @@ export interface AdminDependencies {
 
 @Module({})
 export class AdminModule {
+  /** The admin app's request handling: unknown fields are rejected, every reason listed. */
+  static configure(app: INestApplication): INestApplication {
+    return app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));
+  }
+
   static from(deps: AdminDependencies): DynamicModule {
     return AdminModule.withShared([
       { provide: AppConfig, useValue: deps.config },

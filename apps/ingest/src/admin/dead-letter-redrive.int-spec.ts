@@ -1,13 +1,11 @@
-import { ValidationPipe, type INestApplication } from '@nestjs/common';
-import { Test } from '@nestjs/testing';
+import type { INestApplication } from '@nestjs/common';
 import { Kafka, logLevel, type Admin, type Producer } from 'kafkajs';
 import { deadLetterTopic, topicNames } from '@app/common';
 import { anEvent } from '../../../../test/support/builders';
 import { createTestDatabase, type TestDatabase } from '../../../../test/support/database';
 import { collectMessages, KAFKA_BROKERS, uniquePrefix } from '../../../../test/support/kafka';
 import { TEST_ADMIN_KEY, testConfig } from '../../../../test/support/platform';
-import { adminDependencies } from '../../../../test/support/admin';
-import { AdminModule } from './admin.module';
+import { adminDependencies, startAdminApp } from '../../../../test/support/admin';
 
 describe('dead-letter redrive endpoint (real Kafka and Postgres)', () => {
   const prefix = uniquePrefix('redrive');
@@ -67,15 +65,7 @@ describe('dead-letter redrive endpoint (real Kafka and Postgres)', () => {
 
     db = await createTestDatabase('redrive');
     const config = testConfig('ingest', db.url, prefix);
-    const moduleRef = await Test.createTestingModule({
-      imports: [
-        AdminModule.from(adminDependencies(db, config)),
-      ],
-    }).compile();
-    app = moduleRef.createNestApplication({ logger: false });
-    app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));
-    await app.listen(0, '127.0.0.1');
-    url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+    ({ app, url } = await startAdminApp(adminDependencies(db, config)));
   });
   afterAll(async () => {
     await app?.close();
