@@ -1,7 +1,13 @@
 import { randomBytes } from 'node:crypto';
-import { Kafka, logLevel, type IHeaders } from 'kafkajs';
+import { Kafka, logLevel, Partitioners, type IHeaders } from 'kafkajs';
 
 export const KAFKA_BROKERS = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
+
+/** The partition kafkajs's default partitioner gives a portal's messages on a topic of `partitions` partitions. */
+export function partitionOf(topic: string, portalId: number, partitions = 3): number {
+  const partitionMetadata = Array.from({ length: partitions }, (_, partitionId) => ({ partitionId, leader: 0, partitionErrorCode: 0, replicas: [0], isr: [0] }));
+  return Partitioners.DefaultPartitioner()({ topic, partitionMetadata, message: { key: String(portalId), value: null } });
+}
 
 /** A topic prefix no other test run uses, so runs on a shared broker never cross. */
 export function uniquePrefix(label: string): string {

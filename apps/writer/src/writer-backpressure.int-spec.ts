@@ -1,16 +1,13 @@
-import { Test, type TestingModule } from '@nestjs/testing';
-import { Partitioners } from 'kafkajs';
-import { allTopics, deterministicId, KafkaBus, PlatformModule, PortalRepository, startStory, topicNames, type PlatformEvent } from '@app/common';
+import type { TestingModule } from '@nestjs/testing';
+import { allTopics, deterministicId, KafkaBus, PortalRepository, startStory, topicNames, type PlatformEvent } from '@app/common';
 import { HubSpotSandbox } from '../../../sandbox/hubspot';
 import { createTestDatabase, type TestDatabase } from '../../../test/support/database';
-import { eventually, KAFKA_BROKERS, uniquePrefix } from '../../../test/support/kafka';
+import { eventually, KAFKA_BROKERS, partitionOf, uniquePrefix } from '../../../test/support/kafka';
 import { memoryLogger } from '../../../test/support/logger';
+import { addSandboxPortal, startWriter } from '../../../test/support/writer';
 import { testConfig } from '../../../test/support/platform';
-import { WriterModule } from './writer.module';
 
 const HELD = 7100;
-const partitionOf = (portalId: number, topic: string) =>
-  Partitioners.DefaultPartitioner()({ topic, partitionMetadata: [0, 1, 2].map((partitionId) => ({ partitionId, leader: 0, partitionErrorCode: 0, replicas: [0], isr: [0] })), message: { key: String(portalId), value: null } });
 
 describe('writer backpressure (real Kafka, Postgres and the HubSpot sandbox)', () => {
   const sandbox = new HubSpotSandbox();
@@ -21,8 +18,8 @@ describe('writer backpressure (real Kafka, Postgres and the HubSpot sandbox)', (
   let moduleRef: TestingModule;
   let bus: KafkaBus;
   // A portal on the held portal's partition, and one on another partition.
-  const NEIGHBOUR = [...Array(300).keys()].map((i) => 7101 + i).find((p) => partitionOf(p, topics.writebacks) === partitionOf(HELD, topics.writebacks))!;
-  const ELSEWHERE = [...Array(300).keys()].map((i) => 7101 + i).find((p) => partitionOf(p, topics.writebacks) !== partitionOf(HELD, topics.writebacks))!;
+  const NEIGHBOUR = [...Array(300).keys()].map((i) => 7101 + i).find((p) => partitionOf(topics.writebacks, p) === partitionOf(topics.writebacks, HELD))!;
+  const ELSEWHERE = [...Array(300).keys()].map((i) => 7101 + i).find((p) => partitionOf(topics.writebacks, p) !== partitionOf(topics.writebacks, HELD))!;
 
   beforeAll(async () => {
     const { url } = await sandbox.start();
@@ -30,12 +27,10 @@ describe('writer backpressure (real Kafka, Postgres and the HubSpot sandbox)', (
     const config = testConfig('writer', db.url, prefix, { HUBSPOT_API_BASE_URL: url, WRITER_MAX_BUFFERED: '100', PORTAL_CACHE_MS: '500' });
     bus = new KafkaBus({ brokers: KAFKA_BROKERS, clientId: 'writer-bp-test', logger });
     await bus.ensureTopics(allTopics(topics), 3, 1);
-    moduleRef = await Test.createTestingModule({ imports: [PlatformModule.forRoot(config, 'writer', logger), WriterModule] }).compile();
-    await moduleRef.init();
+    moduleRef = await startWriter(config, logger);
     const portals = moduleRef.get(PortalRepository);
     for (const portalId of [HELD, NEIGHBOUR, ELSEWHERE]) {
-      sandbox.addPortal({ portalId, accessToken: `pat-${portalId}` });
-      sandbox.defineProperty(portalId, 'contacts', { name: 'ai_lead_score', label: 'score', type: 'string', fieldType: 'text', groupName: 'contactinformation' });
+      addSandboxPortal(sandbox, portalId);
       await portals.register({ portalId, name: `P${portalId}`, accessToken: `pat-${portalId}` });
     }
     await portals.updateSettings(HELD, { status: 'paused' });

@@ -1,5 +1,5 @@
-import { Test, type TestingModule } from '@nestjs/testing';
-import { Kafka, logLevel, Partitioners } from 'kafkajs';
+import type { TestingModule } from '@nestjs/testing';
+import { Kafka, logLevel } from 'kafkajs';
 import {
   allTopics,
   deadLetterTopic,
@@ -7,7 +7,6 @@ import {
   EventStore,
   HubSpotBudget,
   KafkaBus,
-  PlatformModule,
   PortalRepository,
   startStory,
   topicNames,
@@ -17,11 +16,11 @@ import {
 } from '@app/common';
 import { HubSpotSandbox } from '../../../sandbox/hubspot';
 import { createTestDatabase, type TestDatabase } from '../../../test/support/database';
-import { collectMessages, eventually, KAFKA_BROKERS, uniquePrefix } from '../../../test/support/kafka';
+import { collectMessages, eventually, KAFKA_BROKERS, partitionOf, uniquePrefix } from '../../../test/support/kafka';
 import { memoryLogger } from '../../../test/support/logger';
+import { addSandboxPortal, startWriter } from '../../../test/support/writer';
 import { testConfig } from '../../../test/support/platform';
 import { WritebackStreamConsumer } from './pipeline/writeback-stream.consumer';
-import { WriterModule } from './writer.module';
 
 /** A command without its ids, per kind (Omit does not distribute over a union). */
 type CommandInput = WritebackCommand extends infer C ? (C extends WritebackCommand ? Omit<C, 'commandId' | 'decisionId'> & { commandId?: string } : never) : never;
@@ -43,16 +42,14 @@ describe('writer (real Kafka, Postgres and the HubSpot sandbox)', () => {
   beforeAll(async () => {
     const { url } = await sandbox.start();
     for (const portalId of [PORTAL, OTHER]) {
-      sandbox.addPortal({ portalId, accessToken: `pat-${portalId}` });
-      for (const name of ['ai_lead_score', 'ai_summary']) sandbox.defineProperty(portalId, 'contacts', { name, label: name, type: 'string', fieldType: 'text', groupName: 'contactinformation' });
+      addSandboxPortal(sandbox, portalId, ['ai_lead_score', 'ai_summary']);
     }
     db = await createTestDatabase('writer');
     config = testConfig('writer', db.url, prefix, { HUBSPOT_API_BASE_URL: url, PORTAL_CACHE_MS: '2000', CONSUMER_MAX_ATTEMPTS: '3', RETRY_BASE_DELAY_MS: '20' });
     const { logger } = memoryLogger();
     bus = new KafkaBus({ brokers: KAFKA_BROKERS, clientId: 'writer-test', logger });
     await bus.ensureTopics(allTopics(topics), 3, 1);
-    moduleRef = await Test.createTestingModule({ imports: [PlatformModule.forRoot(config, 'writer', logger), WriterModule] }).compile();
-    await moduleRef.init();
+    moduleRef = await startWriter(config, logger);
     events = moduleRef.get(EventStore);
     const portals = moduleRef.get(PortalRepository);
     await portals.register({ portalId: PORTAL, name: 'Acme', accessToken: `pat-${PORTAL}` });
@@ -175,13 +172,12 @@ describe('writer (real Kafka, Postgres and the HubSpot sandbox)', () => {
 
   it('a held portal keeps its partition’s commit point back without blocking another portal on that partition', async () => {
     // Two portals whose keys land on the same partition, as kafkajs's default partitioner places them.
-    const partitionOf = (portalId: number) => Partitioners.DefaultPartitioner()({ topic: topics.writebacks, partitionMetadata: [0, 1, 2].map((partitionId) => ({ partitionId, leader: 0, partitionErrorCode: 0, replicas: [0], isr: [0] })), message: { key: String(portalId), value: null } });
+    const partitionOfPortal = (portalId: number) => partitionOf(topics.writebacks, portalId);
     const held = 5150;
-    const neighbour = [...Array(200).keys()].map((i) => 5151 + i).find((p) => partitionOf(p) === partitionOf(held))!;
+    const neighbour = [...Array(200).keys()].map((i) => 5151 + i).find((p) => partitionOfPortal(p) === partitionOfPortal(held))!;
     const portals = moduleRef.get(PortalRepository);
     for (const portalId of [held, neighbour]) {
-      sandbox.addPortal({ portalId, accessToken: `pat-${portalId}` });
-      sandbox.defineProperty(portalId, 'contacts', { name: 'ai_lead_score', label: 'score', type: 'string', fieldType: 'text', groupName: 'contactinformation' });
+      addSandboxPortal(sandbox, portalId);
       await portals.register({ portalId, name: `P${portalId}`, accessToken: `pat-${portalId}` });
     }
     await portals.updateSettings(held, { status: 'paused' });
@@ -189,8 +185,8 @@ describe('writer (real Kafka, Postgres and the HubSpot sandbox)', () => {
     const b = sandbox.seedObject(neighbour, 'contacts', { email: 'b@neighbour.io' }).id;
     const admin = new Kafka({ brokers: KAFKA_BROKERS, logLevel: logLevel.NOTHING }).admin();
     await admin.connect();
-    const committed = async () => Number((await admin.fetchOffsets({ groupId: `${prefix}.writer`, topics: [topics.writebacks] }))[0]!.partitions.find((p) => p.partition === partitionOf(held))!.offset);
-    const before = (await admin.fetchTopicOffsets(topics.writebacks)).find((p) => p.partition === partitionOf(held))!;
+    const committed = async () => Number((await admin.fetchOffsets({ groupId: `${prefix}.writer`, topics: [topics.writebacks] }))[0]!.partitions.find((p) => p.partition === partitionOfPortal(held))!.offset);
+    const before = (await admin.fetchTopicOffsets(topics.writebacks)).find((p) => p.partition === partitionOfPortal(held))!;
 
     const first = request(held, { kind: 'update-properties', objectType: 'contacts', objectId: a, properties: { ai_lead_score: '1' } });
     const second = request(neighbour, { kind: 'update-properties', objectType: 'contacts', objectId: b, properties: { ai_lead_score: '2' } });
@@ -209,8 +205,7 @@ describe('writer (real Kafka, Postgres and the HubSpot sandbox)', () => {
 
   it('dead-letters a writeback for an unknown portal, and writes for it as soon as it is registered', async () => {
     const late = 6060;
-    sandbox.addPortal({ portalId: late, accessToken: `pat-${late}` });
-    sandbox.defineProperty(late, 'contacts', { name: 'ai_lead_score', label: 'score', type: 'string', fieldType: 'text', groupName: 'contactinformation' });
+    addSandboxPortal(sandbox, late);
     const id = sandbox.seedObject(late, 'contacts', { email: 'late@new.io' }).id;
     const dlq = await collectMessages([deadLetterTopic(topics.writebacks)]);
     const early = request(late, { kind: 'update-properties', objectType: 'contacts', objectId: id, properties: { ai_lead_score: '3' } });
