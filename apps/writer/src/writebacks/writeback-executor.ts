@@ -110,7 +110,7 @@ export class WritebackExecutor {
     });
     const results = this.results(finished, (item) => {
       const o = outcomes.get(item)!;
-      if (o.kind === 'applied') return { type: 'WritebackApplied', status: outcome.status ?? 200, record: o.record, outcome };
+      if (o.kind === 'applied') return { type: 'WritebackApplied', status: outcome.status ?? 200, record: o.record };
       if (o.kind === 'not-found') return { type: 'WritebackSkipped', status: outcome.status, detail: `object deleted or merged: ${o.message}` };
       return { type: 'WritebackFailed', status: outcome.status, detail: o.kind === 'invalid' ? o.message : 'unknown' };
     }, callEvent);
@@ -191,7 +191,7 @@ export class WritebackExecutor {
       id: callId,
       data: {
         callId,
-        operation: `${items[0]!.group.replace(':', ' ')}`,
+        operation: items[0]!.group.replace(':', ' '),
         hubspotStatus: outcome.status,
         hubspotCorrelationId: outcome.correlationId,
         commandIds,
@@ -208,11 +208,11 @@ export class WritebackExecutor {
   /** One result event per command, in the command's object stream, published to the results topic. */
   private results(
     items: WriteItem[],
-    describe: (item: WriteItem) => { type: 'WritebackApplied' | 'WritebackSkipped' | 'WritebackFailed'; status: number | null; detail?: string; record?: unknown; outcome?: CallOutcome },
+    describe: (item: WriteItem) => { type: 'WritebackApplied' | 'WritebackSkipped' | 'WritebackFailed'; status: number | null; detail?: string; record?: unknown },
     callEvent: AppendRequest | undefined,
   ): AppendRequest[] {
     const now = this.clock();
-    const call = callEvent?.events[0]?.data as { callId: string; hubspotCorrelationId: string | null; recordsWritten: number; rateLimit: object } | undefined;
+    const call = (callEvent?.events[0] as PlatformEvent<'HubSpotCallCompleted'> | undefined)?.data;
     const requests: AppendRequest[] = [];
     const seen = new Set<string>();
     for (const item of items) {
