@@ -20,7 +20,7 @@ import {
   type PortalSettings,
   type StoredEvent,
 } from '@app/common';
-import type { HubSpotPlanDto, RegisterPortalDto } from './register-portal.dto';
+import type { PortalSettingsDto, RegisterPortalDto } from './register-portal.dto';
 import type { UpdatePortalDto } from './update-portal.dto';
 import { createHash } from 'node:crypto';
 
@@ -57,10 +57,7 @@ export class PortalAdminService {
   ) {}
 
   async register(dto: RegisterPortalDto): Promise<Portal | 'exists'> {
-    const settings: PortalSettings = dto.hubspot ? { hubspot: definedFields(dto.hubspot) } : {};
-    if (dto.leadRouting) settings.leadRouting = plain(dto.leadRouting);
-    if (dto.privacy) settings.privacy = plain(dto.privacy);
-    if (dto.promptVersions) settings.promptVersions = plain(dto.promptVersions);
+    const settings = settingsFrom(dto, {});
     const result = await this.portals.register({ portalId: dto.portalId, name: dto.name, accessToken: dto.accessToken, settings });
     if (result.kind === 'exists') return 'exists';
     const registered = startStory({ type: 'PortalRegistered', portalId: dto.portalId, id: deterministicId('portal-registered', dto.portalId), data: { name: dto.name } }, this.clock());
@@ -72,13 +69,9 @@ export class PortalAdminService {
   async update(portalId: number, dto: UpdatePortalDto): Promise<Portal | undefined> {
     const current = await this.portals.find(portalId);
     if (!current) return undefined;
-    const settings: PortalSettings = {};
+    const settings = settingsFrom(dto, current.settings);
     if (dto.enabledSubscriptions) settings.enabledSubscriptions = [...new Set(dto.enabledSubscriptions)];
     if (dto.workflowApiKey) settings.workflowApiKeySha256 = createHash('sha256').update(dto.workflowApiKey).digest('hex');
-    if (dto.hubspot) settings.hubspot = { ...current.settings.hubspot, ...definedFields(dto.hubspot) };
-    if (dto.leadRouting) settings.leadRouting = plain(dto.leadRouting);
-    if (dto.privacy) settings.privacy = plain(dto.privacy);
-    if (dto.promptVersions) settings.promptVersions = plain(dto.promptVersions);
     if (dto.accessToken) await this.portals.replaceAccessToken(portalId, dto.accessToken);
     if (dto.clearAlerts) await this.portals.clearAlerts(portalId);
     return this.portals.updateSettings(portalId, { name: dto.name, status: dto.status, settings });
@@ -122,11 +115,20 @@ export class PortalAdminService {
 }
 
 /** The plan fields the request sent (a transformed DTO also carries the others, as undefined). */
-function definedFields(dto: HubSpotPlanDto): PortalHubSpotPlan {
-  return Object.fromEntries(Object.entries(dto).filter(([, value]) => value !== undefined)) as PortalHubSpotPlan;
+/**
+ * The settings POST and PATCH both take, as plain JSON for the settings column
+ * (fields not sent are absent). The plan merges into the stored one; the others replace.
+ */
+function settingsFrom(dto: PortalSettingsDto, current: PortalSettings): PortalSettings {
+  const settings: PortalSettings = {};
+  if (dto.hubspot) settings.hubspot = { ...current.hubspot, ...plain(dto.hubspot) };
+  if (dto.leadRouting) settings.leadRouting = plain(dto.leadRouting);
+  if (dto.privacy) settings.privacy = plain(dto.privacy);
+  if (dto.promptVersions) settings.promptVersions = plain(dto.promptVersions);
+  return settings;
 }
 
-/** A validated DTO as plain JSON for the settings column. */
+/** A validated DTO as plain JSON: class instances and undefined fields gone. */
 function plain<T extends object>(dto: T): T {
   return JSON.parse(JSON.stringify(dto)) as T;
 }
