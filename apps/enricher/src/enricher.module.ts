@@ -2,9 +2,13 @@ import { Module } from '@nestjs/common';
 import { AppConfig } from '@app/common';
 import { AI_PROVIDER, type AiProvider } from './ai/ai-provider';
 import { AnthropicProvider } from './ai/anthropic.provider';
+import { ModelConcurrency } from './ai/model-concurrency';
 import { OfflineRulesProvider } from './ai/offline-rules.provider';
+import { ContextAssembler } from './context/context-assembler';
 import { CrmReader } from './crm/crm-reader';
-import { LeadAiService } from './lead-ai/lead-ai.service';
+import { DecisionFlow } from './decisions/decision-flow';
+import { DecisionMaker } from './decisions/decision-maker';
+import { DecisionRecords } from './decisions/decision-records';
 import { TriggerConsumer } from './triggers/trigger.consumer';
 import { TriggerRouter } from './triggers/trigger-router.service';
 
@@ -17,8 +21,16 @@ export function createAiProvider(config: AppConfig): AiProvider {
 @Module({
   providers: [
     { provide: AI_PROVIDER, useFactory: createAiProvider, inject: [AppConfig] },
+    {
+      provide: ModelConcurrency,
+      useFactory: (config: AppConfig) => new ModelConcurrency({ global: config.modelMaxConcurrency, perPortal: config.modelMaxConcurrencyPerPortal }),
+      inject: [AppConfig],
+    },
     CrmReader,
-    LeadAiService,
+    ContextAssembler,
+    DecisionRecords,
+    DecisionMaker,
+    DecisionFlow,
     TriggerRouter,
     TriggerConsumer,
   ],

@@ -9,7 +9,7 @@ import { AnthropicProvider } from './anthropic.provider';
 describe('AnthropicProvider against the Anthropic double', () => {
   const double = new AnthropicDouble();
   let baseURL: string;
-  const prompt = renderPrompt(LEAD_SCORING_PROMPT, { contactId: '42', properties: { jobtitle: 'CEO', company: 'Acme' } });
+  const prompt = renderPrompt(LEAD_SCORING_PROMPT, { objectType: 'contacts', objectId: '42', facts: { jobtitle: 'CEO', company: 'Acme' } });
   const provider = (options: { maxRetries?: number; timeoutMs?: number } = {}) =>
     new AnthropicProvider({ apiKey: 'sk-ant-test', baseURL, defaultModel: 'claude-sonnet-5-5', maxRetries: options.maxRetries ?? 0, timeoutMs: options.timeoutMs });
 

@@ -1,4 +1,5 @@
 import { deterministicId, type WritebackCommand } from '@app/common';
+import { escapeHtml } from '../writebacks/note-html';
 import type { LeadAssessment } from './lead-assessment.dto';
 
 /** The HubSpot contact properties Lead AI writes. */
@@ -47,8 +48,4 @@ export function planLeadWritebacks(decisionId: string, contactId: string, assess
     ...(followUp.ownerId ? { ownerId: followUp.ownerId } : {}),
   });
   return commands;
-}
-
-function escapeHtml(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }

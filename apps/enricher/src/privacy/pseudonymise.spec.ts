@@ -33,4 +33,27 @@ describe('pseudonymise', () => {
     expect(facts).not.toHaveProperty('message');
     expect(facts).not.toHaveProperty('company');
   });
+
+  it('judges related records’ fields by their own name, and scrubs their names out of the free text of other records', () => {
+    const { facts, restore } = pseudonymise(
+      {
+        subject: 'Refund',
+        'contacts.1.firstname': 'Priya',
+        'contacts.1.email': 'priya@shop.example',
+        'contacts.1.phone': '+1 415 555 0100',
+        'emails.1.hs_email_text': 'Priya again, please call 415-555-0100',
+      },
+      { forbiddenFields: ['hs_email_subject'] },
+    );
+    expect(facts).toEqual({
+      subject: 'Refund',
+      'contacts.1.firstname': '{{FIRSTNAME_1}}',
+      'contacts.1.email': '{{EMAIL_1}}',
+      'contacts.1.email_domain': 'shop.example',
+      'contacts.1.phone': '{{PHONE_1}}',
+      'emails.1.hs_email_text': '{{FIRSTNAME_1}} again, please call {{PHONE_2}}',
+    });
+    expect(restore('Dear {{FIRSTNAME_1}}')).toBe('Dear Priya');
+    expect(pseudonymise({ 'emails.1.hs_email_subject': 'x' }, { forbiddenFields: ['hs_email_subject'] }).facts).toEqual({});
+  });
 });

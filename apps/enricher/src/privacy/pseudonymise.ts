@@ -55,23 +55,24 @@ export function pseudonymise(properties: Record<string, string>, policy: Privacy
   // Structured fields first, so free text reuses their placeholders.
   for (const field of fields) {
     const value = properties[field]!;
-    if (forbidden.has(field) || value === '') continue;
-    if (PERSON_NAME_FIELDS.has(field)) {
-      const kind = field === 'lastname' ? 'LASTNAME' : 'FIRSTNAME';
+    const name = propertyName(field);
+    if (forbidden.has(name) || value === '') continue;
+    if (PERSON_NAME_FIELDS.has(name)) {
+      const kind = name === 'lastname' ? 'LASTNAME' : 'FIRSTNAME';
       facts[field] = placeholder(kind, value);
       if (value.trim().length >= 2) names.set(value.trim(), kind);
-    } else if (EMAIL_FIELDS.has(field)) {
+    } else if (EMAIL_FIELDS.has(name)) {
       facts[field] = value.replace(EMAIL_PATTERN, (email) => placeholder('EMAIL', email));
       const domain = /@([A-Za-z0-9.-]+\.[A-Za-z]{2,})/.exec(value)?.[1];
-      if (domain && field === 'email') facts.email_domain = domain.toLowerCase();
-    } else if (PHONE_FIELDS.has(field)) {
+      if (domain && name === 'email') facts[`${field.slice(0, field.length - name.length)}email_domain`] = domain.toLowerCase();
+    } else if (PHONE_FIELDS.has(name)) {
       facts[field] = placeholder('PHONE', value);
-    } else if (ADDRESS_FIELDS.has(field)) {
+    } else if (ADDRESS_FIELDS.has(name)) {
       facts[field] = placeholder('ADDRESS', value);
     }
   }
   for (const field of fields) {
-    if (field in facts || forbidden.has(field) || properties[field] === '') continue;
+    if (field in facts || forbidden.has(propertyName(field)) || properties[field] === '') continue;
     facts[field] = scrubText(properties[field]!, names, placeholder);
   }
   return {
@@ -79,6 +80,11 @@ export function pseudonymise(properties: Record<string, string>, policy: Privacy
     placeholders: kinds,
     restore: (text) => text.replace(/\{\{[A-Z]+_\d+\}\}/g, (token) => real.get(token) ?? token),
   };
+}
+
+/** `contacts.1.email` → `email`: related records' properties are judged by their own name. */
+function propertyName(field: string): string {
+  return field.slice(field.lastIndexOf('.') + 1);
 }
 
 /** Emails, phone numbers and the contact's own names inside free text. */

@@ -1,13 +1,15 @@
 import { PERSONAS } from '../lead-ai/lead-assessment.dto';
-import type { PromptDefinition } from './prompt';
+import { nestContext } from '../context/crm-context';
+import type { PromptDefinition, PromptInput } from './prompt';
 
-export interface LeadContext {
-  contactId: string;
-  properties: Record<string, string>;
-}
+const CONTACT_FIELDS = ['firstname', 'lastname', 'email', 'jobtitle', 'company', 'industry', 'numemployees', 'lifecyclestage', 'hs_lead_status', 'country', 'message', 'website'];
+
+/** v1 and v2 saw the contact's own properties only; their rendering stays byte-identical so their hashes do too. */
+const renderContactOnly = (input: PromptInput) =>
+  [`A new contact (id ${input.objectId}) was created in the CRM. Its properties:`, JSON.stringify(input.facts, null, 2), 'Assess this lead.'].join('\n');
 
 /** Lead AI (pattern 1), v1: score a new contact, name its persona, summarise it for the rep. Kept for portals that pin it. */
-export const LEAD_SCORING_V1: PromptDefinition<LeadContext> = {
+export const LEAD_SCORING_V1: PromptDefinition = {
   id: 'lead-scoring',
   version: 1,
   model: null,
@@ -36,17 +38,12 @@ export const LEAD_SCORING_V1: PromptDefinition<LeadContext> = {
       },
     },
   },
-  fields: ['firstname', 'lastname', 'email', 'jobtitle', 'company', 'industry', 'numemployees', 'lifecyclestage', 'hs_lead_status', 'country', 'message', 'website'],
-  renderUser: (context) =>
-    [
-      `A new contact (id ${context.contactId}) was created in the CRM. Its properties:`,
-      JSON.stringify(context.properties, null, 2),
-      'Assess this lead.',
-    ].join('\n'),
+  context: { record: CONTACT_FIELDS },
+  renderUser: renderContactOnly,
 };
 
 /** Lead AI (pattern 1), v2: adds pain points, the next step and a first-touch email draft; sees pseudonymised data. */
-export const LEAD_SCORING_V2: PromptDefinition<LeadContext> = {
+export const LEAD_SCORING_V2: PromptDefinition = {
   id: 'lead-scoring',
   version: 2,
   model: null,
@@ -78,14 +75,36 @@ export const LEAD_SCORING_V2: PromptDefinition<LeadContext> = {
       },
     },
   },
-  fields: ['firstname', 'lastname', 'email', 'jobtitle', 'company', 'industry', 'numemployees', 'lifecyclestage', 'hs_lead_status', 'country', 'message', 'website'],
-  renderUser: (context) =>
+  context: { record: CONTACT_FIELDS },
+  renderUser: renderContactOnly,
+};
+
+/**
+ * Lead AI (pattern 1), v3: the v2 assessment over the whole picture — the form the
+ * contact converted on, its primary company, and its recent notes and emails.
+ */
+export const LEAD_SCORING_V3: PromptDefinition = {
+  ...LEAD_SCORING_V2,
+  version: 3,
+  system: [
+    LEAD_SCORING_V2.system.replace('Given the properties of a newly created contact', 'Given a newly created contact, the form it converted on, its company and its recent notes and emails'),
+    'Weigh what the contact wrote (form message, emails) above firmographics.',
+  ].join(' '),
+  context: {
+    record: [...CONTACT_FIELDS, 'recent_conversion_event_name', 'first_conversion_event_name', 'num_conversion_events'],
+    related: {
+      company: ['name', 'domain', 'industry', 'numberofemployees', 'annualrevenue', 'country', 'lifecyclestage'],
+      notes: ['hs_note_body', 'hs_timestamp'],
+      emails: ['hs_email_direction', 'hs_email_subject', 'hs_email_text', 'hs_timestamp'],
+    },
+  },
+  renderUser: (input) =>
     [
-      `A new contact (id ${context.contactId}) was created in the CRM. Its properties:`,
-      JSON.stringify(context.properties, null, 2),
+      `A new contact (id ${input.objectId}) was created in the CRM. Its record, with its company and recent activity (newest first):`,
+      JSON.stringify(nestContext(input.facts), null, 2),
       'Assess this lead.',
     ].join('\n'),
 };
 
 /** The latest version: what portals that pin nothing get. */
-export const LEAD_SCORING_PROMPT = LEAD_SCORING_V2;
+export const LEAD_SCORING_PROMPT = LEAD_SCORING_V3;

@@ -1,21 +1,34 @@
+import { renderPrompt } from './prompt';
+import { LEAD_SCORING_V1, LEAD_SCORING_V2 } from './lead-scoring.prompt';
 import { selectPrompt } from './prompt-registry';
 
 describe('selectPrompt', () => {
   it('gives the latest version unless the portal pins one', () => {
-    expect(selectPrompt('lead-scoring', undefined)).toMatchObject({ ok: true, prompt: { id: 'lead-scoring', version: 2 } });
+    expect(selectPrompt('lead-scoring', undefined)).toMatchObject({ ok: true, prompt: { id: 'lead-scoring', version: 3 } });
     expect(selectPrompt('lead-scoring', { 'lead-scoring': 1 })).toMatchObject({ ok: true, prompt: { version: 1 } });
-    expect(selectPrompt('lead-scoring', { 'ticket-triage': 3 })).toMatchObject({ ok: true, prompt: { version: 2 } });
+    expect(selectPrompt('lead-scoring', { 'ticket-triage': 3 })).toMatchObject({ ok: true, prompt: { version: 3 } });
+    expect(selectPrompt('ticket-triage', { 'lead-scoring': 1 })).toMatchObject({ ok: true, prompt: { id: 'ticket-triage', version: 1 } });
   });
 
   it('refuses a pin to a version that does not exist instead of upgrading silently', () => {
-    expect(selectPrompt('lead-scoring', { 'lead-scoring': 7 })).toEqual({ ok: false, reason: 'the portal pins lead-scoring@7, which does not exist (versions: 1, 2)' });
+    expect(selectPrompt('lead-scoring', { 'lead-scoring': 7 })).toEqual({ ok: false, reason: 'the portal pins lead-scoring@7, which does not exist (versions: 1, 2, 3)' });
   });
 
-  it('keeps every version an artefact of its own: v1 has no email draft, v2 does', () => {
+  it('keeps every version an artefact of its own: v1 has no email draft, v2 does, v3 sees company and activity', () => {
     const v1 = selectPrompt('lead-scoring', { 'lead-scoring': 1 });
-    const v2 = selectPrompt('lead-scoring', undefined);
+    const v2 = selectPrompt('lead-scoring', { 'lead-scoring': 2 });
+    const v3 = selectPrompt('lead-scoring', undefined);
     const props = (c: typeof v1) => (c.ok ? Object.keys((c.prompt.tool.inputSchema as { properties: object }).properties) : []);
     expect(props(v1)).not.toContain('emailDraft');
     expect(props(v2)).toContain('emailDraft');
+    expect(v2.ok && v2.prompt.context.related).toBeUndefined();
+    expect(v3.ok && Object.keys(v3.prompt.context.related ?? {})).toEqual(['company', 'notes', 'emails']);
+  });
+
+  it('renders v1 and v2 exactly as before the context was widened, so their recorded hashes still match', () => {
+    const input = { objectType: 'contacts' as const, objectId: '42', facts: { jobtitle: 'CEO', company: 'Acme' } };
+    // The text decisions recorded before v3 existed (2026-11-28) were hashed from.
+    expect(renderPrompt(LEAD_SCORING_V1, input).user).toBe('A new contact (id 42) was created in the CRM. Its properties:\n{\n  "jobtitle": "CEO",\n  "company": "Acme"\n}\nAssess this lead.');
+    expect(renderPrompt(LEAD_SCORING_V2, input).user).toBe(renderPrompt(LEAD_SCORING_V1, input).user);
   });
 });

@@ -1,11 +1,21 @@
 import { createHash } from 'node:crypto';
+import type { CrmObjectType } from '@app/common';
+import type { ContextSpec } from '../context/crm-context';
+
+/** What a prompt is rendered from: the minimised, pseudonymised context of one record. */
+export interface PromptInput {
+  objectType: CrmObjectType;
+  objectId: string;
+  /** Flat facts (see flattenContext), already pseudonymised. */
+  facts: Record<string, string>;
+}
 
 /**
- * A prompt is a versioned artefact in the repository: change the text, the schema
- * or the parameters and the version goes up, so every decision can name exactly
- * what produced it.
+ * A prompt is a versioned artefact in the repository: change the text, the schema,
+ * the context or the parameters and the version goes up, so every decision can
+ * name exactly what produced it.
  */
-export interface PromptDefinition<TContext> {
+export interface PromptDefinition {
   id: string;
   version: number;
   /** null: use the configured default model (ANTHROPIC_MODEL). */
@@ -13,9 +23,9 @@ export interface PromptDefinition<TContext> {
   maxTokens: number;
   system: string;
   tool: { name: string; description: string; inputSchema: Record<string, unknown> };
-  /** The only CRM properties this prompt may see (data minimisation). */
-  fields: readonly string[];
-  renderUser(context: TContext): string;
+  /** The only CRM data this prompt may see (data minimisation). */
+  context: ContextSpec;
+  renderUser(input: PromptInput): string;
 }
 
 export interface RenderedPrompt {
@@ -23,14 +33,15 @@ export interface RenderedPrompt {
   promptVersion: number;
   system: string;
   user: string;
-  tool: PromptDefinition<unknown>['tool'];
+  tool: PromptDefinition['tool'];
   maxTokens: number;
   model: string | null;
+  /** Identifies the exact request: equal hashes mean an equal input to the same prompt version. */
   hash: string;
 }
 
-export function renderPrompt<TContext>(prompt: PromptDefinition<TContext>, context: TContext): RenderedPrompt {
-  const user = prompt.renderUser(context);
+export function renderPrompt(prompt: PromptDefinition, input: PromptInput): RenderedPrompt {
+  const user = prompt.renderUser(input);
   const hash = createHash('sha256')
     .update(JSON.stringify([prompt.id, prompt.version, prompt.system, user, prompt.tool, prompt.maxTokens, prompt.model]))
     .digest('hex');
@@ -44,14 +55,4 @@ export function renderPrompt<TContext>(prompt: PromptDefinition<TContext>, conte
     model: prompt.model,
     hash,
   };
-}
-
-/** Keeps only the declared fields, dropping empty values. */
-export function pickFields(properties: Record<string, unknown>, fields: readonly string[]): Record<string, string> {
-  const picked: Record<string, string> = {};
-  for (const field of fields) {
-    const value = properties[field];
-    if (value !== null && value !== undefined && String(value).trim() !== '') picked[field] = String(value);
-  }
-  return picked;
 }

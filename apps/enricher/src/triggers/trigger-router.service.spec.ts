@@ -1,32 +1,44 @@
 import { causedBy, EventStore, Outcome, startStory, type EventEnvelope } from '@app/common';
-import type { LeadAiService } from '../lead-ai/lead-ai.service';
+import type { DecisionFlow } from '../decisions/decision-flow';
+import { LEAD_AI } from '../lead-ai/lead-ai.capability';
+import { SERVICE_AI } from '../service-ai/service-ai.capability';
 import { TriggerRouter } from './trigger-router.service';
 
 describe('TriggerRouter', () => {
   const now = new Date('2026-11-28T10:00:00Z');
-  const leadAi = { handleContactCreated: jest.fn(async () => Outcome.done()) };
+  const flow = { run: jest.fn(async () => Outcome.done()) };
   const append = jest.fn(async () => ({ kind: 'appended' }));
-  const router = new TriggerRouter(leadAi as unknown as LeadAiService, { append } as unknown as EventStore, () => now);
+  const router = new TriggerRouter(flow as unknown as DecisionFlow, { append } as unknown as EventStore, () => now);
   beforeEach(() => jest.clearAllMocks());
 
-  const received = (subscriptionType: string) =>
-    startStory({ type: 'WebhookEventReceived', portalId: 1, data: { subscriptionType, objectType: 'contacts', objectId: '5', hubspot: {} } }, now);
+  const received = (subscriptionType: string, objectType = 'contacts') =>
+    startStory({ type: 'WebhookEventReceived', portalId: 1, data: { subscriptionType, objectType, objectId: '5', hubspot: {} } }, now);
+  const changed = (objectType: string, properties: Record<string, string>) =>
+    startStory({ type: 'ObjectChanged', portalId: 1, data: { objectType, objectId: '5', properties, sourceEventIds: [], firstOccurredAt: '', lastOccurredAt: '' } }, now);
+  const workflow = (objectType: string) => startStory({ type: 'WorkflowWebhookReceived', portalId: 1, data: { objectType, objectId: '9', properties: {}, authenticatedBy: 'api-key', raw: {} } }, now);
 
-  it('sends contact.creation to Lead AI', async () => {
-    const trigger = received('contact.creation');
+  it.each([
+    ['contact.creation', received('contact.creation'), LEAD_AI, '5'],
+    ['a workflow action on a contact', workflow('contacts'), LEAD_AI, '9'],
+    ['ticket.creation', received('ticket.creation', 'tickets'), SERVICE_AI, '5'],
+    ['a change to a ticket’s content', changed('tickets', { content: 'More detail', hs_pipeline_stage: '2' }), SERVICE_AI, '5'],
+    ['a workflow action on a ticket', workflow('tickets'), SERVICE_AI, '9'],
+  ])('sends %s to its capability', async (_, trigger: EventEnvelope, capability, objectId) => {
     expect(await router.route(trigger)).toEqual(Outcome.done());
-    expect(leadAi.handleContactCreated).toHaveBeenCalledWith(trigger);
+    expect(flow.run).toHaveBeenCalledWith(capability, { trigger, triggerType: expect.any(String), objectId });
     expect(append).not.toHaveBeenCalled();
   });
 
   it.each([
     ['a deletion', received('contact.deletion')],
-    ['a coalesced change', startStory({ type: 'ObjectChanged', portalId: 1, data: { objectType: 'contacts', objectId: '5', properties: {}, sourceEventIds: [], firstOccurredAt: '', lastOccurredAt: '' } }, now)],
-    ['a workflow action', startStory({ type: 'WorkflowWebhookReceived', portalId: 1, data: { objectType: 'deals', objectId: '9', properties: {}, authenticatedBy: 'api-key', raw: {} } }, now)],
+    ['a coalesced contact change', changed('contacts', { jobtitle: 'CEO' })],
+    ['an agent’s own edit of a ticket (priority, owner)', changed('tickets', { hs_ticket_priority: 'LOW', hubspot_owner_id: '7' })],
+    ['a workflow action on a deal', workflow('deals')],
     ['a daily review', startStory({ type: 'DailyReviewScheduled', portalId: 1, data: { date: '2026-11-28', dailyAt: '08:00' } }, now)],
   ])('records %s it has no handler for as TriggerSkipped, in its story, and drops it', async (_, trigger: EventEnvelope) => {
     const outcome = await router.route(trigger);
     expect(outcome.kind).toBe('drop');
+    expect(flow.run).not.toHaveBeenCalled();
     const request = (append.mock.calls as unknown as Array<[{ events: EventEnvelope[] }]>)[0]![0];
     expect(request.events[0]).toMatchObject({ type: 'TriggerSkipped', correlationId: trigger.correlationId, causationId: trigger.id });
   });

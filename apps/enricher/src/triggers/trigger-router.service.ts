@@ -1,29 +1,52 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { CLOCK, EventStore, isEventOfType, Outcome, StreamIds, type Clock, type EventEnvelope, type HandlerOutcome } from '@app/common';
-import { LeadAiService } from '../lead-ai/lead-ai.service';
+import { DecisionFlow } from '../decisions/decision-flow';
+import { LEAD_AI } from '../lead-ai/lead-ai.capability';
+import { SERVICE_AI } from '../service-ai/service-ai.capability';
 import { triggerSkipped } from './trigger-skipped';
 
+/** Ticket properties whose change means the customer said something new: only these re-triage a ticket. */
+export const RETRIAGE_PROPERTIES = ['subject', 'content'] as const;
+
 /**
- * Decides which capability handles a trigger. Triggers without a handler yet are
- * recorded as skipped with the reason, so the audit trail shows they were seen.
+ * Decides which capability handles a trigger:
+ * - a new contact, or a workflow action on a contact → Lead AI;
+ * - a new ticket, a change to its subject or content, or a workflow action on a
+ *   ticket → Service AI (an agent's own edits, such as priority or owner, do not
+ *   re-triage: the AI must not overrule them).
+ * Everything else is recorded as skipped with the reason, so the audit trail
+ * shows it was seen.
  */
 @Injectable()
 export class TriggerRouter {
   constructor(
-    private readonly leadAi: LeadAiService,
+    private readonly flow: DecisionFlow,
     private readonly eventStore: EventStore,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   async route(event: EventEnvelope): Promise<HandlerOutcome> {
     if (isEventOfType(event, 'WebhookEventReceived')) {
-      if (event.data.subscriptionType === 'contact.creation') return this.leadAi.handleContactCreated(event);
-      const streamId = event.data.objectType ? StreamIds.crmObject(event.portalId, event.data.objectType, event.data.objectId) : StreamIds.portal(event.portalId);
-      return this.skip(event, streamId, event.data.subscriptionType, `no handler for ${event.data.subscriptionType} yet`);
+      const { subscriptionType, objectId } = event.data;
+      if (subscriptionType === 'contact.creation') return this.flow.run(LEAD_AI, { trigger: event, triggerType: subscriptionType, objectId });
+      if (subscriptionType === 'ticket.creation') return this.flow.run(SERVICE_AI, { trigger: event, triggerType: subscriptionType, objectId });
+      const streamId = event.data.objectType ? StreamIds.crmObject(event.portalId, event.data.objectType, objectId) : StreamIds.portal(event.portalId);
+      return this.skip(event, streamId, subscriptionType, `no handler for ${subscriptionType}`);
     }
-    if (isEventOfType(event, 'ObjectChanged') || isEventOfType(event, 'WorkflowWebhookReceived')) {
-      const streamId = StreamIds.crmObject(event.portalId, event.data.objectType, event.data.objectId);
-      return this.skip(event, streamId, event.type, `no handler for ${event.type} on ${event.data.objectType} yet`);
+    if (isEventOfType(event, 'ObjectChanged')) {
+      const { objectType, objectId, properties } = event.data;
+      const changed = Object.keys(properties);
+      if (objectType === 'tickets' && changed.some((p) => (RETRIAGE_PROPERTIES as readonly string[]).includes(p))) {
+        return this.flow.run(SERVICE_AI, { trigger: event, triggerType: event.type, objectId });
+      }
+      const why = objectType === 'tickets' ? `only a change to ${RETRIAGE_PROPERTIES.join(' or ')} re-triages a ticket (changed: ${changed.join(', ')})` : `no handler for changes to ${objectType}`;
+      return this.skip(event, StreamIds.crmObject(event.portalId, objectType, objectId), event.type, why);
+    }
+    if (isEventOfType(event, 'WorkflowWebhookReceived')) {
+      const { objectType, objectId } = event.data;
+      if (objectType === 'contacts') return this.flow.run(LEAD_AI, { trigger: event, triggerType: event.type, objectId });
+      if (objectType === 'tickets') return this.flow.run(SERVICE_AI, { trigger: event, triggerType: event.type, objectId });
+      return this.skip(event, StreamIds.crmObject(event.portalId, objectType, objectId), event.type, `no handler for workflow actions on ${objectType}`);
     }
     if (isEventOfType(event, 'DailyReviewScheduled')) {
       return this.skip(event, StreamIds.schedule(event.portalId), event.type, 'Management AI (daily pipeline review) is not built yet');

@@ -22,7 +22,7 @@ export class TriggerConsumer implements OnApplicationBootstrap {
       onDeadLetter: deadLetterRecorder(this.eventStore, this.clock),
       maxAttempts: this.config.consumerMaxAttempts,
       retryBaseDelayMs: this.config.retryBaseDelayMs,
-      // The global cap on model calls per instance; per portal it is one, as a portal's triggers share a partition.
+      // A portal's triggers share a partition, so they are handled one at a time, in order.
       partitionsConsumedConcurrently: this.config.enricherConcurrency,
     });
   }

@@ -195,6 +195,17 @@ describe('admin API (real Postgres)', () => {
     expect(JSON.stringify(await bad.json())).toMatch(/defaultOwnerId must be a HubSpot owner id[\s\S]*persona must be one of/);
   });
 
+  it('stores ticket routing and response SLAs, and names what is wrong with them', async () => {
+    await post({ portalId: 137, name: 'Support', accessToken: 't' });
+    const serviceRouting = { defaultOwnerId: '21', rules: [{ category: 'billing_issue', minPriority: 'HIGH', teamId: '3' }], slaHours: { URGENT: 0.5, LOW: 48 } };
+    const updated = await patch(137, { serviceRouting });
+    expect(updated.status).toBe(200);
+    expect(((await updated.json()) as { settings: Record<string, unknown> }).settings.serviceRouting).toEqual(serviceRouting);
+    const bad = await patch(137, { serviceRouting: { rules: [{ category: 'refunds', minPriority: 'CRITICAL', ownerId: 'x' }], slaHours: { HIGH: 0 } } });
+    expect(bad.status).toBe(400);
+    expect(JSON.stringify(await bad.json())).toMatch(/category must be one of billing_issue[\s\S]*minPriority must be one of LOW, MEDIUM, HIGH, URGENT[\s\S]*ownerId must be a HubSpot owner id[\s\S]*slaHours values must be numbers of hours/);
+  });
+
   it('reports model tokens and estimated cost per portal per UTC day', async () => {
     await post({ portalId: 138, name: 'Costly', accessToken: 't' });
     const store = new EventStore(db.dataSource);

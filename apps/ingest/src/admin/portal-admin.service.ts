@@ -114,7 +114,6 @@ export class PortalAdminService {
   }
 }
 
-/** The plan fields the request sent (a transformed DTO also carries the others, as undefined). */
 /**
  * The settings POST and PATCH both take, as plain JSON for the settings column
  * (fields not sent are absent). The plan merges into the stored one; the others replace.
@@ -123,6 +122,7 @@ function settingsFrom(dto: PortalSettingsDto, current: PortalSettings): PortalSe
   const settings: PortalSettings = {};
   if (dto.hubspot) settings.hubspot = { ...current.hubspot, ...plain(dto.hubspot) };
   if (dto.leadRouting) settings.leadRouting = plain(dto.leadRouting);
+  if (dto.serviceRouting) settings.serviceRouting = plain(dto.serviceRouting);
   if (dto.privacy) settings.privacy = plain(dto.privacy);
   if (dto.promptVersions) settings.promptVersions = plain(dto.promptVersions);
   return settings;

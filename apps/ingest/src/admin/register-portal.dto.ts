@@ -1,5 +1,5 @@
 import { Type } from 'class-transformer';
-import { IsPromptPins, LeadRoutingDto, PrivacyDto } from './lead-settings.dto';
+import { IsPromptPins, LeadRoutingDto, PrivacyDto, ServiceRoutingDto } from './routing-settings.dto';
 import { IsBoolean, IsIn, IsInt, IsNotEmpty, IsNumber, IsObject, IsOptional, IsString, Max, MaxLength, Min, ValidateNested } from 'class-validator';
 import { HUBSPOT_APP_TYPES, HUBSPOT_TIERS, type HubSpotAppType, type HubSpotTier, type PortalHubSpotPlan } from '@app/common';
 
@@ -35,6 +35,10 @@ export class PortalSettingsDto {
   /** Replaces the stored routing (owners by score and persona, follow-up SLA). */
   @IsOptional() @IsObject({ message: 'leadRouting must be an object like { "defaultOwnerId": "123", "followUpHours": 24 }' }) @ValidateNested() @Type(() => LeadRoutingDto)
   leadRouting?: LeadRoutingDto;
+
+  /** Replaces the stored ticket routing (owner/team by category and priority, response SLA by priority). */
+  @IsOptional() @IsObject({ message: 'serviceRouting must be an object like { "defaultOwnerId": "123", "slaHours": { "HIGH": 4 } }' }) @ValidateNested() @Type(() => ServiceRoutingDto)
+  serviceRouting?: ServiceRoutingDto;
 
   /** Prompt versions the portal pins; a prompt not named uses its latest version. */
   @IsOptional() @IsPromptPins()

@@ -94,6 +94,12 @@ export class AppConfig {
   @IsInt() @Min(1) @Max(100)
   enricherConcurrency: number;
 
+  @IsInt() @Min(1) @Max(1000)
+  modelMaxConcurrency: number;
+
+  @IsInt() @Min(1) @Max(100)
+  modelMaxConcurrencyPerPortal: number;
+
   @IsInt() @Min(100) @Max(1_000_000)
   writerMaxBuffered: number;
 

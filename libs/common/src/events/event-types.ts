@@ -1,7 +1,7 @@
 import type { EventEnvelope } from './envelope';
 
 /** CRM object types the platform reads and writes (HubSpot's plural API names). */
-export const CRM_OBJECT_TYPES = ['contacts', 'companies', 'deals', 'tickets', 'notes', 'tasks'] as const;
+export const CRM_OBJECT_TYPES = ['contacts', 'companies', 'deals', 'tickets', 'notes', 'tasks', 'emails'] as const;
 export type CrmObjectType = (typeof CRM_OBJECT_TYPES)[number];
 
 /** One event of a HubSpot app webhook body, as HubSpot sent it (plus nothing). */
@@ -64,7 +64,16 @@ export interface EventPayloads {
   WebhookEventRejected: { reason: string; raw: unknown };
   PortalRegistered: { name: string };
   DailyReviewScheduled: { date: string; dailyAt: string };
-  ContextFetched: { objectType: CrmObjectType; objectId: string; snapshot: Record<string, unknown>; hubspotStatus: number; rateLimit: RateLimitSnapshot };
+  /** `snapshot`: the record's properties and its related records' (`company.name`, `notes.1.hs_note_body`), real values, as read. */
+  ContextFetched: {
+    objectType: CrmObjectType;
+    objectId: string;
+    snapshot: Record<string, unknown>;
+    hubspotStatus: number;
+    rateLimit: RateLimitSnapshot;
+    /** Each HubSpot call that built the context and its status. */
+    reads?: Array<{ call: string; status: number }>;
+  };
   DecisionMade: {
     trigger: { eventId: string; type: string };
     prompt: { id: string; version: number; hash: string };
@@ -81,6 +90,11 @@ export interface EventPayloads {
     label?: string;
     /** The first answer and why it failed validation, when a repair attempt produced this one. */
     repairedFrom?: { output: unknown; problems: string[] };
+    /**
+     * Set when no model was called because an earlier decision had the same rendered
+     * prompt (same input, same prompt version): its answer was reused (never pay twice).
+     */
+    reusedFrom?: { decisionId: string };
   };
   TriggerSkipped: { trigger: { eventId: string; type: string }; reason: string };
   WritebackRequested: WritebackCommand;

@@ -15,6 +15,8 @@ export interface PortalSettings {
   hubspot?: PortalHubSpotPlan;
   /** Who follows up a new lead, and how soon (Lead AI). */
   leadRouting?: LeadRoutingSettings;
+  /** Who handles a triaged ticket, and the response SLA by priority (Service AI). */
+  serviceRouting?: ServiceRoutingSettings;
   /** Prompt versions this portal pins, e.g. { "lead-scoring": 1 }; absent = the latest. */
   promptVersions?: Record<string, number>;
   /** Fields never sent to the model, whatever a prompt declares. */
@@ -29,6 +31,23 @@ export interface LeadRoutingSettings {
   rules?: Array<{ minScore?: number; persona?: string; ownerId: string }>;
   /** The follow-up task is due this many hours after the decision (the portal's SLA; default 24). */
   followUpHours?: number;
+}
+
+/** HubSpot's ticket priorities (hs_ticket_priority), lowest first. */
+export const TICKET_PRIORITIES = ['LOW', 'MEDIUM', 'HIGH', 'URGENT'] as const;
+export type TicketPriority = (typeof TICKET_PRIORITIES)[number];
+
+/** Service AI's ticket categories (ai_category); routing rules name them. */
+export const TICKET_CATEGORIES = ['billing_issue', 'technical_issue', 'product_question', 'feature_request', 'account_access', 'cancellation', 'other'] as const;
+export type TicketCategory = (typeof TICKET_CATEGORIES)[number];
+
+export interface ServiceRoutingSettings {
+  /** HubSpot owner id of whoever gets tickets no rule matches; absent = the ticket keeps its owner. */
+  defaultOwnerId?: string;
+  /** First match wins: a ticket of this category (if given) and at least this priority (if given) goes to the owner and/or team. */
+  rules?: Array<{ category?: TicketCategory; minPriority?: TicketPriority; ownerId?: string; teamId?: string }>;
+  /** The SLA task is due this many hours after the decision, by priority (defaults: URGENT 1, HIGH 4, MEDIUM 24, LOW 72). */
+  slaHours?: Partial<Record<TicketPriority, number>>;
 }
 
 export type PortalAlerts = Partial<Record<PortalAlertKind, { message: string; raisedAt: string }>>;

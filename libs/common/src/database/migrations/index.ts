@@ -2,6 +2,7 @@ import { InitialSchema1732780800000 } from './1732780800000-initial-schema';
 import { CoalescingWindows1732867200000 } from './1732867200000-coalescing-windows';
 import { OutboxParked1732953600000 } from './1732953600000-outbox-parked';
 import { HubSpotBudgets1733040000000 } from './1733040000000-hubspot-budgets';
+import { DecisionInputIndex1733126400000 } from './1733126400000-decision-input-index';
 
 /** Every migration, oldest first. Run by `npm run db:migrate`, never by synchronize. */
-export const MIGRATIONS = [InitialSchema1732780800000, CoalescingWindows1732867200000, OutboxParked1732953600000, HubSpotBudgets1733040000000];
+export const MIGRATIONS = [InitialSchema1732780800000, CoalescingWindows1732867200000, OutboxParked1732953600000, HubSpotBudgets1733040000000, DecisionInputIndex1733126400000];

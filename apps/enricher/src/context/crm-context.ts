@@ -1,0 +1,92 @@
+import type { CrmObjectType, RateLimitSnapshot } from '@app/common';
+
+/** Related records a prompt can ask for, by the role they play for the triggering record. */
+export const RELATED_ROLES = ['company', 'contacts', 'notes', 'emails', 'previousTickets'] as const;
+export type RelatedRole = (typeof RELATED_ROLES)[number];
+
+/**
+ * What a prompt may see: the properties of the triggering record and, per related
+ * role, the properties of those records. Nothing else is fetched or sent
+ * (data minimisation starts at the read).
+ */
+export interface ContextSpec {
+  record: readonly string[];
+  related?: Partial<Record<RelatedRole, readonly string[]>>;
+}
+
+export interface RelatedRecord {
+  id: string;
+  properties: Record<string, string>;
+}
+
+/** The CRM context of one decision, as read from HubSpot (real values: the audit's snapshot). */
+export interface CrmContext {
+  objectType: CrmObjectType;
+  objectId: string;
+  record: Record<string, string>;
+  related: Partial<Record<RelatedRole, RelatedRecord[]>>;
+  /** One entry per HubSpot call that built it. */
+  reads: Array<{ call: string; status: number }>;
+  /** What HubSpot's headers said on the last call. */
+  rateLimit: RateLimitSnapshot;
+}
+
+/**
+ * The context as one flat map for minimisation and the prompt: the record's
+ * properties under their own names, related records as `company.name`,
+ * `notes.1.hs_note_body` (newest first). Record ids are left out: the model
+ * does not need them.
+ */
+export function flattenContext(context: Pick<CrmContext, 'record' | 'related'>): Record<string, string> {
+  const flat: Record<string, string> = { ...context.record };
+  for (const role of RELATED_ROLES) {
+    const records = context.related[role] ?? [];
+    records.forEach((record, index) => {
+      const prefix = role === 'company' ? 'company' : `${role}.${index + 1}`;
+      for (const [name, value] of Object.entries(record.properties)) flat[`${prefix}.${name}`] = value;
+    });
+  }
+  return flat;
+}
+
+/** The flat map back as nested sections, which reads better in a prompt. */
+export function nestContext(flat: Record<string, string>): Record<string, unknown> {
+  const nested: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(flat)) {
+    const parts = key.split('.');
+    let node = nested;
+    for (const part of parts.slice(0, -1)) {
+      const child = node[part];
+      node = (typeof child === 'object' && child !== null ? child : (node[part] = {})) as Record<string, unknown>;
+    }
+    node[parts[parts.length - 1]!] = value;
+  }
+  return nested;
+}
+
+/** Keeps only the declared properties, dropping empty values. */
+export function pickFields(properties: Record<string, unknown>, fields: readonly string[]): Record<string, string> {
+  const picked: Record<string, string> = {};
+  for (const field of fields) {
+    const value = properties[field];
+    if (value !== null && value !== undefined && String(value).trim() !== '') picked[field] = String(value);
+  }
+  return picked;
+}
+
+/** The newest `limit` records by a timestamp property (ISO or epoch ms), newest first; records without it last. */
+export function newestFirst<T extends { properties: Record<string, string | null> }>(records: readonly T[], by: string, limit: number): T[] {
+  const time = (r: T) => {
+    const raw = r.properties[by];
+    if (!raw) return -Infinity;
+    const n = /^\d+$/.test(raw) ? Number(raw) : Date.parse(raw);
+    return Number.isFinite(n) ? n : -Infinity;
+  };
+  return [...records].sort((a, b) => time(b) - time(a)).slice(0, limit);
+}
+
+/** Candidate ids for "recent" records: HubSpot ids grow over time, so the highest ids first. */
+export function highestIds(ids: readonly string[], limit: number): string[] {
+  const numeric = ids.filter((id) => /^\d+$/.test(id));
+  return numeric.sort((a, b) => (BigInt(b) > BigInt(a) ? 1 : BigInt(b) < BigInt(a) ? -1 : 0)).slice(0, limit);
+}

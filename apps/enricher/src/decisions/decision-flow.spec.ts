@@ -1,0 +1,254 @@
+import { startStory, topicNames, type AppendRequest, type EventStore, type PlatformEvent, type PortalRepository } from '@app/common';
+import type { AiAnswer, AiProvider } from '../ai/ai-provider';
+import { AiProviderError, NO_USAGE } from '../ai/ai-provider';
+import { ModelConcurrency } from '../ai/model-concurrency';
+import type { AssembledContext, ContextAssembler } from '../context/context-assembler';
+import type { CrmContext } from '../context/crm-context';
+import { LEAD_AI } from '../lead-ai/lead-ai.capability';
+import { SERVICE_AI } from '../service-ai/service-ai.capability';
+import { DecisionFlow } from './decision-flow';
+import { DecisionMaker } from './decision-maker';
+import type { DecisionRecords } from './decision-records';
+
+const now = new Date('2026-11-28T10:00:00Z');
+const topics = topicNames('t');
+const trigger = startStory(
+  { type: 'WebhookEventReceived', portalId: 7, data: { subscriptionType: 'contact.creation', objectType: 'contacts', objectId: '42', hubspot: {} as never } },
+  now,
+) as PlatformEvent<'WebhookEventReceived'>;
+
+function contactContext(record: Record<string, string>, related: CrmContext['related'] = {}): AssembledContext {
+  return { kind: 'assembled', context: { objectType: 'contacts', objectId: '42', record, related, reads: [{ call: 'read contacts 42', status: 200 }], rateLimit: { max: 190, remaining: 189 } } };
+}
+
+interface SetUp {
+  decided?: boolean;
+  settings?: Record<string, unknown>;
+  read?: AssembledContext;
+  answer?: Partial<AiAnswer> | Error;
+  earlier?: Awaited<ReturnType<DecisionRecords['findByPromptHash']>>;
+}
+
+function setUp(options: SetUp = {}) {
+  const appendAll = jest.fn(async (_requests: AppendRequest[]) => ({ kind: 'committed' as const, results: [] }));
+  const append = jest.fn(async () => ({ kind: 'appended' as const }));
+  const eventStore = { findById: jest.fn(async () => (options.decided ? ({} as never) : undefined)), appendAll, append } as unknown as EventStore;
+  const portals = { findWithAccessToken: jest.fn(async () => ({ portal: { portalId: 7, status: 'active', settings: options.settings ?? {} }, accessToken: 'pat-7' })) } as unknown as PortalRepository;
+  const assemble = jest.fn(async () => options.read ?? contactContext({ jobtitle: 'CEO', company: 'Acme', email: 'a@acme.io' }));
+  const contexts = { assemble } as unknown as ContextAssembler;
+  const answer = jest.fn(async (): Promise<AiAnswer> => {
+    if (options.answer instanceof Error) throw options.answer;
+    return { provider: 'anthropic', model: 'claude-sonnet-5-5', input: { messages: [] }, output: { score: 80, persona: 'decision_maker', summary: 'Fits.' }, usage: NO_USAGE, latencyMs: 12, ...options.answer };
+  });
+  const ai: AiProvider = { name: 'anthropic', answer };
+  const records = { findByPromptHash: jest.fn(async () => options.earlier) } as unknown as DecisionRecords;
+  const maker = new DecisionMaker(ai, records, new ModelConcurrency({ global: 4, perPortal: 2 }));
+  const flow = new DecisionFlow(eventStore, portals, contexts, maker, topics, () => now);
+  const run = () => flow.run(LEAD_AI, { trigger, triggerType: 'contact.creation', objectId: '42' });
+  return { flow, run, appendAll, append, answer, assemble, records };
+}
+
+describe('DecisionFlow with Lead AI', () => {
+  it('records ContextFetched → DecisionMade → WritebackRequested in one append, publishing decision and writeback', async () => {
+    const { run, appendAll, answer } = setUp();
+    expect(await run()).toEqual({ kind: 'done' });
+    // The model gets placeholders for personal data; the contact's domain stays as its own fact.
+    const pseudonymised = { jobtitle: 'CEO', company: 'Acme', email: '{{EMAIL_1}}', email_domain: 'acme.io' };
+    expect(answer).toHaveBeenCalledWith(expect.objectContaining({ promptId: 'lead-scoring', promptVersion: 3 }), pseudonymised);
+    expect(JSON.stringify(answer.mock.calls[0])).not.toContain('a@acme.io');
+    const requests = appendAll.mock.calls[0]![0];
+    expect(requests.map((r) => [r.events.map((e) => e.type), r.publishTo])).toEqual([
+      [['ContextFetched'], undefined],
+      [['DecisionMade'], topics.decisions],
+      [['WritebackRequested', 'WritebackRequested'], topics.writebacks],
+    ]);
+    const [context, decision, writeback] = requests.map((r) => r.events[0]!);
+    expect(context!.data).toMatchObject({ snapshot: { jobtitle: 'CEO', company: 'Acme', email: 'a@acme.io' }, hubspotStatus: 200 });
+    expect(decision).toMatchObject({ causationId: context!.id, correlationId: trigger.id, data: { prompt: { id: 'lead-scoring', version: 3 }, output: { score: 80 } } });
+    expect(requests[2]!.events[1]).toMatchObject({ causationId: decision!.id, data: { kind: 'create-task', objectId: '42', priority: 'HIGH', dueAt: '2026-11-29T10:00:00.000Z' } });
+    expect(writeback).toMatchObject({ causationId: decision!.id, data: { objectId: '42', properties: { ai_lead_score: '80', ai_persona: 'decision_maker', ai_summary: 'Fits.' } } });
+  });
+
+  it('restores the contact’s name in the draft it writes back, while the decision keeps what the model saw and said', async () => {
+    const read = contactContext({ firstname: 'Jane', jobtitle: 'CEO', email: 'jane@acme.io' });
+    const { run, appendAll, answer } = setUp({ read, answer: { output: { score: 75, persona: 'decision_maker', summary: '{{FIRSTNAME_1}} leads Acme.', emailDraft: 'Dear {{FIRSTNAME_1}}, thanks for reaching out.' } } });
+    expect(await run()).toEqual({ kind: 'done' });
+    expect(JSON.stringify(answer.mock.calls[0])).not.toMatch(/Jane|jane@acme\.io/);
+    const [, decisionRequest, writebackRequest] = appendAll.mock.calls[0]![0];
+    expect(decisionRequest!.events[0]!.data).toMatchObject({ output: { emailDraft: 'Dear {{FIRSTNAME_1}}, thanks for reaching out.' } });
+    const [update, note] = writebackRequest!.events.map((e) => e.data as Record<string, unknown>);
+    expect(update).toMatchObject({ properties: { ai_summary: 'Jane leads Acme.' } });
+    expect(note).toMatchObject({ kind: 'create-note', body: expect.stringContaining('Dear Jane, thanks for reaching out.') });
+  });
+
+  it('uses the prompt version the portal pins, and dead-letters a pin to a version that does not exist', async () => {
+    const pinned = setUp({ settings: { promptVersions: { 'lead-scoring': 1 } } });
+    expect(await pinned.run()).toEqual({ kind: 'done' });
+    expect(pinned.answer).toHaveBeenCalledWith(expect.objectContaining({ promptId: 'lead-scoring', promptVersion: 1 }), expect.anything());
+    expect(pinned.appendAll.mock.calls[0]![0][1]!.events[0]!.data).toMatchObject({ prompt: { id: 'lead-scoring', version: 1 } });
+
+    const broken = setUp({ settings: { promptVersions: { 'lead-scoring': 9 } } });
+    expect(await broken.run()).toMatchObject({ kind: 'dead-letter', reason: expect.stringContaining('pins lead-scoring@9') });
+    expect(broken.answer).not.toHaveBeenCalled();
+  });
+
+  it('never pays twice: a trigger whose decision is recorded is done without a read or a model call', async () => {
+    const { run, answer, assemble } = setUp({ decided: true });
+    expect(await run()).toEqual({ kind: 'done' });
+    expect(answer).not.toHaveBeenCalled();
+    expect(assemble).not.toHaveBeenCalled();
+  });
+
+  it('records a contact deleted before it was read as skipped, not an error', async () => {
+    const { run, append, answer } = setUp({ read: { kind: 'failed', call: 'read contacts 42', failure: { kind: 'not-found', reason: 'HubSpot 404' } } });
+    expect(await run()).toEqual({ kind: 'done' });
+    expect(answer).not.toHaveBeenCalled();
+    expect(append).toHaveBeenCalledWith(expect.objectContaining({ events: [expect.objectContaining({ type: 'TriggerSkipped' })] }));
+  });
+
+  it('retries a HubSpot outage and dead-letters a revoked token', async () => {
+    expect(await setUp({ read: { kind: 'failed', call: 'read contacts 42', failure: { kind: 'retry', reason: 'HubSpot 503' } } }).run()).toMatchObject({ kind: 'retry' });
+    expect(await setUp({ read: { kind: 'failed', call: 'read contacts 42', failure: { kind: 'unauthorized', reason: 'HubSpot 401' } } }).run()).toMatchObject({ kind: 'dead-letter' });
+  });
+
+  it('asks once more, quoting the validation errors, and dead-letters a second invalid answer with both answers', async () => {
+    const { run, appendAll, answer } = setUp({ answer: { output: { score: 140, persona: 'wizard', summary: '' } } });
+    const outcome = await run();
+    expect(answer).toHaveBeenCalledTimes(2);
+    const repair = (answer.mock.calls[1] as unknown[])[2] as { problems: string[]; previous: { output: unknown } };
+    expect(repair.problems).toEqual(expect.arrayContaining(['score must not be greater than 100']));
+    expect(repair.previous.output).toEqual({ score: 140, persona: 'wizard', summary: '' });
+    expect(outcome).toMatchObject({ kind: 'dead-letter', reason: expect.stringContaining('failed validation twice: score must not be greater than 100') });
+    expect(outcome).toMatchObject({ reason: expect.stringMatching(/first answer: .*"persona":"wizard".*repaired answer: .*"persona":"wizard"/) });
+    expect(appendAll).not.toHaveBeenCalled();
+  });
+
+  it('records a repaired answer with the first answer, its problems and both calls’ tokens', async () => {
+    const { run, appendAll, answer } = setUp();
+    const usage = { inputTokens: 100, outputTokens: 20, cacheReadInputTokens: 80, cacheCreationInputTokens: 0 };
+    answer.mockResolvedValueOnce({ provider: 'anthropic', model: 'claude-sonnet-5-5', input: {}, output: { score: 'high', persona: 'decision_maker', summary: 'Fits.' }, usage, latencyMs: 5 });
+    answer.mockResolvedValueOnce({ provider: 'anthropic', model: 'claude-sonnet-5-5', input: { repaired: true }, output: { score: 81, persona: 'decision_maker', summary: 'Fits.' }, usage, latencyMs: 5 });
+    expect(await run()).toEqual({ kind: 'done' });
+    const decision = appendAll.mock.calls[0]![0][1]!.events[0]!;
+    expect(decision.data).toMatchObject({
+      input: { repaired: true },
+      output: { score: 81 },
+      usage: { inputTokens: 200, outputTokens: 40, cacheReadInputTokens: 160 },
+      // Sonnet list prices: 200 × $3 + 40 × $15 + 160 × $0.30 per million tokens.
+      costUsd: 0.001248,
+      repairedFrom: { output: { score: 'high' }, problems: expect.arrayContaining([expect.stringContaining('score must be an integer')]) },
+    });
+  });
+
+  it('retries a retriable model failure and dead-letters a permanent one', async () => {
+    expect(await setUp({ answer: new AiProviderError('Anthropic 529', true, 2000) }).run()).toEqual({ kind: 'retry', reason: 'Anthropic 529', retryAfterMs: 2000 });
+    expect(await setUp({ answer: new AiProviderError('truncated', false) }).run()).toEqual({ kind: 'dead-letter', reason: 'truncated' });
+  });
+
+  it('never pays twice: the same input to the same prompt version reuses the recorded answer without a model call', async () => {
+    const earlier = {
+      id: 'e1a1e1a1-0000-4000-8000-000000000001',
+      data: {
+        trigger: { eventId: 'older', type: 'contact.creation' },
+        prompt: { id: 'lead-scoring', version: 3, hash: 'h' },
+        provider: 'anthropic' as const,
+        model: 'claude-sonnet-5-5',
+        input: { messages: ['as sent'] },
+        output: { score: 66, persona: 'influencer', summary: 'Seen before.' },
+        usage: { inputTokens: 900, outputTokens: 90, cacheReadInputTokens: 0, cacheCreationInputTokens: 0 },
+        costUsd: 0.004,
+        latencyMs: 800,
+      },
+    };
+    const { run, appendAll, answer, records } = setUp({ earlier });
+    expect(await run()).toEqual({ kind: 'done' });
+    expect(answer).not.toHaveBeenCalled();
+    const [hashPortal, hash] = (records.findByPromptHash as jest.Mock).mock.calls[0]!;
+    expect(hashPortal).toBe(7);
+    expect(hash).toMatch(/^[0-9a-f]{64}$/);
+    const [, decisionRequest, writebacks] = appendAll.mock.calls[0]![0];
+    expect(decisionRequest!.events[0]!.data).toEqual({
+      trigger: { eventId: trigger.id, type: 'contact.creation' },
+      prompt: { id: 'lead-scoring', version: 3, hash },
+      provider: 'anthropic',
+      model: 'claude-sonnet-5-5',
+      input: { messages: ['as sent'] },
+      output: { score: 66, persona: 'influencer', summary: 'Seen before.' },
+      usage: NO_USAGE,
+      costUsd: 0,
+      latencyMs: 0,
+      reusedFrom: { decisionId: earlier.id },
+    });
+    expect(writebacks!.events[0]!.data).toMatchObject({ properties: { ai_lead_score: '66' } });
+  });
+
+  it('does not reuse an earlier answer that no longer validates, and a forced call skips the lookup', async () => {
+    const stale = { id: 'e1a1e1a1-0000-4000-8000-000000000002', data: { output: { score: 'high' } } as never };
+    const { run, answer } = setUp({ earlier: stale });
+    expect(await run()).toEqual({ kind: 'done' });
+    expect(answer).toHaveBeenCalledTimes(1);
+
+    const forced = setUp({ earlier: stale });
+    const maker = new DecisionMaker({ name: 'anthropic', answer: forced.answer }, forced.records, new ModelConcurrency({ global: 1, perPortal: 1 }));
+    const context = (contactContext({ jobtitle: 'CEO' }) as Extract<AssembledContext, { kind: 'assembled' }>).context;
+    const portal = { portalId: 7, status: 'active', settings: {} } as never;
+    const { LEAD_SCORING_PROMPT } = await import('../prompts/lead-scoring.prompt');
+    const result = await maker.decide({ trigger, triggerType: 'replay', portal, prompt: LEAD_SCORING_PROMPT, context, answerType: LEAD_AI.answerType, now, forceModelCall: true });
+    expect(result.kind).toBe('decided');
+    expect(forced.records.findByPromptHash).not.toHaveBeenCalled();
+    expect(forced.answer).toHaveBeenCalledTimes(1);
+  });
+});
+
+describe('DecisionFlow with Service AI', () => {
+  const ticketTrigger = startStory(
+    { type: 'WebhookEventReceived', portalId: 7, data: { subscriptionType: 'ticket.creation', objectType: 'tickets', objectId: '900', hubspot: {} as never } },
+    now,
+  ) as PlatformEvent<'WebhookEventReceived'>;
+  const ticket: AssembledContext = {
+    kind: 'assembled',
+    context: {
+      objectType: 'tickets',
+      objectId: '900',
+      record: { subject: 'Charged twice', content: 'Hi, this is Jane Doe. Call me on +44 20 7946 0958 or jane@doe.io.' },
+      related: {
+        contacts: [{ id: '42', properties: { firstname: 'Jane', lastname: 'Doe', email: 'jane@doe.io' } }],
+        company: [{ id: '5', properties: { name: 'Doe Ltd', domain: 'doe.io' } }],
+        previousTickets: [{ id: '800', properties: { subject: 'Invoice missing', ai_category: 'billing_issue' } }],
+        emails: [{ id: '77', properties: { hs_email_direction: 'INCOMING_EMAIL', hs_email_text: 'Jane here, still waiting. jane@doe.io' } }],
+      },
+      reads: [{ call: 'read tickets 900', status: 200 }],
+      rateLimit: {},
+    },
+  };
+
+  it('triages a ticket from its whole context without showing the model personal data, then writes priority, routing, draft and SLA task', async () => {
+    const settings = { serviceRouting: { defaultOwnerId: '11', rules: [{ category: 'billing_issue', minPriority: 'HIGH', teamId: '3', ownerId: '31' }], slaHours: { HIGH: 2 } } };
+    const { flow, appendAll, answer } = setUp({
+      settings,
+      read: ticket,
+      answer: { output: { category: 'billing_issue', priority: 'HIGH', sentiment: 'frustrated', summary: '{{FIRSTNAME_1}} was charged twice.', replyDraft: 'Hi {{FIRSTNAME_1}}, sorry about the double charge.' } },
+    });
+    expect(await flow.run(SERVICE_AI, { trigger: ticketTrigger, triggerType: 'ticket.creation', objectId: '900' })).toEqual({ kind: 'done' });
+    const [prompt, facts] = answer.mock.calls[0] as unknown as [{ promptId: string; user: string }, Record<string, string>];
+    expect(prompt.promptId).toBe('ticket-triage');
+    expect(JSON.stringify(answer.mock.calls[0])).not.toMatch(/Jane|Doe\b|jane@doe\.io|7946/);
+    // A person's name is replaced wherever it appears, even inside a company name.
+    expect(facts).toMatchObject({ 'company.name': '{{LASTNAME_1}} Ltd', 'previousTickets.1.ai_category': 'billing_issue', 'contacts.1.email_domain': 'doe.io' });
+    expect(prompt.user).toContain('"previousTickets"');
+
+    const [context, decision, writebacks] = appendAll.mock.calls[0]![0];
+    expect(context!.events[0]!.data).toMatchObject({ objectType: 'tickets', snapshot: { 'contacts.1.firstname': 'Jane' }, reads: [{ call: 'read tickets 900', status: 200 }] });
+    expect(decision!.events[0]!.data).toMatchObject({ prompt: { id: 'ticket-triage', version: 1 }, output: { summary: '{{FIRSTNAME_1}} was charged twice.' } });
+    expect(writebacks!.events.map((e) => e.data)).toEqual([
+      expect.objectContaining({
+        kind: 'update-properties',
+        objectType: 'tickets',
+        objectId: '900',
+        properties: { ai_category: 'billing_issue', ai_sentiment: 'frustrated', ai_summary: 'Jane was charged twice.', hs_ticket_priority: 'HIGH', hubspot_owner_id: '31', hubspot_team_id: '3' },
+      }),
+      expect.objectContaining({ kind: 'create-note', objectType: 'tickets', body: expect.stringContaining('Hi Jane, sorry about the double charge.') }),
+      expect.objectContaining({ kind: 'create-task', objectType: 'tickets', ownerId: '31', priority: 'HIGH', dueAt: '2026-11-28T12:00:00.000Z', subject: expect.stringContaining('within 2 h') }),
+    ]);
+  });
+});

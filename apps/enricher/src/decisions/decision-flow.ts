@@ -1,0 +1,119 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { ClassConstructor } from 'class-transformer';
+import {
+  causedBy,
+  CLOCK,
+  EventStore,
+  Outcome,
+  PortalRepository,
+  StreamIds,
+  TOPICS,
+  type Clock,
+  type CrmObjectType,
+  type EventEnvelope,
+  type HandlerOutcome,
+  type PlatformEvent,
+  type Portal,
+  type TopicNames,
+  type WritebackCommand,
+} from '@app/common';
+import { ContextAssembler } from '../context/context-assembler';
+import { selectPrompt } from '../prompts/prompt-registry';
+import { triggerSkipped } from '../triggers/trigger-skipped';
+import { DecisionMaker, decisionIdFor } from './decision-maker';
+
+/** What a capability needs to plan its writebacks from a validated answer. */
+export interface WritebackPlanInput<T> {
+  decisionId: string;
+  objectId: string;
+  /** The answer with the real values back in its text (placeholders restored). */
+  answer: T;
+  portal: Portal;
+  decidedAt: Date;
+}
+
+/** One AI capability (Lead AI, Service AI): which record, which prompt, what answer, which writebacks. */
+export interface Capability<T extends object> {
+  name: string;
+  objectType: CrmObjectType;
+  promptId: string;
+  answerType: ClassConstructor<T>;
+  /** The answer's text fields with placeholders replaced by the real values. */
+  restore(answer: T, restore: (text: string) => string): T;
+  planWritebacks(input: WritebackPlanInput<T>): WritebackCommand[];
+}
+
+export interface DecisionTrigger {
+  trigger: EventEnvelope;
+  /** How the decision names the trigger: a subscription type or an event type. */
+  triggerType: string;
+  objectId: string;
+}
+
+/**
+ * One trigger through one capability: the portal's prompt version, the CRM
+ * context, the decision, and ContextFetched → DecisionMade → WritebackRequested
+ * recorded in one transaction (the commands reach the writer through the outbox).
+ * A record HubSpot no longer has is recorded as skipped, not an error.
+ */
+@Injectable()
+export class DecisionFlow {
+  constructor(
+    private readonly eventStore: EventStore,
+    private readonly portals: PortalRepository,
+    private readonly contexts: ContextAssembler,
+    private readonly decisions: DecisionMaker,
+    @Inject(TOPICS) private readonly topics: TopicNames,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  async run<T extends object>(capability: Capability<T>, { trigger, triggerType, objectId }: DecisionTrigger): Promise<HandlerOutcome> {
+    const found = await this.portals.findWithAccessToken(trigger.portalId);
+    if (!found || found.portal.status !== 'active') return Outcome.drop(`portal ${trigger.portalId} is ${found ? found.portal.status : 'not registered'}`);
+    const { portal, accessToken } = found;
+    const choice = selectPrompt(capability.promptId, portal.settings.promptVersions);
+    if (!choice.ok) return Outcome.deadLetter(choice.reason);
+    const prompt = choice.prompt;
+    // A redelivered trigger whose decision is already recorded is done: never pay twice.
+    if (await this.eventStore.findById(decisionIdFor(trigger, prompt))) return Outcome.done();
+
+    const streamId = StreamIds.crmObject(trigger.portalId, capability.objectType, objectId);
+    const credentials = { portalId: trigger.portalId, accessToken, plan: portal.settings.hubspot };
+    const assembled = await this.contexts.assemble(credentials, capability.objectType, objectId, prompt.context);
+    if (assembled.kind === 'failed') {
+      const failure = assembled.failure;
+      switch (failure.kind) {
+        case 'retry':
+          return Outcome.retry(`${assembled.call}: ${failure.reason}`, failure.retryAfterMs);
+        case 'not-found':
+          await this.eventStore.append({
+            streamId,
+            events: [triggerSkipped(trigger, triggerType, `${capability.objectType} ${objectId} no longer exists (deleted or merged): ${failure.reason}`, this.clock())],
+          });
+          return Outcome.done();
+        case 'unauthorized':
+        case 'rejected':
+          return Outcome.deadLetter(`${assembled.call}: ${failure.reason}`);
+      }
+    }
+
+    const now = this.clock();
+    const decided = await this.decisions.decide({ trigger, triggerType, portal, prompt, context: assembled.context, answerType: capability.answerType, now });
+    if (decided.kind === 'not-decided') return decided.outcome;
+    const { contextFetched, decision } = decided;
+
+    const writebacks = capability
+      .planWritebacks({ decisionId: decision.id, objectId, answer: capability.restore(decided.answer, decided.restore), portal, decidedAt: now })
+      .map(
+        (command) => causedBy(decision, { type: 'WritebackRequested', portalId: trigger.portalId, id: command.commandId, data: command }, now) satisfies PlatformEvent<'WritebackRequested'>,
+      );
+
+    const result = await this.eventStore.appendAll([
+      { streamId, events: [contextFetched] },
+      { streamId, events: [decision], publishTo: this.topics.decisions },
+      { streamId, events: writebacks, publishTo: this.topics.writebacks },
+    ]);
+    if (result.kind === 'conflict') return Outcome.retry(`stream ${result.streamId} changed concurrently`);
+    return Outcome.done();
+  }
+}

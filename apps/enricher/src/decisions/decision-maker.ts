@@ -1,0 +1,170 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { plainToInstance, type ClassConstructor } from 'class-transformer';
+import { validate } from 'class-validator';
+import {
+  causedBy,
+  deterministicId,
+  Outcome,
+  type EventEnvelope,
+  type HandlerOutcome,
+  type PlatformEvent,
+  type Portal,
+  type TokenUsage,
+} from '@app/common';
+import { AI_PROVIDER, AiProviderError, NO_USAGE, type AiAnswer, type AiProvider } from '../ai/ai-provider';
+import { ModelConcurrency } from '../ai/model-concurrency';
+import { estimateCostUsd } from '../ai/model-prices';
+import { flattenContext, type CrmContext } from '../context/crm-context';
+import { pseudonymise } from '../privacy/pseudonymise';
+import { renderPrompt, type PromptDefinition } from '../prompts/prompt';
+import { DecisionRecords } from './decision-records';
+
+export interface DecisionRequest<T extends object> {
+  trigger: EventEnvelope;
+  /** How the decision names its trigger: a subscription type or an event type. */
+  triggerType: string;
+  portal: Portal;
+  prompt: PromptDefinition;
+  context: CrmContext;
+  /** The class the answer must validate against (class-validator). */
+  answerType: ClassConstructor<T>;
+  now: Date;
+  /** Call the model even when the same input was decided before (a replay that wants a fresh answer). */
+  forceModelCall?: boolean;
+}
+
+export type DecisionResult<T> =
+  | {
+      kind: 'decided';
+      contextFetched: PlatformEvent<'ContextFetched'>;
+      decision: PlatformEvent<'DecisionMade'>;
+      /** The validated answer as the model gave it (with placeholders). */
+      answer: T;
+      /** Puts the real values back into the answer's text, for what is written to the CRM. */
+      restore(text: string): string;
+    }
+  | { kind: 'not-decided'; outcome: HandlerOutcome };
+
+/** A trigger's decision id for a prompt version: a redelivered trigger finds its decision by it. */
+export function decisionIdFor(trigger: EventEnvelope, prompt: Pick<PromptDefinition, 'id' | 'version'>): string {
+  return deterministicId('decision', trigger.id, prompt.id, prompt.version);
+}
+
+/**
+ * Turns an assembled CRM context into a validated decision, the same way for
+ * every capability: minimise and pseudonymise, render the versioned prompt, reuse
+ * an earlier decision on the same input or ask the model (one repair attempt),
+ * validate, and build the ContextFetched and DecisionMade events that explain it.
+ * Recording them is the caller's, together with its writebacks.
+ */
+@Injectable()
+export class DecisionMaker {
+  constructor(
+    @Inject(AI_PROVIDER) private readonly ai: AiProvider,
+    private readonly records: DecisionRecords,
+    private readonly concurrency: ModelConcurrency,
+  ) {}
+
+  async decide<T extends object>(request: DecisionRequest<T>): Promise<DecisionResult<T>> {
+    const { trigger, portal, prompt, context, now } = request;
+    const snapshot = flattenContext(context);
+    const contextFetched = causedBy(trigger, {
+      type: 'ContextFetched',
+      portalId: trigger.portalId,
+      id: deterministicId('context', trigger.id, prompt.id, prompt.version),
+      data: {
+        objectType: context.objectType,
+        objectId: context.objectId,
+        snapshot,
+        hubspotStatus: context.reads[0]?.status ?? 200,
+        rateLimit: context.rateLimit,
+        reads: context.reads,
+      },
+    }, now) satisfies PlatformEvent<'ContextFetched'>;
+
+    // The model sees placeholders, never the CRM's emails, phones, addresses or names.
+    const privacy = pseudonymise(snapshot, portal.settings.privacy);
+    const rendered = renderPrompt(prompt, { objectType: context.objectType, objectId: context.objectId, facts: privacy.facts });
+    const base = {
+      trigger: { eventId: trigger.id, type: request.triggerType },
+      prompt: { id: rendered.promptId, version: rendered.promptVersion, hash: rendered.hash },
+    };
+    const decisionId = decisionIdFor(trigger, prompt);
+    const decisionEvent = (data: PlatformEvent<'DecisionMade'>['data']) =>
+      causedBy(contextFetched, { type: 'DecisionMade', portalId: trigger.portalId, id: decisionId, data }, now) satisfies PlatformEvent<'DecisionMade'>;
+
+    // Never pay twice: the same rendered prompt was answered before.
+    const earlier = request.forceModelCall ? undefined : await this.records.findByPromptHash(trigger.portalId, rendered.hash);
+    if (earlier && earlier.id !== decisionId) {
+      const checked = await validateAnswer(request.answerType, earlier.data.output);
+      if (checked.ok) {
+        const { usage: _usage, costUsd: _cost, latencyMs: _latency, repairedFrom: _repaired, reusedFrom, trigger: _trigger, ...same } = earlier.data;
+        const decision = decisionEvent({ ...same, ...base, usage: NO_USAGE, costUsd: 0, latencyMs: 0, reusedFrom: reusedFrom ?? { decisionId: earlier.id } });
+        return { kind: 'decided', contextFetched, decision, answer: checked.answer, restore: privacy.restore };
+      }
+    }
+
+    let answer: AiAnswer;
+    let checked: Checked<T>;
+    let usage: TokenUsage;
+    let repairedFrom: { output: unknown; problems: string[] } | undefined;
+    try {
+      answer = await this.concurrency.run(trigger.portalId, () => this.ai.answer(rendered, privacy.facts));
+      usage = answer.usage;
+      checked = await validateAnswer(request.answerType, answer.output);
+      if (!checked.ok) {
+        // One repair attempt that quotes the validation errors, then the dead-letter topic.
+        const first = answer;
+        const problems = checked.problems;
+        answer = await this.concurrency.run(trigger.portalId, () => this.ai.answer(rendered, privacy.facts, { previous: first, problems }));
+        usage = addUsage(first.usage, answer.usage);
+        repairedFrom = { output: first.output, problems };
+        checked = await validateAnswer(request.answerType, answer.output);
+        if (!checked.ok) {
+          return {
+            kind: 'not-decided',
+            outcome: Outcome.deadLetter(
+              `${answer.provider} answer failed validation twice: ${checked.problems.join('; ')}; first answer: ${JSON.stringify(first.output).slice(0, 2000)}; repaired answer: ${JSON.stringify(answer.output).slice(0, 2000)}`,
+            ),
+          };
+        }
+      }
+    } catch (error) {
+      if (error instanceof AiProviderError) return { kind: 'not-decided', outcome: error.retriable ? Outcome.retry(error.message, error.retryAfterMs) : Outcome.deadLetter(error.message) };
+      throw error;
+    }
+
+    const decision = decisionEvent({
+      ...base,
+      provider: answer.provider,
+      model: answer.model,
+      input: answer.input,
+      output: { ...checked.answer } as Record<string, unknown>,
+      usage,
+      costUsd: answer.provider === 'offline-rules' ? 0 : estimateCostUsd(answer.model, usage),
+      ...(repairedFrom ? { repairedFrom } : {}),
+      latencyMs: answer.latencyMs,
+      ...(answer.label ? { label: answer.label } : {}),
+    });
+    return { kind: 'decided', contextFetched, decision, answer: checked.answer, restore: privacy.restore };
+  }
+}
+
+type Checked<T> = { ok: true; answer: T } | { ok: false; problems: string[] };
+
+async function validateAnswer<T extends object>(type: ClassConstructor<T>, output: unknown): Promise<Checked<T>> {
+  if (typeof output !== 'object' || output === null || Array.isArray(output)) return { ok: false, problems: ['the answer must be a JSON object'] };
+  const answer = plainToInstance(type, output);
+  const problems = await validate(answer, { forbidUnknownValues: false });
+  if (problems.length === 0) return { ok: true, answer };
+  return { ok: false, problems: problems.flatMap((p) => Object.values(p.constraints ?? {})) };
+}
+
+function addUsage(a: TokenUsage, b: TokenUsage): TokenUsage {
+  return {
+    inputTokens: a.inputTokens + b.inputTokens,
+    outputTokens: a.outputTokens + b.outputTokens,
+    cacheReadInputTokens: a.cacheReadInputTokens + b.cacheReadInputTokens,
+    cacheCreationInputTokens: a.cacheCreationInputTokens + b.cacheCreationInputTokens,
+  };
+}

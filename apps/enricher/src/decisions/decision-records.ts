@@ -1,0 +1,21 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import type { PlatformEvent } from '@app/common';
+
+/** Reads recorded decisions back: the never-pay-twice lookup by rendered-prompt hash. */
+@Injectable()
+export class DecisionRecords {
+  constructor(private readonly dataSource: DataSource) {}
+
+  /** The latest decision of this portal whose rendered prompt hashed to `promptHash` (index: events_decision_prompt_hash). */
+  async findByPromptHash(portalId: number, promptHash: string): Promise<Pick<PlatformEvent<'DecisionMade'>, 'id' | 'data'> | undefined> {
+    const rows: Array<{ event_id: string; data: PlatformEvent<'DecisionMade'>['data'] }> = await this.dataSource.query(
+      `SELECT event_id, data FROM events
+        WHERE type = 'DecisionMade' AND portal_id = $1 AND data->'prompt'->>'hash' = $2
+        ORDER BY global_position DESC LIMIT 1`,
+      [portalId, promptHash],
+    );
+    const row = rows[0];
+    return row ? { id: row.event_id, data: row.data } : undefined;
+  }
+}

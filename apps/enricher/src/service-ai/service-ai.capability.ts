@@ -1,0 +1,33 @@
+import type { Capability } from '../decisions/decision-flow';
+import { TICKET_TRIAGE_V1 } from '../prompts/ticket-triage.prompt';
+import { chooseTicketAssignee, responseDueAt } from './service-routing';
+import { planTicketWritebacks } from './service-writebacks';
+import { TicketTriage } from './ticket-triage.dto';
+
+/**
+ * Service AI (pattern 2): a ticket is categorised, prioritised (hs_ticket_priority),
+ * read for sentiment and summarised; the reply draft becomes a note on it, the
+ * portal's rules route it to an owner or team, and an SLA task says when to respond.
+ */
+export const SERVICE_AI: Capability<TicketTriage> = {
+  name: 'service-ai',
+  objectType: 'tickets',
+  promptId: TICKET_TRIAGE_V1.id,
+  answerType: TicketTriage,
+  restore: (triage, restore) =>
+    Object.assign(new TicketTriage(), {
+      ...triage,
+      summary: restore(triage.summary),
+      ...(triage.replyDraft ? { replyDraft: restore(triage.replyDraft) } : {}),
+    }),
+  planWritebacks: ({ decisionId, objectId, answer, portal, decidedAt }) => {
+    const routing = portal.settings.serviceRouting;
+    const due = responseDueAt(decidedAt, answer.priority, routing);
+    return planTicketWritebacks(decisionId, objectId, answer, {
+      assignee: chooseTicketAssignee(answer, routing),
+      dueAt: due.dueAt,
+      slaHours: due.hours,
+      decidedAt: decidedAt.toISOString(),
+    });
+  },
+};
