@@ -22,8 +22,10 @@ export class TriggerConsumer implements OnApplicationBootstrap {
       onDeadLetter: deadLetterRecorder(this.eventStore, this.clock),
       maxAttempts: this.config.consumerMaxAttempts,
       retryBaseDelayMs: this.config.retryBaseDelayMs,
-      // A portal's triggers share a partition, so they are handled one at a time, in order.
       partitionsConsumedConcurrently: this.config.enricherConcurrency,
+      // Portals sharing a partition do not wait for each other; each portal's triggers stay in order.
+      // Model calls across all of them pass ModelConcurrency's caps.
+      concurrentKeysPerPartition: true,
     });
   }
 }

@@ -1,4 +1,4 @@
-import { collectMessages, KAFKA_BROKERS, uniquePrefix } from '../../../../test/support/kafka';
+import { collectMessages, eventually, KAFKA_BROKERS, uniquePrefix } from '../../../../test/support/kafka';
 import { anEvent } from '../../../../test/support/builders';
 import { memoryLogger } from '../../../../test/support/logger';
 import type { EventEnvelope } from '../events/envelope';
@@ -103,4 +103,51 @@ describe('KafkaBus (real broker)', () => {
     expect(dead!.headers['dlq-reason']).toBe('message value is not JSON');
     expect(dead!.value).toBe('not json');
   });
+
+  it('with concurrent keys, a portal stuck on a slow call does not hold up another portal on the same partition, and each keeps its order', async () => {
+    const laneTopic = `${prefix}.lanes`;
+    await bus.ensureTopics([laneTopic, deadLetterTopic(laneTopic)], 1, 1);
+    const handled: string[] = [];
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    const consume = (clientId: string, log: string[]) => {
+      const consumerBus = new KafkaBus({ brokers: KAFKA_BROKERS, clientId, logger });
+      return consumerBus
+        .consume({
+          groupId: `${prefix}.lanes-group`,
+          topics: [laneTopic],
+          maxAttempts: 2,
+          retryBaseDelayMs: 10,
+          concurrentKeysPerPartition: true,
+          handle: async (event) => {
+            const name = (event.data as { name: string }).name;
+            if (name === 'a1') await released;
+            log.push(name);
+            return Outcome.done();
+          },
+        })
+        .then(() => consumerBus);
+    };
+    const first = await consume('bus-test-lanes', handled);
+    await bus.publish(laneTopic, [
+      anEvent({ portalId: 1, data: { name: 'a1' } }),
+      anEvent({ portalId: 1, data: { name: 'a2' } }),
+      anEvent({ portalId: 2, data: { name: 'b1' } }),
+      anEvent({ portalId: 2, data: { name: 'b2' } }),
+    ]);
+    await eventually(async () => handled.includes('b2'), 20_000, 'portal 2 to be handled while portal 1 waits');
+    expect(handled).toEqual(['b1', 'b2']);
+    release();
+    await eventually(async () => handled.length === 4, 20_000, 'portal 1 to finish');
+    expect(handled).toEqual(['b1', 'b2', 'a1', 'a2']);
+    await first.disconnect();
+
+    // Everything was committed: a new member of the group gets nothing again.
+    const again: string[] = [];
+    const second = await consume('bus-test-lanes-2', again);
+    await bus.publish(laneTopic, [anEvent({ portalId: 3, data: { name: 'c1' } })]);
+    await eventually(async () => again.includes('c1'), 30_000, 'the new member to consume');
+    expect(again).toEqual(['c1']);
+    await second.disconnect();
+  }, 60_000);
 });

@@ -1,4 +1,4 @@
-import { Kafka, logLevel as KafkaLogLevel, type Consumer, type EachMessagePayload, type Producer } from 'kafkajs';
+import { Kafka, logLevel as KafkaLogLevel, type Consumer, type EachBatchPayload, type EachMessagePayload, type KafkaMessage, type Producer } from 'kafkajs';
 import type { EventEnvelope } from '../events/envelope';
 import type { Logger } from '../logging/logger';
 import { backoffDelayMs, sleep } from '../util/backoff';
@@ -35,7 +35,17 @@ export interface ConsumerSpec {
   maxAttempts: number;
   retryBaseDelayMs: number;
   partitionsConsumedConcurrently?: number;
+  /**
+   * Handle the messages of different keys (portals) on one partition concurrently,
+   * each key's in order: a portal with a backlog or a slow dependency no longer
+   * holds up the other portals that share its partition. Offsets are committed per
+   * fetched batch, up to the first message not yet handled.
+   */
+  concurrentKeysPerPartition?: boolean;
 }
+
+/** What handling one message needs from kafkajs, in either consumption mode. */
+type MessagePayload = Pick<EachMessagePayload, 'topic' | 'partition' | 'message' | 'heartbeat'>;
 
 /**
  * The platform's only door to Kafka: a keyed producer, topic administration, and
@@ -140,14 +150,49 @@ export class KafkaBus {
     const consumer = this.createConsumer(spec.groupId);
     await consumer.connect();
     for (const topic of spec.topics) await consumer.subscribe({ topic, fromBeginning: true });
-    await consumer.run({
-      partitionsConsumedConcurrently: spec.partitionsConsumedConcurrently ?? 4,
-      eachMessage: (payload) => this.handleMessage(spec, payload),
-    });
+    if (spec.concurrentKeysPerPartition) {
+      await consumer.run({
+        partitionsConsumedConcurrently: spec.partitionsConsumedConcurrently ?? 4,
+        eachBatchAutoResolve: false,
+        eachBatch: (payload) => this.handleBatchByKey(spec, payload),
+      });
+    } else {
+      await consumer.run({
+        partitionsConsumedConcurrently: spec.partitionsConsumedConcurrently ?? 4,
+        eachMessage: (payload) => this.handleMessage(spec, payload),
+      });
+    }
     return consumer;
   }
 
-  private async handleMessage(spec: ConsumerSpec, { topic, partition, message, heartbeat }: EachMessagePayload): Promise<void> {
+  /** One lane per key, run concurrently; each lane in offset order. */
+  private async handleBatchByKey(spec: ConsumerSpec, { batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale }: EachBatchPayload): Promise<void> {
+    const lanes = new Map<string, KafkaMessage[]>();
+    for (const message of batch.messages) {
+      const key = message.key?.toString() ?? '';
+      const lane = lanes.get(key);
+      if (lane) lane.push(message);
+      else lanes.set(key, [message]);
+    }
+    const handled = new Set<string>();
+    await Promise.all(
+      [...lanes.values()].map(async (messages) => {
+        for (const message of messages) {
+          // After a rebalance the partition may belong to another member: stop, uncommitted.
+          if (!isRunning() || isStale()) return;
+          await this.handleMessage(spec, { topic: batch.topic, partition: batch.partition, message, heartbeat });
+          handled.add(message.offset);
+        }
+      }),
+    );
+    for (const message of batch.messages) {
+      if (!handled.has(message.offset)) break;
+      resolveOffset(message.offset);
+    }
+    await commitOffsetsIfNecessary();
+  }
+
+  private async handleMessage(spec: ConsumerSpec, { topic, partition, message, heartbeat }: MessagePayload): Promise<void> {
     const context: MessageContext = { topic, partition, offset: message.offset, attempt: 1 };
     const decoded = decodeEnvelope(message.value);
     if (!decoded.ok) {
