@@ -79,7 +79,7 @@ export class CrmReader {
   /** Many records of one type by id; ids HubSpot no longer has are left out (a 207). */
   async batchRead(portal: PortalCredentials, objectType: CrmObjectType, ids: readonly string[], properties: readonly string[]): Promise<CrmRead<CrmRecord[]>> {
     const unique = [...new Set(ids)].slice(0, BATCH_READ_LIMIT);
-    if (unique.length === 0) return { kind: 'found', value: [], status: 200, rateLimit: {} as RateLimitSnapshot };
+    if (unique.length === 0) return { kind: 'found', value: [], status: 200, rateLimit: {} };
     return this.call(portal, async (client) => {
       const response = await client.crm.objects.batchApi.readWithHttpInfo(objectType, {
         inputs: unique.map((id) => ({ id })),

@@ -1,0 +1,46 @@
+import { associatedIdsOf } from '../crm/crm-reader';
+import { flattenContext, highestIds, nestContext, newestFirst, pickFields } from './crm-context';
+
+describe('CRM context helpers', () => {
+  it('flattens the record and its related records into one map, newest first, without ids', () => {
+    const flat = flattenContext({
+      record: { subject: 'Refund' },
+      related: {
+        company: [{ id: '5', properties: { name: 'Acme' } }],
+        emails: [
+          { id: '9', properties: { hs_email_text: 'newest' } },
+          { id: '8', properties: { hs_email_text: 'older' } },
+        ],
+      },
+    });
+    expect(flat).toEqual({ subject: 'Refund', 'company.name': 'Acme', 'emails.1.hs_email_text': 'newest', 'emails.2.hs_email_text': 'older' });
+    expect(nestContext(flat)).toEqual({ subject: 'Refund', company: { name: 'Acme' }, emails: { 1: { hs_email_text: 'newest' }, 2: { hs_email_text: 'older' } } });
+  });
+
+  it('keeps only declared, non-empty fields', () => {
+    expect(pickFields({ a: 'x', b: '', c: null, d: 'y', e: '  ' }, ['a', 'b', 'c', 'e'])).toEqual({ a: 'x' });
+  });
+
+  it('orders by a timestamp in either of HubSpot’s formats, records without one last', () => {
+    const records = [
+      { id: '1', properties: { hs_timestamp: '2026-11-01T00:00:00Z' } },
+      { id: '2', properties: { hs_timestamp: null } },
+      { id: '3', properties: { hs_timestamp: String(Date.parse('2026-11-03T00:00:00Z')) } },
+      { id: '4', properties: { hs_timestamp: '2026-11-02T00:00:00.000Z' } },
+    ];
+    expect(newestFirst(records, 'hs_timestamp', 3).map((r) => r.id)).toEqual(['3', '4', '1']);
+  });
+
+  it('takes the highest ids as the newest candidates, numerically', () => {
+    expect(highestIds(['9', '10', '100', 'x', '11'], 3)).toEqual(['100', '11', '10']);
+  });
+
+  it('recognises the primary company in v3 association lists', () => {
+    expect(associatedIdsOf([
+      { id: '7', type: 'contact_to_company_unlabeled' },
+      { id: '8', type: 'contact_to_company_unlabeled' },
+      { id: '8', type: 'contact_to_company' },
+    ])).toEqual({ ids: ['7', '8'], primaryId: '8' });
+    expect(associatedIdsOf([{ id: '3', type: 'ticket_to_contact' }])).toEqual({ ids: ['3'] });
+  });
+});
