@@ -5,6 +5,7 @@ import { DataSource } from 'typeorm';
 import { CLOCK, closeOnSignals, EventStore, HubSpotBudget, installCrashHandlers, loadServiceConfig, NestJsonLogger, PlatformModule, PortalRepository, runService } from '@app/common';
 import { AdminModule } from './admin/admin.module';
 import { IngestModule } from './ingest.module';
+import { IngestMetrics } from './metrics/ingest-metrics';
 
 async function bootstrap(): Promise<void> {
   const { config, logger } = loadServiceConfig('ingest');
@@ -26,6 +27,7 @@ async function bootstrap(): Promise<void> {
       eventStore: app.get(EventStore),
       budget: app.get(HubSpotBudget),
       clock: app.get(CLOCK),
+      metrics: app.get(IngestMetrics),
     }),
     { logger: new NestJsonLogger(logger.child({ component: 'admin' })) },
   );

@@ -2,6 +2,8 @@ import { Module, ValidationPipe, type DynamicModule, type INestApplication, type
 import { Kafka, logLevel } from 'kafkajs';
 import type { DataSource } from 'typeorm';
 import { AppConfig, CLOCK, DecisionCosts, DeadLetterRedriver, EventStore, HubSpotBudget, PortalRepository, type Clock } from '@app/common';
+import { IngestMetrics } from '../metrics/ingest-metrics';
+import { MetricsController } from '../metrics/metrics.controller';
 import { AdminAuthGuard } from './admin-auth.guard';
 import { AdminController } from './admin.controller';
 import { DeadLetterAdminService } from './dead-letter-admin.service';
@@ -20,6 +22,8 @@ export interface AdminDependencies {
   eventStore: EventStore;
   budget: HubSpotBudget;
   clock: Clock;
+  /** Ingest's metrics, scraped at GET /metrics on this (internal) port rather than the public webhook port. */
+  metrics?: IngestMetrics;
 }
 
 @Module({})
@@ -30,7 +34,7 @@ export class AdminModule {
   }
 
   static from(deps: AdminDependencies): DynamicModule {
-    return AdminModule.withShared([
+    const module = AdminModule.withShared([
       { provide: AppConfig, useValue: deps.config },
       { provide: PortalRepository, useValue: deps.portals },
       { provide: EventStore, useValue: deps.eventStore },
@@ -38,6 +42,8 @@ export class AdminModule {
       { provide: HubSpotBudget, useValue: deps.budget },
       { provide: DecisionCosts, useValue: new DecisionCosts(deps.dataSource) },
     ]);
+    if (!deps.metrics) return module;
+    return { ...module, controllers: [...module.controllers!, MetricsController], providers: [...module.providers!, { provide: IngestMetrics, useValue: deps.metrics }] };
   }
 
   static withShared(shared: Provider[]): DynamicModule {

@@ -2,6 +2,7 @@ import type { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { DataSource } from 'typeorm';
 import { allTopics, EventStore, PlatformModule, PortalRepository, topicNames, type AppConfig } from '@app/common';
+import { adminDependencies, startAdminApp } from '../../../../test/support/admin';
 import { aHubSpotEvent } from '../../../../test/support/builders';
 import { createTestDatabase, type TestDatabase } from '../../../../test/support/database';
 import { collectMessages, eventually, KAFKA_BROKERS, uniquePrefix } from '../../../../test/support/kafka';
@@ -9,6 +10,7 @@ import { memoryLogger } from '../../../../test/support/logger';
 import { TEST_CLIENT_SECRET, testConfig } from '../../../../test/support/platform';
 import { KafkaBus } from '@app/common';
 import { IngestModule } from '../ingest.module';
+import { IngestMetrics } from '../metrics/ingest-metrics';
 import { signatureV1, signatureV3 } from './hubspot-signature';
 
 const PUBLIC_BASE_URL = 'https://hooks.agency.example';
@@ -188,8 +190,11 @@ describe('POST /webhooks/hubspot (real Postgres and Kafka)', () => {
     expect(row.n).toBe(1);
   });
 
-  it('exposes Prometheus metrics by outcome, portal and subscription type, with the ack latency and outbox lag', async () => {
-    const text = await (await fetch(`${url}/metrics`)).text();
+  it('exposes Prometheus metrics by outcome, portal and subscription type, with the ack latency and outbox lag, on the admin port only', async () => {
+    expect((await fetch(`${url}/metrics`)).status).toBe(404);
+    const admin = await startAdminApp({ ...adminDependencies(db, config), metrics: app.get(IngestMetrics) });
+    const text = await (await fetch(`${admin.url}/metrics`)).text();
+    await admin.app.close();
     expect(text).toMatch(new RegExp(`hubspot_ai_ingest_webhook_events_total\\{portal="${PORTAL}",subscription_type="contact.creation",outcome="accepted"\\} \\d+`));
     for (const outcome of ['received', 'duplicate', 'coalesced', 'ignored', 'rejected']) expect(text).toContain(`outcome="${outcome}"`);
     expect(text).toContain('hubspot_ai_ingest_ack_latency_seconds_bucket');
