@@ -7,8 +7,15 @@ import { objectTypeInfo } from './object-types.registry';
 import { formatInstant } from './instant-format.util';
 import { BATCH_LIMIT } from './batch-handlers';
 
+/**
+ * `associationTypes` of one target as v4 lists them, e.g. a contact's primary company:
+ * `[{category: 'HUBSPOT_DEFINED', typeId: 1, label: 'Primary'}, {category: 'HUBSPOT_DEFINED', typeId: 279, label: null}]`
+ * (ordered by type id, which puts the HubSpot-defined labels first, as in HubSpot's answers).
+ */
 function associationTypesView(from: CrmObjectType, list: StoredAssociation[]): Array<{ category: string; typeId: number; label: string | null }> {
-  return list.map((a) => ({ category: a.category, typeId: a.typeId, label: findAssociationType(from, a.toType, a.typeId)?.label ?? null }));
+  return [...list]
+    .sort((a, b) => a.typeId - b.typeId)
+    .map((a) => ({ category: a.category, typeId: a.typeId, label: findAssociationType(from, a.toType, a.typeId)?.label ?? null }));
 }
 
 /** Groups a record's associations to one type by target id, as v4 returns them. */

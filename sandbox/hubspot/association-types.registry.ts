@@ -9,9 +9,20 @@ export interface AssociationTypeDef {
   /** The type id of the same association read from the other side. */
   reverseTypeId: number;
   isDefault: boolean;
+  /**
+   * For `Primary` labels: which side may have only one such association (a contact, deal or ticket has one
+   * primary company; a company can be the primary company of many records).
+   */
+  singleSide?: 'from' | 'to';
 }
 
-/** [from, to, default type id, reverse default type id, primary type id?, reverse primary type id?] */
+/**
+ * [from, to, default type id, reverse default type id, primary type id?, reverse primary type id?]
+ *
+ * Ids as HubSpot defines them (same in every account), as listed by HubSpot's own SDKs: the `AssociationTypes`
+ * enum of @hubspot/api-client (`lib/src/enums/AssociationTypes`) and `Hubspot::Helpers::AssociationType` of
+ * hubspot-api-ruby, which agree on every id below.
+ */
 type Pair = [CrmObjectType, CrmObjectType, number, number, number?, number?];
 
 const PAIRS: Pair[] = [
@@ -29,6 +40,10 @@ const PAIRS: Pair[] = [
   ['tasks', 'companies', 192, 191],
   ['tasks', 'deals', 216, 215],
   ['tasks', 'tickets', 230, 229],
+  ['emails', 'contacts', 198, 197],
+  ['emails', 'companies', 186, 185],
+  ['emails', 'deals', 210, 209],
+  ['emails', 'tickets', 224, 223],
 ];
 
 const DEFS: AssociationTypeDef[] = PAIRS.flatMap(([from, to, forward, reverse, primary, reversePrimary]) => {
@@ -37,8 +52,8 @@ const DEFS: AssociationTypeDef[] = PAIRS.flatMap(([from, to, forward, reverse, p
     { from: to, to: from, typeId: reverse, label: null, reverseTypeId: forward, isDefault: true },
   ];
   if (primary !== undefined && reversePrimary !== undefined) {
-    defs.push({ from, to, typeId: primary, label: 'Primary', reverseTypeId: reversePrimary, isDefault: false });
-    defs.push({ from: to, to: from, typeId: reversePrimary, label: 'Primary', reverseTypeId: primary, isDefault: false });
+    defs.push({ from, to, typeId: primary, label: 'Primary', reverseTypeId: reversePrimary, isDefault: false, singleSide: 'from' });
+    defs.push({ from: to, to: from, typeId: reversePrimary, label: 'Primary', reverseTypeId: primary, isDefault: false, singleSide: 'to' });
   }
   return defs;
 });

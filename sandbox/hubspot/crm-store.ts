@@ -1,6 +1,6 @@
 import type { CrmObjectType, PublicObject, StoredAssociation, StoredObject } from './hubspot.types';
 import { objectTypeInfo } from './object-types.registry';
-import { findAssociationType } from './association-types.registry';
+import { defaultAssociationType, findAssociationType, type AssociationTypeDef } from './association-types.registry';
 import { formatInstant } from './instant-format.util';
 
 export interface PropertyChange {
@@ -43,6 +43,7 @@ export class CrmStore {
     properties[info.createdProperty] ??= formatInstant(now);
     properties[info.modifiedProperty] = formatInstant(now);
     if (type === 'contacts' && properties.email) properties.hs_email_domain = properties.email.split('@')[1] ?? '';
+    if (type === 'deals') properties.num_associated_contacts ??= '0';
     const created = Date.parse(properties[info.createdProperty] ?? '') || now;
     const object: StoredObject = { id: objectId, type, properties, createdAt: created, updatedAt: now, archived: false, archivedAt: null };
     this.bucket(type).set(objectId, object);
@@ -101,12 +102,20 @@ export class CrmStore {
       .sort((a, b) => Number(a.id) - Number(b.id));
   }
 
-  /** Stores an association and its reverse side (as HubSpot does). Idempotent. */
+  /**
+   * Stores an association and its reverse side (as HubSpot does). Idempotent. Also as in HubSpot: a labeled
+   * association comes with the unlabeled (default) one, and a new `Primary` company of a contact, deal or
+   * ticket takes the label from its previous primary company, which stays associated unlabeled.
+   */
   associate(fromType: CrmObjectType, fromId: string, toType: CrmObjectType, toId: string, typeId: number, category: StoredAssociation['category']): void {
-    this.addOne(fromType, fromId, { toType, toId, typeId, category });
     const def = findAssociationType(fromType, toType, typeId);
-    const reverseTypeId = def ? def.reverseTypeId : typeId;
-    this.addOne(toType, toId, { toType: fromType, toId: fromId, typeId: reverseTypeId, category });
+    if (def?.singleSide) this.dropOtherPrimary(def, fromId, toId);
+    this.addPair(fromType, fromId, toType, toId, typeId, def ? def.reverseTypeId : typeId, category);
+    if (def && !def.isDefault) {
+      const unlabeled = defaultAssociationType(fromType, toType);
+      if (unlabeled) this.addPair(fromType, fromId, toType, toId, unlabeled.typeId, unlabeled.reverseTypeId, 'HUBSPOT_DEFINED');
+    }
+    this.refreshCounts(fromType, fromId, toType, toId);
   }
 
   /** Removes every association between two records (both sides). */
@@ -118,11 +127,55 @@ export class CrmStore {
     };
     strip(fromType, fromId, toType, toId);
     strip(toType, toId, fromType, fromId);
+    this.refreshCounts(fromType, fromId, toType, toId);
   }
 
   associationsOf(type: CrmObjectType, id: string, toType?: CrmObjectType): StoredAssociation[] {
     const list = this.associations.get(assocKey(type, id)) ?? [];
     return toType ? list.filter((a) => a.toType === toType) : [...list];
+  }
+
+  private addPair(
+    fromType: CrmObjectType,
+    fromId: string,
+    toType: CrmObjectType,
+    toId: string,
+    typeId: number,
+    reverseTypeId: number,
+    category: StoredAssociation['category'],
+  ): void {
+    this.addOne(fromType, fromId, { toType, toId, typeId, category });
+    this.addOne(toType, toId, { toType: fromType, toId: fromId, typeId: reverseTypeId, category });
+  }
+
+  /** Removes the `Primary` label (both directions) between the single side of `def` and any other record. */
+  private dropOtherPrimary(def: AssociationTypeDef, fromId: string, toId: string): void {
+    const single = def.singleSide === 'from';
+    const holderType = single ? def.from : def.to;
+    const holderId = single ? fromId : toId;
+    const otherType = single ? def.to : def.from;
+    const keepId = single ? toId : fromId;
+    const holderTypeId = single ? def.typeId : def.reverseTypeId;
+    const otherTypeId = single ? def.reverseTypeId : def.typeId;
+    for (const a of this.associationsOf(holderType, holderId, otherType)) {
+      if (a.typeId !== holderTypeId || a.toId === keepId) continue;
+      this.removeOne(holderType, holderId, otherType, a.toId, holderTypeId);
+      this.removeOne(otherType, a.toId, holderType, holderId, otherTypeId);
+    }
+  }
+
+  private removeOne(type: CrmObjectType, id: string, toType: CrmObjectType, toId: string, typeId: number): void {
+    const key = assocKey(type, id);
+    const list = this.associations.get(key) ?? [];
+    this.associations.set(key, list.filter((a) => !(a.toType === toType && a.toId === toId && a.typeId === typeId)));
+  }
+
+  /** Keeps HubSpot's `num_associated_contacts` of deals in step with their contact associations. */
+  private refreshCounts(aType: CrmObjectType, aId: string, bType: CrmObjectType, bId: string): void {
+    const dealId = aType === 'deals' && bType === 'contacts' ? aId : aType === 'contacts' && bType === 'deals' ? bId : undefined;
+    const deal = dealId === undefined ? undefined : this.bucket('deals').get(dealId);
+    if (!deal || dealId === undefined) return;
+    deal.properties.num_associated_contacts = String(new Set(this.associationsOf('deals', dealId, 'contacts').map((a) => a.toId)).size);
   }
 
   private addOne(type: CrmObjectType, id: string, assoc: StoredAssociation): void {

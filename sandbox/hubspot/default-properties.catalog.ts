@@ -51,7 +51,11 @@ function opts(...values: Array<string | [string, string]>): Partial<PropertyDefi
 }
 
 const READ_ONLY: Partial<PropertyDefinition> = { readOnlyValue: true, calculated: false, formField: false };
+/** Set by HubSpot from form submissions (HubSpot marks these calculated). */
+const CONVERSION: Partial<PropertyDefinition> = { ...READ_ONLY, calculated: true, groupName: 'conversioninformation' };
 const OWNER: Seed = ['hubspot_owner_id', 'Owner', 'enumeration', 'select', { externalOptions: true }];
+/** The owner's team (HubSpot also has it on contacts, companies and deals; modelled on tickets, where Service AI routes). */
+const TEAM: Seed = ['hubspot_team_id', 'HubSpot Team', 'enumeration', 'select', { externalOptions: true }];
 
 const LIFECYCLE = opts(
   ['subscriber', 'Subscriber'],
@@ -64,9 +68,14 @@ const LIFECYCLE = opts(
   ['other', 'Other'],
 );
 
-const SEEDS: Record<CrmObjectType, { group: [string, string]; props: Seed[] }> = {
+/**
+ * `group` is the group of every property unless a seed names its own `groupName`; `extraGroups` lists the
+ * other HubSpot groups used that way.
+ */
+const SEEDS: Record<CrmObjectType, { group: [string, string]; extraGroups?: Array<[string, string]>; props: Seed[] }> = {
   contacts: {
     group: ['contactinformation', 'Contact information'],
+    extraGroups: [['conversioninformation', 'Conversion information']],
     props: [
       ['email', 'Email', 'string', 'text'],
       ['firstname', 'First Name', 'string', 'text'],
@@ -82,7 +91,8 @@ const SEEDS: Record<CrmObjectType, { group: [string, string]; props: Seed[] }> =
       ['zip', 'Postal Code', 'string', 'text'],
       ['country', 'Country/Region', 'string', 'text'],
       ['industry', 'Industry', 'string', 'text'],
-      ['numemployees', 'Number of Employees', 'string', 'text'],
+      // On contacts a dropdown of ranges (on companies `numberofemployees` is a number).
+      ['numemployees', 'Number of Employees', 'enumeration', 'select', opts('1-5', '5-25', '25-50', '50-100', '100-500', '500-1000', '1000+')],
       ['annualrevenue', 'Annual Revenue', 'string', 'text'],
       ['message', 'Message', 'string', 'textarea'],
       ['hs_timezone', 'Time Zone', 'string', 'text'],
@@ -106,6 +116,12 @@ const SEEDS: Record<CrmObjectType, { group: [string, string]; props: Seed[] }> =
       ],
       OWNER,
       ['hs_email_domain', 'Email Domain', 'string', 'text', READ_ONLY],
+      ['first_conversion_event_name', 'First Conversion', 'string', 'text', CONVERSION],
+      ['first_conversion_date', 'First Conversion Date', 'datetime', 'date', CONVERSION],
+      ['recent_conversion_event_name', 'Recent Conversion', 'string', 'text', CONVERSION],
+      ['recent_conversion_date', 'Recent Conversion Date', 'datetime', 'date', CONVERSION],
+      ['num_conversion_events', 'Number of Form Submissions', 'number', 'number', CONVERSION],
+      ['notes_last_updated', 'Last Activity Date', 'datetime', 'date', READ_ONLY],
       ['createdate', 'Create Date', 'datetime', 'date'],
       ['lastmodifieddate', 'Last Modified Date', 'datetime', 'date', READ_ONLY],
       ['hs_object_id', 'Record ID', 'number', 'number', READ_ONLY],
@@ -134,6 +150,7 @@ const SEEDS: Record<CrmObjectType, { group: [string, string]; props: Seed[] }> =
   },
   deals: {
     group: ['dealinformation', 'Deal information'],
+    extraGroups: [['deal_activity', 'Deal activity']],
     props: [
       ['dealname', 'Deal Name', 'string', 'text'],
       ['amount', 'Amount', 'number', 'number'],
@@ -157,6 +174,8 @@ const SEEDS: Record<CrmObjectType, { group: [string, string]; props: Seed[] }> =
       ['dealtype', 'Deal Type', 'enumeration', 'radio', opts(['newbusiness', 'New Business'], ['existingbusiness', 'Existing Business'])],
       ['description', 'Deal Description', 'string', 'textarea'],
       OWNER,
+      ['num_associated_contacts', 'Number of Contacts', 'number', 'number', READ_ONLY],
+      ['notes_last_updated', 'Last Activity Date', 'datetime', 'date', { ...READ_ONLY, groupName: 'deal_activity' }],
       ['createdate', 'Create Date', 'datetime', 'date'],
       ['hs_lastmodifieddate', 'Last Modified Date', 'datetime', 'date', READ_ONLY],
       ['hs_object_id', 'Record ID', 'number', 'number', READ_ONLY],
@@ -188,7 +207,9 @@ const SEEDS: Record<CrmObjectType, { group: [string, string]; props: Seed[] }> =
           ['GENERAL_INQUIRY', 'General inquiry'],
         ),
       ],
+      ['source_type', 'Source', 'enumeration', 'select', opts(['CHAT', 'Chat'], ['EMAIL', 'Email'], ['FORM', 'Form'], ['PHONE', 'Phone'])],
       OWNER,
+      TEAM,
       ['createdate', 'Create date', 'datetime', 'date'],
       ['hs_lastmodifieddate', 'Last Modified Date', 'datetime', 'date', READ_ONLY],
       ['hs_object_id', 'Record ID', 'number', 'number', READ_ONLY],
@@ -227,6 +248,36 @@ const SEEDS: Record<CrmObjectType, { group: [string, string]; props: Seed[] }> =
       ['hs_object_id', 'Record ID', 'number', 'number', READ_ONLY],
     ],
   },
+  // The properties HubSpot's email engagement guide lists for POST /crm/v3/objects/emails.
+  emails: {
+    group: ['emailinformation', 'Email information'],
+    props: [
+      ['hs_timestamp', 'Activity date', 'datetime', 'date'],
+      [
+        'hs_email_direction',
+        'Email direction',
+        'enumeration',
+        'select',
+        opts(['EMAIL', 'Email sent to contact'], ['INCOMING_EMAIL', 'Email reply from contact'], ['FORWARDED_EMAIL', 'Forwarded email']),
+      ],
+      ['hs_email_subject', 'Email subject', 'string', 'text'],
+      ['hs_email_text', 'Email text', 'string', 'textarea'],
+      ['hs_email_html', 'Email HTML', 'string', 'html'],
+      [
+        'hs_email_status',
+        'Email send status',
+        'enumeration',
+        'select',
+        opts(['BOUNCED', 'Bounced'], ['FAILED', 'Failed'], ['SCHEDULED', 'Scheduled'], ['SENDING', 'Sending'], ['SENT', 'Sent']),
+      ],
+      ['hs_email_headers', 'Email headers', 'string', 'textarea'],
+      ['hs_attachment_ids', 'Attached file IDs', 'enumeration', 'checkbox', { externalOptions: true }],
+      OWNER,
+      ['hs_createdate', 'Create date', 'datetime', 'date', READ_ONLY],
+      ['hs_lastmodifieddate', 'Last Modified Date', 'datetime', 'date', READ_ONLY],
+      ['hs_object_id', 'Record ID', 'number', 'number', READ_ONLY],
+    ],
+  },
 };
 
 /** Fresh copies of HubSpot's default properties of one object type. */
@@ -255,6 +306,6 @@ export function defaultPropertyDefinitions(type: CrmObjectType, now: number): Pr
 }
 
 export function defaultPropertyGroups(type: CrmObjectType): PropertyGroup[] {
-  const [name, label] = SEEDS[type].group;
-  return [{ name, label, displayOrder: -1, archived: false }];
+  const seed = SEEDS[type];
+  return [seed.group, ...(seed.extraGroups ?? [])].map(([name, label]) => ({ name, label, displayOrder: -1, archived: false }));
 }

@@ -16,7 +16,7 @@ import type {
 } from './hubspot.types';
 import type { ApiContext, ApiResult, PortalState } from './crm-api.types';
 import { CrmStore, IdSequence } from './crm-store';
-import { PropertyRegistry, type CreatePropertyResult } from './property-registry';
+import { PropertyRegistry, normalizeValue, type CreatePropertyResult } from './property-registry';
 import { PortalRateLimiter, defaultLimits } from './rate-limiter';
 import { authenticationError, internalError, invalidJson, rateLimitBody } from './hubspot-errors.factory';
 import { pathSegments, routeApi, routeKind } from './crm-router';
@@ -191,17 +191,34 @@ export class HubSpotSandbox {
 
   // ---- objects -------------------------------------------------------------------------------------------
 
-  /** Creates a record directly (no API call, no rate limit). Throws on unknown or invalid properties. */
+  /**
+   * Creates a record directly (no API call, no rate limit). Throws on unknown or invalid properties. Unlike the
+   * API it takes values of read-only properties (those HubSpot computes), so records can be seeded as HubSpot
+   * would hold them.
+   */
   seedObject(portalId: number, type: CrmObjectType, properties: Record<string, unknown>, idOrOptions?: string | SeedOptions): ObjectSnapshot {
     const options: SeedOptions = typeof idOrOptions === 'string' ? { id: idOrOptions } : (idOrOptions ?? {});
     const portal = this.portal(portalId);
+    const info = objectTypeInfo(type);
     const writable: Record<string, unknown> = {};
+    const computed: Record<string, string> = {};
     for (const [name, value] of Object.entries(properties)) {
-      if (!portal.registry.get(type, name)?.readOnlyValue) writable[name] = value;
+      const def = portal.registry.get(type, name);
+      if (!def?.readOnlyValue) {
+        writable[name] = value;
+        continue;
+      }
+      // HubSpot-computed values (e.g. recent_conversion_event_name, notes_last_updated) are kept as given, as
+      // HubSpot would have set them; the id and the last-modified date stay the store's.
+      if (name === 'hs_object_id' || name === info.modifiedProperty) continue;
+      const normalized = normalizeValue(def, value);
+      if (typeof normalized !== 'string') throw new Error(`seedObject: ${name}: ${normalized.message}`);
+      if (normalized !== '') computed[name] = normalized;
     }
     const ctx = this.context(portal, 'POST', new URLSearchParams(), { properties: writable }, 'CRM', undefined, options.fireWebhooks === true);
     const prepared = prepareCreate(ctx, type, { properties: writable });
     if (!prepared.ok) throw new Error(`seedObject: ${prepared.body.message}`);
+    prepared.value.values = { ...prepared.value.values, ...computed };
     if (options.id !== undefined && portal.store.get(type, options.id, true)) throw new Error(`seedObject: ${type} ${options.id} exists`);
     const object = commitCreate(ctx, type, prepared.value, options.id);
     return this.snapshot(portal, object);

@@ -32,7 +32,7 @@ export interface PortalInfo {
   searchPerSecond: number;
 }
 
-export type CrmObjectType = 'contacts' | 'companies' | 'deals' | 'tickets' | 'notes' | 'tasks';
+export type CrmObjectType = 'contacts' | 'companies' | 'deals' | 'tickets' | 'notes' | 'tasks' | 'emails';
 
 export interface StoredAssociation {
   toType: CrmObjectType;

@@ -112,6 +112,18 @@ const TYPES: Record<CrmObjectType, ObjectTypeInfo> = {
     requiredOnCreate: ['hs_timestamp'],
     webhooks: false,
   },
+  emails: {
+    name: 'emails',
+    typeId: '0-49',
+    upper: 'EMAIL',
+    singular: 'email',
+    defaultProperties: ['hs_createdate', 'hs_lastmodifieddate', 'hs_object_id'],
+    alwaysProperties: ['hs_createdate', 'hs_lastmodifieddate', 'hs_object_id'],
+    createdProperty: 'hs_createdate',
+    modifiedProperty: 'hs_lastmodifieddate',
+    requiredOnCreate: ['hs_timestamp'],
+    webhooks: false,
+  },
 };
 
 export const OBJECT_TYPES: readonly CrmObjectType[] = Object.keys(TYPES) as CrmObjectType[];

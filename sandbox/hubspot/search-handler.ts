@@ -12,6 +12,7 @@ const SEARCHABLE: Record<CrmObjectType, string[]> = {
   tickets: ['subject', 'content'],
   notes: ['hs_note_body'],
   tasks: ['hs_task_subject', 'hs_task_body'],
+  emails: ['hs_email_subject', 'hs_email_text'],
 };
 
 function sortObjects(objects: StoredObject[], sorts: SearchSort[]): StoredObject[] {

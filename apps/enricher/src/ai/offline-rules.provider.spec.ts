@@ -14,6 +14,7 @@ describe('offline rules-based provider', () => {
     // What it gets in the platform: the address pseudonymised, the domain as its own fact.
     expect(scoreLead({ email: '{{EMAIL_1}}', email_domain: 'gmail.com', jobtitle: 'Student' }).reasons).toEqual([]);
     expect(scoreLead({ email: '{{EMAIL_1}}', email_domain: 'acme.io' }).reasons).toEqual(['+15 uses a business email domain']);
+    expect(scoreLead({ numemployees: '25-50' }).reasons).toEqual(['+10 company size given']);
   });
 
   it('labels every decision as not made by an AI model', async () => {

@@ -23,7 +23,8 @@ export const LEAD_RULES: readonly Rule[] = [
   { points: 25, reason: 'senior role', applies: (f) => /\b(ceo|cto|cfo|coo|founder|owner|president|vp|vice president|director|head)\b/i.test(f.jobtitle ?? '') },
   { points: 10, reason: 'manager role', applies: (f) => /\bmanager\b/i.test(f.jobtitle ?? '') },
   { points: 20, reason: 'message shows buying intent', applies: (f) => INTENT.test(f.message ?? '') },
-  { points: 10, reason: 'company size given', applies: (f) => Number(f.numemployees) > 0 },
+  // HubSpot's numemployees is a range such as '5-25' or '1000+'.
+  { points: 10, reason: 'company size given', applies: (f) => /\d/.test(f.numemployees ?? '') },
 ];
 
 /** The scorer sees pseudonymised facts: the domain travels as its own fact, the address as a placeholder. */
