@@ -9,8 +9,9 @@ import { freePort, runNode, SERVICES, startService, stopService, type RunningSer
 
 /**
  * The walking skeleton through all four services as processes, on the real Kafka
- * and Postgres: HubSpot (the sandbox) fires a signed contact.creation webhook →
- * ingest → enricher (HubSpot read + Claude via the double) → writer → HubSpot.
+ * and Postgres: HubSpot (the sandbox) fires a signed contact.creation or
+ * ticket.creation webhook → ingest → enricher (HubSpot reads + Claude via the
+ * double) → writer → HubSpot.
  */
 describe('walking skeleton: webhook to writeback', () => {
   const PORTAL = 62515;
@@ -55,7 +56,15 @@ describe('walking skeleton: webhook to writeback', () => {
     for (const name of ['ai_lead_score', 'ai_persona', 'ai_summary', 'ai_pain_points', 'ai_recommended_action']) {
       hubspot.defineProperty(PORTAL, 'contacts', { name, label: name, type: 'string', fieldType: 'text', groupName: 'contactinformation' });
     }
-    hubspot.configureApp({ appId: APP_ID, clientSecret: TEST_CLIENT_SECRET, webhookTargetUrl: `http://127.0.0.1:${ingestPort}/webhooks/hubspot`, subscriptions: ['contact.creation'] });
+    for (const name of ['ai_category', 'ai_sentiment', 'ai_summary']) {
+      hubspot.defineProperty(PORTAL, 'tickets', { name, label: name, type: 'string', fieldType: 'text', groupName: 'ticketinformation' });
+    }
+    hubspot.configureApp({
+      appId: APP_ID,
+      clientSecret: TEST_CLIENT_SECRET,
+      webhookTargetUrl: `http://127.0.0.1:${ingestPort}/webhooks/hubspot`,
+      subscriptions: ['contact.creation', 'ticket.creation'],
+    });
     crm = new Client({ accessToken: TOKEN, basePath: hubspotUrl });
   });
 
@@ -77,7 +86,7 @@ describe('walking skeleton: webhook to writeback', () => {
   };
 
   it('registers the portal through the admin API', async () => {
-    const response = await admin('/admin/portals', { method: 'POST', body: JSON.stringify({ portalId: PORTAL, name: 'Acme Realty', accessToken: TOKEN, hubspot: { tier: 'professional' }, leadRouting: { defaultOwnerId: '77', followUpHours: 4 } }) });
+    const response = await admin('/admin/portals', { method: 'POST', body: JSON.stringify({ portalId: PORTAL, name: 'Acme Realty', accessToken: TOKEN, hubspot: { tier: 'professional' }, leadRouting: { defaultOwnerId: '77', followUpHours: 4 }, serviceRouting: { defaultOwnerId: '88', slaHours: { LOW: 2, MEDIUM: 2, HIGH: 2, URGENT: 2 } } }) });
     expect(response.status).toBe(201);
   });
 
@@ -135,7 +144,7 @@ describe('walking skeleton: webhook to writeback', () => {
     expect(context.data).toMatchObject({ objectType: 'contacts', objectId: contact.id, hubspotStatus: 200, snapshot: { jobtitle: 'Broker Owner', company: 'Hamptons Realty' } });
     expect(decision.data).toMatchObject({
       provider: 'anthropic',
-      prompt: { id: 'lead-scoring', version: 2, hash: expect.stringMatching(/^[0-9a-f]{64}$/) },
+      prompt: { id: 'lead-scoring', version: 3, hash: expect.stringMatching(/^[0-9a-f]{64}$/) },
       model: expect.any(String),
       usage: { inputTokens: expect.any(Number), outputTokens: expect.any(Number) },
       input: { tool_choice: { type: 'tool', name: 'record_lead_assessment' }, messages: [expect.objectContaining({ role: 'user' })] },
@@ -149,6 +158,53 @@ describe('walking skeleton: webhook to writeback', () => {
     const writes = hubspot.requests().filter((r) => r.method === 'POST' && r.path === '/crm/v3/objects/contacts/batch/update' && JSON.stringify(r.body).includes(`"id":"${contact.id}"`));
     expect(writes).toHaveLength(1);
     expect(writes[0]!.token).toBe(TOKEN);
+  });
+
+  it('triages a new ticket from its requester, company, history and emails, and writes category, priority, sentiment, draft and SLA task back', async () => {
+    const requester = hubspot.seedObject(PORTAL, 'contacts', { firstname: 'Walter', lastname: 'Brandt', email: 'walter@kessler-logistics.com', jobtitle: 'Ops lead' });
+    const company = hubspot.seedObject(PORTAL, 'companies', { name: 'Kessler Logistics', domain: 'kessler-logistics.com' });
+    const email = hubspot.seedObject(PORTAL, 'emails', { hs_email_direction: 'INCOMING_EMAIL', hs_email_subject: 'Double charge', hs_email_text: 'Walter here. Call me on +49 30 901820 or walter@kessler-logistics.com', hs_timestamp: '2026-11-28T08:00:00.000Z' });
+    const ticket = await crm.crm.tickets.basicApi.create({
+      properties: { subject: 'Charged twice for November', content: 'Our invoice shows two charges. This is unacceptable.', hs_pipeline: '0', hs_pipeline_stage: '1' },
+      associations: [
+        { to: { id: requester.id }, types: [{ associationCategory: 'HUBSPOT_DEFINED' as never, associationTypeId: 16 }] },
+        { to: { id: company.id }, types: [{ associationCategory: 'HUBSPOT_DEFINED' as never, associationTypeId: 339 }] },
+        { to: { id: email.id }, types: [{ associationCategory: 'HUBSPOT_DEFINED' as never, associationTypeId: 223 }] },
+      ],
+    });
+
+    const written = await eventually(async () => {
+      const stored = hubspot.getObject(PORTAL, 'tickets', ticket.id);
+      return stored?.properties.ai_category ? stored : undefined;
+    }, 90_000, 'the triage to reach the sandbox');
+    expect(['billing_issue', 'technical_issue', 'product_question', 'feature_request', 'account_access', 'cancellation', 'other']).toContain(written.properties.ai_category);
+    expect(['positive', 'neutral', 'frustrated', 'angry']).toContain(written.properties.ai_sentiment);
+    expect(['LOW', 'MEDIUM', 'HIGH', 'URGENT']).toContain(written.properties.hs_ticket_priority);
+    expect(written.properties).toMatchObject({ hubspot_owner_id: '88', ai_summary: expect.any(String) });
+
+    const story = await eventually(async () => {
+      const events = await storyOf(ticket.id);
+      const requested = events.filter((e) => e.type === 'WritebackRequested').length;
+      return requested > 0 && events.filter((e) => e.type === 'WritebackApplied').length === requested ? events : undefined;
+    }, 30_000, 'the ticket story to complete');
+    const context = story.find((e) => e.type === 'ContextFetched')!;
+    const decision = story.find((e) => e.type === 'DecisionMade')!;
+    // Everything the prompt declared was read, with the real values kept in the audit snapshot.
+    expect(context.data).toMatchObject({
+      objectType: 'tickets',
+      snapshot: { subject: 'Charged twice for November', 'contacts.1.email': 'walter@kessler-logistics.com', 'company.name': 'Kessler Logistics', 'emails.1.hs_email_subject': 'Double charge' },
+    });
+    expect(decision.data).toMatchObject({ provider: 'anthropic', prompt: { id: 'ticket-triage', version: 1 }, input: { tool_choice: { type: 'tool', name: 'record_ticket_triage' } } });
+    const sent = JSON.stringify(claude.received().find((r) => JSON.stringify(r.body).includes('Charged twice for November'))?.body);
+    expect(sent).toContain('Kessler Logistics');
+    for (const secret of ['walter@kessler-logistics.com', 'Walter', 'Brandt', '901820']) expect(sent).not.toContain(secret);
+
+    // The SLA task is the routed owner's, due by the portal's SLA, on the ticket; a reply draft, when written, is a note on it.
+    const task = hubspot.listObjects(PORTAL, 'tasks').find((t) => t.associations.some((a) => a.toType === 'tickets' && a.toId === ticket.id && a.typeId === 230));
+    expect(task?.properties).toMatchObject({ hubspot_owner_id: '88', hs_task_subject: expect.stringContaining('within 2 h') });
+    const draftWritten = Boolean((decision.data as { output: { replyDraft?: string } }).output.replyDraft);
+    const note = hubspot.listObjects(PORTAL, 'notes').find((n) => n.associations.some((a) => a.toType === 'tickets' && a.toId === ticket.id && a.typeId === 228));
+    expect(Boolean(note)).toBe(draftWritten);
   });
 
   it('rides out a HubSpot outage: the read is retried and the writeback still lands', async () => {

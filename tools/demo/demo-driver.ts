@@ -4,12 +4,27 @@ import { type AppConfig, type StoredEvent } from '@app/common';
 const DEMO_PORTAL = 20_251_128;
 const DEMO_APP_ID = 1_001;
 const AI_PROPERTIES = ['ai_lead_score', 'ai_persona', 'ai_summary', 'ai_pain_points', 'ai_recommended_action'];
+const AI_TICKET_PROPERTIES = ['ai_category', 'ai_sentiment', 'ai_summary'];
 const DEMO_OWNER_ID = '101';
+const SUPPORT_OWNER_ID = '102';
+const BILLING_OWNER_ID = '103';
+/** HubSpot-defined association type ids, from the ticket: to its contact, to an email. */
+const TICKET_TO_CONTACT = 16;
+const TICKET_TO_EMAIL = 223;
 
 const SAMPLE_CONTACTS = [
-  { firstname: 'Roberta', lastname: 'Mills', email: 'roberta@hamptons-realty.com', jobtitle: 'Broker Owner', company: 'Hamptons Realty', numemployees: '15', message: 'We lose weekend leads. Can we see pricing and a demo?' },
+  { firstname: 'Roberta', lastname: 'Mills', email: 'roberta@hamptons-realty.com', jobtitle: 'Broker Owner', company: 'Hamptons Realty', numemployees: '5-25', message: 'We lose weekend leads. Can we see pricing and a demo?' },
   { firstname: 'Sam', lastname: 'Ortiz', email: 'sam.ortiz@northwind.io', jobtitle: 'Marketing Manager', company: 'Northwind', message: 'Interested in workflow automation.' },
   { firstname: 'Lee', lastname: 'Park', email: 'leepark@gmail.com', jobtitle: 'Student', message: 'Researching CRMs for a class project.' },
+];
+
+/** Support tickets raised by the first two sample contacts; the first has an email thread. */
+const SAMPLE_TICKETS = [
+  {
+    properties: { subject: 'Charged twice for November', content: 'Our invoice shows the subscription twice. This is the second time, please refund.', hs_pipeline: '0', hs_pipeline_stage: '1' },
+    email: { hs_email_direction: 'INCOMING_EMAIL', hs_email_subject: 'Double charge', hs_email_text: 'Hi, Roberta here. Still waiting for the refund, call me on 631-555-0199.', hs_timestamp: '2026-11-28T08:00:00.000Z' },
+  },
+  { properties: { subject: 'How do I export my leads?', content: 'Is there a way to export leads to CSV? Thanks!', hs_pipeline: '0', hs_pipeline_stage: '1' } },
 ];
 
 interface DemoOptions {
@@ -35,15 +50,18 @@ export async function runDemo({ config, print }: DemoOptions): Promise<void> {
   for (const name of AI_PROPERTIES) {
     await call('POST', `${sandbox}/portals/${DEMO_PORTAL}/properties/contacts`, { name, label: name, type: 'string', fieldType: 'text', groupName: 'contactinformation' }, [200, 201, 409]);
   }
+  for (const name of AI_TICKET_PROPERTIES) {
+    await call('POST', `${sandbox}/portals/${DEMO_PORTAL}/properties/tickets`, { name, label: name, type: 'string', fieldType: 'text', groupName: 'ticketinformation' }, [200, 201, 409]);
+  }
   await call('POST', `${sandbox}/apps`, {
     appId: DEMO_APP_ID,
     clientSecret: config.hubspotClientSecret,
     webhookTargetUrl: `${config.publicBaseUrl ?? `http://127.0.0.1:${config.ingestPort}`}/webhooks/hubspot`,
-    subscriptions: ['contact.creation'],
+    subscriptions: ['contact.creation', 'ticket.creation'],
   }, [200, 201]);
 
   print('Admin API: onboarding the portal (POST /admin/portals)');
-  const registered = await fetch(`${adminBase}/portals`, { method: 'POST', headers: adminHeaders, body: JSON.stringify({ portalId: DEMO_PORTAL, name: 'Demo Realty (sandbox)', accessToken: token, hubspot: { tier: 'professional', appType: 'private' }, leadRouting: { defaultOwnerId: DEMO_OWNER_ID, followUpHours: 24 } }) });
+  const registered = await fetch(`${adminBase}/portals`, { method: 'POST', headers: adminHeaders, body: JSON.stringify({ portalId: DEMO_PORTAL, name: 'Demo Realty (sandbox)', accessToken: token, hubspot: { tier: 'professional', appType: 'private' }, leadRouting: { defaultOwnerId: DEMO_OWNER_ID, followUpHours: 24 }, serviceRouting: { defaultOwnerId: SUPPORT_OWNER_ID, rules: [{ category: 'billing_issue', ownerId: BILLING_OWNER_ID }] } }) });
   if (registered.status === 409) print('  already registered (409): keeping it');
   else if (registered.status !== 201) throw new Error(`admin API answered ${registered.status}: ${await registered.text()}`);
   else print(`  201 ${JSON.stringify(await registered.json())}`);
@@ -78,6 +96,40 @@ export async function runDemo({ config, print }: DemoOptions): Promise<void> {
     print(`    task: "${task.hs_task_subject}" for owner ${task.hubspot_owner_id ?? '-'}, ${task.hs_task_priority}, due ${task.hs_timestamp}`);
   }
 
+  // Tickets are created through HubSpot's own API (as a help desk or inbox would), with their associations.
+  const hubspotApi = (method: string, path: string, body: unknown) =>
+    fetch(`${config.hubspotApiBaseUrl}${path}`, { method, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) }).then(async (r) => {
+      if (r.status !== 201) throw new Error(`HubSpot ${method} ${path} answered ${r.status}: ${(await r.text()).slice(0, 300)}`);
+      return (await r.json()) as { id: string; properties: Record<string, string> };
+    });
+  print('');
+  print(`HubSpot: ${SAMPLE_TICKETS.length} support tickets from the sample contacts (POST /crm/v3/objects/tickets); HubSpot sends ticket.creation for each`);
+  const tickets: Array<{ id: string; properties: Record<string, string> }> = [];
+  for (const [index, sample] of SAMPLE_TICKETS.entries()) {
+    const associations = [{ to: { id: created[index]!.id }, types: [{ associationCategory: 'HUBSPOT_DEFINED', associationTypeId: TICKET_TO_CONTACT }] }];
+    if (sample.email) {
+      const email = await hubspotApi('POST', '/crm/v3/objects/emails', { properties: sample.email });
+      associations.push({ to: { id: email.id }, types: [{ associationCategory: 'HUBSPOT_DEFINED', associationTypeId: TICKET_TO_EMAIL }] });
+    }
+    tickets.push(await hubspotApi('POST', '/crm/v3/objects/tickets', { properties: sample.properties, associations }));
+  }
+  print('Waiting for the triage ...');
+  print('');
+  print('Written back to HubSpot:');
+  for (const ticket of tickets) {
+    const { written, task } = await eventuallyValue(async () => {
+      const stored = (await call('GET', `${sandbox}/portals/${DEMO_PORTAL}/objects/tickets/${ticket.id}`, undefined, [200])) as { properties: Record<string, string> };
+      if (!stored.properties.ai_category) return undefined;
+      const { results: tasks } = (await call('GET', `${sandbox}/portals/${DEMO_PORTAL}/objects/tasks`, undefined, [200])) as { results: Array<{ properties: Record<string, string>; associations: Array<{ toType: string; toId: string }> }> };
+      const found = tasks.find((t) => t.associations.some((a) => a.toType === 'tickets' && a.toId === ticket.id));
+      return found ? { written: stored.properties, task: found.properties } : undefined;
+    }, 60_000, `ticket ${ticket.id} to be triaged`);
+    print(`  ticket ${ticket.id}  "${ticket.properties.subject}"`);
+    print(`    ai_category = ${written.ai_category}   hs_ticket_priority = ${written.hs_ticket_priority}   ai_sentiment = ${written.ai_sentiment}   owner = ${written.hubspot_owner_id ?? '-'}`);
+    print(`    ai_summary  = ${written.ai_summary}`);
+    print(`    task: "${task.hs_task_subject}" for owner ${task.hubspot_owner_id ?? '-'}, due ${task.hs_timestamp}`);
+  }
+
   const first = results[0]!.contact;
   const { events } = (await (await fetch(`${adminBase}/portals/${DEMO_PORTAL}/objects/contacts/${first.id}/events`, { headers: adminHeaders })).json()) as { events: StoredEvent[] };
   print('');
@@ -95,7 +147,7 @@ function describeEvent(event: StoredEvent): string {
     case 'ContextFetched':
       return `HubSpot ${data.hubspotStatus}; fields read: ${Object.keys(data.snapshot ?? {}).join(', ')} (names, emails, phones pseudonymised before the AI)`;
     case 'DecisionMade':
-      return `${data.provider}/${data.model}, prompt ${data.prompt?.id}@${data.prompt?.version}, score ${data.output?.score}${data.label ? ` — ${data.label}` : ''}`;
+      return `${data.provider}/${data.model}, prompt ${data.prompt?.id}@${data.prompt?.version}, score ${data.output?.score}${data.reusedFrom ? ` (reused decision ${data.reusedFrom.decisionId}: no model call)` : ''}${data.label ? ` — ${data.label}` : ''}`;
     case 'WritebackRequested':
       return data.kind === 'update-properties' ? `update ${Object.keys(data.properties ?? {}).join(', ')}` : data.kind === 'create-task' ? `task "${data.subject}" due ${data.dueAt}` : 'note: first-touch email draft';
     case 'WritebackApplied':
