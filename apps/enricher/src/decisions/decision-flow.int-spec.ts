@@ -1,0 +1,155 @@
+import { Client } from '@hubspot/api-client';
+import {
+  BudgetRepository,
+  EventStore,
+  HubSpotBudget,
+  HubSpotClientFactory,
+  PortalRepository,
+  startStory,
+  StreamIds,
+  TokenCipher,
+  topicNames,
+  type CrmObjectType,
+  type PlatformEvent,
+  type StoredEvent,
+} from '@app/common';
+import { AnthropicDouble } from '../../../../sandbox/anthropic';
+import { HubSpotSandbox } from '../../../../sandbox/hubspot';
+import { createTestDatabase, type TestDatabase } from '../../../../test/support/database';
+import { AnthropicProvider } from '../ai/anthropic.provider';
+import { ModelConcurrency } from '../ai/model-concurrency';
+import { ContextAssembler } from '../context/context-assembler';
+import { CrmReader } from '../crm/crm-reader';
+import { LEAD_AI } from '../lead-ai/lead-ai.capability';
+import { SERVICE_AI } from '../service-ai/service-ai.capability';
+import { DecisionFlow } from './decision-flow';
+import { DecisionMaker } from './decision-maker';
+import { DecisionRecords } from './decision-records';
+
+const PORTAL = 6161;
+const TOKEN = `pat-${PORTAL}`;
+
+/**
+ * One decision at a time through everything real but Kafka: the portal registry
+ * and event store in Postgres, HubSpot reads from the sandbox through the SDK,
+ * Claude through the SDK against the Messages API double.
+ */
+describe('DecisionFlow (Postgres, the HubSpot sandbox and the Anthropic double)', () => {
+  const hubspot = new HubSpotSandbox();
+  const claude = new AnthropicDouble();
+  let db: TestDatabase;
+  let events: EventStore;
+  let flow: DecisionFlow;
+  let crm: Client;
+
+  const seed = (type: CrmObjectType, properties: Record<string, string>) => hubspot.seedObject(PORTAL, type, properties).id;
+  const created = (subscriptionType: string, objectType: CrmObjectType, objectId: string) =>
+    startStory({ type: 'WebhookEventReceived', portalId: PORTAL, data: { subscriptionType, objectType, objectId, hubspot: {} as never } }, new Date()) as PlatformEvent<'WebhookEventReceived'>;
+  const storyOf = (trigger: PlatformEvent) => events.readByCorrelation(trigger.correlationId);
+  const decisionIn = (story: StoredEvent[]) => story.find((e) => e.type === 'DecisionMade') as StoredEvent & { data: PlatformEvent<'DecisionMade'>['data'] };
+  const invalidTriage = { content: [{ type: 'tool_use', name: 'record_ticket_triage', input: { category: 'refunds', priority: 'HIGH', sentiment: 'frustrated', summary: 'Billed twice.' } }] };
+  const validTriage = { content: [{ type: 'tool_use', name: 'record_ticket_triage', input: { category: 'billing_issue', priority: 'HIGH', sentiment: 'frustrated', summary: '{{FIRSTNAME_1}} was billed twice.', replyDraft: 'Hi {{FIRSTNAME_1}}, we are refunding the second charge.' } }] };
+
+  beforeAll(async () => {
+    const hubspotUrl = (await hubspot.start()).url;
+    const claudeUrl = (await claude.start()).url;
+    hubspot.addPortal({ portalId: PORTAL, accessToken: TOKEN });
+    db = await createTestDatabase('decisions_flow');
+    events = new EventStore(db.dataSource);
+    const portals = new PortalRepository(db.dataSource, new TokenCipher(Buffer.alloc(32, 7)));
+    await portals.register({ portalId: PORTAL, name: 'Support Co', accessToken: TOKEN, settings: { serviceRouting: { defaultOwnerId: '55' } } });
+    const budget = new HubSpotBudget(new BudgetRepository(db.dataSource), 0.1);
+    const provider = new AnthropicProvider({ apiKey: 'sk-ant-test', baseURL: claudeUrl, defaultModel: 'claude-sonnet-4-5', maxRetries: 0 });
+    const maker = new DecisionMaker(provider, new DecisionRecords(db.dataSource), new ModelConcurrency({ global: 4, perPortal: 2 }));
+    flow = new DecisionFlow(events, portals, new ContextAssembler(new CrmReader(new HubSpotClientFactory(hubspotUrl), budget)), maker, topicNames('flow'), () => new Date());
+    crm = new Client({ accessToken: TOKEN, basePath: hubspotUrl, numberOfApiCallRetries: 0 });
+  }, 60_000);
+  beforeEach(() => claude.reset());
+  afterAll(async () => {
+    await hubspot.stop();
+    await claude.stop();
+    await db?.drop();
+  });
+
+  /** A ticket from a customer whose email and phone appear in the ticket and its thread. */
+  let customers = 0;
+  async function aTicket(subject: string): Promise<string> {
+    // HubSpot keeps contact emails unique: each ticket gets its own customer.
+    customers += 1;
+    const address = customers === 1 ? 'maria@lopez-shop.example' : `maria+${customers}@lopez-shop.example`;
+    const contact = seed('contacts', { firstname: 'Maria', lastname: 'Lopez', email: address, phone: '+34 912 345 678' });
+    const ticket = seed('tickets', { subject, content: `Maria here, call +34 912 345 678 or write to ${address}`, hs_pipeline: '0', hs_pipeline_stage: '1' });
+    await crm.crm.associations.v4.basicApi.createDefault('tickets', ticket, 'contacts', contact);
+    const email = seed('emails', { hs_email_direction: 'INCOMING_EMAIL', hs_email_text: `From ${address}: still charged twice`, hs_timestamp: '2026-11-28T09:00:00.000Z' });
+    await crm.crm.associations.v4.basicApi.createDefault('emails', email, 'tickets', ticket);
+    return ticket;
+  }
+
+  it('repairs an answer that fails validation once, quoting the errors, and records both answers and both calls’ tokens', async () => {
+    const ticket = await aTicket('Charged twice');
+    claude.enqueue(invalidTriage, validTriage);
+    const trigger = created('ticket.creation', 'tickets', ticket);
+    expect(await flow.run(SERVICE_AI, { trigger, triggerType: 'ticket.creation', objectId: ticket })).toEqual({ kind: 'done' });
+
+    const requests = claude.received();
+    expect(requests).toHaveLength(2);
+    // The repair answers the bad tool call with an error tool_result that names what was wrong.
+    expect(JSON.stringify(requests[1]!.body)).toMatch(/"is_error":true.*category must be one of/);
+    // Neither call carried the customer's email address, phone number or name.
+    for (const secret of ['maria@lopez-shop.example', '912 345 678', 'Maria', 'Lopez']) expect(JSON.stringify(requests.map((r) => r.body))).not.toContain(secret);
+
+    const story = await storyOf(trigger);
+    const decision = decisionIn(story);
+    expect(decision.data).toMatchObject({
+      prompt: { id: 'ticket-triage', version: 1 },
+      output: { category: 'billing_issue', priority: 'HIGH' },
+      repairedFrom: { output: { category: 'refunds' }, problems: [expect.stringContaining('category must be one of')] },
+    });
+    expect(decision.data.usage.inputTokens).toBeGreaterThan(0);
+    expect(story.filter((e) => e.type === 'WritebackRequested').map((e) => e.data)).toEqual([
+      expect.objectContaining({ kind: 'update-properties', properties: expect.objectContaining({ hs_ticket_priority: 'HIGH', ai_summary: 'Maria was billed twice.', hubspot_owner_id: '55' }) }),
+      expect.objectContaining({ kind: 'create-note', body: expect.stringContaining('Hi Maria, we are refunding the second charge.') }),
+      expect.objectContaining({ kind: 'create-task', ownerId: '55' }),
+    ]);
+  });
+
+  it('dead-letters a second invalid answer with the reason and both raw answers, recording nothing', async () => {
+    const ticket = await aTicket('Broken export');
+    claude.enqueue(invalidTriage, invalidTriage);
+    const trigger = created('ticket.creation', 'tickets', ticket);
+    const outcome = await flow.run(SERVICE_AI, { trigger, triggerType: 'ticket.creation', objectId: ticket });
+    expect(outcome).toMatchObject({ kind: 'dead-letter', reason: expect.stringMatching(/failed validation twice: category must be one of.*first answer: .*"refunds".*repaired answer: .*"refunds"/) });
+    expect(await events.readStream(StreamIds.crmObject(PORTAL, 'tickets', ticket))).toEqual([]);
+  });
+
+  it('never pays twice: a second trigger with the same input reuses the recorded answer without calling the model', async () => {
+    const contact = seed('contacts', { firstname: 'Ada', jobtitle: 'CTO', company: 'Engines Ltd', email: 'ada@engines.example' });
+    const first = created('contact.creation', 'contacts', contact);
+    const again = created('contact.creation', 'contacts', contact);
+    expect(await flow.run(LEAD_AI, { trigger: first, triggerType: 'contact.creation', objectId: contact })).toEqual({ kind: 'done' });
+    expect(await flow.run(LEAD_AI, { trigger: again, triggerType: 'contact.creation', objectId: contact })).toEqual({ kind: 'done' });
+
+    expect(claude.received()).toHaveLength(1);
+    const paid = decisionIn(await storyOf(first));
+    const reused = decisionIn(await storyOf(again));
+    expect(reused.id).not.toBe(paid.id);
+    expect(reused.data).toMatchObject({ reusedFrom: { decisionId: paid.id }, output: paid.data.output, input: paid.data.input, costUsd: 0, usage: { inputTokens: 0, outputTokens: 0 } });
+    expect(reused.data.prompt.hash).toBe(paid.data.prompt.hash);
+
+    // Changed data is a new input: the model is asked again.
+    await crm.crm.contacts.basicApi.update(contact, { properties: { jobtitle: 'CEO' } });
+    const changed = created('contact.creation', 'contacts', contact);
+    await flow.run(LEAD_AI, { trigger: changed, triggerType: 'contact.creation', objectId: contact });
+    expect(claude.received()).toHaveLength(2);
+    expect(decisionIn(await storyOf(changed)).data.reusedFrom).toBeUndefined();
+  });
+
+  it('records a ticket deleted before it was read as skipped, without a model call', async () => {
+    const ticket = seed('tickets', { subject: 'Gone', hs_pipeline: '0', hs_pipeline_stage: '1' });
+    await crm.crm.tickets.basicApi.archive(ticket);
+    const trigger = created('ticket.creation', 'tickets', ticket);
+    expect(await flow.run(SERVICE_AI, { trigger, triggerType: 'ticket.creation', objectId: ticket })).toEqual({ kind: 'done' });
+    expect(claude.received()).toHaveLength(0);
+    expect((await storyOf(trigger)).map((e) => [e.type, (e.data as { reason?: string }).reason])).toEqual([['TriggerSkipped', expect.stringContaining(`tickets ${ticket} no longer exists`)]]);
+  });
+});
