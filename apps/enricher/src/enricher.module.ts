@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { AppConfig } from '@app/common';
+import { AppConfig, PortalAccess } from '@app/common';
 import { AI_PROVIDER, type AiProvider } from './ai/ai-provider';
 import { AnthropicProvider } from './ai/anthropic.provider';
 import { ModelConcurrency } from './ai/model-concurrency';
@@ -26,6 +26,7 @@ export function createAiProvider(config: AppConfig): AiProvider {
       useFactory: (config: AppConfig) => new ModelConcurrency({ global: config.modelMaxConcurrency, perPortal: config.modelMaxConcurrencyPerPortal }),
       inject: [AppConfig],
     },
+    PortalAccess,
     CrmReader,
     ContextAssembler,
     DecisionRecords,

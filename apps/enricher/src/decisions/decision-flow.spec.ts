@@ -1,4 +1,4 @@
-import { startStory, topicNames, type AppendRequest, type EventStore, type PlatformEvent, type PortalRepository } from '@app/common';
+import { startStory, topicNames, type AppendRequest, type EventStore, type PlatformEvent, type PortalAccess } from '@app/common';
 import type { AiAnswer, AiProvider } from '../ai/ai-provider';
 import { AiProviderError, NO_USAGE } from '../ai/ai-provider';
 import { ModelConcurrency } from '../ai/model-concurrency';
@@ -33,7 +33,7 @@ function setUp(options: SetUp = {}) {
   const appendAll = jest.fn(async (_requests: AppendRequest[]) => ({ kind: 'committed' as const, results: [] }));
   const append = jest.fn(async () => ({ kind: 'appended' as const }));
   const eventStore = { findById: jest.fn(async () => (options.decided ? ({} as never) : undefined)), appendAll, append } as unknown as EventStore;
-  const portals = { findWithAccessToken: jest.fn(async () => ({ portal: { portalId: 7, status: 'active', settings: options.settings ?? {} }, accessToken: 'pat-7' })) } as unknown as PortalRepository;
+  const portals = { get: jest.fn(async () => ({ portal: { portalId: 7, status: 'active', settings: options.settings ?? {} }, accessToken: 'pat-7' })) } as unknown as PortalAccess;
   const assemble = jest.fn(async () => options.read ?? contactContext({ jobtitle: 'CEO', company: 'Acme', email: 'a@acme.io' }));
   const contexts = { assemble } as unknown as ContextAssembler;
   const answer = jest.fn(async (): Promise<AiAnswer> => {

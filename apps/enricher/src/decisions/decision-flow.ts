@@ -5,7 +5,7 @@ import {
   CLOCK,
   EventStore,
   Outcome,
-  PortalRepository,
+  PortalAccess,
   StreamIds,
   TOPICS,
   type Clock,
@@ -60,7 +60,7 @@ export interface DecisionTrigger {
 export class DecisionFlow {
   constructor(
     private readonly eventStore: EventStore,
-    private readonly portals: PortalRepository,
+    private readonly portals: PortalAccess,
     private readonly contexts: ContextAssembler,
     private readonly decisions: DecisionMaker,
     @Inject(TOPICS) private readonly topics: TopicNames,
@@ -68,7 +68,7 @@ export class DecisionFlow {
   ) {}
 
   async run<T extends object>(capability: Capability<T>, { trigger, triggerType, objectId }: DecisionTrigger): Promise<HandlerOutcome> {
-    const found = await this.portals.findWithAccessToken(trigger.portalId);
+    const found = await this.portals.get(trigger.portalId);
     if (!found || found.portal.status !== 'active') return Outcome.drop(`portal ${trigger.portalId} is ${found ? found.portal.status : 'not registered'}`);
     const { portal, accessToken } = found;
     const choice = selectPrompt(capability.promptId, portal.settings.promptVersions);

@@ -11,13 +11,13 @@ import {
   isEventOfType,
   KafkaBus,
   Logger,
+  PortalAccess,
   TOPICS,
   type BudgetGrant,
   type Clock,
   type PlatformEvent,
   type TopicNames,
 } from '@app/common';
-import { PortalAccess } from '../writebacks/portal-access';
 import { WritebackExecutor, writebackResultId } from '../writebacks/writeback-executor';
 import { PartitionOffsets } from './partition-offsets';
 import type { QueuedCommand } from './portal-queue';

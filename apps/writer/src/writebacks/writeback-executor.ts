@@ -11,6 +11,7 @@ import {
   HubSpotBudget,
   KafkaBus,
   Logger,
+  PortalAccess,
   PortalRepository,
   StreamIds,
   TOPICS,
@@ -23,7 +24,6 @@ import {
 import type { QueuedCommand, WriteItem } from '../pipeline/portal-queue';
 import { batchInputs, operationOf } from './batch-inputs';
 import { HubSpotBatchWriter, type CallOutcome, type InputOutcome } from './hubspot-batch-writer';
-import { PortalAccess } from './portal-access';
 
 /** What to do with a batch's items once its call (or the decision not to call) is over. */
 export interface BatchVerdict {

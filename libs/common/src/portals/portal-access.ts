@@ -1,5 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { AppConfig, CLOCK, PortalRepository, type Clock, type Portal } from '@app/common';
+import { AppConfig } from '../config/app-config';
+import { CLOCK, type Clock } from '../platform/tokens';
+import { PortalRepository, type Portal } from './portal.repository';
 
 export interface PortalWithToken {
   portal: Portal;
@@ -7,9 +9,10 @@ export interface PortalWithToken {
 }
 
 /**
- * The writer's view of a portal (status, plan, token), cached for PORTAL_CACHE_MS
- * so a backlog costs one lookup per portal per interval; a pause or resume through
- * the admin API reaches the writer within that time. Unknown portals are not cached.
+ * A portal with its decrypted token, as the services that call HubSpot need it
+ * (enricher, writer), cached for PORTAL_CACHE_MS so a backlog costs one lookup per
+ * portal per interval; a pause, resume or new token through the admin API reaches
+ * them within that time. Unknown portals are not cached.
  */
 @Injectable()
 export class PortalAccess {
