@@ -117,9 +117,13 @@ describe('listening to HubSpot', () => {
     expect(takeTokens(morning, shape, 'standard', T0 + 60 * 60_000).granted).toBe(true);
   });
 
-  it('takes HubSpot’s daily count over its own, down as well as up', () => {
+  it('takes HubSpot’s daily count over its own, down as well as up, once they differ by more than a few calls', () => {
     const spent = { ...full(), dayCount: 200_000 };
     expect(observeRateLimitHeaders(spent, shape, { daily: 250_000, dailyRemaining: 249_000 }, T0).dayCount).toBe(1_000);
+    // Off by less than 0.1% of the limit: the state is left as it is, so nothing needs writing.
+    const close = { ...full(), dayCount: 1_000, observedDaily: 250_000 };
+    expect(observeRateLimitHeaders(close, shape, { daily: 250_000, dailyRemaining: 248_800 }, T0)).toEqual(close);
+    expect(observeRateLimitHeaders(close, shape, { daily: 250_000, dailyRemaining: 248_700 }, T0).dayCount).toBe(1_300);
   });
 
   it('a secondly 429 blocks only search', () => {

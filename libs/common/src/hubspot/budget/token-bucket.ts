@@ -78,9 +78,19 @@ export function observeRateLimitHeaders(state: BudgetState, shape: BudgetShape, 
     if (allowed < bucket.tokens) next = { ...next, standard: { ...bucket, tokens: allowed } };
   }
   if (seen.daily !== undefined) next = { ...next, observedDaily: seen.daily };
-  // HubSpot's own count wins: its day may follow the account's time zone, not UTC.
-  if (seen.daily !== undefined && seen.dailyRemaining !== undefined) next = { ...next, dayCount: seen.daily - seen.dailyRemaining };
+  // HubSpot's own count wins (its day may follow the account's time zone, not UTC), once it
+  // differs enough to matter: a difference of a few calls (other integrations of the portal)
+  // is not worth a shared write after every call.
+  if (seen.daily !== undefined && seen.dailyRemaining !== undefined) {
+    const hubspotCount = seen.daily - seen.dailyRemaining;
+    if (Math.abs(hubspotCount - next.dayCount) >= dayCountTolerance(seen.daily)) next = { ...next, dayCount: hubspotCount };
+  }
   return next;
+}
+
+/** How far the platform's daily count may drift from HubSpot's before it is corrected: 0.1% of the limit, at least 10 calls. */
+export function dayCountTolerance(dailyLimit: number): number {
+  return Math.max(10, Math.floor(dailyLimit / 1000));
 }
 
 /** A 429: empty the pool the policy names and block it until HubSpot's window allows. */
