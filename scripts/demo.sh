@@ -80,7 +80,10 @@ start() {
   PIDS+=("$!")
 }
 start sandbox dist/sandbox/main.js
-for service in ingest enricher writer scheduler; do start "$service" "dist/apps/$service/main.js"; done
+start ingest dist/apps/ingest/main.js
+start enricher --max-old-space-size=160 dist/apps/enricher/main.js   # as npm run start:enricher
+start writer dist/apps/writer/main.js
+start scheduler dist/apps/scheduler/main.js
 
 log "waiting for ingest to be ready"
 for _ in $(seq 1 60); do

@@ -243,8 +243,10 @@ describe('docker-compose.yml', () => {
     expect(['.', './']).toContain(context);
   });
 
-  it.each(APP_SERVICES)('%s runs node dist/apps/<its name>/main.js', (name) => {
-    expect(argv(compose.services[name]!.command)).toEqual(['node', `dist/apps/${name}/main.js`]);
+  it.each(APP_SERVICES)('%s runs node dist/apps/<its name>/main.js with the same node flags as npm run start:<name>', (name) => {
+    const npmStart = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts[`start:${name}`]!;
+    expect(argv(compose.services[name]!.command)).toEqual(npmStart.split(/\s+/));
+    expect(npmStart).toMatch(new RegExp(`^node (--[a-z-]+=\\d+ )*dist/apps/${name}/main\\.js$`));
   });
 
   it('the four services differ only by command (plus ingest ports and healthcheck)', () => {
