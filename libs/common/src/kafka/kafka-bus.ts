@@ -165,7 +165,17 @@ export class KafkaBus {
     return consumer;
   }
 
-  /** One lane per key, run concurrently; each lane in offset order. */
+  /**
+   * One lane per key, run concurrently; each lane in offset order. The partition's
+   * next fetch waits for the slowest lane of this batch, so a backlog spreads over
+   * batches rather than holding the others for good.
+   *
+   * When the group rebalances (a heartbeat fails) or a lane fails (a dead letter
+   * that could not be sent), no lane starts another message; once every lane has
+   * settled, the unbroken run of handled offsets from the start of the batch is
+   * committed and the failure rethrown, so kafkajs rejoins and redelivers only
+   * what was not handled (handlers are idempotent by event id).
+   */
   private async handleBatchByKey(spec: ConsumerSpec, { batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale }: EachBatchPayload): Promise<void> {
     const lanes = new Map<string, KafkaMessage[]>();
     for (const message of batch.messages) {
@@ -174,22 +184,36 @@ export class KafkaBus {
       if (lane) lane.push(message);
       else lanes.set(key, [message]);
     }
+    let failure: unknown;
+    const stop = (error: unknown) => {
+      failure ??= error;
+    };
+    // A failed heartbeat means this member is rejoining: stop taking new messages.
+    const laneHeartbeat = () => heartbeat().catch((error: unknown) => {
+      stop(error);
+      throw error;
+    });
     const handled = new Set<string>();
-    await Promise.all(
+    const settled = await Promise.allSettled(
       [...lanes.values()].map(async (messages) => {
         for (const message of messages) {
-          // After a rebalance the partition may belong to another member: stop, uncommitted.
-          if (!isRunning() || isStale()) return;
-          await this.handleMessage(spec, { topic: batch.topic, partition: batch.partition, message, heartbeat });
+          if (failure !== undefined || !isRunning() || isStale()) return;
+          await this.handleMessage(spec, { topic: batch.topic, partition: batch.partition, message, heartbeat: laneHeartbeat });
           handled.add(message.offset);
         }
       }),
     );
+    for (const result of settled) if (result.status === 'rejected') stop(result.reason);
     for (const message of batch.messages) {
       if (!handled.has(message.offset)) break;
       resolveOffset(message.offset);
     }
-    await commitOffsetsIfNecessary();
+    try {
+      await commitOffsetsIfNecessary();
+    } catch (error) {
+      stop(error);
+    }
+    if (failure !== undefined) throw failure;
   }
 
   private async handleMessage(spec: ConsumerSpec, { topic, partition, message, heartbeat }: MessagePayload): Promise<void> {
