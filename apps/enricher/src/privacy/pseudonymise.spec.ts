@@ -56,4 +56,10 @@ describe('pseudonymise', () => {
     expect(restore('Dear {{FIRSTNAME_1}}')).toBe('Dear Priya');
     expect(pseudonymise({ 'emails.1.hs_email_subject': 'x' }, { forbiddenFields: ['hs_email_subject'] }).facts).toEqual({});
   });
+
+  it('finds names in free text whatever their script, without touching longer words that contain them', () => {
+    const { facts } = pseudonymise({ firstname: 'José', lastname: 'Ørjansen', content: 'José here. Ørjansen family account; Joséphine is my colleague. ZOË wrote too.', 'contacts.2.firstname': 'Zoë' });
+    // Numbered in field-name order: contacts.2.firstname (Zoë) comes before firstname (José).
+    expect(facts.content).toBe('{{FIRSTNAME_2}} here. {{LASTNAME_1}} family account; Joséphine is my colleague. {{FIRSTNAME_1}} wrote too.');
+  });
 });

@@ -92,7 +92,8 @@ function scrubText(text: string, names: Map<string, string>, placeholder: (kind:
   let out = text.replace(EMAIL_PATTERN, (email) => placeholder('EMAIL', email));
   out = out.replace(PHONE_PATTERN, (phone) => (phone.replace(/\D/g, '').length >= 7 ? placeholder('PHONE', phone.trim()) : phone));
   for (const [name, kind] of names) {
-    const pattern = new RegExp(`\\b${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\b`, 'gi');
+    // Word edges in any script: \b only knows ASCII letters, so "José" or "Zoë" would slip through.
+    const pattern = new RegExp(`(?<![\\p{L}\\p{N}_])${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?![\\p{L}\\p{N}_])`, 'giu');
     out = out.replace(pattern, () => placeholder(kind, name));
   }
   return out;
