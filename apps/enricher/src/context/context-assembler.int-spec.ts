@@ -130,6 +130,20 @@ describe('ContextAssembler (the real SDK against the HubSpot sandbox, budget in 
     expect(context.related.notes).toEqual([{ id: stays, properties: { hs_note_body: 'stays' } }]);
   });
 
+  it('leaves out a related role the token has no scope for (403), noting the call, and keeps the rest', async () => {
+    const contact = seed('contacts', { firstname: 'Scoped' });
+    const note = seed('notes', { hs_note_body: 'kept', hs_timestamp: '2026-11-01T00:00:00.000Z' });
+    const email = seed('emails', { hs_email_text: 'not readable', hs_timestamp: '2026-11-02T00:00:00.000Z' });
+    await associate('notes', note, 'contacts', contact, TYPE.noteToContact);
+    await associate('emails', email, 'contacts', contact, TYPE.emailToContact);
+    const missingScope = { status: 'error', message: 'This app hasn\'t been granted all required scopes to make this call.', category: 'MISSING_SCOPES', correlationId: 'c' };
+    // The record and the notes read go through; the emails read is refused.
+    sandbox.injectFaults(PORTAL, [{ delayMs: 0, count: 2 }, { status: 403, body: missingScope }]);
+    const context = await assembled('contacts', contact, { record: ['firstname'], related: { notes: ['hs_note_body'], emails: ['hs_email_text'] } });
+    expect(context.related).toEqual({ notes: [{ id: note, properties: { hs_note_body: 'kept' } }] });
+    expect(context.reads.map((r) => r.status)).toEqual([200, 200, 403]);
+  });
+
   it('hands a rate-limited read back as retriable and tells the shared budget', async () => {
     const contact = seed('contacts', { firstname: 'Busy' });
     const body = { status: 'error', message: 'You have reached your ten_secondly_rolling limit.', errorType: 'RATE_LIMIT', correlationId: 'c', policyName: 'TEN_SECONDLY_ROLLING', groupName: 'api' };

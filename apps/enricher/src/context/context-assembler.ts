@@ -25,7 +25,8 @@ const NEWEST_BY: Partial<Record<RelatedRole, string>> = { notes: 'hs_timestamp',
  * - deal: its contacts, primary company, recent notes.
  *
  * A triggering record HubSpot no longer has fails with `not-found` (the caller
- * records the trigger as skipped); related records that vanished are left out.
+ * records the trigger as skipped); related records that vanished are left out,
+ * and so is a related role the token has no scope for (403, noted in `reads`).
  */
 @Injectable()
 export class ContextAssembler {
@@ -73,6 +74,11 @@ export class ContextAssembler {
       const orderBy = NEWEST_BY[role];
       const read = await this.crm.batchRead(portal, type, ids, orderBy && !fields.includes(orderBy) ? [...fields, orderBy] : fields);
       const call = `batch read ${ids.length} ${type}`;
+      // A token without the scope for one kind of related record (403) costs that context, not the decision.
+      if (read.kind === 'failed' && read.failure.kind === 'unauthorized' && read.failure.status === 403) {
+        reads.push({ call, status: 403 });
+        continue;
+      }
       if (read.kind === 'failed' && read.failure.kind !== 'not-found') return { kind: 'failed', failure: read.failure, call };
       const records = read.kind === 'found' ? (track(call, read) as CrmRecord[]) : [];
       const kept = orderBy ? newestFirst(records, orderBy, RELATED_LIMITS[role]) : records.slice(0, RELATED_LIMITS[role]);

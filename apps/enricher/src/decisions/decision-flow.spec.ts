@@ -27,13 +27,19 @@ interface SetUp {
   read?: AssembledContext;
   answer?: Partial<AiAnswer> | Error;
   earlier?: Awaited<ReturnType<DecisionRecords['findByPromptHash']>>;
+  /** The tokens successive portal lookups return (the last one repeats). */
+  tokens?: string[];
 }
 
 function setUp(options: SetUp = {}) {
   const appendAll = jest.fn(async (_requests: AppendRequest[]) => ({ kind: 'committed' as const, results: [] }));
   const append = jest.fn(async () => ({ kind: 'appended' as const }));
   const eventStore = { findById: jest.fn(async () => (options.decided ? ({} as never) : undefined)), appendAll, append } as unknown as EventStore;
-  const portals = { get: jest.fn(async () => ({ portal: { portalId: 7, status: 'active', settings: options.settings ?? {} }, accessToken: 'pat-7' })) } as unknown as PortalAccess;
+  const tokens = [...(options.tokens ?? [])];
+  const portals = {
+    get: jest.fn(async () => ({ portal: { portalId: 7, status: 'active', settings: options.settings ?? {} }, accessToken: tokens.length > 1 ? tokens.shift()! : (tokens[0] ?? 'pat-7') })),
+    forget: jest.fn(),
+  } as unknown as PortalAccess;
   const assemble = jest.fn(async () => options.read ?? contactContext({ jobtitle: 'CEO', company: 'Acme', email: 'a@acme.io' }));
   const contexts = { assemble } as unknown as ContextAssembler;
   const answer = jest.fn(async (): Promise<AiAnswer> => {
@@ -45,7 +51,7 @@ function setUp(options: SetUp = {}) {
   const maker = new DecisionMaker(ai, records, new ModelConcurrency({ global: 4, perPortal: 2 }));
   const flow = new DecisionFlow(eventStore, portals, contexts, maker, topics, () => now);
   const run = () => flow.run(LEAD_AI, { trigger, triggerType: 'contact.creation', objectId: '42' });
-  return { flow, run, appendAll, append, answer, assemble, records };
+  return { flow, run, appendAll, append, answer, assemble, records, portals };
 }
 
 describe('DecisionFlow with Lead AI', () => {
@@ -108,7 +114,15 @@ describe('DecisionFlow with Lead AI', () => {
 
   it('retries a HubSpot outage and dead-letters a revoked token', async () => {
     expect(await setUp({ read: { kind: 'failed', call: 'read contacts 42', failure: { kind: 'retry', reason: 'HubSpot 503' } } }).run()).toMatchObject({ kind: 'retry' });
-    expect(await setUp({ read: { kind: 'failed', call: 'read contacts 42', failure: { kind: 'unauthorized', reason: 'HubSpot 401' } } }).run()).toMatchObject({ kind: 'dead-letter' });
+    expect(await setUp({ read: { kind: 'failed', call: 'read contacts 42', failure: { kind: 'unauthorized', reason: 'HubSpot 401', status: 401 } } }).run()).toMatchObject({ kind: 'dead-letter' });
+  });
+
+  it('retries a 401 at once when the portal has a new token since the cached one, instead of dead-lettering', async () => {
+    const rotated = setUp({ tokens: ['pat-old', 'pat-new'], read: { kind: 'failed', call: 'read contacts 42', failure: { kind: 'unauthorized', reason: 'HubSpot 401', status: 401 } } });
+    expect(await rotated.run()).toMatchObject({ kind: 'retry', reason: expect.stringContaining('new token'), retryAfterMs: 0 });
+    expect(rotated.portals.forget).toHaveBeenCalledWith(7);
+    // A 403 (a scope missing for the record itself) is not cured by another token.
+    expect(await setUp({ tokens: ['pat-old', 'pat-new'], read: { kind: 'failed', call: 'read contacts 42', failure: { kind: 'unauthorized', reason: 'HubSpot 403', status: 403 } } }).run()).toMatchObject({ kind: 'dead-letter' });
   });
 
   it('asks once more, quoting the validation errors, and dead-letters a second invalid answer with both answers', async () => {

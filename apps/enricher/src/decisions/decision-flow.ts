@@ -92,6 +92,9 @@ export class DecisionFlow {
           });
           return Outcome.done();
         case 'unauthorized':
+          // The cached token may be one an operator has just replaced: look again before giving up.
+          if (failure.status === 401 && (await this.tokenChanged(trigger.portalId, accessToken))) return Outcome.retry(`${assembled.call}: ${failure.reason}; the portal has a new token`, 0);
+          return Outcome.deadLetter(`${assembled.call}: ${failure.reason}`);
         case 'rejected':
           return Outcome.deadLetter(`${assembled.call}: ${failure.reason}`);
       }
@@ -115,5 +118,11 @@ export class DecisionFlow {
     ]);
     if (result.kind === 'conflict') return Outcome.retry(`stream ${result.streamId} changed concurrently`);
     return Outcome.done();
+  }
+
+  private async tokenChanged(portalId: number, used: string): Promise<boolean> {
+    this.portals.forget(portalId);
+    const fresh = await this.portals.get(portalId);
+    return fresh !== undefined && fresh.accessToken !== used;
   }
 }

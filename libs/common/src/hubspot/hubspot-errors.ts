@@ -6,7 +6,8 @@ export type HubSpotFailureClass =
   | { kind: 'retry'; reason: string; retryAfterMs?: number; rateLimitPolicy?: string }
   | { kind: 'not-found'; reason: string }
   | { kind: 'rejected'; reason: string }
-  | { kind: 'unauthorized'; reason: string };
+  /** 401: the token is invalid, expired or revoked; 403: it lacks a scope for this call. */
+  | { kind: 'unauthorized'; reason: string; status: 401 | 403 };
 
 export interface HubSpotErrorLike {
   code?: number | string;
@@ -28,7 +29,7 @@ export function classifyHubSpotFailure(error: HubSpotErrorLike): HubSpotFailureC
   }
   if (status >= 500 || status === 408) return { kind: 'retry', reason: `HubSpot ${status}: ${message}` };
   if (status === 404) return { kind: 'not-found', reason: `HubSpot 404: ${message}` };
-  if (status === 401 || status === 403) return { kind: 'unauthorized', reason: `HubSpot ${status}: ${message}` };
+  if (status === 401 || status === 403) return { kind: 'unauthorized', reason: `HubSpot ${status}: ${message}`, status };
   return { kind: 'rejected', reason: `HubSpot ${status}: ${message}` };
 }
 
