@@ -25,6 +25,8 @@ import { DecisionMaker, decisionIdFor } from './decision-maker';
 /** What a capability needs to plan its writebacks from a validated answer. */
 export interface WritebackPlanInput<T> {
   decisionId: string;
+  /** What triggered the decision: a subscription type (`ticket.creation`) or an event type (`ObjectChanged`). */
+  triggerType: string;
   objectId: string;
   /** The answer with the real values back in its text (placeholders restored). */
   answer: T;
@@ -106,7 +108,7 @@ export class DecisionFlow {
     const { contextFetched, decision } = decided;
 
     const writebacks = capability
-      .planWritebacks({ decisionId: decision.id, objectId, answer: capability.restore(decided.answer, decided.restore), portal, decidedAt: now })
+      .planWritebacks({ decisionId: decision.id, triggerType, objectId, answer: capability.restore(decided.answer, decided.restore), portal, decidedAt: now })
       .map(
         (command) => causedBy(decision, { type: 'WritebackRequested', portalId: trigger.portalId, id: command.commandId, data: command }, now) satisfies PlatformEvent<'WritebackRequested'>,
       );

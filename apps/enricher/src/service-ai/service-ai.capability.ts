@@ -1,13 +1,16 @@
 import type { Capability } from '../decisions/decision-flow';
 import { TICKET_TRIAGE_V1 } from '../prompts/ticket-triage.prompt';
 import { chooseTicketAssignee, responseDueAt } from './service-routing';
-import { planTicketWritebacks } from './service-writebacks';
+import { planTicketRetriageWritebacks, planTicketWritebacks } from './service-writebacks';
 import { TicketTriage } from './ticket-triage.dto';
 
 /**
  * Service AI (pattern 2): a ticket is categorised, prioritised (hs_ticket_priority),
  * read for sentiment and summarised; the reply draft becomes a note on it, the
  * portal's rules route it to an owner or team, and an SLA task says when to respond.
+ * A re-triage after the customer changed the ticket's text refreshes only the AI's
+ * own properties and drafts a new reply: priority, owner, team and the SLA task may
+ * have been set by an agent since, and the AI does not overrule them.
  */
 export const SERVICE_AI: Capability<TicketTriage> = {
   name: 'service-ai',
@@ -20,7 +23,8 @@ export const SERVICE_AI: Capability<TicketTriage> = {
       summary: restore(triage.summary),
       ...(triage.replyDraft ? { replyDraft: restore(triage.replyDraft) } : {}),
     }),
-  planWritebacks: ({ decisionId, objectId, answer, portal, decidedAt }) => {
+  planWritebacks: ({ decisionId, triggerType, objectId, answer, portal, decidedAt }) => {
+    if (triggerType === 'ObjectChanged') return planTicketRetriageWritebacks(decisionId, objectId, answer, decidedAt.toISOString());
     const routing = portal.settings.serviceRouting;
     const due = responseDueAt(decidedAt, answer.priority, routing);
     return planTicketWritebacks(decisionId, objectId, answer, {

@@ -39,9 +39,8 @@ export function planTicketWritebacks(decisionId: string, ticketId: string, triag
   if (plan.assignee.teamId) properties[TICKET_PROPERTIES.team] = plan.assignee.teamId;
   const base = { decisionId, objectType: 'tickets' as const, objectId: ticketId };
   const commands: WritebackCommand[] = [{ ...base, commandId: id('update-properties'), kind: 'update-properties', properties }];
-  if (triage.replyDraft) {
-    commands.push({ ...base, commandId: id('create-note'), kind: 'create-note', body: `<p><strong>AI draft — reply to the customer (review before sending)</strong></p><pre>${escapeHtml(triage.replyDraft)}</pre>`, timestamp: plan.decidedAt });
-  }
+  const draft = replyDraftNote(decisionId, ticketId, triage, plan.decidedAt);
+  if (draft) commands.push(draft);
   commands.push({
     ...base,
     commandId: id('create-task'),
@@ -54,4 +53,40 @@ export function planTicketWritebacks(decisionId: string, ticketId: string, triag
     ...(plan.assignee.ownerId ? { ownerId: plan.assignee.ownerId } : {}),
   });
   return commands;
+}
+
+/**
+ * A re-triage (the customer changed the ticket's text): the AI's own properties and
+ * a new reply draft only. Priority, owner, team and the SLA task stay as they are:
+ * an agent may have changed them since the first triage.
+ */
+export function planTicketRetriageWritebacks(decisionId: string, ticketId: string, triage: TicketTriage, decidedAt: string): WritebackCommand[] {
+  const properties = {
+    [TICKET_PROPERTIES.category]: triage.category,
+    [TICKET_PROPERTIES.sentiment]: triage.sentiment,
+    [TICKET_PROPERTIES.summary]: triage.summary,
+  };
+  const update: WritebackCommand = {
+    decisionId,
+    objectType: 'tickets',
+    objectId: ticketId,
+    commandId: deterministicId('writeback', decisionId, 'tickets', ticketId, 'update-properties'),
+    kind: 'update-properties',
+    properties,
+  };
+  const draft = replyDraftNote(decisionId, ticketId, triage, decidedAt);
+  return draft ? [update, draft] : [update];
+}
+
+function replyDraftNote(decisionId: string, ticketId: string, triage: TicketTriage, decidedAt: string): WritebackCommand | undefined {
+  if (!triage.replyDraft) return undefined;
+  return {
+    decisionId,
+    objectType: 'tickets',
+    objectId: ticketId,
+    commandId: deterministicId('writeback', decisionId, 'tickets', ticketId, 'create-note'),
+    kind: 'create-note',
+    body: `<p><strong>AI draft — reply to the customer (review before sending)</strong></p><pre>${escapeHtml(triage.replyDraft)}</pre>`,
+    timestamp: decidedAt,
+  };
 }
