@@ -235,6 +235,7 @@ const capturedRequests: Anthropic.MessageCreateParamsNonStreaming[] = [];
 function timingProvider(inner: AiProvider): AiProvider {
   return {
     name: inner.name,
+    modelFor: (prompt) => inner.modelFor(prompt),
     answer: async (...args: Parameters<AiProvider['answer']>) => {
       const answer = await timed(['model', 'external'], () => inner.answer(...args));
       if (capturedRequests.length < 64) capturedRequests.push(answer.input as Anthropic.MessageCreateParamsNonStreaming);

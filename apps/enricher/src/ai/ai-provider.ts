@@ -25,6 +25,8 @@ export interface RepairRequest {
 
 export interface AiProvider {
   readonly name: AiAnswer['provider'];
+  /** The model that would answer this prompt: part of what makes two decisions interchangeable. */
+  modelFor(prompt: RenderedPrompt): string;
   answer(prompt: RenderedPrompt, facts: Record<string, string>, repair?: RepairRequest): Promise<AiAnswer>;
 }
 

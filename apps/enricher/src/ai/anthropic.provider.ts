@@ -27,6 +27,10 @@ export class AnthropicProvider implements AiProvider {
     this.client = new Anthropic({ apiKey: options.apiKey, baseURL: options.baseURL, timeout: options.timeoutMs ?? 60_000, maxRetries: options.maxRetries ?? 2 });
   }
 
+  modelFor(prompt: RenderedPrompt): string {
+    return prompt.model ?? this.options.defaultModel;
+  }
+
   async answer(prompt: RenderedPrompt, _facts?: Record<string, string>, repair?: RepairRequest): Promise<AiAnswer> {
     const request = buildMessagesRequest(prompt, this.options.defaultModel, repair);
     const started = this.now();

@@ -86,6 +86,10 @@ export function triageTicket(facts: Record<string, string>): { category: TicketC
 export class OfflineRulesProvider implements AiProvider {
   readonly name = 'offline-rules' as const;
 
+  modelFor(): string {
+    return OFFLINE_MODEL;
+  }
+
   async answer(prompt: RenderedPrompt, facts: Record<string, string>): Promise<AiAnswer> {
     const answered = (output: Record<string, unknown>): AiAnswer => ({
       provider: 'offline-rules',

@@ -46,7 +46,7 @@ function setUp(options: SetUp = {}) {
     if (options.answer instanceof Error) throw options.answer;
     return { provider: 'anthropic', model: 'claude-sonnet-5-5', input: { messages: [] }, output: { score: 80, persona: 'decision_maker', summary: 'Fits.' }, usage: NO_USAGE, latencyMs: 12, ...options.answer };
   });
-  const ai: AiProvider = { name: 'anthropic', answer };
+  const ai: AiProvider = { name: 'anthropic', modelFor: () => 'claude-sonnet-5-5', answer };
   const records = { findByPromptHash: jest.fn(async () => options.earlier) } as unknown as DecisionRecords;
   const maker = new DecisionMaker(ai, records, new ModelConcurrency({ global: 4, perPortal: 2 }));
   const flow = new DecisionFlow(eventStore, portals, contexts, maker, topics, () => now);
@@ -196,14 +196,24 @@ describe('DecisionFlow with Lead AI', () => {
     expect(writebacks!.events[0]!.data).toMatchObject({ properties: { ai_lead_score: '66' } });
   });
 
+  it('does not reuse an answer from another provider or model (the offline rules, or before the model changed)', async () => {
+    const base = { trigger: { eventId: 'older', type: 'contact.creation' }, prompt: { id: 'lead-scoring', version: 3, hash: 'h' }, input: {}, output: { score: 10, persona: 'unknown', summary: 'Rules.' }, usage: NO_USAGE, latencyMs: 0 };
+    const offline = setUp({ earlier: { id: 'e1a1e1a1-0000-4000-8000-000000000003', data: { ...base, provider: 'offline-rules', model: 'offline-rules-v1' } } });
+    expect(await offline.run()).toEqual({ kind: 'done' });
+    expect(offline.answer).toHaveBeenCalledTimes(1);
+    const otherModel = setUp({ earlier: { id: 'e1a1e1a1-0000-4000-8000-000000000004', data: { ...base, provider: 'anthropic', model: 'claude-haiku-4-5' } } });
+    expect(await otherModel.run()).toEqual({ kind: 'done' });
+    expect(otherModel.answer).toHaveBeenCalledTimes(1);
+  });
+
   it('does not reuse an earlier answer that no longer validates, and a forced call skips the lookup', async () => {
-    const stale = { id: 'e1a1e1a1-0000-4000-8000-000000000002', data: { output: { score: 'high' } } as never };
+    const stale = { id: 'e1a1e1a1-0000-4000-8000-000000000002', data: { provider: 'anthropic', model: 'claude-sonnet-5-5', output: { score: 'high' } } as never };
     const { run, answer } = setUp({ earlier: stale });
     expect(await run()).toEqual({ kind: 'done' });
     expect(answer).toHaveBeenCalledTimes(1);
 
     const forced = setUp({ earlier: stale });
-    const maker = new DecisionMaker({ name: 'anthropic', answer: forced.answer }, forced.records, new ModelConcurrency({ global: 1, perPortal: 1 }));
+    const maker = new DecisionMaker({ name: 'anthropic', modelFor: () => 'claude-sonnet-5-5', answer: forced.answer }, forced.records, new ModelConcurrency({ global: 1, perPortal: 1 }));
     const context = (contactContext({ jobtitle: 'CEO' }) as Extract<AssembledContext, { kind: 'assembled' }>).context;
     const portal = { portalId: 7, status: 'active', settings: {} } as never;
     const { LEAD_SCORING_PROMPT } = await import('../prompts/lead-scoring.prompt');

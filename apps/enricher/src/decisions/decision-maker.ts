@@ -93,9 +93,10 @@ export class DecisionMaker {
     const decisionEvent = (data: PlatformEvent<'DecisionMade'>['data']) =>
       causedBy(contextFetched, { type: 'DecisionMade', portalId: trigger.portalId, id: decisionId, data }, now) satisfies PlatformEvent<'DecisionMade'>;
 
-    // Never pay twice: the same rendered prompt was answered before.
+    // Never pay twice: the same rendered prompt was answered before, by the provider and model that would answer now
+    // (an offline-rules answer is not reused once a key is configured, nor one model's answer for another).
     const earlier = request.forceModelCall ? undefined : await this.records.findByPromptHash(trigger.portalId, rendered.hash);
-    if (earlier && earlier.id !== decisionId) {
+    if (earlier && earlier.id !== decisionId && earlier.data.provider === this.ai.name && earlier.data.model === this.ai.modelFor(rendered)) {
       const checked = await validateAnswer(request.answerType, earlier.data.output);
       if (checked.ok) {
         const { usage: _usage, costUsd: _cost, latencyMs: _latency, repairedFrom: _repaired, reusedFrom, trigger: _trigger, ...same } = earlier.data;
