@@ -23,7 +23,7 @@ export class TriggerConsumer implements OnApplicationBootstrap {
       maxAttempts: this.config.consumerMaxAttempts,
       retryBaseDelayMs: this.config.retryBaseDelayMs,
       partitionsConsumedConcurrently: this.config.enricherConcurrency,
-      // Portals sharing a partition do not wait for each other; each portal's triggers stay in order.
+      // Within a fetched batch, portals sharing a partition do not wait for each other; each portal's triggers stay in order.
       // Model calls across all of them pass ModelConcurrency's caps.
       concurrentKeysPerPartition: true,
     });

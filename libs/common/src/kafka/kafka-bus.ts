@@ -36,10 +36,12 @@ export interface ConsumerSpec {
   retryBaseDelayMs: number;
   partitionsConsumedConcurrently?: number;
   /**
-   * Handle the messages of different keys (portals) on one partition concurrently,
-   * each key's in order: a portal with a backlog or a slow dependency no longer
-   * holds up the other portals that share its partition. Offsets are committed per
-   * fetched batch, up to the first message not yet handled.
+   * Handle the messages of different keys (portals) in one fetched batch
+   * concurrently, each key's in order: within the batch, a portal with a backlog or
+   * a slow dependency no longer holds up the others on its partition. The next
+   * fetch still waits for the batch's slowest lane (the writer's per-portal queues
+   * go further: docs/decisions/0009). Offsets are committed per batch, up to the
+   * first message not yet handled.
    */
   concurrentKeysPerPartition?: boolean;
 }
