@@ -206,7 +206,7 @@ describe('admin API (real Postgres)', () => {
     expect(JSON.stringify(await bad.json())).toMatch(/category must be one of billing_issue[\s\S]*minPriority must be one of LOW, MEDIUM, HIGH, URGENT[\s\S]*ownerId must be a HubSpot owner id[\s\S]*slaHours values must be numbers of hours/);
   });
 
-  it('reports model tokens and estimated cost per portal per UTC day', async () => {
+  it('reports model tokens, estimated cost and reused decisions per portal per UTC day', async () => {
     await post({ portalId: 138, name: 'Costly', accessToken: 't' });
     const store = new EventStore(db.dataSource);
     const decision = (at: string, costUsd: number | null, portalId = 138) =>
@@ -214,6 +214,8 @@ describe('admin API (real Postgres)', () => {
     for (const [at, cost, portal] of [['2026-11-01T10:00:00Z', 0.01, 138], ['2026-11-01T23:59:00Z', 0.02, 138], ['2026-11-02T00:01:00Z', null, 138], ['2026-11-01T12:00:00Z', 5, 999]] as const) {
       await store.append({ streamId: `costs-${randomUUID()}`, events: [decision(at, cost, portal)] });
     }
+    const reused = startStory({ type: 'DecisionMade', portalId: 138, id: randomUUID(), data: { usage: { inputTokens: 0, outputTokens: 0, cacheReadInputTokens: 0, cacheCreationInputTokens: 0 }, costUsd: 0, reusedFrom: { decisionId: randomUUID() } } as never }, new Date('2026-11-02T08:00:00Z'));
+    await store.append({ streamId: `costs-${randomUUID()}`, events: [reused] });
     const report = await get('138/costs?from=2026-11-01&to=2026-11-02');
     expect(report.status).toBe(200);
     expect(report.body).toEqual({
@@ -222,8 +224,8 @@ describe('admin API (real Postgres)', () => {
       to: '2026-11-02',
       totalCostUsd: 0.03,
       days: [
-        { day: '2026-11-01', decisions: 2, inputTokens: 2000, outputTokens: 200, cacheReadInputTokens: 1000, cacheCreationInputTokens: 0, costUsd: 0.03, unpriced: 0 },
-        { day: '2026-11-02', decisions: 1, inputTokens: 1000, outputTokens: 100, cacheReadInputTokens: 500, cacheCreationInputTokens: 0, costUsd: 0, unpriced: 1 },
+        { day: '2026-11-01', decisions: 2, inputTokens: 2000, outputTokens: 200, cacheReadInputTokens: 1000, cacheCreationInputTokens: 0, costUsd: 0.03, unpriced: 0, reused: 0 },
+        { day: '2026-11-02', decisions: 2, inputTokens: 1000, outputTokens: 100, cacheReadInputTokens: 500, cacheCreationInputTokens: 0, costUsd: 0, unpriced: 1, reused: 1 },
       ],
     });
     expect((await get('138/costs?from=November')).body).toMatchObject({ statusCode: 400, message: 'from must be a date like 2026-11-28' });

@@ -11,6 +11,8 @@ export interface DailyDecisionCost {
   /** Sum of the decisions' estimates; decisions without a known price count as 0 and are counted in `unpriced`. */
   costUsd: number;
   unpriced: number;
+  /** Decisions that reused an earlier answer to the same input instead of calling the model (no tokens, no cost). */
+  reused: number;
 }
 
 /** Token usage and estimated model cost per portal per UTC day, read from the recorded decisions. */
@@ -26,7 +28,8 @@ export class DecisionCosts {
               coalesce(sum((data->'usage'->>'cacheReadInputTokens')::bigint), 0) AS cache_read,
               coalesce(sum((data->'usage'->>'cacheCreationInputTokens')::bigint), 0) AS cache_write,
               coalesce(sum((data->>'costUsd')::numeric), 0) AS cost,
-              count(*) FILTER (WHERE data->>'costUsd' IS NULL) AS unpriced
+              count(*) FILTER (WHERE data->>'costUsd' IS NULL) AS unpriced,
+              count(*) FILTER (WHERE data ? 'reusedFrom') AS reused
          FROM events
         WHERE type = 'DecisionMade' AND portal_id = $1 AND recorded_at >= $2 AND recorded_at < $3
         GROUP BY 1 ORDER BY 1`,
@@ -41,6 +44,7 @@ export class DecisionCosts {
       cacheCreationInputTokens: Number(r.cache_write),
       costUsd: Math.round(Number(r.cost) * 1_000_000) / 1_000_000,
       unpriced: Number(r.unpriced),
+      reused: Number(r.reused),
     }));
   }
 }
