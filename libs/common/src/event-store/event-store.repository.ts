@@ -101,14 +101,12 @@ export class EventStore {
 
   private async appendInTransaction(manager: EntityManager, requests: AppendRequest[]): Promise<AppendAllResult> {
     const streamIds = [...new Set(requests.map((r) => r.streamId))].sort();
-    await this.lockStreams(manager, streamIds);
-    // Which ids exist and where each stream stands, in one round trip.
-    const [state] = (await manager.query(
-      `SELECT (SELECT coalesce(array_agg(event_id::text), '{}') FROM events WHERE event_id = ANY($1::uuid[])) AS existing,
-              (SELECT coalesce(json_object_agg(stream_id, version), '{}') FROM
-                 (SELECT stream_id, max(stream_version) AS version FROM events WHERE stream_id = ANY($2::text[]) GROUP BY stream_id) AS v) AS versions`,
-      [requests.flatMap((r) => r.events.map((e) => e.id)), streamIds],
-    )) as Array<{ existing: string[]; versions: Record<string, number> }>;
+    // The streams' locks, then which ids exist and where each stream stands: one round trip
+    // (migration AppendLockAndRead; the same locks as lockStreams).
+    const [state] = (await manager.query('SELECT existing, versions FROM event_store_lock_and_read($1::text[], $2::uuid[])', [
+      streamIds,
+      requests.flatMap((r) => r.events.map((e) => e.id)),
+    ])) as Array<{ existing: string[]; versions: Record<string, number> }>;
     const existing = new Set<string>(state!.existing);
     const versions = new Map<string, number>(Object.entries(state!.versions).map(([stream, version]) => [stream, Number(version)]));
 

@@ -3,6 +3,7 @@ import { CoalescingWindows1732867200000 } from './1732867200000-coalescing-windo
 import { OutboxParked1732953600000 } from './1732953600000-outbox-parked';
 import { HubSpotBudgets1733040000000 } from './1733040000000-hubspot-budgets';
 import { DecisionInputIndex1733126400000 } from './1733126400000-decision-input-index';
+import { AppendLockAndRead1733212800000 } from './1733212800000-append-lock-and-read';
 
 /** Every migration, oldest first. Run by `npm run db:migrate`, never by synchronize. */
-export const MIGRATIONS = [InitialSchema1732780800000, CoalescingWindows1732867200000, OutboxParked1732953600000, HubSpotBudgets1733040000000, DecisionInputIndex1733126400000];
+export const MIGRATIONS = [InitialSchema1732780800000, CoalescingWindows1732867200000, OutboxParked1732953600000, HubSpotBudgets1733040000000, DecisionInputIndex1733126400000, AppendLockAndRead1733212800000];
