@@ -1,6 +1,6 @@
-import type { TicketPriority } from '@app/common';
+import type { TicketCategory, TicketPriority } from '@app/common';
 import type { Persona } from '../lead-ai/lead-assessment.dto';
-import type { Sentiment, TicketCategory } from '../service-ai/ticket-triage.dto';
+import type { Sentiment } from '../service-ai/ticket-triage.dto';
 import type { RenderedPrompt } from '../prompts/prompt';
 import { AiProviderError, NO_USAGE, type AiAnswer, type AiProvider } from './ai-provider';
 

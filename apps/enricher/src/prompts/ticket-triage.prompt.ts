@@ -1,6 +1,6 @@
-import { TICKET_PRIORITIES } from '@app/common';
+import { TICKET_CATEGORIES, TICKET_PRIORITIES } from '@app/common';
 import { nestContext } from '../context/crm-context';
-import { SENTIMENTS, TICKET_CATEGORIES } from '../service-ai/ticket-triage.dto';
+import { SENTIMENTS } from '../service-ai/ticket-triage.dto';
 import type { PromptDefinition } from './prompt';
 
 /** Service AI (pattern 2), v1: categorise, prioritise and summarise a ticket, read its tone, draft the reply. */

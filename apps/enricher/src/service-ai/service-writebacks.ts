@@ -28,22 +28,14 @@ const TASK_PRIORITY: Record<TicketTriage['priority'], 'LOW' | 'MEDIUM' | 'HIGH'>
  * SLA task to respond. Pure; every command id derives from the decision.
  */
 export function planTicketWritebacks(decisionId: string, ticketId: string, triage: TicketTriage, plan: TicketResponsePlan): WritebackCommand[] {
-  const id = (kind: string) => deterministicId('writeback', decisionId, 'tickets', ticketId, kind);
-  const properties: Record<string, string> = {
-    [TICKET_PROPERTIES.category]: triage.category,
-    [TICKET_PROPERTIES.sentiment]: triage.sentiment,
-    [TICKET_PROPERTIES.summary]: triage.summary,
-    [TICKET_PROPERTIES.priority]: triage.priority,
-  };
+  const base = commandBase(decisionId, ticketId);
+  const properties: Record<string, string> = { ...aiProperties(triage), [TICKET_PROPERTIES.priority]: triage.priority };
   if (plan.assignee.ownerId) properties[TICKET_PROPERTIES.owner] = plan.assignee.ownerId;
   if (plan.assignee.teamId) properties[TICKET_PROPERTIES.team] = plan.assignee.teamId;
-  const base = { decisionId, objectType: 'tickets' as const, objectId: ticketId };
-  const commands: WritebackCommand[] = [{ ...base, commandId: id('update-properties'), kind: 'update-properties', properties }];
-  const draft = replyDraftNote(decisionId, ticketId, triage, plan.decidedAt);
-  if (draft) commands.push(draft);
+  const commands: WritebackCommand[] = [{ ...base('update-properties'), kind: 'update-properties', properties }];
+  if (triage.replyDraft) commands.push(replyDraftNote(base, triage.replyDraft, plan.decidedAt));
   commands.push({
-    ...base,
-    commandId: id('create-task'),
+    ...base('create-task'),
     kind: 'create-task',
     subject: `Respond to ticket within ${plan.slaHours} h (${triage.priority.toLowerCase()}, ${triage.category.replace(/_/g, ' ')}, ${triage.sentiment})`,
     body: triage.summary,
@@ -61,32 +53,27 @@ export function planTicketWritebacks(decisionId: string, ticketId: string, triag
  * an agent may have changed them since the first triage.
  */
 export function planTicketRetriageWritebacks(decisionId: string, ticketId: string, triage: TicketTriage, decidedAt: string): WritebackCommand[] {
-  const properties = {
-    [TICKET_PROPERTIES.category]: triage.category,
-    [TICKET_PROPERTIES.sentiment]: triage.sentiment,
-    [TICKET_PROPERTIES.summary]: triage.summary,
-  };
-  const update: WritebackCommand = {
-    decisionId,
-    objectType: 'tickets',
-    objectId: ticketId,
-    commandId: deterministicId('writeback', decisionId, 'tickets', ticketId, 'update-properties'),
-    kind: 'update-properties',
-    properties,
-  };
-  const draft = replyDraftNote(decisionId, ticketId, triage, decidedAt);
-  return draft ? [update, draft] : [update];
+  const base = commandBase(decisionId, ticketId);
+  const commands: WritebackCommand[] = [{ ...base('update-properties'), kind: 'update-properties', properties: aiProperties(triage) }];
+  if (triage.replyDraft) commands.push(replyDraftNote(base, triage.replyDraft, decidedAt));
+  return commands;
 }
 
-function replyDraftNote(decisionId: string, ticketId: string, triage: TicketTriage, decidedAt: string): WritebackCommand | undefined {
-  if (!triage.replyDraft) return undefined;
+/** The properties in the platform's `ai_` namespace, which every triage may refresh. */
+function aiProperties(triage: TicketTriage): Record<string, string> {
+  return { [TICKET_PROPERTIES.category]: triage.category, [TICKET_PROPERTIES.sentiment]: triage.sentiment, [TICKET_PROPERTIES.summary]: triage.summary };
+}
+
+/** What every command of one decision about one ticket shares; its id derives from the decision and the kind. */
+function commandBase(decisionId: string, ticketId: string) {
+  return (kind: WritebackCommand['kind']) => ({ decisionId, objectType: 'tickets' as const, objectId: ticketId, commandId: deterministicId('writeback', decisionId, 'tickets', ticketId, kind) });
+}
+
+function replyDraftNote(base: ReturnType<typeof commandBase>, replyDraft: string, decidedAt: string): WritebackCommand {
   return {
-    decisionId,
-    objectType: 'tickets',
-    objectId: ticketId,
-    commandId: deterministicId('writeback', decisionId, 'tickets', ticketId, 'create-note'),
+    ...base('create-note'),
     kind: 'create-note',
-    body: `<p><strong>AI draft — reply to the customer (review before sending)</strong></p><pre>${escapeHtml(triage.replyDraft)}</pre>`,
+    body: `<p><strong>AI draft — reply to the customer (review before sending)</strong></p><pre>${escapeHtml(replyDraft)}</pre>`,
     timestamp: decidedAt,
   };
 }

@@ -1,8 +1,6 @@
 import { IsIn, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
 import { TICKET_CATEGORIES, TICKET_PRIORITIES, type TicketCategory, type TicketPriority } from '@app/common';
 
-export { TICKET_CATEGORIES, type TicketCategory };
-
 export const SENTIMENTS = ['positive', 'neutral', 'frustrated', 'angry'] as const;
 export type Sentiment = (typeof SENTIMENTS)[number];
 
