@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import type { CrmObjectType, HubSpotFailureClass } from '@app/common';
-import { CrmReader, type CrmRead, type CrmRecord, type CrmRecordWithAssociations, type PortalCredentials } from '../crm/crm-reader';
+import type { CrmObjectType, HubSpotFailureClass, RateLimitSnapshot } from '@app/common';
+import { CrmReader, type CrmFound, type CrmRecord, type CrmRecordWithAssociations, type PortalCredentials } from '../crm/crm-reader';
 import { highestIds, newestFirst, pickFields, type ContextSpec, type CrmContext, type RelatedRecord, type RelatedRole } from './crm-context';
 
 export type AssembledContext = { kind: 'assembled'; context: CrmContext } | { kind: 'failed'; failure: HubSpotFailureClass; call: string };
@@ -40,26 +40,27 @@ export class ContextAssembler {
     const associated = [...new Set([...fromRecord, ...(needsRequester ? (['contacts'] as CrmObjectType[]) : [])])];
 
     const reads: CrmContext['reads'] = [];
-    const record = await this.crm.getRecord(portal, objectType, objectId, spec.record, associated);
-    if (record.kind === 'failed') return { kind: 'failed', failure: record.failure, call: `read ${objectType} ${objectId}` };
-    reads.push({ call: `read ${objectType} ${objectId}`, status: record.status });
-    let rateLimit = record.rateLimit;
-    const related: CrmContext['related'] = {};
-    const track = <T>(call: string, read: CrmRead<T>): T | HubSpotFailureClass => {
-      if (read.kind === 'failed') return read.failure;
+    let rateLimit: RateLimitSnapshot = {};
+    /** Notes a successful call in the context's audit and returns what it read. */
+    const track = <T>(call: string, read: CrmFound<T>): T => {
       reads.push({ call, status: read.status });
       rateLimit = read.rateLimit;
       return read.value;
     };
 
+    const recordCall = `read ${objectType} ${objectId}`;
+    const recordRead = await this.crm.getRecord(portal, objectType, objectId, spec.record, associated);
+    if (recordRead.kind === 'failed') return { kind: 'failed', failure: recordRead.failure, call: recordCall };
+    const record = track(recordCall, recordRead);
+    const related: CrmContext['related'] = {};
+
     let requester: CrmRecordWithAssociations | undefined;
-    if (needsRequester) {
-      const contactId = record.value.associations.contacts?.ids[0];
-      if (contactId !== undefined) {
-        const read = await this.crm.getRecord(portal, 'contacts', contactId, spec.related?.contacts ?? [], ['tickets']);
-        if (read.kind === 'failed' && read.failure.kind !== 'not-found') return { kind: 'failed', failure: read.failure, call: `read contacts ${contactId}` };
-        if (read.kind === 'found') requester = track(`read contacts ${contactId}`, read) as CrmRecordWithAssociations;
-      }
+    const requesterId = needsRequester ? record.associations.contacts?.ids[0] : undefined;
+    if (requesterId !== undefined) {
+      const call = `read contacts ${requesterId}`;
+      const read = await this.crm.getRecord(portal, 'contacts', requesterId, spec.related?.contacts ?? [], ['tickets']);
+      if (read.kind === 'failed' && read.failure.kind !== 'not-found') return { kind: 'failed', failure: read.failure, call };
+      if (read.kind === 'found') requester = track(call, read);
     }
 
     for (const role of wanted) {
@@ -68,7 +69,7 @@ export class ContextAssembler {
         if (requester) related.contacts = [toRelated(requester, fields)];
         continue;
       }
-      const ids = candidateIds(role, objectType, objectId, record.value, requester);
+      const ids = candidateIds(role, objectType, objectId, record, requester);
       if (ids.length === 0) continue;
       const type = ROLE_TYPES[role];
       const orderBy = NEWEST_BY[role];
@@ -80,14 +81,14 @@ export class ContextAssembler {
         continue;
       }
       if (read.kind === 'failed' && read.failure.kind !== 'not-found') return { kind: 'failed', failure: read.failure, call };
-      const records = read.kind === 'found' ? (track(call, read) as CrmRecord[]) : [];
+      const records = read.kind === 'found' ? track(call, read) : [];
       const kept = orderBy ? newestFirst(records, orderBy, RELATED_LIMITS[role]) : records.slice(0, RELATED_LIMITS[role]);
       if (kept.length > 0) related[role] = kept.map((r) => toRelated(r, fields));
     }
 
     return {
       kind: 'assembled',
-      context: { objectType, objectId, record: pickFields(record.value.properties, spec.record), related, reads, rateLimit },
+      context: { objectType, objectId, record: pickFields(record.properties, spec.record), related, reads, rateLimit },
     };
   }
 }

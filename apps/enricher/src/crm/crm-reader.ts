@@ -27,7 +27,8 @@ export interface CrmRecordWithAssociations extends CrmRecord {
   associations: Partial<Record<CrmObjectType, AssociatedIds>>;
 }
 
-export type CrmRead<T> = { kind: 'found'; value: T; status: number; rateLimit: RateLimitSnapshot } | { kind: 'failed'; failure: HubSpotFailureClass };
+export type CrmFound<T> = { kind: 'found'; value: T; status: number; rateLimit: RateLimitSnapshot };
+export type CrmRead<T> = CrmFound<T> | { kind: 'failed'; failure: HubSpotFailureClass };
 
 export interface PortalCredentials {
   portalId: number;
