@@ -9,6 +9,8 @@ export interface AiAnswer {
   input: unknown;
   /** The tool input the model produced, not yet validated. */
   output: unknown;
+  /** The whole reply as the provider gave it (every content block, text before the tool call included): what an operator inspects when the answer is unusable. */
+  raw: unknown;
   usage: TokenUsage;
   latencyMs: number;
   /** Present when no AI model made the decision. */
@@ -40,6 +42,21 @@ export class AiProviderError extends Error {
   ) {
     super(message);
     this.name = 'AiProviderError';
+  }
+}
+
+/**
+ * The model replied, and was paid for, but the reply cannot become a decision (it
+ * ran out of tokens, or never called the tool). Carries the reply so the failure
+ * is recorded with what the model said and what it cost.
+ */
+export class UnusableAnswerError extends AiProviderError {
+  constructor(
+    message: string,
+    readonly answer: AiAnswer,
+  ) {
+    super(message, false);
+    this.name = 'UnusableAnswerError';
   }
 }
 

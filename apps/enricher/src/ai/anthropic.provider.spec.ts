@@ -2,7 +2,7 @@ import Ajv from 'ajv';
 import { AnthropicDouble } from '../../../../sandbox/anthropic';
 import { LEAD_SCORING_PROMPT } from '../prompts/lead-scoring.prompt';
 import { renderPrompt } from '../prompts/prompt';
-import { AiProviderError } from './ai-provider';
+import { AiProviderError, UnusableAnswerError } from './ai-provider';
 import { AnthropicProvider } from './anthropic.provider';
 
 /** The Claude path through the real SDK against the Messages API double. */
@@ -66,11 +66,21 @@ describe('AnthropicProvider against the Anthropic double', () => {
     expect(error).toMatchObject({ retriable: true });
   });
 
-  it('refuses a truncated answer (max_tokens) and an answer without the tool call, as not retriable', async () => {
+  it('refuses a truncated answer (max_tokens) and an answer without the tool call, as not retriable, with the whole reply and its tokens', async () => {
     double.enqueue({ content: [{ type: 'text', text: 'partial' }], stop_reason: 'max_tokens' });
-    await expect(provider().answer(prompt)).rejects.toMatchObject({ retriable: false, message: expect.stringContaining('ran out of tokens') });
+    const truncated = await provider().answer(prompt).catch((e: unknown) => e);
+    expect(truncated).toBeInstanceOf(UnusableAnswerError);
+    expect(truncated).toMatchObject({ retriable: false, message: expect.stringContaining('ran out of tokens'), answer: { raw: [{ type: 'text', text: 'partial' }], usage: { inputTokens: expect.any(Number) } } });
+    expect((truncated as UnusableAnswerError).answer.usage.outputTokens).toBeGreaterThan(0);
     double.enqueue({ content: [{ type: 'text', text: 'I would rather chat.' }], stop_reason: 'end_turn' });
-    await expect(provider().answer(prompt)).rejects.toMatchObject({ retriable: false, message: expect.stringContaining('did not call record_lead_assessment') });
+    await expect(provider().answer(prompt)).rejects.toMatchObject({ retriable: false, message: expect.stringContaining('did not call record_lead_assessment'), answer: { raw: [{ type: 'text', text: 'I would rather chat.' }] } });
+  });
+
+  it('keeps the whole reply, a text block before the tool call included', async () => {
+    double.enqueue({ content: [{ type: 'text', text: 'Scoring now.' }, { type: 'tool_use', name: 'record_lead_assessment', input: { score: 50, persona: 'unknown', summary: 'x' } }] });
+    const answer = await provider().answer(prompt);
+    expect(answer.output).toEqual({ score: 50, persona: 'unknown', summary: 'x' });
+    expect(answer.raw).toEqual([expect.objectContaining({ type: 'text', text: 'Scoring now.' }), expect.objectContaining({ type: 'tool_use', input: { score: 50, persona: 'unknown', summary: 'x' } })]);
   });
 
   it('reports a 400 from the API as not retriable', async () => {

@@ -1,6 +1,5 @@
 import Anthropic from '@anthropic-ai/sdk';
-import type { AiAnswer, AiProvider, RepairRequest } from './ai-provider';
-import { AiProviderError } from './ai-provider';
+import { AiProviderError, UnusableAnswerError, type AiAnswer, type AiProvider, type RepairRequest } from './ai-provider';
 import type { RenderedPrompt } from '../prompts/prompt';
 
 export interface AnthropicProviderOptions {
@@ -40,16 +39,12 @@ export class AnthropicProvider implements AiProvider {
     } catch (error) {
       throw toProviderError(error);
     }
-    if (response.stop_reason === 'max_tokens') throw new AiProviderError('the model ran out of tokens before finishing its answer', false);
-    // With tool_choice the tool call is usually the only block, but a text block may
-    // precede it: look for it rather than reading content[0].
-    const toolUse = response.content.find((block): block is Anthropic.ToolUseBlock => block.type === 'tool_use' && block.name === prompt.tool.name);
-    if (!toolUse) throw new AiProviderError(`the model did not call ${prompt.tool.name} (stop_reason ${response.stop_reason})`, false);
-    return {
+    const answer: AiAnswer = {
       provider: 'anthropic',
       model: response.model,
       input: request,
-      output: toolUse.input,
+      output: undefined,
+      raw: response.content,
       usage: {
         inputTokens: response.usage.input_tokens,
         outputTokens: response.usage.output_tokens,
@@ -57,8 +52,13 @@ export class AnthropicProvider implements AiProvider {
         cacheCreationInputTokens: response.usage.cache_creation_input_tokens ?? 0,
       },
       latencyMs: this.now() - started,
-      toolUseId: toolUse.id,
     };
+    if (response.stop_reason === 'max_tokens') throw new UnusableAnswerError('the model ran out of tokens before finishing its answer', answer);
+    // With tool_choice the tool call is usually the only block, but a text block may
+    // precede it: look for it rather than reading content[0].
+    const toolUse = response.content.find((block): block is Anthropic.ToolUseBlock => block.type === 'tool_use' && block.name === prompt.tool.name);
+    if (!toolUse) throw new UnusableAnswerError(`the model did not call ${prompt.tool.name} (stop_reason ${response.stop_reason})`, answer);
+    return { ...answer, output: toolUse.input, toolUseId: toolUse.id };
   }
 }
 

@@ -96,6 +96,7 @@ export class OfflineRulesProvider implements AiProvider {
       model: OFFLINE_MODEL,
       input: { promptId: prompt.promptId, promptVersion: prompt.promptVersion, facts },
       output,
+      raw: output,
       usage: NO_USAGE,
       latencyMs: 0,
       label: OFFLINE_LABEL,

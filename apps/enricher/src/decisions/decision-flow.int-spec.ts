@@ -115,13 +115,26 @@ describe('DecisionFlow (Postgres, the HubSpot sandbox and the Anthropic double)'
     ]);
   });
 
-  it('dead-letters a second invalid answer with the reason and both raw answers, recording nothing', async () => {
+  it('records a second invalid answer as DecisionFailed with both whole replies and their tokens, and dead-letters the trigger with them', async () => {
     const ticket = await aTicket('Broken export');
-    claude.enqueue(invalidTriage, invalidTriage);
+    const chatty = { content: [{ type: 'text', text: 'Sure, filing this under refunds.' }, ...invalidTriage.content] };
+    claude.enqueue(chatty, invalidTriage);
     const trigger = created('ticket.creation', 'tickets', ticket);
     const outcome = await flow.run(SERVICE_AI, { trigger, triggerType: 'ticket.creation', objectId: ticket });
-    expect(outcome).toMatchObject({ kind: 'dead-letter', reason: expect.stringMatching(/failed validation twice: category must be one of.*first answer: .*"refunds".*repaired answer: .*"refunds"/) });
-    expect(await events.readStream(StreamIds.crmObject(PORTAL, 'tickets', ticket))).toEqual([]);
+    expect(outcome).toMatchObject({ kind: 'dead-letter', reason: expect.stringMatching(/failed validation twice: category must be one of.*reply 1: .*Sure, filing this under refunds.*"refunds".*reply 2: .*"refunds"/) });
+
+    const stream = await events.readStream(StreamIds.crmObject(PORTAL, 'tickets', ticket));
+    expect(stream.map((e) => e.type)).toEqual(['ContextFetched', 'DecisionFailed']);
+    const failure = stream[1]!.data as PlatformEvent<'DecisionFailed'>['data'];
+    expect((outcome as { reason: string }).reason).toContain(`DecisionFailed ${stream[1]!.id}`);
+    expect(failure.answers.map((a) => a.raw)).toEqual([
+      [expect.objectContaining({ type: 'text', text: 'Sure, filing this under refunds.' }), expect.objectContaining({ type: 'tool_use', input: expect.objectContaining({ category: 'refunds' }) })],
+      [expect.objectContaining({ type: 'tool_use', input: expect.objectContaining({ category: 'refunds' }) })],
+    ]);
+    expect(failure.answers[1]!.problems).toEqual([expect.stringContaining('category must be one of')]);
+    expect(failure.usage.inputTokens).toBeGreaterThan(0);
+    expect(failure.costUsd).toBeGreaterThan(0);
+    expect(stream.some((e) => e.type === 'DecisionMade' || e.type === 'WritebackRequested')).toBe(false);
   });
 
   it('never pays twice: a second trigger with the same input reuses the recorded answer without calling the model', async () => {

@@ -1,6 +1,6 @@
 import { startStory, topicNames, type AppendRequest, type EventStore, type PlatformEvent, type PortalAccess } from '@app/common';
 import type { AiAnswer, AiProvider } from '../ai/ai-provider';
-import { AiProviderError, NO_USAGE } from '../ai/ai-provider';
+import { AiProviderError, NO_USAGE, UnusableAnswerError } from '../ai/ai-provider';
 import { ModelConcurrency } from '../ai/model-concurrency';
 import type { AssembledContext, ContextAssembler } from '../context/context-assembler';
 import type { CrmContext } from '../context/crm-context';
@@ -44,7 +44,7 @@ function setUp(options: SetUp = {}) {
   const contexts = { assemble } as unknown as ContextAssembler;
   const answer = jest.fn(async (): Promise<AiAnswer> => {
     if (options.answer instanceof Error) throw options.answer;
-    return { provider: 'anthropic', model: 'claude-sonnet-5-5', input: { messages: [] }, output: { score: 80, persona: 'decision_maker', summary: 'Fits.' }, usage: NO_USAGE, latencyMs: 12, ...options.answer };
+    return { provider: 'anthropic', model: 'claude-sonnet-5-5', input: { messages: [] }, output: { score: 80, persona: 'decision_maker', summary: 'Fits.' }, raw: [], usage: NO_USAGE, latencyMs: 12, ...options.answer };
   });
   const ai: AiProvider = { name: 'anthropic', modelFor: () => 'claude-sonnet-5-5', answer };
   const records = { findByPromptHash: jest.fn(async () => options.earlier) } as unknown as DecisionRecords;
@@ -125,23 +125,55 @@ describe('DecisionFlow with Lead AI', () => {
     expect(await setUp({ tokens: ['pat-old', 'pat-new'], read: { kind: 'failed', call: 'read contacts 42', failure: { kind: 'unauthorized', reason: 'HubSpot 403', status: 403 } } }).run()).toMatchObject({ kind: 'dead-letter' });
   });
 
-  it('asks once more, quoting the validation errors, and dead-letters a second invalid answer with both answers', async () => {
-    const { run, appendAll, answer } = setUp({ answer: { output: { score: 140, persona: 'wizard', summary: '' } } });
+  it('asks once more, quoting the validation errors, then records the failure with both whole replies and dead-letters the trigger with them', async () => {
+    // A reply longer than any excerpt: the dead letter and the record must keep all of it.
+    const rambling = { type: 'text', text: `Let me think. ${'The lead looks strong. '.repeat(200)}` };
+    const invalid = { score: 140, persona: 'wizard', summary: '' };
+    const usage = { inputTokens: 100, outputTokens: 20, cacheReadInputTokens: 0, cacheCreationInputTokens: 0 };
+    const { run, appendAll, append, answer } = setUp({ answer: { output: invalid, raw: [rambling, { type: 'tool_use', input: invalid }], usage, latencyMs: 7 } });
     const outcome = await run();
     expect(answer).toHaveBeenCalledTimes(2);
     const repair = (answer.mock.calls[1] as unknown[])[2] as { problems: string[]; previous: { output: unknown } };
     expect(repair.problems).toEqual(expect.arrayContaining(['score must not be greater than 100']));
-    expect(repair.previous.output).toEqual({ score: 140, persona: 'wizard', summary: '' });
-    expect(outcome).toMatchObject({ kind: 'dead-letter', reason: expect.stringContaining('failed validation twice: score must not be greater than 100') });
-    expect(outcome).toMatchObject({ reason: expect.stringMatching(/first answer: .*"persona":"wizard".*repaired answer: .*"persona":"wizard"/) });
+    expect(repair.previous.output).toEqual(invalid);
     expect(appendAll).not.toHaveBeenCalled();
+
+    const recorded = (append.mock.calls[0] as unknown as [AppendRequest])[0];
+    expect(recorded.events.map((e) => e.type)).toEqual(['ContextFetched', 'DecisionFailed']);
+    const failure = recorded.events[1]! as PlatformEvent<'DecisionFailed'>;
+    expect(failure.causationId).toBe(recorded.events[0]!.id);
+    expect(failure.data).toMatchObject({
+      prompt: { id: 'lead-scoring', version: 3 },
+      reason: expect.stringContaining('failed validation twice: score must not be greater than 100'),
+      usage: { inputTokens: 200, outputTokens: 40 },
+      costUsd: 0.0012,
+      latencyMs: 14,
+    });
+    expect(failure.data.answers).toHaveLength(2);
+    expect(failure.data.answers[0]!.raw).toEqual([rambling, { type: 'tool_use', input: invalid }]);
+
+    expect(outcome).toMatchObject({ kind: 'dead-letter', reason: expect.stringContaining(`failed validation twice: score must not be greater than 100`) });
+    const reason = (outcome as { reason: string }).reason;
+    expect(reason).toContain(`DecisionFailed ${failure.id}`);
+    expect(reason).toContain(`reply 1: ${JSON.stringify([rambling, { type: 'tool_use', input: invalid }])}`);
+    expect(reason).toContain('reply 2: ');
+  });
+
+  it('records a reply it cannot use (out of tokens, no tool call) with its cost, and dead-letters the trigger with the reply', async () => {
+    const cutOff = { provider: 'anthropic' as const, model: 'claude-sonnet-5-5', input: { max_tokens: 1024 }, output: undefined, raw: [{ type: 'text', text: 'The lead is' }], usage: { inputTokens: 900, outputTokens: 1024, cacheReadInputTokens: 0, cacheCreationInputTokens: 0 }, latencyMs: 30 };
+    const { run, append } = setUp({ answer: new UnusableAnswerError('the model ran out of tokens before finishing its answer', cutOff) });
+    const outcome = await run();
+    expect(outcome).toMatchObject({ kind: 'dead-letter', reason: expect.stringMatching(/^the model ran out of tokens before finishing its answer \(DecisionFailed [0-9a-f-]+\); reply 1: \[\{"type":"text","text":"The lead is"\}\]$/) });
+    const recorded = (append.mock.calls[0] as unknown as [AppendRequest])[0];
+    expect(recorded.events[1]!.data).toMatchObject({ model: 'claude-sonnet-5-5', input: { max_tokens: 1024 }, answers: [{ raw: cutOff.raw, problems: ['the model ran out of tokens before finishing its answer'] }], usage: { outputTokens: 1024 } });
+    expect((recorded.events[1]!.data as { costUsd: number }).costUsd).toBeGreaterThan(0);
   });
 
   it('records a repaired answer with the first answer, its problems and both calls’ tokens', async () => {
     const { run, appendAll, answer } = setUp();
     const usage = { inputTokens: 100, outputTokens: 20, cacheReadInputTokens: 80, cacheCreationInputTokens: 0 };
-    answer.mockResolvedValueOnce({ provider: 'anthropic', model: 'claude-sonnet-5-5', input: {}, output: { score: 'high', persona: 'decision_maker', summary: 'Fits.' }, usage, latencyMs: 5 });
-    answer.mockResolvedValueOnce({ provider: 'anthropic', model: 'claude-sonnet-5-5', input: { repaired: true }, output: { score: 81, persona: 'decision_maker', summary: 'Fits.' }, usage, latencyMs: 5 });
+    answer.mockResolvedValueOnce({ provider: 'anthropic', model: 'claude-sonnet-5-5', input: {}, output: { score: 'high', persona: 'decision_maker', summary: 'Fits.' }, raw: [], usage, latencyMs: 5 });
+    answer.mockResolvedValueOnce({ provider: 'anthropic', model: 'claude-sonnet-5-5', input: { repaired: true }, output: { score: 81, persona: 'decision_maker', summary: 'Fits.' }, raw: [], usage, latencyMs: 5 });
     expect(await run()).toEqual({ kind: 'done' });
     const decision = appendAll.mock.calls[0]![0][1]!.events[0]!;
     expect(decision.data).toMatchObject({

@@ -105,6 +105,12 @@ export class DecisionFlow {
     const now = this.clock();
     const decided = await this.decisions.decide({ trigger, triggerType, portal, prompt, context: assembled.context, answerType: capability.answerType, now });
     if (decided.kind === 'not-decided') return decided.outcome;
+    if (decided.kind === 'failed') {
+      // Keep what the model said and cost before the trigger goes to the dead-letter topic.
+      const recorded = await this.eventStore.append({ streamId, events: [decided.contextFetched, decided.failure] });
+      if (recorded.kind === 'conflict') return Outcome.retry(`stream ${recorded.streamId} changed concurrently`);
+      return decided.outcome;
+    }
     const { contextFetched, decision } = decided;
 
     const writebacks = capability

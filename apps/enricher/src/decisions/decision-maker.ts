@@ -11,7 +11,7 @@ import {
   type Portal,
   type TokenUsage,
 } from '@app/common';
-import { AI_PROVIDER, AiProviderError, NO_USAGE, type AiAnswer, type AiProvider } from '../ai/ai-provider';
+import { AI_PROVIDER, AiProviderError, NO_USAGE, UnusableAnswerError, type AiAnswer, type AiProvider } from '../ai/ai-provider';
 import { ModelConcurrency } from '../ai/model-concurrency';
 import { estimateCostUsd } from '../ai/model-prices';
 import { flattenContext, type CrmContext } from '../context/crm-context';
@@ -43,6 +43,8 @@ export type DecisionResult<T> =
       /** Puts the real values back into the answer's text, for what is written to the CRM. */
       restore(text: string): string;
     }
+  /** The model answered but no decision came of it: record `failure` (what it said and cost) and dead-letter the trigger. */
+  | { kind: 'failed'; contextFetched: PlatformEvent<'ContextFetched'>; failure: PlatformEvent<'DecisionFailed'>; outcome: HandlerOutcome }
   | { kind: 'not-decided'; outcome: HandlerOutcome };
 
 /** A trigger's decision id for a prompt version: a redelivered trigger finds its decision by it. */
@@ -105,32 +107,61 @@ export class DecisionMaker {
       }
     }
 
+    // What the model said when no decision comes of it: recorded with its cost, then the trigger is dead-lettered.
+    const failed = (reason: string, replies: Array<{ answer: AiAnswer; problems: string[] }>): DecisionResult<T> => {
+      const usage = replies.map((r) => r.answer.usage).reduce(addUsage);
+      const { provider, model, input } = replies[0]!.answer;
+      const answers = replies.map((r) => ({ raw: r.answer.raw, problems: r.problems }));
+      const failure = causedBy(contextFetched, {
+        type: 'DecisionFailed',
+        portalId: trigger.portalId,
+        // The same replies to the same trigger are one failure; a redriven trigger that fails again is another.
+        id: deterministicId('decision-failed', decisionId, JSON.stringify(answers)),
+        data: {
+          ...base,
+          provider,
+          model,
+          input,
+          reason,
+          answers,
+          usage,
+          costUsd: provider === 'offline-rules' ? 0 : estimateCostUsd(model, usage),
+          latencyMs: replies.reduce((sum, r) => sum + r.answer.latencyMs, 0),
+        },
+      }, now) satisfies PlatformEvent<'DecisionFailed'>;
+      const quoted = replies.map((r, i) => `reply ${i + 1}: ${JSON.stringify(r.answer.raw)}`).join('; ');
+      return { kind: 'failed', contextFetched, failure, outcome: Outcome.deadLetter(`${reason} (DecisionFailed ${failure.id}); ${quoted}`) };
+    };
+
     let answer: AiAnswer;
     let checked: Checked<T>;
     let usage: TokenUsage;
     let repairedFrom: { output: unknown; problems: string[] } | undefined;
+    let first: AiAnswer | undefined;
     try {
       answer = await this.concurrency.run(trigger.portalId, () => this.ai.answer(rendered, privacy.facts));
       usage = answer.usage;
       checked = await validateAnswer(request.answerType, answer.output);
       if (!checked.ok) {
         // One repair attempt that quotes the validation errors, then the dead-letter topic.
-        const first = answer;
+        first = answer;
         const problems = checked.problems;
-        answer = await this.concurrency.run(trigger.portalId, () => this.ai.answer(rendered, privacy.facts, { previous: first, problems }));
+        answer = await this.concurrency.run(trigger.portalId, () => this.ai.answer(rendered, privacy.facts, { previous: first!, problems }));
         usage = addUsage(first.usage, answer.usage);
         repairedFrom = { output: first.output, problems };
         checked = await validateAnswer(request.answerType, answer.output);
         if (!checked.ok) {
-          return {
-            kind: 'not-decided',
-            outcome: Outcome.deadLetter(
-              `${answer.provider} answer failed validation twice: ${checked.problems.join('; ')}; first answer: ${JSON.stringify(first.output).slice(0, 2000)}; repaired answer: ${JSON.stringify(answer.output).slice(0, 2000)}`,
-            ),
-          };
+          return failed(`${answer.provider} answer failed validation twice: ${checked.problems.join('; ')}`, [
+            { answer: first, problems },
+            { answer, problems: checked.problems },
+          ]);
         }
       }
     } catch (error) {
+      if (error instanceof UnusableAnswerError) {
+        const replies = first && repairedFrom ? [{ answer: first, problems: repairedFrom.problems }] : [];
+        return failed(error.message, [...replies, { answer: error.answer, problems: [error.message] }]);
+      }
       if (error instanceof AiProviderError) return { kind: 'not-decided', outcome: error.retriable ? Outcome.retry(error.message, error.retryAfterMs) : Outcome.deadLetter(error.message) };
       throw error;
     }

@@ -206,7 +206,7 @@ describe('admin API (real Postgres)', () => {
     expect(JSON.stringify(await bad.json())).toMatch(/category must be one of billing_issue[\s\S]*minPriority must be one of LOW, MEDIUM, HIGH, URGENT[\s\S]*ownerId must be a HubSpot owner id[\s\S]*slaHours values must be numbers of hours/);
   });
 
-  it('reports model tokens, estimated cost and reused decisions per portal per UTC day', async () => {
+  it('reports model tokens, estimated cost, reused decisions and paid-for failed answers per portal per UTC day', async () => {
     await post({ portalId: 138, name: 'Costly', accessToken: 't' });
     const store = new EventStore(db.dataSource);
     const decision = (at: string, costUsd: number | null, portalId = 138) =>
@@ -216,16 +216,18 @@ describe('admin API (real Postgres)', () => {
     }
     const reused = startStory({ type: 'DecisionMade', portalId: 138, id: randomUUID(), data: { usage: { inputTokens: 0, outputTokens: 0, cacheReadInputTokens: 0, cacheCreationInputTokens: 0 }, costUsd: 0, reusedFrom: { decisionId: randomUUID() } } as never }, new Date('2026-11-02T08:00:00Z'));
     await store.append({ streamId: `costs-${randomUUID()}`, events: [reused] });
+    const failed = startStory({ type: 'DecisionFailed', portalId: 138, id: randomUUID(), data: { usage: { inputTokens: 300, outputTokens: 50, cacheReadInputTokens: 0, cacheCreationInputTokens: 0 }, costUsd: 0.004 } as never }, new Date('2026-11-02T09:00:00Z'));
+    await store.append({ streamId: `costs-${randomUUID()}`, events: [failed] });
     const report = await get('138/costs?from=2026-11-01&to=2026-11-02');
     expect(report.status).toBe(200);
     expect(report.body).toEqual({
       portalId: 138,
       from: '2026-11-01',
       to: '2026-11-02',
-      totalCostUsd: 0.03,
+      totalCostUsd: 0.034,
       days: [
-        { day: '2026-11-01', decisions: 2, inputTokens: 2000, outputTokens: 200, cacheReadInputTokens: 1000, cacheCreationInputTokens: 0, costUsd: 0.03, unpriced: 0, reused: 0 },
-        { day: '2026-11-02', decisions: 2, inputTokens: 1000, outputTokens: 100, cacheReadInputTokens: 500, cacheCreationInputTokens: 0, costUsd: 0, unpriced: 1, reused: 1 },
+        { day: '2026-11-01', decisions: 2, inputTokens: 2000, outputTokens: 200, cacheReadInputTokens: 1000, cacheCreationInputTokens: 0, costUsd: 0.03, unpriced: 0, reused: 0, failed: 0 },
+        { day: '2026-11-02', decisions: 2, inputTokens: 1300, outputTokens: 150, cacheReadInputTokens: 500, cacheCreationInputTokens: 0, costUsd: 0.004, unpriced: 1, reused: 1, failed: 1 },
       ],
     });
     expect((await get('138/costs?from=November')).body).toMatchObject({ statusCode: 400, message: 'from must be a date like 2026-11-28' });

@@ -13,25 +13,28 @@ export interface DailyDecisionCost {
   unpriced: number;
   /** Decisions that reused an earlier answer to the same input instead of calling the model (no tokens, no cost). */
   reused: number;
+  /** Model answers that became no decision (invalid twice, cut off, no tool call): paid for, so their tokens and cost are in the totals. */
+  failed: number;
 }
 
-/** Token usage and estimated model cost per portal per UTC day, read from the recorded decisions. */
+/** Token usage and estimated model cost per portal per UTC day, read from the recorded decisions and failed answers. */
 export class DecisionCosts {
   constructor(private readonly dataSource: DataSource) {}
 
   async byDay(portalId: number, from: Date, to: Date): Promise<DailyDecisionCost[]> {
     const rows: Array<Record<string, string>> = await this.dataSource.query(
       `SELECT to_char(recorded_at AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS day,
-              count(*) AS decisions,
+              count(*) FILTER (WHERE type = 'DecisionMade') AS decisions,
               coalesce(sum((data->'usage'->>'inputTokens')::bigint), 0) AS input,
               coalesce(sum((data->'usage'->>'outputTokens')::bigint), 0) AS output,
               coalesce(sum((data->'usage'->>'cacheReadInputTokens')::bigint), 0) AS cache_read,
               coalesce(sum((data->'usage'->>'cacheCreationInputTokens')::bigint), 0) AS cache_write,
               coalesce(sum((data->>'costUsd')::numeric), 0) AS cost,
               count(*) FILTER (WHERE data->>'costUsd' IS NULL) AS unpriced,
-              count(*) FILTER (WHERE data ? 'reusedFrom') AS reused
+              count(*) FILTER (WHERE data ? 'reusedFrom') AS reused,
+              count(*) FILTER (WHERE type = 'DecisionFailed') AS failed
          FROM events
-        WHERE type = 'DecisionMade' AND portal_id = $1 AND recorded_at >= $2 AND recorded_at < $3
+        WHERE type IN ('DecisionMade', 'DecisionFailed') AND portal_id = $1 AND recorded_at >= $2 AND recorded_at < $3
         GROUP BY 1 ORDER BY 1`,
       [portalId, from, to],
     );
@@ -45,6 +48,7 @@ export class DecisionCosts {
       costUsd: Math.round(Number(r.cost) * 1_000_000) / 1_000_000,
       unpriced: Number(r.unpriced),
       reused: Number(r.reused),
+      failed: Number(r.failed),
     }));
   }
 }

@@ -96,6 +96,25 @@ export interface EventPayloads {
      */
     reusedFrom?: { decisionId: string };
   };
+  /**
+   * The model answered (and was paid) but no decision came of it: the answer failed
+   * validation again after the repair, ran out of tokens, or never called the tool.
+   * The trigger is dead-lettered; this keeps what the model said and what it cost.
+   */
+  DecisionFailed: {
+    trigger: { eventId: string; type: string };
+    prompt: { id: string; version: number; hash: string };
+    provider: 'anthropic' | 'offline-rules';
+    model: string;
+    /** The first request, exactly as sent. */
+    input: unknown;
+    reason: string;
+    /** Every reply, in order, whole (text blocks included), with what was wrong with it. */
+    answers: Array<{ raw: unknown; problems: string[] }>;
+    usage: TokenUsage;
+    costUsd: number | null;
+    latencyMs: number;
+  };
   TriggerSkipped: { trigger: { eventId: string; type: string }; reason: string };
   WritebackRequested: WritebackCommand;
   /** `recordsWritten` counts the whole call; `callId` finds its HubSpotCallCompleted. */
