@@ -63,7 +63,7 @@ describe('walking skeleton: webhook to writeback', () => {
       appId: APP_ID,
       clientSecret: TEST_CLIENT_SECRET,
       webhookTargetUrl: `http://127.0.0.1:${ingestPort}/webhooks/hubspot`,
-      subscriptions: ['contact.creation', 'ticket.creation'],
+      subscriptions: ['contact.creation', 'contact.propertyChange', 'ticket.creation'],
     });
     crm = new Client({ accessToken: TOKEN, basePath: hubspotUrl });
   });
@@ -205,6 +205,38 @@ describe('walking skeleton: webhook to writeback', () => {
     const draftWritten = Boolean((decision.data as { output: { replyDraft?: string } }).output.replyDraft);
     const note = hubspot.listObjects(PORTAL, 'notes').find((n) => n.associations.some((a) => a.toType === 'tickets' && a.toId === ticket.id && a.typeId === 228));
     expect(Boolean(note)).toBe(draftWritten);
+  });
+
+  it('re-scores a contact when a property the prompt reads changes, moving only its ai_ properties and ignoring its own writebacks', async () => {
+    const contact = await crm.crm.contacts.basicApi.create({ properties: { email: 'ian@northwind.example', firstname: 'Ian', jobtitle: 'Intern', company: 'Northwind' }, associations: [] });
+    const streamOf = () => db.dataSource.query(`SELECT event_id::text AS id, type, causation_id, data FROM events WHERE stream_id = $1 ORDER BY stream_version`, [`crm-${PORTAL}-contacts-${contact.id}`]);
+    const settled = (events: Array<{ type: string }>, decisions: number) =>
+      events.filter((e) => e.type === 'DecisionMade').length === decisions &&
+      events.filter((e) => e.type === 'WritebackRequested').length === events.filter((e) => e.type === 'WritebackApplied').length;
+    await eventually(async () => settled(await streamOf(), 1), 90_000, 'the first score');
+
+    await crm.crm.contacts.basicApi.update(contact.id, { properties: { jobtitle: 'Chief Executive Officer' } });
+    const events: Array<{ id: string; type: string; causation_id: string; data: Record<string, unknown> }> = await eventually(
+      async () => {
+        const found = await streamOf();
+        return settled(found, 2) ? found : undefined;
+      },
+      90_000,
+      'the re-score',
+    );
+    const [, rescore] = events.filter((e) => e.type === 'DecisionMade');
+    expect(rescore!.data).toMatchObject({ trigger: { type: 'ObjectChanged' }, prompt: { id: 'lead-scoring', version: 3 } });
+    const rescoreContext = events.find((e) => e.type === 'ContextFetched' && e.id === rescore!.causation_id)!;
+    expect(rescoreContext.data).toMatchObject({ snapshot: { jobtitle: 'Chief Executive Officer' } });
+    // Only the ai_ properties move: no second draft, no second task for the owner.
+    expect(events.filter((e) => e.type === 'WritebackRequested' && e.causation_id === rescore!.id).map((e) => e.data.kind)).toEqual(['update-properties']);
+    const tasks = hubspot.listObjects(PORTAL, 'tasks').filter((t) => t.associations.some((a) => a.toType === 'contacts' && a.toId === contact.id));
+    expect(tasks).toHaveLength(1);
+    // The platform's own ai_ writes came back as propertyChange webhooks and were recorded as ignored, not acted on.
+    const ignored = await db.dataSource.query(`SELECT data FROM events WHERE type = 'WebhookEventIgnored' AND stream_id = $1`, [`crm-${PORTAL}-contacts-${contact.id}`]);
+    expect(ignored.length).toBeGreaterThan(0);
+    expect(ignored.every((e: { data: { reason: string; hubspot: { propertyName: string } } }) => e.data.reason === 'own-change' && e.data.hubspot.propertyName.startsWith('ai_'))).toBe(true);
+    expect(events.filter((e) => e.type === 'DecisionMade')).toHaveLength(2);
   });
 
   it('rides out a HubSpot outage: the read is retried and the writeback still lands', async () => {

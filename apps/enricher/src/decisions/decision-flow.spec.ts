@@ -87,6 +87,41 @@ describe('DecisionFlow with Lead AI', () => {
     expect(note).toMatchObject({ kind: 'create-note', body: expect.stringContaining('Dear Jane, thanks for reaching out.') });
   });
 
+  describe('a change to the contact', () => {
+    const change = (properties: Record<string, string>) =>
+      startStory(
+        { type: 'ObjectChanged', portalId: 7, data: { objectType: 'contacts', objectId: '42', properties, sourceEventIds: [], firstOccurredAt: '', lastOccurredAt: '' } },
+        now,
+      ) as PlatformEvent<'ObjectChanged'>;
+
+    it('re-scores the contact when the prompt reads a changed property, writing only its ai_ properties (no second draft or task)', async () => {
+      const { flow, appendAll, answer } = setUp();
+      const trigger = change({ jobtitle: 'CEO', hs_email_optout: 'false' });
+      expect(await flow.run(LEAD_AI, { trigger, triggerType: 'ObjectChanged', objectId: '42' })).toEqual({ kind: 'done' });
+      expect(answer).toHaveBeenCalledTimes(1);
+      const [context, decision, writebacks] = appendAll.mock.calls[0]![0];
+      expect(context!.events[0]!.type).toBe('ContextFetched');
+      expect(decision!.events[0]!.data).toMatchObject({ trigger: { eventId: trigger.id, type: 'ObjectChanged' } });
+      expect(writebacks!.events.map((e) => e.data)).toEqual([
+        expect.objectContaining({ kind: 'update-properties', properties: { ai_lead_score: '80', ai_persona: 'decision_maker', ai_summary: 'Fits.' } }),
+      ]);
+    });
+
+    it('records a change to properties the prompt does not read as skipped, without a read or a model call', async () => {
+      const { flow, append, answer, assemble } = setUp();
+      const trigger = change({ hs_email_optout: 'true', notes_last_contacted: '2026-11-28' });
+      expect(await flow.run(LEAD_AI, { trigger, triggerType: 'ObjectChanged', objectId: '42' })).toMatchObject({ kind: 'drop' });
+      expect(assemble).not.toHaveBeenCalled();
+      expect(answer).not.toHaveBeenCalled();
+      expect(append).toHaveBeenCalledWith(
+        expect.objectContaining({
+          streamId: 'crm-7-contacts-42',
+          events: [expect.objectContaining({ type: 'TriggerSkipped', data: expect.objectContaining({ reason: 'lead-scoring@3 reads none of the changed properties (hs_email_optout, notes_last_contacted)' }) })],
+        }),
+      );
+    });
+  });
+
   it('uses the prompt version the portal pins, and dead-letters a pin to a version that does not exist', async () => {
     const pinned = setUp({ settings: { promptVersions: { 'lead-scoring': 1 } } });
     expect(await pinned.run()).toEqual({ kind: 'done' });

@@ -4,6 +4,7 @@ import {
   causedBy,
   CLOCK,
   EventStore,
+  isEventOfType,
   Outcome,
   PortalAccess,
   StreamIds,
@@ -18,6 +19,7 @@ import {
   type WritebackCommand,
 } from '@app/common';
 import { ContextAssembler } from '../context/context-assembler';
+import type { PromptDefinition } from '../prompts/prompt';
 import { selectPrompt } from '../prompts/prompt-registry';
 import { triggerSkipped } from '../triggers/trigger-skipped';
 import { DecisionMaker, decisionIdFor } from './decision-maker';
@@ -76,10 +78,15 @@ export class DecisionFlow {
     const choice = selectPrompt(capability.promptId, portal.settings.promptVersions);
     if (!choice.ok) return Outcome.deadLetter(choice.reason);
     const prompt = choice.prompt;
+    const streamId = StreamIds.crmObject(trigger.portalId, capability.objectType, objectId);
+    const unread = changeNotRead(trigger, prompt);
+    if (unread) {
+      await this.eventStore.append({ streamId, events: [triggerSkipped(trigger, triggerType, unread, this.clock())] });
+      return Outcome.drop(unread);
+    }
     // A redelivered trigger whose decision is already recorded is done: never pay twice.
     if (await this.eventStore.findById(decisionIdFor(trigger, prompt))) return Outcome.done();
 
-    const streamId = StreamIds.crmObject(trigger.portalId, capability.objectType, objectId);
     const credentials = { portalId: trigger.portalId, accessToken, plan: portal.settings.hubspot };
     const assembled = await this.contexts.assemble(credentials, capability.objectType, objectId, prompt.context);
     if (assembled.kind === 'failed') {
@@ -133,4 +140,16 @@ export class DecisionFlow {
     const fresh = await this.portals.get(portalId);
     return fresh !== undefined && fresh.accessToken !== used;
   }
+}
+
+/**
+ * Why a change does not warrant a new decision: none of the changed properties is
+ * one the prompt reads, so the model would see the same record and answer the same.
+ * Undefined for a change it reads, and for triggers that are not changes.
+ */
+export function changeNotRead(trigger: EventEnvelope, prompt: Pick<PromptDefinition, 'id' | 'version' | 'context'>): string | undefined {
+  if (!isEventOfType(trigger, 'ObjectChanged')) return undefined;
+  const changed = Object.keys(trigger.data.properties);
+  if (changed.some((property) => prompt.context.record.includes(property))) return undefined;
+  return `${prompt.id}@${prompt.version} reads none of the changed properties (${changed.join(', ')})`;
 }

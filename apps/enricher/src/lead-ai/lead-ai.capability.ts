@@ -2,12 +2,13 @@ import type { Capability } from '../decisions/decision-flow';
 import { LEAD_SCORING_PROMPT } from '../prompts/lead-scoring.prompt';
 import { LeadAssessment } from './lead-assessment.dto';
 import { chooseLeadOwner, followUpDueAt } from './lead-routing';
-import { planLeadWritebacks } from './lead-writebacks';
+import { planLeadRescoreWritebacks, planLeadWritebacks } from './lead-writebacks';
 
 /**
  * Lead AI (pattern 1): a new contact is scored, given a persona, pain points, a
  * next step and a first-touch email draft; the draft becomes a note and the
- * follow-up a task for the owner the portal's routing rules choose.
+ * follow-up a task for the owner the portal's routing rules choose. A change to
+ * what the prompt reads re-scores the contact: only its `ai_` properties move.
  */
 export const LEAD_AI: Capability<LeadAssessment> = {
   name: 'lead-ai',
@@ -22,7 +23,8 @@ export const LEAD_AI: Capability<LeadAssessment> = {
       ...(assessment.recommendedAction ? { recommendedAction: restore(assessment.recommendedAction) } : {}),
       ...(assessment.emailDraft ? { emailDraft: restore(assessment.emailDraft) } : {}),
     }),
-  planWritebacks: ({ decisionId, objectId, answer, portal, decidedAt }) => {
+  planWritebacks: ({ decisionId, triggerType, objectId, answer, portal, decidedAt }) => {
+    if (triggerType === 'ObjectChanged') return planLeadRescoreWritebacks(decisionId, objectId, answer);
     const routing = portal.settings.leadRouting;
     return planLeadWritebacks(decisionId, objectId, answer, {
       ownerId: chooseLeadOwner(answer, routing),

@@ -24,15 +24,8 @@ export interface LeadFollowUp {
  */
 export function planLeadWritebacks(decisionId: string, contactId: string, assessment: LeadAssessment, followUp: LeadFollowUp): WritebackCommand[] {
   const id = (kind: string) => deterministicId('writeback', decisionId, 'contacts', contactId, kind);
-  const properties: Record<string, string> = {
-    [LEAD_PROPERTIES.score]: String(assessment.score),
-    [LEAD_PROPERTIES.persona]: assessment.persona,
-    [LEAD_PROPERTIES.summary]: assessment.summary,
-  };
-  if (assessment.painPoints?.length) properties[LEAD_PROPERTIES.painPoints] = assessment.painPoints.join('; ');
-  if (assessment.recommendedAction) properties[LEAD_PROPERTIES.recommendedAction] = assessment.recommendedAction;
   const base = { decisionId, objectType: 'contacts' as const, objectId: contactId };
-  const commands: WritebackCommand[] = [{ ...base, commandId: id('update-properties'), kind: 'update-properties', properties }];
+  const commands: WritebackCommand[] = [leadPropertiesUpdate(decisionId, contactId, assessment)];
   if (assessment.emailDraft) {
     commands.push({ ...base, commandId: id('create-note'), kind: 'create-note', body: `<p><strong>AI draft — first-touch email (review before sending)</strong></p><pre>${escapeHtml(assessment.emailDraft)}</pre>`, timestamp: followUp.decidedAt });
   }
@@ -48,4 +41,31 @@ export function planLeadWritebacks(decisionId: string, contactId: string, assess
     ...(followUp.ownerId ? { ownerId: followUp.ownerId } : {}),
   });
   return commands;
+}
+
+/**
+ * A re-score after the contact changed: only the `ai_` properties move. The first
+ * touch (draft and follow-up task) happened when the lead was new; repeating it on
+ * every edit would flood the owner with tasks.
+ */
+export function planLeadRescoreWritebacks(decisionId: string, contactId: string, assessment: LeadAssessment): WritebackCommand[] {
+  return [leadPropertiesUpdate(decisionId, contactId, assessment)];
+}
+
+function leadPropertiesUpdate(decisionId: string, contactId: string, assessment: LeadAssessment): WritebackCommand {
+  const properties: Record<string, string> = {
+    [LEAD_PROPERTIES.score]: String(assessment.score),
+    [LEAD_PROPERTIES.persona]: assessment.persona,
+    [LEAD_PROPERTIES.summary]: assessment.summary,
+  };
+  if (assessment.painPoints?.length) properties[LEAD_PROPERTIES.painPoints] = assessment.painPoints.join('; ');
+  if (assessment.recommendedAction) properties[LEAD_PROPERTIES.recommendedAction] = assessment.recommendedAction;
+  return {
+    decisionId,
+    objectType: 'contacts',
+    objectId: contactId,
+    commandId: deterministicId('writeback', decisionId, 'contacts', contactId, 'update-properties'),
+    kind: 'update-properties',
+    properties,
+  };
 }

@@ -20,6 +20,7 @@ describe('TriggerRouter', () => {
   it.each([
     ['contact.creation', received('contact.creation'), LEAD_AI, '5'],
     ['a workflow action on a contact', workflow('contacts'), LEAD_AI, '9'],
+    ['a change to a contact (the flow re-scores it if the prompt reads what changed)', changed('contacts', { jobtitle: 'CEO' }), LEAD_AI, '5'],
     ['ticket.creation', received('ticket.creation', 'tickets'), SERVICE_AI, '5'],
     ['a change to a ticket’s content', changed('tickets', { content: 'More detail', hs_pipeline_stage: '2' }), SERVICE_AI, '5'],
     ['a workflow action on a ticket', workflow('tickets'), SERVICE_AI, '9'],
@@ -31,7 +32,7 @@ describe('TriggerRouter', () => {
 
   it.each([
     ['a deletion', received('contact.deletion')],
-    ['a coalesced contact change', changed('contacts', { jobtitle: 'CEO' })],
+    ['a change to a company', changed('companies', { name: 'Acme' })],
     ['an agent’s own edit of a ticket (priority, owner)', changed('tickets', { hs_ticket_priority: 'LOW', hubspot_owner_id: '7' })],
     ['a workflow action on a deal', workflow('deals')],
     ['a daily review', startStory({ type: 'DailyReviewScheduled', portalId: 1, data: { date: '2026-11-28', dailyAt: '08:00' } }, now)],

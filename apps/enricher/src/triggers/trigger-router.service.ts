@@ -11,6 +11,9 @@ export const RETRIAGE_PROPERTIES = ['subject', 'content'] as const;
 /**
  * Decides which capability handles a trigger:
  * - a new contact, or a workflow action on a contact → Lead AI;
+ * - a change to a contact → a Lead AI re-score of its `ai_` properties, when the
+ *   prompt reads a changed property (the platform's own `ai_` writes never get
+ *   here: ingest ignores them);
  * - a new ticket, a change to its subject or content, or a workflow action on a
  *   ticket → Service AI (an agent's own edits, such as priority or owner, do not
  *   re-triage: the AI must not overrule them).
@@ -36,6 +39,7 @@ export class TriggerRouter {
     if (isEventOfType(event, 'ObjectChanged')) {
       const { objectType, objectId, properties } = event.data;
       const changed = Object.keys(properties);
+      if (objectType === 'contacts') return this.flow.run(LEAD_AI, { trigger: event, triggerType: event.type, objectId });
       if (objectType === 'tickets' && changed.some((p) => (RETRIAGE_PROPERTIES as readonly string[]).includes(p))) {
         return this.flow.run(SERVICE_AI, { trigger: event, triggerType: event.type, objectId });
       }
