@@ -62,4 +62,10 @@ describe('pseudonymise', () => {
     // Numbered in field-name order: contacts.2.firstname (Zoë) comes before firstname (José).
     expect(facts.content).toBe('{{FIRSTNAME_2}} here. {{LASTNAME_1}} family account; Joséphine is my colleague. {{FIRSTNAME_1}} wrote too.');
   });
+
+  it('prefers the longer of two names that share a beginning, whatever the case in the text', () => {
+    const { facts, restore } = pseudonymise({ firstname: 'Ann', 'contacts.2.firstname': 'Anna', 'contacts.2.lastname': 'Van Dyke', message: 'ANNA VAN DYKE and ann met; Annabel did not.' });
+    expect(facts.message).toBe('{{FIRSTNAME_1}} {{LASTNAME_1}} and {{FIRSTNAME_2}} met; Annabel did not.');
+    expect(restore(facts.message!)).toBe('Anna Van Dyke and Ann met; Annabel did not.');
+  });
 });

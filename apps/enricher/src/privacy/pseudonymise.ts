@@ -71,9 +71,10 @@ export function pseudonymise(properties: Record<string, string>, policy: Privacy
       facts[field] = placeholder('ADDRESS', value);
     }
   }
+  const namePattern = namesPattern(names);
   for (const field of fields) {
     if (field in facts || forbidden.has(propertyName(field)) || properties[field] === '') continue;
-    facts[field] = scrubText(properties[field]!, names, placeholder);
+    facts[field] = scrubText(properties[field]!, namePattern, placeholder);
   }
   return {
     facts,
@@ -87,14 +88,40 @@ function propertyName(field: string): string {
   return field.slice(field.lastIndexOf('.') + 1);
 }
 
+interface NamePattern {
+  pattern: RegExp;
+  /** A name as matched (lower case) → the name as written in its field, and its placeholder kind. */
+  byLowerCase: Map<string, { name: string; kind: string }>;
+}
+
+/**
+ * One expression for all of a context's names, compiled once per context rather
+ * than once per name and field (a Unicode-aware expression is costly to compile).
+ * Longer names first, so "Anna" is not taken for "Ann".
+ */
+function namesPattern(names: Map<string, string>): NamePattern | undefined {
+  if (names.size === 0) return undefined;
+  const byLowerCase = new Map<string, { name: string; kind: string }>();
+  for (const [name, kind] of names) if (!byLowerCase.has(name.toLowerCase())) byLowerCase.set(name.toLowerCase(), { name, kind });
+  const alternatives = [...names.keys()].sort((a, b) => b.length - a.length).map(escapeRegExp);
+  // Word edges in any script: \b only knows ASCII letters, so "José" or "Zoë" would slip through.
+  return { pattern: new RegExp(`(?<![\\p{L}\\p{N}_])(?:${alternatives.join('|')})(?![\\p{L}\\p{N}_])`, 'giu'), byLowerCase };
+}
+
 /** Emails, phone numbers and the contact's own names inside free text. */
-function scrubText(text: string, names: Map<string, string>, placeholder: (kind: string, value: string) => string): string {
+function scrubText(text: string, names: NamePattern | undefined, placeholder: (kind: string, value: string) => string): string {
   let out = text.replace(EMAIL_PATTERN, (email) => placeholder('EMAIL', email));
   out = out.replace(PHONE_PATTERN, (phone) => (phone.replace(/\D/g, '').length >= 7 ? placeholder('PHONE', phone.trim()) : phone));
-  for (const [name, kind] of names) {
-    // Word edges in any script: \b only knows ASCII letters, so "José" or "Zoë" would slip through.
-    const pattern = new RegExp(`(?<![\\p{L}\\p{N}_])${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?![\\p{L}\\p{N}_])`, 'giu');
-    out = out.replace(pattern, () => placeholder(kind, name));
+  if (names) {
+    out = out.replace(names.pattern, (matched) => {
+      // Case-insensitive matching folds a few letters differently from toLowerCase (İ, ß): look those up one by one.
+      const known = names.byLowerCase.get(matched.toLowerCase()) ?? [...names.byLowerCase.values()].find(({ name }) => new RegExp(`^${escapeRegExp(name)}$`, 'iu').test(matched));
+      return known ? placeholder(known.kind, known.name) : matched;
+    });
   }
   return out;
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
