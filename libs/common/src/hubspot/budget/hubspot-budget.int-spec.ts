@@ -45,4 +45,21 @@ describe('HubSpotBudget shared through Postgres', () => {
     const grants = await Promise.all(Array.from({ length: 10 }, () => budget.acquire({ portalId: 4, plan: { appType: 'public' } })));
     expect(grants.filter((g) => g.granted)).toHaveLength(4);
   });
+
+  it('lives in an unlogged table: after a crash empties it, HubSpot’s headers restore the day’s count', async () => {
+    const [table] = await db.dataSource.query(`SELECT relpersistence FROM pg_class WHERE relname = 'hubspot_budgets'`);
+    expect(table.relpersistence).toBe('u');
+
+    const t0 = Date.UTC(2026, 10, 28, 15);
+    const budget = new HubSpotBudget(new BudgetRepository(db.dataSource), 0.1, () => t0);
+    await budget.acquire({ portalId: 5 });
+    await budget.observe(5, { max: 190, remaining: 150, daily: 500_000, dailyRemaining: 380_000 });
+    // What a Postgres crash does to an unlogged table; a fresh service has no state in memory either.
+    await db.dataSource.query('TRUNCATE hubspot_budgets');
+    const afterCrash = new HubSpotBudget(new BudgetRepository(db.dataSource), 0.1, () => t0 + 1_000);
+    expect((await afterCrash.acquire({ portalId: 5 })).granted).toBe(true);
+    expect((await afterCrash.snapshot(5))?.dayCount).toBe(1);
+    await afterCrash.observe(5, { max: 190, remaining: 149, daily: 500_000, dailyRemaining: 379_999 });
+    expect((await afterCrash.snapshot(5))?.dayCount).toBe(120_001);
+  });
 });
