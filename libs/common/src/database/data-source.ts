@@ -2,6 +2,8 @@ import { DataSource } from 'typeorm';
 import { MIGRATIONS } from './migrations';
 import { PortalEntity } from '../portals/portal.entity';
 
+const POOL_IDLE_MS = 60_000;
+
 export function createDataSource(databaseUrl: string, applicationName: string, poolSize = 10): DataSource {
   return new DataSource({
     type: 'postgres',
@@ -13,7 +15,10 @@ export function createDataSource(databaseUrl: string, applicationName: string, p
     logging: false,
     applicationName,
     // keepAlive: a connection lost in a partition is noticed (the relay's lock lives on one).
-    extra: { max: poolSize, keepAlive: true },
+    // A new connection costs a backend process and cold catalog caches: about 5 ms here
+    // before its first answer. pg's default closes idle connections after 10 s, so traffic
+    // in bursts paid that again and again; keep them a minute, and a couple always.
+    extra: { max: poolSize, min: Math.min(2, poolSize), idleTimeoutMillis: POOL_IDLE_MS, keepAlive: true },
   });
 }
 
