@@ -92,6 +92,11 @@ const API_KEY = 'sk-ant-bench-0000000000000000';
 const STANDINS_IN_PROCESS = process.env.BENCH_STANDINS === 'in-process';
 /** A directory: write a CPU profile of the measured decisions there (not the bare calls, which run before). */
 const CPU_PROFILE_DIR = process.env.BENCH_CPU_PROF;
+/**
+ * BENCH_ALLOC_PROF=1: sample every allocation of the sequential phase (garbage included) and print the top sites;
+ * BENCH_ALLOC_PROF=old: only what outlived the young generation (promoted, then collected by a major GC, or still live).
+ */
+const ALLOC_PROFILE = process.env.BENCH_ALLOC_PROF;
 
 // ---- per-decision attribution -------------------------------------------------------------------------
 
@@ -113,7 +118,7 @@ class Span {
   }
 }
 
-interface DecisionTimes {
+interface DecisionSpans {
   model: Span;
   crm: Span;
   /** The HubSpot budget's Postgres bookkeeping (acquire/observe), called from inside the CRM reads. */
@@ -126,12 +131,18 @@ interface DecisionTimes {
   ownPostgres: Span;
 }
 
+interface DecisionTimes extends DecisionSpans {
+  /** The slowest of those queries, to name what the tail waits for. */
+  slowestOwnQuery?: { sql: string; ms: number };
+}
+
 const newTimes = (): DecisionTimes => ({ model: new Span(), crm: new Span(), budget: new Span(), external: new Span(), postgres: new Span(), ownPostgres: new Span() });
+const statementOf = (query: unknown) => String(typeof query === 'string' ? query : (query as { text?: string })?.text).replace(/\s+/g, ' ').slice(0, 90);
 
 const als = new AsyncLocalStorage<DecisionTimes>();
 let unattributed = 0;
 
-async function timed<T>(spans: Array<keyof DecisionTimes>, call: () => Promise<T>): Promise<T> {
+async function timed<T>(spans: Array<keyof DecisionSpans>, call: () => Promise<T>): Promise<T> {
   const times = als.getStore();
   if (!times) {
     unattributed += 1;
@@ -148,7 +159,7 @@ async function timed<T>(spans: Array<keyof DecisionTimes>, call: () => Promise<T
 }
 
 /** A Proxy that times every method returning a promise, whatever the methods are called. */
-function timingProxy<T extends object>(target: T, spans: Array<keyof DecisionTimes>): T {
+function timingProxy<T extends object>(target: T, spans: Array<keyof DecisionSpans>): T {
   const wrapped = new Map<PropertyKey, unknown>();
   return new Proxy(target, {
     get(obj, prop) {
@@ -205,14 +216,16 @@ function timePostgresQueries(): void {
       backgroundQueries += 1;
       return result;
     }
-    const spans: Array<keyof DecisionTimes> = times.crm.isActive ? ['postgres'] : ['postgres', 'ownPostgres'];
+    const own = !times.crm.isActive;
+    const spans: Array<'postgres' | 'ownPostgres'> = own ? ['postgres', 'ownPostgres'] : ['postgres'];
     const t0 = performance.now();
     for (const span of spans) times[span].enter(t0);
     const done = () => {
       const t1 = performance.now();
       for (const span of spans) times[span].exit(t1);
+      if (own && t1 - t0 > (times.slowestOwnQuery?.ms ?? 0)) times.slowestOwnQuery = { sql: statementOf(args[0]), ms: t1 - t0 };
       if (queryStats) {
-        const sql = `${times.crm.isActive ? '[in a CRM read] ' : ''}${String(typeof args[0] === 'string' ? args[0] : (args[0] as { text?: string })?.text).replace(/\s+/g, ' ').slice(0, 90)}`;
+        const sql = `${own ? '' : '[in a CRM read] '}${statementOf(args[0])}`;
         const stat = queryStats.get(sql) ?? { count: 0, ms: 0 };
         stat.count += 1;
         stat.ms += t1 - t0;
@@ -301,6 +314,9 @@ function bareUnit(hubspotUrl: string, anthropic: Anthropic): (lead: Lead, n: num
 // ---- running ------------------------------------------------------------------------------------------------
 
 interface Sample {
+  startedAt: number;
+  /** GC pauses during the decision (set once the phase is over). */
+  gcMs: number;
   wallMs: number;
   externalMs: number;
   modelMs: number;
@@ -310,6 +326,7 @@ interface Sample {
   crmCalls: number;
   postgresMs: number;
   ownPostgresMs: number;
+  slowestOwnQuery?: { sql: string; ms: number };
   queries: number;
 }
 
@@ -347,11 +364,13 @@ async function decide(router: TriggerRouter, triggers: EventEnvelope[], concurre
   const outcomes = new Map<string, number>();
   const background = backgroundQueries;
   const gc = { count: 0, totalMs: 0, maxMs: 0 };
+  const pauses: Array<{ start: number; end: number }> = [];
   const observer = new PerformanceObserver((list) => {
     for (const entry of list.getEntries()) {
       gc.count += 1;
       gc.totalMs += entry.duration;
       gc.maxMs = Math.max(gc.maxMs, entry.duration);
+      pauses.push({ start: entry.startTime, end: entry.startTime + entry.duration });
     }
   });
   observer.observe({ entryTypes: ['gc'] });
@@ -363,6 +382,8 @@ async function decide(router: TriggerRouter, triggers: EventEnvelope[], concurre
     const key = outcome.kind === 'done' ? 'done' : `${outcome.kind}: ${'reason' in outcome ? String(outcome.reason) : ''}`.slice(0, 200);
     outcomes.set(key, (outcomes.get(key) ?? 0) + 1);
     samples.push({
+      startedAt: t0,
+      gcMs: 0,
       wallMs,
       externalMs: times.external.total,
       modelMs: times.model.total,
@@ -372,11 +393,17 @@ async function decide(router: TriggerRouter, triggers: EventEnvelope[], concurre
       crmCalls: times.crm.calls,
       postgresMs: times.postgres.total,
       ownPostgresMs: times.ownPostgres.total,
+      slowestOwnQuery: times.slowestOwnQuery,
       queries: times.postgres.calls,
     });
   }, perSecond);
   await new Promise((r) => setImmediate(r)); // let the observer see the last entries
   observer.disconnect();
+  // GC pauses inside each decision's wall time: the event loop stood still, whatever the decision was waiting for.
+  for (const sample of samples) {
+    const end = sample.startedAt + sample.wallMs;
+    sample.gcMs = pauses.reduce((sum, p) => sum + Math.max(0, Math.min(end, p.end) - Math.max(sample.startedAt, p.start)), 0);
+  }
   return { seconds, gc, samples, outcomes, backgroundQueries: backgroundQueries - background };
 }
 
@@ -493,17 +520,34 @@ async function run(): Promise<void> {
     // The bare calls first, so a CPU profile (BENCH_CPU_PROF) covers the enricher's decisions alone.
     const bareSeq = await bare(unit, leads.slice(WARM_UP, WARM_UP + SEQUENTIAL), 1);
     const bareCon = await bare(unit, leads.slice(WARM_UP + SEQUENTIAL, WARM_UP + SEQUENTIAL + CONCURRENT), CONCURRENCY);
-    await standIns.resetDouble();
+    // Each phase starts from quiet: the outbox relay has published what the last one recorded.
+    const settle = async () => {
+      await standIns!.resetDouble();
+      const deadline = performance.now() + 60_000;
+      while ((await db!.dataSource.query('SELECT count(*)::int AS n FROM outbox'))[0].n > 0 && performance.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    };
+    await settle();
     const profiler = CPU_PROFILE_DIR ? new Session() : undefined;
     if (profiler) {
       profiler.connect();
       await profiler.post('Profiler.enable');
       await profiler.post('Profiler.start');
     }
+    const allocations = ALLOC_PROFILE ? new Session() : undefined;
+    if (allocations) {
+      allocations.connect();
+      await allocations.post('HeapProfiler.enable');
+      await allocations.post('HeapProfiler.startSampling', { samplingInterval: 4096, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: ALLOC_PROFILE !== 'old' } as never);
+    }
     const seq = await decide(router, seqTriggers, 1);
-    await standIns.resetDouble();
+    if (allocations) {
+      const { profile } = await allocations.post('HeapProfiler.stopSampling');
+      allocations.disconnect();
+      printAllocationSites(profile, seq.samples.length);
+    }
+    await settle();
     const con = await decide(router, conTriggers, CONCURRENCY);
-    await standIns.resetDouble();
+    await settle();
     const steady = await decide(router, steadyTriggers, CONCURRENCY, STEADY_RATE);
     if (profiler) {
       const { profile } = await profiler.post('Profiler.stop');
@@ -538,6 +582,36 @@ async function run(): Promise<void> {
       await kafkaAdmin.disconnect();
     }
   }
+}
+
+/** The allocation sites of a sampled heap profile, by bytes allocated per decision (self, then with callees). */
+function printAllocationSites(profile: { head: AllocationNode }, decisions: number): void {
+  const self = new Map<string, number>();
+  const inclusive = new Map<string, number>();
+  const walk = (node: AllocationNode, stack: Set<string>): number => {
+    const { functionName, url, lineNumber } = node.callFrame;
+    const site = `${functionName || '(anonymous)'} ${url.replace(/^.*node_modules\//, '').replace(/^.*\.run\/bench-js\//, '')}:${lineNumber + 1}`;
+    const own = node.selfSize;
+    self.set(site, (self.get(site) ?? 0) + own);
+    const seen = new Set(stack).add(site);
+    let total = own;
+    for (const child of node.children) total += walk(child, seen);
+    if (!stack.has(site)) inclusive.set(site, (inclusive.get(site) ?? 0) + total);
+    return total;
+  };
+  const all = walk(profile.head, new Set());
+  const kb = (bytes: number) => `${(bytes / decisions / 1024).toFixed(1).padStart(8)} KB`;
+  console.log(`\nallocations in the sequential phase (BENCH_ALLOC_PROF, sampled): ${kb(all).trim()} per decision`);
+  console.log('  by site (self):');
+  for (const [site, bytes] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 25)) console.log(`  ${kb(bytes)}  ${site}`);
+  console.log('  by site (with callees):');
+  for (const [site, bytes] of [...inclusive].sort((a, b) => b[1] - a[1]).slice(0, 40)) console.log(`  ${kb(bytes)}  ${site}`);
+}
+
+interface AllocationNode {
+  callFrame: { functionName: string; url: string; lineNumber: number };
+  selfSize: number;
+  children: AllocationNode[];
 }
 
 interface Report {
@@ -598,6 +672,23 @@ function print(r: Report): void {
   console.log(`    overhead                                         ${both(overhead)} ms`);
   console.log(`      of which Postgres queries outside the reads    ${both((s) => s.ownPostgresMs)} ms`);
   console.log(`      the rest (CPU, waiting for the event loop)     ${both((s) => overhead(s) - s.ownPostgresMs)} ms`);
+  // The tail is what the p99 target is about: what the slowest decisions (unsaturated phases) spent their overhead on.
+  const unsaturated = [...r.seq.samples, ...r.steady.samples].sort((a, b) => overhead(b) - overhead(a));
+  const tail = unsaturated.slice(0, Math.max(1, Math.ceil(unsaturated.length / 100)));
+  console.log(
+    `    the slowest 1% by overhead (sequential + steady, ${tail.length} decisions): overhead ${fmt(avg(tail, overhead), 1)} ms on average, of which Postgres outside the reads ${fmt(avg(tail, (s) => s.ownPostgresMs), 1)} ms, the rest ${fmt(avg(tail, (s) => overhead(s) - s.ownPostgresMs), 1)} ms; GC paused the process ${fmt(avg(tail, (s) => s.gcMs), 1)} ms of their wall time (all decisions: ${fmt(avg(unsaturated, (s) => s.gcMs), 2)} ms)`,
+  );
+  const slowest = new Map<string, { count: number; ms: number }>();
+  for (const s of tail) {
+    if (!s.slowestOwnQuery) continue;
+    const entry = slowest.get(s.slowestOwnQuery.sql) ?? { count: 0, ms: 0 };
+    entry.count += 1;
+    entry.ms += s.slowestOwnQuery.ms;
+    slowest.set(s.slowestOwnQuery.sql, entry);
+  }
+  for (const [sql, { count, ms: total }] of [...slowest].sort((a, b) => b[1].count - a[1].count).slice(0, 3)) {
+    console.log(`      slowest query in ${count} of them (${fmt(total / count, 1)} ms on average): ${sql}`);
+  }
   console.log(
     `    GC pauses: ${[r.seq, r.con, r.steady].map((ph) => `${fmt(ph.gc.totalMs / ph.samples.length, 2)} ms per decision, longest ${fmt(ph.gc.maxMs, 1)} ms`).join(' / ')} (sequential / ${CONCURRENCY} in flight / steady)`,
   );
