@@ -1,5 +1,5 @@
-import { deterministicId, type WritebackCommand } from '@app/common';
-import { escapeHtml } from '../writebacks/note-html';
+import type { WritebackCommand } from '@app/common';
+import { commandsFor, draftNote } from '../writebacks/writeback-commands';
 import type { LeadAssessment } from './lead-assessment.dto';
 
 /** The HubSpot contact properties Lead AI writes. */
@@ -23,15 +23,11 @@ export interface LeadFollowUp {
  * command id derives from the decision, so a replayed command is recognised.
  */
 export function planLeadWritebacks(decisionId: string, contactId: string, assessment: LeadAssessment, followUp: LeadFollowUp): WritebackCommand[] {
-  const id = (kind: string) => deterministicId('writeback', decisionId, 'contacts', contactId, kind);
-  const base = { decisionId, objectType: 'contacts' as const, objectId: contactId };
-  const commands: WritebackCommand[] = [leadPropertiesUpdate(decisionId, contactId, assessment)];
-  if (assessment.emailDraft) {
-    commands.push({ ...base, commandId: id('create-note'), kind: 'create-note', body: `<p><strong>AI draft — first-touch email (review before sending)</strong></p><pre>${escapeHtml(assessment.emailDraft)}</pre>`, timestamp: followUp.decidedAt });
-  }
+  const base = commandsFor(decisionId, 'contacts', contactId);
+  const commands: WritebackCommand[] = [leadPropertiesUpdate(base, assessment)];
+  if (assessment.emailDraft) commands.push(draftNote(base, 'first-touch email', assessment.emailDraft, followUp.decidedAt));
   commands.push({
-    ...base,
-    commandId: id('create-task'),
+    ...base('create-task'),
     kind: 'create-task',
     subject: `Follow up new lead (AI score ${assessment.score})`,
     body: [assessment.summary, assessment.recommendedAction ? `Next step: ${assessment.recommendedAction}` : ''].filter(Boolean).join('\n'),
@@ -49,10 +45,10 @@ export function planLeadWritebacks(decisionId: string, contactId: string, assess
  * every edit would flood the owner with tasks.
  */
 export function planLeadRescoreWritebacks(decisionId: string, contactId: string, assessment: LeadAssessment): WritebackCommand[] {
-  return [leadPropertiesUpdate(decisionId, contactId, assessment)];
+  return [leadPropertiesUpdate(commandsFor(decisionId, 'contacts', contactId), assessment)];
 }
 
-function leadPropertiesUpdate(decisionId: string, contactId: string, assessment: LeadAssessment): WritebackCommand {
+function leadPropertiesUpdate(base: ReturnType<typeof commandsFor>, assessment: LeadAssessment): WritebackCommand {
   const properties: Record<string, string> = {
     [LEAD_PROPERTIES.score]: String(assessment.score),
     [LEAD_PROPERTIES.persona]: assessment.persona,
@@ -60,12 +56,5 @@ function leadPropertiesUpdate(decisionId: string, contactId: string, assessment:
   };
   if (assessment.painPoints?.length) properties[LEAD_PROPERTIES.painPoints] = assessment.painPoints.join('; ');
   if (assessment.recommendedAction) properties[LEAD_PROPERTIES.recommendedAction] = assessment.recommendedAction;
-  return {
-    decisionId,
-    objectType: 'contacts',
-    objectId: contactId,
-    commandId: deterministicId('writeback', decisionId, 'contacts', contactId, 'update-properties'),
-    kind: 'update-properties',
-    properties,
-  };
+  return { ...base('update-properties'), kind: 'update-properties', properties };
 }

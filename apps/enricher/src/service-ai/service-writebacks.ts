@@ -1,5 +1,5 @@
-import { deterministicId, type WritebackCommand } from '@app/common';
-import { escapeHtml } from '../writebacks/note-html';
+import type { WritebackCommand } from '@app/common';
+import { commandsFor, draftNote } from '../writebacks/writeback-commands';
 import type { TicketAssignee } from './service-routing';
 import type { TicketTriage } from './ticket-triage.dto';
 
@@ -20,6 +20,8 @@ export interface TicketResponsePlan {
   decidedAt: string;
 }
 
+const REPLY_DRAFT = 'reply to the customer';
+
 const TASK_PRIORITY: Record<TicketTriage['priority'], 'LOW' | 'MEDIUM' | 'HIGH'> = { LOW: 'LOW', MEDIUM: 'MEDIUM', HIGH: 'HIGH', URGENT: 'HIGH' };
 
 /**
@@ -28,12 +30,12 @@ const TASK_PRIORITY: Record<TicketTriage['priority'], 'LOW' | 'MEDIUM' | 'HIGH'>
  * SLA task to respond. Pure; every command id derives from the decision.
  */
 export function planTicketWritebacks(decisionId: string, ticketId: string, triage: TicketTriage, plan: TicketResponsePlan): WritebackCommand[] {
-  const base = commandBase(decisionId, ticketId);
+  const base = commandsFor(decisionId, 'tickets', ticketId);
   const properties: Record<string, string> = { ...aiProperties(triage), [TICKET_PROPERTIES.priority]: triage.priority };
   if (plan.assignee.ownerId) properties[TICKET_PROPERTIES.owner] = plan.assignee.ownerId;
   if (plan.assignee.teamId) properties[TICKET_PROPERTIES.team] = plan.assignee.teamId;
   const commands: WritebackCommand[] = [{ ...base('update-properties'), kind: 'update-properties', properties }];
-  if (triage.replyDraft) commands.push(replyDraftNote(base, triage.replyDraft, plan.decidedAt));
+  if (triage.replyDraft) commands.push(draftNote(base, REPLY_DRAFT, triage.replyDraft, plan.decidedAt));
   commands.push({
     ...base('create-task'),
     kind: 'create-task',
@@ -53,27 +55,13 @@ export function planTicketWritebacks(decisionId: string, ticketId: string, triag
  * an agent may have changed them since the first triage.
  */
 export function planTicketRetriageWritebacks(decisionId: string, ticketId: string, triage: TicketTriage, decidedAt: string): WritebackCommand[] {
-  const base = commandBase(decisionId, ticketId);
+  const base = commandsFor(decisionId, 'tickets', ticketId);
   const commands: WritebackCommand[] = [{ ...base('update-properties'), kind: 'update-properties', properties: aiProperties(triage) }];
-  if (triage.replyDraft) commands.push(replyDraftNote(base, triage.replyDraft, decidedAt));
+  if (triage.replyDraft) commands.push(draftNote(base, REPLY_DRAFT, triage.replyDraft, decidedAt));
   return commands;
 }
 
 /** The properties in the platform's `ai_` namespace, which every triage may refresh. */
 function aiProperties(triage: TicketTriage): Record<string, string> {
   return { [TICKET_PROPERTIES.category]: triage.category, [TICKET_PROPERTIES.sentiment]: triage.sentiment, [TICKET_PROPERTIES.summary]: triage.summary };
-}
-
-/** What every command of one decision about one ticket shares; its id derives from the decision and the kind. */
-function commandBase(decisionId: string, ticketId: string) {
-  return (kind: WritebackCommand['kind']) => ({ decisionId, objectType: 'tickets' as const, objectId: ticketId, commandId: deterministicId('writeback', decisionId, 'tickets', ticketId, kind) });
-}
-
-function replyDraftNote(base: ReturnType<typeof commandBase>, replyDraft: string, decidedAt: string): WritebackCommand {
-  return {
-    ...base('create-note'),
-    kind: 'create-note',
-    body: `<p><strong>AI draft — reply to the customer (review before sending)</strong></p><pre>${escapeHtml(replyDraft)}</pre>`,
-    timestamp: decidedAt,
-  };
 }

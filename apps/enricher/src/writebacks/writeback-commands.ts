@@ -1,0 +1,24 @@
+import { deterministicId, type CrmObjectType, type WritebackCommand } from '@app/common';
+
+/** Model text inside a note's HTML body: shown as text, never as markup. */
+export function escapeHtml(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+/**
+ * What every command of one decision about one record shares. Its id derives from
+ * the decision, the record and the kind, so a replayed command is recognised.
+ */
+export function commandsFor(decisionId: string, objectType: CrmObjectType, objectId: string) {
+  return (kind: WritebackCommand['kind']) => ({ decisionId, objectType, objectId, commandId: deterministicId('writeback', decisionId, objectType, objectId, kind) });
+}
+
+/** A draft the model wrote, as a note on the record for a person to review before sending. */
+export function draftNote(base: ReturnType<typeof commandsFor>, what: string, draft: string, timestamp: string): WritebackCommand {
+  return {
+    ...base('create-note'),
+    kind: 'create-note',
+    body: `<p><strong>AI draft — ${what} (review before sending)</strong></p><pre>${escapeHtml(draft)}</pre>`,
+    timestamp,
+  };
+}
