@@ -125,7 +125,7 @@ export class DecisionMaker {
           reason,
           answers,
           usage,
-          costUsd: provider === 'offline-rules' ? 0 : estimateCostUsd(model, usage),
+          costUsd: costOf(provider, model, usage),
           latencyMs: replies.reduce((sum, r) => sum + r.answer.latencyMs, 0),
         },
       }, now) satisfies PlatformEvent<'DecisionFailed'>;
@@ -135,37 +135,26 @@ export class DecisionMaker {
 
     let answer: AiAnswer;
     let checked: Checked<T>;
-    let usage: TokenUsage;
-    let repairedFrom: { output: unknown; problems: string[] } | undefined;
-    let first: AiAnswer | undefined;
+    /** The first answer and why it failed validation, when it needed the repair. */
+    let rejected: { answer: AiAnswer; problems: string[] } | undefined;
     try {
       answer = await this.concurrency.run(trigger.portalId, () => this.ai.answer(rendered, privacy.facts));
-      usage = answer.usage;
       checked = await validateAnswer(request.answerType, answer.output);
       if (!checked.ok) {
         // One repair attempt that quotes the validation errors, then the dead-letter topic.
-        first = answer;
-        const problems = checked.problems;
-        answer = await this.concurrency.run(trigger.portalId, () => this.ai.answer(rendered, privacy.facts, { previous: first!, problems }));
-        usage = addUsage(first.usage, answer.usage);
-        repairedFrom = { output: first.output, problems };
+        const first = { answer, problems: checked.problems };
+        rejected = first;
+        answer = await this.concurrency.run(trigger.portalId, () => this.ai.answer(rendered, privacy.facts, { previous: first.answer, problems: first.problems }));
         checked = await validateAnswer(request.answerType, answer.output);
-        if (!checked.ok) {
-          return failed(`${answer.provider} answer failed validation twice: ${checked.problems.join('; ')}`, [
-            { answer: first, problems },
-            { answer, problems: checked.problems },
-          ]);
-        }
+        if (!checked.ok) return failed(`${answer.provider} answer failed validation twice: ${checked.problems.join('; ')}`, [first, { answer, problems: checked.problems }]);
       }
     } catch (error) {
-      if (error instanceof UnusableAnswerError) {
-        const replies = first && repairedFrom ? [{ answer: first, problems: repairedFrom.problems }] : [];
-        return failed(error.message, [...replies, { answer: error.answer, problems: [error.message] }]);
-      }
+      if (error instanceof UnusableAnswerError) return failed(error.message, [...(rejected ? [rejected] : []), { answer: error.answer, problems: [error.message] }]);
       if (error instanceof AiProviderError) return { kind: 'not-decided', outcome: error.retriable ? Outcome.retry(error.message, error.retryAfterMs) : Outcome.deadLetter(error.message) };
       throw error;
     }
 
+    const usage = rejected ? addUsage(rejected.answer.usage, answer.usage) : answer.usage;
     const decision = decisionEvent({
       ...base,
       provider: answer.provider,
@@ -173,8 +162,8 @@ export class DecisionMaker {
       input: answer.input,
       output: { ...checked.answer } as Record<string, unknown>,
       usage,
-      costUsd: answer.provider === 'offline-rules' ? 0 : estimateCostUsd(answer.model, usage),
-      ...(repairedFrom ? { repairedFrom } : {}),
+      costUsd: costOf(answer.provider, answer.model, usage),
+      ...(rejected ? { repairedFrom: { output: rejected.answer.output, problems: rejected.problems } } : {}),
       latencyMs: answer.latencyMs,
       ...(answer.label ? { label: answer.label } : {}),
     });
@@ -190,6 +179,11 @@ async function validateAnswer<T extends object>(type: ClassConstructor<T>, outpu
   const problems = await validate(answer, { forbidUnknownValues: false });
   if (problems.length === 0) return { ok: true, answer };
   return { ok: false, problems: problems.flatMap((p) => Object.values(p.constraints ?? {})) };
+}
+
+/** The offline rules cost nothing; a model's calls are priced from its list prices (null when unknown). */
+function costOf(provider: AiAnswer['provider'], model: string, usage: TokenUsage): number | null {
+  return provider === 'offline-rules' ? 0 : estimateCostUsd(model, usage);
 }
 
 function addUsage(a: TokenUsage, b: TokenUsage): TokenUsage {
