@@ -39,6 +39,22 @@ export interface TokenUsage {
   cacheCreationInputTokens: number;
 }
 
+/**
+ * What a decision and a failed decision both record of the model call: what
+ * triggered it, the prompt, who answered, what was sent, what it used and how long
+ * it took. The cost report reads `usage` and `costUsd` of both.
+ */
+export interface ModelCallRecord {
+  trigger: { eventId: string; type: string };
+  prompt: { id: string; version: number; hash: string };
+  provider: 'anthropic' | 'offline-rules';
+  model: string;
+  /** Exactly what was sent to the model (or to the offline scorer). */
+  input: unknown;
+  usage: TokenUsage;
+  latencyMs: number;
+}
+
 /** Every event type and its payload: the contract between the services. */
 export interface EventPayloads {
   WebhookEventReceived: { subscriptionType: string; objectType: CrmObjectType | null; objectId: string; hubspot: HubSpotWebhookEvent };
@@ -74,18 +90,10 @@ export interface EventPayloads {
     /** Each HubSpot call that built the context and its status. */
     reads?: Array<{ call: string; status: number }>;
   };
-  DecisionMade: {
-    trigger: { eventId: string; type: string };
-    prompt: { id: string; version: number; hash: string };
-    provider: 'anthropic' | 'offline-rules';
-    model: string;
-    /** Exactly what was sent to the model (or to the offline scorer). */
-    input: unknown;
+  DecisionMade: ModelCallRecord & {
     output: Record<string, unknown>;
-    usage: TokenUsage;
     /** Estimated from Anthropic's list prices; null when no price is known (the offline scorer costs nothing). */
     costUsd?: number | null;
-    latencyMs: number;
     /** Set when the decision was made without an AI model. */
     label?: string;
     /** The first answer and why it failed validation, when a repair attempt produced this one. */
@@ -100,20 +108,13 @@ export interface EventPayloads {
    * The model answered (and was paid) but no decision came of it: the answer failed
    * validation again after the repair, ran out of tokens, or never called the tool.
    * The trigger is dead-lettered; this keeps what the model said and what it cost.
+   * `input` is the first request.
    */
-  DecisionFailed: {
-    trigger: { eventId: string; type: string };
-    prompt: { id: string; version: number; hash: string };
-    provider: 'anthropic' | 'offline-rules';
-    model: string;
-    /** The first request, exactly as sent. */
-    input: unknown;
+  DecisionFailed: ModelCallRecord & {
     reason: string;
     /** Every reply, in order, whole (text blocks included), with what was wrong with it. */
     answers: Array<{ raw: unknown; problems: string[] }>;
-    usage: TokenUsage;
     costUsd: number | null;
-    latencyMs: number;
   };
   TriggerSkipped: { trigger: { eventId: string; type: string }; reason: string };
   WritebackRequested: WritebackCommand;
