@@ -34,7 +34,7 @@ interface SetUp {
 function setUp(options: SetUp = {}) {
   const appendAll = jest.fn(async (_requests: AppendRequest[]) => ({ kind: 'committed' as const, results: [] }));
   const append = jest.fn(async () => ({ kind: 'appended' as const }));
-  const eventStore = { findById: jest.fn(async () => (options.decided ? ({} as never) : undefined)), appendAll, append } as unknown as EventStore;
+  const eventStore = { has: jest.fn(async () => options.decided === true), appendAll, append } as unknown as EventStore;
   const tokens = [...(options.tokens ?? [])];
   const portals = {
     get: jest.fn(async () => ({ portal: { portalId: 7, status: 'active', settings: options.settings ?? {} }, accessToken: tokens.length > 1 ? tokens.shift()! : (tokens[0] ?? 'pat-7') })),

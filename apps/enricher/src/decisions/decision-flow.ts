@@ -85,7 +85,7 @@ export class DecisionFlow {
       return Outcome.drop(unread);
     }
     // A redelivered trigger whose decision is already recorded is done: never pay twice.
-    if (await this.eventStore.findById(decisionIdFor(trigger, prompt))) return Outcome.done();
+    if (await this.eventStore.has(decisionIdFor(trigger, prompt))) return Outcome.done();
 
     const credentials = { portalId: trigger.portalId, accessToken, plan: portal.settings.hubspot };
     const assembled = await this.contexts.assemble(credentials, capability.objectType, objectId, prompt.context);

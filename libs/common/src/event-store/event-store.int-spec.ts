@@ -35,6 +35,7 @@ describe('EventStore (real Postgres)', () => {
     });
     expect(await store.append({ streamId: 's-conflict', events: [late], expectedVersion: 5 })).toMatchObject({ kind: 'conflict', actualVersion: 0 });
     expect(await store.findById(late.id)).toBeUndefined();
+    expect(await store.has(late.id)).toBe(false);
   });
 
   it('is idempotent by event id: a second append of the same event is a duplicate, not a new row', async () => {
@@ -42,6 +43,7 @@ describe('EventStore (real Postgres)', () => {
     await store.append({ streamId: 's-idem', events: [event] });
     expect(await store.append({ streamId: 's-idem', events: [event], expectedVersion: 'no-stream' })).toEqual({ kind: 'duplicate', streamId: 's-idem', duplicateIds: [event.id] });
     expect(await store.readStream('s-idem')).toHaveLength(1);
+    expect(await store.has(event.id)).toBe(true);
   });
 
   it('serialises concurrent appends to one stream without gaps or duplicates', async () => {

@@ -168,6 +168,12 @@ export class EventStore {
     return new Set(rows.map((r) => r.event_id));
   }
 
+  /** Whether one event id is recorded, without reading the event (an index lookup). */
+  async has(eventId: string): Promise<boolean> {
+    const rows: unknown[] = await this.dataSource.query('SELECT 1 FROM events WHERE event_id = $1', [eventId]);
+    return rows.length > 0;
+  }
+
   async findById(eventId: string): Promise<StoredEvent | undefined> {
     return (await this.select('WHERE event_id = $1', [eventId]))[0];
   }
