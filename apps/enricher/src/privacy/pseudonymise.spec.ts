@@ -68,4 +68,11 @@ describe('pseudonymise', () => {
     expect(facts.message).toBe('{{FIRSTNAME_1}} {{LASTNAME_1}} and {{FIRSTNAME_2}} met; Annabel did not.');
     expect(restore(facts.message!)).toBe('Anna Van Dyke and Ann met; Annabel did not.');
   });
+
+  it('keeps positions right past letters whose lower case is longer, and knows word edges beyond the ASCII letters', () => {
+    // 'İ'.toLowerCase() is two characters: the names after it must still be found where they are.
+    const { facts, restore } = pseudonymise({ firstname: 'İlker', lastname: 'Ann', message: 'İSTANBUL: İLKER and ANN called. Ann𝐀 and 𝐀Ann are other words; so is Ann\u0301.' });
+    expect(facts.message).toBe('İSTANBUL: {{FIRSTNAME_1}} and {{LASTNAME_1}} called. Ann𝐀 and 𝐀Ann are other words; so is Ann\u0301.');
+    expect(restore(facts.message!)).toBe('İSTANBUL: İlker and Ann called. Ann𝐀 and 𝐀Ann are other words; so is Ann\u0301.');
+  });
 });
