@@ -144,7 +144,7 @@ describe('walking skeleton: webhook to writeback', () => {
     expect(context.data).toMatchObject({ objectType: 'contacts', objectId: contact.id, hubspotStatus: 200, snapshot: { jobtitle: 'Broker Owner', company: 'Hamptons Realty' } });
     expect(decision.data).toMatchObject({
       provider: 'anthropic',
-      prompt: { id: 'lead-scoring', version: 3, hash: expect.stringMatching(/^[0-9a-f]{64}$/) },
+      prompt: { id: 'lead-scoring', version: 4, hash: expect.stringMatching(/^[0-9a-f]{64}$/) },
       model: expect.any(String),
       usage: { inputTokens: expect.any(Number), outputTokens: expect.any(Number) },
       input: { tool_choice: { type: 'tool', name: 'record_lead_assessment' }, messages: [expect.objectContaining({ role: 'user' })] },
@@ -225,7 +225,10 @@ describe('walking skeleton: webhook to writeback', () => {
       'the re-score',
     );
     const [, rescore] = events.filter((e) => e.type === 'DecisionMade');
-    expect(rescore!.data).toMatchObject({ trigger: { type: 'ObjectChanged' }, prompt: { id: 'lead-scoring', version: 3 } });
+    expect(rescore!.data).toMatchObject({ trigger: { type: 'ObjectChanged' }, prompt: { id: 'lead-scoring', version: 4 } });
+    // The model is told about the contact as it stands, not that it was just created.
+    expect(JSON.stringify(rescore!.data.input)).toContain('as it stands in the CRM now');
+    expect(JSON.stringify(rescore!.data.input)).not.toContain('was created');
     const rescoreContext = events.find((e) => e.type === 'ContextFetched' && e.id === rescore!.causation_id)!;
     expect(rescoreContext.data).toMatchObject({ snapshot: { jobtitle: 'Chief Executive Officer' } });
     // Only the ai_ properties move: no second draft, no second task for the owner.

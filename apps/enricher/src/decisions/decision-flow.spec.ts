@@ -60,7 +60,7 @@ describe('DecisionFlow with Lead AI', () => {
     expect(await run()).toEqual({ kind: 'done' });
     // The model gets placeholders for personal data; the contact's domain stays as its own fact.
     const pseudonymised = { jobtitle: 'CEO', company: 'Acme', email: '{{EMAIL_1}}', email_domain: 'acme.io' };
-    expect(answer).toHaveBeenCalledWith(expect.objectContaining({ promptId: 'lead-scoring', promptVersion: 3 }), pseudonymised);
+    expect(answer).toHaveBeenCalledWith(expect.objectContaining({ promptId: 'lead-scoring', promptVersion: 4 }), pseudonymised);
     expect(JSON.stringify(answer.mock.calls[0])).not.toContain('a@acme.io');
     const requests = appendAll.mock.calls[0]![0];
     expect(requests.map((r) => [r.events.map((e) => e.type), r.publishTo])).toEqual([
@@ -70,7 +70,7 @@ describe('DecisionFlow with Lead AI', () => {
     ]);
     const [context, decision, writeback] = requests.map((r) => r.events[0]!);
     expect(context!.data).toMatchObject({ snapshot: { jobtitle: 'CEO', company: 'Acme', email: 'a@acme.io' }, hubspotStatus: 200 });
-    expect(decision).toMatchObject({ causationId: context!.id, correlationId: trigger.id, data: { prompt: { id: 'lead-scoring', version: 3 }, output: { score: 80 } } });
+    expect(decision).toMatchObject({ causationId: context!.id, correlationId: trigger.id, data: { prompt: { id: 'lead-scoring', version: 4 }, output: { score: 80 } } });
     expect(requests[2]!.events[1]).toMatchObject({ causationId: decision!.id, data: { kind: 'create-task', objectId: '42', priority: 'HIGH', dueAt: '2026-11-29T10:00:00.000Z' } });
     expect(writeback).toMatchObject({ causationId: decision!.id, data: { objectId: '42', properties: { ai_lead_score: '80', ai_persona: 'decision_maker', ai_summary: 'Fits.' } } });
   });
@@ -116,7 +116,7 @@ describe('DecisionFlow with Lead AI', () => {
       expect(append).toHaveBeenCalledWith(
         expect.objectContaining({
           streamId: 'crm-7-contacts-42',
-          events: [expect.objectContaining({ type: 'TriggerSkipped', data: expect.objectContaining({ reason: 'lead-scoring@3 reads none of the changed properties (hs_email_optout, notes_last_contacted)' }) })],
+          events: [expect.objectContaining({ type: 'TriggerSkipped', data: expect.objectContaining({ reason: 'lead-scoring@4 reads none of the changed properties (hs_email_optout, notes_last_contacted)' }) })],
         }),
       );
     });
@@ -178,7 +178,7 @@ describe('DecisionFlow with Lead AI', () => {
     const failure = recorded.events[1]! as PlatformEvent<'DecisionFailed'>;
     expect(failure.causationId).toBe(recorded.events[0]!.id);
     expect(failure.data).toMatchObject({
-      prompt: { id: 'lead-scoring', version: 3 },
+      prompt: { id: 'lead-scoring', version: 4 },
       reason: expect.stringContaining('failed validation twice: score must not be greater than 100'),
       usage: { inputTokens: 200, outputTokens: 40 },
       costUsd: 0.0012,
@@ -250,7 +250,7 @@ describe('DecisionFlow with Lead AI', () => {
     const [, decisionRequest, writebacks] = appendAll.mock.calls[0]![0];
     expect(decisionRequest!.events[0]!.data).toEqual({
       trigger: { eventId: trigger.id, type: 'contact.creation' },
-      prompt: { id: 'lead-scoring', version: 3, hash },
+      prompt: { id: 'lead-scoring', version: 4, hash },
       provider: 'anthropic',
       model: 'claude-sonnet-5-5',
       input: { messages: ['as sent'] },

@@ -106,5 +106,29 @@ export const LEAD_SCORING_V3: PromptDefinition = {
     ].join('\n'),
 };
 
+/**
+ * Lead AI (pattern 1), v4: v3's assessment, worded for a contact that is new or has
+ * changed since (v3 told the model "a new contact was created" when a change
+ * re-scored it). The wording does not depend on the trigger, so a change that
+ * leaves the record as it was renders the same prompt and reuses the decision.
+ */
+export const LEAD_SCORING_V4: PromptDefinition = {
+  ...LEAD_SCORING_V3,
+  version: 4,
+  system: [
+    LEAD_SCORING_V2.system.replace(
+      'Given the properties of a newly created contact',
+      'Given a contact — new, or changed since it was last assessed — with the form it converted on, its company and its recent notes and emails',
+    ),
+    'Weigh what the contact wrote (form message, emails) above firmographics.',
+  ].join(' '),
+  renderUser: (input) =>
+    [
+      `A contact (id ${input.objectId}) as it stands in the CRM now: its record, with its company and recent activity (newest first):`,
+      JSON.stringify(nestContext(input.facts), null, 2),
+      'Assess this lead.',
+    ].join('\n'),
+};
+
 /** The latest version: what portals that pin nothing get. */
-export const LEAD_SCORING_PROMPT = LEAD_SCORING_V3;
+export const LEAD_SCORING_PROMPT = LEAD_SCORING_V4;

@@ -1,17 +1,17 @@
 import { renderPrompt } from './prompt';
-import { LEAD_SCORING_V1, LEAD_SCORING_V2 } from './lead-scoring.prompt';
+import { LEAD_SCORING_V1, LEAD_SCORING_V2, LEAD_SCORING_V3, LEAD_SCORING_V4 } from './lead-scoring.prompt';
 import { selectPrompt } from './prompt-registry';
 
 describe('selectPrompt', () => {
   it('gives the latest version unless the portal pins one', () => {
-    expect(selectPrompt('lead-scoring', undefined)).toMatchObject({ ok: true, prompt: { id: 'lead-scoring', version: 3 } });
+    expect(selectPrompt('lead-scoring', undefined)).toMatchObject({ ok: true, prompt: { id: 'lead-scoring', version: 4 } });
     expect(selectPrompt('lead-scoring', { 'lead-scoring': 1 })).toMatchObject({ ok: true, prompt: { version: 1 } });
-    expect(selectPrompt('lead-scoring', { 'ticket-triage': 3 })).toMatchObject({ ok: true, prompt: { version: 3 } });
+    expect(selectPrompt('lead-scoring', { 'ticket-triage': 3 })).toMatchObject({ ok: true, prompt: { version: 4 } });
     expect(selectPrompt('ticket-triage', { 'lead-scoring': 1 })).toMatchObject({ ok: true, prompt: { id: 'ticket-triage', version: 1 } });
   });
 
   it('refuses a pin to a version that does not exist instead of upgrading silently', () => {
-    expect(selectPrompt('lead-scoring', { 'lead-scoring': 7 })).toEqual({ ok: false, reason: 'the portal pins lead-scoring@7, which does not exist (versions: 1, 2, 3)' });
+    expect(selectPrompt('lead-scoring', { 'lead-scoring': 7 })).toEqual({ ok: false, reason: 'the portal pins lead-scoring@7, which does not exist (versions: 1, 2, 3, 4)' });
   });
 
   it('keeps every version an artefact of its own: v1 has no email draft, v2 does, v3 sees company and activity', () => {
@@ -30,5 +30,15 @@ describe('selectPrompt', () => {
     // The text decisions recorded before v3 existed (2026-11-28) were hashed from.
     expect(renderPrompt(LEAD_SCORING_V1, input).user).toBe('A new contact (id 42) was created in the CRM. Its properties:\n{\n  "jobtitle": "CEO",\n  "company": "Acme"\n}\nAssess this lead.');
     expect(renderPrompt(LEAD_SCORING_V2, input).user).toBe(renderPrompt(LEAD_SCORING_V1, input).user);
+  });
+
+  it('words v4 for a contact that is new or changed, and leaves v3 as it was recorded', () => {
+    const input = { objectType: 'contacts' as const, objectId: '42', facts: { jobtitle: 'CEO' } };
+    expect(renderPrompt(LEAD_SCORING_V3, input).user).toBe('A new contact (id 42) was created in the CRM. Its record, with its company and recent activity (newest first):\n{\n  "jobtitle": "CEO"\n}\nAssess this lead.');
+    const v4 = renderPrompt(LEAD_SCORING_V4, input);
+    expect(v4.user).toBe('A contact (id 42) as it stands in the CRM now: its record, with its company and recent activity (newest first):\n{\n  "jobtitle": "CEO"\n}\nAssess this lead.');
+    expect(`${v4.system} ${v4.user}`).not.toMatch(/newly created|new contact/);
+    expect(LEAD_SCORING_V4.context).toEqual(LEAD_SCORING_V3.context);
+    expect(v4.hash).not.toBe(renderPrompt(LEAD_SCORING_V3, input).hash);
   });
 });

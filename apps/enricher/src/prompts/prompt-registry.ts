@@ -1,10 +1,10 @@
-import { LEAD_SCORING_V1, LEAD_SCORING_V2, LEAD_SCORING_V3 } from './lead-scoring.prompt';
+import { LEAD_SCORING_V1, LEAD_SCORING_V2, LEAD_SCORING_V3, LEAD_SCORING_V4 } from './lead-scoring.prompt';
 import { TICKET_TRIAGE_V1 } from './ticket-triage.prompt';
 import type { PromptDefinition } from './prompt';
 
 /** Every version of every prompt that decisions may be made with, oldest first. */
 const PROMPTS: Record<string, readonly PromptDefinition[]> = {
-  'lead-scoring': [LEAD_SCORING_V1, LEAD_SCORING_V2, LEAD_SCORING_V3],
+  'lead-scoring': [LEAD_SCORING_V1, LEAD_SCORING_V2, LEAD_SCORING_V3, LEAD_SCORING_V4],
   'ticket-triage': [TICKET_TRIAGE_V1],
 };
 
