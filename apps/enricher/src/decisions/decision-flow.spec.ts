@@ -27,6 +27,8 @@ interface SetUp {
   read?: AssembledContext;
   answer?: Partial<AiAnswer> | Error;
   earlier?: Awaited<ReturnType<DecisionRecords['findByPromptHash']>>;
+  /** Decisions changes to the record caused in the last 24 hours. */
+  changeDecisions?: number;
   /** The tokens successive portal lookups return (the last one repeats). */
   tokens?: string[];
 }
@@ -47,11 +49,12 @@ function setUp(options: SetUp = {}) {
     return { provider: 'anthropic', model: 'claude-sonnet-5-5', input: { messages: [] }, output: { score: 80, persona: 'decision_maker', summary: 'Fits.' }, raw: [], usage: NO_USAGE, latencyMs: 12, ...options.answer };
   });
   const ai: AiProvider = { name: 'anthropic', modelFor: () => 'claude-sonnet-5-5', answer };
-  const records = { findByPromptHash: jest.fn(async () => options.earlier) } as unknown as DecisionRecords;
+  const countChangeDecisionsSince = jest.fn(async () => options.changeDecisions ?? 0);
+  const records = { findByPromptHash: jest.fn(async () => options.earlier), countChangeDecisionsSince } as unknown as DecisionRecords;
   const maker = new DecisionMaker(ai, records, new ModelConcurrency({ global: 4, perPortal: 2 }));
-  const flow = new DecisionFlow(eventStore, portals, contexts, maker, topics, () => now);
+  const flow = new DecisionFlow(eventStore, portals, contexts, maker, records, topics, () => now);
   const run = () => flow.run(LEAD_AI, { trigger, triggerType: 'contact.creation', objectId: '42' });
-  return { flow, run, appendAll, append, answer, assemble, records, portals };
+  return { flow, run, appendAll, append, answer, assemble, records, portals, countChangeDecisionsSince };
 }
 
 describe('DecisionFlow with Lead AI', () => {
@@ -105,6 +108,40 @@ describe('DecisionFlow with Lead AI', () => {
       expect(writebacks!.events.map((e) => e.data)).toEqual([
         expect.objectContaining({ kind: 'update-properties', properties: { ai_lead_score: '80', ai_persona: 'decision_maker', ai_summary: 'Fits.' } }),
       ]);
+    });
+
+    it('stops re-deciding a record once its changes caused the portal’s daily cap of decisions (default 5), without a read or a model call', async () => {
+      const trigger = change({ jobtitle: 'CEO' });
+      const under = setUp({ changeDecisions: 4 });
+      expect(await under.flow.run(LEAD_AI, { trigger, triggerType: 'ObjectChanged', objectId: '42' })).toEqual({ kind: 'done' });
+      expect(under.countChangeDecisionsSince).toHaveBeenCalledWith('crm-7-contacts-42', new Date(now.getTime() - 24 * 3_600_000));
+
+      const at = setUp({ changeDecisions: 5 });
+      expect(await at.flow.run(LEAD_AI, { trigger, triggerType: 'ObjectChanged', objectId: '42' })).toMatchObject({ kind: 'drop', reason: expect.stringContaining('contacts 42 caused 5 decisions in the last 24 hours') });
+      expect(at.assemble).not.toHaveBeenCalled();
+      expect(at.answer).not.toHaveBeenCalled();
+      expect(at.append).toHaveBeenCalledWith(
+        expect.objectContaining({ streamId: 'crm-7-contacts-42', events: [expect.objectContaining({ type: 'TriggerSkipped', data: expect.objectContaining({ reason: expect.stringContaining('aiLimits.changeDecisionsPerRecordPerDay = 5') }) })] }),
+      );
+    });
+
+    it('takes the cap from the portal’s aiLimits; 0 lets no change re-decide; creations and redeliveries are never capped', async () => {
+      const trigger = change({ jobtitle: 'CEO' });
+      const two = setUp({ settings: { aiLimits: { changeDecisionsPerRecordPerDay: 2 } }, changeDecisions: 2 });
+      expect(await two.flow.run(LEAD_AI, { trigger, triggerType: 'ObjectChanged', objectId: '42' })).toMatchObject({ kind: 'drop', reason: expect.stringContaining('= 2)') });
+
+      const none = setUp({ settings: { aiLimits: { changeDecisionsPerRecordPerDay: 0 } } });
+      expect(await none.flow.run(LEAD_AI, { trigger, triggerType: 'ObjectChanged', objectId: '42' })).toMatchObject({ kind: 'drop', reason: expect.stringContaining('lets no change re-decide') });
+      expect(none.countChangeDecisionsSince).not.toHaveBeenCalled();
+
+      const creation = setUp({ settings: { aiLimits: { changeDecisionsPerRecordPerDay: 0 } }, changeDecisions: 99 });
+      expect(await creation.run()).toEqual({ kind: 'done' });
+      expect(creation.countChangeDecisionsSince).not.toHaveBeenCalled();
+
+      // A redelivered change whose own decision is what reached the cap is done, not skipped.
+      const redelivered = setUp({ decided: true, changeDecisions: 5 });
+      expect(await redelivered.flow.run(LEAD_AI, { trigger, triggerType: 'ObjectChanged', objectId: '42' })).toEqual({ kind: 'done' });
+      expect(redelivered.append).not.toHaveBeenCalled();
     });
 
     it('records a change to properties the prompt does not read as skipped, without a read or a model call', async () => {

@@ -3,6 +3,7 @@ import type { ClassConstructor } from 'class-transformer';
 import {
   causedBy,
   CLOCK,
+  DEFAULT_CHANGE_DECISIONS_PER_RECORD_PER_DAY,
   EventStore,
   isEventOfType,
   Outcome,
@@ -23,6 +24,7 @@ import type { PromptDefinition } from '../prompts/prompt';
 import { selectPrompt } from '../prompts/prompt-registry';
 import { triggerSkipped } from '../triggers/trigger-skipped';
 import { DecisionMaker, decisionIdFor } from './decision-maker';
+import { DecisionRecords } from './decision-records';
 
 /** What a capability needs to plan its writebacks from a validated answer. */
 export interface WritebackPlanInput<T> {
@@ -58,7 +60,8 @@ export interface DecisionTrigger {
  * One trigger through one capability: the portal's prompt version, the CRM
  * context, the decision, and ContextFetched → DecisionMade → WritebackRequested
  * recorded in one transaction (the commands reach the writer through the outbox).
- * A record HubSpot no longer has is recorded as skipped, not an error.
+ * A record HubSpot no longer has is recorded as skipped, not an error, and so is
+ * a change past the portal's daily cap of change decisions per record.
  */
 @Injectable()
 export class DecisionFlow {
@@ -67,6 +70,7 @@ export class DecisionFlow {
     private readonly portals: PortalAccess,
     private readonly contexts: ContextAssembler,
     private readonly decisions: DecisionMaker,
+    private readonly records: DecisionRecords,
     @Inject(TOPICS) private readonly topics: TopicNames,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
@@ -86,6 +90,11 @@ export class DecisionFlow {
     }
     // A redelivered trigger whose decision is already recorded is done: never pay twice.
     if (await this.eventStore.has(decisionIdFor(trigger, prompt))) return Outcome.done();
+    const capped = await this.changeCapReached(trigger, streamId, `${capability.objectType} ${objectId}`, portal);
+    if (capped) {
+      await this.eventStore.append({ streamId, events: [triggerSkipped(trigger, triggerType, capped, this.clock())] });
+      return Outcome.drop(capped);
+    }
 
     const credentials = { portalId: trigger.portalId, accessToken, plan: portal.settings.hubspot };
     const assembled = await this.contexts.assemble(credentials, capability.objectType, objectId, prompt.context);
@@ -135,12 +144,28 @@ export class DecisionFlow {
     return Outcome.done();
   }
 
+  /** Why a change may not re-decide its record now: it already did so the portal's number of times in 24 hours. */
+  private async changeCapReached(trigger: EventEnvelope, streamId: string, record: string, portal: Portal): Promise<string | undefined> {
+    if (!isEventOfType(trigger, 'ObjectChanged')) return undefined;
+    const cap = portal.settings.aiLimits?.changeDecisionsPerRecordPerDay ?? DEFAULT_CHANGE_DECISIONS_PER_RECORD_PER_DAY;
+    const since = new Date(this.clock().getTime() - DAY_MS);
+    if (cap === 0) return `the portal lets no change re-decide a record (aiLimits.changeDecisionsPerRecordPerDay = 0)`;
+    const count = await this.records.countChangeDecisionsSince(streamId, since);
+    if (count < cap) return undefined;
+    return (
+      `changes to ${record} caused ${count} decisions in the last 24 hours, the portal's cap (aiLimits.changeDecisionsPerRecordPerDay = ${cap}); ` +
+      'a workflow that edits what the AI reads whenever the AI writes back would otherwise pay for a decision per round'
+    );
+  }
+
   private async tokenChanged(portalId: number, used: string): Promise<boolean> {
     this.portals.forget(portalId);
     const fresh = await this.portals.get(portalId);
     return fresh !== undefined && fresh.accessToken !== used;
   }
 }
+
+const DAY_MS = 24 * 60 * 60 * 1000;
 
 /**
  * Why a change does not warrant a new decision: none of the changed properties is

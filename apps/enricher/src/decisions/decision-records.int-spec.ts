@@ -8,13 +8,13 @@ describe('DecisionRecords (real Postgres)', () => {
   let records: DecisionRecords;
   const now = new Date('2026-11-28T10:00:00Z');
 
-  const decision = (portalId: number, hash: string, score: number) =>
+  const decision = (portalId: number, hash: string, score: number, triggerType = 'contact.creation', at = now) =>
     startStory(
       {
         type: 'DecisionMade',
         portalId,
         data: {
-          trigger: { eventId: 'x', type: 'contact.creation' },
+          trigger: { eventId: 'x', type: triggerType },
           prompt: { id: 'lead-scoring', version: 3, hash },
           provider: 'anthropic',
           model: 'claude-sonnet-5-5',
@@ -24,7 +24,7 @@ describe('DecisionRecords (real Postgres)', () => {
           latencyMs: 1,
         },
       },
-      now,
+      at,
     ) as PlatformEvent<'DecisionMade'>;
 
   beforeAll(async () => {
@@ -53,5 +53,24 @@ describe('DecisionRecords (real Postgres)', () => {
       return manager.query(`EXPLAIN SELECT event_id, data FROM events WHERE type = 'DecisionMade' AND portal_id = 1 AND data->'prompt'->>'hash' = 'x' ORDER BY global_position DESC LIMIT 1`);
     });
     expect(plan.map((r) => r['QUERY PLAN']).join('\n')).toContain('events_decision_prompt_hash');
+  });
+
+  it('counts the decisions changes caused on one record since a moment, and nothing else', async () => {
+    const hoursAgo = (h: number) => new Date(now.getTime() - h * 3_600_000);
+    const stream = StreamIds.crmObject(3, 'contacts', '9');
+    await store.append({
+      streamId: stream,
+      events: [
+        decision(3, 'd'.repeat(64), 1, 'contact.creation', hoursAgo(1)),
+        decision(3, 'd'.repeat(64), 2, 'ObjectChanged', hoursAgo(30)),
+        decision(3, 'd'.repeat(64), 3, 'ObjectChanged', hoursAgo(2)),
+        decision(3, 'd'.repeat(64), 4, 'ObjectChanged', hoursAgo(0.1)),
+      ],
+    });
+    await store.append({ streamId: StreamIds.crmObject(3, 'contacts', '10'), events: [decision(3, 'e'.repeat(64), 5, 'ObjectChanged', now)] });
+
+    expect(await records.countChangeDecisionsSince(stream, hoursAgo(24))).toBe(2);
+    expect(await records.countChangeDecisionsSince(stream, hoursAgo(48))).toBe(3);
+    expect(await records.countChangeDecisionsSince(StreamIds.crmObject(3, 'contacts', '11'), hoursAgo(24))).toBe(0);
   });
 });

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { PlatformEvent } from '@app/common';
 
-/** Reads recorded decisions back: the never-pay-twice lookup by rendered-prompt hash. */
+/** Reads recorded decisions back: the never-pay-twice lookup by rendered-prompt hash, and how often changes re-decided a record. */
 @Injectable()
 export class DecisionRecords {
   constructor(private readonly dataSource: DataSource) {}
@@ -17,5 +17,15 @@ export class DecisionRecords {
     );
     const row = rows[0];
     return row ? { id: row.event_id, data: row.data } : undefined;
+  }
+
+  /** How many decisions changes to the record of this stream caused since `since` (the stream's own rows: its index). */
+  async countChangeDecisionsSince(streamId: string, since: Date): Promise<number> {
+    const [row] = (await this.dataSource.query(
+      `SELECT count(*)::int AS n FROM events
+        WHERE stream_id = $1 AND type = 'DecisionMade' AND data->'trigger'->>'type' = 'ObjectChanged' AND recorded_at >= $2`,
+      [streamId, since],
+    )) as Array<{ n: number }>;
+    return row!.n;
   }
 }

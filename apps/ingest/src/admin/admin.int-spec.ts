@@ -195,6 +195,21 @@ describe('admin API (real Postgres)', () => {
     expect(JSON.stringify(await bad.json())).toMatch(/defaultOwnerId must be a HubSpot owner id[\s\S]*persona must be one of/);
   });
 
+  it('stores the portal’s AI limits and names what is wrong with them', async () => {
+    const created = await post({ portalId: 138, name: 'Capped', accessToken: 't', aiLimits: { changeDecisionsPerRecordPerDay: 2 } });
+    expect(((await created.json()) as { settings: Record<string, unknown> }).settings.aiLimits).toEqual({ changeDecisionsPerRecordPerDay: 2 });
+    const updated = await patch(138, { aiLimits: { changeDecisionsPerRecordPerDay: 0 } });
+    expect(((await updated.json()) as { settings: Record<string, unknown> }).settings.aiLimits).toEqual({ changeDecisionsPerRecordPerDay: 0 });
+    for (const wrong of [-1, 2.5, 1001, '5']) {
+      const bad = await patch(138, { aiLimits: { changeDecisionsPerRecordPerDay: wrong } });
+      expect(bad.status).toBe(400);
+      expect(JSON.stringify(await bad.json())).toContain('changeDecisionsPerRecordPerDay must be a whole number from 0 to 1000');
+    }
+    const notObject = await patch(138, { aiLimits: 5 });
+    expect(notObject.status).toBe(400);
+    expect(JSON.stringify(await notObject.json())).toContain('aiLimits must be an object');
+  });
+
   it('stores ticket routing and response SLAs, and names what is wrong with them', async () => {
     await post({ portalId: 137, name: 'Support', accessToken: 't' });
     const serviceRouting = { defaultOwnerId: '21', rules: [{ category: 'billing_issue', minPriority: 'HIGH', teamId: '3' }], slaHours: { URGENT: 0.5, LOW: 48 } };

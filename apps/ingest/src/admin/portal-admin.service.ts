@@ -125,6 +125,7 @@ function settingsFrom(dto: PortalSettingsDto, current: PortalSettings): PortalSe
   if (dto.serviceRouting) settings.serviceRouting = plain(dto.serviceRouting);
   if (dto.privacy) settings.privacy = plain(dto.privacy);
   if (dto.promptVersions) settings.promptVersions = plain(dto.promptVersions);
+  if (dto.aiLimits) settings.aiLimits = plain(dto.aiLimits);
   return settings;
 }
 

@@ -1,5 +1,5 @@
 import { Type } from 'class-transformer';
-import { IsPromptPins, LeadRoutingDto, PrivacyDto, ServiceRoutingDto } from './routing-settings.dto';
+import { AiLimitsDto, IsPromptPins, LeadRoutingDto, PrivacyDto, ServiceRoutingDto } from './routing-settings.dto';
 import { IsBoolean, IsIn, IsInt, IsNotEmpty, IsNumber, IsObject, IsOptional, IsString, Max, MaxLength, Min, ValidateNested } from 'class-validator';
 import { HUBSPOT_APP_TYPES, HUBSPOT_TIERS, type HubSpotAppType, type HubSpotTier, type PortalHubSpotPlan } from '@app/common';
 
@@ -46,6 +46,10 @@ export class PortalSettingsDto {
 
   @IsOptional() @IsObject({ message: 'privacy must be an object like { "forbiddenFields": ["message"] }' }) @ValidateNested() @Type(() => PrivacyDto)
   privacy?: PrivacyDto;
+
+  /** Replaces the stored caps (change decisions per record per day). */
+  @IsOptional() @IsObject({ message: 'aiLimits must be an object like { "changeDecisionsPerRecordPerDay": 5 }' }) @ValidateNested() @Type(() => AiLimitsDto)
+  aiLimits?: AiLimitsDto;
 }
 
 export class RegisterPortalDto extends PortalSettingsDto {

@@ -1,6 +1,6 @@
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsIn, IsInt, IsNotEmpty, IsNumber, IsObject, IsOptional, IsString, Matches, Max, MaxLength, Min, ValidateBy, ValidateNested, type ValidationOptions } from 'class-validator';
-import { TICKET_CATEGORIES, TICKET_PRIORITIES, type LeadRoutingSettings, type ServiceRoutingSettings, type TicketCategory, type TicketPriority } from '@app/common';
+import { TICKET_CATEGORIES, TICKET_PRIORITIES, type AiLimitsSettings, type LeadRoutingSettings, type ServiceRoutingSettings, type TicketCategory, type TicketPriority } from '@app/common';
 
 const PERSONAS = ['decision_maker', 'influencer', 'practitioner', 'researcher', 'unknown'];
 const OWNER_ID = /^\d{1,20}$/;
@@ -78,6 +78,14 @@ export class ServiceRoutingDto implements ServiceRoutingSettings {
 export class PrivacyDto {
   @IsArray() @ArrayMaxSize(200) @IsString({ each: true }) @IsNotEmpty({ each: true }) @MaxLength(100, { each: true })
   forbiddenFields: string[];
+}
+
+const CHANGE_CAP_MESSAGE = { message: 'changeDecisionsPerRecordPerDay must be a whole number from 0 to 1000 (0: changes never re-decide a record)' };
+
+/** `aiLimits`: caps on what the AI may spend on this portal. */
+export class AiLimitsDto implements AiLimitsSettings {
+  @IsOptional() @IsInt(CHANGE_CAP_MESSAGE) @Min(0, CHANGE_CAP_MESSAGE) @Max(1000, CHANGE_CAP_MESSAGE)
+  changeDecisionsPerRecordPerDay?: number;
 }
 
 /** `promptVersions`: `{ "lead-scoring": 1 }`, prompt id to a version (a positive integer). */

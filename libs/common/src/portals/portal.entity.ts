@@ -21,8 +21,21 @@ export interface PortalSettings {
   promptVersions?: Record<string, number>;
   /** Fields never sent to the model, whatever a prompt declares. */
   privacy?: { forbiddenFields?: string[] };
+  /** Caps on what the AI may spend on this portal. */
+  aiLimits?: AiLimitsSettings;
   [key: string]: unknown;
 }
+
+export interface AiLimitsSettings {
+  /**
+   * Decisions a record's changes may cause in 24 hours (default
+   * DEFAULT_CHANGE_DECISIONS_PER_RECORD_PER_DAY; 0 = changes never re-decide). Bounds
+   * the loop of a workflow that edits what the AI reads whenever the AI writes back.
+   */
+  changeDecisionsPerRecordPerDay?: number;
+}
+
+export const DEFAULT_CHANGE_DECISIONS_PER_RECORD_PER_DAY = 5;
 
 export interface LeadRoutingSettings {
   /** HubSpot owner id of whoever gets leads no rule matches; absent = the task is unassigned. */
