@@ -1,5 +1,6 @@
 import { associatedIdsOf } from '../crm/crm-reader';
-import { flattenContext, highestIds, nestContext, newestFirst, pickFields } from './crm-context';
+import { LEAD_SCORING_V1, LEAD_SCORING_V4 } from '../prompts/lead-scoring.prompt';
+import { flattenContext, highestIds, nestContext, newestFirst, pickDeclared, pickFields } from './crm-context';
 
 describe('CRM context helpers', () => {
   it('flattens the record and its related records into one map, newest first, without ids', () => {
@@ -15,6 +16,23 @@ describe('CRM context helpers', () => {
     });
     expect(flat).toEqual({ subject: 'Refund', 'company.name': 'Acme', 'emails.1.hs_email_text': 'newest', 'emails.2.hs_email_text': 'older' });
     expect(nestContext(flat)).toEqual({ subject: 'Refund', company: { name: 'Acme' }, emails: { 1: { hs_email_text: 'newest' }, 2: { hs_email_text: 'older' } } });
+  });
+
+  it('keeps the facts of a snapshot a prompt declares, so a replay with another version sees only what that version may', () => {
+    const snapshot = {
+      jobtitle: 'CEO',
+      hs_object_id: '42',
+      'company.name': 'Acme',
+      'company.phone': '+1 555 0100',
+      'notes.1.hs_note_body': 'Called',
+      'notes.1.hs_created_by': '7',
+      'emails.2.hs_email_subject': 'Hi',
+      'tickets.1.subject': 'not a role',
+    };
+    expect(pickDeclared(snapshot, LEAD_SCORING_V4.context)).toEqual({ jobtitle: 'CEO', 'company.name': 'Acme', 'notes.1.hs_note_body': 'Called', 'emails.2.hs_email_subject': 'Hi' });
+    expect(pickDeclared(snapshot, LEAD_SCORING_V1.context)).toEqual({ jobtitle: 'CEO' });
+    const live = flattenContext({ record: { jobtitle: 'CEO' }, related: { company: [{ id: '5', properties: { name: 'Acme' } }], emails: [{ id: '9', properties: { hs_email_text: 'x' } }] } });
+    expect(pickDeclared(live, LEAD_SCORING_V4.context)).toEqual(live);
   });
 
   it('keeps only declared, non-empty fields', () => {

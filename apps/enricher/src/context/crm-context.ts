@@ -49,6 +49,25 @@ export function flattenContext(context: Pick<CrmContext, 'record' | 'related'>):
   return flat;
 }
 
+/**
+ * The facts of a flat snapshot that a prompt declares (see ContextSpec). A live
+ * context holds nothing else already; a replay's snapshot was read for another
+ * prompt version, which may have declared more.
+ */
+export function pickDeclared(snapshot: Record<string, string>, spec: ContextSpec): Record<string, string> {
+  const record = new Set(spec.record);
+  const picked: Record<string, string> = {};
+  for (const [key, value] of Object.entries(snapshot)) {
+    const parts = key.split('.');
+    const declared =
+      parts.length === 1
+        ? record.has(key)
+        : (spec.related?.[parts[0] as RelatedRole] ?? []).includes(parts[parts.length - 1]!) && parts.length === (parts[0] === 'company' ? 2 : 3);
+    if (declared) picked[key] = value;
+  }
+  return picked;
+}
+
 /** The flat map back as nested sections, which reads better in a prompt. */
 export function nestContext(flat: Record<string, string>): Record<string, unknown> {
   const nested: Record<string, unknown> = {};

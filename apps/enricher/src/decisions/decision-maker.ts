@@ -9,12 +9,13 @@ import {
   type HandlerOutcome,
   type PlatformEvent,
   type Portal,
+  type CrmObjectType,
   type TokenUsage,
 } from '@app/common';
 import { AI_PROVIDER, AiProviderError, NO_USAGE, UnusableAnswerError, type AiAnswer, type AiProvider } from '../ai/ai-provider';
 import { ModelConcurrency } from '../ai/model-concurrency';
 import { estimateCostUsd } from '../ai/model-prices';
-import { flattenContext, type CrmContext } from '../context/crm-context';
+import { flattenContext, pickDeclared, type CrmContext } from '../context/crm-context';
 import { pseudonymise } from '../privacy/pseudonymise';
 import { renderPrompt, type PromptDefinition } from '../prompts/prompt';
 import { DecisionRecords } from './decision-records';
@@ -47,17 +48,43 @@ export type DecisionResult<T> =
   | { kind: 'failed'; contextFetched: PlatformEvent<'ContextFetched'>; failure: PlatformEvent<'DecisionFailed'>; outcome: HandlerOutcome }
   | { kind: 'not-decided'; outcome: HandlerOutcome };
 
+/** One question to the model about one record's facts, whatever the reason for asking (a trigger, a replay). */
+export interface Consultation<T extends object> {
+  portal: Portal;
+  prompt: PromptDefinition;
+  objectType: CrmObjectType;
+  objectId: string;
+  /** The record and its related records as read (real values; see flattenContext). */
+  snapshot: Record<string, string>;
+  answerType: ClassConstructor<T>;
+  /** Call the model even when the same input was answered before. */
+  forceModelCall?: boolean;
+  /** A decision whose answer must not be reused for this one (the trigger's own, when it is redelivered). */
+  notFrom?: string;
+}
+
+/** What a decision records of the call, its trigger aside. */
+export type AnsweredCall = Omit<PlatformEvent<'DecisionMade'>['data'], 'trigger'>;
+/** What a failed decision records of the calls, its trigger aside. */
+export type UnusableCall = Omit<PlatformEvent<'DecisionFailed'>['data'], 'trigger'>;
+
+export type ConsultationResult<T> =
+  | { kind: 'answered'; call: AnsweredCall; answer: T; restore(text: string): string }
+  /** The model answered (and was paid) but the answer is unusable; `message` quotes every reply. */
+  | { kind: 'unusable'; call: UnusableCall; message: string }
+  | { kind: 'error'; outcome: HandlerOutcome };
+
 /** A trigger's decision id for a prompt version: a redelivered trigger finds its decision by it. */
 export function decisionIdFor(trigger: EventEnvelope, prompt: Pick<PromptDefinition, 'id' | 'version'>): string {
   return deterministicId('decision', trigger.id, prompt.id, prompt.version);
 }
 
 /**
- * Turns an assembled CRM context into a validated decision, the same way for
- * every capability: minimise and pseudonymise, render the versioned prompt, reuse
- * an earlier decision on the same input or ask the model (one repair attempt),
- * validate, and build the ContextFetched and DecisionMade events that explain it.
- * Recording them is the caller's, together with its writebacks.
+ * Turns CRM facts into a validated answer, the same way for every capability and
+ * for replays: minimise and pseudonymise, render the versioned prompt, reuse an
+ * earlier answer to the same input or ask the model (one repair attempt), and
+ * validate. `decide` wraps that in the ContextFetched and DecisionMade events that
+ * explain a live decision; recording them is the caller's, with its writebacks.
  */
 @Injectable()
 export class DecisionMaker {
@@ -84,53 +111,74 @@ export class DecisionMaker {
       },
     }, now) satisfies PlatformEvent<'ContextFetched'>;
 
-    // The model sees placeholders, never the CRM's emails, phones, addresses or names.
-    const privacy = pseudonymise(snapshot, portal.settings.privacy);
-    const rendered = renderPrompt(prompt, { objectType: context.objectType, objectId: context.objectId, facts: privacy.facts });
-    const base = {
-      trigger: { eventId: trigger.id, type: request.triggerType },
-      prompt: { id: rendered.promptId, version: rendered.promptVersion, hash: rendered.hash },
-    };
     const decisionId = decisionIdFor(trigger, prompt);
-    const decisionEvent = (data: PlatformEvent<'DecisionMade'>['data']) =>
-      causedBy(contextFetched, { type: 'DecisionMade', portalId: trigger.portalId, id: decisionId, data }, now) satisfies PlatformEvent<'DecisionMade'>;
+    const consulted = await this.consult({
+      portal,
+      prompt,
+      objectType: context.objectType,
+      objectId: context.objectId,
+      snapshot,
+      answerType: request.answerType,
+      forceModelCall: request.forceModelCall,
+      notFrom: decisionId,
+    });
+    const triggerRef = { eventId: trigger.id, type: request.triggerType };
+    switch (consulted.kind) {
+      case 'error':
+        return { kind: 'not-decided', outcome: consulted.outcome };
+      case 'unusable': {
+        const failure = causedBy(contextFetched, {
+          type: 'DecisionFailed',
+          portalId: trigger.portalId,
+          // The same replies to the same trigger are one failure; a redriven trigger that fails again is another.
+          id: deterministicId('decision-failed', decisionId, JSON.stringify(consulted.call.answers)),
+          data: { trigger: triggerRef, ...consulted.call },
+        }, now) satisfies PlatformEvent<'DecisionFailed'>;
+        return { kind: 'failed', contextFetched, failure, outcome: Outcome.deadLetter(`${consulted.call.reason} (DecisionFailed ${failure.id}); ${consulted.message}`) };
+      }
+      case 'answered': {
+        const decision = causedBy(contextFetched, { type: 'DecisionMade', portalId: trigger.portalId, id: decisionId, data: { trigger: triggerRef, ...consulted.call } }, now) satisfies PlatformEvent<'DecisionMade'>;
+        return { kind: 'decided', contextFetched, decision, answer: consulted.answer, restore: consulted.restore };
+      }
+    }
+  }
+
+  async consult<T extends object>(request: Consultation<T>): Promise<ConsultationResult<T>> {
+    const { portal, prompt } = request;
+    const facts = pickDeclared(request.snapshot, prompt.context);
+    // The model sees placeholders, never the CRM's emails, phones, addresses or names.
+    const privacy = pseudonymise(facts, portal.settings.privacy);
+    const rendered = renderPrompt(prompt, { objectType: request.objectType, objectId: request.objectId, facts: privacy.facts });
+    const promptRef = { id: rendered.promptId, version: rendered.promptVersion, hash: rendered.hash };
 
     // Never pay twice: the same rendered prompt was answered before, by the provider and model that would answer now
     // (an offline-rules answer is not reused once a key is configured, nor one model's answer for another).
-    const earlier = request.forceModelCall ? undefined : await this.records.findByPromptHash(trigger.portalId, rendered.hash);
-    if (earlier && earlier.id !== decisionId && earlier.data.provider === this.ai.name && earlier.data.model === this.ai.modelFor(rendered)) {
+    const earlier = request.forceModelCall ? undefined : await this.records.findByPromptHash(portal.portalId, rendered.hash);
+    if (earlier && earlier.id !== request.notFrom && earlier.data.provider === this.ai.name && earlier.data.model === this.ai.modelFor(rendered)) {
       const checked = await validateAnswer(request.answerType, earlier.data.output);
       if (checked.ok) {
         const { usage: _usage, costUsd: _cost, latencyMs: _latency, repairedFrom: _repaired, reusedFrom, trigger: _trigger, ...same } = earlier.data;
-        const decision = decisionEvent({ ...same, ...base, usage: NO_USAGE, costUsd: 0, latencyMs: 0, reusedFrom: reusedFrom ?? { decisionId: earlier.id } });
-        return { kind: 'decided', contextFetched, decision, answer: checked.answer, restore: privacy.restore };
+        const call: AnsweredCall = { ...same, prompt: promptRef, usage: NO_USAGE, costUsd: 0, latencyMs: 0, reusedFrom: reusedFrom ?? { decisionId: earlier.id } };
+        return { kind: 'answered', call, answer: checked.answer, restore: privacy.restore };
       }
     }
 
-    // What the model said when no decision comes of it: recorded with its cost, then the trigger is dead-lettered.
-    const failed = (reason: string, replies: Array<{ answer: AiAnswer; problems: string[] }>): DecisionResult<T> => {
+    // What the model said when no answer comes of it: kept with its cost.
+    const unusable = (reason: string, replies: Array<{ answer: AiAnswer; problems: string[] }>): ConsultationResult<T> => {
       const usage = replies.map((r) => r.answer.usage).reduce(addUsage);
       const { provider, model, input } = replies[0]!.answer;
-      const answers = replies.map((r) => ({ raw: r.answer.raw, problems: r.problems }));
-      const failure = causedBy(contextFetched, {
-        type: 'DecisionFailed',
-        portalId: trigger.portalId,
-        // The same replies to the same trigger are one failure; a redriven trigger that fails again is another.
-        id: deterministicId('decision-failed', decisionId, JSON.stringify(answers)),
-        data: {
-          ...base,
-          provider,
-          model,
-          input,
-          reason,
-          answers,
-          usage,
-          costUsd: costOf(provider, model, usage),
-          latencyMs: replies.reduce((sum, r) => sum + r.answer.latencyMs, 0),
-        },
-      }, now) satisfies PlatformEvent<'DecisionFailed'>;
-      const quoted = replies.map((r, i) => `reply ${i + 1}: ${JSON.stringify(r.answer.raw)}`).join('; ');
-      return { kind: 'failed', contextFetched, failure, outcome: Outcome.deadLetter(`${reason} (DecisionFailed ${failure.id}); ${quoted}`) };
+      const call: UnusableCall = {
+        prompt: promptRef,
+        provider,
+        model,
+        input,
+        reason,
+        answers: replies.map((r) => ({ raw: r.answer.raw, problems: r.problems })),
+        usage,
+        costUsd: costOf(provider, model, usage),
+        latencyMs: replies.reduce((sum, r) => sum + r.answer.latencyMs, 0),
+      };
+      return { kind: 'unusable', call, message: replies.map((r, i) => `reply ${i + 1}: ${JSON.stringify(r.answer.raw)}`).join('; ') };
     };
 
     let answer: AiAnswer;
@@ -138,25 +186,25 @@ export class DecisionMaker {
     /** The first answer and why it failed validation, when it needed the repair. */
     let rejected: { answer: AiAnswer; problems: string[] } | undefined;
     try {
-      answer = await this.concurrency.run(trigger.portalId, () => this.ai.answer(rendered, privacy.facts));
+      answer = await this.concurrency.run(portal.portalId, () => this.ai.answer(rendered, privacy.facts));
       checked = await validateAnswer(request.answerType, answer.output);
       if (!checked.ok) {
-        // One repair attempt that quotes the validation errors, then the dead-letter topic.
+        // One repair attempt that quotes the validation errors, then no answer.
         const first = { answer, problems: checked.problems };
         rejected = first;
-        answer = await this.concurrency.run(trigger.portalId, () => this.ai.answer(rendered, privacy.facts, { previous: first.answer, problems: first.problems }));
+        answer = await this.concurrency.run(portal.portalId, () => this.ai.answer(rendered, privacy.facts, { previous: first.answer, problems: first.problems }));
         checked = await validateAnswer(request.answerType, answer.output);
-        if (!checked.ok) return failed(`${answer.provider} answer failed validation twice: ${checked.problems.join('; ')}`, [first, { answer, problems: checked.problems }]);
+        if (!checked.ok) return unusable(`${answer.provider} answer failed validation twice: ${checked.problems.join('; ')}`, [first, { answer, problems: checked.problems }]);
       }
     } catch (error) {
-      if (error instanceof UnusableAnswerError) return failed(error.message, [...(rejected ? [rejected] : []), { answer: error.answer, problems: [error.message] }]);
-      if (error instanceof AiProviderError) return { kind: 'not-decided', outcome: error.retriable ? Outcome.retry(error.message, error.retryAfterMs) : Outcome.deadLetter(error.message) };
+      if (error instanceof UnusableAnswerError) return unusable(error.message, [...(rejected ? [rejected] : []), { answer: error.answer, problems: [error.message] }]);
+      if (error instanceof AiProviderError) return { kind: 'error', outcome: error.retriable ? Outcome.retry(error.message, error.retryAfterMs) : Outcome.deadLetter(error.message) };
       throw error;
     }
 
     const usage = rejected ? addUsage(rejected.answer.usage, answer.usage) : answer.usage;
-    const decision = decisionEvent({
-      ...base,
+    const call: AnsweredCall = {
+      prompt: promptRef,
       provider: answer.provider,
       model: answer.model,
       input: answer.input,
@@ -166,8 +214,8 @@ export class DecisionMaker {
       ...(rejected ? { repairedFrom: { output: rejected.answer.output, problems: rejected.problems } } : {}),
       latencyMs: answer.latencyMs,
       ...(answer.label ? { label: answer.label } : {}),
-    });
-    return { kind: 'decided', contextFetched, decision, answer: checked.answer, restore: privacy.restore };
+    };
+    return { kind: 'answered', call, answer: checked.answer, restore: privacy.restore };
   }
 }
 
