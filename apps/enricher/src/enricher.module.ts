@@ -9,6 +9,9 @@ import { CrmReader } from './crm/crm-reader';
 import { DecisionFlow } from './decisions/decision-flow';
 import { DecisionMaker } from './decisions/decision-maker';
 import { DecisionRecords } from './decisions/decision-records';
+import { ReplayConsumer } from './replays/replay.consumer';
+import { ReplayRecords } from './replays/replay-records';
+import { ReplayRunner } from './replays/replay-runner';
 import { TriggerConsumer } from './triggers/trigger.consumer';
 import { TriggerRouter } from './triggers/trigger-router.service';
 
@@ -34,6 +37,9 @@ export function createAiProvider(config: AppConfig): AiProvider {
     DecisionFlow,
     TriggerRouter,
     TriggerConsumer,
+    ReplayRecords,
+    ReplayRunner,
+    ReplayConsumer,
   ],
 })
 export class EnricherModule {}

@@ -23,6 +23,7 @@ export * from './platform/bootstrap';
 export * from './platform/platform.module';
 export * from './platform/tokens';
 export * from './portals/portal.entity';
+export * from './replays/replay-state';
 export * from './portals/portal-access';
 export * from './portals/portal.repository';
 export * from './portals/token-cipher';

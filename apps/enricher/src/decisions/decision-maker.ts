@@ -16,8 +16,8 @@ import { AI_PROVIDER, AiProviderError, NO_USAGE, UnusableAnswerError, type AiAns
 import { ModelConcurrency } from '../ai/model-concurrency';
 import { estimateCostUsd } from '../ai/model-prices';
 import { flattenContext, pickDeclared, type CrmContext } from '../context/crm-context';
-import { pseudonymise } from '../privacy/pseudonymise';
-import { renderPrompt, type PromptDefinition } from '../prompts/prompt';
+import { pseudonymise, type Pseudonymised } from '../privacy/pseudonymise';
+import { renderPrompt, type PromptDefinition, type RenderedPrompt } from '../prompts/prompt';
 import { DecisionRecords } from './decision-records';
 
 export interface DecisionRequest<T extends object> {
@@ -143,12 +143,22 @@ export class DecisionMaker {
     }
   }
 
-  async consult<T extends object>(request: Consultation<T>): Promise<ConsultationResult<T>> {
-    const { portal, prompt } = request;
-    const facts = pickDeclared(request.snapshot, prompt.context);
+  /**
+   * What a consultation sends, without sending it: the facts the prompt declares,
+   * pseudonymised by the portal's policy, rendered. Deterministic, so applying a
+   * replay later restores its answer with the placeholders it was given.
+   */
+  prepare(request: Pick<Consultation<object>, 'portal' | 'prompt' | 'objectType' | 'objectId' | 'snapshot'>): { rendered: RenderedPrompt; privacy: Pseudonymised } {
+    const facts = pickDeclared(request.snapshot, request.prompt.context);
     // The model sees placeholders, never the CRM's emails, phones, addresses or names.
-    const privacy = pseudonymise(facts, portal.settings.privacy);
-    const rendered = renderPrompt(prompt, { objectType: request.objectType, objectId: request.objectId, facts: privacy.facts });
+    const privacy = pseudonymise(facts, request.portal.settings.privacy);
+    const rendered = renderPrompt(request.prompt, { objectType: request.objectType, objectId: request.objectId, facts: privacy.facts });
+    return { rendered, privacy };
+  }
+
+  async consult<T extends object>(request: Consultation<T>): Promise<ConsultationResult<T>> {
+    const { portal } = request;
+    const { rendered, privacy } = this.prepare(request);
     const promptRef = { id: rendered.promptId, version: rendered.promptVersion, hash: rendered.hash };
 
     // Never pay twice: the same rendered prompt was answered before, by the provider and model that would answer now

@@ -2,7 +2,7 @@ import { IsBoolean, IsIn, IsInt, IsISO8601, IsOptional, Min } from 'class-valida
 import type { TopicNames } from '@app/common';
 
 /** The consumed topics, by their TopicNames key: the ones that have a dead-letter twin. */
-export const REDRIVABLE_TOPICS = ['webhooksRaw', 'scheduledTriggers', 'writebacks'] as const satisfies ReadonlyArray<keyof TopicNames>;
+export const REDRIVABLE_TOPICS = ['webhooksRaw', 'scheduledTriggers', 'writebacks', 'replays'] as const satisfies ReadonlyArray<keyof TopicNames>;
 export type RedrivableTopic = (typeof REDRIVABLE_TOPICS)[number];
 
 export class RedriveDeadLettersDto {

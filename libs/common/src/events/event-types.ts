@@ -129,6 +129,53 @@ export interface EventPayloads {
   HubSpotCallCompleted: HubSpotCallRecord;
   /** Something an operator must act on for a portal (token revoked, properties missing). */
   PortalAlertRaised: { alert: PortalAlertKind; message: string; hubspotStatus: number | null; commandId?: string };
+
+  /**
+   * An operator asked to ask a portal's past decisions of one prompt again with a
+   * version of it, about the snapshots they saw (admin API). Starts the replay's
+   * stream; its id is the replay's id and every later replay event's correlation id.
+   */
+  ReplayRequested: { promptId: string; promptVersion: number; from: string | null; to: string | null; limit: number; forceModelCall: boolean };
+  /** The replay cannot run (an unknown prompt version, a disabled portal): nothing was asked. */
+  ReplayRejected: { reason: string };
+  /** One past decision asked again: the new answer, what it cost, and how it differs from the original's. */
+  DecisionReplayed: EventPayloads['DecisionMade'] & { original: ReplayedOriginal; differences: FieldDifference[] };
+  /** One past decision asked again, and the answer was unusable (paid for, recorded whole). */
+  DecisionReplayFailed: EventPayloads['DecisionFailed'] & { original: ReplayedOriginal };
+  /** A chunk of the replay is done; the next starts after `cursor`. Totals so far. */
+  ReplayProgressed: ReplayTotals & { cursor: string };
+  ReplayCompleted: ReplayTotals;
+  /** An operator asked to write the replay's changed answers to the CRM (all of them, or these original decision ids). */
+  ReplayApplyRequested: { decisionIds: string[] | null };
+  /** What applying wrote: one entry per replayed decision considered. */
+  ReplayApplied: { applied: Array<{ decisionId: string; commandIds: string[] }>; skipped: Array<{ decisionId: string; reason: string }> };
+}
+
+/** The decision a replay asked again, as it was. */
+export interface ReplayedOriginal {
+  decisionId: string;
+  streamId: string;
+  objectType: CrmObjectType;
+  objectId: string;
+  prompt: { id: string; version: number; hash: string };
+  output: Record<string, unknown>;
+}
+
+/** One field of an answer that a replay changed (absent on one side: undefined). */
+export interface FieldDifference {
+  field: string;
+  before: unknown;
+  after: unknown;
+}
+
+export interface ReplayTotals {
+  /** Decisions asked again so far, failed ones included. */
+  replayed: number;
+  /** Of those, answered differently. */
+  changed: number;
+  failed: number;
+  /** Estimated model cost of the replay so far (reused answers cost nothing). */
+  costUsd: number;
 }
 
 export type PortalAlertKind = 'access-revoked' | 'property-bootstrap-needed';

@@ -6,4 +6,6 @@ export const StreamIds = {
   schedule: (portalId: number) => `schedule-${portalId}`,
   hubspotCalls: (portalId: number) => `hubspot-calls-${portalId}`,
   deadLetters: (portalId: number) => `dead-letters-${portalId}`,
+  /** One replay: its request, its answers, its progress, and what applying it wrote. */
+  replay: (portalId: number, replayId: string) => `replay-${portalId}-${replayId}`,
 };

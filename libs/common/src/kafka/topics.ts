@@ -4,6 +4,7 @@
  *
  *   webhooksRaw ──▶ enricher ──▶ decisions (audit feed)
  *   scheduledTriggers ─┘    └──▶ writebacks ──▶ writer ──▶ writebackResults
+ *   replays (admin API) ──▶ enricher ──▶ replays (next chunk), writebacks (apply)
  * Each consumed topic has a dead-letter twin: `<topic>.dlq`.
  */
 export interface TopicNames {
@@ -12,6 +13,7 @@ export interface TopicNames {
   decisions: string;
   writebacks: string;
   writebackResults: string;
+  replays: string;
 }
 
 export function topicNames(prefix: string): TopicNames {
@@ -21,6 +23,7 @@ export function topicNames(prefix: string): TopicNames {
     decisions: `${prefix}.ai.decisions`,
     writebacks: `${prefix}.writebacks`,
     writebackResults: `${prefix}.writeback.results`,
+    replays: `${prefix}.replays`,
   };
 }
 
@@ -30,7 +33,7 @@ export function deadLetterTopic(topic: string): string {
 
 /** Topics consumed by a service, which therefore have a dead-letter topic. */
 export function consumedTopics(topics: TopicNames): string[] {
-  return [topics.webhooksRaw, topics.scheduledTriggers, topics.writebacks];
+  return [topics.webhooksRaw, topics.scheduledTriggers, topics.writebacks, topics.replays];
 }
 
 export function allTopics(topics: TopicNames): string[] {

@@ -1,0 +1,249 @@
+import {
+  causedBy,
+  EventStore,
+  PortalAccess,
+  PortalRepository,
+  replayState,
+  startStory,
+  StreamIds,
+  TokenCipher,
+  topicNames,
+  type AppConfig,
+  type PlatformEvent,
+  type ReplayState,
+  type StoredEvent,
+} from '@app/common';
+import { AnthropicDouble } from '../../../../sandbox/anthropic';
+import { createTestDatabase, type TestDatabase } from '../../../../test/support/database';
+import { AnthropicProvider } from '../ai/anthropic.provider';
+import { ModelConcurrency } from '../ai/model-concurrency';
+import { DecisionMaker } from '../decisions/decision-maker';
+import { DecisionRecords } from '../decisions/decision-records';
+import { LEAD_SCORING_V3 } from '../prompts/lead-scoring.prompt';
+import { REPLAY_CHUNK, ReplayRunner } from './replay-runner';
+import { ReplayRecords } from './replay-records';
+
+const PORTAL = 7171;
+const MODEL = 'claude-sonnet-5-5';
+const topics = topicNames('replay');
+
+/**
+ * Replays against the real event store and the Anthropic double: past Lead AI
+ * decisions (lead-scoring v3) asked again with v4 about the snapshots they saw.
+ */
+describe('ReplayRunner (Postgres and the Anthropic double)', () => {
+  const claude = new AnthropicDouble();
+  let db: TestDatabase;
+  let events: EventStore;
+  let maker: DecisionMaker;
+  let runner: ReplayRunner;
+  let portals: PortalRepository;
+  let contacts = 0;
+
+  beforeAll(async () => {
+    const claudeUrl = (await claude.start()).url;
+    db = await createTestDatabase('replays');
+    events = new EventStore(db.dataSource);
+    portals = new PortalRepository(db.dataSource, new TokenCipher(Buffer.alloc(32, 7)));
+    await portals.register({ portalId: PORTAL, name: 'Replay Co', accessToken: 'pat', settings: {} });
+    const provider = new AnthropicProvider({ apiKey: 'sk-ant-test', baseURL: claudeUrl, defaultModel: MODEL, maxRetries: 0 });
+    maker = new DecisionMaker(provider, new DecisionRecords(db.dataSource), new ModelConcurrency({ global: 4, perPortal: 2 }));
+    runner = new ReplayRunner(events, new PortalAccess(portals, { portalCacheMs: 0 } as AppConfig, () => new Date()), maker, new ReplayRecords(db.dataSource), topics, () => new Date());
+  }, 60_000);
+  beforeEach(() => claude.reset());
+  afterAll(async () => {
+    await claude.stop();
+    await db?.drop();
+  });
+
+  const FITS = { score: 90, persona: 'decision_maker', summary: '{{FIRSTNAME_1}} runs Acme and wants a demo.' };
+
+  /** A recorded v3 decision about a new contact, as the live flow leaves it: trigger → ContextFetched → DecisionMade. */
+  async function aDecision(output: Record<string, unknown>, recordedAt = new Date()): Promise<PlatformEvent<'DecisionMade'>> {
+    contacts += 1;
+    const objectId = String(9000 + contacts);
+    const snapshot = { firstname: 'Ann', lastname: `Lee${contacts}`, email: `ann${contacts}@acme.io`, jobtitle: 'CEO', 'company.name': 'Acme', 'notes.1.hs_note_body': 'Call with Ann: wants a demo' };
+    const portal = (await portals.find(PORTAL))!;
+    const { rendered } = maker.prepare({ portal, prompt: LEAD_SCORING_V3, objectType: 'contacts', objectId, snapshot });
+    const trigger = startStory({ type: 'WebhookEventReceived', portalId: PORTAL, data: { subscriptionType: 'contact.creation', objectType: 'contacts', objectId, hubspot: {} as never } }, recordedAt);
+    const context = causedBy(trigger, { type: 'ContextFetched', portalId: PORTAL, data: { objectType: 'contacts', objectId, snapshot, hubspotStatus: 200, rateLimit: {} } }, recordedAt);
+    const decision = causedBy(context, {
+      type: 'DecisionMade',
+      portalId: PORTAL,
+      data: {
+        trigger: { eventId: trigger.id, type: 'contact.creation' },
+        prompt: { id: 'lead-scoring', version: 3, hash: rendered.hash },
+        provider: 'anthropic',
+        model: MODEL,
+        input: {},
+        output,
+        usage: { inputTokens: 100, outputTokens: 50, cacheReadInputTokens: 0, cacheCreationInputTokens: 0 },
+        costUsd: 0.001,
+        latencyMs: 900,
+      },
+    }, recordedAt) as PlatformEvent<'DecisionMade'>;
+    await events.append({ streamId: StreamIds.crmObject(PORTAL, 'contacts', objectId), events: [trigger, context, decision] });
+    return decision;
+  }
+
+  async function request(data: Partial<PlatformEvent<'ReplayRequested'>['data']>): Promise<PlatformEvent<'ReplayRequested'>> {
+    const requested = startStory(
+      { type: 'ReplayRequested', portalId: PORTAL, data: { promptId: 'lead-scoring', promptVersion: 4, from: null, to: new Date().toISOString(), limit: 100, forceModelCall: false, ...data } },
+      new Date(),
+    ) as PlatformEvent<'ReplayRequested'>;
+    await events.append({ streamId: StreamIds.replay(PORTAL, requested.id), events: [requested], expectedVersion: 'no-stream' });
+    return requested;
+  }
+
+  const stateOf = async (replay: PlatformEvent): Promise<ReplayState> => replayState(await events.readStream(StreamIds.replay(PORTAL, replay.id)))!;
+  const stream = (replay: PlatformEvent): Promise<StoredEvent[]> => events.readStream(StreamIds.replay(PORTAL, replay.id));
+  const answer = (content: Record<string, unknown>) => ({ content: [{ type: 'tool_use', name: 'record_lead_assessment', input: content }] });
+
+  it('asks each past decision again with the new version about the snapshot it saw, and records what changed', async () => {
+    const same = await aDecision(FITS);
+    const lower = await aDecision({ ...FITS, score: 40 });
+    const other = await aDecision({ score: 10, persona: 'researcher', summary: 'Browsing.' });
+    const replay = await request({ from: new Date(Date.now() - 60_000).toISOString() });
+    claude.enqueue(answer(FITS), answer(FITS), answer(FITS));
+
+    expect(await runner.handle(replay)).toEqual({ kind: 'done' });
+
+    const state = await stateOf(replay);
+    expect(state.status).toBe('completed');
+    expect(state.totals).toEqual({ replayed: 3, changed: 2, failed: 0, costUsd: expect.any(Number) });
+    expect(state.totals.costUsd).toBeGreaterThan(0);
+    const replayed = (decision: PlatformEvent<'DecisionMade'>) => state.answers.get(decision.id) as PlatformEvent<'DecisionReplayed'>;
+    expect(replayed(same).data.differences).toEqual([]);
+    expect(replayed(lower).data.differences).toEqual([{ field: 'score', before: 40, after: 90 }]);
+    expect(replayed(other).data.differences.map((d) => d.field)).toEqual(['score', 'persona', 'summary']);
+    expect(replayed(lower).data).toMatchObject({
+      prompt: { id: 'lead-scoring', version: 4 },
+      original: { decisionId: lower.id, streamId: expect.stringMatching(/^crm-7171-contacts-/), prompt: { version: 3 }, output: { score: 40 } },
+      trigger: lower.data.trigger,
+      provider: 'anthropic',
+      model: MODEL,
+    });
+    // The model saw v4's wording, and placeholders rather than the contact's name or email.
+    const sent = claude.received().map((r) => JSON.stringify(r.body));
+    expect(sent).toHaveLength(3);
+    for (const body of sent) {
+      expect(body).toContain('as it stands in the CRM now');
+      expect(body).not.toMatch(/ann\d*@acme\.io|"Ann"|Call with Ann/);
+    }
+
+    // A redelivered request finds the replay completed: nothing is asked or recorded again.
+    const length = (await stream(replay)).length;
+    expect(await runner.handle(replay)).toEqual({ kind: 'done' });
+    expect(await stream(replay)).toHaveLength(length);
+    expect(claude.received()).toHaveLength(3);
+  });
+
+  it('with the decisions’ own version, reuses their answers: nothing asked, nothing changed', async () => {
+    const from = new Date().toISOString();
+    await aDecision(FITS);
+    await aDecision({ ...FITS, score: 55 });
+    const replay = await request({ promptVersion: 3, from });
+
+    expect(await runner.handle(replay)).toEqual({ kind: 'done' });
+
+    const state = await stateOf(replay);
+    expect(state.totals).toEqual({ replayed: 2, changed: 0, failed: 0, costUsd: 0 });
+    expect([...state.answers.values()].every((a) => 'reusedFrom' in a.data && a.data.reusedFrom !== undefined)).toBe(true);
+    expect(claude.received()).toHaveLength(0);
+  });
+
+  it('advances one chunk per message, publishing the next, and stops at the limit', async () => {
+    const from = new Date().toISOString();
+    for (let i = 0; i < REPLAY_CHUNK + 5; i += 1) await aDecision(FITS);
+    const replay = await request({ from, limit: REPLAY_CHUNK + 3 });
+
+    expect(await runner.handle(replay)).toEqual({ kind: 'done' });
+    let state = await stateOf(replay);
+    expect(state.status).toBe('running');
+    expect(state.totals.replayed).toBe(REPLAY_CHUNK);
+    const progress = (await stream(replay)).at(-1)!;
+    expect(progress.type).toBe('ReplayProgressed');
+    // The progress event is the next chunk's message: it waits in the outbox for the replays topic.
+    const outbox: Array<{ topic: string }> = await db.dataSource.query('SELECT topic FROM outbox WHERE event_id = $1', [progress.id]);
+    expect(outbox).toEqual([{ topic: topics.replays }]);
+
+    expect(await runner.handle(progress)).toEqual({ kind: 'done' });
+    state = await stateOf(replay);
+    expect(state.status).toBe('completed');
+    expect(state.totals.replayed).toBe(REPLAY_CHUNK + 3);
+    expect(claude.received()).toHaveLength(REPLAY_CHUNK + 3);
+  });
+
+  it('keeps what was answered when the model is overloaded, and continues from there on the retry', async () => {
+    const from = new Date().toISOString();
+    for (let i = 0; i < 4; i += 1) await aDecision({ ...FITS, score: 50 });
+    const replay = await request({ from });
+    claude.enqueue(answer(FITS), { status: 529, body: { type: 'error', error: { type: 'overloaded_error', message: 'Overloaded' } } });
+
+    const first = await runner.handle(replay);
+    expect(first).toMatchObject({ kind: 'retry' });
+    const partly = await stateOf(replay);
+    expect(partly.status).toBe('running');
+    expect(partly.totals.replayed).toBeLessThan(4);
+
+    expect(await runner.handle(replay)).toEqual({ kind: 'done' });
+    const state = await stateOf(replay);
+    expect(state.status).toBe('completed');
+    expect(state.totals).toMatchObject({ replayed: 4, failed: 0 });
+    expect(state.answers.size).toBe(4);
+  });
+
+  it('records an answer that stays invalid after the repair as a failed replay of that decision, and goes on', async () => {
+    const from = new Date().toISOString();
+    const broken = await aDecision(FITS);
+    const replay = await request({ from });
+    const invalid = answer({ score: 300, persona: 'ceo', summary: '' });
+    claude.enqueue(invalid, invalid);
+
+    expect(await runner.handle(replay)).toEqual({ kind: 'done' });
+
+    const state = await stateOf(replay);
+    expect(state.totals).toMatchObject({ replayed: 1, changed: 0, failed: 1 });
+    expect(state.answers.get(broken.id)).toMatchObject({ type: 'DecisionReplayFailed', data: { reason: expect.stringContaining('failed validation twice'), answers: [expect.anything(), expect.anything()] } });
+  });
+
+  it('rejects a replay with a version that does not exist, asking nothing', async () => {
+    const replay = await request({ promptVersion: 9 });
+    expect(await runner.handle(replay)).toEqual({ kind: 'done' });
+    const state = await stateOf(replay);
+    expect(state).toMatchObject({ status: 'rejected', reason: expect.stringContaining('lead-scoring@9') });
+    expect(claude.received()).toHaveLength(0);
+  });
+
+  it('applies the changed answers as AI property updates with the real names restored, once', async () => {
+    const from = new Date().toISOString();
+    const same = await aDecision(FITS);
+    const changed = await aDecision({ ...FITS, score: 20 });
+    const replay = await request({ from });
+    claude.enqueue(answer(FITS), answer(FITS));
+    await runner.handle(replay);
+
+    const apply = causedBy(replay, { type: 'ReplayApplyRequested', portalId: PORTAL, data: { decisionIds: null } }, new Date()) as PlatformEvent<'ReplayApplyRequested'>;
+    await events.append({ streamId: StreamIds.replay(PORTAL, replay.id), events: [apply] });
+    expect(await runner.handle(apply)).toEqual({ kind: 'done' });
+
+    const state = await stateOf(replay);
+    const applied = state.applies[0]!.applied!;
+    expect(applied.data.skipped).toEqual([{ decisionId: same.id, reason: 'answered the same' }]);
+    expect(applied.data.applied).toEqual([{ decisionId: changed.id, commandIds: [expect.any(String)] }]);
+    const changedStream = (state.answers.get(changed.id) as PlatformEvent<'DecisionReplayed'>).data.original.streamId;
+    const writebacks = (await events.readStream(changedStream)).filter((e) => e.type === 'WritebackRequested');
+    expect(writebacks).toHaveLength(1);
+    expect(writebacks[0]).toMatchObject({
+      causationId: state.answers.get(changed.id)!.id,
+      correlationId: replay.id,
+      data: { kind: 'update-properties', properties: { ai_lead_score: '90', ai_persona: 'decision_maker', ai_summary: 'Ann runs Acme and wants a demo.' } },
+    });
+    const outbox: Array<{ topic: string }> = await db.dataSource.query('SELECT topic FROM outbox WHERE event_id = $1', [writebacks[0]!.id]);
+    expect(outbox).toEqual([{ topic: topics.writebacks }]);
+
+    // The same apply message again writes nothing new.
+    expect(await runner.handle(apply)).toEqual({ kind: 'done' });
+    expect((await events.readStream(changedStream)).filter((e) => e.type === 'WritebackRequested')).toHaveLength(1);
+  });
+});

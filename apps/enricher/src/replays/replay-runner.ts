@@ -1,0 +1,251 @@
+import { Inject, Injectable } from '@nestjs/common';
+import {
+  causedBy,
+  CLOCK,
+  deterministicId,
+  EventStore,
+  isEventOfType,
+  Outcome,
+  PortalAccess,
+  replayState,
+  StreamIds,
+  TOPICS,
+  type AppendRequest,
+  type Clock,
+  type EventEnvelope,
+  type HandlerOutcome,
+  type PlatformEvent,
+  type Portal,
+  type ReplayedOriginal,
+  type ReplayState,
+  type ReplayTotals,
+  type TopicNames,
+} from '@app/common';
+import type { Capability } from '../decisions/decision-flow';
+import { DecisionMaker, type ConsultationResult } from '../decisions/decision-maker';
+import { LEAD_AI } from '../lead-ai/lead-ai.capability';
+import { selectPrompt } from '../prompts/prompt-registry';
+import type { PromptDefinition } from '../prompts/prompt';
+import { SERVICE_AI } from '../service-ai/service-ai.capability';
+import { answerDifferences } from './answer-differences';
+import { ReplayRecords, type DecisionToReplay } from './replay-records';
+
+/** Decisions asked again per message: bounds the work one message carries, and what a restart repeats. */
+export const REPLAY_CHUNK = 20;
+
+const CAPABILITIES = [LEAD_AI, SERVICE_AI] as unknown as ReadonlyArray<Capability<object>>;
+
+/**
+ * Runs replays: asks a portal's past decisions of one prompt again with a chosen
+ * version, about the snapshots they saw, and records each new answer next to the
+ * original with their differences; later, writes the changed answers to the CRM
+ * when an operator applies them.
+ *
+ * A replay advances one chunk per message, from what its stream says (so a
+ * redelivered or stale message just continues it), and publishes the next chunk's
+ * message itself. Model calls pass the same concurrency caps as live decisions.
+ */
+@Injectable()
+export class ReplayRunner {
+  constructor(
+    private readonly eventStore: EventStore,
+    private readonly portals: PortalAccess,
+    private readonly decisions: DecisionMaker,
+    private readonly records: ReplayRecords,
+    @Inject(TOPICS) private readonly topics: TopicNames,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  async handle(message: EventEnvelope): Promise<HandlerOutcome> {
+    if (!['ReplayRequested', 'ReplayProgressed', 'ReplayApplyRequested'].includes(message.type)) {
+      return Outcome.deadLetter(`the replay runner does not consume ${message.type} events`);
+    }
+    // A replay's id is its ReplayRequested's, which every later replay event carries as its correlation id.
+    const state = replayState(await this.eventStore.readStream(StreamIds.replay(message.portalId, message.correlationId)));
+    if (!state) return Outcome.deadLetter(`portal ${message.portalId} has no replay ${message.correlationId}`);
+    if (isEventOfType(message, 'ReplayApplyRequested')) return this.apply(state, message);
+    if (state.status !== 'running') return Outcome.done();
+    return this.advance(state, message);
+  }
+
+  /** Asks the next chunk of decisions again and records the answers, then the progress (or the end). */
+  private async advance(state: ReplayState, message: EventEnvelope): Promise<HandlerOutcome> {
+    const { request } = state;
+    const setUp = await this.setUp(state);
+    if (typeof setUp === 'string') return this.record(state, [causedBy(message, { type: 'ReplayRejected', portalId: request.portalId, data: { reason: setUp } }, this.clock())]);
+    const { portal, prompt, capability } = setUp;
+
+    const wanted = Math.min(REPLAY_CHUNK, request.data.limit - state.totals.replayed);
+    const chunk = wanted > 0 ? await this.records.decisionsToReplay({ ...selectionOf(request), after: state.cursor, limit: wanted }) : [];
+    const answers = await Promise.all(
+      chunk.map((item) =>
+        this.decisions.consult({
+          portal,
+          prompt,
+          objectType: item.context.objectType,
+          objectId: item.context.objectId,
+          snapshot: item.context.snapshot as Record<string, string>,
+          answerType: capability.answerType,
+          forceModelCall: request.data.forceModelCall,
+        }),
+      ),
+    );
+
+    // Recorded in order up to the first that must wait (the model overloaded): the retry continues from there.
+    const now = this.clock();
+    const events: PlatformEvent[] = [];
+    let totals = state.totals;
+    let cursor = state.cursor;
+    let stopped: HandlerOutcome | undefined;
+    for (const [i, item] of chunk.entries()) {
+      const answer = answers[i]!;
+      if (answer.kind === 'error') {
+        stopped = answer.outcome;
+        break;
+      }
+      const event = replayedEvent(state, message, item, answer, now);
+      events.push(event);
+      totals = addTotals(totals, event);
+      cursor = item.globalPosition;
+    }
+    if (stopped) {
+      if (events.length === 0) return stopped;
+      events.push(causedBy(message, { type: 'ReplayProgressed', portalId: request.portalId, data: { ...totals, cursor } }, now));
+      const recorded = await this.record(state, events);
+      return recorded.kind === 'done' ? stopped : recorded;
+    }
+    const finished = chunk.length < wanted || totals.replayed >= request.data.limit;
+    if (finished) return this.record(state, [...events, causedBy(message, { type: 'ReplayCompleted', portalId: request.portalId, data: totals }, now)]);
+    // The next chunk is the progress event itself, published back to the replays topic.
+    return this.record(state, events, causedBy(message, { type: 'ReplayProgressed', portalId: request.portalId, data: { ...totals, cursor } }, now));
+  }
+
+  /** Writes the changed answers' AI properties to the CRM, as a re-decision of each record would. */
+  private async apply(state: ReplayState, message: PlatformEvent<'ReplayApplyRequested'>): Promise<HandlerOutcome> {
+    if (state.applies.find((a) => a.requested.id === message.id)?.applied) return Outcome.done();
+    if (state.status !== 'completed') return Outcome.deadLetter(`replay ${state.replayId} is ${state.status}: only a completed replay can be applied`);
+    const setUp = await this.setUp(state);
+    if (typeof setUp === 'string') return Outcome.deadLetter(`replay ${state.replayId} cannot be applied: ${setUp}`);
+    const { portal, prompt, capability } = setUp;
+
+    const wanted = message.data.decisionIds ?? [...state.answers.keys()];
+    const snapshots = await this.records.snapshotsOf(wanted.filter((id) => state.answers.has(id)));
+    const now = this.clock();
+    const applied: PlatformEvent<'ReplayApplied'>['data']['applied'] = [];
+    const skipped: PlatformEvent<'ReplayApplied'>['data']['skipped'] = [];
+    const requests: AppendRequest[] = [];
+    for (const decisionId of wanted) {
+      const answer = state.answers.get(decisionId);
+      const snapshot = snapshots.get(decisionId);
+      if (!answer || !snapshot) {
+        skipped.push({ decisionId, reason: 'not a decision of this replay' });
+        continue;
+      }
+      if (isEventOfType(answer, 'DecisionReplayFailed')) {
+        skipped.push({ decisionId, reason: `the replay's answer was unusable: ${answer.data.reason}` });
+        continue;
+      }
+      if (answer.data.differences.length === 0) {
+        skipped.push({ decisionId, reason: 'answered the same' });
+        continue;
+      }
+      const { objectType, objectId } = answer.data.original;
+      // The real values go back into the answer's text with the placeholders of the very input the replay sent.
+      const again = this.decisions.prepare({ portal, prompt, objectType, objectId, snapshot });
+      if (again.rendered.hash !== answer.data.prompt.hash) {
+        skipped.push({ decisionId, reason: "the portal's privacy policy changed since the replay, so its placeholders may not match: replay again" });
+        continue;
+      }
+      const commands = capability
+        .planWritebacks({
+          decisionId: answer.id,
+          // Applied as a re-decision of the record: its AI properties, never a second task.
+          triggerType: 'ObjectChanged',
+          objectId,
+          answer: capability.restore(Object.assign(new capability.answerType(), answer.data.output), again.privacy.restore),
+          portal,
+          decidedAt: now,
+        })
+        .filter((command) => command.kind === 'update-properties');
+      requests.push({
+        streamId: answer.data.original.streamId,
+        events: commands.map((command) => causedBy(answer, { type: 'WritebackRequested', portalId: portal.portalId, id: command.commandId, data: command }, now)),
+        publishTo: this.topics.writebacks,
+      });
+      applied.push({ decisionId, commandIds: commands.map((c) => c.commandId) });
+    }
+    const summary = causedBy(message, { type: 'ReplayApplied', portalId: portal.portalId, id: deterministicId('replay-applied', message.id), data: { applied, skipped } }, now);
+    const result = await this.eventStore.appendAll([...requests, { streamId: StreamIds.replay(portal.portalId, state.replayId), events: [summary] }]);
+    return result.kind === 'conflict' ? Outcome.retry(`stream ${result.streamId} changed concurrently`) : Outcome.done();
+  }
+
+  /** The portal, prompt version and capability the replay runs with, or why it cannot run. */
+  private async setUp(state: ReplayState): Promise<{ portal: Portal; prompt: PromptDefinition; capability: Capability<object> } | string> {
+    const { promptId, promptVersion } = state.request.data;
+    const choice = selectPrompt(promptId, { [promptId]: promptVersion });
+    if (!choice.ok) return choice.reason;
+    const capability = CAPABILITIES.find((c) => c.promptId === promptId);
+    if (!capability) return `no capability answers with prompt ${promptId}`;
+    const found = await this.portals.get(state.request.portalId);
+    if (!found || found.portal.status === 'disabled') return `portal ${state.request.portalId} is ${found ? 'disabled' : 'not registered'}`;
+    return { portal: found.portal, prompt: choice.prompt, capability };
+  }
+
+  /**
+   * Appends to the replay's stream only if nothing else did since it was read: two
+   * consumers briefly owning the portal during a rebalance never both continue it.
+   */
+  private async record(state: ReplayState, events: PlatformEvent[], next?: PlatformEvent): Promise<HandlerOutcome> {
+    const streamId = StreamIds.replay(state.request.portalId, state.replayId);
+    const requests: AppendRequest[] = [{ streamId, events, expectedVersion: state.version }];
+    if (next) requests.push({ streamId, events: [next], publishTo: this.topics.replays });
+    const result = await this.eventStore.appendAll(requests.filter((r) => r.events.length > 0));
+    // Whoever appended first is continuing the replay; this message's work is theirs.
+    return result.kind === 'conflict' ? Outcome.drop(`replay ${state.replayId} advanced concurrently`) : Outcome.done();
+  }
+}
+
+function selectionOf(request: PlatformEvent<'ReplayRequested'>) {
+  return {
+    portalId: request.portalId,
+    promptId: request.data.promptId,
+    from: request.data.from ? new Date(request.data.from) : null,
+    to: request.data.to ? new Date(request.data.to) : null,
+  };
+}
+
+/** One decision's replay event: the new answer and its differences, or the unusable replies. */
+function replayedEvent(
+  state: ReplayState,
+  message: EventEnvelope,
+  item: DecisionToReplay,
+  answer: Exclude<ConsultationResult<object>, { kind: 'error' }>,
+  now: Date,
+): PlatformEvent<'DecisionReplayed'> | PlatformEvent<'DecisionReplayFailed'> {
+  const { decision } = item;
+  const original: ReplayedOriginal = {
+    decisionId: decision.id,
+    streamId: item.streamId,
+    objectType: item.context.objectType,
+    objectId: item.context.objectId,
+    prompt: decision.data.prompt,
+    output: decision.data.output,
+  };
+  const base = { portalId: state.request.portalId, id: deterministicId('replayed', state.replayId, decision.id) };
+  if (answer.kind === 'unusable') {
+    return causedBy(message, { ...base, type: 'DecisionReplayFailed', data: { trigger: decision.data.trigger, ...answer.call, original } }, now);
+  }
+  const differences = answerDifferences(decision.data.output, answer.call.output);
+  return causedBy(message, { ...base, type: 'DecisionReplayed', data: { trigger: decision.data.trigger, ...answer.call, original, differences } }, now);
+}
+
+function addTotals(totals: ReplayTotals, event: PlatformEvent<'DecisionReplayed'> | PlatformEvent<'DecisionReplayFailed'>): ReplayTotals {
+  const failed = isEventOfType(event, 'DecisionReplayFailed');
+  return {
+    replayed: totals.replayed + 1,
+    changed: totals.changed + (!failed && (event as PlatformEvent<'DecisionReplayed'>).data.differences.length > 0 ? 1 : 0),
+    failed: totals.failed + (failed ? 1 : 0),
+    // Rounded to micro-dollars, as the cost report is: sums of floats drift.
+    costUsd: Math.round((totals.costUsd + (event.data.costUsd ?? 0)) * 1_000_000) / 1_000_000,
+  };
+}
