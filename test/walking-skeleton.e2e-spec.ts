@@ -242,6 +242,42 @@ describe('walking skeleton: webhook to writeback', () => {
     expect(events.filter((e) => e.type === 'DecisionMade')).toHaveLength(2);
   });
 
+  it('replays the portal’s Lead AI decisions with another prompt version, reports what changed, and applies it to HubSpot', async () => {
+    const decided: Array<{ event_id: string }> = await db.dataSource.query(`SELECT event_id::text FROM events WHERE type = 'DecisionMade' AND portal_id = $1 AND data->'prompt'->>'id' = 'lead-scoring'`, [PORTAL]);
+    const before = claude.received().length;
+    const replayedAnswer = { content: [{ type: 'tool_use', name: 'record_lead_assessment', input: { score: 99, persona: 'decision_maker', summary: 'Replayed: {{FIRSTNAME_1}} fits.' } }] };
+    claude.enqueue(...decided.map(() => replayedAnswer));
+
+    const requested = await admin(`/admin/portals/${PORTAL}/replays`, { method: 'POST', body: JSON.stringify({ promptId: 'lead-scoring', promptVersion: 3 }) });
+    expect(requested.status).toBe(202);
+    const { replayId } = (await requested.json()) as { replayId: string };
+    const reportOf = async () => (await (await admin(`/admin/portals/${PORTAL}/replays/${replayId}`)).json()) as Record<string, any>;
+    const report = await eventually(async () => {
+      const found = await reportOf();
+      return found.status === 'completed' ? found : undefined;
+    }, 60_000, 'the replay to complete');
+    expect(report.totals).toMatchObject({ replayed: decided.length, changed: decided.length, failed: 0 });
+    expect(report.decisions.map((d: { decisionId: string }) => d.decisionId).sort()).toEqual(decided.map((d) => d.event_id).sort());
+    expect(report.decisions[0]).toMatchObject({ outcome: 'changed', before: { prompt: { version: 4 } }, after: { prompt: { version: 3 }, output: { score: 99 } } });
+    // The model was asked with v3's words about the snapshots the decisions saw, with placeholders for names.
+    const asked = claude.received().slice(before).map((r) => JSON.stringify(r.body));
+    expect(asked).toHaveLength(decided.length);
+    expect(asked.every((body) => body.includes('was created in the CRM') && !body.includes('Roberta'))).toBe(true);
+
+    const applied = await admin(`/admin/portals/${PORTAL}/replays/${replayId}/apply`, { method: 'POST', body: '{}' });
+    expect(applied.status).toBe(202);
+    const roberta = () => hubspot.listObjects(PORTAL, 'contacts').find((c) => c.properties.email === 'roberta@hamptons-realty.com')!;
+    const written = await eventually(async () => (roberta().properties.ai_lead_score === '99' ? roberta() : undefined), 60_000, 'the applied replay to reach the sandbox');
+    expect(written.properties).toMatchObject({ ai_persona: 'decision_maker', ai_summary: 'Replayed: Roberta fits.' });
+    const after = await eventually(async () => {
+      const found = await reportOf();
+      return found.applies[0]?.status === 'applied' ? found : undefined;
+    }, 30_000, 'the apply to be reported');
+    expect(after.applies[0].applied).toHaveLength(decided.length);
+    // Applied as re-decisions: properties only, no second follow-up task.
+    expect(hubspot.listObjects(PORTAL, 'tasks').filter((t) => t.associations.some((a) => a.toType === 'contacts' && a.toId === written.id))).toHaveLength(1);
+  });
+
   it('rides out a HubSpot outage: the read is retried and the writeback still lands', async () => {
     hubspot.injectFaults(PORTAL, [{ status: 503, count: 2 }]);
     // Created in HubSpot's UI (not through the API), so the faults hit the enricher's read.

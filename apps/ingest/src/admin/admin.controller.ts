@@ -6,6 +6,8 @@ import { costRange } from './cost-range';
 import { PortalAdminService, type PortalBudgetReport, type PortalCostReport } from './portal-admin.service';
 import { RedriveDeadLettersDto } from './redrive-dead-letters.dto';
 import { RegisterPortalDto } from './register-portal.dto';
+import { ReplayAdminService, type ReplayReport } from './replay-admin.service';
+import { ApplyReplayDto, RequestReplayDto } from './replay.dto';
 import { UpdatePortalDto } from './update-portal.dto';
 
 @Controller('admin')
@@ -14,6 +16,7 @@ export class AdminController {
   constructor(
     private readonly admin: PortalAdminService,
     private readonly deadLetters: DeadLetterAdminService,
+    private readonly replays: ReplayAdminService,
   ) {}
 
   @Post('portals')
@@ -84,6 +87,45 @@ export class AdminController {
     return { correlationId, events };
   }
 
+  /**
+   * Asks the portal's past decisions of one prompt again with `promptVersion`, about
+   * the snapshots they saw (202: the enricher runs it; GET the replay for progress).
+   */
+  @Post('portals/:portalId/replays')
+  @HttpCode(202)
+  async requestReplay(@Param('portalId', ParseIntPipe) portalId: number, @Body() dto: RequestReplayDto): Promise<ReplayReport> {
+    const range = readableRange(dto.from, dto.to);
+    if (range.length > 0) throw new BadRequestException(range);
+    const report = await this.replays.request(portalId, dto);
+    if (!report) throw new NotFoundException(`portal ${portalId} is not registered`);
+    return report;
+  }
+
+  /** A replay's status, totals, and each decision before and after with its differences. */
+  @Get('portals/:portalId/replays/:replayId')
+  async replay(@Param('portalId', ParseIntPipe) portalId: number, @Param('replayId') replayId: string): Promise<ReplayReport> {
+    const report = await this.replays.report(portalId, replayId);
+    if (!report) throw new NotFoundException(`portal ${portalId} has no replay ${replayId}`);
+    return report;
+  }
+
+  /** Writes a completed replay's changed answers (all, or `decisionIds`) to the CRM as AI property updates (202). */
+  @Post('portals/:portalId/replays/:replayId/apply')
+  @HttpCode(202)
+  async applyReplay(@Param('portalId', ParseIntPipe) portalId: number, @Param('replayId') replayId: string, @Body() dto: ApplyReplayDto): Promise<{ applyId: string }> {
+    const result = await this.replays.apply(portalId, replayId, dto);
+    switch (result.kind) {
+      case 'accepted':
+        return { applyId: result.applyId };
+      case 'not-found':
+        throw new NotFoundException(`portal ${portalId} has no replay ${replayId}`);
+      case 'not-completed':
+        throw new ConflictException(`replay ${replayId} is ${result.status}: only a completed replay can be applied`);
+      case 'conflict':
+        throw new ConflictException(`replay ${replayId} changed while the apply was recorded: try again`);
+    }
+  }
+
   /** Re-publishes one portal's dead letters of a time range to their original topic (dryRun: only counts). */
   @Post('dead-letters/redrive')
   @HttpCode(200)
@@ -101,6 +143,17 @@ export class AdminController {
       throw error;
     }
   }
+}
+
+/** What is wrong with an optional from/to pair: unreadable dates, or from after to. */
+function readableRange(from: string | undefined, to: string | undefined): string[] {
+  // IsISO8601 also lets through forms Date cannot read (week and ordinal dates).
+  const unreadable = Object.entries({ from, to })
+    .filter(([, value]) => value !== undefined && Number.isNaN(Date.parse(value)))
+    .map(([field]) => `${field} must be an ISO 8601 date-time, e.g. 2026-11-28T08:00:00Z`);
+  if (unreadable.length > 0) return unreadable;
+  if (from && to && Date.parse(from) >= Date.parse(to)) return ['from must be before to'];
+  return [];
 }
 
 /** A portal as the admin API shows it (alerts included): no token, and only whether a workflow key is set. */

@@ -8,6 +8,7 @@ import { AdminAuthGuard } from './admin-auth.guard';
 import { AdminController } from './admin.controller';
 import { DeadLetterAdminService } from './dead-letter-admin.service';
 import { PortalAdminService } from './portal-admin.service';
+import { ReplayAdminService } from './replay-admin.service';
 
 /**
  * The admin API runs as a second Nest application on its own port (ADMIN_PORT,
@@ -55,6 +56,7 @@ export class AdminModule {
         AdminAuthGuard,
         PortalAdminService,
         DeadLetterAdminService,
+        ReplayAdminService,
         // Its own client, connected only while a redrive runs (see DeadLetterRedriver).
         {
           provide: DeadLetterRedriver,
