@@ -196,16 +196,17 @@ describe('admin API (real Postgres)', () => {
   });
 
   it('stores the portal’s AI limits and names what is wrong with them', async () => {
-    const created = await post({ portalId: 138, name: 'Capped', accessToken: 't', aiLimits: { changeDecisionsPerRecordPerDay: 2 } });
+    const created = await post({ portalId: 139, name: 'Capped', accessToken: 't', aiLimits: { changeDecisionsPerRecordPerDay: 2 } });
+    expect(created.status).toBe(201);
     expect(((await created.json()) as { settings: Record<string, unknown> }).settings.aiLimits).toEqual({ changeDecisionsPerRecordPerDay: 2 });
-    const updated = await patch(138, { aiLimits: { changeDecisionsPerRecordPerDay: 0 } });
+    const updated = await patch(139, { aiLimits: { changeDecisionsPerRecordPerDay: 0 } });
     expect(((await updated.json()) as { settings: Record<string, unknown> }).settings.aiLimits).toEqual({ changeDecisionsPerRecordPerDay: 0 });
     for (const wrong of [-1, 2.5, 1001, '5']) {
-      const bad = await patch(138, { aiLimits: { changeDecisionsPerRecordPerDay: wrong } });
+      const bad = await patch(139, { aiLimits: { changeDecisionsPerRecordPerDay: wrong } });
       expect(bad.status).toBe(400);
       expect(JSON.stringify(await bad.json())).toContain('changeDecisionsPerRecordPerDay must be a whole number from 0 to 1000');
     }
-    const notObject = await patch(138, { aiLimits: 5 });
+    const notObject = await patch(139, { aiLimits: 5 });
     expect(notObject.status).toBe(400);
     expect(JSON.stringify(await notObject.json())).toContain('aiLimits must be an object');
   });
@@ -221,8 +222,8 @@ describe('admin API (real Postgres)', () => {
     expect(JSON.stringify(await bad.json())).toMatch(/category must be one of billing_issue[\s\S]*minPriority must be one of LOW, MEDIUM, HIGH, URGENT[\s\S]*ownerId must be a HubSpot owner id[\s\S]*slaHours values must be numbers of hours/);
   });
 
-  it('reports model tokens, estimated cost, reused decisions and paid-for failed answers per portal per UTC day', async () => {
-    await post({ portalId: 138, name: 'Costly', accessToken: 't' });
+  it('reports model tokens, estimated cost, reused decisions, paid-for failed answers and replays per portal per UTC day', async () => {
+    expect((await post({ portalId: 138, name: 'Costly', accessToken: 't' })).status).toBe(201);
     const store = new EventStore(db.dataSource);
     const decision = (at: string, costUsd: number | null, portalId = 138) =>
       startStory({ type: 'DecisionMade', portalId, id: randomUUID(), data: { usage: { inputTokens: 1000, outputTokens: 100, cacheReadInputTokens: 500, cacheCreationInputTokens: 0 }, costUsd } as never }, new Date(at));
@@ -233,16 +234,19 @@ describe('admin API (real Postgres)', () => {
     await store.append({ streamId: `costs-${randomUUID()}`, events: [reused] });
     const failed = startStory({ type: 'DecisionFailed', portalId: 138, id: randomUUID(), data: { usage: { inputTokens: 300, outputTokens: 50, cacheReadInputTokens: 0, cacheCreationInputTokens: 0 }, costUsd: 0.004 } as never }, new Date('2026-11-02T09:00:00Z'));
     await store.append({ streamId: `costs-${randomUUID()}`, events: [failed] });
+    const replayed = startStory({ type: 'DecisionReplayed', portalId: 138, id: randomUUID(), data: { usage: { inputTokens: 200, outputTokens: 20, cacheReadInputTokens: 0, cacheCreationInputTokens: 0 }, costUsd: 0.002 } as never }, new Date('2026-11-02T10:00:00Z'));
+    const replayFailed = startStory({ type: 'DecisionReplayFailed', portalId: 138, id: randomUUID(), data: { usage: { inputTokens: 100, outputTokens: 10, cacheReadInputTokens: 0, cacheCreationInputTokens: 0 }, costUsd: 0.001 } as never }, new Date('2026-11-02T11:00:00Z'));
+    await store.append({ streamId: `costs-${randomUUID()}`, events: [replayed, replayFailed] });
     const report = await get('138/costs?from=2026-11-01&to=2026-11-02');
     expect(report.status).toBe(200);
     expect(report.body).toEqual({
       portalId: 138,
       from: '2026-11-01',
       to: '2026-11-02',
-      totalCostUsd: 0.034,
+      totalCostUsd: 0.037,
       days: [
-        { day: '2026-11-01', decisions: 2, inputTokens: 2000, outputTokens: 200, cacheReadInputTokens: 1000, cacheCreationInputTokens: 0, costUsd: 0.03, unpriced: 0, reused: 0, failed: 0 },
-        { day: '2026-11-02', decisions: 2, inputTokens: 1300, outputTokens: 150, cacheReadInputTokens: 500, cacheCreationInputTokens: 0, costUsd: 0.004, unpriced: 1, reused: 1, failed: 1 },
+        { day: '2026-11-01', decisions: 2, inputTokens: 2000, outputTokens: 200, cacheReadInputTokens: 1000, cacheCreationInputTokens: 0, costUsd: 0.03, unpriced: 0, reused: 0, failed: 0, replayed: 0 },
+        { day: '2026-11-02', decisions: 2, inputTokens: 1600, outputTokens: 180, cacheReadInputTokens: 500, cacheCreationInputTokens: 0, costUsd: 0.007, unpriced: 1, reused: 1, failed: 1, replayed: 2 },
       ],
     });
     expect((await get('138/costs?from=November')).body).toMatchObject({ statusCode: 400, message: 'from must be a date like 2026-11-28' });

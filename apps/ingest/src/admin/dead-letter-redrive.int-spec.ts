@@ -125,7 +125,7 @@ describe('dead-letter redrive endpoint (real Kafka and Postgres)', () => {
     const bad = await redrive({ topic: 'decisions', portalId: 'abc', from: 'yesterday', dryRun: 'yes', extra: 1 });
     expect(bad.status).toBe(400);
     expect(((await bad.json()) as { message: string[] }).message).toEqual(expect.arrayContaining([
-      'topic must be one of webhooksRaw, scheduledTriggers, writebacks (the original topic)',
+      'topic must be one of webhooksRaw, scheduledTriggers, writebacks, replays (the original topic)',
       'portalId must be an integer (the HubSpot hub id)',
       'from must be an ISO 8601 date-time, e.g. 2026-11-28T08:00:00Z',
       'to must be an ISO 8601 date-time, e.g. 2026-11-28T09:00:00Z',

@@ -15,9 +15,11 @@ export interface DailyDecisionCost {
   reused: number;
   /** Model answers that became no decision (invalid twice, cut off, no tool call): paid for, so their tokens and cost are in the totals. */
   failed: number;
+  /** Answers replays asked for (usable or not): paid for like any other call, so in the totals too. */
+  replayed: number;
 }
 
-/** Token usage and estimated model cost per portal per UTC day, read from the recorded decisions and failed answers. */
+/** Token usage and estimated model cost per portal per UTC day, read from every recorded model call: decisions, failed answers and replays. */
 export class DecisionCosts {
   constructor(private readonly dataSource: DataSource) {}
 
@@ -32,9 +34,11 @@ export class DecisionCosts {
               coalesce(sum((data->>'costUsd')::numeric), 0) AS cost,
               count(*) FILTER (WHERE data->>'costUsd' IS NULL) AS unpriced,
               count(*) FILTER (WHERE data ? 'reusedFrom') AS reused,
-              count(*) FILTER (WHERE type = 'DecisionFailed') AS failed
+              count(*) FILTER (WHERE type = 'DecisionFailed') AS failed,
+              count(*) FILTER (WHERE type IN ('DecisionReplayed', 'DecisionReplayFailed')) AS replayed
          FROM events
-        WHERE type IN ('DecisionMade', 'DecisionFailed') AND portal_id = $1 AND recorded_at >= $2 AND recorded_at < $3
+        -- Every event that records a model call; the partial index events_model_costs covers exactly these.
+        WHERE type IN ('DecisionMade', 'DecisionFailed', 'DecisionReplayed', 'DecisionReplayFailed') AND portal_id = $1 AND recorded_at >= $2 AND recorded_at < $3
         GROUP BY 1 ORDER BY 1`,
       [portalId, from, to],
     );
@@ -49,6 +53,7 @@ export class DecisionCosts {
       unpriced: Number(r.unpriced),
       reused: Number(r.reused),
       failed: Number(r.failed),
+      replayed: Number(r.replayed),
     }));
   }
 }
