@@ -75,4 +75,9 @@ describe('pseudonymise', () => {
     expect(facts.message).toBe('İSTANBUL: {{FIRSTNAME_1}} and {{LASTNAME_1}} called. Ann𝐀 and 𝐀Ann are other words; so is Ann\u0301.');
     expect(restore(facts.message!)).toBe('İSTANBUL: İlker and Ann called. Ann𝐀 and 𝐀Ann are other words; so is Ann\u0301.');
   });
+
+  it('finds a Greek name in capitals whether or not the text also holds a letter that lower-cases longer', () => {
+    expect(pseudonymise({ firstname: 'Νίκος', message: 'ΝΊΚΟΣ called twice' }).facts.message).toBe('{{FIRSTNAME_1}} called twice');
+    expect(pseudonymise({ firstname: 'Νίκος', message: 'İzmir office: ΝΊΚΟΣ called twice' }).facts.message).toBe('İzmir office: {{FIRSTNAME_1}} called twice');
+  });
 });

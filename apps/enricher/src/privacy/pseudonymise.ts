@@ -144,17 +144,19 @@ function replaceNames(text: string, names: KnownName[], placeholder: (kind: stri
 /**
  * Lower case that keeps every character where it was, so a position in the result
  * is the same position in the text. The few letters whose lower case is longer
- * (İ → i̇) stay as they are.
+ * (İ → i̇) stay as they are, and final sigma is sigma.
  */
 function lowerCaseInPlace(text: string): string {
-  const lower = text.toLowerCase();
-  if (lower.length === text.length) return lower;
-  let out = '';
-  for (const char of text) {
-    const folded = char.toLowerCase();
-    out += folded.length === char.length ? folded : char;
+  let lower = text.toLowerCase();
+  if (lower.length !== text.length) {
+    lower = '';
+    for (const char of text) {
+      const folded = char.toLowerCase();
+      lower += folded.length === char.length ? folded : char;
+    }
   }
-  return out;
+  // Σ lower-cases to ς at a word's end only when the whole text is lower-cased: one sigma for both paths.
+  return lower.replace(/ς/g, 'σ');
 }
 
 // Word edges in any script: \b only knows ASCII letters, so "José" or "Zoë" would slip through.

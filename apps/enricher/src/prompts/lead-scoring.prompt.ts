@@ -122,13 +122,22 @@ export const LEAD_SCORING_V4: PromptDefinition = {
     ),
     'Weigh what the contact wrote (form message, emails) above firmographics.',
   ].join(' '),
+  // The contact's own properties in a section of their own: nested beside the related records, the
+  // contact's `company` text collided with the associated company's section and was lost (v3 does that).
   renderUser: (input) =>
     [
       `A contact (id ${input.objectId}) as it stands in the CRM now: its record, with its company and recent activity (newest first):`,
-      JSON.stringify(nestContext(input.facts), null, 2),
+      JSON.stringify(recordAndRelated(input.facts), null, 2),
       'Assess this lead.',
     ].join('\n'),
 };
+
+/** `{ contact: its own properties, company: {...}, notes: {...}, ... }` from the flat facts. */
+function recordAndRelated(facts: Record<string, string>): Record<string, unknown> {
+  const own = Object.fromEntries(Object.entries(facts).filter(([key]) => !key.includes('.')));
+  const related = Object.fromEntries(Object.entries(facts).filter(([key]) => key.includes('.')));
+  return { contact: own, ...nestContext(related) };
+}
 
 /** The latest version: what portals that pin nothing get. */
 export const LEAD_SCORING_PROMPT = LEAD_SCORING_V4;

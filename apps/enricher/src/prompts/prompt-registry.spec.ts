@@ -36,9 +36,19 @@ describe('selectPrompt', () => {
     const input = { objectType: 'contacts' as const, objectId: '42', facts: { jobtitle: 'CEO' } };
     expect(renderPrompt(LEAD_SCORING_V3, input).user).toBe('A new contact (id 42) was created in the CRM. Its record, with its company and recent activity (newest first):\n{\n  "jobtitle": "CEO"\n}\nAssess this lead.');
     const v4 = renderPrompt(LEAD_SCORING_V4, input);
-    expect(v4.user).toBe('A contact (id 42) as it stands in the CRM now: its record, with its company and recent activity (newest first):\n{\n  "jobtitle": "CEO"\n}\nAssess this lead.');
+    expect(v4.user).toBe('A contact (id 42) as it stands in the CRM now: its record, with its company and recent activity (newest first):\n{\n  "contact": {\n    "jobtitle": "CEO"\n  }\n}\nAssess this lead.');
     expect(`${v4.system} ${v4.user}`).not.toMatch(/newly created|new contact/);
     expect(LEAD_SCORING_V4.context).toEqual(LEAD_SCORING_V3.context);
     expect(v4.hash).not.toBe(renderPrompt(LEAD_SCORING_V3, input).hash);
+  });
+
+  it('shows v4 the contact’s own company text next to its associated company (v3 lost it)', () => {
+    const input = { objectType: 'contacts' as const, objectId: '42', facts: { company: 'Hamptons Realty', 'company.name': 'Hamptons Realty LLC', 'notes.1.hs_note_body': 'Called' } };
+    expect(JSON.parse(renderPrompt(LEAD_SCORING_V4, input).user.split('\n').slice(1, -1).join('\n'))).toEqual({
+      contact: { company: 'Hamptons Realty' },
+      company: { name: 'Hamptons Realty LLC' },
+      notes: { 1: { hs_note_body: 'Called' } },
+    });
+    expect(renderPrompt(LEAD_SCORING_V3, input).user).not.toContain('"Hamptons Realty"');
   });
 });
