@@ -243,7 +243,14 @@ describe('walking skeleton: webhook to writeback', () => {
   });
 
   it('replays the portal’s Lead AI decisions with another prompt version, reports what changed, and applies it to HubSpot', async () => {
-    const decided: Array<{ event_id: string }> = await db.dataSource.query(`SELECT event_id::text FROM events WHERE type = 'DecisionMade' AND portal_id = $1 AND data->'prompt'->>'id' = 'lead-scoring'`, [PORTAL]);
+    const decided: Array<{ event_id: string; stream_id: string }> = await db.dataSource.query(
+      `SELECT event_id::text, stream_id FROM events WHERE type = 'DecisionMade' AND portal_id = $1 AND data->'prompt'->>'id' = 'lead-scoring' ORDER BY global_position`,
+      [PORTAL],
+    );
+    // A record's older decisions are superseded by its newest: applying never overwrites that with an answer about older data.
+    const newest = new Map(decided.map((d) => [d.stream_id, d.event_id]));
+    const superseded = decided.filter((d) => newest.get(d.stream_id) !== d.event_id).map((d) => d.event_id);
+    expect(superseded.length).toBeGreaterThan(0);
     const before = claude.received().length;
     const replayedAnswer = { content: [{ type: 'tool_use', name: 'record_lead_assessment', input: { score: 99, persona: 'decision_maker', summary: 'Replayed: {{FIRSTNAME_1}} fits.' } }] };
     claude.enqueue(...decided.map(() => replayedAnswer));
@@ -273,7 +280,9 @@ describe('walking skeleton: webhook to writeback', () => {
       const found = await reportOf();
       return found.applies[0]?.status === 'applied' ? found : undefined;
     }, 30_000, 'the apply to be reported');
-    expect(after.applies[0].applied).toHaveLength(decided.length);
+    expect(after.applies[0].applied.map((a: { decisionId: string }) => a.decisionId).sort()).toEqual([...newest.values()].sort());
+    expect(after.applies[0].skipped.map((a: { decisionId: string }) => a.decisionId).sort()).toEqual(superseded.sort());
+    expect(after.applies[0].skipped.every((a: { reason: string }) => a.reason.includes('the record was decided again since'))).toBe(true);
     // Applied as re-decisions: properties only, no second follow-up task.
     expect(hubspot.listObjects(PORTAL, 'tasks').filter((t) => t.associations.some((a) => a.toType === 'contacts' && a.toId === written.id))).toHaveLength(1);
   });

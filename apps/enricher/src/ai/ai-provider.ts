@@ -39,6 +39,8 @@ export class AiProviderError extends Error {
     message: string,
     readonly retriable: boolean,
     readonly retryAfterMs?: number,
+    /** The API's HTTP status, when it answered: 400 and 413 are about this request, 401/403/404 about the set-up. */
+    readonly status?: number,
   ) {
     super(message);
     this.name = 'AiProviderError';

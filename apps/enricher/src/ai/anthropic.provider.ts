@@ -98,7 +98,7 @@ function toProviderError(error: unknown): AiProviderError {
     const status = error.status;
     const retriable = status === undefined || status === 408 || status === 409 || status === 429 || status >= 500;
     const retryAfter = Number(error.headers?.get?.('retry-after'));
-    return new AiProviderError(`Anthropic ${status ?? 'connection'} error: ${error.message}`, retriable, Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter * 1000 : undefined);
+    return new AiProviderError(`Anthropic ${status ?? 'connection'} error: ${error.message}`, retriable, Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter * 1000 : undefined, status);
   }
   return new AiProviderError(`Anthropic call failed: ${error instanceof Error ? error.message : String(error)}`, true);
 }

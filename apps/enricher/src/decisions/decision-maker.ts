@@ -72,7 +72,8 @@ export type ConsultationResult<T> =
   | { kind: 'answered'; call: AnsweredCall; answer: T; restore(text: string): string }
   /** The model answered (and was paid) but the answer is unusable; `message` quotes every reply. */
   | { kind: 'unusable'; call: UnusableCall; message: string }
-  | { kind: 'error'; outcome: HandlerOutcome };
+  /** No answer: the model could not be asked (`outcome` says whether to retry); `aboutThisRequest` when only this input is refused (400, 413). */
+  | { kind: 'error'; outcome: HandlerOutcome; aboutThisRequest: boolean; provider: AiAnswer['provider']; model: string; prompt: AnsweredCall['prompt'] };
 
 /** A trigger's decision id for a prompt version: a redelivered trigger finds its decision by it. */
 export function decisionIdFor(trigger: EventEnvelope, prompt: Pick<PromptDefinition, 'id' | 'version'>): string {
@@ -208,7 +209,10 @@ export class DecisionMaker {
       }
     } catch (error) {
       if (error instanceof UnusableAnswerError) return unusable(error.message, [...(rejected ? [rejected] : []), { answer: error.answer, problems: [error.message] }]);
-      if (error instanceof AiProviderError) return { kind: 'error', outcome: error.retriable ? Outcome.retry(error.message, error.retryAfterMs) : Outcome.deadLetter(error.message) };
+      if (error instanceof AiProviderError) {
+        const outcome = error.retriable ? Outcome.retry(error.message, error.retryAfterMs) : Outcome.deadLetter(error.message);
+        return { kind: 'error', outcome, aboutThisRequest: error.status === 400 || error.status === 413, provider: this.ai.name, model: this.ai.modelFor(rendered), prompt: promptRef };
+      }
       throw error;
     }
 

@@ -42,15 +42,21 @@ export class ReplayRecords {
     return rows.map((r) => ({ decision: { id: r.event_id, data: r.decision }, streamId: r.stream_id, globalPosition: String(r.global_position), context: r.context }));
   }
 
-  /** The snapshot each of these decisions saw (their ContextFetched), by decision id. */
-  async snapshotsOf(decisionIds: string[]): Promise<Map<string, Record<string, string>>> {
+  /**
+   * For applying: the snapshot each of these decisions saw (their ContextFetched),
+   * and the latest later decision on the same record, if any, by decision id.
+   */
+  async decisionsToApply(decisionIds: string[]): Promise<Map<string, { snapshot: Record<string, string>; supersededBy: string | null }>> {
     if (decisionIds.length === 0) return new Map();
-    const rows: Array<{ event_id: string; snapshot: Record<string, string> }> = await this.dataSource.query(
-      `SELECT d.event_id, c.data->'snapshot' AS snapshot
+    const rows: Array<{ event_id: string; snapshot: Record<string, string>; superseded_by: string | null }> = await this.dataSource.query(
+      `SELECT d.event_id, c.data->'snapshot' AS snapshot,
+              (SELECT n.event_id::text FROM events n
+                WHERE n.stream_id = d.stream_id AND n.type = 'DecisionMade' AND n.global_position > d.global_position
+                ORDER BY n.global_position DESC LIMIT 1) AS superseded_by
          FROM events d JOIN events c ON c.event_id = d.causation_id::uuid AND c.type = 'ContextFetched'
         WHERE d.event_id = ANY($1::uuid[]) AND d.type = 'DecisionMade'`,
       [decisionIds],
     );
-    return new Map(rows.map((r) => [r.event_id, r.snapshot]));
+    return new Map(rows.map((r) => [r.event_id, { snapshot: r.snapshot, supersededBy: r.superseded_by }]));
   }
 }

@@ -174,23 +174,75 @@ describe('ReplayRunner (Postgres and the Anthropic double)', () => {
     expect(claude.received()).toHaveLength(REPLAY_CHUNK + 3);
   });
 
-  it('keeps what was answered when the model is overloaded, and continues from there on the retry', async () => {
+  it('keeps every answer when the model is overloaded for one decision, and asks only that one again in a fresh message', async () => {
     const from = new Date().toISOString();
     for (let i = 0; i < 4; i += 1) await aDecision({ ...FITS, score: 50 });
     const replay = await request({ from });
     claude.enqueue(answer(FITS), { status: 529, body: { type: 'error', error: { type: 'overloaded_error', message: 'Overloaded' } } });
 
-    const first = await runner.handle(replay);
-    expect(first).toMatchObject({ kind: 'retry' });
+    expect(await runner.handle(replay)).toEqual({ kind: 'done' });
     const partly = await stateOf(replay);
-    expect(partly.status).toBe('running');
-    expect(partly.totals.replayed).toBeLessThan(4);
+    expect(partly).toMatchObject({ status: 'running', totals: { replayed: 3 } });
+    const progress = (await stream(replay)).at(-1)!;
+    expect(progress.type).toBe('ReplayProgressed');
+    expect(await db.dataSource.query('SELECT topic FROM outbox WHERE event_id = $1', [progress.id])).toEqual([{ topic: topics.replays }]);
 
+    expect(await runner.handle(progress)).toEqual({ kind: 'done' });
+    const state = await stateOf(replay);
+    expect(state).toMatchObject({ status: 'completed', totals: { replayed: 4, failed: 0 } });
+    expect(state.answers.size).toBe(4);
+    // The three answered the first time were not paid for again.
+    expect(claude.received()).toHaveLength(5);
+  });
+
+  it('retries the message in place when nothing of the chunk could be asked', async () => {
+    const from = new Date().toISOString();
+    await aDecision(FITS);
+    const replay = await request({ from });
+    claude.enqueue({ status: 529, body: { type: 'error', error: { type: 'overloaded_error', message: 'Overloaded' } } });
+
+    expect(await runner.handle(replay)).toMatchObject({ kind: 'retry', reason: expect.stringContaining('529') });
+    expect(await stream(replay)).toHaveLength(1);
+    expect(await runner.handle(replay)).toEqual({ kind: 'done' });
+    expect((await stateOf(replay)).status).toBe('completed');
+  });
+
+  it('records a decision the API refuses (400) as failed and goes on; stops in the dead-letter topic on a set-up error (401)', async () => {
+    const from = new Date().toISOString();
+    const refused = await aDecision(FITS);
+    await aDecision(FITS);
+    const replay = await request({ from });
+    const tooLong = { status: 400, body: { type: 'error', error: { type: 'invalid_request_error', message: 'prompt is too long: 210000 tokens > 200000 maximum' } } };
+    claude.enqueue(tooLong, answer(FITS));
     expect(await runner.handle(replay)).toEqual({ kind: 'done' });
     const state = await stateOf(replay);
-    expect(state.status).toBe('completed');
-    expect(state.totals).toMatchObject({ replayed: 4, failed: 0 });
-    expect(state.answers.size).toBe(4);
+    expect(state).toMatchObject({ status: 'completed', totals: { replayed: 2, failed: 1 } });
+    expect(state.answers.get(refused.id)).toMatchObject({ type: 'DecisionReplayFailed', data: { reason: expect.stringContaining('prompt is too long'), costUsd: 0, answers: [] } });
+
+    const later = new Date().toISOString();
+    await aDecision(FITS);
+    const unauthorised = await request({ from: later });
+    claude.enqueue({ status: 401, body: { type: 'error', error: { type: 'authentication_error', message: 'invalid x-api-key' } } });
+    expect(await runner.handle(unauthorised)).toMatchObject({ kind: 'dead-letter', reason: expect.stringContaining('401') });
+    expect((await stateOf(unauthorised)).status).toBe('running');
+  });
+
+  it('lets only one of two consumers handling the same message at once record the chunk', async () => {
+    const from = new Date().toISOString();
+    for (let i = 0; i < REPLAY_CHUNK + 1; i += 1) await aDecision(FITS);
+    const replay = await request({ from });
+
+    const outcomes = await Promise.all([runner.handle(replay), runner.handle(replay)]);
+    expect(outcomes.map((o) => o.kind).sort()).toEqual(['done', 'drop']);
+    const recorded = await stream(replay);
+    expect(recorded.filter((e) => e.type === 'DecisionReplayed')).toHaveLength(REPLAY_CHUNK);
+    const progress = recorded.filter((e) => e.type === 'ReplayProgressed');
+    expect(progress).toHaveLength(1);
+    const published: Array<{ n: number }> = await db.dataSource.query(
+      `SELECT count(*)::int AS n FROM outbox o JOIN events e USING (event_id) WHERE o.topic = $1 AND e.correlation_id = $2`,
+      [topics.replays, replay.id],
+    );
+    expect(published[0]!.n).toBe(1);
   });
 
   it('records an answer that stays invalid after the repair as a failed replay of that decision, and goes on', async () => {
@@ -207,11 +259,20 @@ describe('ReplayRunner (Postgres and the Anthropic double)', () => {
     expect(state.answers.get(broken.id)).toMatchObject({ type: 'DecisionReplayFailed', data: { reason: expect.stringContaining('failed validation twice'), answers: [expect.anything(), expect.anything()] } });
   });
 
-  it('rejects a replay with a version that does not exist, asking nothing', async () => {
+  it('rejects a replay with a version that does not exist, or for a paused portal, asking nothing', async () => {
     const replay = await request({ promptVersion: 9 });
     expect(await runner.handle(replay)).toEqual({ kind: 'done' });
-    const state = await stateOf(replay);
-    expect(state).toMatchObject({ status: 'rejected', reason: expect.stringContaining('lead-scoring@9') });
+    expect(await stateOf(replay)).toMatchObject({ status: 'rejected', reason: expect.stringContaining('lead-scoring@9') });
+
+    await aDecision(FITS);
+    await portals.updateSettings(PORTAL, { status: 'paused' });
+    try {
+      const paused = await request({});
+      expect(await runner.handle(paused)).toEqual({ kind: 'done' });
+      expect(await stateOf(paused)).toMatchObject({ status: 'rejected', reason: 'portal 7171 is paused' });
+    } finally {
+      await portals.updateSettings(PORTAL, { status: 'active' });
+    }
     expect(claude.received()).toHaveLength(0);
   });
 
@@ -245,5 +306,29 @@ describe('ReplayRunner (Postgres and the Anthropic double)', () => {
     // The same apply message again writes nothing new.
     expect(await runner.handle(apply)).toEqual({ kind: 'done' });
     expect((await events.readStream(changedStream)).filter((e) => e.type === 'WritebackRequested')).toHaveLength(1);
+  });
+
+  it('never lets a replayed answer overwrite a later decision on the same record, and names what it skipped', async () => {
+    const from = new Date().toISOString();
+    const older = await aDecision({ ...FITS, score: 20 });
+    const replay = await request({ from });
+    claude.enqueue(answer(FITS));
+    await runner.handle(replay);
+    // The record is decided again (a change re-scored it) before the replay is applied.
+    const [first] = await events.readStream((await stateOf(replay)).answers.get(older.id)!.data.original.streamId);
+    const newer = causedBy(first!, { type: 'DecisionMade', portalId: PORTAL, data: { ...older.data, output: { ...FITS, score: 70 } } }, new Date());
+    await events.append({ streamId: (await stateOf(replay)).answers.get(older.id)!.data.original.streamId, events: [newer] });
+
+    const unknown = '00000000-0000-4000-8000-000000000000';
+    const apply = causedBy(replay, { type: 'ReplayApplyRequested', portalId: PORTAL, data: { decisionIds: [older.id, older.id, unknown] } }, new Date()) as PlatformEvent<'ReplayApplyRequested'>;
+    await events.append({ streamId: StreamIds.replay(PORTAL, replay.id), events: [apply] });
+    expect(await runner.handle(apply)).toEqual({ kind: 'done' });
+    expect((await stateOf(replay)).applies[0]!.applied!.data).toEqual({
+      applied: [],
+      skipped: [
+        { decisionId: older.id, reason: `the record was decided again since (decision ${newer.id}): replay that decision instead` },
+        { decisionId: unknown, reason: 'not a decision of this replay' },
+      ],
+    });
   });
 });

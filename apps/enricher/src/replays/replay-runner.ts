@@ -22,6 +22,7 @@ import {
   type TopicNames,
 } from '@app/common';
 import type { Capability } from '../decisions/decision-flow';
+import { NO_USAGE } from '../ai/ai-provider';
 import { DecisionMaker, type ConsultationResult } from '../decisions/decision-maker';
 import { LEAD_AI } from '../lead-ai/lead-ai.capability';
 import { selectPrompt } from '../prompts/prompt-registry';
@@ -77,47 +78,64 @@ export class ReplayRunner {
 
     const wanted = Math.min(REPLAY_CHUNK, request.data.limit - state.totals.replayed);
     const chunk = wanted > 0 ? await this.records.decisionsToReplay({ ...selectionOf(request), after: state.cursor, limit: wanted }) : [];
-    const answers = await Promise.all(
-      chunk.map((item) =>
-        this.decisions.consult({
-          portal,
-          prompt,
-          objectType: item.context.objectType,
-          objectId: item.context.objectId,
-          snapshot: item.context.snapshot as Record<string, string>,
-          answerType: capability.answerType,
-          forceModelCall: request.data.forceModelCall,
+    // A chunk asked again after the model was overloaded: what it answered then is recorded and not asked again.
+    const toAsk = chunk.filter((item) => !state.answers.has(item.decision.id));
+    const answers = new Map(
+      await Promise.all(
+        toAsk.map(async (item) => {
+          const consulted = await this.decisions.consult({
+            portal,
+            prompt,
+            objectType: item.context.objectType,
+            objectId: item.context.objectId,
+            snapshot: item.context.snapshot as Record<string, string>,
+            answerType: capability.answerType,
+            forceModelCall: request.data.forceModelCall,
+          });
+          return [item.decision.id, consulted] as const;
         }),
       ),
     );
 
-    // Recorded in order up to the first that must wait (the model overloaded): the retry continues from there.
     const now = this.clock();
     const events: PlatformEvent[] = [];
     let totals = state.totals;
     let cursor = state.cursor;
-    let stopped: HandlerOutcome | undefined;
-    for (const [i, item] of chunk.entries()) {
-      const answer = answers[i]!;
-      if (answer.kind === 'error') {
-        stopped = answer.outcome;
-        break;
+    /** Why a decision must be asked again later (the model overloaded or unreachable). */
+    let waiting: HandlerOutcome | undefined;
+    for (const item of chunk) {
+      const answer = answers.get(item.decision.id);
+      if (answer?.kind === 'error' && !answer.aboutThisRequest) {
+        // Set-up errors (a revoked key, an unknown model) stop the replay in the dead-letter topic, to be redriven once fixed.
+        if (answer.outcome.kind !== 'retry') return this.keep(state, message, events, totals, cursor, answer.outcome);
+        waiting ??= answer.outcome;
+        continue;
       }
-      const event = replayedEvent(state, message, item, answer, now);
-      events.push(event);
-      totals = addTotals(totals, event);
-      cursor = item.globalPosition;
+      // Every answer is recorded, paid ones after a waiting decision included; the cursor stops before the first waiting one.
+      if (answer) {
+        const event = replayedEvent(state, message, item, answer, now);
+        events.push(event);
+        totals = addTotals(totals, event);
+      }
+      if (!waiting) cursor = item.globalPosition;
     }
-    if (stopped) {
-      if (events.length === 0) return stopped;
-      events.push(causedBy(message, { type: 'ReplayProgressed', portalId: request.portalId, data: { ...totals, cursor } }, now));
-      const recorded = await this.record(state, events);
-      return recorded.kind === 'done' ? stopped : recorded;
-    }
+    if (waiting) return this.keep(state, message, events, totals, cursor, waiting);
     const finished = chunk.length < wanted || totals.replayed >= request.data.limit;
     if (finished) return this.record(state, [...events, causedBy(message, { type: 'ReplayCompleted', portalId: request.portalId, data: totals }, now)]);
-    // The next chunk is the progress event itself, published back to the replays topic.
+    // The next chunk's message is the progress event itself, published back to the replays topic.
     return this.record(state, events, causedBy(message, { type: 'ReplayProgressed', portalId: request.portalId, data: { ...totals, cursor } }, now));
+  }
+
+  /**
+   * A chunk that could not finish: keeps what was answered. When some of it was, the
+   * progress goes out as a fresh message (a long replay under intermittent overload
+   * keeps moving); when none was, this message is retried or dead-lettered as `outcome` says.
+   */
+  private async keep(state: ReplayState, message: EventEnvelope, events: PlatformEvent[], totals: ReplayTotals, cursor: string, outcome: HandlerOutcome): Promise<HandlerOutcome> {
+    if (events.length === 0) return outcome;
+    const progress = causedBy(message, { type: 'ReplayProgressed', portalId: state.request.portalId, data: { ...totals, cursor } }, this.clock());
+    if (outcome.kind === 'retry') return this.record(state, events, progress);
+    return this.record(state, events, undefined, [progress], outcome);
   }
 
   /** Writes the changed answers' AI properties to the CRM, as a re-decision of each record would. */
@@ -128,17 +146,21 @@ export class ReplayRunner {
     if (typeof setUp === 'string') return Outcome.deadLetter(`replay ${state.replayId} cannot be applied: ${setUp}`);
     const { portal, prompt, capability } = setUp;
 
-    const wanted = message.data.decisionIds ?? [...state.answers.keys()];
-    const snapshots = await this.records.snapshotsOf(wanted.filter((id) => state.answers.has(id)));
+    const wanted = [...new Set(message.data.decisionIds ?? state.answers.keys())];
+    const originals = await this.records.decisionsToApply(wanted.filter((id) => state.answers.has(id)));
     const now = this.clock();
     const applied: PlatformEvent<'ReplayApplied'>['data']['applied'] = [];
     const skipped: PlatformEvent<'ReplayApplied'>['data']['skipped'] = [];
     const requests: AppendRequest[] = [];
     for (const decisionId of wanted) {
       const answer = state.answers.get(decisionId);
-      const snapshot = snapshots.get(decisionId);
-      if (!answer || !snapshot) {
+      const original = originals.get(decisionId);
+      if (!answer) {
         skipped.push({ decisionId, reason: 'not a decision of this replay' });
+        continue;
+      }
+      if (!original) {
+        skipped.push({ decisionId, reason: 'the original decision or its context is no longer in the event store' });
         continue;
       }
       if (isEventOfType(answer, 'DecisionReplayFailed')) {
@@ -149,6 +171,12 @@ export class ReplayRunner {
         skipped.push({ decisionId, reason: 'answered the same' });
         continue;
       }
+      // A later decision is about newer data: the replay's answer, about older data, must not overwrite it.
+      if (original.supersededBy) {
+        skipped.push({ decisionId, reason: `the record was decided again since (decision ${original.supersededBy}): replay that decision instead` });
+        continue;
+      }
+      const snapshot = original.snapshot;
       const { objectType, objectId } = answer.data.original;
       // The real values go back into the answer's text with the placeholders of the very input the replay sent.
       const again = this.decisions.prepare({ portal, prompt, objectType, objectId, snapshot });
@@ -187,21 +215,25 @@ export class ReplayRunner {
     const capability = CAPABILITIES.find((c) => c.promptId === promptId);
     if (!capability) return `no capability answers with prompt ${promptId}`;
     const found = await this.portals.get(state.request.portalId);
-    if (!found || found.portal.status === 'disabled') return `portal ${state.request.portalId} is ${found ? 'disabled' : 'not registered'}`;
+    // As for live decisions: a paused or disabled portal gets no model calls and no writebacks.
+    if (!found || found.portal.status !== 'active') return `portal ${state.request.portalId} is ${found ? found.portal.status : 'not registered'}`;
     return { portal: found.portal, prompt: choice.prompt, capability };
   }
 
   /**
    * Appends to the replay's stream only if nothing else did since it was read: two
-   * consumers briefly owning the portal during a rebalance never both continue it.
+   * consumers briefly owning the portal during a rebalance never both continue it
+   * (the next chunk's message, too, is appended only right after these events).
    */
-  private async record(state: ReplayState, events: PlatformEvent[], next?: PlatformEvent): Promise<HandlerOutcome> {
+  private async record(state: ReplayState, events: PlatformEvent[], next?: PlatformEvent, after: PlatformEvent[] = [], outcome: HandlerOutcome = Outcome.done()): Promise<HandlerOutcome> {
     const streamId = StreamIds.replay(state.request.portalId, state.replayId);
-    const requests: AppendRequest[] = [{ streamId, events, expectedVersion: state.version }];
-    if (next) requests.push({ streamId, events: [next], publishTo: this.topics.replays });
-    const result = await this.eventStore.appendAll(requests.filter((r) => r.events.length > 0));
+    const recorded = [...events, ...after];
+    const requests: AppendRequest[] = [];
+    if (recorded.length > 0) requests.push({ streamId, events: recorded, expectedVersion: state.version });
+    if (next) requests.push({ streamId, events: [next], expectedVersion: state.version + recorded.length, publishTo: this.topics.replays });
+    const result = await this.eventStore.appendAll(requests);
     // Whoever appended first is continuing the replay; this message's work is theirs.
-    return result.kind === 'conflict' ? Outcome.drop(`replay ${state.replayId} advanced concurrently`) : Outcome.done();
+    return result.kind === 'conflict' ? Outcome.drop(`replay ${state.replayId} advanced concurrently`) : outcome;
   }
 }
 
@@ -219,7 +251,7 @@ function replayedEvent(
   state: ReplayState,
   message: EventEnvelope,
   item: DecisionToReplay,
-  answer: Exclude<ConsultationResult<object>, { kind: 'error' }>,
+  answer: ConsultationResult<object>,
   now: Date,
 ): PlatformEvent<'DecisionReplayed'> | PlatformEvent<'DecisionReplayFailed'> {
   const { decision } = item;
@@ -234,6 +266,13 @@ function replayedEvent(
   const base = { portalId: state.request.portalId, id: deterministicId('replayed', state.replayId, decision.id) };
   if (answer.kind === 'unusable') {
     return causedBy(message, { ...base, type: 'DecisionReplayFailed', data: { trigger: decision.data.trigger, ...answer.call, original } }, now);
+  }
+  if (answer.kind === 'error') {
+    // The API refused this input (too long, invalid): nothing was answered or paid, and the replay goes on.
+    const { provider, model, prompt } = answer;
+    const reason = 'reason' in answer.outcome ? answer.outcome.reason : 'the model refused the request';
+    const refused = { trigger: decision.data.trigger, prompt, provider, model, input: null, reason, answers: [], usage: NO_USAGE, costUsd: 0, latencyMs: 0, original };
+    return causedBy(message, { ...base, type: 'DecisionReplayFailed', data: refused }, now);
   }
   const differences = answerDifferences(decision.data.output, answer.call.output);
   return causedBy(message, { ...base, type: 'DecisionReplayed', data: { trigger: decision.data.trigger, ...answer.call, original, differences } }, now);

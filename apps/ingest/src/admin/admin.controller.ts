@@ -94,7 +94,7 @@ export class AdminController {
   @Post('portals/:portalId/replays')
   @HttpCode(202)
   async requestReplay(@Param('portalId', ParseIntPipe) portalId: number, @Body() dto: RequestReplayDto): Promise<ReplayReport> {
-    const range = readableRange(dto.from, dto.to);
+    const range = replayRangeProblems(dto.from, dto.to, new Date());
     if (range.length > 0) throw new BadRequestException(range);
     const report = await this.replays.request(portalId, dto);
     if (!report) throw new NotFoundException(`portal ${portalId} is not registered`);
@@ -145,14 +145,14 @@ export class AdminController {
   }
 }
 
-/** What is wrong with an optional from/to pair: unreadable dates, or from after to. */
-function readableRange(from: string | undefined, to: string | undefined): string[] {
+/** What is wrong with a replay's optional from/to: unreadable dates, or an empty range (`to` defaults to now). */
+function replayRangeProblems(from: string | undefined, to: string | undefined, now: Date): string[] {
   // IsISO8601 also lets through forms Date cannot read (week and ordinal dates).
   const unreadable = Object.entries({ from, to })
     .filter(([, value]) => value !== undefined && Number.isNaN(Date.parse(value)))
     .map(([field]) => `${field} must be an ISO 8601 date-time, e.g. 2026-11-28T08:00:00Z`);
   if (unreadable.length > 0) return unreadable;
-  if (from && to && Date.parse(from) >= Date.parse(to)) return ['from must be before to'];
+  if (from && Date.parse(from) >= (to ? Date.parse(to) : now.getTime())) return [to ? 'from must be before to' : 'from must be before now (to defaults to now)'];
   return [];
 }
 

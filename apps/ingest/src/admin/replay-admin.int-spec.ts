@@ -69,6 +69,8 @@ describe('replays through the admin API (real Postgres)', () => {
     );
     const backwards = await call('POST', `${PORTAL}/replays`, { promptId: 'lead-scoring', promptVersion: 4, from: '2026-11-02T00:00:00Z', to: '2026-11-01T00:00:00Z' });
     expect(backwards).toMatchObject({ status: 400, body: { message: ['from must be before to'] } });
+    const future = await call('POST', `${PORTAL}/replays`, { promptId: 'lead-scoring', promptVersion: 4, from: '2999-01-01T00:00:00Z' });
+    expect(future).toMatchObject({ status: 400, body: { message: ['from must be before now (to defaults to now)'] } });
 
     expect(await call('POST', '999/replays', { promptId: 'lead-scoring', promptVersion: 4 })).toMatchObject({ status: 404, body: { message: 'portal 999 is not registered' } });
     expect((await call('GET', `${PORTAL}/replays/${randomUUID()}`)).status).toBe(404);
