@@ -137,6 +137,36 @@ export async function runDemo({ config, print }: DemoOptions): Promise<void> {
   for (const event of events) print(`  #${event.globalPosition} ${event.type.padEnd(22)} ${describeEvent(event)}`);
   print('');
   print(`Correlation id ${events[0]?.correlationId}: GET /admin/stories/<id> or npm run story -- <id> prints every event in full.`);
+
+  await showReplay(adminBase, adminHeaders, !config.anthropicApiKey, print);
+}
+
+/** An operator trying another prompt version on the portal's past lead decisions before switching to it. */
+async function showReplay(adminBase: string, headers: Record<string, string>, offline: boolean, print: (line: string) => void): Promise<void> {
+  const admin = async (method: string, path: string, body?: unknown) => {
+    const response = await fetch(`${adminBase}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+    if (response.status >= 300) throw new Error(`admin API ${method} ${path} answered ${response.status}: ${(await response.text()).slice(0, 300)}`);
+    return (await response.json()) as Record<string, any>;
+  };
+  print('');
+  print(`Replay: the portal's lead decisions asked again with lead-scoring@3 (POST /admin/portals/${DEMO_PORTAL}/replays)`);
+  const { replayId } = await admin('POST', `/portals/${DEMO_PORTAL}/replays`, { promptId: 'lead-scoring', promptVersion: 3 });
+  const report = await eventuallyValue(async () => {
+    const found = await admin('GET', `/portals/${DEMO_PORTAL}/replays/${replayId}`);
+    return found.status === 'running' ? undefined : found;
+  }, 60_000, `replay ${replayId} to finish`);
+  const { totals } = report;
+  print(`  ${report.status}: ${totals.replayed} replayed, ${totals.changed} changed, ${totals.failed} failed, $${totals.costUsd} (GET /admin/portals/${DEMO_PORTAL}/replays/${replayId})`);
+  for (const decision of report.decisions) {
+    const shown = (value: unknown) => {
+      const text = JSON.stringify(value) ?? 'absent';
+      return text.length > 50 ? `${text.slice(0, 49)}…` : text;
+    };
+    const change = decision.differences.length === 0 ? 'same answer' : decision.differences.map((d: { field: string; before: unknown; after: unknown }) => `${d.field} ${shown(d.before)} → ${shown(d.after)}`).join('; ');
+    print(`  contact ${decision.objectId}: @${decision.before.prompt.version} score ${decision.before.output.score} → @${decision.after.prompt.version} ${decision.after.output ? `score ${decision.after.output.score}` : 'no answer'}: ${change}`);
+  }
+  if (offline) print('  (the offline rules read the facts, not the prompt\'s words, so their answers match; with ANTHROPIC_API_KEY set, Claude answers each version)');
+  print(`  POST .../replays/${replayId}/apply would write the changed answers' ai_ properties to HubSpot.`);
 }
 
 function describeEvent(event: StoredEvent): string {
