@@ -156,6 +156,10 @@ async function showReplay(adminBase: string, headers: Record<string, string>, of
     return found.status === 'running' ? undefined : found;
   }, 60_000, `replay ${replayId} to finish`);
   const { totals } = report;
+  if (report.status === 'rejected') {
+    print(`  rejected: ${report.reason}`);
+    return;
+  }
   print(`  ${report.status}: ${totals.replayed} replayed, ${totals.changed} changed, ${totals.failed} failed, $${totals.costUsd} (GET /admin/portals/${DEMO_PORTAL}/replays/${replayId})`);
   for (const decision of report.decisions) {
     const shown = (value: unknown) => {

@@ -61,7 +61,7 @@ describe('DecisionFlow (Postgres, the HubSpot sandbox and the Anthropic double)'
     const portals = new PortalRepository(db.dataSource, new TokenCipher(Buffer.alloc(32, 7)));
     await portals.register({ portalId: PORTAL, name: 'Support Co', accessToken: TOKEN, settings: { serviceRouting: { defaultOwnerId: '55' } } });
     const budget = new HubSpotBudget(new BudgetRepository(db.dataSource), 0.1);
-    const provider = new AnthropicProvider({ apiKey: 'sk-ant-test', baseURL: claudeUrl, defaultModel: 'claude-sonnet-4-5', maxRetries: 0 });
+    const provider = new AnthropicProvider({ apiKey: 'sk-ant-test', baseURL: claudeUrl, defaultModel: 'claude-sonnet-5-5', maxRetries: 0 });
     const records = new DecisionRecords(db.dataSource);
     const maker = new DecisionMaker(provider, records, new ModelConcurrency({ global: 4, perPortal: 2 }));
     flow = new DecisionFlow(events, new PortalAccess(portals, { portalCacheMs: 0 } as AppConfig, () => new Date()), new ContextAssembler(new CrmReader(new HubSpotClientFactory(hubspotUrl), budget)), maker, records, topicNames('flow'), () => new Date());

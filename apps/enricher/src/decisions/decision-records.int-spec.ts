@@ -55,6 +55,20 @@ describe('DecisionRecords (real Postgres)', () => {
     expect(plan.map((r) => r['QUERY PLAN']).join('\n')).toContain('events_decision_prompt_hash');
   });
 
+  it('reads a portal’s model calls by time through an index (cost report: events_model_calls; replay selection)', async () => {
+    const plans = await db.dataSource.transaction(async (manager) => {
+      await manager.query('SET LOCAL enable_seqscan = off');
+      const explain = async (sql: string) => ((await manager.query(`EXPLAIN ${sql}`)) as Array<{ 'QUERY PLAN': string }>).map((r) => r['QUERY PLAN']).join('\n');
+      return [
+        await explain(`SELECT count(*) FROM events WHERE type IN ('DecisionMade', 'DecisionFailed', 'DecisionReplayed', 'DecisionReplayFailed') AND portal_id = 1 AND recorded_at >= now() - interval '1 day'`),
+        await explain(`SELECT event_id FROM events WHERE type = 'DecisionMade' AND portal_id = 1 AND recorded_at >= now() - interval '1 day' ORDER BY global_position LIMIT 20`),
+      ];
+    });
+    expect(plans[0]).toContain('events_model_calls');
+    // The replay selection reads one of the portal's partial decision indexes, whichever the planner prefers.
+    expect(plans[1]).toMatch(/Index Scan using events_(model_calls|decision_prompt_hash)/);
+  });
+
   it('counts the decisions changes caused on one record since a moment, and nothing else', async () => {
     const hoursAgo = (h: number) => new Date(now.getTime() - h * 3_600_000);
     const stream = StreamIds.crmObject(3, 'contacts', '9');

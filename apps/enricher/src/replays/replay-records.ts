@@ -26,7 +26,7 @@ export class ReplayRecords {
   constructor(private readonly dataSource: DataSource) {}
 
   async decisionsToReplay(selection: ReplaySelection): Promise<DecisionToReplay[]> {
-    // The (portal_id, recorded_at) index of the cost report (events_model_costs) serves this filter too.
+    // The portal's partial indexes of decisions serve this filter (events_model_calls: portal_id, recorded_at).
     const rows: Array<{ event_id: string; stream_id: string; global_position: string; decision: PlatformEvent<'DecisionMade'>['data']; context: PlatformEvent<'ContextFetched'>['data'] }> =
       await this.dataSource.query(
         `SELECT d.event_id, d.stream_id, d.global_position, d.data AS decision, c.data AS context

@@ -59,10 +59,10 @@ describe('ReplayRunner (Postgres and the Anthropic double)', () => {
   const FITS = { score: 90, persona: 'decision_maker', summary: '{{FIRSTNAME_1}} runs Acme and wants a demo.' };
 
   /** A recorded v3 decision about a new contact, as the live flow leaves it: trigger → ContextFetched → DecisionMade. */
-  async function aDecision(output: Record<string, unknown>, recordedAt = new Date()): Promise<PlatformEvent<'DecisionMade'>> {
+  async function aDecision(output: Record<string, unknown>, recordedAt = new Date(), sameAs?: { objectId: string; snapshot: Record<string, string> }): Promise<PlatformEvent<'DecisionMade'>> {
     contacts += 1;
-    const objectId = String(9000 + contacts);
-    const snapshot = { firstname: 'Ann', lastname: `Lee${contacts}`, email: `ann${contacts}@acme.io`, jobtitle: 'CEO', 'company.name': 'Acme', 'notes.1.hs_note_body': 'Call with Ann: wants a demo' };
+    const objectId = sameAs?.objectId ?? String(9000 + contacts);
+    const snapshot = sameAs?.snapshot ?? { firstname: 'Ann', lastname: `Lee${contacts}`, email: `ann${contacts}@acme.io`, jobtitle: 'CEO', 'company.name': 'Acme', 'notes.1.hs_note_body': 'Call with Ann: wants a demo' };
     const portal = (await portals.find(PORTAL))!;
     const { rendered } = maker.prepare({ portal, prompt: LEAD_SCORING_V3, objectType: 'contacts', objectId, snapshot });
     const trigger = startStory({ type: 'WebhookEventReceived', portalId: PORTAL, data: { subscriptionType: 'contact.creation', objectType: 'contacts', objectId, hubspot: {} as never } }, recordedAt);
@@ -209,7 +209,7 @@ describe('ReplayRunner (Postgres and the Anthropic double)', () => {
 
   it('records a decision the API refuses (400) as failed and goes on; stops in the dead-letter topic on a set-up error (401)', async () => {
     const from = new Date().toISOString();
-    const refused = await aDecision(FITS);
+    await aDecision(FITS);
     await aDecision(FITS);
     const replay = await request({ from });
     const tooLong = { status: 400, body: { type: 'error', error: { type: 'invalid_request_error', message: 'prompt is too long: 210000 tokens > 200000 maximum' } } };
@@ -217,7 +217,9 @@ describe('ReplayRunner (Postgres and the Anthropic double)', () => {
     expect(await runner.handle(replay)).toEqual({ kind: 'done' });
     const state = await stateOf(replay);
     expect(state).toMatchObject({ status: 'completed', totals: { replayed: 2, failed: 1 } });
-    expect(state.answers.get(refused.id)).toMatchObject({ type: 'DecisionReplayFailed', data: { reason: expect.stringContaining('prompt is too long'), costUsd: 0, answers: [] } });
+    // The two are asked at once: whichever reached the API first was refused.
+    const failed = [...state.answers.values()].filter((a) => a.type === 'DecisionReplayFailed');
+    expect(failed).toEqual([expect.objectContaining({ data: expect.objectContaining({ reason: expect.stringContaining('prompt is too long'), costUsd: 0, answers: [] }) })]);
 
     const later = new Date().toISOString();
     await aDecision(FITS);
@@ -257,6 +259,45 @@ describe('ReplayRunner (Postgres and the Anthropic double)', () => {
     const state = await stateOf(replay);
     expect(state.totals).toMatchObject({ replayed: 1, changed: 0, failed: 1 });
     expect(state.answers.get(broken.id)).toMatchObject({ type: 'DecisionReplayFailed', data: { reason: expect.stringContaining('failed validation twice'), answers: [expect.anything(), expect.anything()] } });
+  });
+
+  it('asks once per distinct input: decisions that saw the same facts share one answer, in a chunk and across chunks', async () => {
+    const from = new Date().toISOString();
+    // One record re-decided on identical facts, over and over (the objectId is in the prompt: the same record each time).
+    const facts = { objectId: '8800', snapshot: { firstname: 'Bo', jobtitle: 'CTO' } };
+    const same: Array<PlatformEvent<'DecisionMade'>> = [];
+    for (let i = 0; i < REPLAY_CHUNK + 2; i += 1) same.push(await aDecision(FITS, new Date(), facts));
+    const replay = await request({ from });
+
+    expect(await runner.handle(replay)).toEqual({ kind: 'done' });
+    const progress = (await stream(replay)).at(-1)!;
+    expect(await runner.handle(progress)).toEqual({ kind: 'done' });
+
+    const state = await stateOf(replay);
+    expect(state).toMatchObject({ status: 'completed', totals: { replayed: REPLAY_CHUNK + 2 } });
+    expect(claude.received()).toHaveLength(1);
+    const paid = [...state.answers.values()].filter((a) => a.data.costUsd !== 0);
+    expect(paid).toHaveLength(1);
+    expect([...state.answers.values()].filter((a) => 'reusedFrom' in a.data && a.data.reusedFrom?.decisionId === paid[0]!.id)).toHaveLength(REPLAY_CHUNK + 1);
+  });
+
+  it('keeps a paused portal’s replay with its answers, stopped in the dead-letter topic until redriven', async () => {
+    const from = new Date().toISOString();
+    for (let i = 0; i < REPLAY_CHUNK + 1; i += 1) await aDecision(FITS);
+    const replay = await request({ from });
+    expect(await runner.handle(replay)).toEqual({ kind: 'done' });
+    const progress = (await stream(replay)).at(-1)!;
+
+    await portals.updateSettings(PORTAL, { status: 'paused' });
+    try {
+      expect(await runner.handle(progress)).toMatchObject({ kind: 'dead-letter', reason: expect.stringContaining('portal 7171 is paused; redrive it') });
+      expect(await stateOf(replay)).toMatchObject({ status: 'running', totals: { replayed: REPLAY_CHUNK } });
+    } finally {
+      await portals.updateSettings(PORTAL, { status: 'active' });
+    }
+    // Redriven once the portal is active again, the same message finishes it.
+    expect(await runner.handle(progress)).toEqual({ kind: 'done' });
+    expect(await stateOf(replay)).toMatchObject({ status: 'completed', totals: { replayed: REPLAY_CHUNK + 1 } });
   });
 
   it('rejects a replay with a version that does not exist, or for a paused portal, asking nothing', async () => {

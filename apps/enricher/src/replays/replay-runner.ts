@@ -23,7 +23,7 @@ import {
 } from '@app/common';
 import type { Capability } from '../decisions/decision-flow';
 import { NO_USAGE } from '../ai/ai-provider';
-import { DecisionMaker, type ConsultationResult } from '../decisions/decision-maker';
+import { DecisionMaker, type AnsweredCall, type ConsultationResult } from '../decisions/decision-maker';
 import { LEAD_AI } from '../lead-ai/lead-ai.capability';
 import { selectPrompt } from '../prompts/prompt-registry';
 import type { PromptDefinition } from '../prompts/prompt';
@@ -73,29 +73,18 @@ export class ReplayRunner {
   private async advance(state: ReplayState, message: EventEnvelope): Promise<HandlerOutcome> {
     const { request } = state;
     const setUp = await this.setUp(state);
-    if (typeof setUp === 'string') return this.record(state, [causedBy(message, { type: 'ReplayRejected', portalId: request.portalId, data: { reason: setUp } }, this.clock())]);
+    if (typeof setUp === 'string') {
+      // A replay that has answers keeps them: a portal paused meanwhile stops it in the dead-letter topic, to be redriven once resumed.
+      if (state.answers.size > 0) return Outcome.deadLetter(`replay ${state.replayId} cannot go on: ${setUp}; redrive it once that is fixed`);
+      return this.record(state, [causedBy(message, { type: 'ReplayRejected', portalId: request.portalId, data: { reason: setUp } }, this.clock())]);
+    }
     const { portal, prompt, capability } = setUp;
 
     const wanted = Math.min(REPLAY_CHUNK, request.data.limit - state.totals.replayed);
     const chunk = wanted > 0 ? await this.records.decisionsToReplay({ ...selectionOf(request), after: state.cursor, limit: wanted }) : [];
     // A chunk asked again after the model was overloaded: what it answered then is recorded and not asked again.
     const toAsk = chunk.filter((item) => !state.answers.has(item.decision.id));
-    const answers = new Map(
-      await Promise.all(
-        toAsk.map(async (item) => {
-          const consulted = await this.decisions.consult({
-            portal,
-            prompt,
-            objectType: item.context.objectType,
-            objectId: item.context.objectId,
-            snapshot: item.context.snapshot as Record<string, string>,
-            answerType: capability.answerType,
-            forceModelCall: request.data.forceModelCall,
-          });
-          return [item.decision.id, consulted] as const;
-        }),
-      ),
-    );
+    const answers = await this.askOncePerInput(state, toAsk, { portal, prompt, capability });
 
     const now = this.clock();
     const events: PlatformEvent[] = [];
@@ -124,6 +113,51 @@ export class ReplayRunner {
     if (finished) return this.record(state, [...events, causedBy(message, { type: 'ReplayCompleted', portalId: request.portalId, data: totals }, now)]);
     // The next chunk's message is the progress event itself, published back to the replays topic.
     return this.record(state, events, causedBy(message, { type: 'ReplayProgressed', portalId: request.portalId, data: { ...totals, cursor } }, now));
+  }
+
+  /**
+   * Asks the model once per distinct input: decisions whose snapshots render the same
+   * prompt (earlier reused decisions, repeated triggers) share one answer, and an
+   * input this replay already answered in an earlier chunk is not asked again.
+   * The copies record no usage and name the answer they reuse.
+   */
+  private async askOncePerInput(
+    state: ReplayState,
+    items: DecisionToReplay[],
+    { portal, prompt, capability }: { portal: Portal; prompt: PromptDefinition; capability: Capability<object> },
+  ): Promise<Map<string, ConsultationResult<object>>> {
+    const answeredBefore = new Map<string, PlatformEvent<'DecisionReplayed'>>();
+    for (const answer of state.answers.values()) if (isEventOfType(answer, 'DecisionReplayed')) answeredBefore.set(answer.data.prompt.hash, answer);
+    const consultation = (item: DecisionToReplay) => ({
+      portal,
+      prompt,
+      objectType: item.context.objectType,
+      objectId: item.context.objectId,
+      snapshot: item.context.snapshot as Record<string, string>,
+      answerType: capability.answerType,
+      forceModelCall: state.request.data.forceModelCall,
+    });
+    const inputOf = new Map(items.map((item) => [item.decision.id, this.decisions.prepare(consultation(item)).rendered.hash]));
+    const firstOf = new Map<string, DecisionToReplay>();
+    for (const item of items) {
+      const hash = inputOf.get(item.decision.id)!;
+      if (!firstOf.has(hash) && !answeredBefore.has(hash)) firstOf.set(hash, item);
+    }
+    const asked = new Map(await Promise.all([...firstOf].map(async ([hash, item]) => [hash, await this.decisions.consult(consultation(item))] as const)));
+    const results = new Map<string, ConsultationResult<object>>();
+    for (const item of items) {
+      const hash = inputOf.get(item.decision.id)!;
+      const earlier = answeredBefore.get(hash);
+      if (earlier) {
+        // A copy names the answer it copied, so every copy points at the one that was paid for.
+        results.set(item.decision.id, reusing(earlier.data, earlier.data.reusedFrom?.decisionId ?? earlier.id));
+        continue;
+      }
+      const first = firstOf.get(hash)!;
+      const result = asked.get(hash)!;
+      results.set(item.decision.id, first === item || result.kind !== 'answered' ? result : reusing(result.call, deterministicId('replayed', state.replayId, first.decision.id)));
+    }
+    return results;
   }
 
   /**
@@ -276,6 +310,13 @@ function replayedEvent(
   }
   const differences = answerDifferences(decision.data.output, answer.call.output);
   return causedBy(message, { ...base, type: 'DecisionReplayed', data: { trigger: decision.data.trigger, ...answer.call, original, differences } }, now);
+}
+
+/** Another decision's answer to the same input, reused: no usage, no cost. */
+function reusing(call: AnsweredCall, replayedId: string): ConsultationResult<object> {
+  const { usage: _usage, costUsd: _cost, latencyMs: _latency, repairedFrom: _repaired, reusedFrom: _reused, ...same } = call as AnsweredCall & { trigger?: unknown };
+  const { trigger: _trigger, original: _original, differences: _differences, ...answer } = same as AnsweredCall & { trigger?: unknown; original?: unknown; differences?: unknown };
+  return { kind: 'answered', call: { ...answer, usage: NO_USAGE, costUsd: 0, latencyMs: 0, reusedFrom: { decisionId: replayedId } }, answer: {}, restore: (text) => text };
 }
 
 function addTotals(totals: ReplayTotals, event: PlatformEvent<'DecisionReplayed'> | PlatformEvent<'DecisionReplayFailed'>): ReplayTotals {

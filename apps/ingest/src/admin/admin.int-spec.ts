@@ -236,7 +236,8 @@ describe('admin API (real Postgres)', () => {
     await store.append({ streamId: `costs-${randomUUID()}`, events: [failed] });
     const replayed = startStory({ type: 'DecisionReplayed', portalId: 138, id: randomUUID(), data: { usage: { inputTokens: 200, outputTokens: 20, cacheReadInputTokens: 0, cacheCreationInputTokens: 0 }, costUsd: 0.002 } as never }, new Date('2026-11-02T10:00:00Z'));
     const replayFailed = startStory({ type: 'DecisionReplayFailed', portalId: 138, id: randomUUID(), data: { usage: { inputTokens: 100, outputTokens: 10, cacheReadInputTokens: 0, cacheCreationInputTokens: 0 }, costUsd: 0.001 } as never }, new Date('2026-11-02T11:00:00Z'));
-    await store.append({ streamId: `costs-${randomUUID()}`, events: [replayed, replayFailed] });
+    const replayReused = startStory({ type: 'DecisionReplayed', portalId: 138, id: randomUUID(), data: { usage: { inputTokens: 0, outputTokens: 0, cacheReadInputTokens: 0, cacheCreationInputTokens: 0 }, costUsd: 0, reusedFrom: { decisionId: replayed.id } } as never }, new Date('2026-11-02T10:01:00Z'));
+    await store.append({ streamId: `costs-${randomUUID()}`, events: [replayed, replayFailed, replayReused] });
     const report = await get('138/costs?from=2026-11-01&to=2026-11-02');
     expect(report.status).toBe(200);
     expect(report.body).toEqual({
@@ -246,7 +247,7 @@ describe('admin API (real Postgres)', () => {
       totalCostUsd: 0.037,
       days: [
         { day: '2026-11-01', decisions: 2, inputTokens: 2000, outputTokens: 200, cacheReadInputTokens: 1000, cacheCreationInputTokens: 0, costUsd: 0.03, unpriced: 0, reused: 0, failed: 0, replayed: 0 },
-        { day: '2026-11-02', decisions: 2, inputTokens: 1600, outputTokens: 180, cacheReadInputTokens: 500, cacheCreationInputTokens: 0, costUsd: 0.007, unpriced: 1, reused: 1, failed: 1, replayed: 2 },
+        { day: '2026-11-02', decisions: 2, inputTokens: 1600, outputTokens: 180, cacheReadInputTokens: 500, cacheCreationInputTokens: 0, costUsd: 0.007, unpriced: 1, reused: 1, failed: 1, replayed: 3 },
       ],
     });
     expect((await get('138/costs?from=November')).body).toMatchObject({ statusCode: 400, message: 'from must be a date like 2026-11-28' });

@@ -111,6 +111,11 @@ describe('replays through the admin API (real Postgres)', () => {
 
     const bad = await call('POST', `${PORTAL}/replays/${requested.replayId}/apply`, { decisionIds: ['x'] });
     expect(bad).toMatchObject({ status: 400, body: { message: ['decisionIds must be decision ids (UUIDs)'] } });
+    for (const decisionIds of [[], null]) {
+      const none = await call('POST', `${PORTAL}/replays/${requested.replayId}/apply`, { decisionIds });
+      expect(none.status).toBe(400);
+      expect(JSON.stringify(none.body.message)).toContain('leave it out to apply every changed decision');
+    }
     const applied = await call('POST', `${PORTAL}/replays/${requested.replayId}/apply`, { decisionIds: [original.decisionId] });
     expect(applied).toMatchObject({ status: 202, body: { applyId: expect.any(String) } });
     const outbox = await db.dataSource.query('SELECT topic FROM outbox WHERE event_id = $1', [applied.body.applyId]);

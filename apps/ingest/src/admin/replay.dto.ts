@@ -1,4 +1,4 @@
-import { ArrayMaxSize, IsArray, IsBoolean, IsInt, IsISO8601, IsOptional, IsString, IsUUID, Matches, Max, Min } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsInt, IsISO8601, IsOptional, IsString, IsUUID, Matches, Max, Min, ValidateIf } from 'class-validator';
 
 export const DEFAULT_REPLAY_LIMIT = 100;
 export const MAX_REPLAY_LIMIT = 1000;
@@ -34,6 +34,11 @@ export class RequestReplayDto {
 /** POST /admin/portals/:portalId/replays/:replayId/apply */
 export class ApplyReplayDto {
   /** Original decision ids to apply; absent = every decision the replay answered differently. */
-  @IsOptional() @IsArray() @ArrayMaxSize(MAX_REPLAY_LIMIT) @IsUUID('all', { each: true, message: 'decisionIds must be decision ids (UUIDs)' })
+  // Not IsOptional: that would take null for absent and apply everything.
+  @ValidateIf((dto: ApplyReplayDto) => dto.decisionIds !== undefined)
+  @IsArray({ message: 'decisionIds must be a list of decision ids; leave it out to apply every changed decision' })
+  @ArrayMinSize(1, { message: 'decisionIds must name at least one decision; leave it out to apply every changed decision' })
+  @ArrayMaxSize(MAX_REPLAY_LIMIT)
+  @IsUUID('all', { each: true, message: 'decisionIds must be decision ids (UUIDs)' })
   decisionIds?: string[];
 }

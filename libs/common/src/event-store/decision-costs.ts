@@ -11,7 +11,7 @@ export interface DailyDecisionCost {
   /** Sum of the decisions' estimates; decisions without a known price count as 0 and are counted in `unpriced`. */
   costUsd: number;
   unpriced: number;
-  /** Decisions that reused an earlier answer to the same input instead of calling the model (no tokens, no cost). */
+  /** Decisions that reused an earlier answer to the same input instead of calling the model (no tokens, no cost); replays' reuses are not counted here. */
   reused: number;
   /** Model answers that became no decision (invalid twice, cut off, no tool call): paid for, so their tokens and cost are in the totals. */
   failed: number;
@@ -33,11 +33,11 @@ export class DecisionCosts {
               coalesce(sum((data->'usage'->>'cacheCreationInputTokens')::bigint), 0) AS cache_write,
               coalesce(sum((data->>'costUsd')::numeric), 0) AS cost,
               count(*) FILTER (WHERE data->>'costUsd' IS NULL) AS unpriced,
-              count(*) FILTER (WHERE data ? 'reusedFrom') AS reused,
+              count(*) FILTER (WHERE type = 'DecisionMade' AND data ? 'reusedFrom') AS reused,
               count(*) FILTER (WHERE type = 'DecisionFailed') AS failed,
               count(*) FILTER (WHERE type IN ('DecisionReplayed', 'DecisionReplayFailed')) AS replayed
          FROM events
-        -- Every event that records a model call; the partial index events_model_costs covers exactly these.
+        -- Every event that records a model call; the partial index events_model_calls covers exactly these.
         WHERE type IN ('DecisionMade', 'DecisionFailed', 'DecisionReplayed', 'DecisionReplayFailed') AND portal_id = $1 AND recorded_at >= $2 AND recorded_at < $3
         GROUP BY 1 ORDER BY 1`,
       [portalId, from, to],
