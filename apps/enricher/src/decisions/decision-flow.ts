@@ -154,7 +154,7 @@ export class DecisionFlow {
     if (count < cap) return undefined;
     return (
       `changes to ${record} caused ${count} decisions in the last 24 hours, the portal's cap (aiLimits.changeDecisionsPerRecordPerDay = ${cap}); ` +
-      'a workflow that edits what the AI reads whenever the AI writes back would otherwise pay for a decision per round'
+      'a workflow that edits what the AI reads whenever the AI writes back would otherwise cause a decision and a writeback per round'
     );
   }
 
