@@ -1,6 +1,6 @@
 import { associatedIdsOf } from '../crm/crm-reader';
-import { LEAD_SCORING_V1, LEAD_SCORING_V4 } from '../prompts/lead-scoring.prompt';
-import { flattenContext, highestIds, nestContext, newestFirst, pickDeclared, pickFields } from './crm-context';
+import { LEAD_SCORING_V1, LEAD_SCORING_V3, LEAD_SCORING_V4 } from '../prompts/lead-scoring.prompt';
+import { declaredNotIn, flattenContext, highestIds, nestContext, newestFirst, pickDeclared, pickFields } from './crm-context';
 
 describe('CRM context helpers', () => {
   it('flattens the record and its related records into one map, newest first, without ids', () => {
@@ -33,6 +33,14 @@ describe('CRM context helpers', () => {
     expect(pickDeclared(snapshot, LEAD_SCORING_V1.context)).toEqual({ jobtitle: 'CEO' });
     const live = flattenContext({ record: { jobtitle: 'CEO' }, related: { company: [{ id: '5', properties: { name: 'Acme' } }], emails: [{ id: '9', properties: { hs_email_text: 'x' } }] } });
     expect(pickDeclared(live, LEAD_SCORING_V4.context)).toEqual(live);
+  });
+
+  it('names what a prompt version declares that another did not read', () => {
+    expect(declaredNotIn(LEAD_SCORING_V4.context, LEAD_SCORING_V3.context)).toEqual([]);
+    const wider = declaredNotIn(LEAD_SCORING_V4.context, LEAD_SCORING_V1.context);
+    expect(wider).toEqual(expect.arrayContaining(['recent_conversion_event_name', 'company.name', 'notes.hs_note_body', 'emails.hs_email_text']));
+    expect(wider).not.toContain('jobtitle');
+    expect(declaredNotIn(LEAD_SCORING_V1.context, LEAD_SCORING_V4.context)).toEqual([]);
   });
 
   it('keeps only declared, non-empty fields', () => {

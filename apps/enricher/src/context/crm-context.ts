@@ -68,6 +68,20 @@ export function pickDeclared(snapshot: Record<string, string>, spec: ContextSpec
   return picked;
 }
 
+/**
+ * What `wanted` declares that `had` did not: fields a context read for `had` never
+ * holds (`jobtitle`, `notes.hs_note_body`). A replay with a wider prompt version sees
+ * them as absent, which is not the same as the CRM having no value.
+ */
+export function declaredNotIn(wanted: ContextSpec, had: ContextSpec): string[] {
+  const missing = wanted.record.filter((field) => !had.record.includes(field));
+  for (const role of RELATED_ROLES) {
+    const before = had.related?.[role] ?? [];
+    for (const field of wanted.related?.[role] ?? []) if (!before.includes(field)) missing.push(`${role}.${field}`);
+  }
+  return missing;
+}
+
 /** The flat map back as nested sections, which reads better in a prompt. */
 export function nestContext(flat: Record<string, string>): Record<string, unknown> {
   const nested: Record<string, unknown> = {};

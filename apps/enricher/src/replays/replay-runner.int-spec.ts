@@ -19,7 +19,7 @@ import { AnthropicProvider } from '../ai/anthropic.provider';
 import { ModelConcurrency } from '../ai/model-concurrency';
 import { DecisionMaker } from '../decisions/decision-maker';
 import { DecisionRecords } from '../decisions/decision-records';
-import { LEAD_SCORING_V3 } from '../prompts/lead-scoring.prompt';
+import { LEAD_SCORING_V1, LEAD_SCORING_V3 } from '../prompts/lead-scoring.prompt';
 import { REPLAY_CHUNK, ReplayRunner } from './replay-runner';
 import { ReplayRecords } from './replay-records';
 
@@ -59,12 +59,17 @@ describe('ReplayRunner (Postgres and the Anthropic double)', () => {
   const FITS = { score: 90, persona: 'decision_maker', summary: '{{FIRSTNAME_1}} runs Acme and wants a demo.' };
 
   /** A recorded v3 decision about a new contact, as the live flow leaves it: trigger → ContextFetched → DecisionMade. */
-  async function aDecision(output: Record<string, unknown>, recordedAt = new Date(), sameAs?: { objectId: string; snapshot: Record<string, string> }): Promise<PlatformEvent<'DecisionMade'>> {
+  async function aDecision(
+    output: Record<string, unknown>,
+    recordedAt = new Date(),
+    sameAs?: { objectId: string; snapshot: Record<string, string> },
+    version: 1 | 3 = 3,
+  ): Promise<PlatformEvent<'DecisionMade'>> {
     contacts += 1;
     const objectId = sameAs?.objectId ?? String(9000 + contacts);
     const snapshot = sameAs?.snapshot ?? { firstname: 'Ann', lastname: `Lee${contacts}`, email: `ann${contacts}@acme.io`, jobtitle: 'CEO', 'company.name': 'Acme', 'notes.1.hs_note_body': 'Call with Ann: wants a demo' };
     const portal = (await portals.find(PORTAL))!;
-    const { rendered } = maker.prepare({ portal, prompt: LEAD_SCORING_V3, objectType: 'contacts', objectId, snapshot });
+    const { rendered } = maker.prepare({ portal, prompt: version === 3 ? LEAD_SCORING_V3 : LEAD_SCORING_V1, objectType: 'contacts', objectId, snapshot });
     const trigger = startStory({ type: 'WebhookEventReceived', portalId: PORTAL, data: { subscriptionType: 'contact.creation', objectType: 'contacts', objectId, hubspot: {} as never } }, recordedAt);
     const context = causedBy(trigger, { type: 'ContextFetched', portalId: PORTAL, data: { objectType: 'contacts', objectId, snapshot, hubspotStatus: 200, rateLimit: {} } }, recordedAt);
     const decision = causedBy(context, {
@@ -72,7 +77,7 @@ describe('ReplayRunner (Postgres and the Anthropic double)', () => {
       portalId: PORTAL,
       data: {
         trigger: { eventId: trigger.id, type: 'contact.creation' },
-        prompt: { id: 'lead-scoring', version: 3, hash: rendered.hash },
+        prompt: { id: 'lead-scoring', version, hash: rendered.hash },
         provider: 'anthropic',
         model: MODEL,
         input: {},
@@ -114,6 +119,8 @@ describe('ReplayRunner (Postgres and the Anthropic double)', () => {
     expect(state.totals.costUsd).toBeGreaterThan(0);
     const replayed = (decision: PlatformEvent<'DecisionMade'>) => state.answers.get(decision.id) as PlatformEvent<'DecisionReplayed'>;
     expect(replayed(same).data.differences).toEqual([]);
+    // v3 read everything v4 declares.
+    expect(replayed(same).data.notReadThen).toBeUndefined();
     expect(replayed(lower).data.differences).toEqual([{ field: 'score', before: 40, after: 90 }]);
     expect(replayed(other).data.differences.map((d) => d.field)).toEqual(['score', 'persona', 'summary']);
     expect(replayed(lower).data).toMatchObject({
@@ -136,6 +143,16 @@ describe('ReplayRunner (Postgres and the Anthropic double)', () => {
     expect(await runner.handle(replay)).toEqual({ kind: 'done' });
     expect(await stream(replay)).toHaveLength(length);
     expect(claude.received()).toHaveLength(3);
+  });
+
+  it('says which fields the replay’s version declares that the original decision never read', async () => {
+    const from = new Date().toISOString();
+    const v1 = await aDecision(FITS, new Date(), undefined, 1);
+    const replay = await request({ from });
+    claude.enqueue(answer(FITS));
+    await runner.handle(replay);
+    const replayed = (await stateOf(replay)).answers.get(v1.id) as PlatformEvent<'DecisionReplayed'>;
+    expect(replayed.data.notReadThen).toEqual(expect.arrayContaining(['company.name', 'notes.hs_note_body', 'emails.hs_email_text', 'recent_conversion_event_name']));
   });
 
   it('with the decisions’ own version, reuses their answers: nothing asked, nothing changed', async () => {

@@ -23,6 +23,7 @@ import {
 } from '@app/common';
 import type { Capability } from '../decisions/decision-flow';
 import { NO_USAGE } from '../ai/ai-provider';
+import { declaredNotIn } from '../context/crm-context';
 import { DecisionMaker, type AnsweredCall, type ConsultationResult } from '../decisions/decision-maker';
 import { LEAD_AI } from '../lead-ai/lead-ai.capability';
 import { selectPrompt } from '../prompts/prompt-registry';
@@ -102,7 +103,7 @@ export class ReplayRunner {
       }
       // Every answer is recorded, paid ones after a waiting decision included; the cursor stops before the first waiting one.
       if (answer) {
-        const event = replayedEvent(state, message, item, answer, now);
+        const event = replayedEvent(state, message, item, answer, notReadThen(prompt, item.decision.data.prompt), now);
         events.push(event);
         totals = addTotals(totals, event);
       }
@@ -271,6 +272,12 @@ export class ReplayRunner {
   }
 }
 
+/** What the replay's prompt version declares that the original decision's version did not read ([] when that version is unknown). */
+function notReadThen(replaying: PromptDefinition, original: { id: string; version: number }): string[] {
+  const then = selectPrompt(original.id, { [original.id]: original.version });
+  return then.ok ? declaredNotIn(replaying.context, then.prompt.context) : [];
+}
+
 function selectionOf(request: PlatformEvent<'ReplayRequested'>) {
   return {
     portalId: request.portalId,
@@ -286,6 +293,7 @@ function replayedEvent(
   message: EventEnvelope,
   item: DecisionToReplay,
   answer: ConsultationResult<object>,
+  unread: string[],
   now: Date,
 ): PlatformEvent<'DecisionReplayed'> | PlatformEvent<'DecisionReplayFailed'> {
   const { decision } = item;
@@ -309,7 +317,8 @@ function replayedEvent(
     return causedBy(message, { ...base, type: 'DecisionReplayFailed', data: refused }, now);
   }
   const differences = answerDifferences(decision.data.output, answer.call.output);
-  return causedBy(message, { ...base, type: 'DecisionReplayed', data: { trigger: decision.data.trigger, ...answer.call, original, differences } }, now);
+  const data = { trigger: decision.data.trigger, ...answer.call, original, differences, ...(unread.length > 0 ? { notReadThen: unread } : {}) };
+  return causedBy(message, { ...base, type: 'DecisionReplayed', data }, now);
 }
 
 /** Another decision's answer to the same input, reused: no usage, no cost. */

@@ -87,7 +87,7 @@ describe('replays through the admin API (real Postgres)', () => {
     const [request] = await events.readStream(streamId);
     const original = { decisionId: randomUUID(), streamId: StreamIds.crmObject(PORTAL, 'contacts', '77'), objectType: 'contacts' as const, objectId: '77', prompt: { id: 'lead-scoring', version: 3, hash: 'h3' }, output: { score: 40, persona: 'researcher', summary: 'Browsing.' } };
     const call4 = { trigger: { eventId: randomUUID(), type: 'contact.creation' }, prompt: { id: 'lead-scoring', version: 4, hash: 'h4' }, provider: 'anthropic' as const, model: 'claude-sonnet-5-5', input: {}, usage: { inputTokens: 10, outputTokens: 5, cacheReadInputTokens: 0, cacheCreationInputTokens: 0 }, latencyMs: 800 };
-    const replayed = causedBy(request!, { type: 'DecisionReplayed', portalId: PORTAL, data: { ...call4, output: { score: 85, persona: 'researcher', summary: 'Browsing.' }, costUsd: 0.002, original, differences: [{ field: 'score', before: 40, after: 85 }] } }, new Date());
+    const replayed = causedBy(request!, { type: 'DecisionReplayed', portalId: PORTAL, data: { ...call4, output: { score: 85, persona: 'researcher', summary: 'Browsing.' }, costUsd: 0.002, original, differences: [{ field: 'score', before: 40, after: 85 }], notReadThen: ['company.name'] } }, new Date());
     const completed = causedBy(request!, { type: 'ReplayCompleted', portalId: PORTAL, data: { replayed: 1, changed: 1, failed: 0, costUsd: 0.002 } }, new Date());
     await events.append({ streamId, events: [replayed, completed] });
 
@@ -105,6 +105,7 @@ describe('replays through the admin API (real Postgres)', () => {
           after: { prompt: { id: 'lead-scoring', version: 4 }, output: { score: 85 } },
           differences: [{ field: 'score', before: 40, after: 85 }],
           costUsd: 0.002,
+          notReadThen: ['company.name'],
         },
       ],
     });

@@ -41,6 +41,8 @@ export interface ReplayReport {
     reason?: string;
     /** The answer came from an earlier call with the same input (no model call). */
     reusedFrom?: { decisionId: string };
+    /** Fields the replay's version declares that the original's did not read: the replay saw them as absent. */
+    notReadThen?: string[];
   }>;
   applies: Array<{ applyId: string; requestedAt: string; decisionIds: string[] | null } & Partial<PlatformEvent<'ReplayApplied'>['data']> & { status: 'pending' | 'applied' }>;
 }
@@ -126,8 +128,15 @@ function present(state: ReplayState): ReplayReport {
       if (isEventOfType(answer, 'DecisionReplayFailed')) {
         return { ...common, outcome: 'failed' as const, after: { prompt, output: null }, differences: [], reason: answer.data.reason };
       }
-      const { differences, output, reusedFrom } = (answer as PlatformEvent<'DecisionReplayed'>).data;
-      return { ...common, outcome: differences.length > 0 ? ('changed' as const) : ('same' as const), after: { prompt, output }, differences, ...(reusedFrom ? { reusedFrom } : {}) };
+      const { differences, output, reusedFrom, notReadThen } = (answer as PlatformEvent<'DecisionReplayed'>).data;
+      return {
+        ...common,
+        outcome: differences.length > 0 ? ('changed' as const) : ('same' as const),
+        after: { prompt, output },
+        differences,
+        ...(reusedFrom ? { reusedFrom } : {}),
+        ...(notReadThen ? { notReadThen } : {}),
+      };
     }),
     applies: state.applies.map(({ requested, applied }) => ({
       applyId: requested.id,

@@ -139,7 +139,12 @@ export interface EventPayloads {
   /** The replay cannot run (an unknown prompt version, a disabled portal): nothing was asked. */
   ReplayRejected: { reason: string };
   /** One past decision asked again: the new answer, what it cost, and how it differs from the original's. */
-  DecisionReplayed: EventPayloads['DecisionMade'] & { original: ReplayedOriginal; differences: FieldDifference[] };
+  DecisionReplayed: EventPayloads['DecisionMade'] & {
+    original: ReplayedOriginal;
+    differences: FieldDifference[];
+    /** Fields the replay's version declares that the original's did not read: the replay saw them as absent. */
+    notReadThen?: string[];
+  };
   /** One past decision asked again, and the answer was unusable (paid for, recorded whole). */
   DecisionReplayFailed: EventPayloads['DecisionFailed'] & { original: ReplayedOriginal };
   /** A chunk of the replay is done; the next starts after `cursor`. Totals so far. */
