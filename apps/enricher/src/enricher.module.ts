@@ -11,7 +11,9 @@ import { DecisionMaker } from './decisions/decision-maker';
 import { DecisionRecords } from './decisions/decision-records';
 import { ReplayConsumer } from './replays/replay.consumer';
 import { ReplayRecords } from './replays/replay-records';
+import { ReplayApplier } from './replays/replay-applier';
 import { ReplayRunner } from './replays/replay-runner';
+import { ReplaySetUp } from './replays/replay-setup';
 import { TriggerConsumer } from './triggers/trigger.consumer';
 import { TriggerRouter } from './triggers/trigger-router.service';
 
@@ -38,6 +40,8 @@ export function createAiProvider(config: AppConfig): AiProvider {
     TriggerRouter,
     TriggerConsumer,
     ReplayRecords,
+    ReplaySetUp,
+    ReplayApplier,
     ReplayRunner,
     ReplayConsumer,
   ],

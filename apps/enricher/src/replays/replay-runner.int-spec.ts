@@ -20,7 +20,9 @@ import { ModelConcurrency } from '../ai/model-concurrency';
 import { DecisionMaker } from '../decisions/decision-maker';
 import { DecisionRecords } from '../decisions/decision-records';
 import { LEAD_SCORING_V1, LEAD_SCORING_V3 } from '../prompts/lead-scoring.prompt';
+import { ReplayApplier } from './replay-applier';
 import { REPLAY_CHUNK, ReplayRunner } from './replay-runner';
+import { ReplaySetUp } from './replay-setup';
 import { ReplayRecords } from './replay-records';
 
 const PORTAL = 7171;
@@ -48,7 +50,10 @@ describe('ReplayRunner (Postgres and the Anthropic double)', () => {
     await portals.register({ portalId: PORTAL, name: 'Replay Co', accessToken: 'pat', settings: {} });
     const provider = new AnthropicProvider({ apiKey: 'sk-ant-test', baseURL: claudeUrl, defaultModel: MODEL, maxRetries: 0 });
     maker = new DecisionMaker(provider, new DecisionRecords(db.dataSource), new ModelConcurrency({ global: 4, perPortal: 2 }));
-    runner = new ReplayRunner(events, new PortalAccess(portals, { portalCacheMs: 0 } as AppConfig, () => new Date()), maker, new ReplayRecords(db.dataSource), topics, () => new Date());
+    const setUp = new ReplaySetUp(new PortalAccess(portals, { portalCacheMs: 0 } as AppConfig, () => new Date()));
+    const records = new ReplayRecords(db.dataSource);
+    const applier = new ReplayApplier(events, setUp, maker, records, topics, () => new Date());
+    runner = new ReplayRunner(events, setUp, maker, records, applier, topics, () => new Date());
   }, 60_000);
   beforeEach(() => claude.reset());
   afterAll(async () => {

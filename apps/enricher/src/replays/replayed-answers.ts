@@ -1,0 +1,91 @@
+import {
+  causedBy,
+  deterministicId,
+  isEventOfType,
+  type EventEnvelope,
+  type PlatformEvent,
+  type ReplayedOriginal,
+  type ReplayState,
+  type ReplayTotals,
+} from '@app/common';
+import { NO_USAGE } from '../ai/ai-provider';
+import { declaredNotIn } from '../context/crm-context';
+import type { AnsweredCall, ConsultationResult } from '../decisions/decision-maker';
+import type { PromptDefinition } from '../prompts/prompt';
+import { selectPrompt } from '../prompts/prompt-registry';
+import { answerDifferences } from './answer-differences';
+import type { DecisionToReplay } from './replay-records';
+
+/* The replay's events and totals from its answers: pure. */
+
+/** What the replay's prompt version declares that the original decision's version did not read ([] when that version is unknown). */
+export function notReadThen(replaying: PromptDefinition, original: { id: string; version: number }): string[] {
+  const then = selectPrompt(original.id, { [original.id]: original.version });
+  return then.ok ? declaredNotIn(replaying.context, then.prompt.context) : [];
+}
+
+export function selectionOf(request: PlatformEvent<'ReplayRequested'>) {
+  return {
+    portalId: request.portalId,
+    promptId: request.data.promptId,
+    from: request.data.from ? new Date(request.data.from) : null,
+    to: request.data.to ? new Date(request.data.to) : null,
+  };
+}
+
+/** One decision's replay event: the new answer and its differences, or the unusable replies. */
+export function replayedEvent(
+  state: ReplayState,
+  message: EventEnvelope,
+  item: DecisionToReplay,
+  answer: ConsultationResult<object>,
+  unread: string[],
+  now: Date,
+): PlatformEvent<'DecisionReplayed'> | PlatformEvent<'DecisionReplayFailed'> {
+  const { decision } = item;
+  const original: ReplayedOriginal = {
+    decisionId: decision.id,
+    streamId: item.streamId,
+    objectType: item.context.objectType,
+    objectId: item.context.objectId,
+    prompt: decision.data.prompt,
+    output: decision.data.output,
+  };
+  const base = { portalId: state.request.portalId, id: deterministicId('replayed', state.replayId, decision.id) };
+  if (answer.kind === 'unusable') {
+    return causedBy(message, { ...base, type: 'DecisionReplayFailed', data: { trigger: decision.data.trigger, ...answer.call, original } }, now);
+  }
+  if (answer.kind === 'error') {
+    // The API refused this input (too long, invalid): nothing was answered or paid, and the replay goes on.
+    const { provider, model, prompt } = answer;
+    const reason = 'reason' in answer.outcome ? answer.outcome.reason : 'the model refused the request';
+    const refused = { trigger: decision.data.trigger, prompt, provider, model, input: null, reason, answers: [], usage: NO_USAGE, costUsd: 0, latencyMs: 0, original };
+    return causedBy(message, { ...base, type: 'DecisionReplayFailed', data: refused }, now);
+  }
+  const differences = answerDifferences(decision.data.output, answer.call.output);
+  const data = { trigger: decision.data.trigger, ...answer.call, original, differences, ...(unread.length > 0 ? { notReadThen: unread } : {}) };
+  return causedBy(message, { ...base, type: 'DecisionReplayed', data }, now);
+}
+
+/** Another decision's answer to the same input, reused: no usage, no cost. */
+export function reusing(call: AnsweredCall, replayedId: string): ConsultationResult<object> {
+  const { usage: _usage, costUsd: _cost, latencyMs: _latency, repairedFrom: _repaired, reusedFrom: _reused, ...same } = call as AnsweredCall & { trigger?: unknown };
+  const { trigger: _trigger, original: _original, differences: _differences, notReadThen: _unread, ...answer } = same as AnsweredCall & {
+    trigger?: unknown;
+    original?: unknown;
+    differences?: unknown;
+    notReadThen?: unknown;
+  };
+  return { kind: 'answered', call: { ...answer, usage: NO_USAGE, costUsd: 0, latencyMs: 0, reusedFrom: { decisionId: replayedId } }, answer: {}, restore: (text) => text };
+}
+
+export function addTotals(totals: ReplayTotals, event: PlatformEvent<'DecisionReplayed'> | PlatformEvent<'DecisionReplayFailed'>): ReplayTotals {
+  const failed = isEventOfType(event, 'DecisionReplayFailed');
+  return {
+    replayed: totals.replayed + 1,
+    changed: totals.changed + (!failed && (event as PlatformEvent<'DecisionReplayed'>).data.differences.length > 0 ? 1 : 0),
+    failed: totals.failed + (failed ? 1 : 0),
+    // Rounded to micro-dollars, as the cost report is: sums of floats drift.
+    costUsd: Math.round((totals.costUsd + (event.data.costUsd ?? 0)) * 1_000_000) / 1_000_000,
+  };
+}
