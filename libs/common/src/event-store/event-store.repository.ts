@@ -170,8 +170,7 @@ export class EventStore {
 
   /** Whether one event id is recorded, without reading the event (an index lookup). */
   async has(eventId: string): Promise<boolean> {
-    const rows: unknown[] = await this.dataSource.query('SELECT 1 FROM events WHERE event_id = $1', [eventId]);
-    return rows.length > 0;
+    return (await this.existingIds([eventId])).has(eventId);
   }
 
   async findById(eventId: string): Promise<StoredEvent | undefined> {
