@@ -168,8 +168,7 @@ export class DecisionMaker {
     if (earlier && earlier.id !== request.notFrom && earlier.data.provider === this.ai.name && earlier.data.model === this.ai.modelFor(rendered)) {
       const checked = await validateAnswer(request.answerType, earlier.data.output);
       if (checked.ok) {
-        const { usage: _usage, costUsd: _cost, latencyMs: _latency, repairedFrom: _repaired, reusedFrom, trigger: _trigger, ...same } = earlier.data;
-        const call: AnsweredCall = { ...same, prompt: promptRef, usage: NO_USAGE, costUsd: 0, latencyMs: 0, reusedFrom: reusedFrom ?? { decisionId: earlier.id } };
+        const call = reusedAnswer({ ...earlier.data, prompt: promptRef }, earlier.data.reusedFrom?.decisionId ?? earlier.id);
         return { kind: 'answered', call, answer: checked.answer, restore: privacy.restore };
       }
     }
@@ -241,6 +240,16 @@ async function validateAnswer<T extends object>(type: ClassConstructor<T>, outpu
   const problems = await validate(answer, { forbidUnknownValues: false });
   if (problems.length === 0) return { ok: true, answer };
   return { ok: false, problems: problems.flatMap((p) => Object.values(p.constraints ?? {})) };
+}
+
+/**
+ * An answer recorded for the same input, reused for another decision or replay:
+ * what was asked and answered, by whom, with no usage, no cost and the answer it
+ * reuses (`from`). Nothing else of the recorded event is carried over.
+ */
+export function reusedAnswer(recorded: AnsweredCall, from: string): AnsweredCall {
+  const { prompt, provider, model, input, output, label } = recorded;
+  return { prompt, provider, model, input, output, ...(label ? { label } : {}), usage: NO_USAGE, costUsd: 0, latencyMs: 0, reusedFrom: { decisionId: from } };
 }
 
 /** The offline rules cost nothing; a model's calls are priced from its list prices (null when unknown). */

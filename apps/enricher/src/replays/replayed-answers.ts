@@ -10,7 +10,7 @@ import {
 } from '@app/common';
 import { NO_USAGE } from '../ai/ai-provider';
 import { declaredNotIn } from '../context/crm-context';
-import type { AnsweredCall, ConsultationResult } from '../decisions/decision-maker';
+import { reusedAnswer, type AnsweredCall, type ConsultationResult } from '../decisions/decision-maker';
 import type { PromptDefinition } from '../prompts/prompt';
 import { selectPrompt } from '../prompts/prompt-registry';
 import { answerDifferences } from './answer-differences';
@@ -68,15 +68,8 @@ export function replayedEvent(
 }
 
 /** Another decision's answer to the same input, reused: no usage, no cost. */
-export function reusing(call: AnsweredCall, replayedId: string): ConsultationResult<object> {
-  const { usage: _usage, costUsd: _cost, latencyMs: _latency, repairedFrom: _repaired, reusedFrom: _reused, ...same } = call as AnsweredCall & { trigger?: unknown };
-  const { trigger: _trigger, original: _original, differences: _differences, notReadThen: _unread, ...answer } = same as AnsweredCall & {
-    trigger?: unknown;
-    original?: unknown;
-    differences?: unknown;
-    notReadThen?: unknown;
-  };
-  return { kind: 'answered', call: { ...answer, usage: NO_USAGE, costUsd: 0, latencyMs: 0, reusedFrom: { decisionId: replayedId } }, answer: {}, restore: (text) => text };
+export function reusing(call: AnsweredCall, from: string): ConsultationResult<object> {
+  return { kind: 'answered', call: reusedAnswer(call, from), answer: {}, restore: (text) => text };
 }
 
 export function addTotals(totals: ReplayTotals, event: PlatformEvent<'DecisionReplayed'> | PlatformEvent<'DecisionReplayFailed'>): ReplayTotals {
