@@ -148,9 +148,8 @@ export class DecisionFlow {
   private async changeCapReached(trigger: EventEnvelope, streamId: string, record: string, portal: Portal): Promise<string | undefined> {
     if (!isEventOfType(trigger, 'ObjectChanged')) return undefined;
     const cap = portal.settings.aiLimits?.changeDecisionsPerRecordPerDay ?? DEFAULT_CHANGE_DECISIONS_PER_RECORD_PER_DAY;
-    const since = new Date(this.clock().getTime() - DAY_MS);
     if (cap === 0) return `the portal lets no change re-decide a record (aiLimits.changeDecisionsPerRecordPerDay = 0)`;
-    const count = await this.records.countChangeDecisionsSince(streamId, since);
+    const count = await this.records.countChangeDecisionsSince(streamId, new Date(this.clock().getTime() - DAY_MS));
     if (count < cap) return undefined;
     return (
       `changes to ${record} caused ${count} decisions in the last 24 hours, the portal's cap (aiLimits.changeDecisionsPerRecordPerDay = ${cap}); ` +

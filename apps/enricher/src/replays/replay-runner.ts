@@ -160,7 +160,8 @@ export class ReplayRunner {
     if (events.length === 0) return outcome;
     const progress = causedBy(message, { type: 'ReplayProgressed', portalId: state.request.portalId, data: { ...totals, cursor } }, this.clock());
     if (outcome.kind === 'retry') return this.record(state, events, progress);
-    return this.record(state, events, undefined, [progress], outcome);
+    const recorded = await this.record(state, [...events, progress]);
+    return recorded.kind === 'drop' ? recorded : outcome;
   }
 
   /**
@@ -168,15 +169,14 @@ export class ReplayRunner {
    * consumers briefly owning the portal during a rebalance never both continue it
    * (the next chunk's message, too, is appended only right after these events).
    */
-  private async record(state: ReplayState, events: PlatformEvent[], next?: PlatformEvent, after: PlatformEvent[] = [], outcome: HandlerOutcome = Outcome.done()): Promise<HandlerOutcome> {
+  private async record(state: ReplayState, events: PlatformEvent[], next?: PlatformEvent): Promise<HandlerOutcome> {
     const streamId = StreamIds.replay(state.request.portalId, state.replayId);
-    const recorded = [...events, ...after];
     const requests: AppendRequest[] = [];
-    if (recorded.length > 0) requests.push({ streamId, events: recorded, expectedVersion: state.version });
-    if (next) requests.push({ streamId, events: [next], expectedVersion: state.version + recorded.length, publishTo: this.topics.replays });
+    if (events.length > 0) requests.push({ streamId, events, expectedVersion: state.version });
+    if (next) requests.push({ streamId, events: [next], expectedVersion: state.version + events.length, publishTo: this.topics.replays });
     const result = await this.eventStore.appendAll(requests);
     // Whoever appended first is continuing the replay; this message's work is theirs.
-    return result.kind === 'conflict' ? Outcome.drop(`replay ${state.replayId} advanced concurrently`) : outcome;
+    return result.kind === 'conflict' ? Outcome.drop(`replay ${state.replayId} advanced concurrently`) : Outcome.done();
   }
 }
 
