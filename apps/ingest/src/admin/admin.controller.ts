@@ -130,9 +130,8 @@ export class AdminController {
   @Post('dead-letters/redrive')
   @HttpCode(200)
   async redriveDeadLetters(@Body() dto: RedriveDeadLettersDto): Promise<RedriveReport> {
-    // IsISO8601 also lets through forms Date cannot read (week and ordinal dates).
-    const unreadable = (['from', 'to'] as const).filter((field) => Number.isNaN(Date.parse(dto[field])));
-    if (unreadable.length > 0) throw new BadRequestException(unreadable.map((field) => `${field} must be an ISO 8601 date-time, e.g. 2026-11-28T08:00:00Z`));
+    const unreadable = unreadableDates({ from: dto.from, to: dto.to });
+    if (unreadable.length > 0) throw new BadRequestException(unreadable);
     const from = new Date(dto.from);
     const to = new Date(dto.to);
     if (from > to) throw new BadRequestException(['from must not be after to']);
@@ -145,12 +144,16 @@ export class AdminController {
   }
 }
 
-/** What is wrong with a replay's optional from/to: unreadable dates, or an empty range (`to` defaults to now). */
-function replayRangeProblems(from: string | undefined, to: string | undefined, now: Date): string[] {
-  // IsISO8601 also lets through forms Date cannot read (week and ordinal dates).
-  const unreadable = Object.entries({ from, to })
+/** The given dates Date cannot read: IsISO8601 also lets through week and ordinal dates. */
+function unreadableDates(dates: Record<string, string | undefined>): string[] {
+  return Object.entries(dates)
     .filter(([, value]) => value !== undefined && Number.isNaN(Date.parse(value)))
     .map(([field]) => `${field} must be an ISO 8601 date-time, e.g. 2026-11-28T08:00:00Z`);
+}
+
+/** What is wrong with a replay's optional from/to: unreadable dates, or an empty range (`to` defaults to now). */
+function replayRangeProblems(from: string | undefined, to: string | undefined, now: Date): string[] {
+  const unreadable = unreadableDates({ from, to });
   if (unreadable.length > 0) return unreadable;
   if (from && Date.parse(from) >= (to ? Date.parse(to) : now.getTime())) return [to ? 'from must be before to' : 'from must be before now (to defaults to now)'];
   return [];
