@@ -4,6 +4,7 @@ import {
   causedBy,
   CLOCK,
   EventStore,
+  isEventId,
   isEventOfType,
   PortalRepository,
   replayState,
@@ -104,12 +105,10 @@ export class ReplayAdminService {
   }
 
   private async state(portalId: number, replayId: string): Promise<ReplayState | undefined> {
-    if (!UUID.test(replayId)) return undefined;
+    if (!isEventId(replayId)) return undefined;
     return replayState(await this.eventStore.readStream(StreamIds.replay(portalId, replayId)));
   }
 }
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 function present(state: ReplayState): ReplayReport {
   const { request } = state;

@@ -79,12 +79,17 @@ export function deterministicId(...parts: Array<string | number>): string {
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+/** Whether a string has the shape of an event id (a UUID, any version). */
+export function isEventId(value: string): boolean {
+  return UUID.test(value);
+}
+
 /** Checks an envelope decoded from the wire; returns the problems, empty when valid. */
 export function envelopeProblems(value: unknown): string[] {
   if (typeof value !== 'object' || value === null) return ['not an object'];
   const e = value as Record<string, unknown>;
   const problems: string[] = [];
-  if (typeof e.id !== 'string' || !UUID.test(e.id)) problems.push('id must be a UUID');
+  if (typeof e.id !== 'string' || !isEventId(e.id)) problems.push('id must be a UUID');
   if (typeof e.type !== 'string' || e.type.length === 0) problems.push('type must be a non-empty string');
   if (typeof e.portalId !== 'number' || !Number.isSafeInteger(e.portalId) || e.portalId < 0) problems.push('portalId must be a non-negative integer');
   for (const field of ['occurredAt', 'recordedAt'] as const) {
