@@ -1,7 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { ClassConstructor } from 'class-transformer';
 import {
-  causedBy,
   CLOCK,
   DEFAULT_CHANGE_DECISIONS_PER_RECORD_PER_DAY,
   EventStore,
@@ -14,7 +13,6 @@ import {
   type CrmObjectType,
   type EventEnvelope,
   type HandlerOutcome,
-  type PlatformEvent,
   type Portal,
   type TopicNames,
   type WritebackCommand,
@@ -23,6 +21,7 @@ import { ContextAssembler } from '../context/context-assembler';
 import type { PromptDefinition } from '../prompts/prompt';
 import { selectPrompt } from '../prompts/prompt-registry';
 import { triggerSkipped } from '../triggers/trigger-skipped';
+import { writebackRequested } from '../writebacks/writeback-commands';
 import { DecisionMaker, decisionIdFor } from './decision-maker';
 import { DecisionRecords } from './decision-records';
 
@@ -131,9 +130,7 @@ export class DecisionFlow {
 
     const writebacks = capability
       .planWritebacks({ decisionId: decision.id, triggerType, objectId, answer: capability.restore(decided.answer, decided.restore), portal, decidedAt: now })
-      .map(
-        (command) => causedBy(decision, { type: 'WritebackRequested', portalId: trigger.portalId, id: command.commandId, data: command }, now) satisfies PlatformEvent<'WritebackRequested'>,
-      );
+      .map((command) => writebackRequested(decision, command, now));
 
     const result = await this.eventStore.appendAll([
       { streamId, events: [contextFetched] },

@@ -16,6 +16,7 @@ import {
   type TopicNames,
 } from '@app/common';
 import { DecisionMaker } from '../decisions/decision-maker';
+import { writebackRequested } from '../writebacks/writeback-commands';
 import { ReplayRecords } from './replay-records';
 import { ReplaySetUp } from './replay-setup';
 
@@ -96,7 +97,7 @@ export class ReplayApplier {
         .filter((command) => command.kind === 'update-properties');
       requests.push({
         streamId: answer.data.original.streamId,
-        events: commands.map((command) => causedBy(answer, { type: 'WritebackRequested', portalId: portal.portalId, id: command.commandId, data: command }, now)),
+        events: commands.map((command) => writebackRequested(answer, command, now)),
         publishTo: this.topics.writebacks,
       });
       applied.push({ decisionId, commandIds: commands.map((c) => c.commandId) });

@@ -1,8 +1,13 @@
-import { deterministicId, type CrmObjectType, type WritebackCommand } from '@app/common';
+import { causedBy, deterministicId, type CrmObjectType, type EventEnvelope, type PlatformEvent, type WritebackCommand } from '@app/common';
 
 /** Model text inside a note's HTML body: shown as text, never as markup. */
 export function escapeHtml(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+/** A command as the event that asks the writer for it: caused by its decision, its id the command's (idempotent). */
+export function writebackRequested(decision: EventEnvelope, command: WritebackCommand, now: Date): PlatformEvent<'WritebackRequested'> {
+  return causedBy(decision, { type: 'WritebackRequested', portalId: decision.portalId, id: command.commandId, data: command }, now);
 }
 
 /**
