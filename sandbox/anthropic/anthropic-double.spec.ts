@@ -11,7 +11,8 @@ import addFormats from 'ajv-formats';
 import { AnthropicDouble } from './anthropic-double';
 import { failureOf } from '../test-support/api-failure.helper';
 
-const MODEL = 'claude-sonnet-5-5';
+/** A model that still takes forced tool choice and does not think by default (the tool-call tests below). */
+const MODEL = 'claude-haiku-4-5';
 const ajv = new Ajv2020({ strict: false });
 addFormats(ajv);
 
@@ -31,7 +32,8 @@ const SCORE_TOOL = {
   },
 };
 const validateScore = ajv.compile(SCORE_TOOL.input_schema);
-const SYSTEM = [{ type: 'text' as const, text: 'You score B2B leads for a sales team. '.repeat(40), cache_control: { type: 'ephemeral' as const } }];
+// Long enough to pass Haiku 4.5's 4,096-token minimum for caching.
+const SYSTEM = [{ type: 'text' as const, text: 'You score B2B leads for a sales team. '.repeat(480), cache_control: { type: 'ephemeral' as const } }];
 const LEAD = 'Lead: Jane Doe, CTO at Acme Corp (500 employees), requested pricing twice this week.';
 
 describe('AnthropicDouble through @anthropic-ai/sdk', () => {
@@ -100,6 +102,11 @@ describe('AnthropicDouble through @anthropic-ai/sdk', () => {
     const uncached = await client.messages.create({ ...scoreRequest(), system: 'no cache_control here' });
     expect(uncached.usage.cache_read_input_tokens).toBe(0);
     expect(uncached.usage.cache_creation_input_tokens).toBe(0);
+    // Below the model's minimum a breakpoint caches nothing, and nothing complains.
+    const short = [{ type: 'text' as const, text: 'You score B2B leads for a sales team. '.repeat(40), cache_control: { type: 'ephemeral' as const } }];
+    await client.messages.create({ ...scoreRequest(), system: short });
+    const again = await client.messages.create({ ...scoreRequest(), system: short });
+    expect([again.usage.cache_creation_input_tokens, again.usage.cache_read_input_tokens]).toEqual([0, 0]);
   });
 
   it('serves scripted content: a text block before the tool_use with tool_choice auto', async () => {
@@ -220,5 +227,132 @@ describe('AnthropicDouble through @anthropic-ai/sdk', () => {
     expect(received.results.map((r) => [r.status, r.body.model])).toEqual([[529, MODEL]]);
     await fetch(`${baseURL}/__double/reset`, { method: 'POST' });
     expect(double.received()).toEqual([]);
+  });
+
+  describe('the current models’ rules', () => {
+    const LEAD_SCHEMA = {
+      type: 'object',
+      additionalProperties: false,
+      required: ['score', 'tier'],
+      properties: { score: { type: 'integer', description: '0-100' }, tier: { type: 'string', enum: ['hot', 'warm', 'cold'] }, note: { type: 'string' } },
+    };
+    const structured = (model: string, extra: Partial<Anthropic.MessageCreateParamsNonStreaming> = {}): Anthropic.MessageCreateParamsNonStreaming => ({
+      model,
+      max_tokens: 4000,
+      messages: [{ role: 'user', content: LEAD }],
+      output_config: { format: { type: 'json_schema', schema: LEAD_SCHEMA }, effort: 'low' },
+      ...extra,
+    });
+    const refusal = async (request: Promise<unknown>) => {
+      const failure = await failureOf(request);
+      return { status: failure.status, body: (failure.error as { error?: unknown }).error };
+    };
+
+    it('refuses forced tool choice on Claude Sonnet 5.5 and Opus 5.5 exactly as the API does, on messages and count_tokens', async () => {
+      const forced = { ...scoreRequest(), model: 'claude-sonnet-5-5' };
+      expect(await refusal(client.messages.create(forced))).toEqual({
+        status: 400,
+        body: { type: 'error', error: { type: 'invalid_request_error', message: 'tool_choice: type "tool" and "any" are not supported for this model.' }, request_id: expect.stringMatching(/^req_011C/) },
+      });
+      expect((await refusal(client.messages.create({ ...forced, model: 'claude-opus-5-5', tool_choice: { type: 'any' } }))).status).toBe(400);
+      const { max_tokens: _omit, ...countable } = forced;
+      expect((await refusal(client.messages.countTokens(countable))).status).toBe(400);
+      // Haiku 5.5 keeps forced tool choice; auto is accepted everywhere.
+      expect((await client.messages.create({ ...forced, model: 'claude-haiku-5-5', max_tokens: 4000 })).content.some((b) => b.type === 'tool_use')).toBe(true);
+      expect((await client.messages.create({ ...forced, max_tokens: 4000, tool_choice: { type: 'auto' } })).stop_reason).toBe('tool_use');
+    });
+
+    it('refuses sampling parameters: any value under the SDK’s API version 2026-10-21, non-default values on 5.5 models under 2023-06-01', async () => {
+      const withTemperature = { ...structured('claude-haiku-4-5'), output_config: { format: { type: 'json_schema' as const, schema: LEAD_SCHEMA } }, temperature: 0.2 };
+      expect(await refusal(client.messages.create(withTemperature))).toMatchObject({ status: 400, body: { error: { message: 'temperature: Extra inputs are not permitted' } } });
+      const old = new Anthropic({ apiKey: 'test', baseURL, maxRetries: 0, defaultHeaders: { 'anthropic-version': '2023-06-01' } });
+      expect((await old.messages.create(withTemperature)).stop_reason).toBe('end_turn');
+      expect(await refusal(old.messages.create({ ...withTemperature, model: 'claude-sonnet-5-5' }))).toMatchObject({ status: 400, body: { error: { message: expect.stringContaining('temperature') } } });
+    });
+
+    it('refuses thinking budgets, turning thinking off and prefill on Claude Sonnet 5.5, with the documented messages', async () => {
+      expect(await refusal(client.messages.create(structured('claude-sonnet-5-5', { thinking: { type: 'disabled' } })))).toMatchObject({
+        status: 400,
+        body: { error: { message: '"thinking.type.disabled" is not supported for this model. Use "thinking.type.between_tools" for the lowest thinking setting, or "thinking.type.adaptive" and "output_config.effort" to control thinking behavior.' } },
+      });
+      expect(await refusal(client.messages.create(structured('claude-sonnet-5-5', { thinking: { type: 'enabled', budget_tokens: 2048 } })))).toMatchObject({
+        status: 400,
+        body: { error: { message: '"thinking.type.enabled" is not supported for this model. Use "thinking.type.adaptive" and "output_config.effort" to control thinking behavior.' } },
+      });
+      const prefill = { ...scoreRequest(), model: 'claude-sonnet-5-5', tool_choice: { type: 'auto' as const }, messages: [{ role: 'user' as const, content: LEAD }, { role: 'assistant' as const, content: '{"score":' }] };
+      expect(await refusal(client.messages.create(prefill))).toMatchObject({
+        status: 400,
+        body: { error: { message: 'This model does not support assistant message prefill. The conversation must end with a user message.' } },
+      });
+      // (With an explicit timeout the SDK sends a non-streaming request this large.)
+      const patient = new Anthropic({ apiKey: 'test', baseURL, maxRetries: 0, timeout: 60_000 });
+      expect(await refusal(patient.messages.create({ ...structured('claude-sonnet-5-5'), max_tokens: 200_000 }))).toMatchObject({ status: 400, body: { error: { message: expect.stringContaining('max_tokens: 200000 > 128000') } } });
+    });
+
+    it('refuses a structured-output schema beyond the supported subset, and effort on a model without it', async () => {
+      const bounded = { ...LEAD_SCHEMA, properties: { ...LEAD_SCHEMA.properties, score: { type: 'integer', minimum: 0, maximum: 100 } } };
+      expect(await refusal(client.messages.create(structured('claude-sonnet-5-5', { output_config: { format: { type: 'json_schema', schema: bounded } } })))).toMatchObject({
+        status: 400,
+        body: { error: { message: "output_config.format.schema: schema.properties.score: 'minimum' is not supported in structured output schemas" } },
+      });
+      const open = { ...LEAD_SCHEMA, additionalProperties: true };
+      expect((await refusal(client.messages.create(structured('claude-sonnet-5-5', { output_config: { format: { type: 'json_schema', schema: open } } })))).status).toBe(400);
+      expect(await refusal(client.messages.create(structured('claude-haiku-4-5')))).toMatchObject({ status: 400, body: { error: { message: expect.stringContaining('output_config.effort') } } });
+    });
+
+    it('answers a thinking model with its thinking first and the structured output as schema-valid JSON text, thinking billed as output', async () => {
+      const message = await client.messages.create(structured('claude-sonnet-5-5', { thinking: { type: 'adaptive', display: 'summarized' } }));
+      expect(message.content.map((b) => b.type)).toEqual(['thinking', 'text']);
+      const [thinking, text] = message.content;
+      expect(thinking).toMatchObject({ type: 'thinking', thinking: expect.stringMatching(/^Weighing /), signature: expect.any(String) });
+      const answer = JSON.parse((text as Anthropic.TextBlock).text) as unknown;
+      expect(ajv.validate(LEAD_SCHEMA, answer)).toBe(true);
+      expect(message.stop_reason).toBe('end_turn');
+      expect(message.usage.output_tokens_details?.thinking_tokens).toBe(120);
+      expect(message.usage.output_tokens).toBeGreaterThan(120);
+      // By default a 5.5 model's thinking comes back empty, with its signature.
+      const omitted = await client.messages.create(structured('claude-sonnet-5-5'));
+      expect(omitted.content[0]).toMatchObject({ type: 'thinking', thinking: '' });
+    });
+
+    it('runs out of room while thinking when max_tokens leaves none for the answer', async () => {
+      const cut = await client.messages.create({ ...structured('claude-sonnet-5-5'), max_tokens: 100 });
+      expect(cut.stop_reason).toBe('max_tokens');
+      expect(cut.content.map((b) => b.type)).toEqual(['thinking']);
+      expect(cut.usage.output_tokens).toBe(100);
+    });
+
+    it('takes a previous reply back unchanged, and refuses one whose thinking was altered', async () => {
+      const first = await client.messages.create(structured('claude-sonnet-5-5', { thinking: { type: 'adaptive', display: 'summarized' } }));
+      const followUp = (content: Anthropic.ContentBlockParam[]) =>
+        client.messages.create(structured('claude-sonnet-5-5', { messages: [{ role: 'user', content: LEAD }, { role: 'assistant', content }, { role: 'user', content: 'Again, please.' }] }));
+      expect((await followUp(first.content as Anthropic.ContentBlockParam[])).stop_reason).toBe('end_turn');
+      const altered = first.content.map((b) => (b.type === 'thinking' ? { ...b, thinking: 'something else' } : b)) as Anthropic.ContentBlockParam[];
+      expect(await refusal(followUp(altered))).toMatchObject({ status: 400, body: { error: { message: expect.stringContaining('Invalid `signature` in `thinking` block') } } });
+    });
+
+    it('answers 404 not_found_error for a retired or unknown model', async () => {
+      for (const model of ['claude-sonnet-4-20250514', 'claude-3-5-haiku-20241022', 'claude-nonexistent']) {
+        expect(await refusal(client.messages.create(structured(model)))).toMatchObject({ status: 404, body: { error: { type: 'not_found_error', message: `model: ${model}` } } });
+      }
+    });
+
+    it('sends the anthropic-ratelimit-* headers on every answer', async () => {
+      const { response } = await client.messages.create(structured('claude-haiku-5-5')).withResponse();
+      for (const kind of ['requests', 'tokens', 'input-tokens', 'output-tokens']) {
+        expect(Number(response.headers.get(`anthropic-ratelimit-${kind}-limit`))).toBeGreaterThan(0);
+        expect(response.headers.get(`anthropic-ratelimit-${kind}-remaining`)).toMatch(/^\d+$/);
+        expect(response.headers.get(`anthropic-ratelimit-${kind}-reset`)).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/);
+      }
+    });
+
+    it('lists the models it serves (GET /v1/models), newest first, without retired ones', async () => {
+      const ids: string[] = [];
+      for await (const model of client.models.list()) ids.push(model.id);
+      expect(ids.slice(0, 3)).toEqual(['claude-haiku-5-5', 'claude-sonnet-5-5', 'claude-opus-5-5']);
+      expect(ids).not.toContain('claude-sonnet-4-5');
+      expect((await client.models.retrieve('claude-haiku-4-5-20251001')).id).toBe('claude-haiku-4-5');
+      expect((await failureOf(client.models.retrieve('claude-sonnet-4-5'))).status).toBe(404);
+    });
   });
 });

@@ -3,6 +3,8 @@ import { CancellableDelays, closeServer, flatHeaders, headerValue, isJsonObject,
 import type { ReceivedRequest, ScriptedResponse } from './anthropic.types';
 import { anthropicError } from './anthropic-errors.factory';
 import { validateMessageRequest } from './message-request.validator';
+import { checkModelRules } from './model-request.rules';
+import { DOUBLE_MODELS, findModel } from './model-rules';
 import { PromptCache } from './prompt-cache';
 import { accountPrompt } from './token-estimator';
 import { apiId, composeReply, type ScriptedContent } from './reply-composer';
@@ -13,8 +15,10 @@ export interface AnthropicDoubleOptions {
   now?: () => number;
   /** When set, only these keys authenticate; otherwise any non-empty key does. */
   apiKeys?: string[];
-  /** Prefixes shorter than this are not cached (the API's minimum is 1024–4096 tokens by model; default 0). */
+  /** Prefixes shorter than this are not cached; default: the model's own minimum (512–4096 tokens), as the API does. */
   minCacheableTokens?: number;
+  /** Requests a minute the rate-limit headers report (default 4,000). */
+  requestsPerMinute?: number;
 }
 
 const VERSION_PATTERN = /^\d{4}-\d{2}-\d{2}$/;
@@ -30,10 +34,12 @@ export class AnthropicDouble {
   private readonly log: ReceivedRequest[] = [];
   private readonly cache: PromptCache;
   private readonly delays = new CancellableDelays();
+  private readonly limits: RateLimitWindow;
   private seq = 0;
 
   constructor(private readonly options: AnthropicDoubleOptions = {}) {
-    this.cache = new PromptCache(options.now ?? Date.now, options.minCacheableTokens ?? 0);
+    this.cache = new PromptCache(options.now ?? Date.now);
+    this.limits = new RateLimitWindow(options.now ?? Date.now, options.requestsPerMinute ?? 4_000);
   }
 
   async start(port = 0): Promise<{ url: string }> {
@@ -105,13 +111,14 @@ export class AnthropicDouble {
     const reply = (status: number, body: unknown, headers: Record<string, string> = {}): void => {
       entry.status = status;
       if (res.destroyed) return;
-      sendJson(res, status, body, { 'request-id': requestId, ...headers });
+      sendJson(res, status, body, { 'request-id': requestId, ...this.limits.headers(), ...headers });
     };
     const fail = (status: number, message?: string): void => reply(status, anthropicError(status, message, requestId));
 
     const isMessages = method === 'POST' && url.pathname === '/v1/messages';
     const isCount = method === 'POST' && url.pathname === '/v1/messages/count_tokens';
-    if (!isMessages && !isCount) return fail(404, `${method} ${url.pathname} not found`);
+    const isModels = method === 'GET' && (url.pathname === '/v1/models' || url.pathname.startsWith('/v1/models/'));
+    if (!isMessages && !isCount && !isModels) return fail(404, `${method} ${url.pathname} not found`);
 
     const apiKey = headerValue(req, 'x-api-key') ?? headerValue(req, 'authorization')?.replace(/^Bearer\s+/i, '');
     if (!apiKey) return fail(401, 'x-api-key header is required');
@@ -119,10 +126,17 @@ export class AnthropicDouble {
     const version = headerValue(req, 'anthropic-version');
     if (!version) return fail(400, 'anthropic-version: header is required');
     if (!VERSION_PATTERN.test(version)) return fail(400, `anthropic-version: invalid version '${version}'`);
+    if (isModels) {
+      const answer = modelsResponse(url);
+      return 'body' in answer ? reply(200, answer.body) : fail(answer.status, answer.message);
+    }
     if (!parsed.ok) return fail(400, `There was an issue with the format of your request: ${parsed.error}`);
     const invalid = validateMessageRequest(parsed.value, isCount);
     if (invalid) return fail(400, invalid);
     const body = parsed.value as Record<string, unknown>;
+    const betas = (headerValue(req, 'anthropic-beta') ?? '').split(',').map((b) => b.trim()).filter(Boolean);
+    const refused = checkModelRules(body, version, betas, isCount);
+    if (refused) return fail(refused.status, refused.message);
 
     if (isCount) return reply(200, { input_tokens: accountPrompt(body).totalTokens });
 
@@ -141,13 +155,13 @@ export class AnthropicDouble {
       return reply(scripted.status, errorBody, scripted.headers ?? {});
     }
     const accounting = accountPrompt(body);
-    const cache = this.cache.use(accounting.totalTokens, accounting.breakpoints);
+    const cache = this.cache.use(accounting.totalTokens, accounting.breakpoints, this.options.minCacheableTokens ?? findModel(String(body.model))?.minCacheableTokens ?? 0);
     const content = scripted && 'content' in scripted ? scripted : undefined;
     const scriptedContent: ScriptedContent | undefined = content
       ? { content: content.content, ...(content.stop_reason !== undefined ? { stop_reason: content.stop_reason } : {}), ...(content.usage ? { usage: content.usage } : {}) }
       : undefined;
     const message = composeReply({ body, cache, ...(scriptedContent ? { scripted: scriptedContent } : {}) });
-    const headers = { 'request-id': requestId, ...(content?.headers ?? {}) };
+    const headers = { 'request-id': requestId, ...this.limits.headers(), ...(content?.headers ?? {}) };
     if (body.stream === true) {
       entry.status = 200;
       if (!res.destroyed) writeStream(res, message, headers);
@@ -177,4 +191,65 @@ export class AnthropicDouble {
     }
     sendJson(res, 404, { error: 'unknown double route' });
   }
+}
+
+/**
+ * The `anthropic-ratelimit-*` headers the API sends on every answer: a limit, what
+ * remains of it and when it resets (RFC 3339), for requests and tokens. The double
+ * counts requests per minute; the token figures are a fixed, generous allowance.
+ */
+class RateLimitWindow {
+  private windowStart = 0;
+  private used = 0;
+
+  constructor(
+    private readonly now: () => number,
+    private readonly requestsPerMinute: number,
+  ) {}
+
+  headers(): Record<string, string> {
+    const now = this.now();
+    if (now - this.windowStart >= 60_000) {
+      this.windowStart = now;
+      this.used = 0;
+    }
+    this.used += 1;
+    const reset = new Date(this.windowStart + 60_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+    const tokens = { limit: 2_000_000, remaining: 2_000_000 };
+    const out: Record<string, string> = {
+      'anthropic-ratelimit-requests-limit': String(this.requestsPerMinute),
+      'anthropic-ratelimit-requests-remaining': String(Math.max(0, this.requestsPerMinute - this.used)),
+      'anthropic-ratelimit-requests-reset': reset,
+    };
+    for (const kind of ['tokens', 'input-tokens', 'output-tokens']) {
+      out[`anthropic-ratelimit-${kind}-limit`] = String(tokens.limit);
+      out[`anthropic-ratelimit-${kind}-remaining`] = String(tokens.remaining);
+      out[`anthropic-ratelimit-${kind}-reset`] = reset;
+    }
+    return out;
+  }
+}
+
+/** `GET /v1/models` (newest first, retired models absent) and `GET /v1/models/{id}` (snapshot ids resolve). */
+function modelsResponse(url: URL): { body: unknown } | { status: number; message: string } {
+  const info = (m: (typeof DOUBLE_MODELS)[number]) => ({
+    type: 'model',
+    id: m.id,
+    display_name: m.displayName,
+    created_at: m.createdAt,
+    max_input_tokens: m.contextWindow,
+    max_tokens: m.maxOutputTokens,
+    lifecycle: m.lifecycle,
+    capabilities: { structured_outputs: { supported: m.structuredOutputs }, effort: { supported: m.effort.length > 0 }, thinking: { types: m.thinking } },
+  });
+  const id = decodeURIComponent(url.pathname.slice('/v1/models'.length).replace(/^\//, ''));
+  if (id !== '') {
+    const model = findModel(id);
+    if (!model || model.lifecycle === 'retired') return { status: 404, message: `model: ${id}` };
+    return { body: info(model) };
+  }
+  const data = DOUBLE_MODELS.filter((m) => m.lifecycle !== 'retired')
+    .sort((a, b) => b.createdAt.localeCompare(a.createdAt))
+    .map(info);
+  return { body: { data, has_more: false, first_id: data[0]?.id ?? null, last_id: data[data.length - 1]?.id ?? null } };
 }

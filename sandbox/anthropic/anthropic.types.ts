@@ -15,6 +15,8 @@ export interface UsageBody {
   cache_creation_input_tokens: number;
   cache_read_input_tokens: number;
   cache_creation: { ephemeral_5m_input_tokens: number; ephemeral_1h_input_tokens: number };
+  /** The part of output_tokens spent thinking (output_tokens includes it, and is what is billed). */
+  output_tokens_details: { thinking_tokens: number };
   service_tier: 'standard';
 }
 

@@ -33,7 +33,12 @@ export function validateMessageRequest(body: unknown, forCountTokens = false): s
   if (body.stop_sequences !== undefined && !(Array.isArray(body.stop_sequences) && body.stop_sequences.every((s) => typeof s === 'string'))) {
     return 'stop_sequences: Input should be a valid list of strings';
   }
-  return validateTools(body.tools, body.tool_choice);
+  const toolsError = validateTools(body.tools, body.tool_choice);
+  if (toolsError) return toolsError;
+  const hasTools = Array.isArray(body.tools) && body.tools.length > 0;
+  const toolBlocks = body.messages.some((m) => isObj(m) && contentBlocks(m.content).some((b) => b.type === 'tool_use' || b.type === 'tool_result'));
+  if (toolBlocks && !hasTools) return 'Requests which include `tool_use` or `tool_result` blocks must define tools.';
+  return null;
 }
 
 function validateSystem(system: unknown): string | null {

@@ -16,14 +16,12 @@ export interface CacheUsage {
 export class PromptCache {
   private readonly entries = new Map<string, number>();
 
-  constructor(
-    private readonly now: () => number,
-    private readonly minTokens = 0,
-  ) {}
+  constructor(private readonly now: () => number) {}
 
-  use(totalTokens: number, breakpoints: CacheBreakpoint[]): CacheUsage {
+  /** `minTokens`: the model's minimum cacheable prefix. */
+  use(totalTokens: number, breakpoints: CacheBreakpoint[], minTokens: number): CacheUsage {
     const now = this.now();
-    const usable = breakpoints.filter((b) => b.tokens >= this.minTokens && b.tokens > 0);
+    const usable = breakpoints.filter((b) => b.tokens >= minTokens && b.tokens > 0);
     const last = usable[usable.length - 1];
     if (!last) return { cacheReadTokens: 0, cacheCreationTokens: 0, cacheCreation1hTokens: 0, uncachedTokens: totalTokens };
     let read = 0;
