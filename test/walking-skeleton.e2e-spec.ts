@@ -252,7 +252,7 @@ describe('walking skeleton: webhook to writeback', () => {
     const superseded = decided.filter((d) => newest.get(d.stream_id) !== d.event_id).map((d) => d.event_id);
     expect(superseded.length).toBeGreaterThan(0);
     const before = claude.received().length;
-    const replayedAnswer = { content: [{ type: 'tool_use', name: 'record_lead_assessment', input: { score: 99, persona: 'decision_maker', summary: 'Replayed: {{FIRSTNAME_1}} fits.' } }] };
+    const replayedAnswer = { content: [{ type: 'thinking', thinking: '' }, { type: 'text', text: JSON.stringify({ score: 99, persona: 'decision_maker', summary: 'Replayed: {{FIRSTNAME_1}} fits.' }) }] };
     claude.enqueue(...decided.map(() => replayedAnswer));
 
     const requested = await admin(`/admin/portals/${PORTAL}/replays`, { method: 'POST', body: JSON.stringify({ promptId: 'lead-scoring', promptVersion: 3 }) });

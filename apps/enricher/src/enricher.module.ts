@@ -1,7 +1,8 @@
 import { Module } from '@nestjs/common';
-import { AppConfig, PortalAccess } from '@app/common';
+import { AppConfig, OperatorAlerts, PortalAccess } from '@app/common';
 import { AI_PROVIDER, type AiProvider } from './ai/ai-provider';
 import { AnthropicProvider } from './ai/anthropic.provider';
+import { ModelCheck } from './ai/model-check';
 import { ModelConcurrency } from './ai/model-concurrency';
 import { OfflineRulesProvider } from './ai/offline-rules.provider';
 import { ContextAssembler } from './context/context-assembler';
@@ -9,6 +10,7 @@ import { CrmReader } from './crm/crm-reader';
 import { DecisionFlow } from './decisions/decision-flow';
 import { DecisionMaker } from './decisions/decision-maker';
 import { DecisionRecords } from './decisions/decision-records';
+import { ModelRefusalAlerts } from './decisions/model-refusal-alerts';
 import { ReplayConsumer } from './replays/replay.consumer';
 import { ReplayRecords } from './replays/replay-records';
 import { ReplayApplier } from './replays/replay-applier';
@@ -25,6 +27,7 @@ export function createAiProvider(config: AppConfig): AiProvider {
 
 @Module({
   providers: [
+    ModelCheck,
     { provide: AI_PROVIDER, useFactory: createAiProvider, inject: [AppConfig] },
     {
       provide: ModelConcurrency,
@@ -32,6 +35,8 @@ export function createAiProvider(config: AppConfig): AiProvider {
       inject: [AppConfig],
     },
     PortalAccess,
+    OperatorAlerts,
+    ModelRefusalAlerts,
     CrmReader,
     ContextAssembler,
     DecisionRecords,

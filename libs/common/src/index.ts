@@ -25,6 +25,7 @@ export * from './platform/tokens';
 export * from './portals/portal.entity';
 export * from './replays/replay-state';
 export * from './portals/portal-access';
+export * from './portals/operator-alerts';
 export * from './portals/portal.repository';
 export * from './portals/token-cipher';
 export * from './util/backoff';

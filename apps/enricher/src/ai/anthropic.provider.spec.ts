@@ -1,17 +1,27 @@
-import Ajv from 'ajv';
+import { BadRequestError } from '@anthropic-ai/sdk';
+import { plainToInstance } from 'class-transformer';
+import { validate } from 'class-validator';
 import { AnthropicDouble } from '../../../../sandbox/anthropic';
+import { LeadAssessment } from '../lead-ai/lead-assessment.dto';
 import { LEAD_SCORING_PROMPT } from '../prompts/lead-scoring.prompt';
-import { renderPrompt } from '../prompts/prompt';
+import { renderPrompt, type PromptDefinition } from '../prompts/prompt';
+import { allPromptVersions } from '../prompts/prompt-registry';
+import { TicketTriage } from '../service-ai/ticket-triage.dto';
 import { AiProviderError, UnusableAnswerError } from './ai-provider';
-import { AnthropicProvider } from './anthropic.provider';
+import { AnthropicProvider, buildMessagesRequest, createAnthropicClient, maxTokensFor, settingNamed } from './anthropic.provider';
+import { DEFAULT_MODELS, modelSpec } from './model-catalogue';
 
-/** The Claude path through the real SDK against the Messages API double. */
+const facts = { jobtitle: 'CEO', company: 'Acme', subject: 'Invoice charged twice', content: 'We were billed twice this month.' };
+const render = (prompt: PromptDefinition) => renderPrompt(prompt, { objectType: 'contacts', objectId: '42', facts });
+const ANSWER_TYPES: Record<string, new () => object> = { 'lead-scoring': LeadAssessment, 'ticket-triage': TicketTriage };
+
+/** The Claude path through the real SDK against the Messages API double, which refuses what the API refuses. */
 describe('AnthropicProvider against the Anthropic double', () => {
   const double = new AnthropicDouble();
   let baseURL: string;
-  const prompt = renderPrompt(LEAD_SCORING_PROMPT, { objectType: 'contacts', objectId: '42', facts: { jobtitle: 'CEO', company: 'Acme' } });
-  const provider = (options: { maxRetries?: number; timeoutMs?: number } = {}) =>
-    new AnthropicProvider({ apiKey: 'sk-ant-test', baseURL, defaultModel: 'claude-sonnet-5-5', maxRetries: options.maxRetries ?? 0, timeoutMs: options.timeoutMs });
+  const prompt = render(LEAD_SCORING_PROMPT);
+  const provider = (options: { maxRetries?: number; timeoutMs?: number; defaultModel?: string } = {}) =>
+    new AnthropicProvider({ apiKey: 'sk-ant-test', baseURL, defaultModel: options.defaultModel ?? DEFAULT_MODELS.quality, maxRetries: options.maxRetries ?? 0, timeoutMs: options.timeoutMs });
 
   beforeAll(async () => {
     baseURL = (await double.start()).url;
@@ -19,72 +29,144 @@ describe('AnthropicProvider against the Anthropic double', () => {
   beforeEach(() => double.reset());
   afterAll(() => double.stop());
 
-  it('forces the prompt tool, caches the system prompt, and returns a schema-valid answer with usage', async () => {
+  it('asks for a structured output with the version’s model and effort, room to think, and no setting the current models refuse', async () => {
     const answer = await provider().answer(prompt);
-    expect(new Ajv({ strict: false }).validate(LEAD_SCORING_PROMPT.tool.inputSchema, answer.output)).toBe(true);
-    expect(answer).toMatchObject({ provider: 'anthropic', model: 'claude-sonnet-5-5', usage: { inputTokens: expect.any(Number), outputTokens: expect.any(Number) } });
     const [received] = double.received();
-    expect(received!.body).toEqual(answer.input);
-    expect(received!.body).toMatchObject({
-      tool_choice: { type: 'tool', name: 'record_lead_assessment' },
-      system: [{ type: 'text', cache_control: { type: 'ephemeral' } }],
+    const body = received!.body as Record<string, unknown>;
+    expect(body).toEqual(answer.input);
+    expect(body).toMatchObject({
+      model: 'claude-sonnet-5-5',
+      max_tokens: 2048 + 6144,
+      thinking: { type: 'adaptive', display: 'summarized' },
+      output_config: { effort: 'medium', format: { type: 'json_schema', schema: { type: 'object', additionalProperties: false, required: ['score', 'persona', 'summary'] } } },
       messages: [{ role: 'user', content: expect.stringContaining('"jobtitle": "CEO"') }],
+    });
+    for (const refused of ['tools', 'tool_choice', 'temperature', 'top_p', 'top_k']) expect(body).not.toHaveProperty(refused);
+    // The score's bounds travel in its description: structured outputs do not hold numeric bounds.
+    expect(JSON.stringify(body.output_config)).toContain('minimum: 0, maximum: 100');
+    expect(answer).toMatchObject({ provider: 'anthropic', model: 'claude-sonnet-5-5', output: { score: expect.any(Number), persona: expect.any(String), summary: expect.any(String) } });
+    expect(await validate(plainToInstance(LeadAssessment, answer.output))).toEqual([]);
+  });
+
+  it('keeps the thinking out of the answer, as reasoning with its tokens (billed as output)', async () => {
+    const answer = await provider().answer(prompt);
+    expect(answer.reasoning).toEqual({ thinkingTokens: 480, summaries: [expect.stringMatching(/^Weighing /)], redactedBlocks: 0 });
+    expect(answer.usage.thinkingTokens).toBe(480);
+    expect(answer.usage.outputTokens).toBeGreaterThan(480);
+    expect(JSON.stringify(answer.output)).not.toContain('Weighing');
+  });
+
+  describe('every prompt version of every capability passes the double’s rules for each default model', () => {
+    const models = [...new Set([...Object.values(DEFAULT_MODELS), ...allPromptVersions().flatMap((p) => (p.model ? [p.model] : []))])];
+    const cases = allPromptVersions().flatMap((p) => models.map((model) => [`${p.id}@${p.version}`, model, p] as const));
+    it.each(cases)('%s on %s', async (_name, model, version) => {
+      const answer = await provider({ defaultModel: model }).answer({ ...render(version), model: version.model ? model : null });
+      expect(double.received().map((r) => r.status)).toEqual([200]);
+      expect(answer.model).toBe(model);
+      expect(await validate(plainToInstance(ANSWER_TYPES[version.id]!, answer.output))).toEqual([]);
     });
   });
 
-  it('finds the tool call after a text block instead of reading content[0]', async () => {
-    double.enqueue({ content: [{ type: 'text', text: 'Let me record that.' }, { type: 'tool_use', name: 'record_lead_assessment', input: { score: 70, persona: 'decision_maker', summary: 'Fits.' } }] });
-    expect((await provider().answer(prompt)).output).toEqual({ score: 70, persona: 'decision_maker', summary: 'Fits.' });
+  it('is refused, as Anthropic refuses it, when it asks the way it used to (a forced tool call): a configuration error naming the setting', async () => {
+    const client = createAnthropicClient({ apiKey: 'sk-ant-test', baseURL, maxRetries: 0 });
+    const old = { model: 'claude-sonnet-5-5', max_tokens: 1024, tools: [{ name: 'record_lead_assessment', input_schema: { type: 'object' as const } }], tool_choice: { type: 'tool' as const, name: 'record_lead_assessment' }, messages: [{ role: 'user' as const, content: 'x' }] };
+    const error = await client.messages.create(old).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(BadRequestError);
+    expect((error as BadRequestError).error).toMatchObject({ type: 'error', error: { type: 'invalid_request_error', message: 'tool_choice: type "tool" and "any" are not supported for this model.' } });
+    double.enqueue({ status: 400, body: (error as BadRequestError).error });
+    const refused = await provider().answer(prompt).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(AiProviderError);
+    expect(refused).toMatchObject({ category: 'request-rejected', retriable: false, isConfiguration: true, details: { status: 400, code: 'invalid_request_error', setting: 'tool_choice', model: 'claude-sonnet-5-5' } });
   });
 
-  it('asks for a repair by answering the bad tool call with an error tool_result the API accepts', async () => {
-    double.enqueue({ content: [{ type: 'tool_use', name: 'record_lead_assessment', input: { score: 140, persona: 'decision_maker', summary: 'Fits.' } }] });
-    double.enqueue({ content: [{ type: 'tool_use', name: 'record_lead_assessment', input: { score: 90, persona: 'decision_maker', summary: 'Fits.' } }] });
+  it('classifies an unknown or retired model as a configuration error', async () => {
+    const refused = await provider({ defaultModel: 'claude-sonnet-4-20250514' }).answer({ ...prompt, model: null }).catch((e: unknown) => e);
+    expect(refused).toMatchObject({ category: 'model-not-found', retriable: false, isConfiguration: true, details: { status: 404, code: 'not_found_error' } });
+  });
+
+  it('reads an answer that comes as a tool call, and one whose text is JSON, either way', async () => {
+    double.enqueue({ content: [{ type: 'text', text: 'Scoring now.' }, { type: 'tool_use', name: 'record_lead_assessment', input: { score: 70, persona: 'decision_maker', summary: 'Fits.' } }] });
+    expect(await provider().answer(prompt)).toMatchObject({ output: { score: 70 }, toolUseId: expect.stringMatching(/^toolu_/) });
+    double.enqueue({ content: [{ type: 'thinking', thinking: '' }, { type: 'text', text: '{"score": 55, "persona": "unknown", "summary": "Thin."}' }] });
+    expect((await provider().answer(prompt)).output).toEqual({ score: 55, persona: 'unknown', summary: 'Thin.' });
+    // Text that is not JSON is handed on as it is: validation refuses it and the repair quotes it.
+    double.enqueue({ content: [{ type: 'text', text: 'I think 55.' }] });
+    expect((await provider().answer(prompt)).output).toBe('I think 55.');
+  });
+
+  it('reports a reply that ran out of room while thinking, and asks with twice the room when told to', async () => {
+    double.enqueue({ content: [{ type: 'thinking', thinking: 'long thoughts' }], stop_reason: 'max_tokens' });
+    const cut = await provider().answer(prompt).catch((e: unknown) => e);
+    expect(cut).toBeInstanceOf(UnusableAnswerError);
+    expect(cut).toMatchObject({ reason: 'no-room', message: expect.stringContaining('while thinking, before any answer') });
+    await provider().answer(prompt, {}, { moreRoom: true });
+    expect((double.received()[1]!.body as { max_tokens: number }).max_tokens).toBe(2 * (2048 + 6144));
+  });
+
+  it('reports a refusal and a reply without an answer as unusable, with the reply', async () => {
+    double.enqueue({ content: [{ type: 'text', text: 'I cannot help with that.' }], stop_reason: 'refusal' });
+    await expect(provider().answer(prompt)).rejects.toMatchObject({ reason: 'refused', answer: { raw: [{ type: 'text', text: 'I cannot help with that.' }] } });
+    double.enqueue({ content: [{ type: 'thinking', thinking: 'hmm' }], stop_reason: 'end_turn' });
+    await expect(provider().answer(prompt)).rejects.toMatchObject({ reason: 'no-answer', message: expect.stringContaining('only 1 thinking') });
+  });
+
+  it('asks for a repair with the previous reply exactly as it came (thinking included) and the problems, which the double accepts', async () => {
     const first = await provider().answer(prompt);
-    const repaired = await provider().answer(prompt, {}, { previous: first, problems: ['score must not be greater than 100'] });
-    expect(repaired.output).toMatchObject({ score: 90 });
+    const repaired = await provider().answer(prompt, {}, { repair: { previous: first, problems: ['score must not be greater than 100'] } });
+    expect(double.received().map((r) => r.status)).toEqual([200, 200]);
     const sent = double.received()[1]!.body as { messages: Array<{ role: string; content: unknown }> };
     expect(sent.messages).toEqual([
       { role: 'user', content: prompt.user },
-      { role: 'assistant', content: [{ type: 'tool_use', id: first.toolUseId, name: 'record_lead_assessment', input: first.output }] },
-      { role: 'user', content: [{ type: 'tool_result', tool_use_id: first.toolUseId, is_error: true, content: expect.stringContaining('score must not be greater than 100') }] },
+      { role: 'assistant', content: first.raw },
+      { role: 'user', content: expect.stringContaining('score must not be greater than 100') },
     ]);
+    expect(repaired.output).toEqual(expect.objectContaining({ score: expect.any(Number) }));
   });
 
-  it('reports a retriable error for 529 overloaded, and succeeds when the SDK retries', async () => {
+  it('reports 529 overloaded as retriable (and succeeds when the SDK retries), a timeout too', async () => {
     const overloaded = { status: 529, body: { type: 'error', error: { type: 'overloaded_error', message: 'Overloaded' } }, headers: { 'retry-after': '0' } };
     double.enqueue(overloaded);
-    await expect(provider().answer(prompt)).rejects.toMatchObject({ retriable: true, message: expect.stringContaining('529') });
+    await expect(provider().answer(prompt)).rejects.toMatchObject({ category: 'overloaded', retriable: true, details: { code: 'overloaded_error' } });
     double.enqueue(overloaded);
     await expect(provider({ maxRetries: 1 }).answer(prompt)).resolves.toMatchObject({ provider: 'anthropic' });
-  });
-
-  it('reports a timeout as retriable', async () => {
     double.enqueue({ delayMs: 1_500 });
-    const error = await provider({ timeoutMs: 300 }).answer(prompt).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(AiProviderError);
-    expect(error).toMatchObject({ retriable: true });
+    await expect(provider({ timeoutMs: 300 }).answer(prompt)).rejects.toMatchObject({ category: 'timeout', retriable: true });
   });
 
-  it('refuses a truncated answer (max_tokens) and an answer without the tool call, as not retriable, with the whole reply and its tokens', async () => {
-    double.enqueue({ content: [{ type: 'text', text: 'partial' }], stop_reason: 'max_tokens' });
-    const truncated = await provider().answer(prompt).catch((e: unknown) => e);
-    expect(truncated).toBeInstanceOf(UnusableAnswerError);
-    expect(truncated).toMatchObject({ retriable: false, message: expect.stringContaining('ran out of tokens'), answer: { raw: [{ type: 'text', text: 'partial' }], usage: { inputTokens: expect.any(Number) } } });
-    expect((truncated as UnusableAnswerError).answer.usage.outputTokens).toBeGreaterThan(0);
-    double.enqueue({ content: [{ type: 'text', text: 'I would rather chat.' }], stop_reason: 'end_turn' });
-    await expect(provider().answer(prompt)).rejects.toMatchObject({ retriable: false, message: expect.stringContaining('did not call record_lead_assessment'), answer: { raw: [{ type: 'text', text: 'I would rather chat.' }] } });
-  });
-
-  it('keeps the whole reply, a text block before the tool call included', async () => {
-    double.enqueue({ content: [{ type: 'text', text: 'Scoring now.' }, { type: 'tool_use', name: 'record_lead_assessment', input: { score: 50, persona: 'unknown', summary: 'x' } }] });
+  it('marks the static system text for caching only where it is long enough to be cached, and then the cache is read', async () => {
+    // Today's prompts are far below the 512-token minimum: no mark, and the double reports no cache use.
     const answer = await provider().answer(prompt);
-    expect(answer.output).toEqual({ score: 50, persona: 'unknown', summary: 'x' });
-    expect(answer.raw).toEqual([expect.objectContaining({ type: 'text', text: 'Scoring now.' }), expect.objectContaining({ type: 'tool_use', input: { score: 50, persona: 'unknown', summary: 'x' } })]);
+    expect((answer.input as { system: unknown[] }).system).toEqual([{ type: 'text', text: prompt.system }]);
+    expect(answer.usage).toMatchObject({ cacheCreationInputTokens: 0, cacheReadInputTokens: 0 });
+    const long = { ...prompt, system: `${prompt.system} ${'Scoring guidance that stays the same for every lead. '.repeat(60)}` };
+    const first = await provider().answer(long);
+    const second = await provider().answer({ ...long, user: `${long.user}\nAnother lead.` });
+    expect((first.input as { system: Array<Record<string, unknown>> }).system[0]).toMatchObject({ cache_control: { type: 'ephemeral' } });
+    expect(first.usage.cacheCreationInputTokens).toBeGreaterThan(512);
+    expect(second.usage.cacheReadInputTokens).toBe(first.usage.cacheCreationInputTokens);
+  });
+});
+
+describe('the request builder', () => {
+  it('leaves room to think by effort, within the model’s output limit and the SDK’s non-streaming limit', () => {
+    expect(maxTokensFor({ maxTokens: 2048, effort: 'low' }, modelSpec('claude-haiku-5-5'))).toBe(2048 + 2048);
+    expect(maxTokensFor({ maxTokens: 2048 }, modelSpec('claude-sonnet-5-5'))).toBe(2048 + 12288);
+    expect(maxTokensFor({ maxTokens: 2048, effort: 'max' }, modelSpec('claude-sonnet-5-5'), true)).toBe(21_000);
+    // A model that does not think by default gets the answer's room only.
+    expect(maxTokensFor({ maxTokens: 1024 }, modelSpec('claude-haiku-4-5'))).toBe(1024);
   });
 
-  it('reports a 400 from the API as not retriable', async () => {
-    double.enqueue({ status: 400, body: { type: 'error', error: { type: 'invalid_request_error', message: 'bad' } } });
-    await expect(provider().answer(prompt)).rejects.toMatchObject({ retriable: false });
+  it('sends no effort and no thinking to a model without them', () => {
+    const request = buildMessagesRequest({ ...renderPrompt(LEAD_SCORING_PROMPT, { objectType: 'contacts', objectId: '1', facts: {} }), model: null }, 'claude-haiku-4-5');
+    expect(request).not.toHaveProperty('thinking');
+    expect(request.output_config).not.toHaveProperty('effort');
+  });
+
+  it('names the setting a 400 is about, for the operator', () => {
+    expect(settingNamed('tool_choice: type "tool" and "any" are not supported for this model.')).toBe('tool_choice');
+    expect(settingNamed('"thinking.type.disabled" is not supported for this model. Use …')).toBe('thinking.type.disabled');
+    expect(settingNamed('temperature: Extra inputs are not permitted')).toBe('temperature');
+    expect(settingNamed('This model does not support assistant message prefill. The conversation must end with a user message.')).toBe('assistant prefill');
+    expect(settingNamed('Something else')).toBeNull();
   });
 });

@@ -1,19 +1,28 @@
 import Anthropic from '@anthropic-ai/sdk';
-import { AiProviderError, UnusableAnswerError, type AiAnswer, type AiProvider, type RepairRequest } from './ai-provider';
+import { AiProviderError, UnusableAnswerError, type AiAnswer, type AiFailureCategory, type AiProvider, type AnswerOptions, type Reasoning, type RepairRequest } from './ai-provider';
+import { modelSpec, type ModelSpec } from './model-catalogue';
+import { toStructuredOutputSchema } from './structured-output-schema';
 import type { RenderedPrompt } from '../prompts/prompt';
 
 export interface AnthropicProviderOptions {
   apiKey: string;
   baseURL?: string;
+  /** The model for prompt versions that name none (ANTHROPIC_MODEL). */
   defaultModel: string;
   timeoutMs?: number;
   maxRetries?: number;
 }
 
 /**
- * Claude through the official SDK: structured output by forcing one tool whose
- * input schema is the prompt's output schema. The SDK retries 408/409/429/5xx/529
- * honouring retry-after; what still fails is reported as retriable or not.
+ * Claude through the official SDK, asked the way the current models accept
+ * (docs/decisions/0016): the answer comes as structured output
+ * (`output_config.format` with the answer's JSON schema), with no forced tool
+ * choice, no sampling parameters and no prefill; thinking models think
+ * adaptively, at the prompt version's effort, with room for it in `max_tokens`.
+ * The reply is read by block type: thinking is kept apart as reasoning, the
+ * answer is the text block's JSON (or a tool call's input, read either way). The
+ * SDK retries 408/409/429/5xx/529 honouring retry-after; what still fails is
+ * classified by status and error type.
  */
 export class AnthropicProvider implements AiProvider {
   readonly name = 'anthropic' as const;
@@ -23,82 +32,201 @@ export class AnthropicProvider implements AiProvider {
     private readonly options: AnthropicProviderOptions,
     private readonly now: () => number = Date.now,
   ) {
-    this.client = new Anthropic({ apiKey: options.apiKey, baseURL: options.baseURL, timeout: options.timeoutMs ?? 60_000, maxRetries: options.maxRetries ?? 2 });
+    this.client = createAnthropicClient(options);
   }
 
   modelFor(prompt: RenderedPrompt): string {
     return prompt.model ?? this.options.defaultModel;
   }
 
-  async answer(prompt: RenderedPrompt, _facts?: Record<string, string>, repair?: RepairRequest): Promise<AiAnswer> {
-    const request = buildMessagesRequest(prompt, this.options.defaultModel, repair);
+  async answer(prompt: RenderedPrompt, _facts?: Record<string, string>, options: AnswerOptions = {}): Promise<AiAnswer> {
+    const model = this.modelFor(prompt);
+    const request = buildMessagesRequest(prompt, model, options);
     const started = this.now();
     let response: Anthropic.Message;
     try {
       response = await this.client.messages.create(request);
     } catch (error) {
-      throw toProviderError(error);
+      throw toProviderError(error, model);
     }
-    const answer: AiAnswer = {
-      provider: 'anthropic',
-      model: response.model,
-      input: request,
-      output: undefined,
-      raw: response.content,
-      usage: {
-        inputTokens: response.usage.input_tokens,
-        outputTokens: response.usage.output_tokens,
-        cacheReadInputTokens: response.usage.cache_read_input_tokens ?? 0,
-        cacheCreationInputTokens: response.usage.cache_creation_input_tokens ?? 0,
-      },
-      latencyMs: this.now() - started,
-    };
-    if (response.stop_reason === 'max_tokens') throw new UnusableAnswerError('the model ran out of tokens before finishing its answer', answer);
-    // With tool_choice the tool call is usually the only block, but a text block may
-    // precede it: look for it rather than reading content[0].
-    const toolUse = response.content.find((block): block is Anthropic.ToolUseBlock => block.type === 'tool_use' && block.name === prompt.tool.name);
-    if (!toolUse) throw new UnusableAnswerError(`the model did not call ${prompt.tool.name} (stop_reason ${response.stop_reason})`, answer);
-    return { ...answer, output: toolUse.input, toolUseId: toolUse.id };
+    return readReply(prompt, request, response, this.now() - started);
   }
 }
 
-export function buildMessagesRequest(prompt: RenderedPrompt, defaultModel: string, repair?: RepairRequest): Anthropic.MessageCreateParamsNonStreaming {
-  const messages: Anthropic.MessageParam[] = [{ role: 'user', content: prompt.user }];
-  if (repair) {
-    // The Messages API way to say "that tool call was wrong": answer it with an error tool_result.
-    const id = repair.previous.toolUseId ?? 'toolu_previous';
-    messages.push(
-      { role: 'assistant', content: [{ type: 'tool_use', id, name: prompt.tool.name, input: repair.previous.output as Record<string, unknown> }] },
-      {
-        role: 'user',
-        content: [
-          {
-            type: 'tool_result',
-            tool_use_id: id,
-            is_error: true,
-            content: `The input failed validation: ${repair.problems.join('; ')}. Call ${prompt.tool.name} again with input that satisfies the schema.`,
-          },
-        ],
-      },
-    );
-  }
+/** The one place an Anthropic client is built (the enricher's provider and the boot-time model check share it). */
+export function createAnthropicClient(options: Pick<AnthropicProviderOptions, 'apiKey' | 'baseURL' | 'timeoutMs' | 'maxRetries'>): Anthropic {
+  return new Anthropic({ apiKey: options.apiKey, baseURL: options.baseURL, timeout: options.timeoutMs ?? 120_000, maxRetries: options.maxRetries ?? 2 });
+}
+
+/** Room to think on top of the answer's own, by effort (adaptive thinking counts against `max_tokens`). */
+const THINKING_ROOM: Record<string, number> = { low: 2_048, medium: 6_144, high: 12_288, xhigh: 24_576, max: 32_768 };
+/** A thinking model's effort when the prompt version names none: Sonnet 5.5's API default. */
+const DEFAULT_EFFORT = 'high';
+/** Below this the SDK refuses a non-streaming request as possibly longer than ten minutes; we never need more. */
+const MAX_NON_STREAMING_TOKENS = 21_000;
+
+/** `max_tokens` for a prompt on a model: the answer's room, plus room to think, doubled once when a reply ran out. */
+export function maxTokensFor(prompt: Pick<RenderedPrompt, 'maxTokens' | 'effort'>, spec: ModelSpec | undefined, moreRoom = false): number {
+  const thinks = spec?.adaptiveThinking ?? true;
+  const base = prompt.maxTokens + (thinks ? THINKING_ROOM[prompt.effort ?? DEFAULT_EFFORT]! : 0);
+  return Math.min(base * (moreRoom ? 2 : 1), spec?.maxOutputTokens ?? Infinity, MAX_NON_STREAMING_TOKENS);
+}
+
+/** Rough token count of text (≈3.5 characters a token for the 5.x tokenizer); used only to decide where caching pays. */
+export function estimateTokens(text: string): number {
+  return Math.ceil(text.length / 3.5);
+}
+
+/**
+ * The Messages API request for a prompt, per the model's rules (model-catalogue.ts).
+ * A model the table does not know is asked as the strictest current model is.
+ * Pure.
+ */
+export function buildMessagesRequest(prompt: RenderedPrompt, model: string, options: AnswerOptions = {}): Anthropic.MessageCreateParamsNonStreaming {
+  const spec = modelSpec(model);
+  const schema = toStructuredOutputSchema(prompt.tool.inputSchema);
+  // The static part (system text) is marked for caching only when it is long enough to be cached: below the
+  // model's minimum the API neither caches nor complains, and the mark would only mislead a reader.
+  const cacheable = estimateTokens(prompt.system) >= (spec?.minCacheableTokens ?? 512);
+  const system: Anthropic.TextBlockParam[] = [{ type: 'text', text: prompt.system, ...(cacheable ? { cache_control: { type: 'ephemeral' as const } } : {}) }];
+  const outputConfig: Anthropic.OutputConfig = { format: { type: 'json_schema', schema } };
+  if ((spec?.effort ?? true) && prompt.effort) outputConfig.effort = prompt.effort;
   return {
-    model: prompt.model ?? defaultModel,
-    max_tokens: prompt.maxTokens,
-    // The system prompt is static per prompt version: mark it for prompt caching.
-    system: [{ type: 'text', text: prompt.system, cache_control: { type: 'ephemeral' } }],
-    tools: [{ name: prompt.tool.name, description: prompt.tool.description, input_schema: prompt.tool.inputSchema as Anthropic.Tool.InputSchema }],
-    tool_choice: { type: 'tool', name: prompt.tool.name },
-    messages,
+    model,
+    max_tokens: maxTokensFor(prompt, spec, options.moreRoom),
+    system,
+    ...((spec?.adaptiveThinking ?? true) ? { thinking: { type: 'adaptive' as const, display: 'summarized' as const } } : {}),
+    output_config: outputConfig,
+    messages: conversation(prompt, options.repair),
   };
 }
 
-function toProviderError(error: unknown): AiProviderError {
-  if (error instanceof Anthropic.APIError) {
-    const status = error.status;
-    const retriable = status === undefined || status === 408 || status === 409 || status === 429 || status >= 500;
-    const retryAfter = Number(error.headers?.get?.('retry-after'));
-    return new AiProviderError(`Anthropic ${status ?? 'connection'} error: ${error.message}`, retriable, Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter * 1000 : undefined, status);
+/**
+ * The user's prompt, and for a repair the model's previous reply exactly as it came
+ * (the API refuses a latest assistant turn whose thinking blocks were changed or
+ * dropped) followed by what was wrong with it. The conversation always ends with
+ * the user: the current models refuse assistant prefill.
+ */
+function conversation(prompt: RenderedPrompt, repair: RepairRequest | undefined): Anthropic.MessageParam[] {
+  const messages: Anthropic.MessageParam[] = [{ role: 'user', content: prompt.user }];
+  if (!repair) return messages;
+  const raw = Array.isArray(repair.previous.raw) ? (repair.previous.raw as Anthropic.ContentBlockParam[]) : [];
+  // A reply that answered with a tool call cannot go back as it came: a request without tools may not hold tool_use
+  // blocks. Its answer goes back as the JSON text a structured output would have been.
+  const asItCame = raw.length > 0 && !raw.some((b) => b.type === 'tool_use');
+  const previous: Anthropic.ContentBlockParam[] = asItCame ? raw : [{ type: 'text', text: JSON.stringify(repair.previous.output) }];
+  const problems = `Your answer failed validation: ${repair.problems.join('; ')}. Answer again with JSON that satisfies the schema and every constraint in its descriptions.`;
+  messages.push({ role: 'assistant', content: previous }, { role: 'user', content: problems });
+  return messages;
+}
+
+/** An answer from a reply, read by block type; a reply that holds no answer is an UnusableAnswerError with the reply. */
+export function readReply(prompt: RenderedPrompt, request: Anthropic.MessageCreateParamsNonStreaming, response: Anthropic.Message, latencyMs: number): AiAnswer {
+  const reasoning = reasoningOf(response);
+  const answer: AiAnswer = {
+    provider: 'anthropic',
+    model: response.model,
+    input: request,
+    output: undefined,
+    raw: response.content,
+    usage: {
+      inputTokens: response.usage.input_tokens,
+      outputTokens: response.usage.output_tokens,
+      cacheReadInputTokens: response.usage.cache_read_input_tokens ?? 0,
+      cacheCreationInputTokens: response.usage.cache_creation_input_tokens ?? 0,
+      cacheCreation1hInputTokens: response.usage.cache_creation?.ephemeral_1h_input_tokens ?? 0,
+      thinkingTokens: reasoning.thinkingTokens,
+    },
+    latencyMs,
+    ...(reasoning.summaries.length > 0 || reasoning.redactedBlocks > 0 || reasoning.thinkingTokens > 0 ? { reasoning } : {}),
+  };
+  const stop = response.stop_reason;
+  if (stop === 'refusal') throw new UnusableAnswerError('the model declined to answer (stop_reason refusal)', 'refused', answer);
+  if (stop === 'model_context_window_exceeded') throw new UnusableAnswerError('the prompt and answer exceed the model\'s context window', 'context-exceeded', answer);
+  if (stop === 'max_tokens') {
+    const where = response.content.some((b) => b.type === 'text' || b.type === 'tool_use') ? 'in its answer' : 'while thinking, before any answer';
+    throw new UnusableAnswerError(`the model ran out of tokens ${where} (max_tokens ${request.max_tokens})`, 'no-room', answer);
   }
-  return new AiProviderError(`Anthropic call failed: ${error instanceof Error ? error.message : String(error)}`, true);
+  // A tool call of the answer's name, where a model answered that way; otherwise the structured output's text.
+  const toolUse = response.content.find((b): b is Anthropic.ToolUseBlock => b.type === 'tool_use' && b.name === prompt.tool.name);
+  if (toolUse) return { ...answer, output: toolUse.input, toolUseId: toolUse.id };
+  const text = response.content
+    .filter((b): b is Anthropic.TextBlock => b.type === 'text')
+    .map((b) => b.text)
+    .join('')
+    .trim();
+  if (text === '') throw new UnusableAnswerError(`the reply holds no answer, only ${describeBlocks(response.content)} (stop_reason ${stop})`, 'no-answer', answer);
+  return { ...answer, output: parseJson(text) };
+}
+
+/** The text as JSON, or the text itself (validation then says it is not an object, and the repair quotes it). */
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+function reasoningOf(response: Anthropic.Message): Reasoning {
+  const summaries = response.content.filter((b): b is Anthropic.ThinkingBlock => b.type === 'thinking').map((b) => b.thinking).filter((t) => t !== '');
+  return {
+    thinkingTokens: response.usage.output_tokens_details?.thinking_tokens ?? 0,
+    summaries,
+    redactedBlocks: response.content.filter((b) => b.type === 'redacted_thinking').length,
+  };
+}
+
+function describeBlocks(content: Anthropic.ContentBlock[]): string {
+  if (content.length === 0) return 'no blocks';
+  const counts = new Map<string, number>();
+  for (const block of content) counts.set(block.type, (counts.get(block.type) ?? 0) + 1);
+  return [...counts].map(([type, n]) => `${n} ${type}`).join(', ');
+}
+
+const CATEGORY_BY_STATUS: Record<number, AiFailureCategory> = {
+  400: 'request-rejected',
+  401: 'authentication',
+  402: 'billing',
+  403: 'permission',
+  404: 'model-not-found',
+  408: 'timeout',
+  409: 'server-error',
+  413: 'request-too-large',
+  429: 'rate-limited',
+  504: 'timeout',
+  529: 'overloaded',
+};
+
+/** An SDK error as a classified failure: by HTTP status and the API's error type, never by message text. */
+export function toProviderError(error: unknown, model: string): AiProviderError {
+  if (error instanceof Anthropic.APIConnectionTimeoutError) return new AiProviderError(`Anthropic request timed out: ${error.message}`, 'timeout', { model });
+  if (error instanceof Anthropic.APIError && error.status !== undefined) {
+    const status = error.status;
+    const category = CATEGORY_BY_STATUS[status] ?? (status >= 500 ? 'server-error' : 'request-rejected');
+    const body = error.error as { error?: { type?: string; message?: string } } | undefined;
+    const code = body?.error?.type;
+    const apiMessage = body?.error?.message ?? error.message;
+    const retryAfter = Number(error.headers?.get?.('retry-after'));
+    return new AiProviderError(`Anthropic ${status} ${code ?? 'error'} for ${model}: ${apiMessage}`, category, {
+      status,
+      ...(code ? { code } : {}),
+      ...(Number.isFinite(retryAfter) && retryAfter > 0 ? { retryAfterMs: retryAfter * 1000 } : {}),
+      ...(category === 'request-rejected' ? { setting: settingNamed(apiMessage) } : {}),
+      model,
+    });
+  }
+  return new AiProviderError(`Anthropic call failed: ${error instanceof Error ? error.message : String(error)}`, 'connection', { model });
+}
+
+/**
+ * The request setting a 400's message names, for the operator's alert: the field
+ * path the API puts first (`tool_choice: …`, `temperature: Extra inputs …`) or
+ * quotes (`"thinking.type.disabled" is not supported…`). Only for display: the
+ * failure is classified by its status, whatever this finds.
+ */
+export function settingNamed(message: string): string | null {
+  const path = /^([a-z_][a-z0-9_]*(?:\.[a-z0-9_]+)*):\s/i.exec(message) ?? /^"([a-z_][a-z0-9_.]*)"/i.exec(message);
+  if (path) return path[1]!;
+  return /prefill/i.test(message) ? 'assistant prefill' : null;
 }

@@ -118,6 +118,6 @@ export class OfflineRulesProvider implements AiProvider {
         replyDraft: `${greeting}\n\nThank you for getting in touch about ${topic}. We have logged it and an agent will get back to you shortly.\n\n[Template reply from the offline rules-based provider, not AI]`,
       });
     }
-    throw new AiProviderError(`the offline provider has no rules for prompt ${prompt.promptId}`, false);
+    throw new AiProviderError(`the offline provider has no rules for prompt ${prompt.promptId}`, 'request-rejected', { code: 'no-rules', setting: null, model: OFFLINE_MODEL });
   }
 }

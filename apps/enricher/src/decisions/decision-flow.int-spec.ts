@@ -4,6 +4,7 @@ import {
   EventStore,
   HubSpotBudget,
   HubSpotClientFactory,
+  OperatorAlerts,
   PortalAccess,
   PortalRepository,
   startStory,
@@ -18,6 +19,7 @@ import {
 import { AnthropicDouble } from '../../../../sandbox/anthropic';
 import { HubSpotSandbox } from '../../../../sandbox/hubspot';
 import { createTestDatabase, type TestDatabase } from '../../../../test/support/database';
+import { memoryLogger } from '../../../../test/support/logger';
 import { AnthropicProvider } from '../ai/anthropic.provider';
 import { ModelConcurrency } from '../ai/model-concurrency';
 import { ContextAssembler } from '../context/context-assembler';
@@ -26,6 +28,7 @@ import { LEAD_AI } from '../lead-ai/lead-ai.capability';
 import { SERVICE_AI } from '../service-ai/service-ai.capability';
 import { DecisionFlow } from './decision-flow';
 import { DecisionMaker } from './decision-maker';
+import { ModelRefusalAlerts } from './model-refusal-alerts';
 import { DecisionRecords } from './decision-records';
 
 const PORTAL = 6161;
@@ -49,8 +52,10 @@ describe('DecisionFlow (Postgres, the HubSpot sandbox and the Anthropic double)'
     startStory({ type: 'WebhookEventReceived', portalId: PORTAL, data: { subscriptionType, objectType, objectId, hubspot: {} as never } }, new Date()) as PlatformEvent<'WebhookEventReceived'>;
   const storyOf = (trigger: PlatformEvent) => events.readByCorrelation(trigger.correlationId);
   const decisionIn = (story: StoredEvent[]) => story.find((e) => e.type === 'DecisionMade') as StoredEvent & { data: PlatformEvent<'DecisionMade'>['data'] };
-  const invalidTriage = { content: [{ type: 'tool_use', name: 'record_ticket_triage', input: { category: 'refunds', priority: 'HIGH', sentiment: 'frustrated', summary: 'Billed twice.' } }] };
-  const validTriage = { content: [{ type: 'tool_use', name: 'record_ticket_triage', input: { category: 'billing_issue', priority: 'HIGH', sentiment: 'frustrated', summary: '{{FIRSTNAME_1}} was billed twice.', replyDraft: 'Hi {{FIRSTNAME_1}}, we are refunding the second charge.' } }] };
+  // Replies as Claude Haiku 5.5 gives them: its (omitted) thinking, then the structured output as JSON text.
+  const structured = (answer: Record<string, unknown>) => ({ content: [{ type: 'thinking', thinking: '' }, { type: 'text', text: JSON.stringify(answer) }] });
+  const invalidTriage = structured({ category: 'refunds', priority: 'HIGH', sentiment: 'frustrated', summary: 'Billed twice.' });
+  const validTriage = structured({ category: 'billing_issue', priority: 'HIGH', sentiment: 'frustrated', summary: '{{FIRSTNAME_1}} was billed twice.', replyDraft: 'Hi {{FIRSTNAME_1}}, we are refunding the second charge.' });
 
   beforeAll(async () => {
     const hubspotUrl = (await hubspot.start()).url;
@@ -64,7 +69,7 @@ describe('DecisionFlow (Postgres, the HubSpot sandbox and the Anthropic double)'
     const provider = new AnthropicProvider({ apiKey: 'sk-ant-test', baseURL: claudeUrl, defaultModel: 'claude-sonnet-5-5', maxRetries: 0 });
     const records = new DecisionRecords(db.dataSource);
     const maker = new DecisionMaker(provider, records, new ModelConcurrency({ global: 4, perPortal: 2 }));
-    flow = new DecisionFlow(events, new PortalAccess(portals, { portalCacheMs: 0 } as AppConfig, () => new Date()), new ContextAssembler(new CrmReader(new HubSpotClientFactory(hubspotUrl), budget)), maker, records, topicNames('flow'), () => new Date());
+    flow = new DecisionFlow(events, new PortalAccess(portals, { portalCacheMs: 0 } as AppConfig, () => new Date()), new ContextAssembler(new CrmReader(new HubSpotClientFactory(hubspotUrl), budget)), maker, records, new ModelRefusalAlerts(new OperatorAlerts(portals, events, memoryLogger().logger, () => new Date())), topicNames('flow'), () => new Date());
     crm = new Client({ accessToken: TOKEN, basePath: hubspotUrl, numberOfApiCallRetries: 0 });
   }, 60_000);
   beforeEach(() => claude.reset());
@@ -96,15 +101,18 @@ describe('DecisionFlow (Postgres, the HubSpot sandbox and the Anthropic double)'
 
     const requests = claude.received();
     expect(requests).toHaveLength(2);
-    // The repair answers the bad tool call with an error tool_result that names what was wrong.
-    expect(JSON.stringify(requests[1]!.body)).toMatch(/"is_error":true.*category must be one of/);
+    // The repair sends the first reply back as it came (thinking included) and says what was wrong with it.
+    const repair = requests[1]!.body as { messages: Array<{ role: string; content: unknown }> };
+    expect(repair.messages.map((m) => m.role)).toEqual(['user', 'assistant', 'user']);
+    expect(repair.messages[1]!.content).toEqual([expect.objectContaining({ type: 'thinking' }), expect.objectContaining({ type: 'text', text: expect.stringContaining('"refunds"') })]);
+    expect(repair.messages[2]!.content).toEqual(expect.stringContaining('category must be one of'));
     // Neither call carried the customer's email address, phone number or name.
     for (const secret of ['maria@lopez-shop.example', '912 345 678', 'Maria', 'Lopez']) expect(JSON.stringify(requests.map((r) => r.body))).not.toContain(secret);
 
     const story = await storyOf(trigger);
     const decision = decisionIn(story);
     expect(decision.data).toMatchObject({
-      prompt: { id: 'ticket-triage', version: 1 },
+      prompt: { id: 'ticket-triage', version: 2 },
       output: { category: 'billing_issue', priority: 'HIGH' },
       repairedFrom: { output: { category: 'refunds' }, problems: [expect.stringContaining('category must be one of')] },
     });
@@ -118,19 +126,19 @@ describe('DecisionFlow (Postgres, the HubSpot sandbox and the Anthropic double)'
 
   it('records a second invalid answer as DecisionFailed with both whole replies and their tokens, and dead-letters the trigger with them', async () => {
     const ticket = await aTicket('Broken export');
-    const chatty = { content: [{ type: 'text', text: 'Sure, filing this under refunds.' }, ...invalidTriage.content] };
+    const chatty = { content: [{ type: 'thinking', thinking: 'Sure, filing this under refunds.' }, ...invalidTriage.content.slice(1)] };
     claude.enqueue(chatty, invalidTriage);
     const trigger = created('ticket.creation', 'tickets', ticket);
     const outcome = await flow.run(SERVICE_AI, { trigger, triggerType: 'ticket.creation', objectId: ticket });
-    expect(outcome).toMatchObject({ kind: 'dead-letter', reason: expect.stringMatching(/failed validation twice: category must be one of.*reply 1: .*Sure, filing this under refunds.*"refunds".*reply 2: .*"refunds"/) });
+    expect(outcome).toMatchObject({ kind: 'dead-letter', reason: expect.stringMatching(/failed validation twice: category must be one of.*reply 1: .*Sure, filing this under refunds.*\\"refunds\\".*reply 2: .*\\"refunds\\"/) });
 
     const stream = await events.readStream(StreamIds.crmObject(PORTAL, 'tickets', ticket));
     expect(stream.map((e) => e.type)).toEqual(['ContextFetched', 'DecisionFailed']);
     const failure = stream[1]!.data as PlatformEvent<'DecisionFailed'>['data'];
     expect((outcome as { reason: string }).reason).toContain(`DecisionFailed ${stream[1]!.id}`);
     expect(failure.answers.map((a) => a.raw)).toEqual([
-      [expect.objectContaining({ type: 'text', text: 'Sure, filing this under refunds.' }), expect.objectContaining({ type: 'tool_use', input: expect.objectContaining({ category: 'refunds' }) })],
-      [expect.objectContaining({ type: 'tool_use', input: expect.objectContaining({ category: 'refunds' }) })],
+      [expect.objectContaining({ type: 'thinking', thinking: 'Sure, filing this under refunds.' }), expect.objectContaining({ type: 'text', text: expect.stringContaining('"refunds"') })],
+      [expect.objectContaining({ type: 'thinking' }), expect.objectContaining({ type: 'text', text: expect.stringContaining('"refunds"') })],
     ]);
     expect(failure.answers[1]!.problems).toEqual([expect.stringContaining('category must be one of')]);
     expect(failure.usage.inputTokens).toBeGreaterThan(0);

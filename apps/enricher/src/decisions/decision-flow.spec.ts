@@ -1,4 +1,4 @@
-import { startStory, topicNames, type AppendRequest, type EventStore, type PlatformEvent, type PortalAccess } from '@app/common';
+import { startStory, topicNames, type AppendRequest, type EventStore, type OperatorAlerts, type PlatformEvent, type PortalAccess } from '@app/common';
 import type { AiAnswer, AiProvider } from '../ai/ai-provider';
 import { AiProviderError, NO_USAGE, UnusableAnswerError } from '../ai/ai-provider';
 import { ModelConcurrency } from '../ai/model-concurrency';
@@ -8,6 +8,7 @@ import { LEAD_AI } from '../lead-ai/lead-ai.capability';
 import { SERVICE_AI } from '../service-ai/service-ai.capability';
 import { DecisionFlow } from './decision-flow';
 import { DecisionMaker } from './decision-maker';
+import { ModelRefusalAlerts } from './model-refusal-alerts';
 import type { DecisionRecords } from './decision-records';
 
 const now = new Date('2026-11-28T10:00:00Z');
@@ -31,6 +32,7 @@ interface SetUp {
   changeDecisions?: number;
   /** The tokens successive portal lookups return (the last one repeats). */
   tokens?: string[];
+  alerts?: Record<string, { message: string; raisedAt: string }>;
 }
 
 function setUp(options: SetUp = {}) {
@@ -39,7 +41,7 @@ function setUp(options: SetUp = {}) {
   const eventStore = { has: jest.fn(async () => options.decided === true), appendAll, append } as unknown as EventStore;
   const tokens = [...(options.tokens ?? [])];
   const portals = {
-    get: jest.fn(async () => ({ portal: { portalId: 7, status: 'active', settings: options.settings ?? {} }, accessToken: tokens.length > 1 ? tokens.shift()! : (tokens[0] ?? 'pat-7') })),
+    get: jest.fn(async () => ({ portal: { portalId: 7, status: 'active', settings: options.settings ?? {}, alerts: options.alerts ?? {} }, accessToken: tokens.length > 1 ? tokens.shift()! : (tokens[0] ?? 'pat-7') })),
     forget: jest.fn(),
   } as unknown as PortalAccess;
   const assemble = jest.fn(async () => options.read ?? contactContext({ jobtitle: 'CEO', company: 'Acme', email: 'a@acme.io' }));
@@ -52,9 +54,11 @@ function setUp(options: SetUp = {}) {
   const countChangeDecisionsSince = jest.fn(async () => options.changeDecisions ?? 0);
   const records = { findByPromptHash: jest.fn(async () => options.earlier), countChangeDecisionsSince } as unknown as DecisionRecords;
   const maker = new DecisionMaker(ai, records, new ModelConcurrency({ global: 4, perPortal: 2 }));
-  const flow = new DecisionFlow(eventStore, portals, contexts, maker, records, topics, () => now);
+  const raise = jest.fn(async () => undefined);
+  const alerts = new ModelRefusalAlerts({ raise } as unknown as OperatorAlerts);
+  const flow = new DecisionFlow(eventStore, portals, contexts, maker, records, alerts, topics, () => now);
   const run = () => flow.run(LEAD_AI, { trigger, triggerType: 'contact.creation', objectId: '42' });
-  return { flow, run, appendAll, append, answer, assemble, records, portals, countChangeDecisionsSince };
+  return { flow, run, appendAll, append, answer, assemble, records, portals, countChangeDecisionsSince, raise };
 }
 
 describe('DecisionFlow with Lead AI', () => {
@@ -63,7 +67,7 @@ describe('DecisionFlow with Lead AI', () => {
     expect(await run()).toEqual({ kind: 'done' });
     // The model gets placeholders for personal data; the contact's domain stays as its own fact.
     const pseudonymised = { jobtitle: 'CEO', company: 'Acme', email: '{{EMAIL_1}}', email_domain: 'acme.io' };
-    expect(answer).toHaveBeenCalledWith(expect.objectContaining({ promptId: 'lead-scoring', promptVersion: 4 }), pseudonymised);
+    expect(answer).toHaveBeenCalledWith(expect.objectContaining({ promptId: 'lead-scoring', promptVersion: 5 }), pseudonymised, {});
     expect(JSON.stringify(answer.mock.calls[0])).not.toContain('a@acme.io');
     const requests = appendAll.mock.calls[0]![0];
     expect(requests.map((r) => [r.events.map((e) => e.type), r.publishTo])).toEqual([
@@ -73,7 +77,7 @@ describe('DecisionFlow with Lead AI', () => {
     ]);
     const [context, decision, writeback] = requests.map((r) => r.events[0]!);
     expect(context!.data).toMatchObject({ snapshot: { jobtitle: 'CEO', company: 'Acme', email: 'a@acme.io' }, hubspotStatus: 200 });
-    expect(decision).toMatchObject({ causationId: context!.id, correlationId: trigger.id, data: { prompt: { id: 'lead-scoring', version: 4 }, output: { score: 80 } } });
+    expect(decision).toMatchObject({ causationId: context!.id, correlationId: trigger.id, data: { prompt: { id: 'lead-scoring', version: 5 }, output: { score: 80 } } });
     expect(requests[2]!.events[1]).toMatchObject({ causationId: decision!.id, data: { kind: 'create-task', objectId: '42', priority: 'HIGH', dueAt: '2026-11-29T10:00:00.000Z' } });
     expect(writeback).toMatchObject({ causationId: decision!.id, data: { objectId: '42', properties: { ai_lead_score: '80', ai_persona: 'decision_maker', ai_summary: 'Fits.' } } });
   });
@@ -153,7 +157,7 @@ describe('DecisionFlow with Lead AI', () => {
       expect(append).toHaveBeenCalledWith(
         expect.objectContaining({
           streamId: 'crm-7-contacts-42',
-          events: [expect.objectContaining({ type: 'TriggerSkipped', data: expect.objectContaining({ reason: 'lead-scoring@4 reads none of the changed properties (hs_email_optout, notes_last_contacted)' }) })],
+          events: [expect.objectContaining({ type: 'TriggerSkipped', data: expect.objectContaining({ reason: 'lead-scoring@5 reads none of the changed properties (hs_email_optout, notes_last_contacted)' }) })],
         }),
       );
     });
@@ -162,7 +166,7 @@ describe('DecisionFlow with Lead AI', () => {
   it('uses the prompt version the portal pins, and dead-letters a pin to a version that does not exist', async () => {
     const pinned = setUp({ settings: { promptVersions: { 'lead-scoring': 1 } } });
     expect(await pinned.run()).toEqual({ kind: 'done' });
-    expect(pinned.answer).toHaveBeenCalledWith(expect.objectContaining({ promptId: 'lead-scoring', promptVersion: 1 }), expect.anything());
+    expect(pinned.answer).toHaveBeenCalledWith(expect.objectContaining({ promptId: 'lead-scoring', promptVersion: 1 }), expect.anything(), {});
     expect(pinned.appendAll.mock.calls[0]![0][1]!.events[0]!.data).toMatchObject({ prompt: { id: 'lead-scoring', version: 1 } });
 
     const broken = setUp({ settings: { promptVersions: { 'lead-scoring': 9 } } });
@@ -205,7 +209,7 @@ describe('DecisionFlow with Lead AI', () => {
     const { run, appendAll, append, answer } = setUp({ answer: { output: invalid, raw: [rambling, { type: 'tool_use', input: invalid }], usage, latencyMs: 7 } });
     const outcome = await run();
     expect(answer).toHaveBeenCalledTimes(2);
-    const repair = (answer.mock.calls[1] as unknown[])[2] as { problems: string[]; previous: { output: unknown } };
+    const repair = ((answer.mock.calls[1] as unknown[])[2] as { repair: { problems: string[]; previous: { output: unknown } } }).repair;
     expect(repair.problems).toEqual(expect.arrayContaining(['score must not be greater than 100']));
     expect(repair.previous.output).toEqual(invalid);
     expect(appendAll).not.toHaveBeenCalled();
@@ -215,10 +219,10 @@ describe('DecisionFlow with Lead AI', () => {
     const failure = recorded.events[1]! as PlatformEvent<'DecisionFailed'>;
     expect(failure.causationId).toBe(recorded.events[0]!.id);
     expect(failure.data).toMatchObject({
-      prompt: { id: 'lead-scoring', version: 4 },
+      prompt: { id: 'lead-scoring', version: 5 },
       reason: expect.stringContaining('failed validation twice: score must not be greater than 100'),
       usage: { inputTokens: 200, outputTokens: 40 },
-      costUsd: 0.0012,
+      costUsd: 0.0008, // Sonnet 5.5: 200 × $2 + 40 × $10 per million tokens
       latencyMs: 14,
     });
     expect(failure.data.answers).toHaveLength(2);
@@ -231,14 +235,36 @@ describe('DecisionFlow with Lead AI', () => {
     expect(reason).toContain('reply 2: ');
   });
 
-  it('records a reply it cannot use (out of tokens, no tool call) with its cost, and dead-letters the trigger with the reply', async () => {
-    const cutOff = { provider: 'anthropic' as const, model: 'claude-sonnet-5-5', input: { max_tokens: 1024 }, output: undefined, raw: [{ type: 'text', text: 'The lead is' }], usage: { inputTokens: 900, outputTokens: 1024, cacheReadInputTokens: 0, cacheCreationInputTokens: 0 }, latencyMs: 30 };
-    const { run, append } = setUp({ answer: new UnusableAnswerError('the model ran out of tokens before finishing its answer', cutOff) });
+  it('asks once more with more room when a reply ran out of tokens, then records both replies with their cost and dead-letters the trigger', async () => {
+    const cutOff = { provider: 'anthropic' as const, model: 'claude-sonnet-5-5', input: { max_tokens: 1024 }, output: undefined, raw: [{ type: 'thinking', thinking: '', signature: 's' }], usage: { inputTokens: 900, outputTokens: 1024, cacheReadInputTokens: 0, cacheCreationInputTokens: 0, thinkingTokens: 1024 }, latencyMs: 30 };
+    const { run, append, answer } = setUp({ answer: new UnusableAnswerError('the model ran out of tokens while thinking, before any answer (max_tokens 1024)', 'no-room', cutOff) });
     const outcome = await run();
-    expect(outcome).toMatchObject({ kind: 'dead-letter', reason: expect.stringMatching(/^the model ran out of tokens before finishing its answer \(DecisionFailed [0-9a-f-]+\); reply 1: \[\{"type":"text","text":"The lead is"\}\]$/) });
+    expect(answer).toHaveBeenCalledTimes(2);
+    expect(answer.mock.calls.map((c) => (c as unknown[])[2])).toEqual([{}, { moreRoom: true }]);
+    expect(outcome).toMatchObject({ kind: 'dead-letter', reason: expect.stringMatching(/^the model ran out of tokens while thinking, before any answer \(max_tokens 1024\) \(DecisionFailed [0-9a-f-]+\); reply 1: .*; reply 2: /) });
     const recorded = (append.mock.calls[0] as unknown as [AppendRequest])[0];
-    expect(recorded.events[1]!.data).toMatchObject({ model: 'claude-sonnet-5-5', input: { max_tokens: 1024 }, answers: [{ raw: cutOff.raw, problems: ['the model ran out of tokens before finishing its answer'] }], usage: { outputTokens: 1024 } });
-    expect((recorded.events[1]!.data as { costUsd: number }).costUsd).toBeGreaterThan(0);
+    expect(recorded.events[1]!.data).toMatchObject({ model: 'claude-sonnet-5-5', input: { max_tokens: 1024 }, answers: [{ raw: cutOff.raw }, { raw: cutOff.raw }], usage: { outputTokens: 2048, thinkingTokens: 2048 } });
+    // Sonnet 5.5: 1,800 × $2 + 2,048 × $10 per million tokens, thinking billed as output.
+    expect((recorded.events[1]!.data as { costUsd: number }).costUsd).toBe(0.02408);
+  });
+
+  it('does not retry a refusal or a reply without an answer: it records it and dead-letters the trigger', async () => {
+    const declined = { provider: 'anthropic' as const, model: 'claude-sonnet-5-5', input: {}, output: undefined, raw: [], usage: NO_USAGE, latencyMs: 3 };
+    const { run, answer } = setUp({ answer: new UnusableAnswerError('the model declined to answer (stop_reason refusal)', 'refused', declined) });
+    expect(await run()).toMatchObject({ kind: 'dead-letter', reason: expect.stringContaining('declined') });
+    expect(answer).toHaveBeenCalledTimes(1);
+  });
+
+  it('dead-letters a request the model refuses (400) and raises model-request-rejected once, naming the model and the setting', async () => {
+    const refusal = () => new AiProviderError('Anthropic 400 invalid_request_error for claude-sonnet-5-5: tool_choice: type "tool" and "any" are not supported for this model.', 'request-rejected', { status: 400, code: 'invalid_request_error', setting: 'tool_choice', model: 'claude-sonnet-5-5' });
+    const first = setUp({ answer: refusal() });
+    expect(await first.run()).toEqual({ kind: 'dead-letter', reason: refusal().message });
+    expect(first.answer).toHaveBeenCalledTimes(1);
+    expect(first.raise).toHaveBeenCalledWith(trigger, 7, { alert: 'model-request-rejected', message: refusal().message, hubspotStatus: null, model: 'claude-sonnet-5-5', setting: 'tool_choice', apiStatus: 400, pause: false });
+    // The portal already carries this alert: the next trigger dead-letters without raising it again.
+    const next = setUp({ answer: refusal(), alerts: { 'model-request-rejected': { message: refusal().message, raisedAt: now.toISOString() } } });
+    expect(await next.run()).toMatchObject({ kind: 'dead-letter' });
+    expect(next.raise).not.toHaveBeenCalled();
   });
 
   it('records a repaired answer with the first answer, its problems and both calls’ tokens', async () => {
@@ -252,15 +278,18 @@ describe('DecisionFlow with Lead AI', () => {
       input: { repaired: true },
       output: { score: 81 },
       usage: { inputTokens: 200, outputTokens: 40, cacheReadInputTokens: 160 },
-      // Sonnet list prices: 200 × $3 + 40 × $15 + 160 × $0.30 per million tokens.
-      costUsd: 0.001248,
+      // Sonnet 5.5 list prices: 200 × $2 + 40 × $10 + 160 × $0.10 per million tokens.
+      costUsd: 0.000816,
       repairedFrom: { output: { score: 'high' }, problems: expect.arrayContaining([expect.stringContaining('score must be an integer')]) },
     });
   });
 
   it('retries a retriable model failure and dead-letters a permanent one', async () => {
-    expect(await setUp({ answer: new AiProviderError('Anthropic 529', true, 2000) }).run()).toEqual({ kind: 'retry', reason: 'Anthropic 529', retryAfterMs: 2000 });
-    expect(await setUp({ answer: new AiProviderError('truncated', false) }).run()).toEqual({ kind: 'dead-letter', reason: 'truncated' });
+    expect(await setUp({ answer: new AiProviderError('Anthropic 529', 'overloaded', { status: 529, retryAfterMs: 2000 }) }).run()).toEqual({ kind: 'retry', reason: 'Anthropic 529', retryAfterMs: 2000 });
+    const tooLarge = setUp({ answer: new AiProviderError('too large', 'request-too-large', { status: 413 }) });
+    expect(await tooLarge.run()).toEqual({ kind: 'dead-letter', reason: 'too large' });
+    // About this input only: no alert.
+    expect(tooLarge.raise).not.toHaveBeenCalled();
   });
 
   it('never pays twice: the same input to the same prompt version reuses the recorded answer without a model call', async () => {
@@ -287,7 +316,7 @@ describe('DecisionFlow with Lead AI', () => {
     const [, decisionRequest, writebacks] = appendAll.mock.calls[0]![0];
     expect(decisionRequest!.events[0]!.data).toEqual({
       trigger: { eventId: trigger.id, type: 'contact.creation' },
-      prompt: { id: 'lead-scoring', version: 4, hash },
+      prompt: { id: 'lead-scoring', version: 5, hash },
       provider: 'anthropic',
       model: 'claude-sonnet-5-5',
       input: { messages: ['as sent'] },
@@ -367,7 +396,7 @@ describe('DecisionFlow with Service AI', () => {
 
     const [context, decision, writebacks] = appendAll.mock.calls[0]![0];
     expect(context!.events[0]!.data).toMatchObject({ objectType: 'tickets', snapshot: { 'contacts.1.firstname': 'Jane' }, reads: [{ call: 'read tickets 900', status: 200 }] });
-    expect(decision!.events[0]!.data).toMatchObject({ prompt: { id: 'ticket-triage', version: 1 }, output: { summary: '{{FIRSTNAME_1}} was charged twice.' } });
+    expect(decision!.events[0]!.data).toMatchObject({ prompt: { id: 'ticket-triage', version: 2 }, output: { summary: '{{FIRSTNAME_1}} was charged twice.' } });
     expect(writebacks!.events.map((e) => e.data)).toEqual([
       expect.objectContaining({
         kind: 'update-properties',

@@ -24,6 +24,7 @@ import { triggerSkipped } from '../triggers/trigger-skipped';
 import { writebackRequested } from '../writebacks/writeback-commands';
 import { DecisionMaker, decisionIdFor } from './decision-maker';
 import { DecisionRecords } from './decision-records';
+import { ModelRefusalAlerts } from './model-refusal-alerts';
 
 /** What a capability needs to plan its writebacks from a validated answer. */
 export interface WritebackPlanInput<T> {
@@ -70,6 +71,7 @@ export class DecisionFlow {
     private readonly contexts: ContextAssembler,
     private readonly decisions: DecisionMaker,
     private readonly records: DecisionRecords,
+    private readonly alerts: ModelRefusalAlerts,
     @Inject(TOPICS) private readonly topics: TopicNames,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
@@ -119,7 +121,10 @@ export class DecisionFlow {
 
     const now = this.clock();
     const decided = await this.decisions.decide({ trigger, triggerType, portal, prompt, context: assembled.context, answerType: capability.answerType, now });
-    if (decided.kind === 'not-decided') return decided.outcome;
+    if (decided.kind === 'not-decided') {
+      if (decided.configurationError) await this.alerts.raiseModelRefusal(trigger, portal, decided.configurationError);
+      return decided.outcome;
+    }
     if (decided.kind === 'failed') {
       // Keep what the model said and cost before the trigger goes to the dead-letter topic.
       const recorded = await this.eventStore.append({ streamId, events: [decided.contextFetched, decided.failure] });

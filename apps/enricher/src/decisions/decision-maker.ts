@@ -12,9 +12,9 @@ import {
   type CrmObjectType,
   type TokenUsage,
 } from '@app/common';
-import { AI_PROVIDER, AiProviderError, NO_USAGE, UnusableAnswerError, type AiAnswer, type AiProvider } from '../ai/ai-provider';
+import { AI_PROVIDER, AiProviderError, NO_USAGE, UnusableAnswerError, type AiAnswer, type AiProvider, type AnswerOptions } from '../ai/ai-provider';
 import { ModelConcurrency } from '../ai/model-concurrency';
-import { estimateCostUsd } from '../ai/model-prices';
+import { estimateCostUsd } from '../ai/model-catalogue';
 import { flattenContext, pickDeclared, type CrmContext } from '../context/crm-context';
 import { pseudonymise, type Pseudonymised } from '../privacy/pseudonymise';
 import { renderPrompt, type PromptDefinition, type RenderedPrompt } from '../prompts/prompt';
@@ -46,7 +46,8 @@ export type DecisionResult<T> =
     }
   /** The model answered but no decision came of it: record `failure` (what it said and cost) and dead-letter the trigger. */
   | { kind: 'failed'; contextFetched: PlatformEvent<'ContextFetched'>; failure: PlatformEvent<'DecisionFailed'>; outcome: HandlerOutcome }
-  | { kind: 'not-decided'; outcome: HandlerOutcome };
+  /** The model could not be asked; `configurationError` when it refuses requests like this one (an operator must act). */
+  | { kind: 'not-decided'; outcome: HandlerOutcome; configurationError?: AiProviderError };
 
 /** One question to the model about one record's facts, whatever the reason for asking (a trigger, a replay). */
 export interface Consultation<T extends object> {
@@ -73,7 +74,16 @@ export type ConsultationResult<T> =
   /** The model answered (and was paid) but the answer is unusable; `message` quotes every reply. */
   | { kind: 'unusable'; call: UnusableCall; message: string }
   /** No answer: the model could not be asked (`outcome` says whether to retry); `aboutThisRequest` when only this input is refused (400, 413). */
-  | { kind: 'error'; outcome: HandlerOutcome; aboutThisRequest: boolean; provider: AiAnswer['provider']; model: string; prompt: AnsweredCall['prompt'] };
+  | {
+      kind: 'error';
+      outcome: HandlerOutcome;
+      aboutThisRequest: boolean;
+      /** The model refuses requests like this one (a request setting, an unknown model): an operator must act, every portal is affected. */
+      configurationError?: AiProviderError;
+      provider: AiAnswer['provider'];
+      model: string;
+      prompt: AnsweredCall['prompt'];
+    };
 
 /** A trigger's decision id for a prompt version: a redelivered trigger finds its decision by it. */
 export function decisionIdFor(trigger: EventEnvelope, prompt: Pick<PromptDefinition, 'id' | 'version'>): string {
@@ -126,7 +136,7 @@ export class DecisionMaker {
     const triggerRef = { eventId: trigger.id, type: request.triggerType };
     switch (consulted.kind) {
       case 'error':
-        return { kind: 'not-decided', outcome: consulted.outcome };
+        return { kind: 'not-decided', outcome: consulted.outcome, ...(consulted.configurationError ? { configurationError: consulted.configurationError } : {}) };
       case 'unusable': {
         const failure = causedBy(contextFetched, {
           type: 'DecisionFailed',
@@ -191,31 +201,54 @@ export class DecisionMaker {
       return { kind: 'unusable', call, message: replies.map((r, i) => `reply ${i + 1}: ${JSON.stringify(r.answer.raw)}`).join('; ') };
     };
 
+    // Every reply so far that became no answer, with why: the first of a repair, and one that ran out of room.
+    const earlierReplies: Array<{ answer: AiAnswer; problems: string[] }> = [];
+    const ask = async (options: AnswerOptions = {}): Promise<AiAnswer> => {
+      try {
+        return await this.concurrency.run(portal.portalId, () => this.ai.answer(rendered, privacy.facts, options));
+      } catch (error) {
+        // A reply that ran out of room (a thinking model can spend it all before answering) gets one more try with more.
+        if (!(error instanceof UnusableAnswerError) || error.reason !== 'no-room' || options.moreRoom) throw error;
+        earlierReplies.push({ answer: error.answer, problems: [error.message] });
+        return await this.concurrency.run(portal.portalId, () => this.ai.answer(rendered, privacy.facts, { ...options, moreRoom: true }));
+      }
+    };
+
     let answer: AiAnswer;
     let checked: Checked<T>;
     /** The first answer and why it failed validation, when it needed the repair. */
     let rejected: { answer: AiAnswer; problems: string[] } | undefined;
     try {
-      answer = await this.concurrency.run(portal.portalId, () => this.ai.answer(rendered, privacy.facts));
+      answer = await ask();
       checked = await validateAnswer(request.answerType, answer.output);
       if (!checked.ok) {
         // One repair attempt that quotes the validation errors, then no answer.
         const first = { answer, problems: checked.problems };
         rejected = first;
-        answer = await this.concurrency.run(portal.portalId, () => this.ai.answer(rendered, privacy.facts, { previous: first.answer, problems: first.problems }));
+        earlierReplies.push(first);
+        answer = await ask({ repair: { previous: first.answer, problems: first.problems } });
         checked = await validateAnswer(request.answerType, answer.output);
-        if (!checked.ok) return unusable(`${answer.provider} answer failed validation twice: ${checked.problems.join('; ')}`, [first, { answer, problems: checked.problems }]);
+        if (!checked.ok) return unusable(`${answer.provider} answer failed validation twice: ${checked.problems.join('; ')}`, [...earlierReplies, { answer, problems: checked.problems }]);
       }
     } catch (error) {
-      if (error instanceof UnusableAnswerError) return unusable(error.message, [...(rejected ? [rejected] : []), { answer: error.answer, problems: [error.message] }]);
+      if (error instanceof UnusableAnswerError) return unusable(error.message, [...earlierReplies, { answer: error.answer, problems: [error.message] }]);
       if (error instanceof AiProviderError) {
         const outcome = error.retriable ? Outcome.retry(error.message, error.retryAfterMs) : Outcome.deadLetter(error.message);
-        return { kind: 'error', outcome, aboutThisRequest: error.status === 400 || error.status === 413, provider: this.ai.name, model: this.ai.modelFor(rendered), prompt: promptRef };
+        return {
+          kind: 'error',
+          outcome,
+          aboutThisRequest: error.category === 'request-too-large',
+          ...(error.isConfiguration ? { configurationError: error } : {}),
+          provider: this.ai.name,
+          model: this.ai.modelFor(rendered),
+          prompt: promptRef,
+        };
       }
       throw error;
     }
 
-    const usage = rejected ? addUsage(rejected.answer.usage, answer.usage) : answer.usage;
+    // Every reply was paid for: the one that ran out of room and the rejected first answer included.
+    const usage = [...earlierReplies.map((r) => r.answer.usage), answer.usage].reduce(addUsage);
     const call: AnsweredCall = {
       prompt: promptRef,
       provider: answer.provider,
@@ -227,6 +260,7 @@ export class DecisionMaker {
       ...(rejected ? { repairedFrom: { output: rejected.answer.output, problems: rejected.problems } } : {}),
       latencyMs: answer.latencyMs,
       ...(answer.label ? { label: answer.label } : {}),
+      ...(answer.reasoning ? { reasoning: answer.reasoning } : {}),
     };
     return { kind: 'answered', call, answer: checked.answer, restore: privacy.restore };
   }
@@ -263,5 +297,7 @@ function addUsage(a: TokenUsage, b: TokenUsage): TokenUsage {
     outputTokens: a.outputTokens + b.outputTokens,
     cacheReadInputTokens: a.cacheReadInputTokens + b.cacheReadInputTokens,
     cacheCreationInputTokens: a.cacheCreationInputTokens + b.cacheCreationInputTokens,
+    ...(a.cacheCreation1hInputTokens || b.cacheCreation1hInputTokens ? { cacheCreation1hInputTokens: (a.cacheCreation1hInputTokens ?? 0) + (b.cacheCreation1hInputTokens ?? 0) } : {}),
+    ...(a.thinkingTokens || b.thinkingTokens ? { thinkingTokens: (a.thinkingTokens ?? 0) + (b.thinkingTokens ?? 0) } : {}),
   };
 }

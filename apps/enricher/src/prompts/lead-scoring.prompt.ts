@@ -1,3 +1,4 @@
+import { DEFAULT_MODELS } from '../ai/model-catalogue';
 import { PERSONAS } from '../lead-ai/lead-assessment.dto';
 import { nestContext } from '../context/crm-context';
 import type { PromptDefinition, PromptInput } from './prompt';
@@ -139,5 +140,21 @@ function recordAndRelated(facts: Record<string, string>): Record<string, unknown
   return { contact: own, ...nestContext(related) };
 }
 
+/**
+ * Lead AI (pattern 1), v5: v4's assessment, asked as the current models accept
+ * (docs/decisions/0016): the answer is the structured output itself, so the system
+ * text no longer tells the model to call a tool; the version names its model
+ * (Claude Sonnet 5.5: quality matters for a score a rep acts on and an email draft)
+ * and a medium effort (a bounded judgement over one record, not an open analysis).
+ */
+export const LEAD_SCORING_V5: PromptDefinition = {
+  ...LEAD_SCORING_V4,
+  version: 5,
+  model: DEFAULT_MODELS.quality,
+  effort: 'medium',
+  maxTokens: 2048,
+  system: LEAD_SCORING_V4.system.replace('Always answer by calling the record_lead_assessment tool.', 'Answer with the JSON object the output format describes, and nothing else.'),
+};
+
 /** The latest version: what portals that pin nothing get. */
-export const LEAD_SCORING_PROMPT = LEAD_SCORING_V4;
+export const LEAD_SCORING_PROMPT = LEAD_SCORING_V5;

@@ -1,17 +1,18 @@
 import { renderPrompt } from './prompt';
-import { LEAD_SCORING_V1, LEAD_SCORING_V2, LEAD_SCORING_V3, LEAD_SCORING_V4 } from './lead-scoring.prompt';
+import { LEAD_SCORING_V1, LEAD_SCORING_V2, LEAD_SCORING_V3, LEAD_SCORING_V4, LEAD_SCORING_V5 } from './lead-scoring.prompt';
+import { TICKET_TRIAGE_V1, TICKET_TRIAGE_V2 } from './ticket-triage.prompt';
 import { selectPrompt } from './prompt-registry';
 
 describe('selectPrompt', () => {
   it('gives the latest version unless the portal pins one', () => {
-    expect(selectPrompt('lead-scoring', undefined)).toMatchObject({ ok: true, prompt: { id: 'lead-scoring', version: 4 } });
+    expect(selectPrompt('lead-scoring', undefined)).toMatchObject({ ok: true, prompt: { id: 'lead-scoring', version: 5 } });
     expect(selectPrompt('lead-scoring', { 'lead-scoring': 1 })).toMatchObject({ ok: true, prompt: { version: 1 } });
-    expect(selectPrompt('lead-scoring', { 'ticket-triage': 3 })).toMatchObject({ ok: true, prompt: { version: 4 } });
-    expect(selectPrompt('ticket-triage', { 'lead-scoring': 1 })).toMatchObject({ ok: true, prompt: { id: 'ticket-triage', version: 1 } });
+    expect(selectPrompt('lead-scoring', { 'ticket-triage': 3 })).toMatchObject({ ok: true, prompt: { version: 5 } });
+    expect(selectPrompt('ticket-triage', { 'lead-scoring': 1 })).toMatchObject({ ok: true, prompt: { id: 'ticket-triage', version: 2 } });
   });
 
   it('refuses a pin to a version that does not exist instead of upgrading silently', () => {
-    expect(selectPrompt('lead-scoring', { 'lead-scoring': 7 })).toEqual({ ok: false, reason: 'the portal pins lead-scoring@7, which does not exist (versions: 1, 2, 3, 4)' });
+    expect(selectPrompt('lead-scoring', { 'lead-scoring': 7 })).toEqual({ ok: false, reason: 'the portal pins lead-scoring@7, which does not exist (versions: 1, 2, 3, 4, 5)' });
   });
 
   it('keeps every version an artefact of its own: v1 has no email draft, v2 does, v3 sees company and activity', () => {
@@ -50,5 +51,19 @@ describe('selectPrompt', () => {
       notes: { 1: { hs_note_body: 'Called' } },
     });
     expect(renderPrompt(LEAD_SCORING_V3, input).user).not.toContain('"Hamptons Realty"');
+  });
+
+  it('names a current model and an effort per capability from v5 (Lead AI) and v2 (Service AI), and drops the old tool instruction', () => {
+    expect([LEAD_SCORING_V5.model, LEAD_SCORING_V5.effort]).toEqual(['claude-sonnet-5-5', 'medium']);
+    expect([TICKET_TRIAGE_V2.model, TICKET_TRIAGE_V2.effort]).toEqual(['claude-haiku-5-5', 'low']);
+    for (const p of [LEAD_SCORING_V5, TICKET_TRIAGE_V2]) {
+      expect(p.system).not.toMatch(/calling the .* tool/);
+      expect(p.system).toContain('Answer with the JSON object the output format describes');
+    }
+    expect(TICKET_TRIAGE_V2.context).toEqual(TICKET_TRIAGE_V1.context);
+    // Older versions keep their hash: effort joins it only where a version sets it.
+    const input = { objectType: 'contacts' as const, objectId: '42', facts: { jobtitle: 'CEO' } };
+    expect(renderPrompt(LEAD_SCORING_V4, input)).not.toHaveProperty('effort');
+    expect(renderPrompt(LEAD_SCORING_V5, input).hash).not.toBe(renderPrompt({ ...LEAD_SCORING_V5, effort: 'high' }, input).hash);
   });
 });

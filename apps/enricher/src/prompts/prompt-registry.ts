@@ -1,11 +1,11 @@
-import { LEAD_SCORING_V1, LEAD_SCORING_V2, LEAD_SCORING_V3, LEAD_SCORING_V4 } from './lead-scoring.prompt';
-import { TICKET_TRIAGE_V1 } from './ticket-triage.prompt';
+import { LEAD_SCORING_V1, LEAD_SCORING_V2, LEAD_SCORING_V3, LEAD_SCORING_V4, LEAD_SCORING_V5 } from './lead-scoring.prompt';
+import { TICKET_TRIAGE_V1, TICKET_TRIAGE_V2 } from './ticket-triage.prompt';
 import type { PromptDefinition } from './prompt';
 
 /** Every version of every prompt that decisions may be made with, oldest first. */
 const PROMPTS: Record<string, readonly PromptDefinition[]> = {
-  'lead-scoring': [LEAD_SCORING_V1, LEAD_SCORING_V2, LEAD_SCORING_V3, LEAD_SCORING_V4],
-  'ticket-triage': [TICKET_TRIAGE_V1],
+  'lead-scoring': [LEAD_SCORING_V1, LEAD_SCORING_V2, LEAD_SCORING_V3, LEAD_SCORING_V4, LEAD_SCORING_V5],
+  'ticket-triage': [TICKET_TRIAGE_V1, TICKET_TRIAGE_V2],
 };
 
 export type PromptChoice = { ok: true; prompt: PromptDefinition } | { ok: false; reason: string };
@@ -22,4 +22,9 @@ export function selectPrompt(id: string, pins: Record<string, number> | undefine
   const prompt = versions.find((p) => p.version === pinned);
   if (!prompt) return { ok: false, reason: `the portal pins ${id}@${pinned}, which does not exist (versions: ${versions.map((p) => p.version).join(', ')})` };
   return { ok: true, prompt };
+}
+
+/** Every version of every prompt, for checks that must hold for all of them (each runs against the double, each model has a price). */
+export function allPromptVersions(): PromptDefinition[] {
+  return Object.values(PROMPTS).flat();
 }

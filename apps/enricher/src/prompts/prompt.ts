@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { CrmObjectType } from '@app/common';
 import type { ContextSpec } from '../context/crm-context';
+import type { Effort } from '../ai/model-catalogue';
 
 /** What a prompt is rendered from: the minimised, pseudonymised context of one record. */
 export interface PromptInput {
@@ -18,8 +19,11 @@ export interface PromptInput {
 export interface PromptDefinition {
   id: string;
   version: number;
-  /** null: use the configured default model (ANTHROPIC_MODEL). */
+  /** The model this version was written and tested for; null (versions before the model table): the configured ANTHROPIC_MODEL. */
   model: string | null;
+  /** How hard a thinking model works on it (`output_config.effort`); absent: the model's own default. */
+  effort?: Effort;
+  /** Room for the answer itself; a thinking model gets room to think on top (see the request builder). */
   maxTokens: number;
   system: string;
   tool: { name: string; description: string; inputSchema: Record<string, unknown> };
@@ -36,6 +40,7 @@ export interface RenderedPrompt {
   tool: PromptDefinition['tool'];
   maxTokens: number;
   model: string | null;
+  effort?: Effort;
   /** Identifies the exact request: equal hashes mean an equal input to the same prompt version. */
   hash: string;
 }
@@ -43,7 +48,8 @@ export interface RenderedPrompt {
 export function renderPrompt(prompt: PromptDefinition, input: PromptInput): RenderedPrompt {
   const user = prompt.renderUser(input);
   const hash = createHash('sha256')
-    .update(JSON.stringify([prompt.id, prompt.version, prompt.system, user, prompt.tool, prompt.maxTokens, prompt.model]))
+    // effort joins the hash only where a version sets it, so earlier versions keep their hashes (and their reuse).
+    .update(JSON.stringify([prompt.id, prompt.version, prompt.system, user, prompt.tool, prompt.maxTokens, prompt.model, ...(prompt.effort ? [prompt.effort] : [])]))
     .digest('hex');
   return {
     promptId: prompt.id,
@@ -53,6 +59,7 @@ export function renderPrompt(prompt: PromptDefinition, input: PromptInput): Rend
     tool: prompt.tool,
     maxTokens: prompt.maxTokens,
     model: prompt.model,
+    ...(prompt.effort ? { effort: prompt.effort } : {}),
     hash,
   };
 }

@@ -1,4 +1,5 @@
 import { TICKET_CATEGORIES, TICKET_PRIORITIES } from '@app/common';
+import { DEFAULT_MODELS } from '../ai/model-catalogue';
 import { nestContext } from '../context/crm-context';
 import { SENTIMENTS } from '../service-ai/ticket-triage.dto';
 import type { PromptDefinition } from './prompt';
@@ -50,4 +51,19 @@ export const TICKET_TRIAGE_V1: PromptDefinition = {
       JSON.stringify(nestContext(input.facts), null, 2),
       'Triage this ticket.',
     ].join('\n'),
+};
+
+/**
+ * Service AI (pattern 2), v2: v1's triage, asked as the current models accept
+ * (docs/decisions/0016): the answer is the structured output itself; the version
+ * names Claude Haiku 5.5 at low effort (a fixed set of labels and a short reply:
+ * speed and cost matter more than depth).
+ */
+export const TICKET_TRIAGE_V2: PromptDefinition = {
+  ...TICKET_TRIAGE_V1,
+  version: 2,
+  model: DEFAULT_MODELS.fast,
+  effort: 'low',
+  maxTokens: 2048,
+  system: TICKET_TRIAGE_V1.system.replace('Always answer by calling the record_ticket_triage tool.', 'Answer with the JSON object the output format describes, and nothing else.'),
 };

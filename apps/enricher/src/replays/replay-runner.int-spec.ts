@@ -2,6 +2,7 @@ import {
   causedBy,
   EventStore,
   PortalAccess,
+  OperatorAlerts,
   PortalRepository,
   replayState,
   startStory,
@@ -15,10 +16,12 @@ import {
 } from '@app/common';
 import { AnthropicDouble } from '../../../../sandbox/anthropic';
 import { createTestDatabase, type TestDatabase } from '../../../../test/support/database';
+import { memoryLogger } from '../../../../test/support/logger';
 import { AnthropicProvider } from '../ai/anthropic.provider';
 import { ModelConcurrency } from '../ai/model-concurrency';
 import { DecisionMaker } from '../decisions/decision-maker';
 import { DecisionRecords } from '../decisions/decision-records';
+import { ModelRefusalAlerts } from '../decisions/model-refusal-alerts';
 import { LEAD_SCORING_V1, LEAD_SCORING_V3 } from '../prompts/lead-scoring.prompt';
 import { ReplayApplier } from './replay-applier';
 import { REPLAY_CHUNK, ReplayRunner } from './replay-runner';
@@ -53,7 +56,7 @@ describe('ReplayRunner (Postgres and the Anthropic double)', () => {
     const setUp = new ReplaySetUp(new PortalAccess(portals, { portalCacheMs: 0 } as AppConfig, () => new Date()));
     const records = new ReplayRecords(db.dataSource);
     const applier = new ReplayApplier(events, setUp, maker, records, topics, () => new Date());
-    runner = new ReplayRunner(events, setUp, maker, records, applier, topics, () => new Date());
+    runner = new ReplayRunner(events, setUp, maker, records, applier, new ModelRefusalAlerts(new OperatorAlerts(portals, events, memoryLogger().logger, () => new Date())), topics, () => new Date());
   }, 60_000);
   beforeEach(() => claude.reset());
   afterAll(async () => {
@@ -107,7 +110,7 @@ describe('ReplayRunner (Postgres and the Anthropic double)', () => {
 
   const stateOf = async (replay: PlatformEvent): Promise<ReplayState> => replayState(await events.readStream(StreamIds.replay(PORTAL, replay.id)))!;
   const stream = (replay: PlatformEvent): Promise<StoredEvent[]> => events.readStream(StreamIds.replay(PORTAL, replay.id));
-  const answer = (content: Record<string, unknown>) => ({ content: [{ type: 'tool_use', name: 'record_lead_assessment', input: content }] });
+  const answer = (content: Record<string, unknown>) => ({ content: [{ type: 'thinking', thinking: '' }, { type: 'text', text: JSON.stringify(content) }] });
 
   it('asks each past decision again with the new version about the snapshot it saw, and records what changed', async () => {
     const same = await aDecision(FITS);
@@ -229,19 +232,19 @@ describe('ReplayRunner (Postgres and the Anthropic double)', () => {
     expect((await stateOf(replay)).status).toBe('completed');
   });
 
-  it('records a decision the API refuses (400) as failed and goes on; stops in the dead-letter topic on a set-up error (401)', async () => {
+  it('records a decision the API refuses as too large (413) as failed and goes on; stops in the dead-letter topic on a set-up error (401) or a setting the model refuses (400), alerting the operator', async () => {
     const from = new Date().toISOString();
     await aDecision(FITS);
     await aDecision(FITS);
     const replay = await request({ from });
-    const tooLong = { status: 400, body: { type: 'error', error: { type: 'invalid_request_error', message: 'prompt is too long: 210000 tokens > 200000 maximum' } } };
-    claude.enqueue(tooLong, answer(FITS));
+    const tooLarge = { status: 413, body: { type: 'error', error: { type: 'request_too_large', message: 'Request exceeds the maximum allowed number of bytes.' } } };
+    claude.enqueue(tooLarge, answer(FITS));
     expect(await runner.handle(replay)).toEqual({ kind: 'done' });
     const state = await stateOf(replay);
     expect(state).toMatchObject({ status: 'completed', totals: { replayed: 2, failed: 1 } });
     // The two are asked at once: whichever reached the API first was refused.
     const failed = [...state.answers.values()].filter((a) => a.type === 'DecisionReplayFailed');
-    expect(failed).toEqual([expect.objectContaining({ data: expect.objectContaining({ reason: expect.stringContaining('prompt is too long'), costUsd: 0, answers: [] }) })]);
+    expect(failed).toEqual([expect.objectContaining({ data: expect.objectContaining({ reason: expect.stringContaining('maximum allowed number of bytes'), costUsd: 0, answers: [] }) })]);
 
     const later = new Date().toISOString();
     await aDecision(FITS);
@@ -249,6 +252,12 @@ describe('ReplayRunner (Postgres and the Anthropic double)', () => {
     claude.enqueue({ status: 401, body: { type: 'error', error: { type: 'authentication_error', message: 'invalid x-api-key' } } });
     expect(await runner.handle(unauthorised)).toMatchObject({ kind: 'dead-letter', reason: expect.stringContaining('401') });
     expect((await stateOf(unauthorised)).status).toBe('running');
+
+    const refusedSetting = await request({ from: later });
+    claude.enqueue({ status: 400, body: { type: 'error', error: { type: 'invalid_request_error', message: 'tool_choice: type "tool" and "any" are not supported for this model.' } } });
+    expect(await runner.handle(refusedSetting)).toMatchObject({ kind: 'dead-letter', reason: expect.stringContaining('tool_choice') });
+    expect((await portals.find(PORTAL))!.alerts['model-request-rejected']).toMatchObject({ message: expect.stringContaining('tool_choice') });
+    await portals.clearAlerts(PORTAL);
   });
 
   it('lets only one of two consumers handling the same message at once record the chunk', async () => {

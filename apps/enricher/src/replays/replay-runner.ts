@@ -19,6 +19,7 @@ import {
   type TopicNames,
 } from '@app/common';
 import { DecisionMaker, type ConsultationResult } from '../decisions/decision-maker';
+import { ModelRefusalAlerts } from '../decisions/model-refusal-alerts';
 import { ReplayApplier } from './replay-applier';
 import { ReplayRecords, type DecisionToReplay } from './replay-records';
 import { ReplaySetUp, type ResolvedReplay } from './replay-setup';
@@ -44,6 +45,7 @@ export class ReplayRunner {
     private readonly decisions: DecisionMaker,
     private readonly records: ReplayRecords,
     private readonly applier: ReplayApplier,
+    private readonly alerts: ModelRefusalAlerts,
     @Inject(TOPICS) private readonly topics: TopicNames,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
@@ -86,7 +88,9 @@ export class ReplayRunner {
     for (const item of chunk) {
       const answer = answers.get(item.decision.id);
       if (answer?.kind === 'error' && !answer.aboutThisRequest) {
-        // Set-up errors (a revoked key, an unknown model) stop the replay in the dead-letter topic, to be redriven once fixed.
+        // Set-up errors (a revoked key, an unknown model, a setting the model refuses) stop the replay in the
+        // dead-letter topic, to be redriven once fixed; a model's refusal also tells the operator.
+        if (answer.configurationError) await this.alerts.raiseModelRefusal(message, portal, answer.configurationError);
         if (answer.outcome.kind !== 'retry') return this.keep(state, message, events, totals, cursor, answer.outcome);
         waiting ??= answer.outcome;
         continue;

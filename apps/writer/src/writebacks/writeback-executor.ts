@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import {
   AppConfig,
+  OperatorAlerts,
   backoffDelayMs,
   causedBy,
   CLOCK,
@@ -55,7 +56,7 @@ export class WritebackExecutor {
   constructor(
     private readonly hubspot: HubSpotBatchWriter,
     private readonly access: PortalAccess,
-    private readonly portals: PortalRepository,
+    private readonly alerts: OperatorAlerts,
     private readonly budget: HubSpotBudget,
     private readonly eventStore: EventStore,
     private readonly bus: KafkaBus,
@@ -238,16 +239,7 @@ export class WritebackExecutor {
   }
 
   private async alert(portalId: number, cause: QueuedCommand, kind: PortalAlertKind, message: string, status: number | null, pause: boolean): Promise<void> {
-    const now = this.clock();
-    await this.portals.raiseAlert(portalId, kind, message, { pause, now });
-    const event: PlatformEvent<'PortalAlertRaised'> = causedBy(cause.request, {
-      type: 'PortalAlertRaised',
-      portalId,
-      id: randomUUID(),
-      data: { alert: kind, message, hubspotStatus: status, commandId: cause.request.data.commandId },
-    }, now);
-    await this.eventStore.append({ streamId: StreamIds.portal(portalId), events: [event] });
-    this.logger.error(`portal ${portalId}: ${kind}${pause ? ' (paused)' : ''}`, { portalId, message, hubspotStatus: status });
+    await this.alerts.raise(cause.request, portalId, { alert: kind, message, hubspotStatus: status, commandId: cause.request.data.commandId, pause });
   }
 
   private async deadLetter(items: WriteItem[], reason: string): Promise<void> {

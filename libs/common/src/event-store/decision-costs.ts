@@ -3,9 +3,13 @@ import type { DataSource } from 'typeorm';
 export interface DailyDecisionCost {
   /** UTC day, YYYY-MM-DD. */
   day: string;
+  /** The model that answered (`offline-rules-v1` for the offline scorer): one row per day and model. */
+  model: string;
   decisions: number;
   inputTokens: number;
+  /** Includes the thinking tokens (billed as output). */
   outputTokens: number;
+  thinkingTokens: number;
   cacheReadInputTokens: number;
   cacheCreationInputTokens: number;
   /** Sum of the decisions' estimates; decisions without a known price count as 0 and are counted in `unpriced`. */
@@ -19,16 +23,18 @@ export interface DailyDecisionCost {
   replayed: number;
 }
 
-/** Token usage and estimated model cost per portal per UTC day, read from every recorded model call: decisions, failed answers and replays. */
+/** Token usage and estimated model cost per portal per UTC day and model, read from every recorded model call: decisions, failed answers and replays. */
 export class DecisionCosts {
   constructor(private readonly dataSource: DataSource) {}
 
   async byDay(portalId: number, from: Date, to: Date): Promise<DailyDecisionCost[]> {
     const rows: Array<Record<string, string>> = await this.dataSource.query(
       `SELECT to_char(recorded_at AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS day,
+              coalesce(data->>'model', 'unknown') AS model,
               count(*) FILTER (WHERE type = 'DecisionMade') AS decisions,
               coalesce(sum((data->'usage'->>'inputTokens')::bigint), 0) AS input,
               coalesce(sum((data->'usage'->>'outputTokens')::bigint), 0) AS output,
+              coalesce(sum((data->'usage'->>'thinkingTokens')::bigint), 0) AS thinking,
               coalesce(sum((data->'usage'->>'cacheReadInputTokens')::bigint), 0) AS cache_read,
               coalesce(sum((data->'usage'->>'cacheCreationInputTokens')::bigint), 0) AS cache_write,
               coalesce(sum((data->>'costUsd')::numeric), 0) AS cost,
@@ -39,14 +45,16 @@ export class DecisionCosts {
          FROM events
         -- Every event that records a model call; the partial index events_model_calls covers exactly these.
         WHERE type IN ('DecisionMade', 'DecisionFailed', 'DecisionReplayed', 'DecisionReplayFailed') AND portal_id = $1 AND recorded_at >= $2 AND recorded_at < $3
-        GROUP BY 1 ORDER BY 1`,
+        GROUP BY 1, 2 ORDER BY 1, 2`,
       [portalId, from, to],
     );
     return rows.map((r) => ({
       day: r.day!,
+      model: r.model!,
       decisions: Number(r.decisions),
       inputTokens: Number(r.input),
       outputTokens: Number(r.output),
+      thinkingTokens: Number(r.thinking),
       cacheReadInputTokens: Number(r.cache_read),
       cacheCreationInputTokens: Number(r.cache_write),
       costUsd: Math.round(Number(r.cost) * 1_000_000) / 1_000_000,

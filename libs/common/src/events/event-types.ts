@@ -36,7 +36,12 @@ export interface TokenUsage {
   inputTokens: number;
   outputTokens: number;
   cacheReadInputTokens: number;
+  /** Every cache write, whatever its TTL (the API's `cache_creation_input_tokens`). */
   cacheCreationInputTokens: number;
+  /** The part of the cache writes made with the 1-hour TTL (priced at 2× input instead of 1.25×). */
+  cacheCreation1hInputTokens?: number;
+  /** The part of `outputTokens` the model spent thinking (billed as output; never written back). */
+  thinkingTokens?: number;
 }
 
 /**
@@ -103,6 +108,12 @@ export interface EventPayloads {
      * prompt (same input, same prompt version): its answer was reused (never pay twice).
      */
     reusedFrom?: { decisionId: string };
+    /**
+     * What a thinking model thought before it answered: its summaries (of
+     * pseudonymised input) and the tokens it spent, billed as output. Kept for the
+     * audit only: never part of the answer, never written back to HubSpot.
+     */
+    reasoning?: { thinkingTokens: number; summaries: string[]; redactedBlocks: number };
   };
   /**
    * The model answered (and was paid) but no decision came of it: the answer failed
@@ -128,7 +139,16 @@ export interface EventPayloads {
   /** One HubSpot API call the writer made, against every command it carried. */
   HubSpotCallCompleted: HubSpotCallRecord;
   /** Something an operator must act on for a portal (token revoked, properties missing). */
-  PortalAlertRaised: { alert: PortalAlertKind; message: string; hubspotStatus: number | null; commandId?: string };
+  PortalAlertRaised: {
+    alert: PortalAlertKind;
+    message: string;
+    hubspotStatus: number | null;
+    commandId?: string;
+    /** For a model's refusal: the model, the request setting the API named (when it named one) and the API's status. */
+    model?: string;
+    setting?: string | null;
+    apiStatus?: number;
+  };
 
   /**
    * An operator asked to ask a portal's past decisions of one prompt again with a
@@ -183,7 +203,7 @@ export interface ReplayTotals {
   costUsd: number;
 }
 
-export type PortalAlertKind = 'access-revoked' | 'property-bootstrap-needed';
+export type PortalAlertKind = 'access-revoked' | 'property-bootstrap-needed' | 'model-request-rejected';
 
 /** What the audit trail keeps about one HubSpot API call. */
 export interface HubSpotCallRecord {
