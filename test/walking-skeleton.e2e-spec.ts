@@ -144,13 +144,16 @@ describe('walking skeleton: webhook to writeback', () => {
     expect(context.data).toMatchObject({ objectType: 'contacts', objectId: contact.id, hubspotStatus: 200, snapshot: { jobtitle: 'Broker Owner', company: 'Hamptons Realty' } });
     expect(decision.data).toMatchObject({
       provider: 'anthropic',
-      prompt: { id: 'lead-scoring', version: 4, hash: expect.stringMatching(/^[0-9a-f]{64}$/) },
+      prompt: { id: 'lead-scoring', version: 5, hash: expect.stringMatching(/^[0-9a-f]{64}$/) },
       model: expect.any(String),
       usage: { inputTokens: expect.any(Number), outputTokens: expect.any(Number) },
-      input: { tool_choice: { type: 'tool', name: 'record_lead_assessment' }, messages: [expect.objectContaining({ role: 'user' })] },
+      // Asked as Claude Sonnet 5.5 accepts: a structured output, adaptive thinking, no forced tool.
+      input: { model: 'claude-sonnet-5-5', output_config: { effort: 'medium', format: { type: 'json_schema' } }, thinking: { type: 'adaptive' }, messages: [expect.objectContaining({ role: 'user' })] },
     });
     // What the event store says was sent is exactly what the model received.
-    const sent = claude.received().find((r) => JSON.stringify(r.body).includes(contact.id));
+    const sent = claude.received().find((r) => r.method === 'POST' && JSON.stringify(r.body).includes(contact.id));
+    // At boot the enricher checked the models it uses against the API's list.
+    expect(claude.received().some((r) => r.method === 'GET' && r.path === '/v1/models')).toBe(true);
     expect(sent?.body).toEqual((decision.data as { input: unknown }).input);
     expect(applied.data).toMatchObject({ hubspotStatus: 200, recordsWritten: 1, rateLimit: { max: expect.any(Number), remaining: expect.any(Number) } });
     expect((applied.data as { response: { properties: Record<string, string> } }).response.properties.ai_lead_score).toBe(written.properties.ai_lead_score);
@@ -194,8 +197,9 @@ describe('walking skeleton: webhook to writeback', () => {
       objectType: 'tickets',
       snapshot: { subject: 'Charged twice for November', 'contacts.1.email': 'walter@kessler-logistics.com', 'company.name': 'Kessler Logistics', 'emails.1.hs_email_subject': 'Double charge' },
     });
-    expect(decision.data).toMatchObject({ provider: 'anthropic', prompt: { id: 'ticket-triage', version: 1 }, input: { tool_choice: { type: 'tool', name: 'record_ticket_triage' } } });
-    const sent = JSON.stringify(claude.received().find((r) => JSON.stringify(r.body).includes('Charged twice for November'))?.body);
+    expect(decision.data).toMatchObject({ provider: 'anthropic', model: 'claude-haiku-5-5', prompt: { id: 'ticket-triage', version: 2 }, input: { output_config: { effort: 'low', format: { type: 'json_schema' } } } });
+    expect(JSON.stringify(decision.data)).not.toContain('tool_choice');
+    const sent = JSON.stringify(claude.received().find((r) => r.method === 'POST' && JSON.stringify(r.body).includes('Charged twice for November'))?.body);
     expect(sent).toContain('Kessler Logistics');
     for (const secret of ['walter@kessler-logistics.com', 'Walter', 'Brandt', '901820']) expect(sent).not.toContain(secret);
 
@@ -225,7 +229,7 @@ describe('walking skeleton: webhook to writeback', () => {
       'the re-score',
     );
     const [, rescore] = events.filter((e) => e.type === 'DecisionMade');
-    expect(rescore!.data).toMatchObject({ trigger: { type: 'ObjectChanged' }, prompt: { id: 'lead-scoring', version: 4 } });
+    expect(rescore!.data).toMatchObject({ trigger: { type: 'ObjectChanged' }, prompt: { id: 'lead-scoring', version: 5 } });
     // The model is told about the contact as it stands, not that it was just created.
     expect(JSON.stringify(rescore!.data.input)).toContain('as it stands in the CRM now');
     expect(JSON.stringify(rescore!.data.input)).not.toContain('was created');
@@ -265,7 +269,7 @@ describe('walking skeleton: webhook to writeback', () => {
     }, 60_000, 'the replay to complete');
     expect(report.totals).toMatchObject({ replayed: decided.length, changed: decided.length, failed: 0 });
     expect(report.decisions.map((d: { decisionId: string }) => d.decisionId).sort()).toEqual(decided.map((d) => d.event_id).sort());
-    expect(report.decisions[0]).toMatchObject({ outcome: 'changed', before: { prompt: { version: 4 } }, after: { prompt: { version: 3 }, output: { score: 99 } } });
+    expect(report.decisions[0]).toMatchObject({ outcome: 'changed', before: { prompt: { version: 5 } }, after: { prompt: { version: 3 }, output: { score: 99 } } });
     // The model was asked with v3's words about the snapshots the decisions saw, with placeholders for names.
     const asked = claude.received().slice(before).map((r) => JSON.stringify(r.body));
     expect(asked).toHaveLength(decided.length);
