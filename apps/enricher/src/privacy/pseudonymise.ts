@@ -1,21 +1,34 @@
+import { findPersonalData, type PersonalDataKind } from './personal-data.detectors';
+
 /**
  * Data minimisation before the model. Pure: CRM facts in, the facts the model may
  * see out, plus a way to put the real values back into the model's text where a
  * writeback needs them (a draft that greets the contact by name).
  *
- * Emails, phone numbers, street addresses and person names become placeholders
- * such as {{EMAIL_1}}; the same value always gets the same placeholder within one
- * context, and the same context always the same placeholders, so identical inputs
- * hash identically (never pay twice). An email's domain is kept as its own fact:
- * it says which company, not which person.
+ * Personal data becomes placeholders such as {{EMAIL_1}}: the record's own names,
+ * emails, phones and addresses in their fields, and in free text whatever
+ * findPersonalData finds (emails, phones, street addresses, postcodes, IBANs,
+ * cards, SSNs, dates of birth, IP addresses, people's names). The same value
+ * always gets the same placeholder within one context, and the same context
+ * always the same placeholders, so identical inputs hash identically (never pay
+ * twice). An email's domain is kept as its own fact: it says which company, not
+ * which person; companies, cities and countries stay (docs/decisions/0017).
+ *
+ * Free text is cut to MAX_FIELD_CHARS first, at a word edge, with a note saying
+ * so: what one field may cost, in tokens and in time, is bounded.
  */
 export interface PrivacyPolicy {
   /** Fields never sent to the model, whatever the prompt declares (per portal). */
   forbiddenFields?: readonly string[];
 }
 
+/** What one free-text field may contribute to a prompt (≈ 1,500 tokens). */
+export const MAX_FIELD_CHARS = 6_000;
+
 export interface Pseudonymised {
   facts: Record<string, string>;
+  /** Fields cut to MAX_FIELD_CHARS, with their length before the cut (the facts say so in the text too). */
+  cut: Array<{ field: string; chars: number }>;
   /** Replaces placeholders in model output with the real values. */
   restore(text: string): string;
   /** Placeholder → kind, for the audit (never the real value). */
@@ -27,9 +40,6 @@ const EMAIL_FIELDS = new Set(['email', 'hs_additional_emails', 'work_email']);
 const PHONE_FIELDS = new Set(['phone', 'mobilephone', 'fax', 'hs_whatsapp_phone_number']);
 const ADDRESS_FIELDS = new Set(['address', 'hs_street_address', 'street_address', 'zip', 'postal_code']);
 
-const EMAIL_PATTERN = /[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}/g;
-// Seven or more digits with the usual separators: phone numbers, not years or amounts.
-const PHONE_PATTERN = /(?:\+\d{1,3}[\s.-]?)?(?:\(\d{1,4}\)[\s.-]?)?\d(?:[\d\s.-]{5,}\d)/g;
 
 export function pseudonymise(properties: Record<string, string>, policy: PrivacyPolicy = {}): Pseudonymised {
   const forbidden = new Set(policy.forbiddenFields ?? []);
@@ -62,9 +72,11 @@ export function pseudonymise(properties: Record<string, string>, policy: Privacy
       facts[field] = placeholder(kind, value);
       if (value.trim().length >= 2) names.set(value.trim(), kind);
     } else if (EMAIL_FIELDS.has(name)) {
-      facts[field] = value.replace(EMAIL_PATTERN, (email) => placeholder('EMAIL', email));
-      const domain = /@([A-Za-z0-9.-]+\.[A-Za-z]{2,})/.exec(value)?.[1];
-      if (domain && name === 'email') facts[`${field.slice(0, field.length - name.length)}email_domain`] = domain.toLowerCase();
+      const bounded = capLength(value);
+      const emails = findPersonalData(bounded).filter((f) => f.kind === 'EMAIL');
+      facts[field] = replaceAll(bounded, emails.map((f) => ({ start: f.start, end: f.end, kind: 'EMAIL', value: bounded.slice(f.start, f.end) })), placeholder);
+      const first = emails[0] ? bounded.slice(emails[0].start, emails[0].end) : undefined;
+      if (first && name === 'email') facts[`${field.slice(0, field.length - name.length)}email_domain`] = first.slice(first.indexOf('@') + 1).toLowerCase();
     } else if (PHONE_FIELDS.has(name)) {
       facts[field] = placeholder('PHONE', value);
     } else if (ADDRESS_FIELDS.has(name)) {
@@ -72,12 +84,17 @@ export function pseudonymise(properties: Record<string, string>, policy: Privacy
     }
   }
   const known = knownNames(names);
+  const cut: Pseudonymised['cut'] = [];
   for (const field of fields) {
     if (field in facts || forbidden.has(propertyName(field)) || properties[field] === '') continue;
-    facts[field] = scrubText(properties[field]!, known, placeholder);
+    const value = properties[field]!;
+    const bounded = capLength(value);
+    if (bounded !== value) cut.push({ field, chars: value.length });
+    facts[field] = scrubText(bounded, known, placeholder);
   }
   return {
     facts,
+    cut,
     placeholders: kinds,
     restore: (text) => text.replace(/\{\{[A-Z]+_\d+\}\}/g, (token) => real.get(token) ?? token),
   };
@@ -108,19 +125,81 @@ function knownNames(names: Map<string, string>): KnownName[] {
     .sort((a, b) => b.name.length - a.name.length);
 }
 
-/** Emails, phone numbers and the contact's own names inside free text. */
+/**
+ * The text, or its first MAX_FIELD_CHARS characters cut at a space (so no email or
+ * number is cut in two and half left to read) with a note of how much was left out.
+ */
+export function capLength(text: string): string {
+  if (text.length <= MAX_FIELD_CHARS) return text;
+  const space = text.lastIndexOf(' ', MAX_FIELD_CHARS);
+  const at = space > MAX_FIELD_CHARS - 200 ? space : MAX_FIELD_CHARS;
+  return `${text.slice(0, at)} […cut: ${text.length - at} more characters]`;
+}
+
+interface Replacement {
+  start: number;
+  end: number;
+  /** The placeholder's kind and the value it stands for. */
+  kind: string;
+  value: string;
+}
+
+/** The record's own names, then everything findPersonalData finds, each replaced by its placeholder in one pass. */
 function scrubText(text: string, names: KnownName[], placeholder: (kind: string, value: string) => string): string {
-  let out = text.replace(EMAIL_PATTERN, (email) => placeholder('EMAIL', email));
-  out = out.replace(PHONE_PATTERN, (phone) => (phone.replace(/\D/g, '').length >= 7 ? placeholder('PHONE', phone.trim()) : phone));
-  return names.length > 0 ? replaceNames(out, names, placeholder) : out;
+  return replaceAll(text, personalDataIn(text, names), placeholder);
+}
+
+/** Where free text holds personal data, given the names of the record's people (firstname, lastname, …): what scrubbing replaces. */
+export function personalDataSpans(text: string, recordNames: ReadonlyArray<{ name: string; kind: 'FIRSTNAME' | 'LASTNAME' }>): Array<{ start: number; end: number; kind: string }> {
+  return personalDataIn(text, knownNames(new Map(recordNames.filter((n) => n.name.trim().length >= 2).map((n) => [n.name.trim(), n.kind]))));
+}
+
+function personalDataIn(text: string, names: KnownName[]): Replacement[] {
+  const detected = findPersonalData(text, names.map((n) => n.name));
+  const overlaps = (a: { start: number; end: number }, b: { start: number; end: number }) => a.start < b.end && b.start < a.end;
+  // The record's names inside an email or an address go with it; elsewhere they win over a name found by its shape.
+  const whole = detected.filter((f) => f.kind !== 'NAME');
+  const own = (names.length > 0 ? knownNameSpans(text, names) : []).filter((n) => !whole.some((f) => overlaps(f, n)));
+  // A name found by its shape that holds one of the record's names ("Harriet Radcliffe" where Radcliffe is the
+  // contact's) keeps its other words ("Harriet").
+  const others = detected.flatMap((f) => (f.kind === 'NAME' ? outside(f, own, text) : [f]));
+  return [...own, ...others.map((f) => ({ start: f.start, end: f.end, kind: f.kind, value: text.slice(f.start, f.end) }))];
+}
+
+/** The parts of a find that none of `taken` covers and that hold a letter. */
+function outside(found: { start: number; end: number; kind: PersonalDataKind }, taken: Replacement[], text: string): Array<{ start: number; end: number; kind: PersonalDataKind }> {
+  const inside = taken.filter((t) => found.start < t.end && t.start < found.end).sort((a, b) => a.start - b.start);
+  if (inside.length === 0) return [found];
+  const parts: Array<{ start: number; end: number; kind: PersonalDataKind }> = [];
+  let from = found.start;
+  for (const t of [...inside, { start: found.end, end: found.end }]) {
+    let [a, b] = [from, Math.min(t.start, found.end)];
+    while (a < b && /\s/.test(text[a]!)) a++;
+    while (b > a && /\s/.test(text[b - 1]!)) b--;
+    if (b > a && /\p{L}/u.test(text.slice(a, b))) parts.push({ start: a, end: b, kind: found.kind });
+    from = Math.max(from, t.end);
+  }
+  return parts;
+}
+
+function replaceAll(text: string, replacements: Replacement[], placeholder: (kind: string, value: string) => string): string {
+  if (replacements.length === 0) return text;
+  let out = '';
+  let done = 0;
+  for (const r of [...replacements].sort((a, b) => a.start - b.start)) {
+    if (r.start < done) continue;
+    out += text.slice(done, r.start) + placeholder(r.kind, r.value);
+    done = r.end;
+  }
+  return out + text.slice(done);
 }
 
 /**
- * Each whole-word occurrence of a known name, in any case, becomes the name's
- * placeholder. Scanning left to right, the longest name starting at a position
- * wins, as a RegExp alternation of the names (longest first) would.
+ * Each whole-word occurrence of a known name, in any case. Scanning left to right,
+ * the longest name starting at a position wins, as a RegExp alternation of the
+ * names (longest first) would.
  */
-function replaceNames(text: string, names: KnownName[], placeholder: (kind: string, value: string) => string): string {
+function knownNameSpans(text: string, names: KnownName[]): Replacement[] {
   const lower = lowerCaseInPlace(text);
   const found: Array<{ start: number; end: number; known: KnownName }> = [];
   for (const known of names) {
@@ -129,16 +208,15 @@ function replaceNames(text: string, names: KnownName[], placeholder: (kind: stri
       if (!isWordCharBefore(text, at) && !isWordCharAt(text, end)) found.push({ start: at, end, known });
     }
   }
-  if (found.length === 0) return text;
   found.sort((a, b) => a.start - b.start || b.end - a.end);
-  let out = '';
+  const out: Replacement[] = [];
   let done = 0;
   for (const { start, end, known } of found) {
-    if (start < done) continue; // inside a name already replaced
-    out += text.slice(done, start) + placeholder(known.kind, known.name);
+    if (start < done) continue; // inside a name already found
+    out.push({ start, end, kind: known.kind, value: known.name });
     done = end;
   }
-  return out + text.slice(done);
+  return out;
 }
 
 /**
