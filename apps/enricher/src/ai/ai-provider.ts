@@ -117,8 +117,8 @@ export class AiProviderError extends Error {
 
 /**
  * Why a paid-for reply is no answer: it ran out of room (inside its thinking, or
- * mid-answer), the model declined, the context window was exceeded, or it ended
- * without an answer block.
+ * mid-answer, or it only thought: asked once more with more room), the model
+ * declined, the context window was exceeded, or it ended without any block.
  */
 export type UnusableReason = 'no-room' | 'refused' | 'context-exceeded' | 'no-answer';
 

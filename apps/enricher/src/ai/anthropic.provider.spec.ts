@@ -106,8 +106,11 @@ describe('AnthropicProvider against the Anthropic double', () => {
   it('reports a refusal and a reply without an answer as unusable, with the reply', async () => {
     double.enqueue({ content: [{ type: 'text', text: 'I cannot help with that.' }], stop_reason: 'refusal' });
     await expect(provider().answer(prompt)).rejects.toMatchObject({ reason: 'refused', answer: { raw: [{ type: 'text', text: 'I cannot help with that.' }] } });
+    // Only thinking, no answer: worth one more try with more room (the decision maker makes it).
     double.enqueue({ content: [{ type: 'thinking', thinking: 'hmm' }], stop_reason: 'end_turn' });
-    await expect(provider().answer(prompt)).rejects.toMatchObject({ reason: 'no-answer', message: expect.stringContaining('only 1 thinking') });
+    await expect(provider().answer(prompt)).rejects.toMatchObject({ reason: 'no-room', message: expect.stringContaining('only 1 thinking') });
+    double.enqueue({ content: [], stop_reason: 'end_turn' });
+    await expect(provider().answer(prompt)).rejects.toMatchObject({ reason: 'no-answer', message: expect.stringContaining('no blocks') });
   });
 
   it('asks for a repair with the previous reply exactly as it came (thinking included) and the problems, which the double accepts', async () => {

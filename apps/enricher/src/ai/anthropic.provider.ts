@@ -155,7 +155,11 @@ export function readReply(prompt: RenderedPrompt, request: Anthropic.MessageCrea
     .map((b) => b.text)
     .join('')
     .trim();
-  if (text === '') throw new UnusableAnswerError(`the reply holds no answer, only ${describeBlocks(response.content)} (stop_reason ${stop})`, 'no-answer', answer);
+  if (text === '') {
+    // A reply that only thought (adaptive thinking spent its turn) is asked again with more room; an empty one is not.
+    const thoughtOnly = response.content.some((b) => b.type === 'thinking' || b.type === 'redacted_thinking');
+    throw new UnusableAnswerError(`the reply holds no answer, only ${describeBlocks(response.content)} (stop_reason ${stop})`, thoughtOnly ? 'no-room' : 'no-answer', answer);
+  }
   return { ...answer, output: parseJson(text) };
 }
 

@@ -1,4 +1,4 @@
-import { AMBIGUOUS_FIRST_NAMES, FIRST_NAMES } from './first-names.data';
+import { AMBIGUOUS_FIRST_NAMES, FIRST_NAMES, WORDLIKE_FIRST_NAMES } from './first-names.data';
 
 /**
  * Finds personal data in free text: where it is and what kind. Pure, and linear in
@@ -34,7 +34,7 @@ export function findPersonalData(text: string, knownNames: readonly string[] = [
     ...findIpv6(text),
     ...findPoBoxes(text),
   ];
-  const addresses = findAddresses(tokens);
+  const addresses = [...findAddresses(tokens), ...found.filter((f) => f.kind === 'ADDRESS')];
   found.push(...addresses, ...findPostcodes(text, tokens, addresses), ...findUkPostcodes(text), ...findNames(text, tokens, knownNames, found));
   return resolveOverlaps(found);
 }
@@ -98,10 +98,10 @@ function findEmails(text: string): Found[] {
 
 const IPV4_IN_RUN = /(?<![\d.])\d{1,3}(?:\.\d{1,3}){3}(?![\d.])/g;
 const RUN_SEPARATORS = new Set([' ', '.', '-', '(', ')', '/', '+', '\u00a0']);
-const PHONE_CUE = /(?<![\p{L}\p{N}])(?:tel|phone|fon|mobile?|mob|cell|fax|call|ring|whatsapp|handy|téléphone|portable|teléfono|tlf|móvil|movil|telefoon|mobiel|telefono|cellulare|telemóvel|telefon|tfn|direct|dial|number|nummer|numéro|número|kom|komórka|mobil|t|m|f|p)\W{0,4}$/iu;
+const PHONE_CUE = /(?<![\p{L}\p{N}])(?:tel|phone|fon|mobile?|mob|cell|fax|call|ring|whatsapp|handy|téléphone|portable|teléfono|tlf|móvil|movil|telefoon|mobiel|telefono|cellulare|telemóvel|telefon|tfn|direct|dial|number|nummer|numéro|número|kom|komórka|mobil|t|m|f|p)(?:\s+(?:es|is|ist|est|è|é|är|er|on|at|unter|au|al))?\W{0,4}$/iu;
 const NOT_PHONE_CUE = /(?<![\p{L}\p{N}])(?:order|invoice|inv|ticket|case|ref|reference|po|sku|tracking|account|acct|contract|id|no|nr|nº|#|bestell\w*|rechnung\w*|auftrag\w*|kunden\w*|commande|facture|pedido|factura|bestelling|factuur|ordine|fattura|serial|licen[cs]e|version|ver|build|iban|bic|swift|bsb|sort code|routing|rfp|rfq|quote|angebot|offerte|devis|presupuesto|vat|ust-?id|tax|nip|siret|siren|kvk|cif|nif)\W{0,4}$/iu;
 /** French and other company registers name the registry town between the word and the number: "RCS Nancy 739 864 491". */
-const REGISTER_CUE = /(?<![\p{L}\p{N}])(?:rcs|hrb|hra|amtsgericht|registro mercantil|kvk)\s+[\p{L}-]+\s*[:#]?\s*$/iu;
+const REGISTER_CUE = /(?<![\p{L}\p{N}])(?:(?:rcs|hrb|hra|amtsgericht|registro mercantil|kvk)\s+[\p{L}-]+|(?:tva|btw|vat|ust|mwst|iva|cnpj|cpf|bce|kbo|abn|acn|gst|ein|tin)(?:\s+[A-Z]{2})?)\s*[:#]?\s*$/iu;
 const CURRENCY_BEFORE = /[€$£¥]\s?$|(?:eur|usd|gbp|chf|sek|pln)\s?$/i;
 const CURRENCY_AFTER = /^ ?(?:€|eur\b|euros?\b|usd\b|\$|dollars?\b|gbp\b|£|chf\b|sek\b|pln\b|k\b|%)/i;
 const SSN_CUE = /(?:ssn|social security(?: number| no\.?)?|sozialversicherung\w*)\W{0,4}$/i;
@@ -253,7 +253,6 @@ function findIbans(text: string): Found[] {
   for (let i = 0; i + 4 <= text.length; i++) {
     if (!isUpperAscii(text.charCodeAt(i)) || !isUpperAscii(text.charCodeAt(i + 1)) || !isDigit(text.charCodeAt(i + 2)) || !isDigit(text.charCodeAt(i + 3))) continue;
     if (i > 0 && isWordChar(text[i - 1])) continue;
-    const head = [text[i]!, text[i + 1]!, text[i + 2]!, text[i + 3]!];
     let rest = 0;
     let count = 4;
     let best = -1;
@@ -261,11 +260,14 @@ function findIbans(text: string): Found[] {
     while (j < text.length && count < 34) {
       const c = text.charCodeAt(j);
       if (isAlnumAscii(c)) {
-        rest = appendMod97(rest, text[j]!.toUpperCase());
+        rest = appendMod97(rest, c);
         count++;
         j++;
-        if (count >= 15 && !(j < text.length && isAlnumAscii(text.charCodeAt(j))) && head.reduce(appendMod97, rest) === 1) best = j;
-      } else if (text[j] === ' ' && j + 1 < text.length && isAlnumAscii(text.charCodeAt(j + 1))) j++;
+        if (count >= 15 && !(j < text.length && isAlnumAscii(text.charCodeAt(j)))) {
+          const check = appendMod97(appendMod97(appendMod97(appendMod97(rest, text.charCodeAt(i)), text.charCodeAt(i + 1)), text.charCodeAt(i + 2)), text.charCodeAt(i + 3));
+          if (check === 1) best = j;
+        }
+      } else if (c === 32 && j + 1 < text.length && isAlnumAscii(text.charCodeAt(j + 1))) j++;
       else break;
     }
     if (best !== -1) {
@@ -276,12 +278,12 @@ function findIbans(text: string): Found[] {
   return out;
 }
 
-/** The mod-97 remainder after appending one IBAN character (a letter counts as two digits, A = 10). */
-function appendMod97(rest: number, ch: string): number {
-  const code = ch.charCodeAt(0);
+/** The mod-97 remainder after appending one IBAN character, by its code (a letter counts as two digits, A = 10). */
+function appendMod97(rest: number, code: number): number {
   if (code >= 48 && code <= 57) return (rest * 10 + (code - 48)) % 97;
-  return (rest * 100 + (code - 55)) % 97;
+  return (rest * 100 + ((code >= 97 ? code - 32 : code) - 55)) % 97;
 }
+
 
 // ---------------------------------------------------------------- IPv6
 
@@ -326,13 +328,14 @@ const MONTHS =
   'stycznia|lutego|marca|kwietnia|maja|czerwca|lipca|sierpnia|września|października|listopada|grudnia|juni|augusti';
 // Anchored at the position after the cue and its filler; bounded, so each try costs at most a few dozen characters.
 const DATE_AT = new RegExp(
-  `(?:\\d{4}-\\d{1,2}-\\d{1,2}|\\d{1,2}[./-]\\d{1,2}[./-]\\d{2,4}|\\d{1,2}\\.?(?:\\s+de)?\\s+(?:${MONTHS})\\.?(?:\\s+de)?,?\\s+\\d{4}|(?:${MONTHS})\\.?\\s+\\d{1,2}(?:st|nd|rd|th)?,?\\s+\\d{4})`,
+  `(?:\\d{4}-\\d{1,2}-\\d{1,2}|\\d{1,2}[./-]\\d{1,2}[./-]\\d{2,4}|\\d{1,2}-(?:${MONTHS})-\\d{2,4}|\\d{1,2}(?:st|nd|rd|th)?\\.?(?:\\s+de)?\\s+(?:${MONTHS})\\.?(?:\\s+de)?,?\\s+\\d{4}|(?:${MONTHS})\\.?\\s+\\d{1,2}(?:st|nd|rd|th)?,?\\s+\\d{4})`,
   'iy',
 );
 const DATE_IN = new RegExp(DATE_AT.source, 'i');
 const DOB_FILLER = /[\s:,.\-–(]*(?:(?:on|am|le|el|op|il|em|the|den|de|in|w|dnia|:)\s+)?/iy;
 
 function findDatesOfBirth(text: string): Found[] {
+  if (!/\d/.test(text)) return [];
   const lower = text.toLowerCase();
   const out: Found[] = [];
   for (const cue of DOB_CUES) {
@@ -386,26 +389,39 @@ function tokenise(text: string): Token[] {
 const words = (s: string): Set<string> => new Set(s.split(/\s+/).filter(Boolean));
 /** English street types that follow the name: 25 First Street, 1200 Market St. */
 const EN_SUFFIX = words(
-  'street st avenue ave av boulevard blvd road rd drive dr lane ln way court ct place pl parkway pkwy terrace ter terr highway hwy circle cir square sq crescent cres close row mews gardens gdns grove hill walk alley trail trl pike plaza loop path expressway expy freeway fwy turnpike tpke wharf quay rise green yard crossing broadway',
+  'street st avenue ave av boulevard blvd road rd drive dr lane ln way court ct place pl parkway pkwy terrace ter terr highway hwy circle cir square sq crescent cres close row mews gardens gdns grove hill walk alley trail trl pike plaza loop path expressway expy freeway fwy turnpike tpke wharf quay rise green yard crossing broadway ' +
+    'chase view vale heights wynd brae parade pde circuit cct esplanade promenade strand gate grange meadows park ridge',
 );
 /** Street types that come first (French, Spanish, Italian, Portuguese, Polish): 12 rue de la Paix, Calle Mayor 15. */
 const TYPE_FIRST = words(
-  'chaussée chaussee rue avenue av boulevard bd bld bvd place pl allée allee chemin ch impasse imp quai cours route rte square passage voie faubourg fbg esplanade promenade calle avenida avda paseo pº plaza pza carrera cra camino ronda travesía travesia glorieta vía via carretera ctra rambla viale piazza corso largo vicolo strada rua travessa praça praca estrada ul ulica al aleja os osiedle',
+  'bv bvar contrada frazione località localita borgo chaussée chaussee rue avenue av boulevard bd bld bvd place pl allée allee chemin ch impasse imp quai cours route rte square passage voie faubourg fbg esplanade promenade calle avenida avda paseo pº plaza pza carrera cra camino ronda travesía travesia glorieta vía via carretera ctra rambla viale piazza corso largo vicolo strada rua travessa praça praca estrada ul ulica al aleja os osiedle',
 );
 /** Street words that end a compound (German, Dutch, Swedish): Hauptstraße 12, Keizersgracht 123, Drottninggatan 5. */
 const COMPOUND_ENDINGS = [
   'straße', 'strasse', 'str', 'weg', 'platz', 'allee', 'gasse', 'ring', 'damm', 'ufer', 'chaussee', 'steig', 'pfad', 'markt', 'graben', 'hof',
   'straat', 'laan', 'plein', 'gracht', 'kade', 'singel', 'dijk', 'steeg', 'dreef', 'wal', 'burgwal', 'pad', 'weg',
   'gatan', 'vägen', 'gränd', 'torget', 'allén', 'backen', 'stigen', 'gürtel', 'quai', 'kai', 'zeile', 'lände', 'promenade', 'gade', 'vej', 'veien', 'gata',
+  'place', 'plaats', 'liz', 'gässli', 'gässchen', 'stieg', 'weiher', 'tor',
 ];
 /** Adjectives street names start with: "Alte", "Neue", "Große", "Kleine", "Östra", "Västra", "Norra", "Södra", "Stora", "Lilla", and German place adjectives in -er. */
 const STREET_ADJECTIVES = /^(?:alte|neue|große|grosse|kleine|hohe|lange|obere|untere|östra|västra|norra|södra|stora|lilla|gamla|nya|\p{L}+er)$/u;
+const ENDINGS = new Set(COMPOUND_ENDINGS);
+const ENDING_LENGTHS = [...new Set(COMPOUND_ENDINGS.map((e) => e.length))].sort((a, b) => b - a);
+
+/** The street word a compound ends with ("hauptstraße" → "straße"), longest first; undefined for other words. */
+function compoundEnding(key: string): string | undefined {
+  for (const length of ENDING_LENGTHS) {
+    if (length <= key.length && ENDINGS.has(key.slice(key.length - length))) return key.slice(key.length - length);
+  }
+  return undefined;
+}
+
 const GERMAN_PREPOSITIONS = words('am an im auf zum zur unter in hinter vor bei');
 const ARTICLES = words('der dem den die das');
-const PARTICLES = words("de du des la le les l' d' del della dei degli di do da dos das y e van der den het 't von zu ten ter el al bin ben ibn abu bint los las lo dels");
+const PARTICLES = words("de du des la le les l' d' del della dei degli di do da dos y e van der den het 't von zu ten ter el al bin ben ibn abu bint los las lo dels");
 const DIRECTIONS = words('n s e w ne nw se sw north south east west');
 const ORDINAL_WORDS = words('first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth');
-const UNIT_WORDS = words('suite ste apt apartment unit flat appartement appt app wohnung whg top stiege piso puerta bât bat bâtiment batiment escalier esc étage etage lok lokal');
+const UNIT_WORDS = words('suite ste apt apartment unit flat appartement appt app wohnung whg top stiege haus piso puerta bât bat bâtiment batiment escalier esc étage etage bte boîte lok lokal dpto depto departamento bloco bloque portal');
 const NUMBER_MARKS = words('nº no n° nr nummer número numero');
 
 /** A word with a full stop that is not an abbreviation ("Hugo.", not "St." or "Av."): the sentence ends there. */
@@ -423,12 +439,16 @@ function houseNumberEnd(tokens: Token[], n: number): number {
   // Dutch and other suffixes: "-II", "hs", "bis".
   if (at(last + 1)?.text === '-' && at(last + 2) && /^(?:I{1,3}|IV|[A-Z])$/.test(at(last + 2)!.text)) last += 2;
   else if (at(last + 1)?.kind === 'word' && HOUSE_SUFFIXES.has(at(last + 1)!.key) && at(last + 1)!.start <= at(last)!.end + 1 && at(last + 1)!.text.length <= 4 && !at(last + 1)!.cap) last += 1;
+  // A letter after a space: "Keizerstraat 131 A".
+  else if (at(last + 1)?.kind === 'word' && /^[A-Z]$/.test(at(last + 1)!.text) && at(last + 1)!.start === at(last)!.end + 1 && !(at(last + 2)?.kind === 'word' && !at(last + 2)!.cap)) last += 1;
   // Colombian: "# 59-34".
   if (at(last + 1)?.text === '#' && at(last + 2)?.kind === 'num') last += 2;
   // Floor and door: "4º 2ª", "6º A", "2.º Dto.", "1ºA", "3º B".
   let f = last + 1;
   if (at(f)?.text === ',') f++;
   const floor = at(f)?.kind === 'num' && /[ºª°]$/.test(at(f)!.text) ? f : at(f)?.kind === 'num' && at(f + 1)?.text === '.' && /^[ºª°]$/.test(at(f + 2)?.text ?? '') ? f + 2 : -1;
+  // A door or floor word on its own: "171, bajo".
+  if (floor === -1 && at(f)?.kind === 'word' && DOORS.has(at(f)!.key)) return f;
   if (floor !== -1) {
     last = floor;
     const door = at(floor + 1);
@@ -471,7 +491,7 @@ function englishStreet(tokens: Token[], k: number, span: (a: number, b: number) 
     const p = tokens[j]!;
     if (isHouseNumber(p) && names > 0) {
       const next = tokens[k + 1];
-      span(j, next && DIRECTIONS.has(next.key) && next.text === next.text.toUpperCase() ? k + 1 : k);
+      span(j, next && DIRECTIONS.has(next.key) && next.cap && next.start === tokens[k]!.end + 1 ? k + 1 : k);
       return;
     }
     if (p.kind === 'word' && (p.cap || ORDINAL_WORDS.has(p.key) || DIRECTIONS.has(p.key))) names++;
@@ -499,11 +519,13 @@ function typeFirstStreet(tokens: Token[], k: number, span: (a: number, b: number
   // Colombia: "Cra. 5 #60-31", "Av. Calle 72 # 59-34" (the street is a number, the house a pair of numbers).
   if (tokens[j] && TYPE_FIRST.has(tokens[j]!.key)) j++;
   if (tokens[j]?.kind === 'num' && tokens[j + 1]?.text === '#' && tokens[j + 2]?.kind === 'num') return span(start, j + 2);
+  // Mexico: "Calle 60 693" (the street is a number, the house number follows it).
+  if (tokens[j]?.kind === 'num' && isHouseNumber(tokens[j + 1]) && tokens[j + 1]!.start === tokens[j]!.end + 1) return span(start, houseNumberEnd(tokens, j + 1));
   let last = j - 1;
   let names = 0;
   while (j < tokens.length && j - k <= 8) {
     const p = tokens[j]!;
-    if (p.kind === 'word' && ((p.cap && (p.text.length === 1 || p.text !== p.text.toUpperCase())) || PARTICLES.has(p.key) || /^(l|d)['’]/i.test(p.key))) {
+    if (p.kind === 'word' && ((p.cap && (p.text.length === 1 || p.text !== p.text.toUpperCase() || /^[IVXLC]+$/.test(p.text))) || PARTICLES.has(p.key) || /^(l|d)['’]/i.test(p.key))) {
       if (p.cap) names++;
       last = j;
       j++;
@@ -528,7 +550,7 @@ function typeFirstStreet(tokens: Token[], k: number, span: (a: number, b: number
 function compoundStreet(tokens: Token[], k: number, span: (a: number, b: number) => void): void {
   const t = tokens[k]!;
   if (!t.cap) return;
-  const ending = COMPOUND_ENDINGS.find((e) => t.key.endsWith(e));
+  const ending = compoundEnding(t.key);
   if (!ending) return;
   let j = k + 1;
   let start = k;
@@ -575,10 +597,11 @@ function unitNumber(tokens: Token[], k: number, span: (a: number, b: number) => 
 
 // ---------------------------------------------------------------- PO boxes
 
-const PO_BOX = /(?:p\.?\s?o\.?\s?box|post office box|postfach|postbus|apartado(?: de correos)?|b\.?p\.?|boîte postale|casella postale|caixa postal|skrytka pocztowa|box(?=\s{0,3}\d{2}))\s{0,3}\d[\d ]{0,9}\d?/iy;
-const PO_CUE_STARTS = ['p.o', 'po box', 'po ', 'p o', 'post office', 'postfach', 'postbus', 'apartado', 'bp ', 'b.p', 'boîte', 'casella', 'caixa', 'skrytka', 'box '];
+const PO_BOX = /(?:g?p\.?\s?o\.?\s?box|post office box|postfach|postbus|postboks|apartado(?: de correos)?|casilla(?: de correo)?|b\.?p\.?|c\.p\.|case postale|boîte postale|casella postale|caixa postal|skrytka pocztowa|skr\.\s?poczt\.|box(?=\s{0,3}\d{2}))\s{0,3}\d[\d ]{0,9}\d?/iy;
+const PO_CUE_STARTS = ['p.o', 'po box', 'gpo', 'po ', 'p o', 'post office', 'postfach', 'postbus', 'postboks', 'apartado', 'casilla', 'bp ', 'b.p', 'c.p.', 'case postale', 'boîte', 'casella', 'caixa', 'skrytka', 'skr.', 'box '];
 
 function findPoBoxes(text: string): Found[] {
+  if (!/\d/.test(text)) return [];
   const lower = text.toLowerCase();
   const out: Found[] = [];
   for (const cue of PO_CUE_STARTS) {
@@ -655,10 +678,17 @@ function findPostcodes(text: string, tokens: Token[], addresses: Found[]): Found
       out.push({ start: t.start, end: dutch ? next!.end : t.end, kind: 'POSTCODE' });
       continue;
     }
+    // After the town, at the end of an address (New Zealand, Chile, Australia without a state): "Christchurch 8011", "Concepción, 4030000".
+    const town = prev?.kind === 'word' && prev.cap ? prev : prev?.text === ',' && tokens[k - 2]?.kind === 'word' && tokens[k - 2]!.cap ? tokens[k - 2] : undefined;
+    const endsHere = !next || next.kind === 'newline' || [')', ',', '.', ';'].includes(next.text);
+    if (/^\d{4,7}$/.test(t.text) && town && endsHere && nearAddress(t.start)) {
+      out.push({ start: t.start, end: t.end, kind: 'POSTCODE' });
+      continue;
+    }
     // Continental: "10115 Berlin", "75008 Paris", "D-10115 Berlin", "28013 Madrid".
     if (!/^\d{4,5}$/.test(t.text) || !next || next.kind !== 'word' || !next.cap || NOT_CITY.has(next.key)) continue;
     const prefixed = prev?.text === '-' && tokens[k - 2] && COUNTRY_PREFIX.test(tokens[k - 2]!.text) && tokens[k - 2]!.end === prev.start;
-    if (prefixed) out.push({ start: tokens[k - 2]!.start, end: t.end, kind: 'POSTCODE' });
+    if (prefixed) out.push({ start: t.start, end: t.end, kind: 'POSTCODE' });
     else if (nearAddress(t.start) || (t.text.length === 5 && lineStartOrComma(tokens, k))) out.push({ start: t.start, end: t.end, kind: 'POSTCODE' });
   }
   return out;
@@ -711,6 +741,25 @@ const VALEDICTIONS = [
   'met vriendelijke groet', 'vriendelijke groet', 'met vriendelijke groeten', 'groeten', 'groet', 'mvg', 'cordiali saluti', 'distinti saluti', 'saluti', 'grazie',
   'atenciosamente', 'abraços', 'cumprimentos', 'obrigado', 'obrigada', 'pozdrawiam', 'z poważaniem', 'med vänliga hälsningar', 'vänliga hälsningar', 'hälsningar', 'mvh',
 ];
+/** The sign-off phrases by their first word, longest first. */
+const VALEDICTIONS_BY_FIRST_WORD = new Map<string, string[]>();
+for (const v of [...VALEDICTIONS].sort((a, b) => b.length - a.length)) {
+  const first = v.split(' ')[0]!.replace(/\.$/, '');
+  VALEDICTIONS_BY_FIRST_WORD.set(first, [...(VALEDICTIONS_BY_FIRST_WORD.get(first) ?? []), v]);
+}
+/** Words after which a person's name follows: relations, roles and the labels of forms and letters. */
+const PERSON_CUES = words(
+  'wife husband son daughter mother father mom mum dad brother sister partner spouse child colleague coworker co-worker manager boss assistant ea pa ' +
+  'attn attention c/o t.n.v tnv z.hd hd attention contact contactperson contactpersoon ansprechpartner ansprechpartnerin kollege kollegin frau mann sohn tochter ' +
+  'collègue compañero compañera collega kollega mujer marido esposa esposo hijo hija femme mari fils fille moglie marito figlio figlia vrouw man zoon dochter ' +
+  'trustee beneficiary beneficiaries employee applicant tenant landlord guarantor driver visited dependent dependents',
+);
+/** Labels of forms and notes that start lines as "Word:" without being anyone's name. */
+const FORM_LABELS = words(
+  'name phone email address date note notes subject site total order amount status attachment attachments question answer agenda location time ref reference customer client company account ' +
+  'visitor visiteur besucher bezoeker bezoekster visitante conseiller conseillère berater beraterin agent operator support bot system kunde klant cliente guest gast ' +
+  'adresse adres dirección direccion indirizzo endereço telefon teléfono telefono téléphone datum fecha data betreff objet asunto oggetto re fw fwd aw tr rv wg',
+);
 const HEADER_FIELDS = words('from to cc bcc von an de à a para van aan da od do från till envoyé gesendet sent reply-to');
 const WROTE = words('wrote schrieb écrit escribió schreef scritto escreveu napisał skrev');
 const CALENDAR_WORDS =
@@ -721,7 +770,8 @@ const CALENDAR_WORDS =
   'januari februari maart mei augustus christmas easter weihnachten ostern noël navidad pascua ';
 const NOT_NAMES = words(
   CALENDAR_WORDS +
-  'iban bic swift vat tel tél tlf fax mob mobil mobile handy phone email e-mail mail web www fon cell les los las el der die das den dem het the ein eine einen un une uno una een ' +
+  "i'll i'm i've i'd i’ll i’m i’ve i’d " +
+  'la le iban bic swift vat tel tél tlf fax mob mobil mobile handy phone email e-mail mail web www fon cell les los las el der die das den dem het the ein eine einen un une uno una een ' +
   'from to cc bcc subject sent date von an betreff gesendet de à objet envoyé para asunto enviado van aan onderwerp verzonden da oggetto inviato od do temat från till ämne skickat ' +
   'grüße grüsse gruß regards wishes saludos groeten groet hälsningar cumprimentos saluti salutations cordialement merci gracias grazie danke thanks ' +
   'morning evening afternoon good hello hallo hola olá bonjour ciao hej hoi firma driver price prima job north south east west ' +
@@ -736,6 +786,8 @@ const COMPANY_WORDS = words(
   'bank insurance realty properties property estates construction building energy solar power freight logistics shipping transport travel foods food coffee brewing bakery kitchen ' +
   'outfitters office supply supplies motors auto automotive marine aviation robotics networks network security ventures industries manufacturing engineering works foundation trust ' +
   'school academy university college institute agency hotel hotels resort restaurant café cafe bar shop store market markets retail wholesale farms farm gardens fitness sports ' +
+  'wines winery wine courier couriers payroll seafood seafoods card cards horlogerie charters fisheries roasters brewery distillery vineyard vineyards orchard dairy ' +
+  'florist plumbing roofing electrical builders joinery cleaning catering rentals mietwagen autovermietung impression imprimerie transports ' +
   'cloud tracking tourism accountancy accounts payable receivable aid expo connect interiors interior lda ltda srl spa oy ab as aps post tours events ' +
   'gestión seguros energía salud inmobiliaria construcciones santé immobilier conseil technik verlag versicherung bau immobilien beratung zorg bouw advies',
 );
@@ -803,11 +855,48 @@ function findNames(text: string, tokens: Token[], knownNames: readonly string[],
       const word = t.text.replace(/\.$/, '');
       if (isFirstName(word) && !NOT_NAMES.has(t.key) && !PLACE_PREFIXES.has(tokens[k - 1]?.key ?? '') && !PLACE_WORDS.has(t.key) && !isPlace(tokens, k)) {
         const end = nameFrom(tokens, k, 4);
-        const ambiguous = AMBIGUOUS_FIRST_NAMES.has(word) || AMBIGUOUS_FIRST_NAMES.has(fold(word));
+        const ambiguous = AMBIGUOUS_FIRST_NAMES.has(word) || (NON_ASCII.test(word) && AMBIGUOUS_FIRST_NAMES.has(fold(word)));
         // A name that is also a word counts alone only where a name is addressed or speaks: "Bram, kun jij…", "Björn (Kompas):", "Connor – new hire".
         const addressed = atLineStartToken(tokens, k) && [',', ':', '(', '–', '-'].includes(tokens[k + 1]?.text ?? '');
         if (end > k || (end === k && (!ambiguous || addressed))) name(k, end);
       }
+    }
+    // "@Romain", "cc @Niahm Ormerod": a mention (an "@" after a space, not inside an email address).
+    if (t.text === '@' && (k === 0 || tokens[k - 1]!.end < t.start) && tokens[k + 1]?.start === t.end && tokens[k + 1]!.kind === 'word') {
+      const end = nameFrom(tokens, k + 1, 3);
+      name(k + 1, end >= k + 1 ? end : k + 1);
+    }
+    // Chat and notes headers: a name, then a time, on a line of its own ("Teun 16:07 :", "Pontus Hedlund 12:00:", "Sybren in den Bosch – 15:08").
+    if (t.kind === 'word' && atLineStartToken(tokens, k) && isNameToken(t)) {
+      const end = nameFrom(tokens, k, 5);
+      let j = end + 1;
+      if (tokens[j]?.text === '–' || tokens[j]?.text === '-' || tokens[j]?.text === ',') j++;
+      if (end >= k && tokens[j]?.kind === 'num' && tokens[j + 1]?.text === ':' && tokens[j + 2]?.kind === 'num' && /^\d{2}$/.test(tokens[j + 2]!.text)) name(k, end);
+    }
+    // After a word that introduces a person: "my wife Rekha", "her EA Róisín", "Attn: Jane Doe", "t.n.v. G. Aksoy", "Visited by: Niahm Underwood".
+    if (t.kind === 'word' && PERSON_CUES.has(t.key)) {
+      let j = k + 1;
+      while (tokens[j] && ([':', '-', '–'].includes(tokens[j]!.text) || ['by', 'of', 'for', 'von', 'de'].includes(tokens[j]!.key))) j++;
+      const end = nameFrom(tokens, j, 4);
+      if (end >= j) name(j, end);
+      else if (tokens[j]?.kind === 'word' && /^\p{Lu}{3,}$/u.test(tokens[j]!.text) && tokens[j + 1]?.text === ',' && tokens[j + 2]?.cap) name(j, j + 2);
+      else if (tokens[j]?.kind === 'word' && !tokens[j]!.cap && FIRST_NAMES.has(capitalise(tokens[j]!.text)) && !WORDLIKE_FIRST_NAMES.has(capitalise(tokens[j]!.text))) name(j, j);
+    }
+    // "Lachie Mensah – child –": a relation after a name on its line.
+    if (t.kind === 'word' && PERSON_CUES.has(t.key) && ['–', '-', ',', '('].includes(tokens[k - 1]?.text ?? '')) {
+      let from = k - 2;
+      while (from > 0 && k - from < 5 && (isNameToken(tokens[from - 1]) || PARTICLES.has(tokens[from - 1]!.key))) from--;
+      if (isNameToken(tokens[k - 2]) && isNameToken(tokens[from]) && atLineStartToken(tokens, from)) name(from, k - 2);
+    }
+    // A given name beside a Chinese or Korean surname: "Call Seoyeon Xu", "Kim Minji".
+    if (t.kind === 'word' && t.cap && t.text.length >= 4 && !NOT_NAMES.has(t.key) && !COMPANY_WORDS.has(t.key) && tokens[k + 1]?.cap && EAST_ASIAN_SURNAMES.has(tokens[k + 1]!.key.replace(/\.$/, '')) && tokens[k + 1]!.start === t.end + 1) name(k, k + 1);
+    // "MCGILLIVRAY, Ailbhe": a surname in capitals, a comma, a first name.
+    if (t.kind === 'word' && t.text.length >= 3 && /^\p{Lu}+$/u.test(t.text) && tokens[k + 1]?.text === ',' && tokens[k + 2]?.cap && isFirstName(tokens[k + 2]!.text.replace(/\.$/, ''))) name(k, k + 2);
+    // A listed first name written in lower case ("samuel in our AP team", "pon en copia a ramón soto"), where it is no word of ours.
+    if (t.kind === 'word' && !t.cap && t.text.length >= 4 && !NOT_NAMES.has(t.key)) {
+      const titled = capitalise(t.text);
+      // Spelt exactly as listed (no accent folding: "über" is not "Uber").
+      if (FIRST_NAMES.has(titled) && !WORDLIKE_FIRST_NAMES.has(titled) && !AMBIGUOUS_FIRST_NAMES.has(titled)) name(k, k);
     }
     // "Name <email>": the words before an angle bracket.
     if (t.text === '<') {
@@ -840,10 +929,14 @@ function findNames(text: string, tokens: Token[], knownNames: readonly string[],
       }
     }
   }
-  // Sign-offs: the line after "Best regards," (or the rest of its own line: "Thanks, Jane").
-  for (const v of VALEDICTIONS) {
-    for (let at = lower.indexOf(v); at !== -1; at = lower.indexOf(v, at + v.length)) {
-      if (!atLineStart(text, at) || isWordChar(lower[at + v.length])) continue;
+  // Sign-offs: the line after "Best regards," (or the rest of its own line: "Thanks, Jane"). Each word that starts a
+  // line is looked up by its first word, so the phrases cost nothing where no line starts with one.
+  for (let first = 0; first < tokens.length; first++) {
+    const phrases = tokens[first]!.kind === 'word' && atLineStartToken(tokens, first) ? VALEDICTIONS_BY_FIRST_WORD.get(tokens[first]!.key) : undefined;
+    if (!phrases) continue;
+    const at = tokens[first]!.start;
+    for (const v of phrases) {
+      if (lower.slice(at, at + v.length) !== v || isWordChar(lower[at + v.length])) continue;
       const k = firstTokenFrom(tokens, at + v.length);
       if (k === -1) continue;
       let j = k;
@@ -858,6 +951,13 @@ function findNames(text: string, tokens: Token[], knownNames: readonly string[],
       if (end >= j && endsLine) name(j, end);
     }
   }
+  // Chat transcripts: a word that starts two lines or more as "Word:" is a speaker ("Swati: Hi Tanvi", "Tanvi: …").
+  const labels = new Map<string, number[]>();
+  for (let k = 0; k < tokens.length; k++) {
+    const t = tokens[k]!;
+    if (t.kind === 'word' && t.cap && t.text !== t.text.toUpperCase() && tokens[k + 1]?.text === ':' && atLineStartToken(tokens, k) && !NOT_NAMES.has(t.key) && !FORM_LABELS.has(t.key)) labels.set(t.text, [...(labels.get(t.text) ?? []), k]);
+  }
+  for (const at of labels.values()) if (at.length >= 2) for (const k of at) name(k, k);
   // A name found once (by a header, a greeting, a sign-off…) is a name wherever else it stands, capitalised.
   const seen = new Set<string>();
   for (const f of out) for (const part of text.slice(f.start, f.end).split(/[\s.,'’-]+/)) if (part.length >= 3 && !NOT_NAMES.has(part.toLowerCase())) seen.add(part);
@@ -870,7 +970,7 @@ function findNames(text: string, tokens: Token[], knownNames: readonly string[],
     const next = tokens[k + 1];
     if (word.length >= 3 && word === word.toUpperCase() && next?.kind === 'word' && /^\p{Lu}{2,}$/u.test(next.text)) {
       const titled = capitalise(word);
-      if (isFirstName(titled) && !AMBIGUOUS_FIRST_NAMES.has(titled) && !NOT_NAMES.has(t.key)) name(k, k + 1);
+      if (isFirstName(titled) && !WORDLIKE_FIRST_NAMES.has(titled) && !NOT_NAMES.has(t.key)) name(k, k + 1);
     }
     // Chinese given names in pinyin beside a Chinese surname ("Zhiwei Liu", "Liu Zhiwei", "Mingyu Cheung"), or beside the record's surname.
     if (next && next.kind === 'word' && next.cap) {
@@ -881,6 +981,10 @@ function findNames(text: string, tokens: Token[], knownNames: readonly string[],
   }
   return out;
 }
+
+const KOREAN_SURNAMES = words('kim lee park choi jung jeong kang cho yoon yun jang lim han oh seo shin kwon hwang ahn song yoo hong jeon ko moon yang son bae baek heo nam noh');
+/** Chinese and Korean surnames, after which a capitalised word is taken for a given name. */
+const EAST_ASIAN_SURNAMES: ReadonlySet<string> = new Set([...KOREAN_SURNAMES]);
 
 /** Common Chinese surnames, in pinyin and in the Cantonese and other romanisations seen abroad. */
 const CHINESE_SURNAMES = words(
@@ -896,6 +1000,8 @@ const PINYIN_SYLLABLES = words(
   'sa sai san sang sao se sen seng sha shai shan shang shao she shei shen sheng shi shou shu shua shuai shuan shuang shui shun shuo si song sou su suan sui sun suo ta tai tan tang tao te teng ti tian tiao tie ting tong tou tu tuan tui tun tuo ' +
   'wa wai wan wang wei wen weng wo wu xi xia xian xiang xiao xie xin xing xiong xiu xu xuan xue xun ya yan yang yao ye yi yin ying yo yong you yu yuan yue yun za zai zan zang zao ze zei zen zeng zha zhai zhan zhang zhao zhe zhei zhen zheng zhi zhong zhou zhu zhua zhuai zhuan zhuang zhui zhun zhuo zi zong zou zu zuan zui zun zuo',
 );
+
+for (const surname of CHINESE_SURNAMES) (EAST_ASIAN_SURNAMES as Set<string>).add(surname);
 
 /** Two pinyin syllables written as one capitalised word ("Zhiwei", "Yutong"): how most Chinese given names are romanised. */
 function isPinyinGivenName(word: string): boolean {
@@ -918,12 +1024,15 @@ function atLineStart(text: string, at: number): boolean {
 
 const REGIONS = words('AL AK AZ AR CA CO CT DE DC FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH NJ NM NY NC ND OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY ON BC QC AB MB SK NS NB NL PE YT NT NU NSW VIC QLD WA SA TAS ACT NT');
 
+const PLACE_SUFFIXES = words('city town village springs falls beach harbour harbor bay island islands valley hills creek heights junction');
+
 /** A first name that names a town: "Portland, OR", "Brooklyn, NY 11201", "4051 Basel", "Victoria BC". */
 function isPlace(tokens: Token[], k: number): boolean {
   const prev = tokens[k - 1];
   if (prev?.kind === 'num' && /^\d{4,5}$/.test(prev.text)) return true;
+  if (PLACE_SUFFIXES.has(tokens[k + 1]?.key ?? '')) return true;
   const next = tokens[k + 1]?.text === ',' ? tokens[k + 2] : tokens[k + 1];
-  return next !== undefined && ((next.kind === 'word' && REGIONS.has(next.text.replace(/\.$/, ''))) || (next.kind === 'num' && /^\d{5}$/.test(next.text)));
+  return next !== undefined && ((next.kind === 'word' && REGIONS.has(next.text.replace(/\.$/, ''))) || (next.kind === 'num' && /^\d{4,7}$/.test(next.text)));
 }
 
 /** Whether token k starts its line (after a list marker or a quote mark at most). */
@@ -953,11 +1062,15 @@ function fold(name: string): string {
     .replace(/[łŁøØđĐßæÆ]/g, (c) => ({ ł: 'l', Ł: 'L', ø: 'o', Ø: 'O', đ: 'd', Đ: 'D', ß: 'ss', æ: 'ae', Æ: 'Ae' })[c]!);
 }
 
-/** The name lists, also by their folded spelling (the lists often hold a name without its accents). */
-const FOLDED_FIRST_NAMES: ReadonlySet<string> = new Set([...FIRST_NAMES].map(fold));
+const NON_ASCII = /[^\x00-\x7f]/;
+
+/** The listed names that carry accents, spelt without them ("José" → "Jose"): the lists and the texts each drop accents now and then. */
+const FOLDED_ACCENTED_NAMES: ReadonlySet<string> = new Set([...FIRST_NAMES].filter((n) => NON_ASCII.test(n)).map(fold));
 
 function isFirstName(word: string): boolean {
-  return FIRST_NAMES.has(word) || FOLDED_FIRST_NAMES.has(fold(word));
+  if (FIRST_NAMES.has(word)) return true;
+  const folded = NON_ASCII.test(word) ? fold(word) : word;
+  return FIRST_NAMES.has(folded) || FOLDED_ACCENTED_NAMES.has(folded);
 }
 
 function capitalise(s: string): string {

@@ -83,4 +83,10 @@ describe('pseudonymise', () => {
     expect(pseudonymise({ firstname: 'Νίκος', message: 'ΝΊΚΟΣ called twice' }).facts.message).toBe('{{FIRSTNAME_1}} called twice');
     expect(pseudonymise({ firstname: 'Νίκος', message: 'İzmir office: ΝΊΚΟΣ called twice' }).facts.message).toBe('İzmir office: {{FIRSTNAME_1}} called twice');
   });
+
+  it('puts every kind of personal data back into what is written to HubSpot', () => {
+    const { facts, restore } = pseudonymise({ firstname: 'Jane', message: 'Ship to 25 First Street, CA 94107. IBAN DE89 3704 0044 0532 0130 00. Ask my colleague Priya Raman.' });
+    expect(facts.message).toBe('Ship to {{ADDRESS_1}}, CA {{POSTCODE_1}}. IBAN {{IBAN_1}}. Ask my colleague {{NAME_1}}.');
+    expect(restore('Hi {{FIRSTNAME_1}}, we will ship to {{ADDRESS_1}} ({{POSTCODE_1}}) and copy {{NAME_1}}.')).toBe('Hi Jane, we will ship to 25 First Street (94107) and copy Priya Raman.');
+  });
 });
