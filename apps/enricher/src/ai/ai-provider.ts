@@ -58,7 +58,7 @@ export const AI_PROVIDER = Symbol('AI_PROVIDER');
  * - `model-not-found` (404): the model id is unknown or retired — also configuration;
  * - `request-too-large` (413): this input only;
  * - `authentication`, `permission`, `billing` (401/403/402): the account;
- * - `rate-limited`, `overloaded`, `server-error`, `timeout`, `connection`: passing, retried.
+ * - `rate-limited`, `overloaded`, `conflict` (409), `server-error`, `timeout`, `connection`: passing, retried.
  */
 export type AiFailureCategory =
   | 'request-rejected'
@@ -69,11 +69,12 @@ export type AiFailureCategory =
   | 'billing'
   | 'rate-limited'
   | 'overloaded'
+  | 'conflict'
   | 'server-error'
   | 'timeout'
   | 'connection';
 
-const RETRIABLE: ReadonlySet<AiFailureCategory> = new Set(['rate-limited', 'overloaded', 'server-error', 'timeout', 'connection']);
+const RETRIABLE: ReadonlySet<AiFailureCategory> = new Set(['rate-limited', 'overloaded', 'conflict', 'server-error', 'timeout', 'connection']);
 
 export function isRetriable(category: AiFailureCategory): boolean {
   return RETRIABLE.has(category);

@@ -8,7 +8,7 @@ import { renderPrompt, type PromptDefinition } from '../prompts/prompt';
 import { allPromptVersions } from '../prompts/prompt-registry';
 import { TicketTriage } from '../service-ai/ticket-triage.dto';
 import { AiProviderError, UnusableAnswerError } from './ai-provider';
-import { AnthropicProvider, buildMessagesRequest, createAnthropicClient, maxTokensFor, settingNamed } from './anthropic.provider';
+import { AnthropicProvider, buildMessagesRequest, createAnthropicClient, maxTokensFor, settingNamed, timeoutFor } from './anthropic.provider';
 import { DEFAULT_MODELS, modelSpec } from './model-catalogue';
 
 const facts = { jobtitle: 'CEO', company: 'Acme', subject: 'Invoice charged twice', content: 'We were billed twice this month.' };
@@ -101,6 +101,10 @@ describe('AnthropicProvider against the Anthropic double', () => {
     expect(cut).toMatchObject({ reason: 'no-room', message: expect.stringContaining('while thinking, before any answer') });
     await provider().answer(prompt, {}, { moreRoom: true });
     expect((double.received()[1]!.body as { max_tokens: number }).max_tokens).toBe(2 * (2048 + 6144));
+    // At the ceiling there is no more room to give: the reply is no answer, not a reason to pay again.
+    double.enqueue({ content: [{ type: 'thinking', thinking: 'long thoughts' }], stop_reason: 'max_tokens' });
+    const atCeiling = await provider().answer({ ...prompt, effort: 'max' }, {}, { moreRoom: true }).catch((e: unknown) => e);
+    expect(atCeiling).toMatchObject({ reason: 'no-answer', message: expect.stringContaining('the most this platform asks for') });
   });
 
   it('reports a refusal and a reply without an answer as unusable, with the reply', async () => {
@@ -157,6 +161,11 @@ describe('the request builder', () => {
     expect(maxTokensFor({ maxTokens: 2048, effort: 'max' }, modelSpec('claude-sonnet-5-5'), true)).toBe(21_000);
     // A model that does not think by default gets the answer's room only.
     expect(maxTokensFor({ maxTokens: 1024 }, modelSpec('claude-haiku-4-5'))).toBe(1024);
+  });
+
+  it('gives a request the time its room needs (the SDK\'s own estimate), at least a minute', () => {
+    expect(timeoutFor(2048 + 6144)).toBe(Math.ceil((3_600_000 * 8192) / 128_000));
+    expect(timeoutFor(1000)).toBe(60_000);
   });
 
   it('sends no effort and no thinking to a model without them', () => {

@@ -1,6 +1,6 @@
 import Anthropic from '@anthropic-ai/sdk';
 import { AiProviderError, UnusableAnswerError, type AiAnswer, type AiFailureCategory, type AiProvider, type AnswerOptions, type Reasoning, type RepairRequest } from './ai-provider';
-import { modelSpec, type ModelSpec } from './model-catalogue';
+import { modelSpec, type Effort, type ModelSpec } from './model-catalogue';
 import { toStructuredOutputSchema } from './structured-output-schema';
 import type { RenderedPrompt } from '../prompts/prompt';
 
@@ -9,6 +9,7 @@ export interface AnthropicProviderOptions {
   baseURL?: string;
   /** The model for prompt versions that name none (ANTHROPIC_MODEL). */
   defaultModel: string;
+  /** A fixed timeout for every request (tests); by default each request gets the time its max_tokens needs (timeoutFor). */
   timeoutMs?: number;
   maxRetries?: number;
 }
@@ -45,11 +46,14 @@ export class AnthropicProvider implements AiProvider {
     const started = this.now();
     let response: Anthropic.Message;
     try {
-      response = await this.client.messages.create(request);
+      // Long enough for the room asked for: a reply of max_tokens takes minutes, and a timeout would be retried and paid again.
+      response = await this.client.messages.create(request, { timeout: this.options.timeoutMs ?? timeoutFor(request.max_tokens) });
     } catch (error) {
       throw toProviderError(error, model);
     }
-    return readReply(prompt, request, response, this.now() - started);
+    // Asking again with more room only helps when there is more to give (the ceiling may already be reached).
+    const canGrow = maxTokensFor(prompt, modelSpec(model), true) > request.max_tokens;
+    return readReply(prompt, request, response, this.now() - started, canGrow);
   }
 }
 
@@ -59,16 +63,24 @@ export function createAnthropicClient(options: Pick<AnthropicProviderOptions, 'a
 }
 
 /** Room to think on top of the answer's own, by effort (adaptive thinking counts against `max_tokens`). */
-const THINKING_ROOM: Record<string, number> = { low: 2_048, medium: 6_144, high: 12_288, xhigh: 24_576, max: 32_768 };
+const THINKING_ROOM: Record<Effort, number> = { low: 2_048, medium: 6_144, high: 12_288, xhigh: 24_576, max: 32_768 };
 /** A thinking model's effort when the prompt version names none: Sonnet 5.5's API default. */
-const DEFAULT_EFFORT = 'high';
-/** Below this the SDK refuses a non-streaming request as possibly longer than ten minutes; we never need more. */
+const DEFAULT_EFFORT: Effort = 'high';
+/**
+ * The most a non-streaming request asks for: the SDK estimates ten minutes for it (an hour per 128,000 tokens)
+ * and, without an explicit timeout, refuses more. No decision of ours needs more.
+ */
 const MAX_NON_STREAMING_TOKENS = 21_000;
+
+/** How long a request may take: the SDK's own estimate for its max_tokens (an hour per 128,000 tokens), at least a minute. */
+export function timeoutFor(maxTokens: number): number {
+  return Math.max(60_000, Math.ceil((60 * 60 * 1000 * maxTokens) / 128_000));
+}
 
 /** `max_tokens` for a prompt on a model: the answer's room, plus room to think, doubled once when a reply ran out. */
 export function maxTokensFor(prompt: Pick<RenderedPrompt, 'maxTokens' | 'effort'>, spec: ModelSpec | undefined, moreRoom = false): number {
   const thinks = spec?.adaptiveThinking ?? true;
-  const base = prompt.maxTokens + (thinks ? THINKING_ROOM[prompt.effort ?? DEFAULT_EFFORT]! : 0);
+  const base = prompt.maxTokens + (thinks ? THINKING_ROOM[prompt.effort ?? DEFAULT_EFFORT] : 0);
   return Math.min(base * (moreRoom ? 2 : 1), spec?.maxOutputTokens ?? Infinity, MAX_NON_STREAMING_TOKENS);
 }
 
@@ -84,6 +96,9 @@ export function estimateTokens(text: string): number {
  */
 export function buildMessagesRequest(prompt: RenderedPrompt, model: string, options: AnswerOptions = {}): Anthropic.MessageCreateParamsNonStreaming {
   const spec = modelSpec(model);
+  if (spec && !spec.structuredOutputs) {
+    throw new AiProviderError(`${model} has no structured outputs, which every prompt of this platform needs: choose a model from the 4.5 generation on`, 'request-rejected', { setting: 'output_config.format', model });
+  }
   const schema = toStructuredOutputSchema(prompt.tool.inputSchema);
   // The static part (system text) is marked for caching only when it is long enough to be cached: below the
   // model's minimum the API neither caches nor complains, and the mark would only mislead a reader.
@@ -121,7 +136,7 @@ function conversation(prompt: RenderedPrompt, repair: RepairRequest | undefined)
 }
 
 /** An answer from a reply, read by block type; a reply that holds no answer is an UnusableAnswerError with the reply. */
-export function readReply(prompt: RenderedPrompt, request: Anthropic.MessageCreateParamsNonStreaming, response: Anthropic.Message, latencyMs: number): AiAnswer {
+export function readReply(prompt: RenderedPrompt, request: Anthropic.MessageCreateParamsNonStreaming, response: Anthropic.Message, latencyMs: number, canGrow = true): AiAnswer {
   const reasoning = reasoningOf(response);
   const answer: AiAnswer = {
     provider: 'anthropic',
@@ -145,7 +160,7 @@ export function readReply(prompt: RenderedPrompt, request: Anthropic.MessageCrea
   if (stop === 'model_context_window_exceeded') throw new UnusableAnswerError('the prompt and answer exceed the model\'s context window', 'context-exceeded', answer);
   if (stop === 'max_tokens') {
     const where = response.content.some((b) => b.type === 'text' || b.type === 'tool_use') ? 'in its answer' : 'while thinking, before any answer';
-    throw new UnusableAnswerError(`the model ran out of tokens ${where} (max_tokens ${request.max_tokens})`, 'no-room', answer);
+    throw new UnusableAnswerError(`the model ran out of tokens ${where} (max_tokens ${request.max_tokens}${canGrow ? '' : ', the most this platform asks for'})`, canGrow ? 'no-room' : 'no-answer', answer);
   }
   // A tool call of the answer's name, where a model answered that way; otherwise the structured output's text.
   const toolUse = response.content.find((b): b is Anthropic.ToolUseBlock => b.type === 'tool_use' && b.name === prompt.tool.name);
@@ -158,7 +173,7 @@ export function readReply(prompt: RenderedPrompt, request: Anthropic.MessageCrea
   if (text === '') {
     // A reply that only thought (adaptive thinking spent its turn) is asked again with more room; an empty one is not.
     const thoughtOnly = response.content.some((b) => b.type === 'thinking' || b.type === 'redacted_thinking');
-    throw new UnusableAnswerError(`the reply holds no answer, only ${describeBlocks(response.content)} (stop_reason ${stop})`, thoughtOnly ? 'no-room' : 'no-answer', answer);
+    throw new UnusableAnswerError(`the reply holds no answer, only ${describeBlocks(response.content)} (stop_reason ${stop})`, thoughtOnly && canGrow ? 'no-room' : 'no-answer', answer);
   }
   return { ...answer, output: parseJson(text) };
 }
@@ -195,7 +210,7 @@ const CATEGORY_BY_STATUS: Record<number, AiFailureCategory> = {
   403: 'permission',
   404: 'model-not-found',
   408: 'timeout',
-  409: 'server-error',
+  409: 'conflict',
   413: 'request-too-large',
   429: 'rate-limited',
   504: 'timeout',

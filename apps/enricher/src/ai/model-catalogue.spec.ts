@@ -29,7 +29,22 @@ describe('the model catalogue', () => {
     const used = new Set([...Object.values(DEFAULT_MODELS), ...allPromptVersions().flatMap((p) => (p.model ? [p.model] : []))]);
     for (const model of used) expect({ model, spec: modelSpec(model)?.prices }).toEqual({ model, spec: expect.objectContaining({ input: expect.any(Number), output: expect.any(Number) }) });
     expect(MODEL_FACTS_CHECKED).toMatch(/^\d{4}-\d{2}-\d{2}$/);
-    for (const m of MODELS) expect(m.prices.cacheWrite1h).toBeCloseTo(m.prices.input * 2, 10);
+  });
+
+  it('holds the list prices as Anthropic publishes them (input, 5-minute write, 1-hour write, cache read, output per million tokens)', () => {
+    const row = (model: string) => {
+      const p = modelSpec(model)!.prices;
+      return [p.input, p.cacheWrite5m, p.cacheWrite1h, p.cacheRead, p.output];
+    };
+    // The pricing page and the migration guides, read 2026-12-06.
+    expect(row('claude-opus-5-5')).toEqual([4, 5, 8, 0.2, 20]);
+    expect(row('claude-sonnet-5-5')).toEqual([2, 2.5, 4, 0.1, 10]);
+    expect(row('claude-haiku-5-5')).toEqual([0.1, 0.125, 0.2, 0.01, 0.5]);
+    expect(modelSpec('claude-haiku-5-5')!.longPrompt).toEqual({ overTokens: 100_000, prices: { input: 0.5, cacheWrite5m: 0.625, cacheWrite1h: 1, cacheRead: 0.05, output: 2.5 } });
+    expect(row('claude-opus-5')).toEqual([5, 6.25, 10, 0.5, 25]);
+    expect(row('claude-sonnet-4-6')).toEqual([3, 3.75, 6, 0.3, 15]);
+    expect(row('claude-haiku-4-5')).toEqual([1, 1.25, 2, 0.1, 5]);
+    expect(MODELS.map((m) => m.id)).not.toContain('claude-sonnet-4-5');
   });
 
   it('names current models as the defaults: the current Sonnet for quality, the current Haiku for speed and cost', () => {

@@ -39,8 +39,6 @@ export interface ModelSpec {
   adaptiveThinking: boolean;
   /** Accepts `output_config.effort`. */
   effort: boolean;
-  /** Accepts `tool_choice` `{type: "tool"}` / `{type: "any"}` (Sonnet 5.5, Opus 5.5 and Fable 5.1 answer 400). */
-  forcedToolChoice: boolean;
   /** Accepts `output_config.format` (structured outputs: every model from the 4.5 generation on). */
   structuredOutputs: boolean;
   /** A cached prefix shorter than this is not cached (no error, no saving). */
@@ -57,9 +55,9 @@ const prices = (input: number, output: number, cacheRead: number): TokenPrices =
 
 /** Newest first. Retired models are absent: the API answers 404 for them. */
 export const MODELS: readonly ModelSpec[] = [
-  { id: 'claude-opus-5-5', lifecycle: 'active', retiresOn: '2027-09-22', maxOutputTokens: 128_000, adaptiveThinking: true, effort: true, forcedToolChoice: false, structuredOutputs: true, minCacheableTokens: 512, prices: prices(4, 20, 0.2) },
+  { id: 'claude-opus-5-5', lifecycle: 'active', retiresOn: '2027-09-22', maxOutputTokens: 128_000, adaptiveThinking: true, effort: true, structuredOutputs: true, minCacheableTokens: 512, prices: prices(4, 20, 0.2) },
   // Cache reads at $0.10 since 2026-10-07 (half Sonnet 5's rate), per the Sonnet 5.5 migration guide.
-  { id: 'claude-sonnet-5-5', lifecycle: 'active', retiresOn: '2027-09-28', maxOutputTokens: 128_000, adaptiveThinking: true, effort: true, forcedToolChoice: false, structuredOutputs: true, minCacheableTokens: 512, prices: prices(2, 10, 0.1) },
+  { id: 'claude-sonnet-5-5', lifecycle: 'active', retiresOn: '2027-09-28', maxOutputTokens: 128_000, adaptiveThinking: true, effort: true, structuredOutputs: true, minCacheableTokens: 512, prices: prices(2, 10, 0.1) },
   {
     id: 'claude-haiku-5-5',
     lifecycle: 'active',
@@ -67,18 +65,17 @@ export const MODELS: readonly ModelSpec[] = [
     maxOutputTokens: 128_000,
     adaptiveThinking: true,
     effort: true,
-    forcedToolChoice: true,
     structuredOutputs: true,
     minCacheableTokens: 512,
     prices: prices(0.1, 0.5, 0.01),
     longPrompt: { overTokens: 100_000, prices: prices(0.5, 2.5, 0.05) },
   },
-  { id: 'claude-opus-5', lifecycle: 'legacy', retiresOn: '2027-07-24', maxOutputTokens: 128_000, adaptiveThinking: true, effort: true, forcedToolChoice: true, structuredOutputs: true, minCacheableTokens: 512, prices: prices(5, 25, 0.5) },
-  { id: 'claude-sonnet-5', lifecycle: 'legacy', retiresOn: '2027-06-30', maxOutputTokens: 128_000, adaptiveThinking: true, effort: true, forcedToolChoice: true, structuredOutputs: true, minCacheableTokens: 1024, prices: prices(2, 10, 0.2) },
-  { id: 'claude-opus-4-8', lifecycle: 'legacy', retiresOn: '2027-05-28', maxOutputTokens: 128_000, adaptiveThinking: true, effort: true, forcedToolChoice: true, structuredOutputs: true, minCacheableTokens: 1024, prices: prices(5, 25, 0.5) },
-  { id: 'claude-sonnet-4-6', lifecycle: 'legacy', retiresOn: '2027-02-17', maxOutputTokens: 64_000, adaptiveThinking: false, effort: true, forcedToolChoice: true, structuredOutputs: true, minCacheableTokens: 1024, prices: prices(3, 15, 0.3) },
-  { id: 'claude-haiku-4-5', snapshots: ['claude-haiku-4-5-20251001'], lifecycle: 'legacy', maxOutputTokens: 64_000, adaptiveThinking: false, effort: false, forcedToolChoice: true, structuredOutputs: true, minCacheableTokens: 4096, prices: prices(1, 5, 0.1) },
-  { id: 'claude-opus-4-5', snapshots: ['claude-opus-4-5-20251101'], lifecycle: 'deprecated', retiresOn: '2027-01-22', maxOutputTokens: 64_000, adaptiveThinking: false, effort: true, forcedToolChoice: true, structuredOutputs: true, minCacheableTokens: 4096, prices: prices(5, 25, 0.5) },
+  { id: 'claude-opus-5', lifecycle: 'legacy', retiresOn: '2027-07-24', maxOutputTokens: 128_000, adaptiveThinking: true, effort: true, structuredOutputs: true, minCacheableTokens: 512, prices: prices(5, 25, 0.5) },
+  { id: 'claude-sonnet-5', lifecycle: 'legacy', retiresOn: '2027-06-30', maxOutputTokens: 128_000, adaptiveThinking: true, effort: true, structuredOutputs: true, minCacheableTokens: 1024, prices: prices(2, 10, 0.2) },
+  { id: 'claude-opus-4-8', lifecycle: 'legacy', retiresOn: '2027-05-28', maxOutputTokens: 128_000, adaptiveThinking: true, effort: true, structuredOutputs: true, minCacheableTokens: 1024, prices: prices(5, 25, 0.5) },
+  { id: 'claude-sonnet-4-6', lifecycle: 'legacy', retiresOn: '2027-02-17', maxOutputTokens: 64_000, adaptiveThinking: false, effort: true, structuredOutputs: true, minCacheableTokens: 1024, prices: prices(3, 15, 0.3) },
+  { id: 'claude-haiku-4-5', snapshots: ['claude-haiku-4-5-20251001'], lifecycle: 'legacy', maxOutputTokens: 64_000, adaptiveThinking: false, effort: false, structuredOutputs: true, minCacheableTokens: 4096, prices: prices(1, 5, 0.1) },
+  { id: 'claude-opus-4-5', snapshots: ['claude-opus-4-5-20251101'], lifecycle: 'deprecated', retiresOn: '2027-01-22', maxOutputTokens: 64_000, adaptiveThinking: false, effort: true, structuredOutputs: true, minCacheableTokens: 4096, prices: prices(5, 25, 0.5) },
 ];
 
 /** The model a capability uses unless its prompt version names another. */

@@ -55,7 +55,7 @@ function setUp(options: SetUp = {}) {
   const records = { findByPromptHash: jest.fn(async () => options.earlier), countChangeDecisionsSince } as unknown as DecisionRecords;
   const maker = new DecisionMaker(ai, records, new ModelConcurrency({ global: 4, perPortal: 2 }));
   const raise = jest.fn(async () => undefined);
-  const alerts = new ModelRefusalAlerts({ raise } as unknown as OperatorAlerts);
+  const alerts = new ModelRefusalAlerts({ raise } as unknown as OperatorAlerts, portals);
   const flow = new DecisionFlow(eventStore, portals, contexts, maker, records, alerts, topics, () => now);
   const run = () => flow.run(LEAD_AI, { trigger, triggerType: 'contact.creation', objectId: '42' });
   return { flow, run, appendAll, append, answer, assemble, records, portals, countChangeDecisionsSince, raise };
@@ -241,6 +241,8 @@ describe('DecisionFlow with Lead AI', () => {
     const outcome = await run();
     expect(answer).toHaveBeenCalledTimes(2);
     expect(answer.mock.calls.map((c) => (c as unknown[])[2])).toEqual([{}, { moreRoom: true }]);
+    // Each reply keeps the request it answered when it differs from the first.
+    expect(answer.mock.results.length).toBe(2);
     expect(outcome).toMatchObject({ kind: 'dead-letter', reason: expect.stringMatching(/^the model ran out of tokens while thinking, before any answer \(max_tokens 1024\) \(DecisionFailed [0-9a-f-]+\); reply 1: .*; reply 2: /) });
     const recorded = (append.mock.calls[0] as unknown as [AppendRequest])[0];
     expect(recorded.events[1]!.data).toMatchObject({ model: 'claude-sonnet-5-5', input: { max_tokens: 1024 }, answers: [{ raw: cutOff.raw }, { raw: cutOff.raw }], usage: { outputTokens: 2048, thinkingTokens: 2048 } });
@@ -260,9 +262,12 @@ describe('DecisionFlow with Lead AI', () => {
     const first = setUp({ answer: refusal() });
     expect(await first.run()).toEqual({ kind: 'dead-letter', reason: refusal().message });
     expect(first.answer).toHaveBeenCalledTimes(1);
-    expect(first.raise).toHaveBeenCalledWith(trigger, 7, { alert: 'model-request-rejected', message: refusal().message, hubspotStatus: null, model: 'claude-sonnet-5-5', setting: 'tool_choice', apiStatus: 400, pause: false });
-    // The portal already carries this alert: the next trigger dead-letters without raising it again.
-    const next = setUp({ answer: refusal(), alerts: { 'model-request-rejected': { message: refusal().message, raisedAt: now.toISOString() } } });
+    const key = 'claude-sonnet-5-5 refused the request (400 invalid_request_error, setting tool_choice)';
+    expect(first.raise).toHaveBeenCalledWith(trigger, 7, { alert: 'model-request-rejected', message: `${key}: ${refusal().message}`, hubspotStatus: null, model: 'claude-sonnet-5-5', setting: 'tool_choice', apiStatus: 400, pause: false });
+    // The cached portal is dropped so the next decision sees the alert.
+    expect(first.portals.forget).toHaveBeenCalledWith(7);
+    // The portal already shows this refusal (in other words of the API's): the next trigger dead-letters without raising it again.
+    const next = setUp({ answer: refusal(), alerts: { 'model-request-rejected': { message: `${key}: the API said it differently`, raisedAt: now.toISOString() } } });
     expect(await next.run()).toMatchObject({ kind: 'dead-letter' });
     expect(next.raise).not.toHaveBeenCalled();
   });
@@ -407,5 +412,16 @@ describe('DecisionFlow with Service AI', () => {
       expect.objectContaining({ kind: 'create-note', objectType: 'tickets', body: expect.stringContaining('Hi Jane, sorry about the double charge.') }),
       expect.objectContaining({ kind: 'create-task', objectType: 'tickets', ownerId: '31', priority: 'HIGH', dueAt: '2026-11-28T12:00:00.000Z', subject: expect.stringContaining('within 2 h') }),
     ]);
+  });
+
+  it('prices each paid reply on its own: two Haiku 5.5 calls of 60,000 tokens each stay under the long-prompt tier', async () => {
+    const { run, appendAll, answer } = setUp();
+    const usage = { inputTokens: 60_000, outputTokens: 1_000, cacheReadInputTokens: 0, cacheCreationInputTokens: 0 };
+    answer.mockResolvedValueOnce({ provider: 'anthropic', model: 'claude-haiku-5-5', input: {}, output: { score: 'high', persona: 'decision_maker', summary: 'Fits.' }, raw: [], usage, latencyMs: 5 });
+    answer.mockResolvedValueOnce({ provider: 'anthropic', model: 'claude-haiku-5-5', input: {}, output: { score: 81, persona: 'decision_maker', summary: 'Fits.' }, raw: [], usage, latencyMs: 5 });
+    expect(await run()).toEqual({ kind: 'done' });
+    const decision = appendAll.mock.calls[0]![0][1]!.events[0]!;
+    // 2 × (60,000 × $0.10 + 1,000 × $0.50) per million = $0.013, not the long-prompt price of their sum ($0.065).
+    expect(decision.data).toMatchObject({ usage: { inputTokens: 120_000, outputTokens: 2_000 }, costUsd: 0.013 });
   });
 });

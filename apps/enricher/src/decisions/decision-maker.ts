@@ -193,9 +193,9 @@ export class DecisionMaker {
         model,
         input,
         reason,
-        answers: replies.map((r) => ({ raw: r.answer.raw, problems: r.problems })),
+        answers: replies.map((r) => ({ raw: r.answer.raw, problems: r.problems, ...(r.answer.input !== input ? { input: r.answer.input } : {}) })),
         usage,
-        costUsd: costOf(provider, model, usage),
+        costUsd: costOfReplies(replies.map((r) => r.answer)),
         latencyMs: replies.reduce((sum, r) => sum + r.answer.latencyMs, 0),
       };
       return { kind: 'unusable', call, message: replies.map((r, i) => `reply ${i + 1}: ${JSON.stringify(r.answer.raw)}`).join('; ') };
@@ -203,14 +203,17 @@ export class DecisionMaker {
 
     // Every reply so far that became no answer, with why: the first of a repair, and one that ran out of room.
     const earlierReplies: Array<{ answer: AiAnswer; problems: string[] }> = [];
+    /** Set once a reply ran out of room: every later request of this decision (the repair too) gets the larger room. */
+    let moreRoom = false;
     const ask = async (options: AnswerOptions = {}): Promise<AiAnswer> => {
       try {
-        return await this.concurrency.run(portal.portalId, () => this.ai.answer(rendered, privacy.facts, options));
+        return await this.concurrency.run(portal.portalId, () => this.ai.answer(rendered, privacy.facts, { ...options, ...(moreRoom ? { moreRoom } : {}) }));
       } catch (error) {
         // A reply that ran out of room (a thinking model can spend it all before answering) gets one more try with more.
-        if (!(error instanceof UnusableAnswerError) || error.reason !== 'no-room' || options.moreRoom) throw error;
+        if (!(error instanceof UnusableAnswerError) || error.reason !== 'no-room' || moreRoom) throw error;
         earlierReplies.push({ answer: error.answer, problems: [error.message] });
-        return await this.concurrency.run(portal.portalId, () => this.ai.answer(rendered, privacy.facts, { ...options, moreRoom: true }));
+        moreRoom = true;
+        return await this.concurrency.run(portal.portalId, () => this.ai.answer(rendered, privacy.facts, { ...options, moreRoom }));
       }
     };
 
@@ -256,7 +259,7 @@ export class DecisionMaker {
       input: answer.input,
       output: { ...checked.answer } as Record<string, unknown>,
       usage,
-      costUsd: costOf(answer.provider, answer.model, usage),
+      costUsd: costOfReplies([...earlierReplies.map((r) => r.answer), answer]),
       ...(rejected ? { repairedFrom: { output: rejected.answer.output, problems: rejected.problems } } : {}),
       latencyMs: answer.latencyMs,
       ...(answer.label ? { label: answer.label } : {}),
@@ -286,9 +289,20 @@ export function reusedAnswer(recorded: AnsweredCall, from: string): AnsweredCall
   return { prompt, provider, model, input, output, ...(label ? { label } : {}), usage: NO_USAGE, costUsd: 0, latencyMs: 0, reusedFrom: { decisionId: from } };
 }
 
-/** The offline rules cost nothing; a model's calls are priced from its list prices (null when unknown). */
-function costOf(provider: AiAnswer['provider'], model: string, usage: TokenUsage): number | null {
-  return provider === 'offline-rules' ? 0 : estimateCostUsd(model, usage);
+/**
+ * What a decision's replies cost together: each priced on its own (a price can depend on the one request's
+ * length, as Haiku 5.5's long-prompt tier does), then added. The offline rules cost nothing; null when a
+ * model's price is unknown.
+ */
+function costOfReplies(answers: AiAnswer[]): number | null {
+  let usd = 0;
+  for (const a of answers) {
+    if (a.provider === 'offline-rules') continue;
+    const cost = estimateCostUsd(a.model, a.usage);
+    if (cost === null) return null;
+    usd += cost;
+  }
+  return Math.round(usd * 1_000_000) / 1_000_000;
 }
 
 function addUsage(a: TokenUsage, b: TokenUsage): TokenUsage {

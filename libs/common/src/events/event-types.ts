@@ -124,7 +124,7 @@ export interface EventPayloads {
   DecisionFailed: ModelCallRecord & {
     reason: string;
     /** Every reply, in order, whole (text blocks included), with what was wrong with it. */
-    answers: Array<{ raw: unknown; problems: string[] }>;
+    answers: Array<{ raw: unknown; problems: string[]; /** The request, when it differs from the first (more room, a repair). */ input?: unknown }>;
     costUsd: number | null;
   };
   TriggerSkipped: { trigger: { eventId: string; type: string }; reason: string };
