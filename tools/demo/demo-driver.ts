@@ -179,7 +179,7 @@ function describeEvent(event: StoredEvent): string {
     case 'WebhookEventReceived':
       return `${data.subscriptionType} objectId=${data.objectId} (HubSpot eventId ${data.hubspot?.eventId})`;
     case 'ContextFetched':
-      return `HubSpot ${data.hubspotStatus}; fields read: ${Object.keys(data.snapshot ?? {}).join(', ')} (names, emails, phones pseudonymised before the AI)`;
+      return `HubSpot ${data.hubspotStatus}; fields read: ${Object.keys(data.snapshot ?? {}).join(', ')} (personal data pseudonymised before the AI: names, emails, phones, addresses, IBANs, cards, dates of birth…)`;
     case 'DecisionMade':
       return `${data.provider}/${data.model}, prompt ${data.prompt?.id}@${data.prompt?.version}, score ${data.output?.score}${data.reusedFrom ? ` (reused decision ${data.reusedFrom.decisionId}: no model call)` : ''}${data.label ? ` — ${data.label}` : ''}`;
     case 'WritebackRequested':
