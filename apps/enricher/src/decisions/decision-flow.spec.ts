@@ -424,4 +424,16 @@ describe('DecisionFlow with Service AI', () => {
     // 2 × (60,000 × $0.10 + 1,000 × $0.50) per million = $0.013, not the long-prompt price of their sum ($0.065).
     expect(decision.data).toMatchObject({ usage: { inputTokens: 120_000, outputTokens: 2_000 }, costUsd: 0.013 });
   });
+
+  it('records what was paid before a call failed: a first answer that needed repair, then the repair overloaded', async () => {
+    const { run, append, answer } = setUp();
+    const usage = { inputTokens: 1_000, outputTokens: 100, cacheReadInputTokens: 0, cacheCreationInputTokens: 0 };
+    answer.mockResolvedValueOnce({ provider: 'anthropic', model: 'claude-sonnet-5-5', input: { first: true }, output: { score: 'high', persona: 'decision_maker', summary: 'Fits.' }, raw: [{ type: 'text', text: '{}' }], usage, latencyMs: 5 });
+    answer.mockRejectedValueOnce(new AiProviderError('Anthropic 529', 'overloaded', { status: 529, retryAfterMs: 1000 }));
+    expect(await run()).toEqual({ kind: 'retry', reason: 'Anthropic 529', retryAfterMs: 1000 });
+    const recorded = (append.mock.calls[0] as unknown as [AppendRequest])[0];
+    expect(recorded.events.map((e) => e.type)).toEqual(['ContextFetched', 'DecisionFailed']);
+    // Sonnet 5.5: 1,000 × $2 + 100 × $10 per million.
+    expect(recorded.events[1]!.data).toMatchObject({ reason: expect.stringContaining('paid replies before the call failed: Anthropic 529'), usage: { inputTokens: 1_000 }, costUsd: 0.003 });
+  });
 });

@@ -123,6 +123,8 @@ export class DecisionFlow {
     const decided = await this.decisions.decide({ trigger, triggerType, portal, prompt, context: assembled.context, answerType: capability.answerType, now });
     if (decided.kind === 'not-decided') {
       if (decided.configurationError) await this.alerts.raiseModelRefusal(trigger, portal, decided.configurationError);
+      // Replies paid for before the call failed are recorded with their cost, whatever happens to the trigger next.
+      if (decided.paid) await this.eventStore.append({ streamId, events: [decided.paid.contextFetched, decided.paid.failure] });
       return decided.outcome;
     }
     if (decided.kind === 'failed') {

@@ -46,8 +46,11 @@ export type DecisionResult<T> =
     }
   /** The model answered but no decision came of it: record `failure` (what it said and cost) and dead-letter the trigger. */
   | { kind: 'failed'; contextFetched: PlatformEvent<'ContextFetched'>; failure: PlatformEvent<'DecisionFailed'>; outcome: HandlerOutcome }
-  /** The model could not be asked; `configurationError` when it refuses requests like this one (an operator must act). */
-  | { kind: 'not-decided'; outcome: HandlerOutcome; configurationError?: AiProviderError };
+  /**
+   * The model could not be asked; `configurationError` when it refuses requests like this one (an operator must act);
+   * `paid` when replies were paid for before the failure: recorded (with `contextFetched`) so their cost is not lost.
+   */
+  | { kind: 'not-decided'; outcome: HandlerOutcome; configurationError?: AiProviderError; paid?: { contextFetched: PlatformEvent<'ContextFetched'>; failure: PlatformEvent<'DecisionFailed'> } };
 
 /** One question to the model about one record's facts, whatever the reason for asking (a trigger, a replay). */
 export interface Consultation<T extends object> {
@@ -80,6 +83,8 @@ export type ConsultationResult<T> =
       aboutThisRequest: boolean;
       /** The model refuses requests like this one (a request setting, an unknown model): an operator must act, every portal is affected. */
       configurationError?: AiProviderError;
+      /** Replies paid for before the failure (one that ran out of room, a first answer that needed repair): to be recorded with their cost. */
+      paid?: UnusableCall;
       provider: AiAnswer['provider'];
       model: string;
       prompt: AnsweredCall['prompt'];
@@ -135,8 +140,20 @@ export class DecisionMaker {
     });
     const triggerRef = { eventId: trigger.id, type: request.triggerType };
     switch (consulted.kind) {
-      case 'error':
-        return { kind: 'not-decided', outcome: consulted.outcome, ...(consulted.configurationError ? { configurationError: consulted.configurationError } : {}) };
+      case 'error': {
+        const paid = consulted.paid
+          ? {
+              contextFetched,
+              failure: causedBy(contextFetched, {
+                type: 'DecisionFailed',
+                portalId: trigger.portalId,
+                id: deterministicId('decision-failed', decisionId, JSON.stringify(consulted.paid.answers)),
+                data: { trigger: triggerRef, ...consulted.paid },
+              }, now) satisfies PlatformEvent<'DecisionFailed'>,
+            }
+          : undefined;
+        return { kind: 'not-decided', outcome: consulted.outcome, ...(consulted.configurationError ? { configurationError: consulted.configurationError } : {}), ...(paid ? { paid } : {}) };
+      }
       case 'unusable': {
         const failure = causedBy(contextFetched, {
           type: 'DecisionFailed',
@@ -237,11 +254,13 @@ export class DecisionMaker {
       if (error instanceof UnusableAnswerError) return unusable(error.message, [...earlierReplies, { answer: error.answer, problems: [error.message] }]);
       if (error instanceof AiProviderError) {
         const outcome = error.retriable ? Outcome.retry(error.message, error.retryAfterMs) : Outcome.deadLetter(error.message);
+        const paid = earlierReplies.length > 0 ? unusable(`paid replies before the call failed: ${error.message}`, earlierReplies) : undefined;
         return {
           kind: 'error',
           outcome,
           aboutThisRequest: error.category === 'request-too-large',
           ...(error.isConfiguration ? { configurationError: error } : {}),
+          ...(paid?.kind === 'unusable' ? { paid: paid.call } : {}),
           provider: this.ai.name,
           model: this.ai.modelFor(rendered),
           prompt: promptRef,
