@@ -329,6 +329,9 @@ describe('AnthropicDouble through @anthropic-ai/sdk', () => {
       expect((await followUp(first.content as Anthropic.ContentBlockParam[])).stop_reason).toBe('end_turn');
       const altered = first.content.map((b) => (b.type === 'thinking' ? { ...b, thinking: 'something else' } : b)) as Anthropic.ContentBlockParam[];
       expect(await refusal(followUp(altered))).toMatchObject({ status: 400, body: { error: { message: expect.stringContaining('Invalid `signature` in `thinking` block') } } });
+      // Dropping the thinking and keeping the answer is modifying the latest assistant turn too.
+      const dropped = first.content.filter((b) => b.type !== 'thinking') as Anthropic.ContentBlockParam[];
+      expect(await refusal(followUp(dropped))).toMatchObject({ status: 400, body: { error: { message: expect.stringContaining('cannot be modified') } } });
     });
 
     it('answers 404 not_found_error for a retired or unknown model', async () => {
@@ -352,6 +355,8 @@ describe('AnthropicDouble through @anthropic-ai/sdk', () => {
       expect(ids.slice(0, 3)).toEqual(['claude-haiku-5-5', 'claude-sonnet-5-5', 'claude-opus-5-5']);
       expect(ids).not.toContain('claude-sonnet-4-5');
       expect((await client.models.retrieve('claude-haiku-4-5-20251001')).id).toBe('claude-haiku-4-5');
+      const opus = await client.models.retrieve('claude-opus-4-5');
+      expect(opus).toMatchObject({ lifecycle: 'deprecated', retires_at: '2027-01-22T00:00:00Z', capabilities: { effort: { supported: true, low: { supported: true }, max: { supported: false } }, thinking: { types: { adaptive: { supported: false }, enabled: { supported: true } } } } });
       expect((await failureOf(client.models.retrieve('claude-sonnet-4-5'))).status).toBe(404);
     });
   });

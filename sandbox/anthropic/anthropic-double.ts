@@ -3,7 +3,7 @@ import { CancellableDelays, closeServer, flatHeaders, headerValue, isJsonObject,
 import type { ReceivedRequest, ScriptedResponse } from './anthropic.types';
 import { anthropicError } from './anthropic-errors.factory';
 import { validateMessageRequest } from './message-request.validator';
-import { checkModelRules } from './model-request.rules';
+import { checkLatestThinking, checkModelRules, IssuedReplies } from './model-request.rules';
 import { DOUBLE_MODELS, findModel } from './model-rules';
 import { PromptCache } from './prompt-cache';
 import { accountPrompt } from './token-estimator';
@@ -35,6 +35,7 @@ export class AnthropicDouble {
   private readonly cache: PromptCache;
   private readonly delays = new CancellableDelays();
   private readonly limits: RateLimitWindow;
+  private readonly issued = new IssuedReplies();
   private seq = 0;
 
   constructor(private readonly options: AnthropicDoubleOptions = {}) {
@@ -135,7 +136,7 @@ export class AnthropicDouble {
     if (invalid) return fail(400, invalid);
     const body = parsed.value as Record<string, unknown>;
     const betas = (headerValue(req, 'anthropic-beta') ?? '').split(',').map((b) => b.trim()).filter(Boolean);
-    const refused = checkModelRules(body, version, betas, isCount);
+    const refused = checkModelRules(body, version, betas, isCount) ?? checkLatestThinking(body.messages as unknown[], this.issued);
     if (refused) return fail(refused.status, refused.message);
 
     if (isCount) return reply(200, { input_tokens: accountPrompt(body).totalTokens });
@@ -161,6 +162,7 @@ export class AnthropicDouble {
       ? { content: content.content, ...(content.stop_reason !== undefined ? { stop_reason: content.stop_reason } : {}), ...(content.usage ? { usage: content.usage } : {}) }
       : undefined;
     const message = composeReply({ body, cache, ...(scriptedContent ? { scripted: scriptedContent } : {}) });
+    this.issued.remember(message.content);
     const headers = { 'request-id': requestId, ...this.limits.headers(), ...(content?.headers ?? {}) };
     if (body.stream === true) {
       entry.status = 200;
@@ -232,6 +234,7 @@ class RateLimitWindow {
 
 /** `GET /v1/models` (newest first, retired models absent) and `GET /v1/models/{id}` (snapshot ids resolve). */
 function modelsResponse(url: URL): { body: unknown } | { status: number; message: string } {
+  const supported = (yes: boolean) => ({ supported: yes });
   const info = (m: (typeof DOUBLE_MODELS)[number]) => ({
     type: 'model',
     id: m.id,
@@ -240,7 +243,14 @@ function modelsResponse(url: URL): { body: unknown } | { status: number; message
     max_input_tokens: m.contextWindow,
     max_tokens: m.maxOutputTokens,
     lifecycle: m.lifecycle,
-    capabilities: { structured_outputs: { supported: m.structuredOutputs }, effort: { supported: m.effort.length > 0 }, thinking: { types: m.thinking } },
+    deprecated_at: m.lifecycle === 'deprecated' ? '2026-11-23T00:00:00Z' : null,
+    retires_at: m.retiresAt ?? null,
+    line: null,
+    capabilities: {
+      structured_outputs: supported(m.structuredOutputs),
+      effort: { supported: m.effort.length > 0, ...Object.fromEntries(['low', 'medium', 'high', 'xhigh', 'max'].map((e) => [e, supported(m.effort.includes(e))])) },
+      thinking: { supported: true, types: Object.fromEntries(['adaptive', 'between_tools', 'disabled', 'enabled'].map((t) => [t, supported(m.thinking.includes(t as never))])) },
+    },
   });
   const id = decodeURIComponent(url.pathname.slice('/v1/models'.length).replace(/^\//, ''));
   if (id !== '') {

@@ -142,6 +142,49 @@ export function unsupportedSchemaFeatures(schema: unknown, path: string): string
   return found;
 }
 
+/**
+ * What the double answered, to check a reply sent back: each reply's thinking signatures in order, found by any
+ * of its signatures and by its answer text. Bounded: the oldest replies are forgotten first.
+ */
+export class IssuedReplies {
+  private readonly bySignature = new Map<string, string[]>();
+  private readonly byAnswer = new Map<string, string[]>();
+
+  remember(content: Array<Record<string, unknown>>): void {
+    const signatures = content.filter((b) => b.type === 'thinking').map((b) => String(b.signature));
+    if (signatures.length === 0) return;
+    for (const sig of signatures) this.bySignature.set(sig, signatures);
+    const answer = content.filter((b) => b.type === 'text').map((b) => String(b.text)).join('');
+    if (answer !== '') this.byAnswer.set(answer, signatures);
+    for (const map of [this.bySignature, this.byAnswer]) while (map.size > 10_000) map.delete(map.keys().next().value as string);
+  }
+
+  /** The thinking signatures of the reply a sent-back assistant turn came from, if the double gave it. */
+  thinkingOf(blocks: Obj[]): string[] | undefined {
+    for (const b of blocks) if (b.type === 'thinking' && this.bySignature.has(String(b.signature))) return this.bySignature.get(String(b.signature));
+    const answer = blocks.filter((b) => b.type === 'text').map((b) => String(b.text)).join('');
+    return answer === '' ? undefined : this.byAnswer.get(answer);
+  }
+}
+
+/**
+ * The latest assistant turn sent back must hold its reply's thinking blocks exactly as they came: none dropped,
+ * none reordered, none edited ("`thinking` or `redacted_thinking` blocks in the latest assistant message cannot
+ * be modified").
+ */
+export function checkLatestThinking(messages: unknown[], issued: IssuedReplies): Refusal | null {
+  const latest = [...messages].reverse().find((m): m is Obj => isObj(m) && m.role === 'assistant');
+  if (!latest || !Array.isArray(latest.content)) return null;
+  const blocks = latest.content.filter(isObj);
+  const expected = issued.thinkingOf(blocks);
+  if (!expected) return null;
+  const sent = blocks.filter((b) => b.type === 'thinking').map((b) => String(b.signature));
+  if (sent.length !== expected.length || sent.some((sig, i) => sig !== expected[i])) {
+    return { status: 400, message: '`thinking` or `redacted_thinking` blocks in the latest assistant message cannot be modified. These blocks must remain as they were in the original response.' };
+  }
+  return null;
+}
+
 /** Thinking blocks of the latest assistant message must come back exactly as they were sent (checked by their signature). */
 function checkThinkingSignatures(messages: unknown[]): Refusal | null {
   for (let i = messages.length - 1; i >= 0; i--) {

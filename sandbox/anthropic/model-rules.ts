@@ -16,6 +16,8 @@ export interface DoubleModel {
   displayName: string;
   createdAt: string;
   lifecycle: 'active' | 'deprecated' | 'retired';
+  /** When Anthropic retires it, once announced (GET /v1/models says so). */
+  retiresAt?: string;
   contextWindow: number;
   maxOutputTokens: number;
   /** Accepted `thinking.type` values; the first is what a request without `thinking` gets ('disabled' = no thinking). */
@@ -87,7 +89,7 @@ export const DOUBLE_MODELS: DoubleModel[] = [
     minCacheableTokens: 1024,
   },
   { id: 'claude-haiku-4-5', snapshots: ['claude-haiku-4-5-20251001'], displayName: 'Claude Haiku 4.5', createdAt: '2025-10-15T00:00:00Z', ...GENERATION_4_5, effort: [] },
-  { id: 'claude-opus-4-5', snapshots: ['claude-opus-4-5-20251101'], displayName: 'Claude Opus 4.5', createdAt: '2025-11-24T00:00:00Z', ...GENERATION_4_5, lifecycle: 'deprecated', effort: ['low', 'medium', 'high'] },
+  { id: 'claude-opus-4-5', snapshots: ['claude-opus-4-5-20251101'], displayName: 'Claude Opus 4.5', createdAt: '2025-11-24T00:00:00Z', ...GENERATION_4_5, lifecycle: 'deprecated', retiresAt: '2027-01-22T00:00:00Z', effort: ['low', 'medium', 'high'] },
   ...['claude-sonnet-4-5', 'claude-sonnet-4-5-20250929', 'claude-opus-4-1-20250805', 'claude-sonnet-4-20250514', 'claude-opus-4-20250514', 'claude-3-7-sonnet-20250219', 'claude-3-5-haiku-20241022', 'claude-3-haiku-20240307'].map(
     (id): DoubleModel => ({ id, displayName: id, createdAt: '2025-01-01T00:00:00Z', ...GENERATION_4_5, lifecycle: 'retired', structuredOutputs: false, effort: [], minCacheableTokens: 1024 }),
   ),
