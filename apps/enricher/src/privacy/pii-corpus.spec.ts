@@ -35,6 +35,8 @@ const MAX_FALSE_REPLACEMENTS = 0.02;
 const CORPORA: Array<{ file: string; recall: Record<string, number>; maxFalse: number }> = [
   { file: 'pii-corpus.jsonl', recall: TARGETS, maxFalse: MAX_FALSE_REPLACEMENTS },
   { file: 'pii-holdout.jsonl', recall: { ...TARGETS, NAME: 0.94 }, maxFalse: MAX_FALSE_REPLACEMENTS },
+  // Measured once, never tuned on (2026-12-06): names 86.6%, addresses 70.6%, postcodes 89.7%, birth dates 92.3%, the rest 100%.
+  { file: 'pii-final.jsonl', recall: { ...TARGETS, NAME: 0.85, ADDRESS: 0.68, POSTCODE: 0.87, DOB: 0.9 }, maxFalse: MAX_FALSE_REPLACEMENTS },
 ];
 
 interface Measured {
