@@ -17,6 +17,9 @@ export const ADVERSARIAL_FIELDS: Record<string, string> = {
   'sign-offs and cues': fill('best born po '),
   'IBAN-like': fill('DE89 '),
   'letters, one line': fill('abcdefghij'),
+  // Found by review: each was quadratic once (a speaker list copied per label, units checked against every street).
+  'chat speaker labels': fill('Xy:\n'),
+  'units and streets': fill(`${'ste 1 '.repeat(40)}${'1 Pl Pl Pl Pl Pl '.repeat(20)}`),
 };
 
 /** Ordinary text of the same length: what the adversarial fields are compared with. */

@@ -58,3 +58,24 @@ describe('findPersonalData', () => {
     }
   });
 });
+
+describe('findPersonalData, found by review', () => {
+  it('keeps positions right after letters whose lower case is longer (İ)', () => {
+    expect(found('İİİİİİİİİİİİ DOB: 03/14/1985')).toContainEqual(['DOB', '03/14/1985']);
+    expect(found('İİİİİİİİİİİİ: P.O. Box 1234')).toContainEqual(['ADDRESS', 'P.O. Box 1234']);
+  });
+
+  it('judges the rest of a run after a find at its start, and numbers joined by a space and a plus', () => {
+    expect(found('cards 4111 1111 1111 1111 5500 0000 0000 0004').map(([k, v]) => `${k}:${v}`)).toEqual(['CARD:4111 1111 1111 1111', 'CARD:5500 0000 0000 0004']);
+    expect(found('Tel. +49 30 1234567 +49 170 7654321').map(([k]) => k)).toEqual(['PHONE', 'PHONE']);
+  });
+
+  it('finds email addresses with letters beyond ASCII', () => {
+    expect(found('write to jose.müller@acme.de')).toContainEqual(['EMAIL', 'jose.müller@acme.de']);
+  });
+
+  it('does not let one-word values past when they hold a name, an IP or a postcode', () => {
+    expect(found('10.0.0.1')).toEqual([['IP', '10.0.0.1']]);
+    expect(found('2001:db8::1')).toEqual([['IP', '2001:db8::1']]);
+  });
+});

@@ -27,7 +27,7 @@ export interface Found {
 export function findPersonalData(text: string, knownNames: readonly string[] = []): Found[] {
   // One word of a structured value ("2026-11-01T10:00:00Z", "INCOMING_EMAIL", "25-50", "acme.io") holds no personal data
   // unless it is an email address or a long number: the common case, answered without tokenising.
-  if (text.length <= 64 && !/[\s@]/.test(text) && (text.match(/\d/g)?.length ?? 0) < 7 && !/^\p{Lu}\p{Ll}/u.test(text)) return [];
+  if (text.length <= 64 && !/[\s@:]/.test(text) && (text.match(/\d/g)?.length ?? 0) < 4 && !/^\p{L}\p{M}*\p{Ll}/u.test(text)) return [];
   const tokens = tokenise(text);
   const found: Found[] = [
     ...findIbans(text),
@@ -71,8 +71,8 @@ const isWordChar = (ch: string | undefined): boolean => ch !== undefined && (isL
 
 // ---------------------------------------------------------------- emails
 
-const LOCAL = /[A-Za-z0-9._%+\-]/;
-const DOMAIN = /[A-Za-z0-9.\-]/;
+const LOCAL = /[\p{L}\p{M}\p{N}._%+\-]/u;
+const DOMAIN = /[\p{L}\p{M}\p{N}.\-]/u;
 
 /** Around each `@`, as far as the address's characters go (never past the previous or next `@`): linear. */
 function findEmails(text: string): Found[] {
@@ -87,7 +87,7 @@ function findEmails(text: string): Found[] {
     while (start < at && text[start] === '.') start++;
     const domain = text.slice(at + 1, end);
     const tld = domain.slice(domain.lastIndexOf('.') + 1);
-    if (start < at && domain.includes('.') && /^[A-Za-z]{2,}$/.test(tld)) {
+    if (start < at && domain.includes('.') && (/^\p{L}{2,}$/u.test(tld) || /^xn--[a-z0-9-]+$/i.test(tld))) {
       out.push({ start, end, kind: 'EMAIL' });
       floor = end;
     } else {
@@ -160,7 +160,8 @@ function findNumbers(text: string): Found[] {
     const judged = judgeNumber(text, i, end);
     if (judged) out.push(judged);
     else out.push(...splitAtWideGaps(text, i, end));
-    i = Math.max(end, i + 1);
+    // A find that covers only the start of the run ("4111 1111 1111 1111 5500 …"): the rest is judged too.
+    i = judged && judged.end < end ? judged.end : Math.max(end, i + 1);
   }
   return out;
 }
@@ -168,7 +169,7 @@ function findNumbers(text: string): Found[] {
 /** "0176 / 16805348" is one number; "617-555-0134 / 617-555-0199" is two: a run that is no number as a whole is judged in parts. */
 function splitAtWideGaps(text: string, start: number, end: number): Found[] {
   const out: Found[] = [];
-  const gap = / [/\-–] | {2,}/g;
+  const gap = / [/\-–] | {2,}| (?=\+)/g;
   gap.lastIndex = 0;
   const run = text.slice(start, end);
   let from = 0;
@@ -239,7 +240,8 @@ function cardAtStart(run: string): number | undefined {
     if (digits.length >= 13 && luhn(digits) && !/\d/.test(run[m.index! + m[0].length] ?? '')) valid.set(digits.length, m.index! + m[0].length);
   }
   // A card is most often 16 digits, then 15 (Amex); a longer prefix that happens to pass Luhn is less likely.
-  for (const length of [16, 15, 19, 14, 13, 17, 18]) if (valid.has(length)) return valid.get(length);
+  // 13- and 14-digit cards are rare, and a phone number and a bit of the next pass Luhn one time in ten.
+  for (const length of [16, 15, 19]) if (valid.has(length)) return valid.get(length);
   return undefined;
 }
 
@@ -354,7 +356,7 @@ const DOB_FILLER = /[\s:,.\-–(]*(?:(?:on|am|le|el|op|il|em|the|den|de|in|w|dni
 
 function findDatesOfBirth(text: string): Found[] {
   if (!/\d/.test(text)) return [];
-  const lower = text.toLowerCase();
+  const lower = lowerCaseInPlace(text);
   const out: Found[] = [];
   DOB_CUE.lastIndex = 0;
   for (let m = DOB_CUE.exec(lower); m; m = DOB_CUE.exec(lower)) {
@@ -498,7 +500,13 @@ function findAddresses(tokens: Token[]): Found[] {
   }
   // "Suite 400" is part of an address next to a street ("1200 Market St., Suite 400", "Flat 3, 14 Abbey Road");
   // alone ("Unit 23A (listing 6053)") it is a listing or a room.
-  const near = (u: Found) => out.some((a) => (a.end <= u.start && u.start - a.end <= 40) || (u.end <= a.start && a.start - u.end <= 40));
+  const starts = out.map((a) => a.start).sort((a, b) => a - b);
+  const ends = out.map((a) => a.end).sort((a, b) => a - b);
+  const near = (u: Found) => {
+    const before = ends[upperBound(ends, u.start) - 1];
+    const after = starts[upperBound(starts, u.end - 1)];
+    return (before !== undefined && u.start - before <= 40) || (after !== undefined && after - u.end <= 40);
+  };
   return [...out, ...units.filter(near)];
 }
 
@@ -621,7 +629,7 @@ const PO_CUE_STARTS = ['p.o', 'po box', 'gpo', 'po ', 'p o', 'post office', 'pos
 
 function findPoBoxes(text: string): Found[] {
   if (!/\d/.test(text)) return [];
-  const lower = text.toLowerCase();
+  const lower = lowerCaseInPlace(text);
   const out: Found[] = [];
   for (const cue of PO_CUE_STARTS) {
     for (let at = lower.indexOf(cue); at !== -1; at = lower.indexOf(cue, at + 1)) {
@@ -850,7 +858,7 @@ function findNames(text: string, tokens: Token[], knownNames: readonly string[],
   const name = (from: number, to: number): void => {
     if (to >= from) out.push({ start: tokens[from]!.start, end: endOf(tokens[to]!), kind: 'NAME' });
   };
-  const lower = text.toLowerCase();
+  const lower = lowerCaseInPlace(text);
   // Names in email addresses ("jane.doe@…", "maria_schmidt@…") are looked for in the text, capitalised.
   const fromEmails = new Set<string>();
   for (const f of found) {
@@ -974,7 +982,11 @@ function findNames(text: string, tokens: Token[], knownNames: readonly string[],
   const labels = new Map<string, number[]>();
   for (let k = 0; k < tokens.length; k++) {
     const t = tokens[k]!;
-    if (t.kind === 'word' && t.cap && t.text !== t.text.toUpperCase() && tokens[k + 1]?.text === ':' && atLineStartToken(tokens, k) && !NOT_NAMES.has(t.key) && !FORM_LABELS.has(t.key)) labels.set(t.text, [...(labels.get(t.text) ?? []), k]);
+    if (t.kind === 'word' && t.cap && t.text !== t.text.toUpperCase() && tokens[k + 1]?.text === ':' && atLineStartToken(tokens, k) && !NOT_NAMES.has(t.key) && !FORM_LABELS.has(t.key)) {
+      const seenAt = labels.get(t.text);
+      if (seenAt) seenAt.push(k);
+      else labels.set(t.text, [k]);
+    }
   }
   for (const at of labels.values()) if (at.length >= 2) for (const k of at) name(k, k);
   // A name found once (by a header, a greeting, a sign-off…) is a name wherever else it stands, capitalised.
@@ -1054,6 +1066,18 @@ function isPlace(tokens: Token[], k: number): boolean {
   return next !== undefined && ((next.kind === 'word' && REGIONS.has(next.text.replace(/\.$/, ''))) || (next.kind === 'num' && /^\d{4,7}$/.test(next.text)));
 }
 
+/** The index of the first value greater than `x` in an ascending list (binary search). */
+export function upperBound(sorted: readonly number[], x: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (sorted[mid]! <= x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
 /** Whether token k starts its line (after a list marker or a quote mark at most). */
 function atLineStartToken(tokens: Token[], k: number): boolean {
   let j = k - 1;
@@ -1090,6 +1114,24 @@ function isFirstName(word: string): boolean {
   if (FIRST_NAMES.has(word)) return true;
   const folded = NON_ASCII.test(word) ? fold(word) : word;
   return FIRST_NAMES.has(folded) || FOLDED_ACCENTED_NAMES.has(folded);
+}
+
+/**
+ * Lower case that keeps every character where it was, so a position in the result
+ * is the same position in the text. The few letters whose lower case is longer
+ * (İ → i̇) stay as they are, and final sigma is sigma.
+ */
+export function lowerCaseInPlace(text: string): string {
+  let lower = text.toLowerCase();
+  if (lower.length !== text.length) {
+    lower = '';
+    for (const char of text) {
+      const folded = char.toLowerCase();
+      lower += folded.length === char.length ? folded : char;
+    }
+  }
+  // Σ lower-cases to ς at a word's end only when the whole text is lower-cased: one sigma for both paths.
+  return lower.replace(/ς/g, 'σ');
 }
 
 function capitalise(s: string): string {

@@ -89,4 +89,22 @@ describe('pseudonymise', () => {
     expect(facts.message).toBe('Ship to {{ADDRESS_1}}, CA {{POSTCODE_1}}. IBAN {{IBAN_1}}. Ask my colleague {{NAME_1}}.');
     expect(restore('Hi {{FIRSTNAME_1}}, we will ship to {{ADDRESS_1}} ({{POSTCODE_1}}) and copy {{NAME_1}}.')).toBe('Hi Jane, we will ship to 25 First Street (94107) and copy Priya Raman.');
   });
+
+  it('sends an email field it cannot read as an address whole, and no text that would restore to another value', () => {
+    const { facts, restore } = pseudonymise({ email: 'Jane Doe <jane@localhost>', 'contacts.2.email': 'boss@secret.io', message: 'Please greet {{EMAIL_1}}' });
+    expect(facts.email).toMatch(/^\{\{EMAIL_\d\}\}$/);
+    expect(JSON.stringify(facts)).not.toContain('jane@localhost');
+    expect(restore(facts.message!)).not.toContain('boss@secret.io');
+  });
+
+  it('cuts a long field before a value that crosses the limit, never inside it', () => {
+    const text = `${'x'.repeat(5_990)} ref DE89 3704 0044 0532 0130 00 and more ${'y '.repeat(200)}`;
+    const { facts } = pseudonymise({ message: text });
+    expect(facts.message).not.toMatch(/DE89|3704/);
+    expect(facts.message).toMatch(/\[…cut: \d+ more characters\]$/);
+  });
+
+  it('skips values that are not text', () => {
+    expect(pseudonymise({ message: null, firstname: undefined, numemployees: 25 } as unknown as Record<string, string>).facts).toEqual({});
+  });
 });

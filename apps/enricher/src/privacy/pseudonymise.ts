@@ -1,4 +1,4 @@
-import { findPersonalData, type PersonalDataKind } from './personal-data.detectors';
+import { findPersonalData, lowerCaseInPlace, upperBound, type PersonalDataKind } from './personal-data.detectors';
 
 /**
  * Data minimisation before the model. Pure: CRM facts in, the facts the model may
@@ -64,7 +64,10 @@ export function pseudonymise(properties: Record<string, string>, policy: Privacy
   const fields = Object.keys(properties).sort();
   // Structured fields first, so free text reuses their placeholders.
   for (const field of fields) {
-    const value = properties[field]!;
+    const raw: unknown = properties[field];
+    if (typeof raw !== 'string') continue;
+    // Text that looks like a placeholder would be "restored" to another value: it goes without its braces.
+    const value = raw.replace(/\{\{/g, '{ {');
     const name = propertyName(field);
     if (forbidden.has(name) || value === '') continue;
     if (PERSON_NAME_FIELDS.has(name)) {
@@ -74,7 +77,9 @@ export function pseudonymise(properties: Record<string, string>, policy: Privacy
     } else if (EMAIL_FIELDS.has(name)) {
       const bounded = capLength(value);
       const emails = findPersonalData(bounded).filter((f) => f.kind === 'EMAIL');
-      facts[field] = replaceAll(bounded, emails.map((f) => ({ start: f.start, end: f.end, kind: 'EMAIL', value: bounded.slice(f.start, f.end) })), placeholder);
+      const scrubbed = replaceAll(bounded, emails.map((f) => ({ start: f.start, end: f.end, kind: 'EMAIL', value: bounded.slice(f.start, f.end) })), placeholder);
+      // An email field holds an address: what is not recognised as one ("jane@localhost", "Jane Doe <…>") goes as a whole.
+      facts[field] = /^(?:\{\{EMAIL_\d+\}\}[\s,;]*)+$/.test(scrubbed) ? scrubbed : placeholder('EMAIL', value);
       const first = emails[0] ? bounded.slice(emails[0].start, emails[0].end) : undefined;
       if (first && name === 'email') facts[`${field.slice(0, field.length - name.length)}email_domain`] = first.slice(first.indexOf('@') + 1).toLowerCase();
     } else if (PHONE_FIELDS.has(name)) {
@@ -86,8 +91,9 @@ export function pseudonymise(properties: Record<string, string>, policy: Privacy
   const known = knownNames(names);
   const cut: Pseudonymised['cut'] = [];
   for (const field of fields) {
-    if (field in facts || forbidden.has(propertyName(field)) || properties[field] === '') continue;
-    const value = properties[field]!;
+    const raw: unknown = properties[field];
+    if (field in facts || forbidden.has(propertyName(field)) || typeof raw !== 'string' || raw === '') continue;
+    const value = raw.replace(/\{\{/g, '{ {');
     const bounded = capLength(value);
     if (bounded !== value) cut.push({ field, chars: value.length });
     facts[field] = scrubText(bounded, known, placeholder);
@@ -131,8 +137,18 @@ function knownNames(names: Map<string, string>): KnownName[] {
  */
 export function capLength(text: string): string {
   if (text.length <= MAX_FIELD_CHARS) return text;
-  const space = text.lastIndexOf(' ', MAX_FIELD_CHARS);
-  const at = space > MAX_FIELD_CHARS - 200 ? space : MAX_FIELD_CHARS;
+  // At whitespace near the limit, and before any personal value that crosses it (a cut IBAN or phone number
+  // would be left half readable and no longer recognisable).
+  let at = MAX_FIELD_CHARS;
+  for (let i = MAX_FIELD_CHARS; i > MAX_FIELD_CHARS - 200; i--) {
+    if (/\s/.test(text[i]!)) {
+      at = i;
+      break;
+    }
+  }
+  for (const f of findPersonalData(text.slice(0, MAX_FIELD_CHARS + 300))) if (f.start < at && f.end > at) at = f.start;
+  // Never between the halves of a surrogate pair.
+  if (at > 0 && /[\uD800-\uDBFF]/.test(text[at - 1]!)) at -= 1;
   return `${text.slice(0, at)} […cut: ${text.length - at} more characters]`;
 }
 
@@ -159,16 +175,29 @@ function personalDataIn(text: string, names: KnownName[]): Replacement[] {
   const overlaps = (a: { start: number; end: number }, b: { start: number; end: number }) => a.start < b.end && b.start < a.end;
   // The record's names inside an email or an address go with it; elsewhere they win over a name found by its shape.
   const whole = detected.filter((f) => f.kind !== 'NAME');
-  const own = (names.length > 0 ? knownNameSpans(text, names) : []).filter((n) => !whole.some((f) => overlaps(f, n)));
+  // Both lists are sorted and without overlaps of their own: the one span that can overlap is found by binary search.
+  const wholeStarts = whole.map((f) => f.start);
+  const overlapsWhole = (n: { start: number; end: number }) => {
+    const candidate = whole[upperBound(wholeStarts, n.end - 1) - 1];
+    return candidate !== undefined && overlaps(candidate, n);
+  };
+  const own = (names.length > 0 ? knownNameSpans(text, names) : []).filter((n) => !overlapsWhole(n));
   // A name found by its shape that holds one of the record's names ("Harriet Radcliffe" where Radcliffe is the
   // contact's) keeps its other words ("Harriet").
   const others = detected.flatMap((f) => (f.kind === 'NAME' ? outside(f, own, text) : [f]));
   return [...own, ...others.map((f) => ({ start: f.start, end: f.end, kind: f.kind, value: text.slice(f.start, f.end) }))];
 }
 
+const takenStarts = new WeakMap<Replacement[], number[]>();
+
 /** The parts of a find that none of `taken` covers and that hold a letter. */
 function outside(found: { start: number; end: number; kind: PersonalDataKind }, taken: Replacement[], text: string): Array<{ start: number; end: number; kind: PersonalDataKind }> {
-  const inside = taken.filter((t) => found.start < t.end && t.start < found.end).sort((a, b) => a.start - b.start);
+  // `taken` is sorted by start and without overlaps: only the spans between these two bounds can fall inside.
+  const starts = takenStarts.get(taken) ?? takenStarts.set(taken, taken.map((t) => t.start)).get(taken)!;
+  const inside: Replacement[] = [];
+  for (let i = Math.max(0, upperBound(starts, found.start) - 1); i < taken.length && taken[i]!.start < found.end; i++) {
+    if (taken[i]!.end > found.start) inside.push(taken[i]!);
+  }
   if (inside.length === 0) return [found];
   const parts: Array<{ start: number; end: number; kind: PersonalDataKind }> = [];
   let from = found.start;
@@ -217,24 +246,6 @@ function knownNameSpans(text: string, names: KnownName[]): Replacement[] {
     done = end;
   }
   return out;
-}
-
-/**
- * Lower case that keeps every character where it was, so a position in the result
- * is the same position in the text. The few letters whose lower case is longer
- * (İ → i̇) stay as they are, and final sigma is sigma.
- */
-function lowerCaseInPlace(text: string): string {
-  let lower = text.toLowerCase();
-  if (lower.length !== text.length) {
-    lower = '';
-    for (const char of text) {
-      const folded = char.toLowerCase();
-      lower += folded.length === char.length ? folded : char;
-    }
-  }
-  // Σ lower-cases to ς at a word's end only when the whole text is lower-cased: one sigma for both paths.
-  return lower.replace(/ς/g, 'σ');
 }
 
 // Word edges in any script: \b only knows ASCII letters, so "José" or "Zoë" would slip through.
