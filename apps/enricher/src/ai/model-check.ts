@@ -25,8 +25,7 @@ export function modelWarnings(wanted: readonly string[], listed: ReadonlyArray<P
       warnings.push({ model, problem: 'unknown-to-the-api', message: `the Anthropic API does not list ${model}: it is retired or misspelt, and every decision that uses it will fail (404) until the model is changed` });
     } else if (info.lifecycle === 'deprecated' || info.lifecycle === 'retired') {
       warnings.push({ model, problem: 'deprecated', message: `${model} is ${info.lifecycle}${info.retires_at ? `, retiring ${info.retires_at.slice(0, 10)}` : ''}: move the prompts that use it to a current model` });
-    }
-    else if (spec?.lifecycle === 'deprecated') {
+    } else if (spec?.lifecycle === 'deprecated') {
       warnings.push({ model, problem: 'deprecated', message: `${model} is deprecated${spec.retiresOn ? `, retiring ${spec.retiresOn}` : ''} (the platform's model table): move the prompts that use it to a current model` });
     }
     if (!spec) warnings.push({ model, problem: 'not-in-catalogue', message: `${model} is not in the platform's model table (apps/enricher/src/ai/model-catalogue.ts): its cost is reported as unknown and it is asked as the strictest current model is` });

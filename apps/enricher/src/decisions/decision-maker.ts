@@ -201,10 +201,10 @@ export class DecisionMaker {
     }
 
     // What the model said when no answer comes of it: kept with its cost.
-    const unusable = (reason: string, replies: Array<{ answer: AiAnswer; problems: string[] }>): ConsultationResult<T> => {
+    const unusableCall = (reason: string, replies: Array<{ answer: AiAnswer; problems: string[] }>): UnusableCall => {
       const usage = replies.map((r) => r.answer.usage).reduce(addUsage);
       const { provider, model, input } = replies[0]!.answer;
-      const call: UnusableCall = {
+      return {
         prompt: promptRef,
         provider,
         model,
@@ -215,8 +215,12 @@ export class DecisionMaker {
         costUsd: costOfReplies(replies.map((r) => r.answer)),
         latencyMs: replies.reduce((sum, r) => sum + r.answer.latencyMs, 0),
       };
-      return { kind: 'unusable', call, message: replies.map((r, i) => `reply ${i + 1}: ${JSON.stringify(r.answer.raw)}`).join('; ') };
     };
+    const unusable = (reason: string, replies: Array<{ answer: AiAnswer; problems: string[] }>): ConsultationResult<T> => ({
+      kind: 'unusable',
+      call: unusableCall(reason, replies),
+      message: replies.map((r, i) => `reply ${i + 1}: ${JSON.stringify(r.answer.raw)}`).join('; '),
+    });
 
     // Every reply so far that became no answer, with why: the first of a repair, and one that ran out of room.
     const earlierReplies: Array<{ answer: AiAnswer; problems: string[] }> = [];
@@ -254,13 +258,13 @@ export class DecisionMaker {
       if (error instanceof UnusableAnswerError) return unusable(error.message, [...earlierReplies, { answer: error.answer, problems: [error.message] }]);
       if (error instanceof AiProviderError) {
         const outcome = error.retriable ? Outcome.retry(error.message, error.retryAfterMs) : Outcome.deadLetter(error.message);
-        const paid = earlierReplies.length > 0 ? unusable(`paid replies before the call failed: ${error.message}`, earlierReplies) : undefined;
+        const paid = earlierReplies.length > 0 ? unusableCall(`paid replies before the call failed: ${error.message}`, earlierReplies) : undefined;
         return {
           kind: 'error',
           outcome,
           aboutThisRequest: error.category === 'request-too-large',
           ...(error.isConfiguration ? { configurationError: error } : {}),
-          ...(paid?.kind === 'unusable' ? { paid: paid.call } : {}),
+          ...(paid ? { paid } : {}),
           provider: this.ai.name,
           model: this.ai.modelFor(rendered),
           prompt: promptRef,

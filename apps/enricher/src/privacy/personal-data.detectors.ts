@@ -659,14 +659,7 @@ function findPostcodes(text: string, tokens: Token[], addresses: Found[]): Found
   const addressEnds = addresses.map((a) => a.end).sort((a, b) => a - b);
   const nearAddress = (pos: number): boolean => {
     // An address ending on this line or the line before, or within 40 characters.
-    let lo = 0;
-    let hi = addressEnds.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (addressEnds[mid]! <= pos) lo = mid + 1;
-      else hi = mid;
-    }
-    const end = addressEnds[lo - 1];
+    const end = addressEnds[upperBound(addressEnds, pos) - 1];
     if (end === undefined || pos - end > 120) return false;
     const between = text.slice(end, pos);
     return between.length <= 40 || (between.split('\n').length <= 2 && between.length <= 120);
@@ -1040,17 +1033,6 @@ function isPinyinGivenName(word: string): boolean {
   const lower = word.toLowerCase();
   for (let cut = 1; cut < lower.length; cut++) if (PINYIN_SYLLABLES.has(lower.slice(0, cut)) && PINYIN_SYLLABLES.has(lower.slice(cut))) return true;
   return false;
-}
-
-/** Whether only blanks, quote marks or dashes stand between the line's start and `at` (looked at for ten characters at most). */
-function atLineStart(text: string, at: number): boolean {
-  for (let i = at - 1; i >= 0 && at - i <= 10; i--) {
-    const ch = text[i]!;
-    if (ch === '\n') return true;
-    if (ch !== ' ' && ch !== '\t' && ch !== '>' && ch !== '-') return false;
-    if (i === 0) return true;
-  }
-  return at === 0;
 }
 
 const REGIONS = words('AL AK AZ AR CA CO CT DE DC FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH NJ NM NY NC ND OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY ON BC QC AB MB SK NS NB NL PE YT NT NU NSW VIC QLD WA SA TAS ACT NT');

@@ -13,7 +13,6 @@ import {
   KafkaBus,
   Logger,
   PortalAccess,
-  PortalRepository,
   StreamIds,
   TOPICS,
   type AppendRequest,
