@@ -8,6 +8,8 @@ export * from './events/envelope';
 export * from './events/event-types';
 export * from './events/stream-ids';
 export * from './hubspot/hubspot-client.factory';
+export * from './hubspot/hubspot-operations';
+export * from './hubspot/hubspot-api';
 export * from './hubspot/hubspot-errors';
 export * from './hubspot/association-types';
 export * from './hubspot/budget/api-limits';

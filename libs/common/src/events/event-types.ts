@@ -203,7 +203,16 @@ export interface ReplayTotals {
   costUsd: number;
 }
 
-export type PortalAlertKind = 'access-revoked' | 'property-bootstrap-needed' | 'model-request-rejected';
+export type PortalAlertKind =
+  | 'access-revoked'
+  | 'property-bootstrap-needed'
+  | 'model-request-rejected'
+  /** A routing setting names an owner HubSpot no longer has (deactivated); the default owner was used. */
+  | 'owner-deactivated'
+  /** A configured association label does not exist in the portal; HubSpot's default type was used. */
+  | 'association-label-missing'
+  /** HubSpot answered a create in a shape that leaves open whether it applied it: parked, not resent. */
+  | 'hubspot-answer-unreadable';
 
 /** What the audit trail keeps about one HubSpot API call. */
 export interface HubSpotCallRecord {
@@ -243,8 +252,19 @@ export interface UpdatePropertiesCommand extends WritebackCommandBase {
   properties: Record<string, string>;
 }
 
+/**
+ * Another record a note or task belongs with, besides the command's own (a lead's
+ * primary company and open deal, a ticket's requester). Association types come
+ * from the portal's labels (docs/decisions/0018).
+ */
+export interface AlsoAssociatedRecord {
+  objectType: CrmObjectType;
+  objectId: string;
+}
+
 export interface CreateNoteCommand extends WritebackCommandBase {
   kind: 'create-note';
+  alsoAssociate?: AlsoAssociatedRecord[];
   /** HTML allowed; HubSpot keeps at most 65,536 characters. */
   body: string;
   /** ISO instant shown on the timeline (hs_timestamp). */
@@ -253,6 +273,7 @@ export interface CreateNoteCommand extends WritebackCommandBase {
 
 export interface CreateTaskCommand extends WritebackCommandBase {
   kind: 'create-task';
+  alsoAssociate?: AlsoAssociatedRecord[];
   subject: string;
   body: string;
   /** ISO due instant (hs_timestamp). */

@@ -7,6 +7,7 @@ import { BudgetRepository } from '../hubspot/budget/budget.repository';
 import { HubSpotBudget } from '../hubspot/budget/hubspot-budget';
 import { OutboxRelay } from '../event-store/outbox-relay';
 import { HubSpotClientFactory } from '../hubspot/hubspot-client.factory';
+import { HubSpotApi } from '../hubspot/hubspot-api';
 import { KafkaBus } from '../kafka/kafka-bus';
 import { topicNames } from '../kafka/topics';
 import { Logger } from '../logging/logger';
@@ -68,10 +69,11 @@ export class PlatformModule {
           inject: [DataSource, KafkaBus],
         },
         { provide: HubSpotClientFactory, useFactory: () => new HubSpotClientFactory(config.hubspotApiBaseUrl) },
+        { provide: HubSpotApi, useFactory: (clients: HubSpotClientFactory) => new HubSpotApi(clients), inject: [HubSpotClientFactory] },
         { provide: HubSpotBudget, useFactory: (ds: DataSource) => new HubSpotBudget(new BudgetRepository(ds), config.hubspotBudgetHeadroom), inject: [DataSource] },
         PlatformLifecycle,
       ],
-      exports: [AppConfig, SERVICE_NAME, Logger, CLOCK, TOPICS, DataSource, EventStore, PortalRepository, KafkaBus, OutboxRelay, HubSpotClientFactory, HubSpotBudget],
+      exports: [AppConfig, SERVICE_NAME, Logger, CLOCK, TOPICS, DataSource, EventStore, PortalRepository, KafkaBus, OutboxRelay, HubSpotClientFactory, HubSpotApi, HubSpotBudget],
     };
   }
 }

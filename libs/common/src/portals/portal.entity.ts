@@ -23,8 +23,16 @@ export interface PortalSettings {
   privacy?: { forbiddenFields?: string[] };
   /** Caps on what the AI may spend on this portal. */
   aiLimits?: AiLimitsSettings;
+  /**
+   * Association labels the portal wants on the AI's notes and tasks, by engagement
+   * and target type, e.g. { notes: { contacts: "AI insight" } }; absent = HubSpot's
+   * default (unlabeled) association. Resolved through the portal's own labels.
+   */
+  associationLabels?: AssociationLabelSettings;
   [key: string]: unknown;
 }
+
+export type AssociationLabelSettings = Partial<Record<'notes' | 'tasks', Partial<Record<'contacts' | 'companies' | 'deals' | 'tickets', string>>>>;
 
 export interface AiLimitsSettings {
   /**
