@@ -1,5 +1,6 @@
 import { isJsonObject } from '../shared/http-io.util';
 import type { AddPortalInput, AppConfig, CrmObjectType, FaultSpec, WebhookEvent } from './hubspot.types';
+import type { AddOwnerInput } from './owner-registry';
 import { resolveObjectType } from './object-types.registry';
 import type { HubSpotSandbox } from './hubspot-sandbox';
 
@@ -19,10 +20,14 @@ function typeOf(raw: string | undefined): CrmObjectType | undefined {
  * The `/__sandbox/...` control surface, so another process (the demo, e2e tests) can drive the sandbox:
  *
  * - `GET  /__sandbox/health`
- * - `GET  /__sandbox/portals` · `POST /__sandbox/portals` (AddPortalInput)
+ * - `GET  /__sandbox/portals` · `POST /__sandbox/portals` (AddPortalInput; again for an existing portal: adds the
+ *   token and, when given, sets its `batchResults`: `v3-reference` or `2026-03-documented`)
  * - `GET  /__sandbox/portals/:portalId/rate-limit`
- * - `POST /__sandbox/portals/:portalId/faults` (`[FaultSpec]` or `{faults:[...]}`)
+ * - `POST /__sandbox/portals/:portalId/faults` (`[FaultSpec]` or `{faults:[...]}`: `{status}`, `{drop: true}`,
+ *   `{dropAfterApply: true}` or `{delayMs}`, each with an optional `count`; anything else → 400)
  * - `POST /__sandbox/portals/:portalId/properties/:type` (property definition, as the API takes it)
+ * - `GET  /__sandbox/portals/:portalId/owners` · `POST /__sandbox/portals/:portalId/owners` (AddOwnerInput)
+ * - `DELETE /__sandbox/portals/:portalId/owners/:ownerId` (deactivates the owner: archived, as HubSpot shows it)
  * - `POST /__sandbox/portals/:portalId/objects/:type` (`{properties, id?, fireWebhooks? = true}`)
  * - `GET  /__sandbox/portals/:portalId/objects/:type` · `GET /__sandbox/portals/:portalId/objects/:type/:id`
  * - `GET  /__sandbox/apps` · `POST /__sandbox/apps` (AppConfig)
@@ -56,6 +61,14 @@ export function handleAdmin(sandbox: HubSpotSandbox, method: string, segments: s
         if (!faults) return bad('expected an array of faults');
         sandbox.injectFaults(portalId, faults as unknown as FaultSpec[]);
         return ok({ queued: faults.length });
+      }
+      if (sub === 'owners') {
+        if (method === 'GET' && typeRaw === undefined) return ok({ results: sandbox.listOwners(portalId) });
+        if (method === 'POST' && typeRaw === undefined) {
+          if (!isJsonObject(body)) return bad('expected an owner object');
+          return ok(sandbox.addOwner(portalId, body as unknown as AddOwnerInput), 201);
+        }
+        if (method === 'DELETE' && typeRaw !== undefined) return ok(sandbox.archiveOwner(portalId, typeRaw));
       }
       const type = typeOf(typeRaw);
       if (sub === 'properties' && method === 'POST') {

@@ -40,6 +40,19 @@ function batchResponse(ctx: ApiContext, results: unknown[], errors: BatchError[]
   return { status: errors.length > 0 ? 207 : okStatus, body };
 }
 
+/**
+ * The `results` of batch create, read and update as the portal answers them (PortalState.batchResults):
+ * `v3-reference` (default) in no particular order (shuffled by the sandbox's seeded RNG) and without
+ * `objectWriteTraceId`, which HubSpot's docs show only in `errors[].context`; `2026-03-documented` in input order,
+ * each result echoing its input's `objectWriteTraceId`. Errors keep `context.objectWriteTraceId` either way.
+ */
+function answerResults(ctx: ApiContext, entries: Array<{ view: PublicObject; traceId?: string }>): PublicObject[] {
+  if (ctx.portal.batchResults === '2026-03-documented') {
+    return entries.map(({ view, traceId }) => (traceId !== undefined ? { ...view, objectWriteTraceId: traceId } : view));
+  }
+  return ctx.rng.shuffle(entries.map(({ view }) => view));
+}
+
 function notFoundEntry(type: CrmObjectType, ids: string[]): BatchError {
   const e = errorBody(
     `Could not get some ${objectTypeInfo(type).upper} objects, they may be deleted or not exist. Check that ids are valid.`,
@@ -55,6 +68,10 @@ function idOf(input: unknown): string | undefined {
   return typeof id === 'string' || typeof id === 'number' ? String(id) : undefined;
 }
 
+/**
+ * `POST /crm/v3/objects/{type}/batch/read` (and `/crm/objects/2026-03/...`): found records as `results` (order per
+ * answerResults), missing ids as one OBJECT_NOT_FOUND error entry (207).
+ */
 export function batchRead(ctx: ApiContext, type: CrmObjectType): ApiResult {
   const parsed = readInputs(ctx.body);
   if (!parsed.ok) return parsed.result;
@@ -62,21 +79,22 @@ export function batchRead(ctx: ApiContext, type: CrmObjectType): ApiResult {
   const idProperty = typeof body.idProperty === 'string' ? body.idProperty : null;
   const requested = Array.isArray(body.properties) ? body.properties.filter((p): p is string => typeof p === 'string') : null;
   const archived = ctx.query.get('archived') === 'true';
-  const results: PublicObject[] = [];
+  const found: Array<{ view: PublicObject }> = [];
   const missing: string[] = [];
   for (const input of parsed.inputs) {
     const id = idOf(input);
     if (id === undefined) return { status: 400, body: validationError('Invalid input JSON: every input needs an id') };
     const object = resolveObject(ctx, type, id, idProperty, archived);
     if (!object || object.archived !== archived) missing.push(id);
-    else results.push(publicView(ctx, object, requested && requested.length > 0 ? requested : null));
+    else found.push({ view: publicView(ctx, object, requested && requested.length > 0 ? requested : null) });
   }
-  return batchResponse(ctx, results, missing.length > 0 ? [notFoundEntry(type, missing)] : [], 200, ctx.now);
+  return batchResponse(ctx, answerResults(ctx, found), missing.length > 0 ? [notFoundEntry(type, missing)] : [], 200, ctx.now);
 }
 
 /**
- * Batch create. Without `objectWriteTraceId` on every input, one invalid input fails the whole batch (400/409)
- * and nothing is created; with them, valid inputs are created and invalid ones come back as per-input errors (207).
+ * Batch create (`.../batch/create`, v3 or 2026-03). Without `objectWriteTraceId` on every input, one invalid input
+ * fails the whole batch (400/409) and nothing is created; with them, valid inputs are created and invalid ones come
+ * back as per-input errors (207) carrying `context.objectWriteTraceId`. `results` as answerResults says.
  */
 export function batchCreate(ctx: ApiContext, type: CrmObjectType): ApiResult {
   const parsed = readInputs(ctx.body);
@@ -95,14 +113,18 @@ export function batchCreate(ctx: ApiContext, type: CrmObjectType): ApiResult {
     const traceId = String((input as Record<string, unknown>).objectWriteTraceId);
     errors.push({ ...outcome.body, context: { ...(outcome.body.context ?? {}), objectWriteTraceId: [traceId] } });
   }
-  const results = prepared.map((p) => {
-    const view = publicView(ctx, commitCreate(ctx, type, p), 'all');
-    return p.objectWriteTraceId !== undefined ? { ...view, objectWriteTraceId: p.objectWriteTraceId } : view;
-  });
-  return batchResponse(ctx, results, errors, 201, ctx.now);
+  const created = prepared.map((p) => ({
+    view: publicView(ctx, commitCreate(ctx, type, p), 'all'),
+    ...(p.objectWriteTraceId !== undefined ? { traceId: p.objectWriteTraceId } : {}),
+  }));
+  return batchResponse(ctx, answerResults(ctx, created), errors, 201, ctx.now);
 }
 
-/** Batch update: unknown ids become one OBJECT_NOT_FOUND error entry (207); invalid values fail the batch. */
+/**
+ * Batch update (`.../batch/update`, v3 or 2026-03): unknown ids become one OBJECT_NOT_FOUND error entry (207);
+ * invalid values fail the batch, or only their input (207, `context.objectWriteTraceId`) when it has a trace id.
+ * `results` as answerResults says.
+ */
 export function batchUpdate(ctx: ApiContext, type: CrmObjectType): ApiResult {
   const parsed = readInputs(ctx.body);
   if (!parsed.ok) return parsed.result;
@@ -138,13 +160,12 @@ export function batchUpdate(ctx: ApiContext, type: CrmObjectType): ApiResult {
     }
     work.push({ object, values: values.value, ...(traceId !== undefined ? { traceId } : {}) });
   }
-  const results = work.map(({ object, values, traceId }) => {
+  const updated = work.map(({ object, values, traceId }) => {
     commitUpdate(ctx, object, values);
-    const view = publicView(ctx, object, 'all');
-    return traceId !== undefined ? { ...view, objectWriteTraceId: traceId } : view;
+    return { view: publicView(ctx, object, 'all'), ...(traceId !== undefined ? { traceId } : {}) };
   });
   if (missing.length > 0) errors.unshift(notFoundEntry(type, missing));
-  return batchResponse(ctx, results, errors, 200, ctx.now);
+  return batchResponse(ctx, answerResults(ctx, updated), errors, 200, ctx.now);
 }
 
 /** Batch upsert by a unique property (`idProperty`, e.g. `email`): updates matches, creates the rest. */

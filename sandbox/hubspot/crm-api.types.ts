@@ -1,7 +1,10 @@
 import type { CrmStore } from './crm-store';
 import type { PropertyRegistry } from './property-registry';
+import type { OwnerRegistry } from './owner-registry';
 import type { PortalRateLimiter } from './rate-limiter';
-import type { FaultSpec, PortalInfo, RateLimitStats } from './hubspot.types';
+import type { PortalAssociationLabels } from './association-labels.registry';
+import type { SeededRng } from './seeded-shuffle';
+import type { BatchResultsMode, FaultSpec, PortalInfo, RateLimitStats } from './hubspot.types';
 import type { CrmChange } from './webhook-events.factory';
 
 /** Everything the sandbox keeps for one portal. */
@@ -9,9 +12,14 @@ export interface PortalState {
   info: PortalInfo;
   store: CrmStore;
   registry: PropertyRegistry;
+  owners: OwnerRegistry;
   limiter: PortalRateLimiter;
   faults: FaultSpec[];
   stats: RateLimitStats;
+  /** The portal's USER_DEFINED association labels. */
+  labels: PortalAssociationLabels;
+  /** How batch create/read/update answer their results. */
+  batchResults: BatchResultsMode;
 }
 
 /** One authenticated API call, as the handlers see it. */
@@ -26,6 +34,8 @@ export interface ApiContext {
   /** The app id of the token's app, used as the webhook events' `sourceId`. */
   sourceId: string | undefined;
   emit: (change: CrmChange) => void;
+  /** The sandbox's seeded RNG (batch result order). */
+  rng: SeededRng;
 }
 
 export interface ApiResult {

@@ -11,9 +11,13 @@ import {
   associateLabeled,
   batchAssociateDefault,
   batchReadAssociations,
+  createLabel,
   listAssociations,
+  listLabels,
   removeAssociation,
+  updateLabel,
 } from './association-handlers';
+import { routeOwners } from './owner-handlers';
 
 export type RouteKind = 'search' | 'standard' | 'unknown';
 
@@ -31,9 +35,35 @@ export function pathSegments(pathname: string): string[] {
     });
 }
 
-/** Whether the call counts against the search limit (its own per-second policy, no rate-limit headers). */
-export function routeKind(method: string, segments: string[]): RouteKind {
-  if (segments[0] !== 'crm') return 'unknown';
+/** The date-versioned API version served besides v3/v4 (same shapes). */
+export const DATE_VERSION = '2026-03';
+
+/**
+ * A date-versioned path as the v3/v4 path of the same operation, which the handlers serve:
+ * `/crm/objects/2026-03/...` → `/crm/v3/objects/...`, but `/crm/objects/2026-03/{type}/{id}/associations/...` →
+ * `/crm/v4/objects/...`; `/crm/associations/2026-03/...` → `/crm/v4/associations/...`;
+ * `/crm/properties/2026-03/...` → `/crm/v3/properties/...`; and the labels path of the v4 schema API,
+ * `/crm/associations/v4/{from}/{to}/labels` → `/crm/v4/associations/{from}/{to}/labels`. Others stay as they are.
+ */
+export function canonicalSegments(segments: string[]): string[] {
+  const [root, area, version, ...rest] = segments;
+  if (root !== 'crm') return segments;
+  if (version === DATE_VERSION) {
+    if (area === 'objects') return ['crm', rest[2] === 'associations' ? 'v4' : 'v3', 'objects', ...rest];
+    if (area === 'associations') return ['crm', 'v4', 'associations', ...rest];
+    if (area === 'properties') return ['crm', 'v3', 'properties', ...rest];
+  }
+  if (version === 'v4' && area === 'associations' && rest[2] === 'labels') return ['crm', 'v4', 'associations', ...rest];
+  return segments;
+}
+
+/**
+ * Whether the call counts against the search limit (its own per-second policy, no rate-limit headers):
+ * `POST /crm/v3/objects/{type}/search` and `POST /crm/objects/2026-03/{type}/search`.
+ */
+export function routeKind(method: string, raw: string[]): RouteKind {
+  if (raw[0] !== 'crm') return 'unknown';
+  const segments = canonicalSegments(raw);
   if (method === 'POST' && segments.length === 5 && segments[1] === 'v3' && segments[2] === 'objects' && segments[4] === 'search') return 'search';
   return 'standard';
 }
@@ -57,11 +87,14 @@ const BATCH: Record<string, Handler> = {
   archive: batchArchive,
 };
 
-/** Routes an authenticated, rate-limit-checked API call to its handler. */
+/** Routes an authenticated, rate-limit-checked API call to its handler (v3/v4 paths and their 2026-03 forms). */
 export function routeApi(ctx: ApiContext, segments: string[]): ApiResult {
-  const [root, version, area, ...rest] = segments;
+  const [root, version, area, ...rest] = canonicalSegments(segments);
   const m = ctx.method;
   if (root !== 'crm') return { status: 404, body: resourceNotFound() };
+
+  const owners = routeOwners(ctx, segments);
+  if (owners) return owners;
 
   if (version === 'v3' && area === 'objects') {
     const [type, second, third] = rest;
@@ -105,6 +138,13 @@ export function routeApi(ctx: ApiContext, segments: string[]): ApiResult {
       if (m === 'PUT') return withTypes(from, fourth, (f, t) => associateLabeled(ctx, f, id, t, fifth));
       if (m === 'DELETE') return withTypes(from, fourth, (f, t) => removeAssociation(ctx, f, id, t, fifth));
     }
+  }
+
+  if (version === 'v4' && area === 'associations' && rest[2] === 'labels' && rest.length === 3) {
+    const [from, to] = rest;
+    if (m === 'GET') return withTypes(from, to, (f, t) => listLabels(ctx, f, t));
+    if (m === 'POST') return withTypes(from, to, (f, t) => createLabel(ctx, f, t));
+    if (m === 'PUT') return withTypes(from, to, (f, t) => updateLabel(ctx, f, t));
   }
 
   if (version === 'v4' && area === 'associations' && rest[2] === 'batch' && m === 'POST') {

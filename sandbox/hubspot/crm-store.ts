@@ -104,14 +104,24 @@ export class CrmStore {
 
   /**
    * Stores an association and its reverse side (as HubSpot does). Idempotent. Also as in HubSpot: a labeled
-   * association comes with the unlabeled (default) one, and a new `Primary` company of a contact, deal or
-   * ticket takes the label from its previous primary company, which stays associated unlabeled.
+   * association (`Primary`, or a portal's USER_DEFINED label) comes with the unlabeled (default) one, and a new
+   * `Primary` company of a contact, deal or ticket takes the label from its previous primary company, which stays
+   * associated unlabeled. `reverseTypeId`: the other direction's id of a USER_DEFINED type (default `typeId`);
+   * HubSpot-defined ones are looked up.
    */
-  associate(fromType: CrmObjectType, fromId: string, toType: CrmObjectType, toId: string, typeId: number, category: StoredAssociation['category']): void {
-    const def = findAssociationType(fromType, toType, typeId);
+  associate(
+    fromType: CrmObjectType,
+    fromId: string,
+    toType: CrmObjectType,
+    toId: string,
+    typeId: number,
+    category: StoredAssociation['category'],
+    reverseTypeId?: number,
+  ): void {
+    const def = category === 'HUBSPOT_DEFINED' ? findAssociationType(fromType, toType, typeId) : undefined;
     if (def?.singleSide) this.dropOtherPrimary(def, fromId, toId);
-    this.addPair(fromType, fromId, toType, toId, typeId, def ? def.reverseTypeId : typeId, category);
-    if (def && !def.isDefault) {
+    this.addPair(fromType, fromId, toType, toId, typeId, def ? def.reverseTypeId : (reverseTypeId ?? typeId), category);
+    if ((def && !def.isDefault) || category === 'USER_DEFINED') {
       const unlabeled = defaultAssociationType(fromType, toType);
       if (unlabeled) this.addPair(fromType, fromId, toType, toId, unlabeled.typeId, unlabeled.reverseTypeId, 'HUBSPOT_DEFINED');
     }
@@ -181,7 +191,7 @@ export class CrmStore {
   private addOne(type: CrmObjectType, id: string, assoc: StoredAssociation): void {
     const key = assocKey(type, id);
     const list = this.associations.get(key) ?? [];
-    if (!list.some((a) => a.toType === assoc.toType && a.toId === assoc.toId && a.typeId === assoc.typeId)) list.push(assoc);
+    if (!list.some((a) => a.toType === assoc.toType && a.toId === assoc.toId && a.typeId === assoc.typeId && a.category === assoc.category)) list.push(assoc);
     this.associations.set(key, list);
   }
 

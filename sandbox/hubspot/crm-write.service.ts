@@ -2,7 +2,7 @@ import type { ApiContext } from './crm-api.types';
 import type { CrmObjectType, StoredObject } from './hubspot.types';
 import { isJsonObject } from '../shared/http-io.util';
 import { objectTypeInfo, OBJECT_TYPES } from './object-types.registry';
-import { findAssociationType } from './association-types.registry';
+import { findAssociationType, type AssociationTypeDef } from './association-types.registry';
 import {
   conflict,
   errorBody,
@@ -11,6 +11,7 @@ import {
   validationError,
   type HubSpotErrorBody,
 } from './hubspot-errors.factory';
+import { ownerValueErrors } from './owner-handlers';
 
 export type Outcome<T> = { ok: true; value: T } | { ok: false; status: number; body: HubSpotErrorBody };
 
@@ -19,6 +20,8 @@ export interface ParsedAssociation {
   toId: string;
   typeId: number;
   category: 'HUBSPOT_DEFINED' | 'USER_DEFINED';
+  /** The other direction's type id of a USER_DEFINED type. */
+  reverseTypeId?: number;
 }
 
 export interface PreparedCreate {
@@ -47,6 +50,8 @@ export function prepareCreate(ctx: ApiContext, type: CrmObjectType, input: unkno
   const props = propertiesOf(input);
   if (!props.ok) return props;
   const { values, errors } = ctx.portal.registry.validateValues(type, props.value, ctx.portal.info.portalId);
+  // hubspot_owner_id must name an active owner, only checked once the portal has owners (see ownerValueErrors).
+  errors.push(...ownerValueErrors(ctx.portal, values));
   if (errors.length > 0) return fail(400, propertyValuesInvalid(errors));
   const info = objectTypeInfo(type);
   const missing = info.requiredOnCreate.filter((name) => !values[name]);
@@ -84,10 +89,23 @@ function parseAssociations(ctx: ApiContext, type: CrmObjectType, raw: unknown): 
         return fail(400, validationError(`Invalid input JSON: ${String(category)} is not a valid associationCategory`));
       }
       if (!Number.isInteger(typeId)) return fail(400, validationError('Invalid input JSON: associationTypeId must be an integer'));
-      if (category !== 'HUBSPOT_DEFINED') {
-        return fail(400, validationError(`association type id ${typeId} of category ${category} does not exist in portal ${ctx.portal.info.portalId}`));
+      // USER_DEFINED ids are the portal's own labels (PortalAssociationLabels); no INTEGRATOR_DEFINED types exist.
+      const missingType = fail<ParsedAssociation[]>(
+        400,
+        validationError(`association type id ${typeId} of category ${category} does not exist in portal ${ctx.portal.info.portalId}`),
+      );
+      if (category === 'INTEGRATOR_DEFINED') return missingType;
+      let def: AssociationTypeDef | undefined;
+      if (category === 'USER_DEFINED') {
+        const label = ctx.portal.labels.byId(typeId);
+        if (!label) return missingType;
+        if (label.from !== type) {
+          return fail(400, validationError(`invalid from object type ${fromInfo.typeId} for associations to be created. expected: ${objectTypeInfo(label.from).typeId}`));
+        }
+        def = label;
+      } else {
+        def = OBJECT_TYPES.map((to) => findAssociationType(type, to, typeId)).find((d) => d !== undefined);
       }
-      const def = OBJECT_TYPES.map((to) => findAssociationType(type, to, typeId)).find((d) => d !== undefined);
       if (!def) {
         const other = OBJECT_TYPES.flatMap((from) => OBJECT_TYPES.map((to) => findAssociationType(from, to, typeId))).find((d) => d !== undefined);
         if (other) {
@@ -104,7 +122,7 @@ function parseAssociations(ctx: ApiContext, type: CrmObjectType, raw: unknown): 
           }),
         );
       }
-      out.push({ toType: def.to, toId: String(toId), typeId, category: 'HUBSPOT_DEFINED' });
+      out.push({ toType: def.to, toId: String(toId), typeId, category, ...(category === 'USER_DEFINED' ? { reverseTypeId: def.reverseTypeId } : {}) });
     }
   }
   return { ok: true, value: out };
@@ -114,7 +132,7 @@ function parseAssociations(ctx: ApiContext, type: CrmObjectType, raw: unknown): 
 export function commitCreate(ctx: ApiContext, type: CrmObjectType, prepared: PreparedCreate, id?: string): StoredObject {
   const store = ctx.portal.store;
   const object = store.create(type, prepared.values, ctx.now, id);
-  for (const a of prepared.associations) store.associate(type, object.id, a.toType, a.toId, a.typeId, a.category);
+  for (const a of prepared.associations) store.associate(type, object.id, a.toType, a.toId, a.typeId, a.category, a.reverseTypeId);
   ctx.emit({
     kind: 'creation',
     portalId: ctx.portal.info.portalId,
@@ -134,6 +152,7 @@ export function prepareUpdate(ctx: ApiContext, object: StoredObject, input: unkn
   const props = propertiesOf(input);
   if (!props.ok) return props;
   const { values, errors } = ctx.portal.registry.validateValues(object.type, props.value, ctx.portal.info.portalId);
+  errors.push(...ownerValueErrors(ctx.portal, values));
   if (errors.length > 0) return fail(400, propertyValuesInvalid(errors));
   if (object.type === 'contacts' && values.email) {
     const existing = ctx.portal.store.findByProperty('contacts', 'email', values.email);

@@ -4,6 +4,7 @@ import { CancellableDelays, closeServer, headerValue, listen, parseJson, readBod
 import type {
   AddPortalInput,
   AppConfig,
+  BatchResultsMode,
   CrmObjectType,
   FaultSpec,
   PortalInfo,
@@ -25,7 +26,10 @@ import { DEFAULT_WEBHOOK_RETRY, WebhookDispatcher } from './webhook-dispatcher';
 import type { CrmChange } from './webhook-events.factory';
 import { commitCreate, prepareCreate } from './crm-write.service';
 import { objectTypeInfo } from './object-types.registry';
+import { PortalAssociationLabels } from './association-labels.registry';
+import { SeededRng } from './seeded-shuffle';
 import { formatInstant } from './instant-format.util';
+import { OwnerRegistry, publicOwner, type AddOwnerInput } from './owner-registry';
 
 const CONTENT_TYPE = 'application/json;charset=utf-8';
 
@@ -36,6 +40,20 @@ export interface HubSpotSandboxOptions {
   webhookRetry?: Partial<WebhookRetryOptions>;
   /** Keep at most this many request log entries (oldest dropped first). */
   maxLoggedRequests?: number;
+  /** Seed of the sandbox's RNG (the order of batch results); the same seed and calls give the same answers. */
+  seed?: number | string;
+  /**
+   * How batch create/read/update answer `results` (see BatchResultsMode): `v3-reference` (default: shuffled, no
+   * `objectWriteTraceId` on results) or `2026-03-documented` (input order, `objectWriteTraceId` echoed). A portal
+   * can override it (`AddPortalInput.batchResults`).
+   */
+  batchResults?: BatchResultsMode;
+}
+
+/** A portal's USER_DEFINED association label: its type id, and the id of the reverse direction when it has its own. */
+export interface DefinedAssociationLabel {
+  typeId: number;
+  reverseTypeId?: number;
 }
 
 export interface ObjectSnapshot {
@@ -71,10 +89,14 @@ export class HubSpotSandbox {
   private seq = 0;
   private readonly dispatcher: WebhookDispatcher;
   private readonly delays = new CancellableDelays();
+  private readonly rng: SeededRng;
+  private readonly batchResults: BatchResultsMode;
 
   constructor(options: HubSpotSandboxOptions = {}) {
     this.clock = options.now ?? Date.now;
     this.maxLogged = options.maxLoggedRequests ?? 50_000;
+    this.rng = new SeededRng(options.seed ?? 'hubspot-sandbox');
+    this.batchResults = batchResultsOf(options.batchResults ?? 'v3-reference');
     this.dispatcher = new WebhookDispatcher(() => this.now(), { ...DEFAULT_WEBHOOK_RETRY, ...(options.webhookRetry ?? {}) });
   }
 
@@ -124,6 +146,7 @@ export class HubSpotSandbox {
     if (owner && owner.info.portalId !== input.portalId) throw new Error(`token already belongs to portal ${owner.info.portalId}`);
     const existing = this.portalsById.get(input.portalId);
     if (existing) {
+      if (input.batchResults !== undefined) existing.batchResults = batchResultsOf(input.batchResults);
       if (!existing.info.accessTokens.includes(input.accessToken)) existing.info.accessTokens.push(input.accessToken);
       this.portalsByToken.set(input.accessToken, existing);
       return { ...existing.info };
@@ -143,13 +166,17 @@ export class HubSpotSandbox {
       appId: input.appId ?? this.dispatcher.apps()[0]?.appId ?? null,
       limits,
       searchPerSecond: input.searchPerSecond ?? 5,
+      ...(input.scopes !== undefined ? { scopes: scopesOf(input.scopes) } : {}),
     };
     const state: PortalState = {
       info,
       store: new CrmStore(this.ids),
       registry: new PropertyRegistry(() => this.now()),
+      owners: new OwnerRegistry(),
       limiter: new PortalRateLimiter(limits, info.searchPerSecond),
       faults: [],
+      labels: new PortalAssociationLabels(),
+      batchResults: input.batchResults !== undefined ? batchResultsOf(input.batchResults) : this.batchResults,
       stats: {
         portalId: input.portalId,
         calls: 0,
@@ -171,7 +198,7 @@ export class HubSpotSandbox {
   }
 
   portals(): PortalInfo[] {
-    return [...this.portalsById.values()].map((p) => ({ ...p.info, accessTokens: [...p.info.accessTokens] }));
+    return [...this.portalsById.values()].map((p) => ({ ...p.info, accessTokens: [...p.info.accessTokens], ...(p.info.scopes ? { scopes: [...p.info.scopes] } : {}) }));
   }
 
   rateLimitStats(portalId: number): RateLimitStats {
@@ -179,14 +206,54 @@ export class HubSpotSandbox {
     return { ...portal.stats, dailyUsed: portal.limiter.dailyCount(this.now()) };
   }
 
-  /** The next API calls of the portal get these faults, in order (`count` calls each, default 1). */
+  /** The next API calls of the portal get these faults, in order (`count` calls each, default 1; see FaultSpec). */
   injectFaults(portalId: number, faults: FaultSpec[]): void {
     const portal = this.portal(portalId);
+    for (const fault of faults) checkFault(fault);
     for (const fault of faults) portal.faults.push({ ...fault, count: fault.count ?? 1 } as FaultSpec);
   }
 
   defineProperty(portalId: number, type: CrmObjectType, definition: unknown): CreatePropertyResult {
     return this.portal(portalId).registry.create(type, definition);
+  }
+
+  /**
+   * Defines a USER_DEFINED association label from `from` to `to` in the portal, as `POST
+   * /crm/associations/{2026-03|v4}/{from}/{to}/labels` does. Type ids are the portal's own (1000, 1001, ...): the
+   * reverse direction gets the next id, labeled `inverseLabel` or the same label (records of one type without
+   * `inverseLabel` share one id). Throws when the portal already has a label of that `name` (default: from the label).
+   */
+  defineAssociationLabel(
+    portalId: number,
+    from: CrmObjectType,
+    to: CrmObjectType,
+    label: string,
+    options: { name?: string; inverseLabel?: string } = {},
+  ): DefinedAssociationLabel {
+    const outcome = this.portal(portalId).labels.define(from, to, label, options);
+    if (!outcome.ok) throw new Error(`defineAssociationLabel: ${outcome.message}`);
+    return { typeId: outcome.forward.typeId, ...(outcome.reverse ? { reverseTypeId: outcome.reverse.typeId } : {}) };
+  }
+
+  // ---- owners --------------------------------------------------------------------------------------------
+
+  /**
+   * Adds an owner (a HubSpot user or queue records can be assigned to) to the portal; returns it as the owners
+   * API shows it. Once a portal has an owner, API writes of `hubspot_owner_id` must name an active one.
+   */
+  addOwner(portalId: number, input: AddOwnerInput): Record<string, unknown> {
+    return publicOwner(this.portal(portalId).owners.add(input, this.now()));
+  }
+
+  /** Deactivates an owner: the owners API then returns it only with `archived=true`, and writes refuse its id. */
+  archiveOwner(portalId: number, ownerId: string): Record<string, unknown> {
+    return publicOwner(this.portal(portalId).owners.archive(ownerId, this.now()));
+  }
+
+  /** The portal's owners as the owners API shows them, active ones first. */
+  listOwners(portalId: number): Array<Record<string, unknown>> {
+    const owners = this.portal(portalId).owners;
+    return [...owners.list(false), ...owners.list(true)].map(publicOwner);
   }
 
   // ---- objects -------------------------------------------------------------------------------------------
@@ -315,7 +382,9 @@ export class HubSpotSandbox {
     portal.stats.calls += 1;
 
     const fault = this.takeFault(portal);
-    if (fault) {
+    // dropAfterApply: the call is served as usual (a rate-limited one is answered 429), then the connection is cut.
+    const dropAfterApply = fault !== undefined && 'dropAfterApply' in fault;
+    if (fault && !('dropAfterApply' in fault)) {
       if ('drop' in fault) {
         this.record(entry, 0, 'fault');
         req.socket.destroy();
@@ -352,7 +421,11 @@ export class HubSpotSandbox {
       const ctx = this.context(portal, method, url.searchParams, parsed.value, 'INTEGRATION', sourceId, true);
       result = routeApi(ctx, segments);
     }
-    this.record(entry, result.status, 'api');
+    this.record(entry, result.status, dropAfterApply ? 'fault' : 'api');
+    if (dropAfterApply) {
+      req.socket.destroy();
+      return;
+    }
     const headers = { ...baseHeaders, ...decision.headers, ...(result.headers ?? {}) };
     if (result.body === undefined) sendEmpty(res, result.status, headers);
     else sendJson(res, result.status, result.body, headers, CONTENT_TYPE);
@@ -378,6 +451,7 @@ export class HubSpotSandbox {
       emit: (change: CrmChange) => {
         if (fireWebhooks && objectTypeInfo(change.objectType).webhooks) this.dispatcher.publish(change);
       },
+      rng: this.rng,
     };
   }
 
@@ -413,4 +487,24 @@ export class HubSpotSandbox {
       associations: portal.store.associationsOf(object.type, object.id).map((a) => ({ ...a })),
     };
   }
+}
+
+function scopesOf(raw: unknown): string[] {
+  if (!Array.isArray(raw) || !raw.every((s) => typeof s === 'string')) throw new Error('scopes must be an array of strings');
+  return [...raw];
+}
+
+function batchResultsOf(raw: unknown): BatchResultsMode {
+  if (raw === 'v3-reference' || raw === '2026-03-documented') return raw;
+  throw new Error(`batchResults must be 'v3-reference' or '2026-03-documented', got ${JSON.stringify(raw)}`);
+}
+
+function checkFault(fault: unknown): void {
+  const f = (typeof fault === 'object' && fault !== null ? fault : {}) as Record<string, unknown>;
+  const kinds = ['status', 'drop', 'dropAfterApply', 'delayMs'].filter((k) => f[k] !== undefined);
+  const valid =
+    kinds.length === 1 &&
+    (f.count === undefined || (Number.isInteger(f.count) && Number(f.count) >= 1)) &&
+    (kinds[0] === 'status' ? Number.isInteger(f.status) : kinds[0] === 'delayMs' ? typeof f.delayMs === 'number' && f.delayMs >= 0 : f[kinds[0] ?? ''] === true);
+  if (!valid) throw new Error(`not a fault: ${JSON.stringify(fault)} (expected one of {status}, {drop: true}, {dropAfterApply: true}, {delayMs}, each with an optional count)`);
 }

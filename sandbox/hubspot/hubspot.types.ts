@@ -20,7 +20,27 @@ export interface AddPortalInput {
   appId?: number;
   /** Limit of the CRM search endpoints per rolling second (default 5). */
   searchPerSecond?: number;
+  /**
+   * How this portal answers batch create/read/update (default: the sandbox's `batchResults` option). Given again
+   * for an existing portal (e.g. `POST /__sandbox/portals`), it replaces that portal's setting.
+   */
+  batchResults?: BatchResultsMode;
+  /**
+   * Scopes granted to the portal's tokens; absent: every scope. Only the owners endpoints check them so far
+   * (403 MISSING_SCOPES without `crm.objects.owners.read`).
+   */
+  scopes?: string[];
 }
+
+/**
+ * How batch create, read and update answer their `results`:
+ * - `v3-reference` (default, strict): in no particular order (shuffled by the sandbox's seeded RNG, never in input
+ *   order when there are two or more) and without `objectWriteTraceId`, as HubSpot's docs show them (the trace id
+ *   only in `errors[].context.objectWriteTraceId`; HubSpot says the order cannot be relied on, hubspot-api-nodejs#190).
+ * - `2026-03-documented`: in input order, each result echoing its input's `objectWriteTraceId`, as the examples of
+ *   the date-versioned 2026-03 reference show (not checked against the live API).
+ */
+export type BatchResultsMode = 'v3-reference' | '2026-03-documented';
 
 export interface PortalInfo {
   portalId: number;
@@ -30,6 +50,8 @@ export interface PortalInfo {
   appId: number | null;
   limits: RateLimits;
   searchPerSecond: number;
+  /** Absent: every scope is granted. */
+  scopes?: string[];
 }
 
 export type CrmObjectType = 'contacts' | 'companies' | 'deals' | 'tickets' | 'notes' | 'tasks' | 'emails';
@@ -74,13 +96,25 @@ export interface RequestLogEntry {
   time: number;
   /** Parsed JSON body of the request, when it had one. */
   body?: unknown;
-  /** 'api' for calls that reached the API, 'fault' for injected faults, 'rate-limited' for 429s. */
+  /**
+   * 'api' for calls that reached the API, 'fault' for injected faults, 'rate-limited' for 429s. A `dropAfterApply`
+   * fault logs 'fault' with the status the sandbox would have answered (the call was applied, the answer never sent).
+   */
   outcome: 'api' | 'fault' | 'rate-limited' | 'unauthenticated';
 }
 
+/**
+ * Faults served to a portal's next API calls (`count` calls each, default 1):
+ * - `status`: answers that status (and body) without applying the call;
+ * - `drop`: cuts the connection without applying the call;
+ * - `dropAfterApply`: applies the call as usual (writes stored, webhooks sent), then cuts the connection without
+ *   answering: the client sees a connection reset although HubSpot did the write;
+ * - `delayMs`: waits, then serves the call.
+ */
 export type FaultSpec =
   | { status: number; count?: number; body?: Json; headers?: Record<string, string> }
   | { drop: true; count?: number }
+  | { dropAfterApply: true; count?: number }
   | { delayMs: number; count?: number };
 
 export interface RateLimitStats {

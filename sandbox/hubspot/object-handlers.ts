@@ -25,6 +25,8 @@ function withAssociations(ctx: ApiContext, object: StoredObject, view: PublicObj
     const toType = resolveObjectType(raw);
     if (!toType) continue;
     const results = ctx.portal.store.associationsOf(object.type, object.id, toType).map((a) => {
+      // A USER_DEFINED label is named by its internal name (the `name` it was created with).
+      if (a.category === 'USER_DEFINED') return { id: a.toId, type: ctx.portal.labels.find(object.type, toType, a.typeId)?.name ?? String(a.typeId) };
       const def = findAssociationType(object.type, toType, a.typeId);
       return { id: a.toId, type: def ? associationTypeName(def, (t) => objectTypeInfo(t).singular) : String(a.typeId) };
     });
