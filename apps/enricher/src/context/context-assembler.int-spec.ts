@@ -1,17 +1,20 @@
 import { Client } from '@hubspot/api-client';
-import { BudgetRepository, HubSpotBudget, HubSpotClientFactory, type CrmObjectType } from '@app/common';
+import { BudgetRepository, HubSpotApi, HubSpotBudget, HubSpotClientFactory, type CrmObjectType } from '@app/common';
 import { HubSpotSandbox } from '../../../../sandbox/hubspot';
 import { createTestDatabase, type TestDatabase } from '../../../../test/support/database';
 import { CrmReader } from '../crm/crm-reader';
-import { LEAD_SCORING_V3 } from '../prompts/lead-scoring.prompt';
+import { LEAD_AI } from '../lead-ai/lead-ai.capability';
+import { LEAD_SCORING_PROMPT, LEAD_SCORING_V3 } from '../prompts/lead-scoring.prompt';
 import { TICKET_TRIAGE_V1 } from '../prompts/ticket-triage.prompt';
+import { SERVICE_AI } from '../service-ai/service-ai.capability';
 import { ContextAssembler } from './context-assembler';
-import type { ContextSpec, CrmContext } from './crm-context';
+import type { AssociationRole, ContextSpec, CrmContext } from './crm-context';
 
 const PORTAL = 5151;
 const credentials = { portalId: PORTAL, accessToken: `pat-${PORTAL}` };
 /** HubSpot-defined association type ids (docs: associations v4). */
-const TYPE = { contactToPrimaryCompany: 1, contactToCompany: 279, noteToContact: 202, emailToContact: 198, emailToTicket: 224, ticketToContact: 16, ticketToCompany: 339, dealToContact: 3, dealToPrimaryCompany: 5, noteToDeal: 214 };
+const TYPE = { contactToPrimaryCompany: 1, contactToCompany: 279, contactToDeal: 4, noteToContact: 202, emailToContact: 198, emailToTicket: 224, ticketToContact: 16, ticketToCompany: 339, dealToContact: 3, dealToPrimaryCompany: 5, noteToDeal: 214 };
+const missingScope = { status: 'error', message: 'This app hasn\'t been granted all required scopes to make this call.', category: 'MISSING_SCOPES', correlationId: 'c' };
 
 describe('ContextAssembler (the real SDK against the HubSpot sandbox, budget in real Postgres)', () => {
   const sandbox = new HubSpotSandbox();
@@ -23,8 +26,8 @@ describe('ContextAssembler (the real SDK against the HubSpot sandbox, budget in 
   const seed = (type: CrmObjectType, properties: Record<string, string>) => sandbox.seedObject(PORTAL, type, properties).id;
   const associate = (from: CrmObjectType, fromId: string, to: CrmObjectType, toId: string, typeId: number) =>
     hubspot.crm.associations.v4.basicApi.create(from, fromId, to, toId, [{ associationCategory: 'HUBSPOT_DEFINED' as never, associationTypeId: typeId }]);
-  const assembled = async (type: CrmObjectType, id: string, spec: ContextSpec): Promise<CrmContext> => {
-    const result = await assembler.assemble(credentials, type, id, spec);
+  const assembled = async (type: CrmObjectType, id: string, spec: ContextSpec, associates: readonly AssociationRole[] = []): Promise<CrmContext> => {
+    const result = await assembler.assemble(credentials, type, id, spec, associates);
     if (result.kind !== 'assembled') throw new Error(`not assembled: ${JSON.stringify(result)}`);
     return result.context;
   };
@@ -33,9 +36,11 @@ describe('ContextAssembler (the real SDK against the HubSpot sandbox, budget in 
     const { url } = await sandbox.start();
     sandbox.addPortal({ portalId: PORTAL, accessToken: credentials.accessToken });
     for (const name of ['ai_category', 'ai_sentiment']) sandbox.defineProperty(PORTAL, 'tickets', { name, label: name, type: 'string', fieldType: 'text', groupName: 'ticketinformation' });
+    // HubSpot computes it from the stage; the sandbox does not model it, so the tests set it.
+    sandbox.defineProperty(PORTAL, 'deals', { name: 'hs_is_closed', label: 'Is Deal Closed?', type: 'bool', fieldType: 'booleancheckbox', groupName: 'dealinformation' });
     db = await createTestDatabase('context');
     budget = new HubSpotBudget(new BudgetRepository(db.dataSource), 0.1);
-    assembler = new ContextAssembler(new CrmReader(new HubSpotClientFactory(url), budget));
+    assembler = new ContextAssembler(new CrmReader(new HubSpotApi(new HubSpotClientFactory(url)), budget));
     hubspot = new Client({ accessToken: credentials.accessToken, basePath: url, numberOfApiCallRetries: 0 });
   }, 60_000);
 
@@ -117,6 +122,110 @@ describe('ContextAssembler (the real SDK against the HubSpot sandbox, budget in 
     expect(context.related.notes).toEqual([{ id: note, properties: { hs_note_body: 'Legal is reviewing' } }]);
   });
 
+  describe('the records a capability’s notes and tasks also go on (never part of the prompt’s context)', () => {
+    const leadAssociates = LEAD_AI.associates('contact.creation');
+    const deal = (name: string, closed: boolean, createdate: string) =>
+      seed('deals', { dealname: name, dealstage: closed ? 'closedwon' : 'qualifiedtobuy', hs_is_closed: String(closed), createdate });
+
+    it('finds a new lead’s primary company and its newest open deal with one call more than the prompt’s context', async () => {
+      const acme = seed('companies', { name: 'Acme' });
+      const side = seed('companies', { name: 'Side Project' });
+      const contact = seed('contacts', { firstname: 'Jane', jobtitle: 'CTO' });
+      await associate('contacts', contact, 'companies', side, TYPE.contactToCompany);
+      await associate('contacts', contact, 'companies', acme, TYPE.contactToPrimaryCompany);
+      const open = deal('Acme expansion', false, '2026-10-01T00:00:00.000Z');
+      const won = deal('Acme pilot', true, '2026-11-01T00:00:00.000Z');
+      const older = deal('Acme first try', false, '2026-01-01T00:00:00.000Z');
+      for (const id of [older, won, open]) await associate('contacts', contact, 'deals', id, TYPE.contactToDeal);
+      const before = sandbox.requests().length;
+
+      const context = await assembled('contacts', contact, LEAD_SCORING_PROMPT.context, leadAssociates);
+
+      // The newest deal is closed: the newest open one is the one the rep works.
+      expect(context.associated).toEqual({ primaryCompany: acme, openDeal: open });
+      // The prompt's context is what it was: no deal, no record ids.
+      expect(context.related).toEqual({ company: [{ id: acme, properties: { name: 'Acme' } }] });
+      expect(context.reads.map((r) => [r.call, r.status])).toEqual([
+        [`read contacts ${contact}`, 200],
+        ['batch read 1 companies', 200],
+        ['batch read 3 deals', 200],
+      ]);
+      const calls = sandbox.requests().slice(before);
+      expect(calls).toHaveLength(3);
+      expect(calls[0]!.query).toMatch(/associations=[^&]*deals/);
+      expect(calls[2]).toMatchObject({ method: 'POST', path: expect.stringMatching(/\/deals\/batch\/read$/), body: { properties: ['hs_is_closed', 'dealstage', 'createdate'] } });
+    });
+
+    it('associates nothing more for a contact with no company and no deal, at no extra call', async () => {
+      const contact = seed('contacts', { firstname: 'Solo' });
+      const before = sandbox.requests().length;
+      const context = await assembled('contacts', contact, LEAD_SCORING_PROMPT.context, leadAssociates);
+      expect(context.associated).toEqual({});
+      expect(sandbox.requests().length - before).toBe(1);
+    });
+
+    it('finds no open deal when every deal is closed', async () => {
+      const contact = seed('contacts', { firstname: 'Closed' });
+      await associate('contacts', contact, 'deals', deal('Lost', true, '2026-10-01T00:00:00.000Z'), TYPE.contactToDeal);
+      const context = await assembled('contacts', contact, { record: ['firstname'] }, leadAssociates);
+      expect(context.associated).toEqual({});
+    });
+
+    it('a token without the deals scope costs the open deal only: a refused deals read is left out', async () => {
+      const acme = seed('companies', { name: 'Acme' });
+      const contact = seed('contacts', { firstname: 'Scoped' });
+      await associate('contacts', contact, 'companies', acme, TYPE.contactToPrimaryCompany);
+      await associate('contacts', contact, 'deals', deal('Open', false, '2026-10-01T00:00:00.000Z'), TYPE.contactToDeal);
+      // The record read goes through; the deals read is refused.
+      sandbox.injectFaults(PORTAL, [{ delayMs: 0, count: 1 }, { status: 403, body: missingScope }]);
+      const context = await assembled('contacts', contact, { record: ['firstname'] }, leadAssociates);
+      expect(context.record).toEqual({ firstname: 'Scoped' });
+      expect(context.associated).toEqual({ primaryCompany: acme });
+      expect(context.reads.map((r) => [r.call, r.status])).toEqual([
+        [`read contacts ${contact}`, 200],
+        ['batch read 1 deals', 403],
+      ]);
+    });
+
+    it('a record read refused for listing deals is read again without them, once', async () => {
+      const acme = seed('companies', { name: 'Acme' });
+      const contact = seed('contacts', { firstname: 'Refused' });
+      await associate('contacts', contact, 'companies', acme, TYPE.contactToPrimaryCompany);
+      sandbox.injectFaults(PORTAL, [{ status: 403, body: missingScope }]);
+      const before = sandbox.requests().length;
+      const context = await assembled('contacts', contact, { record: ['firstname'] }, leadAssociates);
+      expect(context.associated).toEqual({ primaryCompany: acme });
+      expect(context.reads.map((r) => [r.call, r.status])).toEqual([
+        [`read contacts ${contact} with its deals`, 403],
+        [`read contacts ${contact}`, 200],
+      ]);
+      const calls = sandbox.requests().slice(before);
+      expect(calls).toHaveLength(2);
+      expect(calls[1]!.query).not.toMatch(/deals/);
+    });
+
+    it('finds a ticket’s requester in the reads its prompt’s context makes anyway, or in the ticket’s own read', async () => {
+      const contact = seed('contacts', { firstname: 'Wanda', email: 'wanda@initech.example' });
+      const ticket = seed('tickets', { subject: 'Charged twice', hs_pipeline: '0', hs_pipeline_stage: '1' });
+      await associate('tickets', ticket, 'contacts', contact, TYPE.ticketToContact);
+      const associates = SERVICE_AI.associates('ticket.creation');
+
+      let before = sandbox.requests().length;
+      const withContext = await assembled('tickets', ticket, TICKET_TRIAGE_V1.context, associates);
+      expect(withContext.associated).toEqual({ requester: contact });
+      const withoutAssociates = sandbox.requests().length - before;
+      before = sandbox.requests().length;
+      await assembled('tickets', ticket, TICKET_TRIAGE_V1.context);
+      expect(withoutAssociates).toBe(sandbox.requests().length - before);
+
+      before = sandbox.requests().length;
+      const recordOnly = await assembled('tickets', ticket, { record: ['subject'] }, associates);
+      expect(recordOnly.associated).toEqual({ requester: contact });
+      expect(recordOnly.related).toEqual({});
+      expect(sandbox.requests().length - before).toBe(1);
+    });
+  });
+
   it('fails with not-found for a record HubSpot no longer has, and leaves out related records that vanished', async () => {
     const contact = seed('contacts', { firstname: 'Gone' });
     await hubspot.crm.objects.basicApi.archive('contacts', contact);
@@ -136,7 +245,6 @@ describe('ContextAssembler (the real SDK against the HubSpot sandbox, budget in 
     const email = seed('emails', { hs_email_text: 'not readable', hs_timestamp: '2026-11-02T00:00:00.000Z' });
     await associate('notes', note, 'contacts', contact, TYPE.noteToContact);
     await associate('emails', email, 'contacts', contact, TYPE.emailToContact);
-    const missingScope = { status: 'error', message: 'This app hasn\'t been granted all required scopes to make this call.', category: 'MISSING_SCOPES', correlationId: 'c' };
     // The record and the notes read go through; the emails read is refused.
     sandbox.injectFaults(PORTAL, [{ delayMs: 0, count: 2 }, { status: 403, body: missingScope }]);
     const context = await assembled('contacts', contact, { record: ['firstname'], related: { notes: ['hs_note_body'], emails: ['hs_email_text'] } });

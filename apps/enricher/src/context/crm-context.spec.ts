@@ -1,5 +1,7 @@
 import { associatedIdsOf } from '../crm/crm-reader';
 import { LEAD_SCORING_V1, LEAD_SCORING_V3, LEAD_SCORING_V4 } from '../prompts/lead-scoring.prompt';
+import { renderPrompt } from '../prompts/prompt';
+import { allPromptVersions } from '../prompts/prompt-registry';
 import { declaredNotIn, flattenContext, highestIds, nestContext, newestFirst, pickDeclared, pickFields } from './crm-context';
 
 describe('CRM context helpers', () => {
@@ -33,6 +35,19 @@ describe('CRM context helpers', () => {
     expect(pickDeclared(snapshot, LEAD_SCORING_V1.context)).toEqual({ jobtitle: 'CEO' });
     const live = flattenContext({ record: { jobtitle: 'CEO' }, related: { company: [{ id: '5', properties: { name: 'Acme' } }], emails: [{ id: '9', properties: { hs_email_text: 'x' } }] } });
     expect(pickDeclared(live, LEAD_SCORING_V4.context)).toEqual(live);
+  });
+
+  it('keeps the ids the writebacks also associate with in the audit snapshot, and out of every prompt version’s facts', () => {
+    const read = { record: { jobtitle: 'CEO', subject: 'Refund' }, related: { company: [{ id: '201', properties: { name: 'Acme' } }], contacts: [{ id: '42', properties: { firstname: 'Jane' } }] } };
+    const audited = flattenContext({ ...read, associated: { primaryCompany: '201', openDeal: '302', requester: '42' } });
+    expect(audited).toMatchObject({ 'associated.primaryCompany': '201', 'associated.openDeal': '302', 'associated.requester': '42' });
+    for (const prompt of allPromptVersions()) {
+      const facts = pickDeclared(audited, prompt.context);
+      expect(Object.keys(facts).filter((key) => key.startsWith('associated.'))).toEqual([]);
+      // The same input as without them: the rendered prompt (and so its hash, and reuse) is unchanged.
+      const render = (f: Record<string, string>) => renderPrompt(prompt, { objectType: 'contacts', objectId: '1', facts: f }).hash;
+      expect(render(facts)).toBe(render(pickDeclared(flattenContext(read), prompt.context)));
+    }
   });
 
   it('names what a prompt version declares that another did not read', () => {

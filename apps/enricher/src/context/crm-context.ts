@@ -14,6 +14,20 @@ export interface ContextSpec {
   related?: Partial<Record<RelatedRole, readonly string[]>>;
 }
 
+/**
+ * Records a capability's notes and tasks also go on, besides the triggering record:
+ * a record's primary company, a contact's newest open deal, a ticket's requester
+ * (its first contact). The capability declares them, not the prompt: their ids are
+ * read with the context but never part of what a prompt sees.
+ */
+export const ASSOCIATION_ROLES = ['primaryCompany', 'openDeal', 'requester'] as const;
+export type AssociationRole = (typeof ASSOCIATION_ROLES)[number];
+/** The ids found, by role; a role the record has no record for is absent. */
+export type AssociatedRecordIds = Partial<Record<AssociationRole, string>>;
+
+/** How a snapshot names an associated id (`associated.primaryCompany`): no prompt declares these, so none sees them. */
+const ASSOCIATED_PREFIX = 'associated';
+
 export interface RelatedRecord {
   id: string;
   properties: Record<string, string>;
@@ -25,6 +39,8 @@ export interface CrmContext {
   objectId: string;
   record: Record<string, string>;
   related: Partial<Record<RelatedRole, RelatedRecord[]>>;
+  /** The ids the capability's writebacks also associate with (see ASSOCIATION_ROLES); never sent to the model. */
+  associated?: AssociatedRecordIds;
   /** One entry per HubSpot call that built it. */
   reads: Array<{ call: string; status: number }>;
   /** What HubSpot's headers said on the last call. */
@@ -32,12 +48,15 @@ export interface CrmContext {
 }
 
 /**
- * The context as one flat map for minimisation and the prompt: the record's
- * properties under their own names, related records as `company.name`,
- * `notes.1.hs_note_body` (newest first). Record ids are left out: the model
- * does not need them.
+ * The context as one flat map for the audit's snapshot, minimisation and the
+ * prompt: the record's properties under their own names, related records as
+ * `company.name`, `notes.1.hs_note_body` (newest first). Related records' ids are
+ * left out: the model does not need them. The ids the writebacks also associate
+ * with are kept as `associated.primaryCompany`, `associated.openDeal`,
+ * `associated.requester`, so the audit shows why a note went on a company;
+ * pickDeclared never passes them to a prompt.
  */
-export function flattenContext(context: Pick<CrmContext, 'record' | 'related'>): Record<string, string> {
+export function flattenContext(context: Pick<CrmContext, 'record' | 'related' | 'associated'>): Record<string, string> {
   const flat: Record<string, string> = { ...context.record };
   for (const role of RELATED_ROLES) {
     const records = context.related[role] ?? [];
@@ -46,19 +65,26 @@ export function flattenContext(context: Pick<CrmContext, 'record' | 'related'>):
       for (const [name, value] of Object.entries(record.properties)) flat[`${prefix}.${name}`] = value;
     });
   }
+  for (const role of ASSOCIATION_ROLES) {
+    const id = context.associated?.[role];
+    if (id !== undefined) flat[`${ASSOCIATED_PREFIX}.${role}`] = id;
+  }
   return flat;
 }
 
 /**
  * The facts of a flat snapshot that a prompt declares (see ContextSpec). A live
- * context holds nothing else already; a replay's snapshot was read for another
- * prompt version, which may have declared more.
+ * context holds nothing else but the writeback associations' ids, which no prompt
+ * sees; a replay's snapshot was read for another prompt version, which may have
+ * declared more.
  */
 export function pickDeclared(snapshot: Record<string, string>, spec: ContextSpec): Record<string, string> {
   const record = new Set(spec.record);
   const picked: Record<string, string> = {};
   for (const [key, value] of Object.entries(snapshot)) {
     const parts = key.split('.');
+    // Writeback associations are the platform's, never a prompt's facts.
+    if (parts[0] === ASSOCIATED_PREFIX && parts.length > 1) continue;
     const declared =
       parts.length === 1
         ? record.has(key)

@@ -1,12 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import {
   classifyHubSpotFailure,
+  HubSpotApi,
   HubSpotBudget,
-  HubSpotClientFactory,
   readRateLimitHeaders,
   sleep,
   type CrmObjectType,
-  type HubSpotErrorLike,
+  type HubSpotCallResult,
   type HubSpotFailureClass,
   type PortalHubSpotPlan,
   type RateLimitSnapshot,
@@ -48,11 +48,11 @@ const BATCH_READ_LIMIT = 100;
 @Injectable()
 export class CrmReader {
   constructor(
-    private readonly clients: HubSpotClientFactory,
+    private readonly hubspot: HubSpotApi,
     private readonly budget: HubSpotBudget,
   ) {}
 
-  /** One record and, in the same call, the ids of the records it is associated with (v3 `associations=`). */
+  /** One record and, in the same call, the ids of the records it is associated with (`associations=`). */
   async getRecord(
     portal: PortalCredentials,
     objectType: CrmObjectType,
@@ -60,53 +60,42 @@ export class CrmReader {
     properties: readonly string[],
     associatedTypes: readonly CrmObjectType[] = [],
   ): Promise<CrmRead<CrmRecordWithAssociations>> {
-    return this.call(portal, async (client) => {
-      const response = await client.crm.objects.basicApi.getByIdWithHttpInfo(
-        objectType,
-        objectId,
-        [...properties],
-        undefined,
-        associatedTypes.length > 0 ? [...associatedTypes] : undefined,
-      );
+    const query = { properties, ...(associatedTypes.length > 0 ? { associations: associatedTypes } : {}) };
+    return this.call(portal, () => this.hubspot.call(portal.accessToken, 'objects.get', { objectType, objectId }, { query }), (body) => {
+      const record = body as { id: string; properties: Record<string, string | null>; associations?: Record<string, { results?: Array<{ id: string; type: string }> }> };
       const associations: Partial<Record<CrmObjectType, AssociatedIds>> = {};
-      for (const type of associatedTypes) {
-        const results = (response.data.associations as Record<string, { results: Array<{ id: string; type: string }> }> | undefined)?.[type]?.results ?? [];
-        associations[type] = associatedIdsOf(results);
-      }
-      return { value: { id: response.data.id, properties: response.data.properties, associations }, status: response.httpStatusCode, headers: response.headers };
+      for (const type of associatedTypes) associations[type] = associatedIdsOf(record.associations?.[type]?.results ?? []);
+      return { id: String(record.id), properties: record.properties ?? {}, associations };
     });
   }
 
-  /** Many records of one type by id; ids HubSpot no longer has are left out (a 207). */
+  /** Many records of one type by id, matched by id (HubSpot answers in no set order); ids HubSpot no longer has are left out (a 207). */
   async batchRead(portal: PortalCredentials, objectType: CrmObjectType, ids: readonly string[], properties: readonly string[]): Promise<CrmRead<CrmRecord[]>> {
     const unique = [...new Set(ids)].slice(0, BATCH_READ_LIMIT);
     if (unique.length === 0) return { kind: 'found', value: [], status: 200, rateLimit: {} };
-    return this.call(portal, async (client) => {
-      const response = await client.crm.objects.batchApi.readWithHttpInfo(objectType, {
-        inputs: unique.map((id) => ({ id })),
-        properties: [...properties],
-        propertiesWithHistory: [],
-      });
-      const records = response.data.results.map((r) => ({ id: r.id, properties: r.properties }));
-      return { value: records, status: response.httpStatusCode, headers: response.headers };
+    const body = { inputs: unique.map((id) => ({ id })), properties: [...properties], propertiesWithHistory: [] };
+    return this.call(portal, () => this.hubspot.call(portal.accessToken, 'objects.batchRead', { objectType }, { body }), (answer) => {
+      const results = (answer as { results?: Array<{ id: string; properties: Record<string, string | null> }> } | undefined)?.results ?? [];
+      return results.map((r) => ({ id: String(r.id), properties: r.properties ?? {} }));
     });
   }
 
-  private async call<T>(
-    portal: PortalCredentials,
-    request: (client: ReturnType<HubSpotClientFactory['forToken']>) => Promise<{ value: T; status: number; headers: Record<string, string> }>,
-  ): Promise<CrmRead<T>> {
+  private async call<T>(portal: PortalCredentials, request: () => Promise<HubSpotCallResult>, read: (body: unknown) => T): Promise<CrmRead<T>> {
     const waited = await this.waitForBudget(portal);
     if (waited) return waited;
-    try {
-      const { value, status, headers } = await request(this.clients.forToken(portal.accessToken));
-      const rateLimit = readRateLimitHeaders(headers);
-      await this.budget.observe(portal.portalId, rateLimit);
-      return { kind: 'found', value, status, rateLimit };
-    } catch (error) {
-      const failure = classifyHubSpotFailure(error as HubSpotErrorLike);
+    const answer = await request();
+    const headers = answer.ok ? answer.headers : answer.error.headers;
+    await this.budget.observe(portal.portalId, readRateLimitHeaders(headers));
+    if (!answer.ok) {
+      const failure = classifyHubSpotFailure(answer.error);
       if (failure.kind === 'retry' && failure.rateLimitPolicy) await this.budget.rateLimited(portal.portalId, failure.rateLimitPolicy, failure.retryAfterMs);
       return { kind: 'failed', failure };
+    }
+    try {
+      return { kind: 'found', value: read(answer.body), status: answer.status, rateLimit: readRateLimitHeaders(headers) };
+    } catch (error) {
+      // An answer of a shape HubSpot does not document: retried like a 5xx, never a crash.
+      return { kind: 'failed', failure: { kind: 'retry', reason: `HubSpot answered ${answer.operation} in an unexpected shape: ${(error as Error).message}` } };
     }
   }
 

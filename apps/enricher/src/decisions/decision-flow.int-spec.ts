@@ -3,6 +3,7 @@ import {
   BudgetRepository,
   EventStore,
   HubSpotBudget,
+  HubSpotApi,
   HubSpotClientFactory,
   OperatorAlerts,
   PortalAccess,
@@ -69,7 +70,7 @@ describe('DecisionFlow (Postgres, the HubSpot sandbox and the Anthropic double)'
     const provider = new AnthropicProvider({ apiKey: 'sk-ant-test', baseURL: claudeUrl, defaultModel: 'claude-sonnet-5-5', maxRetries: 0 });
     const records = new DecisionRecords(db.dataSource);
     const maker = new DecisionMaker(provider, records, new ModelConcurrency({ global: 4, perPortal: 2 }));
-    flow = new DecisionFlow(events, new PortalAccess(portals, { portalCacheMs: 0 } as AppConfig, () => new Date()), new ContextAssembler(new CrmReader(new HubSpotClientFactory(hubspotUrl), budget)), maker, records, new ModelRefusalAlerts(new OperatorAlerts(portals, events, memoryLogger().logger, () => new Date()), new PortalAccess(portals, { portalCacheMs: 0 } as AppConfig, () => new Date())), topicNames('flow'), () => new Date());
+    flow = new DecisionFlow(events, new PortalAccess(portals, { portalCacheMs: 0 } as AppConfig, () => new Date()), new ContextAssembler(new CrmReader(new HubSpotApi(new HubSpotClientFactory(hubspotUrl)), budget)), maker, records, new ModelRefusalAlerts(new OperatorAlerts(portals, events, memoryLogger().logger, () => new Date()), new PortalAccess(portals, { portalCacheMs: 0 } as AppConfig, () => new Date())), topicNames('flow'), () => new Date());
     crm = new Client({ accessToken: TOKEN, basePath: hubspotUrl, numberOfApiCallRetries: 0 });
   }, 60_000);
   beforeEach(() => claude.reset());
@@ -122,6 +123,12 @@ describe('DecisionFlow (Postgres, the HubSpot sandbox and the Anthropic double)'
       expect.objectContaining({ kind: 'create-note', body: expect.stringContaining('Hi Maria, we are refunding the second charge.') }),
       expect.objectContaining({ kind: 'create-task', ownerId: '55' }),
     ]);
+    // The reply draft and the SLA task also go on the requester, whom the context names for the audit.
+    const requester = (story.find((e) => e.type === 'ContextFetched')!.data as PlatformEvent<'ContextFetched'>['data']).snapshot['associated.requester'];
+    expect(requester).toEqual(expect.any(String));
+    for (const command of story.filter((e) => e.type === 'WritebackRequested').map((e) => e.data as { kind: string; alsoAssociate?: unknown })) {
+      expect(command.alsoAssociate).toEqual(command.kind === 'update-properties' ? undefined : [{ objectType: 'contacts', objectId: requester }]);
+    }
   });
 
   it('records a second invalid answer as DecisionFailed with both whole replies and their tokens, and dead-letters the trigger with them', async () => {
@@ -166,6 +173,65 @@ describe('DecisionFlow (Postgres, the HubSpot sandbox and the Anthropic double)'
     await flow.run(LEAD_AI, { trigger: changed, triggerType: 'contact.creation', objectId: contact });
     expect(claude.received()).toHaveLength(2);
     expect(decisionIn(await storyOf(changed)).data.reusedFrom).toBeUndefined();
+  });
+
+  describe('a new lead’s draft and follow-up task also go on its primary company and open deal', () => {
+    const lead = structured({ score: 72, persona: 'decision_maker', summary: 'Evaluating a switch.', emailDraft: 'Hi {{FIRSTNAME_1}}, thanks for your interest.' });
+    let leads = 0;
+    async function aLead(): Promise<{ contact: string; company: string; open: string }> {
+      leads += 1;
+      if (leads === 1) hubspot.defineProperty(PORTAL, 'deals', { name: 'hs_is_closed', label: 'Is Deal Closed?', type: 'bool', fieldType: 'booleancheckbox', groupName: 'dealinformation' });
+      const company = seed('companies', { name: `Northwind ${leads}` });
+      const contact = seed('contacts', { firstname: 'Nora', jobtitle: 'COO', email: `nora${leads}@northwind.example` });
+      const open = seed('deals', { dealname: 'Northwind rollout', dealstage: 'qualifiedtobuy', hs_is_closed: 'false', createdate: '2026-10-01T00:00:00.000Z' });
+      const won = seed('deals', { dealname: 'Northwind pilot', dealstage: 'closedwon', hs_is_closed: 'true', createdate: '2026-11-01T00:00:00.000Z' });
+      await crm.crm.associations.v4.basicApi.create('contacts', contact, 'companies', company, [{ associationCategory: 'HUBSPOT_DEFINED' as never, associationTypeId: 1 }]);
+      for (const deal of [open, won]) await crm.crm.associations.v4.basicApi.createDefault('contacts', contact, 'deals', deal);
+      return { contact, company, open };
+    }
+    const writebacksOf = (story: StoredEvent[]) => story.filter((e) => e.type === 'WritebackRequested').map((e) => e.data as { kind: string; objectId: string; alsoAssociate?: unknown });
+
+    it('note and task on the contact, its company and its open deal (not the closed one); ContextFetched names both', async () => {
+      const { contact, company, open } = await aLead();
+      claude.enqueue(lead);
+      const trigger = created('contact.creation', 'contacts', contact);
+      expect(await flow.run(LEAD_AI, { trigger, triggerType: 'contact.creation', objectId: contact })).toEqual({ kind: 'done' });
+
+      const story = await storyOf(trigger);
+      const context = story.find((e) => e.type === 'ContextFetched')!.data as PlatformEvent<'ContextFetched'>['data'];
+      expect(context.snapshot).toMatchObject({ 'associated.primaryCompany': company, 'associated.openDeal': open });
+      // The model saw neither id.
+      expect(JSON.stringify(claude.received().map((r) => r.body))).not.toMatch(new RegExp(`\\b(${company}|${open})\\b`));
+      const onAll = [{ objectType: 'companies', objectId: company }, { objectType: 'deals', objectId: open }];
+      expect(writebacksOf(story)).toEqual([
+        expect.objectContaining({ kind: 'update-properties', objectId: contact }),
+        expect.objectContaining({ kind: 'create-note', objectId: contact, alsoAssociate: onAll }),
+        expect.objectContaining({ kind: 'create-task', objectId: contact, alsoAssociate: onAll }),
+      ]);
+      expect(writebacksOf(story)[0]!.alsoAssociate).toBeUndefined();
+    });
+
+    it('a token without the deals scope still gets the decision, and the company association, without the deal', async () => {
+      const { contact, company } = await aLead();
+      claude.enqueue(lead);
+      const missingScope = { status: 'error', message: 'This app hasn\'t been granted all required scopes to make this call.', category: 'MISSING_SCOPES', correlationId: 'c' };
+      // The contact's read and the company's go through; the deals read is refused.
+      hubspot.injectFaults(PORTAL, [{ delayMs: 0, count: 2 }, { status: 403, body: missingScope }]);
+      const trigger = created('contact.creation', 'contacts', contact);
+      expect(await flow.run(LEAD_AI, { trigger, triggerType: 'contact.creation', objectId: contact })).toEqual({ kind: 'done' });
+
+      const story = await storyOf(trigger);
+      const context = story.find((e) => e.type === 'ContextFetched')!.data as PlatformEvent<'ContextFetched'>['data'];
+      expect(context.reads).toContainEqual({ call: 'batch read 2 deals', status: 403 });
+      expect(context.hubspotStatus).toBe(200);
+      expect(context.snapshot).not.toHaveProperty(['associated.openDeal']);
+      expect(decisionIn(story).data.output).toMatchObject({ score: 72 });
+      const onCompany = [{ objectType: 'companies', objectId: company }];
+      expect(writebacksOf(story).slice(1)).toEqual([
+        expect.objectContaining({ kind: 'create-note', alsoAssociate: onCompany }),
+        expect.objectContaining({ kind: 'create-task', alsoAssociate: onCompany }),
+      ]);
+    });
   });
 
   it('records a ticket deleted before it was read as skipped, without a model call', async () => {

@@ -82,6 +82,26 @@ describe('DecisionFlow with Lead AI', () => {
     expect(writeback).toMatchObject({ causationId: decision!.id, data: { objectId: '42', properties: { ai_lead_score: '80', ai_persona: 'decision_maker', ai_summary: 'Fits.' } } });
   });
 
+  it('puts the draft and the follow-up task on the contact’s primary company and open deal too, and records which in ContextFetched', async () => {
+    const read = contactContext({ jobtitle: 'CEO', email: 'a@acme.io' });
+    if (read.kind === 'assembled') read.context.associated = { primaryCompany: '201', openDeal: '302' };
+    const { run, appendAll, answer, assemble } = setUp({ read, answer: { output: { score: 80, persona: 'decision_maker', summary: 'Fits.', emailDraft: 'Hi.' } } });
+    expect(await run()).toEqual({ kind: 'done' });
+    expect(assemble).toHaveBeenCalledWith(expect.anything(), 'contacts', '42', expect.anything(), ['primaryCompany', 'openDeal']);
+    // The ids are the platform's, not the model's: the request is the one a context without them gives.
+    const [prompt, facts] = answer.mock.calls[0] as unknown as [{ user: string }, Record<string, string>];
+    expect(facts).toEqual({ jobtitle: 'CEO', email: '{{EMAIL_1}}', email_domain: 'acme.io' });
+    expect(prompt.user).not.toMatch(/201|302|associated/);
+    const [context, , writebacks] = appendAll.mock.calls[0]![0];
+    expect(context!.events[0]!.data).toMatchObject({ snapshot: { 'associated.primaryCompany': '201', 'associated.openDeal': '302' } });
+    const onAll = [{ objectType: 'companies', objectId: '201' }, { objectType: 'deals', objectId: '302' }];
+    expect(writebacks!.events.map((e) => e.data)).toEqual([
+      expect.not.objectContaining({ alsoAssociate: expect.anything() }),
+      expect.objectContaining({ kind: 'create-note', objectId: '42', alsoAssociate: onAll }),
+      expect.objectContaining({ kind: 'create-task', objectId: '42', alsoAssociate: onAll }),
+    ]);
+  });
+
   it('restores the contact’s name in the draft it writes back, while the decision keeps what the model saw and said', async () => {
     const read = contactContext({ firstname: 'Jane', jobtitle: 'CEO', email: 'jane@acme.io' });
     const { run, appendAll, answer } = setUp({ read, answer: { output: { score: 75, persona: 'decision_maker', summary: '{{FIRSTNAME_1}} leads Acme.', emailDraft: 'Dear {{FIRSTNAME_1}}, thanks for reaching out.' } } });
@@ -102,10 +122,12 @@ describe('DecisionFlow with Lead AI', () => {
       ) as PlatformEvent<'ObjectChanged'>;
 
     it('re-scores the contact when the prompt reads a changed property, writing only its ai_ properties (no second draft or task)', async () => {
-      const { flow, appendAll, answer } = setUp();
+      const { flow, appendAll, answer, assemble } = setUp();
       const trigger = change({ jobtitle: 'CEO', hs_email_optout: 'false' });
       expect(await flow.run(LEAD_AI, { trigger, triggerType: 'ObjectChanged', objectId: '42' })).toEqual({ kind: 'done' });
       expect(answer).toHaveBeenCalledTimes(1);
+      // No note or task to associate: no company or deal is looked up.
+      expect(assemble).toHaveBeenCalledWith(expect.anything(), 'contacts', '42', expect.anything(), []);
       const [context, decision, writebacks] = appendAll.mock.calls[0]![0];
       expect(context!.events[0]!.type).toBe('ContextFetched');
       expect(decision!.events[0]!.data).toMatchObject({ trigger: { eventId: trigger.id, type: 'ObjectChanged' } });
@@ -379,6 +401,7 @@ describe('DecisionFlow with Service AI', () => {
         previousTickets: [{ id: '800', properties: { subject: 'Invoice missing', ai_category: 'billing_issue' } }],
         emails: [{ id: '77', properties: { hs_email_direction: 'INCOMING_EMAIL', hs_email_text: 'Jane here, still waiting. jane@doe.io' } }],
       },
+      associated: { requester: '42' },
       reads: [{ call: 'read tickets 900', status: 200 }],
       rateLimit: {},
     },
@@ -409,9 +432,18 @@ describe('DecisionFlow with Service AI', () => {
         objectId: '900',
         properties: { ai_category: 'billing_issue', ai_sentiment: 'frustrated', ai_summary: 'Jane was charged twice.', hs_ticket_priority: 'HIGH', hubspot_owner_id: '31', hubspot_team_id: '3' },
       }),
-      expect.objectContaining({ kind: 'create-note', objectType: 'tickets', body: expect.stringContaining('Hi Jane, sorry about the double charge.') }),
-      expect.objectContaining({ kind: 'create-task', objectType: 'tickets', ownerId: '31', priority: 'HIGH', dueAt: '2026-11-28T12:00:00.000Z', subject: expect.stringContaining('within 2 h') }),
+      expect.objectContaining({ kind: 'create-note', objectType: 'tickets', body: expect.stringContaining('Hi Jane, sorry about the double charge.'), alsoAssociate: [{ objectType: 'contacts', objectId: '42' }] }),
+      expect.objectContaining({
+        kind: 'create-task',
+        objectType: 'tickets',
+        ownerId: '31',
+        priority: 'HIGH',
+        dueAt: '2026-11-28T12:00:00.000Z',
+        subject: expect.stringContaining('within 2 h'),
+        alsoAssociate: [{ objectType: 'contacts', objectId: '42' }],
+      }),
     ]);
+    expect(context!.events[0]!.data).toMatchObject({ snapshot: { 'associated.requester': '42' } });
   });
 
   it('prices each paid reply on its own: two Haiku 5.5 calls of 60,000 tokens each stay under the long-prompt tier', async () => {

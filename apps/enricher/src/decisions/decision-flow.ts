@@ -18,6 +18,7 @@ import {
   type WritebackCommand,
 } from '@app/common';
 import { ContextAssembler } from '../context/context-assembler';
+import type { AssociatedRecordIds, AssociationRole } from '../context/crm-context';
 import type { PromptDefinition } from '../prompts/prompt';
 import { selectPrompt } from '../prompts/prompt-registry';
 import { triggerSkipped } from '../triggers/trigger-skipped';
@@ -36,6 +37,12 @@ export interface WritebackPlanInput<T> {
   answer: T;
   portal: Portal;
   decidedAt: Date;
+  /**
+   * The records its notes and tasks also go on, as the context found them (the roles
+   * the capability `associates`); empty when it found none, or when there is no
+   * context to find them in.
+   */
+  associated: AssociatedRecordIds;
 }
 
 /** One AI capability (Lead AI, Service AI): which record, which prompt, what answer, which writebacks. */
@@ -44,6 +51,12 @@ export interface Capability<T extends object> {
   objectType: CrmObjectType;
   promptId: string;
   answerType: ClassConstructor<T>;
+  /**
+   * The records besides its own that this trigger's notes and tasks go on: the
+   * context assembler finds their ids (never shown to the model). None for a trigger
+   * whose writebacks create no note or task, so no call is spent on them.
+   */
+  associates(triggerType: string): readonly AssociationRole[];
   /** The answer's text fields with placeholders replaced by the real values. */
   restore(answer: T, restore: (text: string) => string): T;
   planWritebacks(input: WritebackPlanInput<T>): WritebackCommand[];
@@ -98,7 +111,7 @@ export class DecisionFlow {
     }
 
     const credentials = { portalId: trigger.portalId, accessToken, plan: portal.settings.hubspot };
-    const assembled = await this.contexts.assemble(credentials, capability.objectType, objectId, prompt.context);
+    const assembled = await this.contexts.assemble(credentials, capability.objectType, objectId, prompt.context, capability.associates(triggerType));
     if (assembled.kind === 'failed') {
       const failure = assembled.failure;
       switch (failure.kind) {
@@ -136,7 +149,15 @@ export class DecisionFlow {
     const { contextFetched, decision } = decided;
 
     const writebacks = capability
-      .planWritebacks({ decisionId: decision.id, triggerType, objectId, answer: capability.restore(decided.answer, decided.restore), portal, decidedAt: now })
+      .planWritebacks({
+        decisionId: decision.id,
+        triggerType,
+        objectId,
+        answer: capability.restore(decided.answer, decided.restore),
+        portal,
+        decidedAt: now,
+        associated: assembled.context.associated ?? {},
+      })
       .map((command) => writebackRequested(decision, command, now));
 
     const result = await this.eventStore.appendAll([

@@ -121,7 +121,8 @@ export class DecisionMaker {
         objectType: context.objectType,
         objectId: context.objectId,
         snapshot,
-        hubspotStatus: context.reads[0]?.status ?? 200,
+        // The record's read: the first that succeeded (one refused for the deals scope is read again without them).
+        hubspotStatus: context.reads.find((read) => read.status < 400)?.status ?? 200,
         rateLimit: context.rateLimit,
         reads: context.reads,
       },

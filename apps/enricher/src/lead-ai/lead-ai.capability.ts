@@ -7,14 +7,17 @@ import { planLeadRescoreWritebacks, planLeadWritebacks } from './lead-writebacks
 /**
  * Lead AI (pattern 1): a new contact is scored, given a persona, pain points, a
  * next step and a first-touch email draft; the draft becomes a note and the
- * follow-up a task for the owner the portal's routing rules choose. A change to
- * what the prompt reads re-scores the contact: only its `ai_` properties move.
+ * follow-up a task for the owner the portal's routing rules choose, both on the
+ * contact, its primary company and its newest open deal. A change to what the
+ * prompt reads re-scores the contact: only its `ai_` properties move (so no
+ * company or deal is looked up for it).
  */
 export const LEAD_AI: Capability<LeadAssessment> = {
   name: 'lead-ai',
   objectType: 'contacts',
   promptId: LEAD_SCORING_PROMPT.id,
   answerType: LeadAssessment,
+  associates: (triggerType) => (triggerType === 'ObjectChanged' ? [] : ['primaryCompany', 'openDeal']),
   restore: (assessment, restore) =>
     Object.assign(new LeadAssessment(), {
       ...assessment,
@@ -23,13 +26,15 @@ export const LEAD_AI: Capability<LeadAssessment> = {
       ...(assessment.recommendedAction ? { recommendedAction: restore(assessment.recommendedAction) } : {}),
       ...(assessment.emailDraft ? { emailDraft: restore(assessment.emailDraft) } : {}),
     }),
-  planWritebacks: ({ decisionId, triggerType, objectId, answer, portal, decidedAt }) => {
+  planWritebacks: ({ decisionId, triggerType, objectId, answer, portal, decidedAt, associated }) => {
     if (triggerType === 'ObjectChanged') return planLeadRescoreWritebacks(decisionId, objectId, answer);
     const routing = portal.settings.leadRouting;
-    return planLeadWritebacks(decisionId, objectId, answer, {
-      ownerId: chooseLeadOwner(answer, routing),
-      dueAt: followUpDueAt(decidedAt, routing),
-      decidedAt: decidedAt.toISOString(),
-    });
+    return planLeadWritebacks(
+      decisionId,
+      objectId,
+      answer,
+      { ownerId: chooseLeadOwner(answer, routing), dueAt: followUpDueAt(decidedAt, routing), decidedAt: decidedAt.toISOString() },
+      { companyId: associated.primaryCompany, openDealId: associated.openDeal },
+    );
   },
 };

@@ -28,6 +28,23 @@ describe('planLeadWritebacks', () => {
     expect(commands[1]).not.toHaveProperty('ownerId');
   });
 
+  it('puts the draft note and the follow-up task on the contact’s primary company and open deal too, never the properties', () => {
+    const [update, note, task] = planLeadWritebacks('decision-1', '123', assessment, followUp, { companyId: '201', openDealId: '302' });
+    const onAll = [{ objectType: 'companies', objectId: '201' }, { objectType: 'deals', objectId: '302' }];
+    expect(note).toMatchObject({ kind: 'create-note', objectType: 'contacts', objectId: '123', alsoAssociate: onAll });
+    expect(task).toMatchObject({ kind: 'create-task', objectType: 'contacts', objectId: '123', alsoAssociate: onAll });
+    expect(update).not.toHaveProperty('alsoAssociate');
+    // Where the note also goes does not change what it is: the same command ids.
+    expect([update, note, task].map((c) => c!.commandId)).toEqual(planLeadWritebacks('decision-1', '123', assessment, followUp).map((c) => c.commandId));
+  });
+
+  it('associates only what the contact has: a company without a deal, and nothing more for a contact with neither', () => {
+    const [, note, task] = planLeadWritebacks('d', '123', assessment, followUp, { companyId: '201' });
+    expect(note).toMatchObject({ alsoAssociate: [{ objectType: 'companies', objectId: '201' }] });
+    expect(task).toMatchObject({ alsoAssociate: [{ objectType: 'companies', objectId: '201' }] });
+    for (const command of planLeadWritebacks('d', '123', assessment, followUp, {})) expect(command).not.toHaveProperty('alsoAssociate');
+  });
+
   it('gives the same decision the same command ids, so a replayed command is recognised', () => {
     const ids = (decision: string) => planLeadWritebacks(decision, '123', assessment, followUp).map((c) => c.commandId);
     expect(ids('decision-1')).toEqual(ids('decision-1'));

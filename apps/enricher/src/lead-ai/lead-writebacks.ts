@@ -1,5 +1,5 @@
 import type { WritebackCommand } from '@app/common';
-import { commandsFor, draftNote } from '../writebacks/writeback-commands';
+import { alsoAssociated, commandsFor, draftNote } from '../writebacks/writeback-commands';
 import type { LeadAssessment } from './lead-assessment.dto';
 
 /** The HubSpot contact properties Lead AI writes. */
@@ -17,18 +17,29 @@ export interface LeadFollowUp {
   decidedAt: string;
 }
 
+/** The records besides the contact its draft and follow-up belong with, when it has them. */
+export interface LeadRecords {
+  /** Its primary company. */
+  companyId?: string;
+  /** Its newest open deal. */
+  openDealId?: string;
+}
+
 /**
  * Which writebacks a lead assessment implies: the AI properties on the contact, the
- * email draft as a note on it, and a follow-up task for its owner. Pure; every
+ * email draft as a note on it, and a follow-up task for its owner; the note and the
+ * task also go on its primary company and open deal, when it has them. Pure; every
  * command id derives from the decision, so a replayed command is recognised.
  */
-export function planLeadWritebacks(decisionId: string, contactId: string, assessment: LeadAssessment, followUp: LeadFollowUp): WritebackCommand[] {
+export function planLeadWritebacks(decisionId: string, contactId: string, assessment: LeadAssessment, followUp: LeadFollowUp, records: LeadRecords = {}): WritebackCommand[] {
   const base = commandsFor(decisionId, 'contacts', contactId);
+  const also = alsoAssociated({ objectType: 'companies', objectId: records.companyId }, { objectType: 'deals', objectId: records.openDealId });
   const commands: WritebackCommand[] = [leadPropertiesUpdate(base, assessment)];
-  if (assessment.emailDraft) commands.push(draftNote(base, 'first-touch email', assessment.emailDraft, followUp.decidedAt));
+  if (assessment.emailDraft) commands.push(draftNote(base, 'first-touch email', assessment.emailDraft, followUp.decidedAt, also));
   commands.push({
     ...base('create-task'),
     kind: 'create-task',
+    ...also,
     subject: `Follow up new lead (AI score ${assessment.score})`,
     body: [assessment.summary, assessment.recommendedAction ? `Next step: ${assessment.recommendedAction}` : ''].filter(Boolean).join('\n'),
     dueAt: followUp.dueAt,

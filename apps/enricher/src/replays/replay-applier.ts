@@ -93,6 +93,9 @@ export class ReplayApplier {
           answer: capability.restore(Object.assign(new capability.answerType(), answer.data.output), again.privacy.restore),
           portal,
           decidedAt: now,
+          // No associations: what is applied is properties on the record itself (no note, no task), and a snapshot
+          // recorded before the ids were (`associated.*`) has none; a fresh look-up would cost calls for nothing.
+          associated: {},
         })
         .filter((command) => command.kind === 'update-properties');
       requests.push({

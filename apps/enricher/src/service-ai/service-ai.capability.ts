@@ -7,8 +7,8 @@ import { TicketTriage } from './ticket-triage.dto';
 /**
  * Service AI (pattern 2): a ticket is categorised, prioritised (hs_ticket_priority),
  * read for sentiment and summarised; the reply draft becomes a note on it, the
- * portal's rules route it to an owner or team, and an SLA task says when to respond.
- * A re-triage after the customer changed the ticket's text refreshes only the AI's
+ * portal's rules route it to an owner or team, and an SLA task says when to respond;
+ * the note and the task also go on the requester (the ticket's contact). A re-triage after the customer changed the ticket's text refreshes only the AI's
  * own properties and drafts a new reply: priority, owner, team and the SLA task may
  * have been set by an agent since, and the AI does not overrule them.
  */
@@ -17,21 +17,25 @@ export const SERVICE_AI: Capability<TicketTriage> = {
   objectType: 'tickets',
   promptId: TICKET_TRIAGE_V1.id,
   answerType: TicketTriage,
+  // A re-triage drafts a new reply too: it goes on the requester as well.
+  associates: () => ['requester'],
   restore: (triage, restore) =>
     Object.assign(new TicketTriage(), {
       ...triage,
       summary: restore(triage.summary),
       ...(triage.replyDraft ? { replyDraft: restore(triage.replyDraft) } : {}),
     }),
-  planWritebacks: ({ decisionId, triggerType, objectId, answer, portal, decidedAt }) => {
-    if (triggerType === 'ObjectChanged') return planTicketRetriageWritebacks(decisionId, objectId, answer, decidedAt.toISOString());
+  planWritebacks: ({ decisionId, triggerType, objectId, answer, portal, decidedAt, associated }) => {
+    const records = { requesterId: associated.requester };
+    if (triggerType === 'ObjectChanged') return planTicketRetriageWritebacks(decisionId, objectId, answer, decidedAt.toISOString(), records);
     const routing = portal.settings.serviceRouting;
     const due = responseDueAt(decidedAt, answer.priority, routing);
-    return planTicketWritebacks(decisionId, objectId, answer, {
-      assignee: chooseTicketAssignee(answer, routing),
-      dueAt: due.dueAt,
-      slaHours: due.hours,
-      decidedAt: decidedAt.toISOString(),
-    });
+    return planTicketWritebacks(
+      decisionId,
+      objectId,
+      answer,
+      { assignee: chooseTicketAssignee(answer, routing), dueAt: due.dueAt, slaHours: due.hours, decidedAt: decidedAt.toISOString() },
+      records,
+    );
   },
 };

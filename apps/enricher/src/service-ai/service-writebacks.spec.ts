@@ -25,6 +25,20 @@ describe('Service AI writebacks', () => {
     expect(planTicketWritebacks('d-1', '900', triage, { assignee: {}, dueAt: 'x', slaHours: 1, decidedAt: 'y' }).map((c) => c.commandId)).toEqual(commands.map((c) => c.commandId));
   });
 
+  it('puts the reply draft and the SLA task on the requester too; without one, on the ticket only', () => {
+    const plan = { assignee: { ownerId: '31' }, dueAt: '2026-11-28T11:00:00.000Z', slaHours: 1, decidedAt: '2026-11-28T10:00:00.000Z' };
+    const [update, note, task] = planTicketWritebacks('d-1', '900', triage, plan, { requesterId: '42' });
+    const requester = [{ objectType: 'contacts', objectId: '42' }];
+    expect(note).toMatchObject({ kind: 'create-note', objectType: 'tickets', objectId: '900', alsoAssociate: requester });
+    expect(task).toMatchObject({ kind: 'create-task', objectType: 'tickets', objectId: '900', alsoAssociate: requester });
+    expect(update).not.toHaveProperty('alsoAssociate');
+    for (const command of planTicketWritebacks('d-1', '900', triage, plan)) expect(command).not.toHaveProperty('alsoAssociate');
+
+    const [retriaged, redraft] = planTicketRetriageWritebacks('d-2', '900', triage, '2026-11-28T12:00:00.000Z', { requesterId: '42' });
+    expect(redraft).toMatchObject({ kind: 'create-note', alsoAssociate: requester });
+    expect(retriaged).not.toHaveProperty('alsoAssociate');
+  });
+
   it('a re-triage refreshes only the AI’s own properties and drafts a new reply: no priority, owner, team or new task', () => {
     const commands = planTicketRetriageWritebacks('d-2', '900', triage, '2026-11-28T12:00:00.000Z');
     expect(commands.map((c) => c.kind)).toEqual(['update-properties', 'create-note']);

@@ -1,4 +1,4 @@
-import { causedBy, deterministicId, type CrmObjectType, type EventEnvelope, type PlatformEvent, type WritebackCommand } from '@app/common';
+import { causedBy, deterministicId, type AlsoAssociatedRecord, type CrmObjectType, type EventEnvelope, type PlatformEvent, type WritebackCommand } from '@app/common';
 
 /** Model text inside a note's HTML body: shown as text, never as markup. */
 export function escapeHtml(text: string): string {
@@ -18,11 +18,22 @@ export function commandsFor(decisionId: string, objectType: CrmObjectType, objec
   return (kind: WritebackCommand['kind']) => ({ decisionId, objectType, objectId, commandId: deterministicId('writeback', decisionId, objectType, objectId, kind) });
 }
 
-/** A draft the model wrote, as a note on the record for a person to review before sending. */
-export function draftNote(base: ReturnType<typeof commandsFor>, what: string, draft: string, timestamp: string): WritebackCommand {
+/**
+ * The records a note or task also goes on, to spread into the command: those with
+ * an id, in the order given; nothing at all when none has one. The command id does
+ * not depend on them, so a replayed command is recognised whatever they were.
+ */
+export function alsoAssociated(...records: Array<{ objectType: CrmObjectType; objectId: string | undefined }>): { alsoAssociate?: AlsoAssociatedRecord[] } {
+  const also = records.filter((r): r is AlsoAssociatedRecord => r.objectId !== undefined).map(({ objectType, objectId }) => ({ objectType, objectId }));
+  return also.length > 0 ? { alsoAssociate: also } : {};
+}
+
+/** A draft the model wrote, as a note on the record (and `also` those records) for a person to review before sending. */
+export function draftNote(base: ReturnType<typeof commandsFor>, what: string, draft: string, timestamp: string, also: ReturnType<typeof alsoAssociated> = {}): WritebackCommand {
   return {
     ...base('create-note'),
     kind: 'create-note',
+    ...also,
     body: `<p><strong>AI draft — ${what} (review before sending)</strong></p><pre>${escapeHtml(draft)}</pre>`,
     timestamp,
   };
