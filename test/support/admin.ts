@@ -1,6 +1,6 @@
 import { Test } from '@nestjs/testing';
 import type { INestApplication } from '@nestjs/common';
-import { BudgetRepository, EventStore, HubSpotBudget, PortalRepository, TokenCipher, type AppConfig } from '@app/common';
+import { BudgetRepository, EventStore, HubSpotApi, HubSpotBudget, HubSpotClientFactory, PortalRepository, TokenCipher, type AppConfig } from '@app/common';
 import { AdminModule, type AdminDependencies } from '../../apps/ingest/src/admin/admin.module';
 import type { TestDatabase } from './database';
 
@@ -12,6 +12,8 @@ export function adminDependencies(db: TestDatabase, config: AppConfig, portals =
     portals,
     eventStore: new EventStore(db.dataSource),
     budget: new HubSpotBudget(new BudgetRepository(db.dataSource), config.hubspotBudgetHeadroom),
+    // HUBSPOT_API_BASE_URL: a test that saves routing owners points it at a HubSpotSandbox.
+    hubspot: new HubSpotApi(new HubSpotClientFactory(config.hubspotApiBaseUrl)),
     clock: () => new Date(),
   };
 }

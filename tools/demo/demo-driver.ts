@@ -47,6 +47,11 @@ export async function runDemo({ config, print }: DemoOptions): Promise<void> {
 
   print(`HubSpot sandbox: portal ${DEMO_PORTAL} with a private-app token and the ai_* contact properties`);
   await call('POST', `${sandbox}/portals`, { portalId: DEMO_PORTAL, accessToken: token, tier: 'professional', appId: DEMO_APP_ID }, [200, 201, 409]);
+  // The owners the routing names: the admin API checks them in HubSpot before it stores the settings.
+  const owners = (await call('GET', `${sandbox}/portals/${DEMO_PORTAL}/owners`, undefined, [200])) as { results: Array<{ id: string }> };
+  for (const [id, email] of [[DEMO_OWNER_ID, 'sales@demo-realty.example'], [SUPPORT_OWNER_ID, 'support@demo-realty.example'], [BILLING_OWNER_ID, 'billing@demo-realty.example']] as const) {
+    if (!owners.results.some((o) => o.id === id)) await call('POST', `${sandbox}/portals/${DEMO_PORTAL}/owners`, { id, email }, [201]);
+  }
   for (const name of AI_PROPERTIES) {
     await call('POST', `${sandbox}/portals/${DEMO_PORTAL}/properties/contacts`, { name, label: name, type: 'string', fieldType: 'text', groupName: 'contactinformation' }, [200, 201, 409]);
   }

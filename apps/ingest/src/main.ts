@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { DataSource } from 'typeorm';
-import { CLOCK, closeOnSignals, EventStore, HubSpotBudget, installCrashHandlers, loadServiceConfig, NestJsonLogger, PlatformModule, PortalRepository, runService } from '@app/common';
+import { CLOCK, closeOnSignals, EventStore, HubSpotApi, HubSpotBudget, installCrashHandlers, loadServiceConfig, NestJsonLogger, PlatformModule, PortalRepository, runService } from '@app/common';
 import { AdminModule } from './admin/admin.module';
 import { IngestModule } from './ingest.module';
 import { IngestMetrics } from './metrics/ingest-metrics';
@@ -26,6 +26,7 @@ async function bootstrap(): Promise<void> {
       portals: app.get(PortalRepository),
       eventStore: app.get(EventStore),
       budget: app.get(HubSpotBudget),
+      hubspot: app.get(HubSpotApi),
       clock: app.get(CLOCK),
       metrics: app.get(IngestMetrics),
     }),

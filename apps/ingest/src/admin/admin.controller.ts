@@ -1,9 +1,9 @@
-import { BadRequestException, Body, ConflictException, Controller, Get, HttpCode, NotFoundException, Param, ParseIntPipe, Patch, Post, Query, UseGuards } from '@nestjs/common';
+import { BadRequestException, Body, ConflictException, Controller, Get, HttpCode, NotFoundException, Param, ParseIntPipe, Patch, Post, Query, ServiceUnavailableException, UnprocessableEntityException, UseGuards, type HttpException } from '@nestjs/common';
 import { CRM_OBJECT_TYPES, StreamIds, UnknownTopicError, type CrmObjectType, type Portal, type StoredEvent } from '@app/common';
 import { AdminAuthGuard } from './admin-auth.guard';
 import { DeadLetterAdminService, type RedriveReport } from './dead-letter-admin.service';
 import { costRange } from './cost-range';
-import { PortalAdminService, type PortalBudgetReport, type PortalCostReport } from './portal-admin.service';
+import { PortalAdminService, type OwnerRefusal, type PortalBudgetReport, type PortalCostReport, type SavedPortal } from './portal-admin.service';
 import { RedriveDeadLettersDto } from './redrive-dead-letters.dto';
 import { RegisterPortalDto } from './register-portal.dto';
 import { ReplayAdminService, type ReplayReport } from './replay-admin.service';
@@ -19,12 +19,13 @@ export class AdminController {
     private readonly replays: ReplayAdminService,
   ) {}
 
+  /** 400 when a routing setting names an owner HubSpot does not have (or a deactivated one); see presentSaved. */
   @Post('portals')
   @HttpCode(201)
-  async register(@Body() dto: RegisterPortalDto): Promise<Portal> {
+  async register(@Body() dto: RegisterPortalDto): Promise<PresentedPortal> {
     const result = await this.admin.register(dto);
     if (result === 'exists') throw new ConflictException(`portal ${dto.portalId} is already registered`);
-    return presentPortal(result);
+    return presentSaved(result);
   }
 
   @Get('portals/:portalId')
@@ -40,10 +41,10 @@ export class AdminController {
    * setting status "active" again leaves them, so the operator says the cause is fixed.
    */
   @Patch('portals/:portalId')
-  async update(@Param('portalId', ParseIntPipe) portalId: number, @Body() dto: UpdatePortalDto): Promise<Portal> {
-    const portal = await this.admin.update(portalId, dto);
-    if (!portal) throw new NotFoundException(`portal ${portalId} is not registered`);
-    return presentPortal(portal);
+  async update(@Param('portalId', ParseIntPipe) portalId: number, @Body() dto: UpdatePortalDto): Promise<PresentedPortal> {
+    const result = await this.admin.update(portalId, dto);
+    if (!result) throw new NotFoundException(`portal ${portalId} is not registered`);
+    return presentSaved(result);
   }
 
   /** The portal's HubSpot limits, the platform's share of them and the shared budget's stored state. */
@@ -157,6 +158,30 @@ function replayRangeProblems(from: string | undefined, to: string | undefined, n
   if (unreadable.length > 0) return unreadable;
   if (from && Date.parse(from) >= (to ? Date.parse(to) : now.getTime())) return [to ? 'from must be before to' : 'from must be before now (to defaults to now)'];
   return [];
+}
+
+/** A saved portal; `warnings` (only when there are some) say what could not be checked, e.g. the routing's owners. */
+type PresentedPortal = Portal & { warnings?: string[] };
+
+/**
+ * The saved portal, or the owner check's refusal: 400 naming each wrong owner and the setting that names it,
+ * 422 when HubSpot refused the token, 503 when HubSpot could not answer (nothing was saved: retry later).
+ */
+function presentSaved(result: SavedPortal | OwnerRefusal): PresentedPortal {
+  if (result.kind === 'refused') throw refusal(result);
+  const portal = presentPortal(result.portal);
+  return result.warnings.length > 0 ? { ...portal, warnings: result.warnings } : portal;
+}
+
+function refusal(result: OwnerRefusal): HttpException {
+  switch (result.status) {
+    case 400:
+      return new BadRequestException(result.messages);
+    case 422:
+      return new UnprocessableEntityException(result.messages);
+    case 503:
+      return new ServiceUnavailableException(result.messages);
+  }
 }
 
 /** A portal as the admin API shows it (alerts included): no token, and only whether a workflow key is set. */

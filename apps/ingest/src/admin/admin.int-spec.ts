@@ -4,22 +4,31 @@ import { BudgetRepository, EventStore, HubSpotBudget, PortalRepository, startSto
 import { createTestDatabase, type TestDatabase } from '../../../../test/support/database';
 import { TEST_ADMIN_KEY, TEST_TOKEN_KEY, testConfig } from '../../../../test/support/platform';
 import { adminDependencies, startAdminApp } from '../../../../test/support/admin';
+import { HubSpotSandbox } from '../../../../sandbox/hubspot';
 
 describe('admin API (real Postgres)', () => {
   let db: TestDatabase;
   let app: INestApplication;
   let url: string;
   let portals: PortalRepository;
+  // HubSpot, for the routing owner check: portals 136 and 137 name owners it has.
+  const hubspot = new HubSpotSandbox();
   const auth = { authorization: `Bearer ${TEST_ADMIN_KEY}`, 'content-type': 'application/json' };
 
   beforeAll(async () => {
     db = await createTestDatabase('admin');
-    const config = testConfig('ingest', db.url, 'unused');
+    const { url: hubspotUrl } = await hubspot.start();
+    hubspot.addPortal({ portalId: 136, accessToken: 't-136' });
+    for (const id of ['11', '12', '13']) hubspot.addOwner(136, { id, email: `owner-${id}@routed.example` });
+    hubspot.addPortal({ portalId: 137, accessToken: 't-137' });
+    hubspot.addOwner(137, { id: '21', email: 'support@support.example' });
+    const config = testConfig('ingest', db.url, 'unused', { HUBSPOT_API_BASE_URL: hubspotUrl });
     portals = new PortalRepository(db.dataSource, new TokenCipher(config.tokenEncryptionKey!));
     ({ app, url } = await startAdminApp(adminDependencies(db, config, portals)));
   });
   afterAll(async () => {
     await app.close();
+    await hubspot.stop();
     await db.drop();
   });
 
@@ -182,7 +191,7 @@ describe('admin API (real Postgres)', () => {
   });
 
   it('stores lead routing and privacy settings, and names what is wrong with them', async () => {
-    const created = await post({ portalId: 136, name: 'Routed', accessToken: 't', leadRouting: { defaultOwnerId: '11', rules: [{ minScore: 80, persona: 'decision_maker', ownerId: '12' }], followUpHours: 4 } });
+    const created = await post({ portalId: 136, name: 'Routed', accessToken: 't-136', leadRouting: { defaultOwnerId: '11', rules: [{ minScore: 80, persona: 'decision_maker', ownerId: '12' }], followUpHours: 4 } });
     expect(created.status).toBe(201);
     expect(((await created.json()) as { settings: Record<string, unknown> }).settings.leadRouting).toEqual({ defaultOwnerId: '11', rules: [{ minScore: 80, persona: 'decision_maker', ownerId: '12' }], followUpHours: 4 });
     const updated = await patch(136, { privacy: { forbiddenFields: ['message'] }, promptVersions: { 'lead-scoring': 1 } });
@@ -212,7 +221,7 @@ describe('admin API (real Postgres)', () => {
   });
 
   it('stores ticket routing and response SLAs, and names what is wrong with them', async () => {
-    await post({ portalId: 137, name: 'Support', accessToken: 't' });
+    await post({ portalId: 137, name: 'Support', accessToken: 't-137' });
     const serviceRouting = { defaultOwnerId: '21', rules: [{ category: 'billing_issue', minPriority: 'HIGH', teamId: '3' }], slaHours: { URGENT: 0.5, LOW: 48 } };
     const updated = await patch(137, { serviceRouting });
     expect(updated.status).toBe(200);
@@ -253,6 +262,103 @@ describe('admin API (real Postgres)', () => {
     });
     expect((await get('138/costs?from=November')).body).toMatchObject({ statusCode: 400, message: 'from must be a date like 2026-11-28' });
     expect((await get('999999/costs')).status).toBe(404);
+  });
+
+  describe('routing owners, checked in HubSpot with the portal’s token', () => {
+    type Json = Record<string, any>;
+    const asked = (portalId: number) => hubspot.requests().filter((r) => r.portalId === portalId && r.path.startsWith('/crm/owners/2026-03/'));
+
+    it('accepts owners the portal has, asking HubSpot once per distinct owner, within the portal’s budget', async () => {
+      hubspot.addPortal({ portalId: 140, accessToken: 't-140' });
+      for (const id of ['41', '42']) hubspot.addOwner(140, { id, email: `o${id}@owned.example` });
+      const created = await post({ portalId: 140, name: 'Owned', accessToken: 't-140', leadRouting: { defaultOwnerId: '41', rules: [{ minScore: 50, ownerId: '42' }, { minScore: 10, ownerId: '41' }] }, serviceRouting: { defaultOwnerId: '42' } });
+      expect(created.status).toBe(201);
+      const body = (await created.json()) as Json;
+      expect(body).toMatchObject({ settings: { leadRouting: { defaultOwnerId: '41' }, serviceRouting: { defaultOwnerId: '42' } } });
+      expect(body.warnings).toBeUndefined();
+      expect(asked(140).map((r) => `${r.path}${r.query}`)).toEqual(['/crm/owners/2026-03/41', '/crm/owners/2026-03/42']);
+      expect(asked(140).every((r) => r.token === 't-140' && r.status === 200)).toBe(true);
+      expect((await get('140/budget')).body.state).toMatchObject({ dayCount: 2 });
+    });
+
+    it('refuses on PATCH an owner id HubSpot does not have, naming it and each setting that names it, and stores nothing', async () => {
+      hubspot.addPortal({ portalId: 141, accessToken: 't-141' });
+      hubspot.addOwner(141, { id: '51', email: 'a@typo.example' });
+      expect((await post({ portalId: 141, name: 'Typo', accessToken: 't-141', leadRouting: { defaultOwnerId: '51' } })).status).toBe(201);
+      const refused = await patch(141, { name: 'Renamed', leadRouting: { defaultOwnerId: '51', rules: [{ minScore: 80, ownerId: '51' }, { minScore: 50, ownerId: '999' }] }, serviceRouting: { defaultOwnerId: '999' } });
+      expect(refused.status).toBe(400);
+      expect(await refused.json()).toEqual({
+        statusCode: 400,
+        error: 'Bad Request',
+        message: ['leadRouting.rules[1].ownerId: owner 999 does not exist in HubSpot portal 141', 'serviceRouting.defaultOwnerId: owner 999 does not exist in HubSpot portal 141'],
+      });
+      // Asked again with archived=true, to tell an unknown owner from a deactivated one.
+      expect(asked(141).filter((r) => r.path.endsWith('/999')).map((r) => r.query)).toEqual(['', '?archived=true']);
+      const stored = (await get('141')).body as Json;
+      expect(stored).toMatchObject({ name: 'Typo', settings: { leadRouting: { defaultOwnerId: '51' } } });
+      expect(stored.settings.serviceRouting).toBeUndefined();
+    });
+
+    it('refuses a deactivated owner, on register and on PATCH', async () => {
+      hubspot.addPortal({ portalId: 142, accessToken: 't-142' });
+      hubspot.addOwner(142, { id: '61', email: 'left@churn.example' });
+      hubspot.addOwner(142, { id: '62', email: 'stays@churn.example' });
+      hubspot.archiveOwner(142, '61');
+      const registered = await post({ portalId: 142, name: 'Churned', accessToken: 't-142', serviceRouting: { defaultOwnerId: '61' } });
+      expect(registered.status).toBe(400);
+      expect(((await registered.json()) as Json).message).toEqual(['serviceRouting.defaultOwnerId: owner 61 is deactivated in HubSpot portal 142 (its user was removed); choose an active owner']);
+      expect((await get('142')).status).toBe(404);
+
+      expect((await post({ portalId: 142, name: 'Churned', accessToken: 't-142', serviceRouting: { defaultOwnerId: '62' } })).status).toBe(201);
+      hubspot.archiveOwner(142, '62');
+      const patched = await patch(142, { leadRouting: { defaultOwnerId: '62' } });
+      expect(patched.status).toBe(400);
+      expect(((await patched.json()) as Json).message).toEqual([expect.stringContaining('leadRouting.defaultOwnerId: owner 62 is deactivated in HubSpot portal 142')]);
+    });
+
+    it('saves with a warning when the token may not read owners (403 MISSING_SCOPES)', async () => {
+      hubspot.addPortal({ portalId: 143, accessToken: 't-143', scopes: ['crm.objects.contacts.read', 'crm.objects.contacts.write'] });
+      const created = await post({ portalId: 143, name: 'Narrow token', accessToken: 't-143', leadRouting: { defaultOwnerId: '71' } });
+      expect(created.status).toBe(201);
+      const body = (await created.json()) as Json;
+      expect(body.settings.leadRouting).toEqual({ defaultOwnerId: '71' });
+      expect(body.warnings).toEqual([expect.stringMatching(/^routing owner ids were not checked: .*HubSpot 403.*grant the crm\.objects\.owners\.read scope/)]);
+      const patched = await patch(143, { serviceRouting: { defaultOwnerId: '72' } });
+      expect(patched.status).toBe(200);
+      expect(((await patched.json()) as Json).warnings).toHaveLength(1);
+      expect((await get('143')).body).toMatchObject({ settings: { leadRouting: { defaultOwnerId: '71' }, serviceRouting: { defaultOwnerId: '72' } } });
+      expect((await get('143')).body.warnings).toBeUndefined();
+    });
+
+    it('refuses, storing nothing, when HubSpot refuses the token (422) or cannot answer (503)', async () => {
+      const unknownToken = await post({ portalId: 144, name: 'Bad token', accessToken: 'pat-hubspot-does-not-know', leadRouting: { defaultOwnerId: '81' } });
+      expect(unknownToken.status).toBe(422);
+      expect(((await unknownToken.json()) as Json).message).toEqual([expect.stringContaining('HubSpot portal 144 refused the access token')]);
+      expect((await get('144')).status).toBe(404);
+
+      hubspot.addPortal({ portalId: 145, accessToken: 't-145' });
+      hubspot.addOwner(145, { id: '91', email: 'x@flaky.example' });
+      expect((await post({ portalId: 145, name: 'Flaky', accessToken: 't-145' })).status).toBe(201);
+      hubspot.injectFaults(145, [{ status: 502 }]);
+      const down = await patch(145, { leadRouting: { defaultOwnerId: '91' } });
+      expect(down.status).toBe(503);
+      expect(((await down.json()) as Json).message).toEqual([expect.stringMatching(/could not check the routing owner ids with HubSpot portal 145 \(HubSpot 502.*retry later/)]);
+      expect(((await get('145')).body as Json).settings.leadRouting).toBeUndefined();
+      expect((await patch(145, { leadRouting: { defaultOwnerId: '91' } })).status).toBe(200);
+    });
+
+    it('checks with the token PATCH sends, else the stored one', async () => {
+      hubspot.addPortal({ portalId: 146, accessToken: 't-146-new' });
+      hubspot.addOwner(146, { id: '95', email: 'x@rotating.example' });
+      expect((await post({ portalId: 146, name: 'Rotating', accessToken: 't-146-old' })).status).toBe(201);
+      // The stored token is one HubSpot no longer takes.
+      expect((await patch(146, { leadRouting: { defaultOwnerId: '95' } })).status).toBe(422);
+      expect(await portals.accessToken(146)).toBe('t-146-old');
+      const rotated = await patch(146, { accessToken: 't-146-new', leadRouting: { defaultOwnerId: '95' } });
+      expect(rotated.status).toBe(200);
+      expect(await portals.accessToken(146)).toBe('t-146-new');
+      expect(asked(146).map((r) => r.token)).toEqual(['t-146-new']);
+    });
   });
 
   it('answers 404 for an unknown portal and 400 for a non-numeric id', async () => {

@@ -1,12 +1,13 @@
 import { Module, ValidationPipe, type DynamicModule, type INestApplication, type Provider } from '@nestjs/common';
 import { Kafka, logLevel } from 'kafkajs';
 import type { DataSource } from 'typeorm';
-import { AppConfig, CLOCK, DecisionCosts, DeadLetterRedriver, EventStore, HubSpotBudget, PortalRepository, type Clock } from '@app/common';
+import { AppConfig, CLOCK, DecisionCosts, DeadLetterRedriver, EventStore, HubSpotApi, HubSpotBudget, PortalRepository, type Clock } from '@app/common';
 import { IngestMetrics } from '../metrics/ingest-metrics';
 import { MetricsController } from '../metrics/metrics.controller';
 import { AdminAuthGuard } from './admin-auth.guard';
 import { AdminController } from './admin.controller';
 import { DeadLetterAdminService } from './dead-letter-admin.service';
+import { OwnerCheckService } from './owner-check.service';
 import { PortalAdminService } from './portal-admin.service';
 import { ReplayAdminService } from './replay-admin.service';
 
@@ -22,6 +23,8 @@ export interface AdminDependencies {
   portals: PortalRepository;
   eventStore: EventStore;
   budget: HubSpotBudget;
+  /** The door to HubSpot (PlatformModule's), for checking routing owner ids with the portal's token. */
+  hubspot: HubSpotApi;
   clock: Clock;
   /** Ingest's metrics, scraped at GET /metrics on this (internal) port rather than the public webhook port. */
   metrics?: IngestMetrics;
@@ -41,6 +44,7 @@ export class AdminModule {
       { provide: EventStore, useValue: deps.eventStore },
       { provide: CLOCK, useValue: deps.clock },
       { provide: HubSpotBudget, useValue: deps.budget },
+      { provide: HubSpotApi, useValue: deps.hubspot },
       { provide: DecisionCosts, useValue: new DecisionCosts(deps.dataSource) },
     ]);
     if (!deps.metrics) return module;
@@ -55,6 +59,7 @@ export class AdminModule {
         ...shared,
         AdminAuthGuard,
         PortalAdminService,
+        OwnerCheckService,
         DeadLetterAdminService,
         ReplayAdminService,
         // Its own client, connected only while a redrive runs (see DeadLetterRedriver).

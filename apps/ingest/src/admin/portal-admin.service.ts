@@ -22,6 +22,7 @@ import {
 } from '@app/common';
 import type { PortalSettingsDto, RegisterPortalDto } from './register-portal.dto';
 import type { UpdatePortalDto } from './update-portal.dto';
+import { OwnerCheckService, type OwnerCheck } from './owner-check.service';
 import { createHash } from 'node:crypto';
 
 /** A portal's HubSpot limits and the platform's share of them, for GET /admin/portals/:portalId/budget. */
@@ -32,6 +33,16 @@ export interface PortalCostReport {
   days: DailyDecisionCost[];
   totalCostUsd: number;
 }
+
+/** A saved portal, with what could not be checked (e.g. owners, when the token may not read them). */
+export interface SavedPortal {
+  kind: 'saved';
+  portal: Portal;
+  warnings: string[];
+}
+
+/** Not saved: a routing setting names a wrong owner, or HubSpot could not check them (see OwnerCheckService). */
+export type OwnerRefusal = Extract<OwnerCheck, { kind: 'refused' }>;
 
 export interface PortalBudgetReport {
   portalId: number;
@@ -54,27 +65,49 @@ export class PortalAdminService {
     private readonly costs: DecisionCosts,
     private readonly config: AppConfig,
     @Inject(CLOCK) private readonly clock: Clock,
+    private readonly owners: OwnerCheckService,
   ) {}
 
-  async register(dto: RegisterPortalDto): Promise<Portal | 'exists'> {
+  /** The routing's owner ids are checked in HubSpot, with the token given, before anything is stored. */
+  async register(dto: RegisterPortalDto): Promise<SavedPortal | OwnerRefusal | 'exists'> {
+    // Before the owner check: a registered portal is a 409 whatever its settings, and costs no HubSpot call.
+    if (await this.portals.find(dto.portalId)) return 'exists';
     const settings = settingsFrom(dto, {});
+    const owners = await this.owners.check({ portalId: dto.portalId, accessToken: dto.accessToken, plan: settings.hubspot }, settings);
+    if (owners.kind === 'refused') return owners;
     const result = await this.portals.register({ portalId: dto.portalId, name: dto.name, accessToken: dto.accessToken, settings });
     if (result.kind === 'exists') return 'exists';
     const registered = startStory({ type: 'PortalRegistered', portalId: dto.portalId, id: deterministicId('portal-registered', dto.portalId), data: { name: dto.name } }, this.clock());
     await this.eventStore.append({ streamId: StreamIds.portal(dto.portalId), events: [registered] });
-    return result.portal;
+    return { kind: 'saved', portal: result.portal, warnings: owners.warnings };
   }
 
-  /** Status "active" does not clear alerts: only `clearAlerts: true` does. */
-  async update(portalId: number, dto: UpdatePortalDto): Promise<Portal | undefined> {
+  /**
+   * Status "active" does not clear alerts: only `clearAlerts: true` does. New `leadRouting`/`serviceRouting` owner
+   * ids are checked in HubSpot first (with the new token when one is sent, else the stored one); a refusal changes nothing.
+   */
+  async update(portalId: number, dto: UpdatePortalDto): Promise<SavedPortal | OwnerRefusal | undefined> {
     const current = await this.portals.find(portalId);
     if (!current) return undefined;
     const settings = settingsFrom(dto, current.settings);
+    let warnings: string[] = [];
+    if (settings.leadRouting || settings.serviceRouting) {
+      const owners = await this.checkOwners(portalId, dto.accessToken, settings.hubspot ?? current.settings.hubspot, settings);
+      if (owners.kind === 'refused') return owners;
+      warnings = owners.warnings;
+    }
     if (dto.enabledSubscriptions) settings.enabledSubscriptions = [...new Set(dto.enabledSubscriptions)];
     if (dto.workflowApiKey) settings.workflowApiKeySha256 = createHash('sha256').update(dto.workflowApiKey).digest('hex');
     if (dto.accessToken) await this.portals.replaceAccessToken(portalId, dto.accessToken);
     if (dto.clearAlerts) await this.portals.clearAlerts(portalId);
-    return this.portals.updateSettings(portalId, { name: dto.name, status: dto.status, settings });
+    const portal = await this.portals.updateSettings(portalId, { name: dto.name, status: dto.status, settings });
+    return portal ? { kind: 'saved', portal, warnings } : undefined;
+  }
+
+  private async checkOwners(portalId: number, newToken: string | undefined, plan: PortalHubSpotPlan | undefined, settings: PortalSettings): Promise<OwnerCheck> {
+    const accessToken = newToken ?? (await this.portals.accessToken(portalId));
+    if (!accessToken) return { kind: 'refused', status: 422, messages: [`portal ${portalId} has no stored access token to check the routing owner ids with: send accessToken`] };
+    return this.owners.check({ portalId, accessToken, ...(plan ? { plan } : {}) }, settings);
   }
 
   async costReport(portalId: number, from: Date, to: Date): Promise<PortalCostReport | undefined> {
