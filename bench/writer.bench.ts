@@ -5,7 +5,9 @@
  * 200 portals. Phase A: the 199 quiet portals send a steady trickle of property
  * updates. Phase B: the same trickle, plus one hot portal that sends as many
  * writebacks as the quiet portals send in both phases (half of all writebacks),
- * all at once: a backlog its budget needs ~10 s to drain, so it stays saturated. The writer runs as built
+ * all at once: a backlog its budget needs ~10 s to drain, so it stays saturated. One writeback in
+ * CREATE_EVERY is a note (a create: HubSpot answers it in shuffled order without trace ids, as
+ * its v3 reference does), the rest property updates. The writer runs as built
  * (node dist/apps/writer/main.js) on the real Kafka and Postgres; latency is from
  * publishing the WritebackRequested to its WritebackApplied being recorded.
  */
@@ -28,6 +30,8 @@ const QUIET_RATE = Number(process.env.BENCH_QUIET_RATE ?? 150); // writebacks pe
 const POSTGRES = process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432';
 const BROKERS = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
 const HEADROOM = 0.1;
+/** Every CREATE_EVERY-th writeback is a note to create; each must exist exactly once at the end. */
+const CREATE_EVERY = Number(process.env.BENCH_CREATE_EVERY ?? 5);
 
 type Phase = 'warm-up' | 'A' | 'B';
 
@@ -35,6 +39,7 @@ interface Sent {
   portalId: number;
   at: number;
   phase: Phase;
+  create: boolean;
 }
 
 const sent = new Map<string, Sent>();
@@ -43,11 +48,14 @@ let seq = 0;
 function writeback(portalId: number, contactId: string, phase: Phase): PlatformEvent<'WritebackRequested'> {
   const commandId = deterministicId('bench-command', seq++, randomBytes(4).toString('hex'));
   const now = new Date();
-  sent.set(commandId, { portalId, at: now.getTime(), phase });
-  return startStory(
-    { type: 'WritebackRequested', portalId, id: deterministicId('bench-request', commandId), data: { commandId, decisionId: 'bench', kind: 'update-properties', objectType: 'contacts', objectId: contactId, properties: { ai_lead_score: String(seq % 100) } } },
-    now,
-  );
+  const create = (seq + 1) % CREATE_EVERY === 0;
+  sent.set(commandId, { portalId, at: now.getTime(), phase, create });
+  const base = { commandId, decisionId: 'bench', objectType: 'contacts' as const, objectId: contactId };
+  const data =
+    create
+      ? { ...base, kind: 'create-note' as const, body: `<p>AI draft ${seq}</p>`, timestamp: now.toISOString() }
+      : { ...base, kind: 'update-properties' as const, properties: { ai_lead_score: String(seq % 100) } };
+  return startStory({ type: 'WritebackRequested', portalId, id: deterministicId('bench-request', commandId), data }, now);
 }
 
 function rssOf(pid: number): number {
@@ -158,6 +166,17 @@ async function run(): Promise<void> {
   const stats = [...contacts.keys()].map((p) => sandbox.rateLimitStats(p));
   const rateLimited = stats.reduce((n, s) => n + s.rateLimited, 0);
   const totalCalls = stats.reduce((n, s) => n + s.calls, 0);
+  // Every note asked for exists once in HubSpot, found by the marker the writer puts in it.
+  const notesByMarker = new Map<string, number>();
+  for (const portalId of contacts.keys()) {
+    for (const note of sandbox.listObjects(portalId, 'notes')) {
+      const marker = /hubspot-ai ref ([0-9a-f-]{36})/.exec(note.properties.hs_note_body ?? '')?.[1];
+      if (marker) notesByMarker.set(marker, (notesByMarker.get(marker) ?? 0) + 1);
+    }
+  }
+  const notesAsked = [...sent.entries()].filter(([, s]) => s.create).map(([id]) => id);
+  const notesTwice = notesAsked.filter((id) => (notesByMarker.get(id) ?? 0) > 1).length;
+  const notesMissing = notesAsked.filter((id) => !notesByMarker.has(id)).length;
 
   writer.kill('SIGTERM');
   await once(writer, 'exit');
@@ -186,6 +205,7 @@ async function run(): Promise<void> {
   console.log(`  hot portal's busiest rolling 10 s window ${fmt(busiestWindow).padStart(8)} calls (budget ${Math.floor(100 * (1 - HEADROOM))}, HubSpot's limit 100)`);
   console.log(`  records written per call under backlog   ${fmt(perCall, 1).padStart(8)}      (target >= 50)    ${perCall >= 50 ? 'PASS' : 'FAIL'}`);
   console.log(`  quiet p95 latency alone / beside hot     ${fmt(pA, 0).padStart(5)} / ${fmt(pB, 0)} ms = ${fmt(pB / pA, 2)}x (target <= 1.5x) ${pB / pA <= 1.5 ? 'PASS' : 'FAIL'}`);
+  console.log(`  notes created exactly once               ${fmt(notesAsked.length - notesTwice - notesMissing).padStart(8)} of ${fmt(notesAsked.length)} (twice: ${notesTwice}, missing: ${notesMissing}) ${notesTwice === 0 && notesMissing === 0 ? 'PASS' : 'FAIL'}`);
   console.log(`  writer max RSS                           ${fmt(maxRss / 2 ** 20).padStart(8)} MB   (target <= 256)   ${maxRss <= 256 * 2 ** 20 ? 'PASS' : 'FAIL'}  (${fmt(warmRss / 2 ** 20)} MB after warm-up)`);
 }
 

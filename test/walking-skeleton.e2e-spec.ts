@@ -53,6 +53,9 @@ describe('walking skeleton: webhook to writeback', () => {
     await eventually(async () => (await fetch(`http://127.0.0.1:${ingestPort}/health/ready`).catch(() => undefined))?.status === 200, 60_000, 'ingest to be ready');
 
     hubspot.addPortal({ portalId: PORTAL, accessToken: TOKEN, tier: 'professional', appId: APP_ID });
+    // The routing's owners: the admin API checks them in HubSpot before it stores the settings.
+    hubspot.addOwner(PORTAL, { id: '77', email: 'lead-owner@acme-realty.example' });
+    hubspot.addOwner(PORTAL, { id: '88', email: 'support-owner@acme-realty.example' });
     for (const name of ['ai_lead_score', 'ai_persona', 'ai_summary', 'ai_pain_points', 'ai_recommended_action']) {
       hubspot.defineProperty(PORTAL, 'contacts', { name, label: name, type: 'string', fieldType: 'text', groupName: 'contactinformation' });
     }
@@ -158,7 +161,7 @@ describe('walking skeleton: webhook to writeback', () => {
     expect(applied.data).toMatchObject({ hubspotStatus: 200, recordsWritten: 1, rateLimit: { max: expect.any(Number), remaining: expect.any(Number) } });
     expect((applied.data as { response: { properties: Record<string, string> } }).response.properties.ai_lead_score).toBe(written.properties.ai_lead_score);
 
-    const writes = hubspot.requests().filter((r) => r.method === 'POST' && r.path === '/crm/v3/objects/contacts/batch/update' && JSON.stringify(r.body).includes(`"id":"${contact.id}"`));
+    const writes = hubspot.requests().filter((r) => r.method === 'POST' && r.path === '/crm/objects/2026-03/contacts/batch/update' && JSON.stringify(r.body).includes(`"id":"${contact.id}"`));
     expect(writes).toHaveLength(1);
     expect(writes[0]!.token).toBe(TOKEN);
   });

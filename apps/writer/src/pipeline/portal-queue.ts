@@ -26,6 +26,14 @@ export interface WriteItem {
   notBeforeMs: number;
   /** Sent alone: a whole batch was rejected and the bad input must be found. */
   alone: boolean;
+  /**
+   * Creates: known in this process not to exist in HubSpot (the last send was refused
+   * before anything was applied, or a read-back found no record with its marker), so
+   * it may be sent without reading back first. Lost on restart, which only costs a read.
+   */
+  knownAbsent?: boolean;
+  /** The owner to write instead of the routed one (deactivated in HubSpot); null = none. */
+  ownerOverride?: string | null;
 }
 
 export function groupOf(command: WritebackCommand): string {

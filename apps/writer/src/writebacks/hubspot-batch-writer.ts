@@ -1,105 +1,130 @@
 import { Injectable } from '@nestjs/common';
-import { classifyHubSpotFailure, HubSpotClientFactory, hubSpotMessage, readRateLimitHeaders, type HubSpotErrorLike, type HubSpotFailureClass, type RateLimitSnapshot } from '@app/common';
+import { classifyHubSpotFailure, HubSpotApi, hubSpotMessage, readRateLimitHeaders, type HubSpotFailureClass, type RateLimitSnapshot } from '@app/common';
 import type { BatchInput, BatchOperation } from './batch-inputs';
+import { mapCreateOutcomes, type BatchErrorEntry, type CreatedRecord } from './create-outcomes';
 
 /** What happened to one input of a batch HubSpot answered (200, 201 or 207). */
 export type InputOutcome =
-  | { kind: 'applied'; record: { id: string; properties: Record<string, string | null>; updatedAt?: string } }
+  | { kind: 'applied'; record: CreatedRecord & { updatedAt?: string } }
+  /** A create HubSpot counted as applied whose id could not be told apart from identical inputs'. */
+  | { kind: 'applied-unmatched'; candidateIds: string[] }
   | { kind: 'not-found'; message: string }
-  | { kind: 'invalid'; message: string; propertyProblem: boolean }
-  /** HubSpot answered without a word on this input: not known to be applied, so tried again. */
-  | { kind: 'unreported' };
+  | { kind: 'invalid'; message: string; problem: InputProblem }
+  /** An update HubSpot answered without a word on: idempotent, so sent again. */
+  | { kind: 'unreported' }
+  /** A create whose fate the answer leaves open: parked for an operator, never resent blindly. */
+  | { kind: 'unknown'; reason: string };
+
+/** What a refused input needs: nothing the writer can do, the property bootstrap, or another owner. */
+export type InputProblem = 'other' | 'missing-property' | 'owner';
 
 export interface CallInfo {
   status: number | null;
   correlationId: string | null;
   rateLimit: RateLimitSnapshot;
   durationMs: number;
+  /** The HubSpot API version the call used (HUBSPOT_OPERATIONS). */
+  apiVersion: string;
 }
 
 export type CallOutcome =
-  | ({ kind: 'answered'; perInput: InputOutcome[]; recordsWritten: number } & CallInfo)
-  | ({ kind: 'failed'; failure: HubSpotFailureClass; message: string } & CallInfo);
+  | ({ kind: 'answered'; perInput: InputOutcome[]; recordsWritten: number; anomalies: string[]; body: unknown } & CallInfo)
+  | ({ kind: 'failed'; failure: HubSpotFailureClass; message: string; problem: InputProblem } & CallInfo);
 
-interface BatchError {
-  category?: string;
-  message?: string;
-  context?: Record<string, string[]>;
-  errors?: Array<{ code?: string; context?: Record<string, string[]> }>;
-}
-
-/** Makes one batch call through @hubspot/api-client and says, input by input, what HubSpot did. */
+/** Makes one batch call through the HubSpot door and says, input by input, what HubSpot did. */
 @Injectable()
 export class HubSpotBatchWriter {
-  constructor(private readonly clients: HubSpotClientFactory) {}
+  constructor(private readonly hubspot: HubSpotApi) {}
 
   async call(accessToken: string, operation: BatchOperation, inputs: BatchInput[], now: () => number = Date.now): Promise<CallOutcome> {
-    const batchApi = this.clients.forToken(accessToken).crm.objects.batchApi;
     const started = now();
-    try {
-      const body = { inputs: inputs.map((i) => i.body) } as never;
-      const response =
-        operation.kind === 'update' ? await batchApi.updateWithHttpInfo(operation.objectType, body) : await batchApi.createWithHttpInfo(operation.objectType, body);
-      const headers = response.headers as Record<string, string>;
-      const data = response.data as { results?: Array<{ id: string; objectWriteTraceId?: string; properties: Record<string, string | null>; updatedAt?: Date }>; errors?: BatchError[] };
-      const perInput = mapOutcomes(operation, inputs, data.results ?? [], data.errors ?? []);
-      return {
-        kind: 'answered',
-        status: response.httpStatusCode,
-        correlationId: headers['x-hubspot-correlation-id'] ?? null,
-        rateLimit: readRateLimitHeaders(headers),
-        durationMs: now() - started,
-        perInput,
-        recordsWritten: perInput.filter((o) => o.kind === 'applied').length,
-      };
-    } catch (error) {
-      const e = error as HubSpotErrorLike;
-      const status = typeof e.code === 'number' && e.code > 0 ? e.code : null;
+    const name = operation.kind === 'update' ? 'objects.batchUpdate' : 'objects.batchCreate';
+    const answer = await this.hubspot.call(accessToken, name, { objectType: operation.objectType }, { body: { inputs: inputs.map((i) => i.body) } });
+    const info = { durationMs: now() - started, apiVersion: answer.apiVersion };
+    if (!answer.ok) {
+      const e = answer.error;
       return {
         kind: 'failed',
-        status,
-        correlationId: e.headers?.['x-hubspot-correlation-id'] ?? null,
+        status: typeof e.code === 'number' && e.code > 0 ? e.code : null,
+        correlationId: e.headers['x-hubspot-correlation-id'] ?? null,
         rateLimit: readRateLimitHeaders(e.headers),
-        durationMs: now() - started,
         failure: classifyHubSpotFailure(e),
         message: hubSpotMessage(e),
+        problem: problemOf(isRecord(e.body) ? (e.body as BatchErrorEntry) : {}),
+        ...info,
       };
     }
+    const { perInput, anomalies } = operation.kind === 'update' ? { perInput: mapUpdateOutcomes(inputs, answer.body), anomalies: [] } : mapCreates(inputs, answer.body);
+    return {
+      kind: 'answered',
+      status: answer.status,
+      correlationId: answer.headers['x-hubspot-correlation-id'] ?? null,
+      rateLimit: readRateLimitHeaders(answer.headers),
+      perInput,
+      recordsWritten: perInput.filter((o) => o.kind === 'applied' || o.kind === 'applied-unmatched').length,
+      anomalies,
+      body: answer.body,
+      ...info,
+    };
   }
+}
+
+function mapCreates(inputs: BatchInput[], body: unknown): { perInput: InputOutcome[]; anomalies: string[] } {
+  const mapped = mapCreateOutcomes(
+    inputs.map((i) => ({ traceId: i.traceId, commandId: i.commandId, properties: i.body.properties })),
+    body,
+  );
+  const perInput = mapped.perInput.map((o): InputOutcome => (o.kind === 'refused' ? refusal(o.error) : o.kind === 'applied' ? { kind: 'applied', record: o.record } : o));
+  return { perInput, anomalies: mapped.anomalies };
 }
 
 /**
- * Pairs HubSpot's results and errors with our inputs: by objectWriteTraceId when
- * HubSpot echoes it, by object id for updates (a missing object is reported as
- * one OBJECT_NOT_FOUND entry listing ids). Pure.
+ * Pairs a batch update's answer with its inputs by object id (updates are
+ * idempotent: an input HubSpot says nothing about is simply sent again). Pure.
  */
-export function mapOutcomes(
-  operation: BatchOperation,
-  inputs: BatchInput[],
-  results: Array<{ id: string; objectWriteTraceId?: string; properties: Record<string, string | null>; updatedAt?: Date | string }>,
-  errors: BatchError[],
-): InputOutcome[] {
-  const byTrace = new Map<string, InputOutcome>();
+export function mapUpdateOutcomes(inputs: BatchInput[], body: unknown): InputOutcome[] {
+  const object = isRecord(body) ? body : {};
+  const results = Array.isArray(object.results) ? object.results.filter(isRecord) : [];
+  const errors = Array.isArray(object.errors) ? object.errors.filter(isRecord).map((e) => e as BatchErrorEntry) : [];
   const byId = new Map<string, InputOutcome>();
-  for (const result of results) {
-    const outcome: InputOutcome = { kind: 'applied', record: { id: result.id, properties: result.properties, ...(result.updatedAt ? { updatedAt: new Date(result.updatedAt).toISOString() } : {}) } };
-    if (result.objectWriteTraceId) byTrace.set(result.objectWriteTraceId, outcome);
-    byId.set(result.id, outcome);
+  const byTrace = new Map<string, InputOutcome>();
+  for (const r of results) {
+    if ((typeof r.id !== 'string' && typeof r.id !== 'number') || !isRecord(r.properties)) continue;
+    byId.set(String(r.id), {
+      kind: 'applied',
+      record: { id: String(r.id), properties: r.properties as Record<string, string | null>, ...(typeof r.updatedAt === 'string' ? { updatedAt: r.updatedAt } : {}) },
+    });
   }
   for (const error of errors) {
-    const message = error.message ?? 'HubSpot reported an error for this input';
-    const missingObject = error.category === 'OBJECT_NOT_FOUND' || (error.context?.INVALID_OBJECT_IDS?.length ?? 0) > 0;
-    const outcome: InputOutcome = missingObject
-      ? { kind: 'not-found', message }
-      : { kind: 'invalid', message, propertyProblem: (error.errors ?? []).some((d) => d.code === 'PROPERTY_DOESNT_EXIST' || d.context?.propertyName !== undefined) || /propert/i.test(message) };
-    for (const trace of error.context?.objectWriteTraceId ?? []) byTrace.set(trace, outcome);
-    if (error.category === 'OBJECT_NOT_FOUND') for (const id of error.context?.ids ?? []) byId.set(id, outcome);
+    const outcome = refusal(error);
+    for (const trace of stringsIn(error.context?.objectWriteTraceId)) byTrace.set(trace, outcome);
+    if (error.category === 'OBJECT_NOT_FOUND') for (const id of stringsIn(error.context?.ids)) byId.set(id, outcome);
   }
-  return inputs.map((input) => {
-    const traced = byTrace.get(input.traceId);
-    if (traced) return traced;
-    const id = operation.kind === 'update' ? String(input.body.id) : undefined;
-    const found = id === undefined ? undefined : byId.get(id);
-    return found ?? { kind: 'unreported' };
-  });
+  return inputs.map((input) => byTrace.get(input.traceId) ?? byId.get(String(input.body.id)) ?? { kind: 'unreported' });
+}
+
+/** A per-input error, classified by its category, codes and context (never its wording). */
+export function refusal(error: BatchErrorEntry): InputOutcome {
+  const message = error.message ?? 'HubSpot refused this input';
+  const missingObject = error.category === 'OBJECT_NOT_FOUND' || stringsIn(error.context?.INVALID_OBJECT_IDS).length > 0;
+  if (missingObject) return { kind: 'not-found', message };
+  return { kind: 'invalid', message, problem: problemOf(error) };
+}
+
+/** Which fixable problem an error names: a property the portal lacks, or an owner HubSpot does not accept. */
+export function problemOf(error: BatchErrorEntry): InputProblem {
+  const details = Array.isArray(error.errors) ? error.errors : [];
+  const properties = [...stringsIn(error.context?.propertyName), ...details.flatMap((d) => stringsIn(d.context?.propertyName))];
+  if (properties.includes('hubspot_owner_id')) return 'owner';
+  if (details.some((d) => d.code === 'PROPERTY_DOESNT_EXIST')) return 'missing-property';
+  return 'other';
+}
+
+function stringsIn(value: unknown): string[] {
+  if (typeof value === 'string') return [value];
+  return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -10,6 +10,7 @@ import {
   deterministicId,
   EventStore,
   HubSpotBudget,
+  HUBSPOT_API_VERSION,
   KafkaBus,
   Logger,
   PortalAccess,
@@ -22,8 +23,12 @@ import {
   type TopicNames,
 } from '@app/common';
 import type { QueuedCommand, WriteItem } from '../pipeline/portal-queue';
-import { batchInputs, operationOf } from './batch-inputs';
+import { AssociationLabels, configuredLabel, resolveTypes } from './association-labels';
+import { associatedRecords, batchInputs, commandOf, operationOf, type AssociationTypesFor, type BatchOperation } from './batch-inputs';
+import { markerOf } from './create-outcomes';
+import { CreateReadBack, type ReadBackCall } from './create-readback';
 import { HubSpotBatchWriter, type CallOutcome, type InputOutcome } from './hubspot-batch-writer';
+import { fallbackOwner, ownerSent } from './owner-fallback';
 
 /** What to do with a batch's items once its call (or the decision not to call) is over. */
 export interface BatchVerdict {
@@ -44,6 +49,13 @@ export function writebackResultId(commandId: string): string {
   return deterministicId('writeback-result', commandId);
 }
 
+/** The id of the HubSpotCreateSent event of a create: one per command, however often it is sent. */
+export function createSentId(commandId: string): string {
+  return deterministicId('hubspot-create-sent', commandId);
+}
+
+type PortalWithToken = NonNullable<Awaited<ReturnType<PortalAccess['get']>>>;
+
 /**
  * Runs one batch against HubSpot and records everything: the call itself
  * (HubSpotCallCompleted) and each command's result, in one transaction, with the
@@ -54,6 +66,8 @@ export function writebackResultId(commandId: string): string {
 export class WritebackExecutor {
   constructor(
     private readonly hubspot: HubSpotBatchWriter,
+    private readonly readBack: CreateReadBack,
+    private readonly labels: AssociationLabels,
     private readonly access: PortalAccess,
     private readonly alerts: OperatorAlerts,
     private readonly budget: HubSpotBudget,
@@ -69,88 +83,231 @@ export class WritebackExecutor {
     // Items that failed unexpectedly (not HubSpot: the executor itself) as often as allowed.
     const exhausted = batch.filter((i) => i.attempt >= this.config.consumerMaxAttempts);
     if (exhausted.length > 0) await this.deadLetter(exhausted, `gave up after ${this.config.consumerMaxAttempts} attempts: the writer could not process it`);
-    const { fresh, done } = await this.withoutApplied(batch.filter((i) => !exhausted.includes(i)));
+    const { fresh, done, open } = await this.partition(batch.filter((i) => !exhausted.includes(i)));
     const verdict: BatchVerdict = { settled: [...exhausted, ...done], again: [] };
-    if (fresh.length === 0) return verdict;
+    const pending = [...open, ...fresh];
+    if (pending.length === 0) return verdict;
 
     const access = await this.access.get(portalId);
     if (!access) {
-      await this.deadLetter(fresh, `portal ${portalId} is not registered`);
-      return { ...verdict, settled: [...done, ...fresh] };
+      await this.deadLetter(pending, `portal ${portalId} is not registered`);
+      return { ...verdict, settled: [...verdict.settled, ...pending] };
     }
     if (access.portal.status === 'disabled') {
-      await this.eventStore.appendAll(this.results(fresh, () => ({ type: 'WritebackSkipped', status: null, detail: 'portal is disabled' }), undefined));
-      return { ...verdict, settled: [...done, ...fresh] };
+      await this.eventStore.appendAll(this.results(pending, () => ({ type: 'WritebackSkipped', status: null, detail: 'portal is disabled' }), undefined));
+      return { ...verdict, settled: [...verdict.settled, ...pending] };
     }
     if (access.portal.status === 'paused') {
       // Kept, not failed: the queue resumes when an operator reactivates the portal.
-      return { ...verdict, again: [{ items: fresh, notBeforeMs: this.now() + PAUSED_RECHECK_MS }], portalWaitMs: PAUSED_RECHECK_MS };
+      return { ...verdict, again: [{ items: pending, notBeforeMs: this.now() + PAUSED_RECHECK_MS }], portalWaitMs: PAUSED_RECHECK_MS };
+    }
+    // A create HubSpot may already hold is read back before anything else is sent.
+    if (open.length > 0) {
+      const checked = await this.readBackOpen(portalId, access, open, verdict);
+      return fresh.length === 0 ? checked : { ...checked, again: [...checked.again, { items: fresh, notBeforeMs: this.now() }] };
     }
 
-    const outcome = await this.hubspot.call(access.accessToken, operationOf(fresh[0]!.group), batchInputs(fresh), () => this.now());
-    await this.budget.observe(portalId, outcome.rateLimit).catch((error: unknown) => this.logger.warn('could not record rate-limit headers', { error, portalId }));
+    const operation = operationOf(fresh[0]!.group);
+    const typesFor = await this.associationTypes(portalId, access, operation, fresh);
+    if (typesFor.kind === 'failed') {
+      const retry = await this.retryOrDeadLetter(fresh, `association labels: ${typesFor.reason}`);
+      return { ...verdict, settled: [...verdict.settled, ...retry.settled], again: retry.again };
+    }
+    const inputs = batchInputs(fresh, typesFor.typesFor);
     const callId = randomUUID();
+    if (operation.kind === 'create') await this.eventStore.appendAll(this.createsSent(fresh, operation.objectType, callId));
+    const outcome = await this.hubspot.call(access.accessToken, operation, inputs, () => this.now());
+    await this.budget.observe(portalId, outcome.rateLimit).catch((error: unknown) => this.logger.warn('could not record rate-limit headers', { error, portalId }));
     const callEvent = this.callEvent(portalId, fresh, outcome, callId);
 
-    if (outcome.kind === 'answered') return this.settleAnswered(portalId, fresh, outcome, callEvent, verdict);
-    return this.settleFailed(portalId, fresh, outcome, callEvent, verdict);
+    if (outcome.kind === 'answered') return this.settleAnswered(portalId, access, fresh, outcome, callEvent, verdict);
+    return this.settleFailed(portalId, access, operation, fresh, outcome, callEvent, verdict);
   }
 
-  private async settleAnswered(portalId: number, items: WriteItem[], outcome: Extract<CallOutcome, { kind: 'answered' }>, callEvent: AppendRequest, verdict: BatchVerdict): Promise<BatchVerdict> {
+  /**
+   * Creates whose last send has no result: HubSpot may have applied them. Those
+   * found by their marker are recorded as applied; the rest are known absent and
+   * go back to be sent.
+   */
+  private async readBackOpen(portalId: number, access: PortalWithToken, open: WriteItem[], verdict: BatchVerdict): Promise<BatchVerdict> {
+    const engagement = operationOf(open[0]!.group).objectType as 'notes' | 'tasks';
+    const creates = open.map((item) => {
+      const command = commandOf(item);
+      return { commandId: command.commandId, engagement, objectType: command.objectType, objectId: command.objectId };
+    });
+    const checked = await this.readBack.check({ portalId, accessToken: access.accessToken, plan: access.portal.settings.hubspot }, creates, () => this.now());
+    const calls = checked.calls.map((call) => this.readBackCallEvent(portalId, open, call));
+    if (checked.kind === 'failed') {
+      await this.eventStore.appendAll(calls);
+      if (checked.failure.kind === 'unauthorized') return this.unauthorized(portalId, open, checked.failure.reason, checked.failure.status, verdict);
+      const retry = await this.retryOrDeadLetter(open, `reading back creates whose answer was lost: ${checked.failure.reason}`);
+      return { ...verdict, settled: [...verdict.settled, ...retry.settled], again: retry.again };
+    }
+    const found = open.filter((item) => checked.found.has(commandOf(item).commandId));
+    const absent = open.filter((item) => !found.includes(item));
+    const results = this.results(found, (item) => ({ type: 'WritebackApplied', status: 200, record: checked.found.get(commandOf(item).commandId), foundByReadBack: true }), undefined);
+    await this.eventStore.appendAll([...calls, ...results]);
+    if (found.length > 0) this.logger.info('creates whose answer was lost were found in HubSpot, not sent again', { portalId, found: found.length, absent: absent.length });
+    return {
+      ...verdict,
+      settled: [...verdict.settled, ...found],
+      again: absent.length > 0 ? [{ items: absent.map((item) => ({ ...item, knownAbsent: true })), notBeforeMs: this.now() }] : [],
+    };
+  }
+
+  /** The association types for every record the batch's creates name; looks up a portal's configured labels first. */
+  private async associationTypes(
+    portalId: number,
+    access: PortalWithToken,
+    operation: BatchOperation,
+    items: WriteItem[],
+  ): Promise<{ kind: 'ready'; typesFor: AssociationTypesFor } | { kind: 'failed'; reason: string }> {
+    const settings = access.portal.settings.associationLabels;
+    const none: AssociationTypesFor = (from, to) => resolveTypes(from, to, undefined, undefined).types;
+    if (operation.kind !== 'create' || !settings) return { kind: 'ready', typesFor: none };
+    const from = operation.objectType;
+    const now = this.now();
+    const targets = new Set(items.flatMap((item) => associatedRecords(commandOf(item) as Parameters<typeof associatedRecords>[0]).map((r) => r.objectType)));
+    const missing: string[] = [];
+    for (const to of targets) {
+      const label = configuredLabel(settings, from, to);
+      if (label === undefined || this.labels.cached(portalId, from, to, now)) continue;
+      const looked = await this.labels.lookUp(portalId, access.accessToken, from, to, now);
+      if (looked.kind === 'failed') return { kind: 'failed', reason: looked.failure.reason };
+    }
+    const typesFor: AssociationTypesFor = (f, to) => {
+      const label = configuredLabel(settings, f, to);
+      const resolved = resolveTypes(f, to, label, label === undefined ? undefined : this.labels.cached(portalId, f, to, now));
+      if (resolved.missingLabel !== undefined) missing.push(`${f} → ${to}: "${resolved.missingLabel}"`);
+      return resolved.types;
+    };
+    // Resolve once now, so a missing label raises its alert before the call.
+    for (const to of targets) typesFor(from, to);
+    if (missing.length > 0) {
+      await this.alert(portalId, items[0]!.commands[0]!, 'association-label-missing', `association label not found in the portal (HubSpot's default association used): ${[...new Set(missing)].join('; ')}`, null, false);
+    }
+    return { kind: 'ready', typesFor };
+  }
+
+  private async settleAnswered(
+    portalId: number,
+    access: PortalWithToken,
+    items: WriteItem[],
+    outcome: Extract<CallOutcome, { kind: 'answered' }>,
+    callEvent: AppendRequest,
+    verdict: BatchVerdict,
+  ): Promise<BatchVerdict> {
     const finished: WriteItem[] = [];
-    const unreported: WriteItem[] = [];
+    const resend: WriteItem[] = [];
+    const parked: Array<{ item: WriteItem; reason: string }> = [];
+    const ownerRefused: WriteItem[] = [];
     let propertyProblem: string | undefined;
     const outcomes = new Map<WriteItem, InputOutcome>();
     items.forEach((item, i) => {
       const o = outcome.perInput[i]!;
       outcomes.set(item, o);
-      if (o.kind === 'unreported') unreported.push(item);
+      if (o.kind === 'unreported') resend.push(item);
+      else if (o.kind === 'unknown') parked.push({ item, reason: o.reason });
+      else if (o.kind === 'invalid' && o.problem === 'owner' && ownerSent(item) !== undefined) ownerRefused.push(item);
       else finished.push(item);
-      if (o.kind === 'invalid' && o.propertyProblem) propertyProblem ??= o.message;
+      if (o.kind === 'invalid' && o.problem === 'missing-property') propertyProblem ??= o.message;
     });
     const results = this.results(finished, (item) => {
       const o = outcomes.get(item)!;
       if (o.kind === 'applied') return { type: 'WritebackApplied', status: outcome.status ?? 200, record: o.record };
+      if (o.kind === 'applied-unmatched') return { type: 'WritebackApplied', status: outcome.status ?? 200, record: { id: null, candidateIds: o.candidateIds } };
       if (o.kind === 'not-found') return { type: 'WritebackSkipped', status: outcome.status, detail: `object deleted or merged: ${o.message}` };
       return { type: 'WritebackFailed', status: outcome.status, detail: o.kind === 'invalid' ? o.message : 'unknown' };
     }, callEvent);
     await this.eventStore.appendAll([callEvent, ...results]);
     if (propertyProblem) await this.alert(portalId, items[0]!.commands[0]!, 'property-bootstrap-needed', propertyProblem, outcome.status, false);
-    const retry = await this.retryOrDeadLetter(unreported, 'HubSpot answered without a result for this input');
-    return { ...verdict, settled: [...verdict.settled, ...finished, ...retry.settled], again: retry.again };
+    const again: BatchVerdict['again'] = [];
+    if (ownerRefused.length > 0) again.push(await this.withFallbackOwner(portalId, access, ownerRefused, outcome.status));
+    if (parked.length > 0) await this.park(portalId, parked, outcome);
+    const retry = await this.retryOrDeadLetter(resend, 'HubSpot answered without a result for this input');
+    return {
+      ...verdict,
+      settled: [...verdict.settled, ...finished, ...parked.map((p) => p.item), ...retry.settled],
+      again: [...again, ...retry.again],
+    };
   }
 
-  private async settleFailed(portalId: number, items: WriteItem[], outcome: Extract<CallOutcome, { kind: 'failed' }>, callEvent: AppendRequest, verdict: BatchVerdict): Promise<BatchVerdict> {
+  /**
+   * A create HubSpot's answer leaves open (an unexpected shape): sending it again
+   * could write it twice, so it waits for an operator in the dead-letter topic.
+   * A redrive is safe: it reads the create back by its marker before any send.
+   */
+  private async park(portalId: number, parked: Array<{ item: WriteItem; reason: string }>, outcome: Extract<CallOutcome, { kind: 'answered' }>): Promise<void> {
+    for (const { item, reason } of parked) await this.deadLetter([item], `HubSpot's answer (status ${outcome.status}) leaves open whether it created this: ${reason}; parked, not resent`);
+    await this.alert(
+      portalId,
+      parked[0]!.item.commands[0]!,
+      'hubspot-answer-unreadable',
+      `HubSpot answered a create in an unexpected shape (${outcome.anomalies.join('; ') || parked[0]!.reason}); ${parked.length} create(s) parked in the dead-letter topic; a redrive reads them back before sending`,
+      outcome.status,
+      false,
+    );
+  }
+
+  /** HubSpot refused the owner (deactivated): alert, and send again with the routing's default owner, or none. */
+  private async withFallbackOwner(portalId: number, access: PortalWithToken, items: WriteItem[], status: number | null): Promise<BatchVerdict['again'][number]> {
+    const changed = items.map((item) => ({ ...item, knownAbsent: true, ownerOverride: fallbackOwner(access.portal.settings, commandOf(item), ownerSent(item)) }));
+    const described = changed.map((item) => `${ownerSent(items.find((i) => i.key === item.key)!)} → ${item.ownerOverride ?? 'unassigned'}`);
+    await this.alert(portalId, items[0]!.commands[0]!, 'owner-deactivated', `HubSpot refused owner(s) no longer active in the portal; writing with the default owner instead: ${[...new Set(described)].join(', ')}. Update the routing settings.`, status, false);
+    return { items: changed, notBeforeMs: this.now() };
+  }
+
+  private async settleFailed(
+    portalId: number,
+    access: PortalWithToken,
+    operation: BatchOperation,
+    items: WriteItem[],
+    outcome: Extract<CallOutcome, { kind: 'failed' }>,
+    callEvent: AppendRequest,
+    verdict: BatchVerdict,
+  ): Promise<BatchVerdict> {
     const failure = outcome.failure;
     const now = this.now();
+    // Refused before anything was applied: a create may be sent again without reading it back.
+    const absent = (list: WriteItem[]): WriteItem[] => (operation.kind === 'create' ? list.map((item) => ({ ...item, knownAbsent: true })) : list);
     if (failure.kind === 'retry' && failure.rateLimitPolicy) {
       const waitMs = failure.retryAfterMs ?? PAUSED_RECHECK_MS;
       await this.budget.rateLimited(portalId, failure.rateLimitPolicy, failure.retryAfterMs);
       await this.eventStore.appendAll([callEvent]);
       this.logger.warn('HubSpot answered 429; the portal waits', { portalId, policy: failure.rateLimitPolicy, waitMs });
-      return { ...verdict, again: [{ items, notBeforeMs: now + waitMs }], portalWaitMs: waitMs };
+      return { ...verdict, again: [{ items: absent(items), notBeforeMs: now + waitMs }], portalWaitMs: waitMs };
     }
     if (failure.kind === 'retry') {
+      // A 5xx, a timeout or a cut connection: a create's fate is open, and the next attempt reads it back first.
       await this.eventStore.appendAll([callEvent]);
       const retry = await this.retryOrDeadLetter(items, failure.reason);
       return { ...verdict, settled: [...verdict.settled, ...retry.settled], again: retry.again };
     }
     if (failure.kind === 'unauthorized') {
       await this.eventStore.appendAll([callEvent]);
-      await this.alert(portalId, items[0]!.commands[0]!, 'access-revoked', failure.reason, outcome.status, true);
-      this.access.forget(portalId);
-      return { ...verdict, again: [{ items, notBeforeMs: now + PAUSED_RECHECK_MS }], portalWaitMs: PAUSED_RECHECK_MS };
+      return this.unauthorized(portalId, absent(items), failure.reason, outcome.status, verdict);
     }
     // A whole-batch 400 or 404: find the input responsible by sending each alone.
     if (items.length > 1) {
       await this.eventStore.appendAll([callEvent]);
-      return { ...verdict, again: [{ items, notBeforeMs: now, alone: true }] };
+      return { ...verdict, again: [{ items: absent(items), notBeforeMs: now, alone: true }] };
+    }
+    if (failure.kind === 'rejected' && outcome.problem === 'owner' && ownerSent(items[0]!) !== undefined) {
+      await this.eventStore.appendAll([callEvent]);
+      return { ...verdict, again: [await this.withFallbackOwner(portalId, access, items, outcome.status)] };
     }
     const type = failure.kind === 'not-found' ? 'WritebackSkipped' : 'WritebackFailed';
     const detail = failure.kind === 'not-found' ? `object deleted or merged: ${outcome.message}` : failure.reason;
     await this.eventStore.appendAll([callEvent, ...this.results(items, () => ({ type, status: outcome.status, detail }), callEvent)]);
-    if (failure.kind === 'rejected' && /propert/i.test(outcome.message)) await this.alert(portalId, items[0]!.commands[0]!, 'property-bootstrap-needed', outcome.message, outcome.status, false);
+    if (failure.kind === 'rejected' && outcome.problem === 'missing-property') await this.alert(portalId, items[0]!.commands[0]!, 'property-bootstrap-needed', outcome.message, outcome.status, false);
     return { ...verdict, settled: [...verdict.settled, ...items] };
+  }
+
+  private async unauthorized(portalId: number, items: WriteItem[], reason: string, status: number | null, verdict: BatchVerdict): Promise<BatchVerdict> {
+    await this.alert(portalId, items[0]!.commands[0]!, 'access-revoked', reason, status, true);
+    this.access.forget(portalId);
+    this.labels.forget(portalId);
+    return { ...verdict, again: [{ items, notBeforeMs: this.now() + PAUSED_RECHECK_MS }], portalWaitMs: PAUSED_RECHECK_MS };
   }
 
   /** Exponential backoff with jitter until CONSUMER_MAX_ATTEMPTS, then the dead-letter topic. */
@@ -165,21 +322,68 @@ export class WritebackExecutor {
     };
   }
 
-  private async withoutApplied(items: WriteItem[]): Promise<{ fresh: WriteItem[]; done: WriteItem[] }> {
-    const existing = await this.eventStore.existingIds(items.flatMap((i) => i.commands.map((c) => writebackResultId(c.request.data.commandId))));
+  /**
+   * Splits a batch into what has a result already (a redelivery), creates whose
+   * last send has no result (open: read back before anything is sent), and the rest.
+   */
+  private async partition(items: WriteItem[]): Promise<{ fresh: WriteItem[]; done: WriteItem[]; open: WriteItem[] }> {
+    const creates = items.filter((i) => !i.knownAbsent && commandOf(i).kind !== 'update-properties');
+    const [existing, sent] = await Promise.all([
+      this.eventStore.existingIds(items.flatMap((i) => i.commands.map((c) => writebackResultId(c.request.data.commandId)))),
+      creates.length > 0 ? this.eventStore.existingIds(creates.map((i) => createSentId(commandOf(i).commandId))) : Promise.resolve(new Set<string>()),
+    ]);
     const fresh: WriteItem[] = [];
     const done: WriteItem[] = [];
+    const open: WriteItem[] = [];
     for (const item of items) {
-      const open = item.commands.filter((c) => !existing.has(writebackResultId(c.request.data.commandId)));
-      if (open.length === item.commands.length) fresh.push(item);
-      else if (open.length === 0) done.push(item);
-      else {
+      const unanswered = item.commands.filter((c) => !existing.has(writebackResultId(c.request.data.commandId)));
+      if (unanswered.length === 0) done.push(item);
+      else if (unanswered.length < item.commands.length) {
         // Part of a merged update was applied before (a redelivery): settle that part, send the rest.
-        done.push({ ...item, commands: item.commands.filter((c) => !open.includes(c)) });
-        fresh.push({ ...item, commands: open });
-      }
+        done.push({ ...item, commands: item.commands.filter((c) => !unanswered.includes(c)) });
+        fresh.push({ ...item, commands: unanswered });
+      } else if (sent.has(createSentId(commandOf(item).commandId))) open.push(item);
+      else fresh.push(item);
     }
-    return { fresh, done };
+    return { fresh, done, open };
+  }
+
+  /** One HubSpotCreateSent per create, appended before the call. */
+  private createsSent(items: WriteItem[], engagement: 'notes' | 'tasks', callId: string): AppendRequest[] {
+    const now = this.clock();
+    return items.map((item) => {
+      const request = item.commands[0]!.request;
+      const commandId = request.data.commandId;
+      const event: PlatformEvent<'HubSpotCreateSent'> = causedBy(
+        request,
+        { type: 'HubSpotCreateSent', portalId: request.portalId, id: createSentId(commandId), data: { commandId, callId, marker: markerOf(commandId), engagement, apiVersion: HUBSPOT_API_VERSION } },
+        now,
+      );
+      return { streamId: StreamIds.crmObject(request.portalId, request.data.objectType, request.data.objectId), events: [event] };
+    });
+  }
+
+  private readBackCallEvent(portalId: number, items: WriteItem[], call: ReadBackCall): AppendRequest {
+    const callId = randomUUID();
+    const event: PlatformEvent<'HubSpotCallCompleted'> = causedBy(items[0]!.commands[0]!.request, {
+      type: 'HubSpotCallCompleted',
+      portalId,
+      id: callId,
+      data: {
+        callId,
+        operation: call.operation,
+        hubspotStatus: call.status,
+        hubspotCorrelationId: call.correlationId,
+        commandIds: items.map((i) => commandOf(i).commandId),
+        inputs: items.length,
+        recordsWritten: 0,
+        durationMs: call.durationMs,
+        rateLimit: call.rateLimit,
+        apiVersion: call.apiVersion,
+        ...(call.error ? { error: call.error } : {}),
+      },
+    }, this.clock());
+    return { streamId: StreamIds.hubspotCalls(portalId), events: [event] };
   }
 
   private callEvent(portalId: number, items: WriteItem[], outcome: CallOutcome, callId: string): AppendRequest {
@@ -199,7 +403,10 @@ export class WritebackExecutor {
         recordsWritten: outcome.kind === 'answered' ? outcome.recordsWritten : 0,
         durationMs: outcome.durationMs,
         rateLimit: outcome.rateLimit,
+        apiVersion: outcome.apiVersion,
         ...(outcome.kind === 'failed' ? { error: outcome.message } : {}),
+        // An answer the writer could not read cleanly is kept whole, for the operator and HubSpot's support.
+        ...(outcome.kind === 'answered' && outcome.anomalies.length > 0 ? { anomalies: outcome.anomalies, answer: outcome.body } : {}),
       },
     }, this.clock());
     return { streamId: StreamIds.hubspotCalls(portalId), events: [event] };
@@ -208,7 +415,7 @@ export class WritebackExecutor {
   /** One result event per command, in the command's object stream, published to the results topic. */
   private results(
     items: WriteItem[],
-    describe: (item: WriteItem) => { type: 'WritebackApplied' | 'WritebackSkipped' | 'WritebackFailed'; status: number | null; detail?: string; record?: unknown },
+    describe: (item: WriteItem) => { type: 'WritebackApplied' | 'WritebackSkipped' | 'WritebackFailed'; status: number | null; detail?: string; record?: unknown; foundByReadBack?: boolean },
     callEvent: AppendRequest | undefined,
   ): AppendRequest[] {
     const now = this.clock();
@@ -227,7 +434,7 @@ export class WritebackExecutor {
         const callRef = call ? { callId: call.callId } : {};
         const event =
           d.type === 'WritebackApplied'
-            ? causedBy(request, { ...base, type: 'WritebackApplied', data: { commandId, hubspotStatus: d.status ?? 200, recordsWritten: call?.recordsWritten ?? 1, response: d.record, rateLimit: call?.rateLimit ?? {}, ...callRef, hubspotCorrelationId: call?.hubspotCorrelationId ?? null } }, now)
+            ? causedBy(request, { ...base, type: 'WritebackApplied', data: { commandId, hubspotStatus: d.status ?? 200, recordsWritten: call?.recordsWritten ?? 1, response: d.record, rateLimit: call?.rateLimit ?? {}, ...callRef, hubspotCorrelationId: call?.hubspotCorrelationId ?? null, ...(d.foundByReadBack ? { foundByReadBack: true } : {}) } }, now)
             : d.type === 'WritebackSkipped'
               ? causedBy(request, { ...base, type: 'WritebackSkipped', data: { commandId, hubspotStatus: d.status, reason: d.detail ?? '', ...callRef } }, now)
               : causedBy(request, { ...base, type: 'WritebackFailed', data: { commandId, hubspotStatus: d.status, message: d.detail ?? '', retriable: false, ...callRef } }, now);

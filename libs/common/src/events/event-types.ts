@@ -130,7 +130,17 @@ export interface EventPayloads {
   TriggerSkipped: { trigger: { eventId: string; type: string }; reason: string };
   WritebackRequested: WritebackCommand;
   /** `recordsWritten` counts the whole call; `callId` finds its HubSpotCallCompleted. */
-  WritebackApplied: { commandId: string; hubspotStatus: number; recordsWritten: number; response: unknown; rateLimit: RateLimitSnapshot; callId?: string; hubspotCorrelationId?: string | null };
+  WritebackApplied: {
+    commandId: string;
+    hubspotStatus: number;
+    recordsWritten: number;
+    response: unknown;
+    rateLimit: RateLimitSnapshot;
+    callId?: string;
+    hubspotCorrelationId?: string | null;
+    /** A create found in HubSpot by its marker after its answer was lost, not from the create's own answer. */
+    foundByReadBack?: boolean;
+  };
   WritebackSkipped: { commandId: string; hubspotStatus: number | null; reason: string; callId?: string };
   WritebackFailed: { commandId: string; hubspotStatus: number | null; message: string; retriable: boolean; callId?: string };
   MessageDeadLettered: { topic: string; partition: number; offset: string; reason: string; originalEventId: string | null };
@@ -138,6 +148,12 @@ export interface EventPayloads {
   DeadLettersRedriven: { deadLetterTopic: string; targetTopic: string; from: string; to: string; redriven: number; scanned: number; requestedBy: string };
   /** One HubSpot API call the writer made, against every command it carried. */
   HubSpotCallCompleted: HubSpotCallRecord;
+  /**
+   * The writer is about to send this create to HubSpot (appended before the call).
+   * A create with this event and no result may exist in HubSpot: it is read back by
+   * its marker before it is ever sent again (docs/decisions/0018).
+   */
+  HubSpotCreateSent: { commandId: string; callId: string; marker: string; engagement: 'notes' | 'tasks'; apiVersion: string };
   /** Something an operator must act on for a portal (token revoked, properties missing). */
   PortalAlertRaised: {
     alert: PortalAlertKind;
@@ -228,6 +244,11 @@ export interface HubSpotCallRecord {
   durationMs: number;
   rateLimit: RateLimitSnapshot;
   error?: string;
+  /** The HubSpot API version of the path called (HUBSPOT_OPERATIONS). */
+  apiVersion?: string;
+  /** What was odd about HubSpot's answer; the answer itself is then in `answer`, whole. */
+  anomalies?: string[];
+  answer?: unknown;
 }
 
 export type EventType = keyof EventPayloads;

@@ -1,0 +1,139 @@
+import { Injectable } from '@nestjs/common';
+import {
+  classifyHubSpotFailure,
+  HubSpotApi,
+  HubSpotBudget,
+  readRateLimitHeaders,
+  sleep,
+  type CrmObjectType,
+  type HubSpotCallResult,
+  type HubSpotFailureClass,
+  type PortalHubSpotPlan,
+  type RateLimitSnapshot,
+} from '@app/common';
+import { markerIn, type CreatedRecord } from './create-outcomes';
+
+/** One create whose fate is open: its command, and the record its note or task hangs on. */
+export interface OpenCreate {
+  commandId: string;
+  engagement: 'notes' | 'tasks';
+  objectType: CrmObjectType;
+  objectId: string;
+}
+
+/** A call the read-back made, for the audit (HubSpotCallCompleted). */
+export interface ReadBackCall {
+  operation: string;
+  apiVersion: string;
+  status: number | null;
+  correlationId: string | null;
+  rateLimit: RateLimitSnapshot;
+  durationMs: number;
+  error?: string;
+}
+
+export type ReadBackResult =
+  /** `found` holds the records carrying a command's marker; a command not in it has no record in HubSpot. */
+  | { kind: 'checked'; found: Map<string, CreatedRecord>; calls: ReadBackCall[] }
+  | { kind: 'failed'; failure: HubSpotFailureClass; calls: ReadBackCall[] };
+
+/** Associations are listed 500 per page; a record with more engagements than this is read from its newest. */
+const MAX_ASSOCIATION_PAGES = 4;
+/** Engagements read per record (one batch read): the highest ids, the newest. */
+const READ_LIMIT = 100;
+const MAX_BUDGET_WAIT_MS = 5_000;
+
+/**
+ * Finds out whether HubSpot created a note or task whose answer was lost (a
+ * timeout, a reset connection, a 5xx, a writer killed mid-call) before it is sent
+ * again: lists the engagements associated with the record it belongs to and reads
+ * their bodies for the command's marker. Associations are read, not the search
+ * index, which HubSpot updates with a delay (docs/decisions/0018). Every call is
+ * inside the portal's budget.
+ */
+@Injectable()
+export class CreateReadBack {
+  constructor(
+    private readonly hubspot: HubSpotApi,
+    private readonly budget: HubSpotBudget,
+  ) {}
+
+  async check(portal: { portalId: number; accessToken: string; plan?: PortalHubSpotPlan }, creates: OpenCreate[], now: () => number = Date.now): Promise<ReadBackResult> {
+    const calls: ReadBackCall[] = [];
+    const found = new Map<string, CreatedRecord>();
+    const groups = new Map<string, OpenCreate[]>();
+    for (const c of creates) {
+      const key = `${c.engagement}:${c.objectType}:${c.objectId}`;
+      groups.set(key, [...(groups.get(key) ?? []), c]);
+    }
+    const call = async (label: string, run: () => Promise<HubSpotCallResult>): Promise<HubSpotCallResult | { ok: false; failure: HubSpotFailureClass }> => {
+      const waited = await this.waitForBudget(portal);
+      if (waited) return { ok: false, failure: waited };
+      const started = now();
+      const answer = await run();
+      const headers = answer.ok ? answer.headers : answer.error.headers;
+      calls.push({
+        operation: label,
+        apiVersion: answer.apiVersion,
+        status: answer.ok ? answer.status : typeof answer.error.code === 'number' ? answer.error.code : null,
+        correlationId: headers['x-hubspot-correlation-id'] ?? null,
+        rateLimit: readRateLimitHeaders(headers),
+        durationMs: now() - started,
+        ...(answer.ok ? {} : { error: answer.error.message ?? 'no response' }),
+      });
+      await this.budget.observe(portal.portalId, readRateLimitHeaders(headers));
+      return answer;
+    };
+
+    for (const group of groups.values()) {
+      const { engagement, objectType, objectId } = group[0]!;
+      const ids: string[] = [];
+      let after: string | undefined;
+      for (let page = 0; page < MAX_ASSOCIATION_PAGES; page++) {
+        const listed = await call(`read-back list ${objectType} ${engagement}`, () =>
+          this.hubspot.call(portal.accessToken, 'associations.list', { objectType, objectId, toObjectType: engagement }, { query: { limit: '500', ...(after ? { after } : {}) } }),
+        );
+        if (!listed.ok) {
+          const failure = 'failure' in listed ? listed.failure : classifyHubSpotFailure(listed.error);
+          // The record is gone: nothing can hang on it, and a new create will be refused for the same reason.
+          if (failure.kind === 'not-found') break;
+          return { kind: 'failed', failure, calls };
+        }
+        const body = listed.body as { results?: Array<{ toObjectId?: unknown }>; paging?: { next?: { after?: unknown } } } | undefined;
+        for (const r of body?.results ?? []) if (typeof r.toObjectId === 'number' || typeof r.toObjectId === 'string') ids.push(String(r.toObjectId));
+        after = typeof body?.paging?.next?.after === 'string' ? body.paging.next.after : undefined;
+        if (!after) break;
+      }
+      if (ids.length === 0) continue;
+      const newest = [...new Set(ids)].sort((a, b) => (BigInt(b) > BigInt(a) ? 1 : BigInt(b) < BigInt(a) ? -1 : 0)).slice(0, READ_LIMIT);
+      const bodyProperty = engagement === 'notes' ? 'hs_note_body' : 'hs_task_body';
+      const read = await call(`read-back ${engagement}`, () =>
+        this.hubspot.call(portal.accessToken, 'objects.batchRead', { objectType: engagement }, { body: { inputs: newest.map((id) => ({ id })), properties: [bodyProperty, 'hs_timestamp'], propertiesWithHistory: [] } }),
+      );
+      if (!read.ok) {
+        const failure = 'failure' in read ? read.failure : classifyHubSpotFailure(read.error);
+        if (failure.kind === 'not-found') continue;
+        return { kind: 'failed', failure, calls };
+      }
+      const wanted = new Set(group.map((c) => c.commandId));
+      const results = (read.body as { results?: Array<{ id?: unknown; properties?: Record<string, string | null>; createdAt?: unknown }> } | undefined)?.results ?? [];
+      for (const r of results) {
+        if (!r.properties || (typeof r.id !== 'string' && typeof r.id !== 'number')) continue;
+        const commandId = markerIn(r.properties);
+        if (commandId === undefined || !wanted.has(commandId)) continue;
+        found.set(commandId, { id: String(r.id), properties: r.properties, ...(typeof r.createdAt === 'string' ? { createdAt: r.createdAt } : {}) });
+      }
+    }
+    return { kind: 'checked', found, calls };
+  }
+
+  private async waitForBudget(portal: { portalId: number; plan?: PortalHubSpotPlan }): Promise<HubSpotFailureClass | undefined> {
+    const deadline = Date.now() + MAX_BUDGET_WAIT_MS;
+    for (;;) {
+      const grant = await this.budget.acquire({ portalId: portal.portalId, plan: portal.plan });
+      if (grant.granted) return undefined;
+      if (Date.now() + grant.waitMs > deadline) return { kind: 'retry', reason: `HubSpot budget: ${grant.reason}`, retryAfterMs: grant.waitMs };
+      await sleep(grant.waitMs);
+    }
+  }
+}
