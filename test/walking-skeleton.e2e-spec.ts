@@ -119,11 +119,14 @@ describe('walking skeleton: webhook to writeback', () => {
     const requests = story.filter((e) => e.type === 'WritebackRequested');
     const calls = story.filter((e) => e.type === 'HubSpotCallCompleted');
     const results = story.filter((e) => e.type === 'WritebackApplied');
+    const announced = story.filter((e) => e.type === 'HubSpotCreateSent');
     // Properties, the follow-up task, and the email draft as a note when the model wrote one.
     expect(requests.map((r) => (r.data as { kind: string }).kind).sort()).toEqual(
       (decision.data as { output: { emailDraft?: string } }).output.emailDraft ? ['create-note', 'create-task', 'update-properties'] : ['create-task', 'update-properties'],
     );
-    expect(types.length).toBe(3 + requests.length + calls.length + results.length);
+    // Each create is announced (HubSpotCreateSent) before it is sent: docs/decisions/0018.
+    expect(announced.map((e) => (e.data as { commandId: string }).commandId).sort()).toEqual(requests.filter((r) => (r.data as { kind: string }).kind !== 'update-properties').map((r) => (r.data as { commandId: string }).commandId).sort());
+    expect(types.length).toBe(3 + requests.length + announced.length + calls.length + results.length);
     expect(new Set(story.map((e) => e.correlationId))).toEqual(new Set([received.id]));
     expect([context.causationId, decision.causationId]).toEqual([received.id, context.id]);
     expect(requests.every((r) => r.causationId === decision.id)).toBe(true);
@@ -209,6 +212,8 @@ describe('walking skeleton: webhook to writeback', () => {
     // The SLA task is the routed owner's, due by the portal's SLA, on the ticket; a reply draft, when written, is a note on it.
     const task = hubspot.listObjects(PORTAL, 'tasks').find((t) => t.associations.some((a) => a.toType === 'tickets' && a.toId === ticket.id && a.typeId === 230));
     expect(task?.properties).toMatchObject({ hubspot_owner_id: '88', hs_task_subject: expect.stringContaining('within 2 h') });
+    // Also on the requester's timeline (Service AI associates with the ticket and its requester).
+    expect(task?.associations).toEqual(expect.arrayContaining([expect.objectContaining({ toType: 'contacts', toId: requester.id, typeId: 204 })]));
     const draftWritten = Boolean((decision.data as { output: { replyDraft?: string } }).output.replyDraft);
     const note = hubspot.listObjects(PORTAL, 'notes').find((n) => n.associations.some((a) => a.toType === 'tickets' && a.toId === ticket.id && a.typeId === 228));
     expect(Boolean(note)).toBe(draftWritten);

@@ -21,6 +21,16 @@ describe('HubSpotSandbox dropAfterApply fault', () => {
     await sandbox.stop();
   });
 
+  it('delayAfterApplyMs applies the write at once and holds the answer back', async () => {
+    sandbox.injectFaults(101, [{ delayAfterApplyMs: 300 }]);
+    const started = Date.now();
+    const answer = client.crm.contacts.batchApi.create({ inputs: [{ properties: { email: 'held@example.com' }, associations: [] }] });
+    await new Promise((r) => setTimeout(r, 100));
+    expect(sandbox.listObjects(101, 'contacts').map((c) => c.properties.email)).toEqual(['held@example.com']);
+    expect((await answer).results).toHaveLength(1);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(290);
+  });
+
   it('applies the write, then resets the connection without an answer', async () => {
     sandbox.injectFaults(101, [{ dropAfterApply: true }]);
     const failure = await failureOf(
