@@ -43,7 +43,10 @@ export class CrmStore {
     properties[info.createdProperty] ??= formatInstant(now);
     properties[info.modifiedProperty] = formatInstant(now);
     if (type === 'contacts' && properties.email) properties.hs_email_domain = properties.email.split('@')[1] ?? '';
-    if (type === 'deals') properties.num_associated_contacts ??= '0';
+    if (type === 'deals') {
+      properties.num_associated_contacts ??= '0';
+      properties.hs_is_closed = isClosedStage(properties.dealstage);
+    }
     const created = Date.parse(properties[info.createdProperty] ?? '') || now;
     const object: StoredObject = { id: objectId, type, properties, createdAt: created, updatedAt: now, archived: false, archivedAt: null };
     this.bucket(type).set(objectId, object);
@@ -66,6 +69,7 @@ export class CrmStore {
       if (email) object.properties.hs_email_domain = email.split('@')[1] ?? '';
       else delete object.properties.hs_email_domain;
     }
+    if (object.type === 'deals') object.properties.hs_is_closed = isClosedStage(object.properties.dealstage);
     if (changes.length > 0) {
       object.updatedAt = now;
       object.properties[info.modifiedProperty] = formatInstant(now);
@@ -241,4 +245,12 @@ export function toPublicObject(
   };
   if (object.archived && object.archivedAt !== null) out.archivedAt = formatInstant(object.archivedAt);
   return out;
+}
+
+/**
+ * HubSpot computes `hs_is_closed` from the stage's "closed" flag (its pipeline's
+ * closed won / closed lost stages); the sandbox's one pipeline has those two.
+ */
+function isClosedStage(stage: string | undefined): string {
+  return stage === 'closedwon' || stage === 'closedlost' ? 'true' : 'false';
 }

@@ -175,6 +175,7 @@ const SEEDS: Record<CrmObjectType, { group: [string, string]; extraGroups?: Arra
       ['description', 'Deal Description', 'string', 'textarea'],
       OWNER,
       ['num_associated_contacts', 'Number of Contacts', 'number', 'number', READ_ONLY],
+      ['hs_is_closed', 'Is Deal Closed?', 'bool', 'booleancheckbox', READ_ONLY],
       ['notes_last_updated', 'Last Activity Date', 'datetime', 'date', { ...READ_ONLY, groupName: 'deal_activity' }],
       ['createdate', 'Create Date', 'datetime', 'date'],
       ['hs_lastmodifieddate', 'Last Modified Date', 'datetime', 'date', READ_ONLY],

@@ -37,7 +37,6 @@ describe('ContextAssembler (the real SDK against the HubSpot sandbox, budget in 
     sandbox.addPortal({ portalId: PORTAL, accessToken: credentials.accessToken });
     for (const name of ['ai_category', 'ai_sentiment']) sandbox.defineProperty(PORTAL, 'tickets', { name, label: name, type: 'string', fieldType: 'text', groupName: 'ticketinformation' });
     // HubSpot computes it from the stage; the sandbox does not model it, so the tests set it.
-    sandbox.defineProperty(PORTAL, 'deals', { name: 'hs_is_closed', label: 'Is Deal Closed?', type: 'bool', fieldType: 'booleancheckbox', groupName: 'dealinformation' });
     db = await createTestDatabase('context');
     budget = new HubSpotBudget(new BudgetRepository(db.dataSource), 0.1);
     assembler = new ContextAssembler(new CrmReader(new HubSpotApi(new HubSpotClientFactory(url)), budget));

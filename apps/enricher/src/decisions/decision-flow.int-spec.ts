@@ -180,7 +180,6 @@ describe('DecisionFlow (Postgres, the HubSpot sandbox and the Anthropic double)'
     let leads = 0;
     async function aLead(): Promise<{ contact: string; company: string; open: string }> {
       leads += 1;
-      if (leads === 1) hubspot.defineProperty(PORTAL, 'deals', { name: 'hs_is_closed', label: 'Is Deal Closed?', type: 'bool', fieldType: 'booleancheckbox', groupName: 'dealinformation' });
       const company = seed('companies', { name: `Northwind ${leads}` });
       const contact = seed('contacts', { firstname: 'Nora', jobtitle: 'COO', email: `nora${leads}@northwind.example` });
       const open = seed('deals', { dealname: 'Northwind rollout', dealstage: 'qualifiedtobuy', hs_is_closed: 'false', createdate: '2026-10-01T00:00:00.000Z' });
