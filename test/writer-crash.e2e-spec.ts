@@ -27,7 +27,7 @@ describe('writer killed mid-batch-create', () => {
     db = await createTestDatabase('crash');
     const { url } = await sandbox.start();
     addSandboxPortal(sandbox, PORTAL);
-    env = testEnv(db.url, prefix, { HUBSPOT_API_BASE_URL: url, KAFKA_TOPIC_PARTITIONS: '3', LOG_LEVEL: 'info' });
+    env = testEnv(db.url, prefix, { HUBSPOT_API_BASE_URL: url, KAFKA_TOPIC_PARTITIONS: '3', LOG_LEVEL: 'info', WRITER_CREATE_SETTLE_MS: '1000' });
     await runNode('dist/tools/main.js', ['kafka:topics'], env);
     await new PortalRepository(db.dataSource, new TokenCipher(Buffer.from(TEST_TOKEN_KEY, 'base64'))).register({ portalId: PORTAL, name: 'Crash', accessToken: `pat-${PORTAL}` });
     bus = new KafkaBus({ brokers: KAFKA_BROKERS, clientId: 'crash-test', logger: new Logger('error', { service: 'test' }) });

@@ -24,7 +24,7 @@ function typeOf(raw: string | undefined): CrmObjectType | undefined {
  *   token and, when given, sets its `batchResults`: `v3-reference` or `2026-03-documented`)
  * - `GET  /__sandbox/portals/:portalId/rate-limit`
  * - `POST /__sandbox/portals/:portalId/faults` (`[FaultSpec]` or `{faults:[...]}`: `{status}`, `{drop: true}`,
- *   `{dropAfterApply: true}`, `{delayMs}` or `{delayAfterApplyMs}`, each with an optional `count`; anything else → 400)
+ *   `{statusAfterApply}`, `{dropAfterApply: true}`, `{delayMs}` or `{delayAfterApplyMs}`, each with an optional `count`; anything else → 400)
  * - `POST /__sandbox/portals/:portalId/properties/:type` (property definition, as the API takes it)
  * - `GET  /__sandbox/portals/:portalId/owners` · `POST /__sandbox/portals/:portalId/owners` (AddOwnerInput)
  * - `DELETE /__sandbox/portals/:portalId/owners/:ownerId` (deactivates the owner: archived, as HubSpot shows it)

@@ -21,6 +21,13 @@ describe('HubSpotSandbox dropAfterApply fault', () => {
     await sandbox.stop();
   });
 
+  it('statusAfterApply applies the write and answers that status instead', async () => {
+    sandbox.injectFaults(101, [{ statusAfterApply: 502 }]);
+    const failure = await failureOf(client.crm.contacts.batchApi.create({ inputs: [{ properties: { email: 'half@example.com' }, associations: [] }] }));
+    expect(failure.code).toBe(502);
+    expect(sandbox.listObjects(101, 'contacts').map((c) => c.properties.email)).toEqual(['half@example.com']);
+  });
+
   it('delayAfterApplyMs applies the write at once and holds the answer back', async () => {
     sandbox.injectFaults(101, [{ delayAfterApplyMs: 300 }]);
     const started = Date.now();

@@ -386,7 +386,9 @@ export class HubSpotSandbox {
     const dropAfterApply = fault !== undefined && 'dropAfterApply' in fault;
     // delayAfterApplyMs: served as usual, the answer held back that long (a client may die waiting: kill -9 tests).
     const delayAfterApplyMs = fault !== undefined && 'delayAfterApplyMs' in fault ? fault.delayAfterApplyMs : 0;
-    if (fault && !('dropAfterApply' in fault) && !('delayAfterApplyMs' in fault)) {
+    // statusAfterApply: served as usual, then answered with this status (a 5xx after a write HubSpot applied).
+    const statusAfterApply = fault !== undefined && 'statusAfterApply' in fault ? fault.statusAfterApply : undefined;
+    if (fault && !('dropAfterApply' in fault) && !('delayAfterApplyMs' in fault) && !('statusAfterApply' in fault)) {
       if ('drop' in fault) {
         this.record(entry, 0, 'fault');
         req.socket.destroy();
@@ -429,6 +431,10 @@ export class HubSpotSandbox {
       return;
     }
     if (delayAfterApplyMs > 0 && (!(await this.delays.wait(delayAfterApplyMs)) || res.destroyed)) return;
+    if (statusAfterApply !== undefined) {
+      sendJson(res, statusAfterApply, internalError(statusAfterApply), baseHeaders, CONTENT_TYPE);
+      return;
+    }
     const headers = { ...baseHeaders, ...decision.headers, ...(result.headers ?? {}) };
     if (result.body === undefined) sendEmpty(res, result.status, headers);
     else sendJson(res, result.status, result.body, headers, CONTENT_TYPE);
@@ -504,14 +510,14 @@ function batchResultsOf(raw: unknown): BatchResultsMode {
 
 function checkFault(fault: unknown): void {
   const f = (typeof fault === 'object' && fault !== null ? fault : {}) as Record<string, unknown>;
-  const kinds = ['status', 'drop', 'dropAfterApply', 'delayMs', 'delayAfterApplyMs'].filter((k) => f[k] !== undefined);
+  const kinds = ['status', 'statusAfterApply', 'drop', 'dropAfterApply', 'delayMs', 'delayAfterApplyMs'].filter((k) => f[k] !== undefined);
   const valid =
     kinds.length === 1 &&
     (f.count === undefined || (Number.isInteger(f.count) && Number(f.count) >= 1)) &&
-    (kinds[0] === 'status'
-      ? Number.isInteger(f.status)
+    (kinds[0] === 'status' || kinds[0] === 'statusAfterApply'
+      ? Number.isInteger(f[kinds[0]])
       : kinds[0] === 'delayMs' || kinds[0] === 'delayAfterApplyMs'
         ? typeof f[kinds[0]] === 'number' && Number(f[kinds[0]]) >= 0
         : f[kinds[0] ?? ''] === true);
-  if (!valid) throw new Error(`not a fault: ${JSON.stringify(fault)} (expected one of {status}, {drop: true}, {dropAfterApply: true}, {delayMs}, {delayAfterApplyMs}, each with an optional count)`);
+  if (!valid) throw new Error(`not a fault: ${JSON.stringify(fault)} (expected one of {status}, {drop: true}, {statusAfterApply}, {dropAfterApply: true}, {delayMs}, {delayAfterApplyMs}, each with an optional count)`);
 }

@@ -115,6 +115,8 @@ export type FaultSpec =
   | { status: number; count?: number; body?: Json; headers?: Record<string, string> }
   | { drop: true; count?: number }
   | { dropAfterApply: true; count?: number }
+  /** Applies the call, then answers this status instead of its result (a 5xx after a partial write). */
+  | { statusAfterApply: number; count?: number }
   /** Applies the call, then holds the answer back this long. */
   | { delayAfterApplyMs: number; count?: number }
   | { delayMs: number; count?: number };

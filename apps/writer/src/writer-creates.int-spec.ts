@@ -33,7 +33,7 @@ describe('writer creates (real Kafka and Postgres, strict HubSpot sandbox)', () 
     const { url } = await sandbox.start();
     for (const portalId of [STRICT, LABELS, OWNERS]) addSandboxPortal(sandbox, portalId);
     db = await createTestDatabase('creates');
-    config = testConfig('writer', db.url, prefix, { HUBSPOT_API_BASE_URL: url, PORTAL_CACHE_MS: '500', CONSUMER_MAX_ATTEMPTS: '4', RETRY_BASE_DELAY_MS: '20' });
+    config = testConfig('writer', db.url, prefix, { HUBSPOT_API_BASE_URL: url, PORTAL_CACHE_MS: '500', CONSUMER_MAX_ATTEMPTS: '4', RETRY_BASE_DELAY_MS: '20', WRITER_CREATE_SETTLE_MS: '300' });
     const { logger } = memoryLogger();
     bus = new KafkaBus({ brokers: KAFKA_BROKERS, clientId: 'creates-test', logger });
     await bus.ensureTopics(allTopics(topics), 3, 1);
@@ -117,6 +117,30 @@ describe('writer creates (real Kafka and Postgres, strict HubSpot sandbox)', () 
     expect(creates(STRICT, 'notes')).toHaveLength(2);
   }, 60_000);
 
+  it('a 429, then a cut after HubSpot applied the resend: the resend is read back, not sent a third time', async () => {
+    const contact = sandbox.seedObject(STRICT, 'contacts', { email: 'chain@strict.io' }).id;
+    const chained = note(STRICT, contact, 'Rate limited, then lost');
+    sandbox.clearRequests();
+    const rateLimited = { status: 'error', message: 'You have reached your ten_secondly_rolling limit.', errorType: 'RATE_LIMIT', correlationId: 'x', policyName: 'TEN_SECONDLY_ROLLING' };
+    sandbox.injectFaults(STRICT, [{ status: 429, body: rateLimited, headers: { 'X-HubSpot-RateLimit-Interval-Milliseconds': '200' } }, { dropAfterApply: true }]);
+    await publish(chained);
+    expect(await waitForResult(chained.data.commandId)).toMatchObject({ type: 'WritebackApplied', data: { foundByReadBack: true } });
+    expect(createdFor(STRICT, 'notes', chained.data.commandId)).toHaveLength(1);
+    expect(creates(STRICT, 'notes')).toHaveLength(2);
+  }, 60_000);
+
+  it('a 5xx after HubSpot applied the batch: read back, each note once', async () => {
+    const contacts = [0, 1, 2].map((i) => sandbox.seedObject(STRICT, 'contacts', { email: `half${i}@strict.io` }).id);
+    const notes = contacts.map((id) => note(STRICT, id, 'Applied, answered 502'));
+    sandbox.clearRequests();
+    sandbox.injectFaults(STRICT, [{ statusAfterApply: 502 }]);
+    await publish(...notes);
+    for (const n of notes) {
+      expect((await waitForResult(n.data.commandId))?.type).toBe('WritebackApplied');
+      expect(createdFor(STRICT, 'notes', n.data.commandId)).toHaveLength(1);
+    }
+  }, 60_000);
+
   it('parks a create whose answer has an unexpected shape: recorded whole, an alert, a dead letter, no second create', async () => {
     const contact = sandbox.seedObject(STRICT, 'contacts', { email: 'odd@strict.io' }).id;
     const odd = note(STRICT, contact, 'Answered oddly');
@@ -158,6 +182,26 @@ describe('writer creates (real Kafka and Postgres, strict HubSpot sandbox)', () 
     expect(taskRecord!.associations.filter((a) => a.toType === 'contacts').map((a) => a.typeId)).toEqual([204]);
     const portal = await moduleRef.get(PortalRepository).find(LABELS);
     expect(portal?.alerts['association-label-missing']?.message).toContain('"No such label"');
+  }, 60_000);
+
+  it('labels that cannot be read never hold a note back: the default association, an alert, the failed call audited', async () => {
+    const contact = sandbox.seedObject(LABELS, 'contacts', { email: 'nolabels@labels.io' }).id;
+    const task = request(LABELS, { kind: 'create-task', objectType: 'contacts', objectId: contact, subject: 'Call', body: 'b', dueAt: '2026-12-02T09:00:00.000Z', priority: 'LOW', taskType: 'CALL', alsoAssociate: [] });
+    await moduleRef.get(PortalRepository).clearAlerts(LABELS);
+    // The portal's task labels were cached by the previous test: ask for one more target type, uncached.
+    await moduleRef.get(PortalRepository).updateSettings(LABELS, { settings: { associationLabels: { notes: { contacts: 'AI insight' }, tasks: { contacts: 'No such label', companies: 'Sponsor' } } } });
+    const company = sandbox.seedObject(LABELS, 'companies', { name: 'Sponsor Inc' }).id;
+    const onCompany = request(LABELS, { kind: 'create-task', objectType: 'contacts', objectId: contact, subject: 'Call', body: 'c', dueAt: '2026-12-02T09:00:00.000Z', priority: 'LOW', taskType: 'CALL', alsoAssociate: [{ objectType: 'companies', objectId: company }] });
+    await new Promise((r) => setTimeout(r, 600)); // the writer's portal cache (PORTAL_CACHE_MS) sees the new settings
+    sandbox.injectFaults(LABELS, [{ status: 503 }]);
+    await publish(task, onCompany);
+    for (const r of [task, onCompany]) expect((await waitForResult(r.data.commandId))?.type).toBe('WritebackApplied');
+    const [record] = createdFor(LABELS, 'tasks', onCompany.data.commandId);
+    expect(record!.associations.filter((a) => a.toType === 'companies').map((a) => a.typeId)).toEqual([192]);
+    const portal = await moduleRef.get(PortalRepository).find(LABELS);
+    expect(portal?.alerts['association-label-missing']?.message).toMatch(/tasks → companies: labels could not be read/);
+    const audited = await db.dataSource.query(`SELECT data FROM events WHERE type = 'HubSpotCallCompleted' AND portal_id = $1 AND data->>'operation' = 'read labels tasks companies'`, [LABELS]);
+    expect(audited[0]?.data).toMatchObject({ hubspotStatus: 503, apiVersion: '2026-03' });
   }, 60_000);
 
   it('an owner deactivated since the settings were saved: an alert, and the task goes to the default owner', async () => {

@@ -215,6 +215,13 @@ describe('admin API (real Postgres)', () => {
       expect(bad.status).toBe(400);
       expect(JSON.stringify(await bad.json())).toContain('changeDecisionsPerRecordPerDay must be a whole number from 0 to 1000');
     }
+    const labelled = await patch(139, { associationLabels: { notes: { contacts: 'AI insight' } } });
+    expect(((await labelled.json()) as { settings: Record<string, unknown> }).settings.associationLabels).toEqual({ notes: { contacts: 'AI insight' } });
+    for (const wrong of [{ emails: { contacts: 'x' } }, { notes: { owners: 'x' } }, { notes: { contacts: '' } }, 'AI insight']) {
+      const bad = await patch(139, { associationLabels: wrong });
+      expect(bad.status).toBe(400);
+      expect(JSON.stringify(await bad.json())).toContain('associationLabels must map notes or tasks');
+    }
     const notObject = await patch(139, { aiLimits: 5 });
     expect(notObject.status).toBe(400);
     expect(JSON.stringify(await notObject.json())).toContain('aiLimits must be an object');

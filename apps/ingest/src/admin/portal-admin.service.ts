@@ -159,6 +159,7 @@ function settingsFrom(dto: PortalSettingsDto, current: PortalSettings): PortalSe
   if (dto.privacy) settings.privacy = plain(dto.privacy);
   if (dto.promptVersions) settings.promptVersions = plain(dto.promptVersions);
   if (dto.aiLimits) settings.aiLimits = plain(dto.aiLimits);
+  if (dto.associationLabels) settings.associationLabels = plain(dto.associationLabels);
   return settings;
 }
 

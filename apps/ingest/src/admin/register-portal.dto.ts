@@ -1,7 +1,7 @@
 import { Type } from 'class-transformer';
-import { AiLimitsDto, IsPromptPins, LeadRoutingDto, PrivacyDto, ServiceRoutingDto } from './routing-settings.dto';
+import { AiLimitsDto, IsAssociationLabels, IsPromptPins, LeadRoutingDto, PrivacyDto, ServiceRoutingDto } from './routing-settings.dto';
 import { IsBoolean, IsIn, IsInt, IsNotEmpty, IsNumber, IsObject, IsOptional, IsString, Max, MaxLength, Min, ValidateNested } from 'class-validator';
-import { HUBSPOT_APP_TYPES, HUBSPOT_TIERS, type HubSpotAppType, type HubSpotTier, type PortalHubSpotPlan } from '@app/common';
+import { HUBSPOT_APP_TYPES, HUBSPOT_TIERS, type AssociationLabelSettings, type HubSpotAppType, type HubSpotTier, type PortalHubSpotPlan } from '@app/common';
 
 /** The portal's HubSpot plan (`settings.hubspot`): sets its API budget. Every field is optional. */
 export class HubSpotPlanDto implements PortalHubSpotPlan {
@@ -50,6 +50,10 @@ export class PortalSettingsDto {
   /** Replaces the stored caps (change decisions per record per day). */
   @IsOptional() @IsObject({ message: 'aiLimits must be an object like { "changeDecisionsPerRecordPerDay": 5 }' }) @ValidateNested() @Type(() => AiLimitsDto)
   aiLimits?: AiLimitsDto;
+
+  /** Replaces the stored association labels for the AI's notes and tasks (resolved through the portal's own labels). */
+  @IsOptional() @IsAssociationLabels()
+  associationLabels?: AssociationLabelSettings;
 }
 
 export class RegisterPortalDto extends PortalSettingsDto {

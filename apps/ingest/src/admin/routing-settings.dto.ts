@@ -106,3 +106,31 @@ export function IsPromptPins(options?: ValidationOptions): PropertyDecorator {
     options,
   );
 }
+
+const LABEL_SOURCES = ['notes', 'tasks'];
+const LABEL_TARGETS = ['contacts', 'companies', 'deals', 'tickets'];
+
+/**
+ * `associationLabels`: `{ "notes": { "contacts": "AI insight" } }`, the portal's own
+ * association label (by name) for the AI's notes or tasks on a type of record.
+ */
+export function IsAssociationLabels(options?: ValidationOptions): PropertyDecorator {
+  const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+  return ValidateBy(
+    {
+      name: 'isAssociationLabels',
+      validator: {
+        validate: (value: unknown) =>
+          isObject(value) &&
+          Object.entries(value).every(
+            ([from, targets]) =>
+              LABEL_SOURCES.includes(from) &&
+              isObject(targets) &&
+              Object.entries(targets).every(([to, label]) => LABEL_TARGETS.includes(to) && typeof label === 'string' && label.trim() !== '' && label.length <= 100),
+          ),
+        defaultMessage: () => `associationLabels must map ${LABEL_SOURCES.join(' or ')} to { ${LABEL_TARGETS.join(' | ')}: "label name" }, like { "notes": { "contacts": "AI insight" } }`,
+      },
+    },
+    options,
+  );
+}

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { classifyHubSpotFailure, engagementAssociationTypeId, HubSpotApi, type AssociationLabelSettings, type CrmObjectType, type HubSpotFailureClass } from '@app/common';
+import { classifyHubSpotFailure, engagementAssociationTypeId, HubSpotApi, HubSpotBudget, readRateLimitHeaders, type AssociationLabelSettings, type CrmObjectType, type HubSpotFailureClass, type PortalHubSpotPlan } from '@app/common';
+import type { ReadBackCall } from './create-readback';
 
 /** One association type as a create's inline `associations[].types[]` names it. */
 export interface AssociationTypeRef {
@@ -20,7 +21,8 @@ interface PortalLabel {
 /** The types for one engagement→record association: HubSpot's default, plus the portal's label when one is configured and exists. */
 export type ResolvedTypes = { types: AssociationTypeRef[]; missingLabel?: string };
 
-export type LabelLookup = { kind: 'found'; labels: PortalLabel[] } | { kind: 'failed'; failure: HubSpotFailureClass };
+/** The lookup's outcome, and the call it made (for HubSpotCallCompleted) when it made one. */
+export type LabelLookup = ({ kind: 'found'; labels: PortalLabel[] } | { kind: 'failed'; failure: HubSpotFailureClass }) & { call?: ReadBackCall };
 
 /** How long a portal's labels are trusted; a label an admin adds shows up within this time. */
 export const LABELS_TTL_MS = 60 * 60 * 1000;
@@ -36,7 +38,10 @@ export const LABELS_TTL_MS = 60 * 60 * 1000;
 export class AssociationLabels {
   private readonly cache = new Map<string, { labels: PortalLabel[]; expiresAt: number }>();
 
-  constructor(private readonly hubspot: HubSpotApi) {}
+  constructor(
+    private readonly hubspot: HubSpotApi,
+    private readonly budget: HubSpotBudget,
+  ) {}
 
   /** Cached labels, or undefined when they must be looked up first (`lookUp`). */
   cached(portalId: number, from: Engagement, to: CrmObjectType, now: number): PortalLabel[] | undefined {
@@ -44,12 +49,32 @@ export class AssociationLabels {
     return entry && entry.expiresAt > now ? entry.labels : undefined;
   }
 
-  async lookUp(portalId: number, accessToken: string, from: Engagement, to: CrmObjectType, now: number): Promise<LabelLookup> {
-    const answer = await this.hubspot.call(accessToken, 'associations.labels', { fromObjectType: from, toObjectType: to });
-    if (!answer.ok) return { kind: 'failed', failure: classifyHubSpotFailure(answer.error) };
+  /** One call inside the portal's budget (never waits for it: a portal out of budget uses the defaults this time). */
+  async lookUp(portal: { portalId: number; accessToken: string; plan?: PortalHubSpotPlan }, from: Engagement, to: CrmObjectType, now: () => number): Promise<LabelLookup> {
+    const grant = await this.budget.acquire({ portalId: portal.portalId, plan: portal.plan });
+    if (!grant.granted) return { kind: 'failed', failure: { kind: 'retry', reason: `HubSpot budget: ${grant.reason}`, retryAfterMs: grant.waitMs } };
+    const started = now();
+    const answer = await this.hubspot.call(portal.accessToken, 'associations.labels', { fromObjectType: from, toObjectType: to });
+    const headers = answer.ok ? answer.headers : answer.error.headers;
+    const rateLimit = readRateLimitHeaders(headers);
+    await this.budget.observe(portal.portalId, rateLimit).catch(() => undefined);
+    const call: ReadBackCall = {
+      operation: `read labels ${from} ${to}`,
+      apiVersion: answer.apiVersion,
+      status: answer.ok ? answer.status : typeof answer.error.code === 'number' ? answer.error.code : null,
+      correlationId: headers['x-hubspot-correlation-id'] ?? null,
+      rateLimit,
+      durationMs: now() - started,
+      ...(answer.ok ? {} : { error: answer.error.message ?? 'no response' }),
+    };
+    if (!answer.ok) {
+      const failure = classifyHubSpotFailure(answer.error);
+      if (failure.kind === 'retry' && failure.rateLimitPolicy) await this.budget.rateLimited(portal.portalId, failure.rateLimitPolicy, failure.retryAfterMs).catch(() => undefined);
+      return { kind: 'failed', failure, call };
+    }
     const labels = readLabels(answer.body);
-    this.cache.set(`${portalId}:${from}:${to}`, { labels, expiresAt: now + LABELS_TTL_MS });
-    return { kind: 'found', labels };
+    this.cache.set(`${portal.portalId}:${from}:${to}`, { labels, expiresAt: now() + LABELS_TTL_MS });
+    return { kind: 'found', labels, call };
   }
 
   forget(portalId: number): void {

@@ -1,5 +1,5 @@
 import { deterministicId } from '@app/common';
-import { mapCreateOutcomes, markerOf, type CreateInput } from './create-outcomes';
+import { mapCreateOutcomes, markerIn, markerOf, type CreateInput } from './create-outcomes';
 
 const commandId = (i: number) => deterministicId('test-command', i);
 const input = (i: number, body = `note ${i}`): CreateInput => ({ traceId: `w${i}`, commandId: commandId(i), properties: { hs_timestamp: '2026-12-01T00:00:00.000Z', hs_note_body: `${body}<p>${markerOf(commandId(i))}</p>` } });
@@ -82,5 +82,11 @@ describe('mapCreateOutcomes', () => {
     const { perInput, anomalies } = mapCreateOutcomes([input(0)], { results: [result('1', input(0).properties), result('2', input(0).properties)] });
     expect(perInput.map((o) => o.kind)).toEqual(['unknown']);
     expect(anomalies.join()).toMatch(/two answers for one input/);
+  });
+
+  it('takes the last marker in a body: the one the writer appended, not one a draft quoted', () => {
+    const quoted = `<p>As the earlier note said (${markerOf(commandId(1))}) …</p><p>${markerOf(commandId(2))}</p>`;
+    expect(markerIn({ hs_note_body: quoted })).toBe(commandId(2));
+    expect(markerIn({ hs_note_body: 'no marker' })).toBeUndefined();
   });
 });

@@ -7,18 +7,22 @@
 
 /** The marker the writer puts in every note and task body it creates: the command's id. */
 export const MARKER_PREFIX = 'hubspot-ai ref ';
-const MARKER = /hubspot-ai ref ([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})/;
+const MARKER = /hubspot-ai ref ([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})/g;
 
 export function markerOf(commandId: string): string {
   return `${MARKER_PREFIX}${commandId}`;
 }
 
-/** The command id a created record's properties carry, if any. */
+/**
+ * The command id a created record's properties carry, if any: the last marker in
+ * the body, the one the writer appended (a draft that quotes an older note, or a
+ * person pasting one, can put other markers before it).
+ */
 export function markerIn(properties: Record<string, unknown>): string | undefined {
   for (const value of Object.values(properties)) {
-    if (typeof value !== 'string') continue;
-    const found = MARKER.exec(value);
-    if (found) return found[1];
+    if (typeof value !== 'string' || !value.includes(MARKER_PREFIX)) continue;
+    const last = [...value.matchAll(MARKER)].at(-1);
+    if (last) return last[1];
   }
   return undefined;
 }

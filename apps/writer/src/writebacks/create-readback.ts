@@ -35,10 +35,11 @@ export interface ReadBackCall {
 export type ReadBackResult =
   /** `found` holds the records carrying a command's marker; a command not in it has no record in HubSpot. */
   | { kind: 'checked'; found: Map<string, CreatedRecord>; calls: ReadBackCall[] }
-  | { kind: 'failed'; failure: HubSpotFailureClass; calls: ReadBackCall[] };
+  /** `found` holds what was found before the failure: recorded, not read again. */
+  | { kind: 'failed'; failure: HubSpotFailureClass; found: Map<string, CreatedRecord>; calls: ReadBackCall[]; waitingForBudget: boolean };
 
-/** Associations are listed 500 per page; a record with more engagements than this is read from its newest. */
-const MAX_ASSOCIATION_PAGES = 4;
+/** Associations are listed 500 per page, in id order: every page is read (up to 25,000), and the newest ids kept. */
+const MAX_ASSOCIATION_PAGES = 50;
 /** Engagements read per record (one batch read): the highest ids, the newest. */
 const READ_LIMIT = 100;
 const MAX_BUDGET_WAIT_MS = 5_000;
@@ -66,9 +67,13 @@ export class CreateReadBack {
       const key = `${c.engagement}:${c.objectType}:${c.objectId}`;
       groups.set(key, [...(groups.get(key) ?? []), c]);
     }
+    let waitingForBudget = false;
     const call = async (label: string, run: () => Promise<HubSpotCallResult>): Promise<HubSpotCallResult | { ok: false; failure: HubSpotFailureClass }> => {
       const waited = await this.waitForBudget(portal);
-      if (waited) return { ok: false, failure: waited };
+      if (waited) {
+        waitingForBudget = true;
+        return { ok: false, failure: waited };
+      }
       const started = now();
       const answer = await run();
       const headers = answer.ok ? answer.headers : answer.error.headers;
@@ -81,9 +86,14 @@ export class CreateReadBack {
         durationMs: now() - started,
         ...(answer.ok ? {} : { error: answer.error.message ?? 'no response' }),
       });
-      await this.budget.observe(portal.portalId, readRateLimitHeaders(headers));
+      await this.budget.observe(portal.portalId, readRateLimitHeaders(headers)).catch(() => undefined);
+      if (!answer.ok) {
+        const failure = classifyHubSpotFailure(answer.error);
+        if (failure.kind === 'retry' && failure.rateLimitPolicy) await this.budget.rateLimited(portal.portalId, failure.rateLimitPolicy, failure.retryAfterMs).catch(() => undefined);
+      }
       return answer;
     };
+    const failed = (failure: HubSpotFailureClass): ReadBackResult => ({ kind: 'failed', failure, found, calls, waitingForBudget });
 
     for (const group of groups.values()) {
       const { engagement, objectType, objectId } = group[0]!;
@@ -97,11 +107,15 @@ export class CreateReadBack {
           const failure = 'failure' in listed ? listed.failure : classifyHubSpotFailure(listed.error);
           // The record is gone: nothing can hang on it, and a new create will be refused for the same reason.
           if (failure.kind === 'not-found') break;
-          return { kind: 'failed', failure, calls };
+          return failed(failure);
         }
-        const body = listed.body as { results?: Array<{ toObjectId?: unknown }>; paging?: { next?: { after?: unknown } } } | undefined;
-        for (const r of body?.results ?? []) if (typeof r.toObjectId === 'number' || typeof r.toObjectId === 'string') ids.push(String(r.toObjectId));
-        after = typeof body?.paging?.next?.after === 'string' ? body.paging.next.after : undefined;
+        const body = isRecord(listed.body) ? listed.body : {};
+        for (const r of Array.isArray(body.results) ? body.results : []) {
+          const id = isRecord(r) ? r.toObjectId : undefined;
+          if ((typeof id === 'number' || typeof id === 'string') && /^\d+$/.test(String(id))) ids.push(String(id));
+        }
+        const next = isRecord(body.paging) && isRecord(body.paging.next) ? body.paging.next.after : undefined;
+        after = typeof next === 'string' && next !== after ? next : undefined;
         if (!after) break;
       }
       if (ids.length === 0) continue;
@@ -113,15 +127,16 @@ export class CreateReadBack {
       if (!read.ok) {
         const failure = 'failure' in read ? read.failure : classifyHubSpotFailure(read.error);
         if (failure.kind === 'not-found') continue;
-        return { kind: 'failed', failure, calls };
+        return failed(failure);
       }
       const wanted = new Set(group.map((c) => c.commandId));
-      const results = (read.body as { results?: Array<{ id?: unknown; properties?: Record<string, string | null>; createdAt?: unknown }> } | undefined)?.results ?? [];
+      const results = isRecord(read.body) && Array.isArray(read.body.results) ? read.body.results : [];
       for (const r of results) {
-        if (!r.properties || (typeof r.id !== 'string' && typeof r.id !== 'number')) continue;
-        const commandId = markerIn(r.properties);
+        if (!isRecord(r) || !isRecord(r.properties) || (typeof r.id !== 'string' && typeof r.id !== 'number')) continue;
+        const properties = r.properties as Record<string, string | null>;
+        const commandId = markerIn(properties);
         if (commandId === undefined || !wanted.has(commandId)) continue;
-        found.set(commandId, { id: String(r.id), properties: r.properties, ...(typeof r.createdAt === 'string' ? { createdAt: r.createdAt } : {}) });
+        found.set(commandId, { id: String(r.id), properties, ...(typeof r.createdAt === 'string' ? { createdAt: r.createdAt } : {}) });
       }
     }
     return { kind: 'checked', found, calls };
@@ -136,4 +151,8 @@ export class CreateReadBack {
       await sleep(grant.waitMs);
     }
   }
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -54,7 +54,7 @@ export class HubSpotBatchWriter {
         ...info,
       };
     }
-    const { perInput, anomalies } = operation.kind === 'update' ? { perInput: mapUpdateOutcomes(inputs, answer.body), anomalies: [] } : mapCreates(inputs, answer.body);
+    const { perInput, anomalies } = operation.kind === 'update' ? { perInput: mapUpdateOutcomes(inputs, answer.body), anomalies: updateAnomalies(inputs, answer.body) } : mapCreates(inputs, answer.body);
     return {
       kind: 'answered',
       status: answer.status,
@@ -103,18 +103,26 @@ export function mapUpdateOutcomes(inputs: BatchInput[], body: unknown): InputOut
   return inputs.map((input) => byTrace.get(input.traceId) ?? byId.get(String(input.body.id)) ?? { kind: 'unreported' });
 }
 
+/** What is odd about a batch update's answer (kept whole on the call's record); updates are resent, never parked. */
+function updateAnomalies(inputs: BatchInput[], body: unknown): string[] {
+  if (!isRecord(body)) return ['the answer is not a JSON object'];
+  if (!Array.isArray(body.results)) return ['the answer has no results array'];
+  return body.results.length > inputs.length ? [`${body.results.length} results for ${inputs.length} inputs`] : [];
+}
+
 /** A per-input error, classified by its category, codes and context (never its wording). */
 export function refusal(error: BatchErrorEntry): InputOutcome {
   const message = error.message ?? 'HubSpot refused this input';
-  const missingObject = error.category === 'OBJECT_NOT_FOUND' || stringsIn(error.context?.INVALID_OBJECT_IDS).length > 0;
+  const context = isRecord(error.context) ? error.context : {};
+  const missingObject = error.category === 'OBJECT_NOT_FOUND' || stringsIn(context.INVALID_OBJECT_IDS).length > 0;
   if (missingObject) return { kind: 'not-found', message };
   return { kind: 'invalid', message, problem: problemOf(error) };
 }
 
 /** Which fixable problem an error names: a property the portal lacks, or an owner HubSpot does not accept. */
 export function problemOf(error: BatchErrorEntry): InputProblem {
-  const details = Array.isArray(error.errors) ? error.errors : [];
-  const properties = [...stringsIn(error.context?.propertyName), ...details.flatMap((d) => stringsIn(d.context?.propertyName))];
+  const details = Array.isArray(error.errors) ? error.errors.filter(isRecord).map((d) => d as NonNullable<BatchErrorEntry['errors']>[number]) : [];
+  const properties = [...stringsIn(isRecord(error.context) ? error.context.propertyName : undefined), ...details.flatMap((d) => stringsIn(isRecord(d.context) ? d.context.propertyName : undefined))];
   if (properties.includes('hubspot_owner_id')) return 'owner';
   if (details.some((d) => d.code === 'PROPERTY_DOESNT_EXIST')) return 'missing-property';
   return 'other';

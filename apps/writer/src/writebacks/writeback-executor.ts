@@ -83,8 +83,8 @@ export class WritebackExecutor {
     // Items that failed unexpectedly (not HubSpot: the executor itself) as often as allowed.
     const exhausted = batch.filter((i) => i.attempt >= this.config.consumerMaxAttempts);
     if (exhausted.length > 0) await this.deadLetter(exhausted, `gave up after ${this.config.consumerMaxAttempts} attempts: the writer could not process it`);
-    const { fresh, done, open } = await this.partition(batch.filter((i) => !exhausted.includes(i)));
-    const verdict: BatchVerdict = { settled: [...exhausted, ...done], again: [] };
+    const { fresh, done, open, settling, settledAtMs } = await this.partition(batch.filter((i) => !exhausted.includes(i)));
+    const verdict: BatchVerdict = { settled: [...exhausted, ...done], again: settling.length > 0 ? [{ items: settling, notBeforeMs: settledAtMs }] : [] };
     const pending = [...open, ...fresh];
     if (pending.length === 0) return verdict;
 
@@ -94,12 +94,13 @@ export class WritebackExecutor {
       return { ...verdict, settled: [...verdict.settled, ...pending] };
     }
     if (access.portal.status === 'disabled') {
-      await this.eventStore.appendAll(this.results(pending, () => ({ type: 'WritebackSkipped', status: null, detail: 'portal is disabled' }), undefined));
+      const detail = (item: WriteItem) => (open.includes(item) ? 'portal is disabled (an earlier send of this create got no answer: it may exist in HubSpot)' : 'portal is disabled');
+      await this.eventStore.appendAll(this.results(pending, (item) => ({ type: 'WritebackSkipped', status: null, detail: detail(item) }), undefined));
       return { ...verdict, settled: [...verdict.settled, ...pending] };
     }
     if (access.portal.status === 'paused') {
       // Kept, not failed: the queue resumes when an operator reactivates the portal.
-      return { ...verdict, again: [{ items: pending, notBeforeMs: this.now() + PAUSED_RECHECK_MS }], portalWaitMs: PAUSED_RECHECK_MS };
+      return { ...verdict, again: [...verdict.again, { items: pending, notBeforeMs: this.now() + PAUSED_RECHECK_MS }], portalWaitMs: PAUSED_RECHECK_MS };
     }
     // A create HubSpot may already hold is read back before anything else is sent.
     if (open.length > 0) {
@@ -109,13 +110,14 @@ export class WritebackExecutor {
 
     const operation = operationOf(fresh[0]!.group);
     const typesFor = await this.associationTypes(portalId, access, operation, fresh);
-    if (typesFor.kind === 'failed') {
-      const retry = await this.retryOrDeadLetter(fresh, `association labels: ${typesFor.reason}`);
-      return { ...verdict, settled: [...verdict.settled, ...retry.settled], again: retry.again };
-    }
-    const inputs = batchInputs(fresh, typesFor.typesFor);
+    const inputs = batchInputs(fresh, typesFor);
     const callId = randomUUID();
-    if (operation.kind === 'create') await this.eventStore.appendAll(this.createsSent(fresh, operation.objectType, callId));
+    if (operation.kind === 'create') {
+      await this.eventStore.appendAll(this.createsSent(fresh, operation.objectType, callId));
+      // From here the fate of these creates is open until HubSpot answers: whatever put them
+      // back (a failure, an exception), they are read back before they are sent again.
+      for (const item of fresh) delete item.knownAbsent;
+    }
     const outcome = await this.hubspot.call(access.accessToken, operation, inputs, () => this.now());
     await this.budget.observe(portalId, outcome.rateLimit).catch((error: unknown) => this.logger.warn('could not record rate-limit headers', { error, portalId }));
     const callEvent = this.callEvent(portalId, fresh, outcome, callId);
@@ -137,56 +139,70 @@ export class WritebackExecutor {
     });
     const checked = await this.readBack.check({ portalId, accessToken: access.accessToken, plan: access.portal.settings.hubspot }, creates, () => this.now());
     const calls = checked.calls.map((call) => this.readBackCallEvent(portalId, open, call));
-    if (checked.kind === 'failed') {
-      await this.eventStore.appendAll(calls);
-      if (checked.failure.kind === 'unauthorized') return this.unauthorized(portalId, open, checked.failure.reason, checked.failure.status, verdict);
-      const retry = await this.retryOrDeadLetter(open, `reading back creates whose answer was lost: ${checked.failure.reason}`);
-      return { ...verdict, settled: [...verdict.settled, ...retry.settled], again: retry.again };
-    }
     const found = open.filter((item) => checked.found.has(commandOf(item).commandId));
-    const absent = open.filter((item) => !found.includes(item));
     const results = this.results(found, (item) => ({ type: 'WritebackApplied', status: 200, record: checked.found.get(commandOf(item).commandId), foundByReadBack: true }), undefined);
     await this.eventStore.appendAll([...calls, ...results]);
-    if (found.length > 0) this.logger.info('creates whose answer was lost were found in HubSpot, not sent again', { portalId, found: found.length, absent: absent.length });
+    if (found.length > 0) this.logger.info('creates whose answer was lost were found in HubSpot, not sent again', { portalId, found: found.length });
+    const unresolved = open.filter((item) => !found.includes(item));
+    if (checked.kind === 'failed') {
+      const failure = checked.failure;
+      const settledFound = { ...verdict, settled: [...verdict.settled, ...found] };
+      if (failure.kind === 'unauthorized') return this.unauthorized(portalId, unresolved, failure.reason, failure.status, settledFound);
+      // Waiting for the portal's budget, or a 429: not the create's fault, so not an attempt.
+      if (failure.kind === 'retry' && (checked.waitingForBudget || failure.rateLimitPolicy)) {
+        const waitMs = failure.retryAfterMs ?? PAUSED_RECHECK_MS;
+        return { ...settledFound, again: [...verdict.again, { items: unresolved, notBeforeMs: this.now() + waitMs }], portalWaitMs: waitMs };
+      }
+      const retry = await this.retryOrDeadLetter(unresolved, `reading back creates whose answer was lost: ${failure.reason}`);
+      return { ...settledFound, settled: [...settledFound.settled, ...retry.settled], again: [...verdict.again, ...retry.again] };
+    }
+    const absent = unresolved;
     return {
       ...verdict,
       settled: [...verdict.settled, ...found],
-      again: absent.length > 0 ? [{ items: absent.map((item) => ({ ...item, knownAbsent: true })), notBeforeMs: this.now() }] : [],
+      again: absent.length === 0 ? verdict.again : [...verdict.again, { items: absent.map((item) => ({ ...item, knownAbsent: true })), notBeforeMs: this.now() }],
     };
   }
 
-  /** The association types for every record the batch's creates name; looks up a portal's configured labels first. */
-  private async associationTypes(
-    portalId: number,
-    access: PortalWithToken,
-    operation: BatchOperation,
-    items: WriteItem[],
-  ): Promise<{ kind: 'ready'; typesFor: AssociationTypesFor } | { kind: 'failed'; reason: string }> {
+  /**
+   * The association types for every record the batch's creates name; looks up a
+   * portal's configured labels first. A label that is missing, or labels that could
+   * not be read, never hold a note back: HubSpot's default association is used and
+   * the operator is told.
+   */
+  private async associationTypes(portalId: number, access: PortalWithToken, operation: BatchOperation, items: WriteItem[]): Promise<AssociationTypesFor> {
     const settings = access.portal.settings.associationLabels;
     const none: AssociationTypesFor = (from, to) => resolveTypes(from, to, undefined, undefined).types;
-    if (operation.kind !== 'create' || !settings) return { kind: 'ready', typesFor: none };
+    if (operation.kind !== 'create' || !settings) return none;
     const from = operation.objectType;
-    const now = this.now();
     const targets = new Set(items.flatMap((item) => associatedRecords(commandOf(item) as Parameters<typeof associatedRecords>[0]).map((r) => r.objectType)));
-    const missing: string[] = [];
+    const problems: string[] = [];
+    const calls: AppendRequest[] = [];
     for (const to of targets) {
       const label = configuredLabel(settings, from, to);
-      if (label === undefined || this.labels.cached(portalId, from, to, now)) continue;
-      const looked = await this.labels.lookUp(portalId, access.accessToken, from, to, now);
-      if (looked.kind === 'failed') return { kind: 'failed', reason: looked.failure.reason };
+      if (label === undefined || this.labels.cached(portalId, from, to, this.now())) continue;
+      const looked = await this.labels.lookUp({ portalId, accessToken: access.accessToken, plan: access.portal.settings.hubspot }, from, to, () => this.now());
+      if (looked.call) calls.push(this.readBackCallEvent(portalId, items, looked.call));
+      if (looked.kind === 'failed') problems.push(`${from} → ${to}: labels could not be read (${looked.failure.reason})`);
     }
+    if (calls.length > 0) await this.eventStore.appendAll(calls);
+    const now = this.now();
     const typesFor: AssociationTypesFor = (f, to) => {
       const label = configuredLabel(settings, f, to);
-      const resolved = resolveTypes(f, to, label, label === undefined ? undefined : this.labels.cached(portalId, f, to, now));
-      if (resolved.missingLabel !== undefined) missing.push(`${f} → ${to}: "${resolved.missingLabel}"`);
-      return resolved.types;
+      return resolveTypes(f, to, label, label === undefined ? undefined : this.labels.cached(portalId, f, to, now)).types;
     };
-    // Resolve once now, so a missing label raises its alert before the call.
-    for (const to of targets) typesFor(from, to);
-    if (missing.length > 0) {
-      await this.alert(portalId, items[0]!.commands[0]!, 'association-label-missing', `association label not found in the portal (HubSpot's default association used): ${[...new Set(missing)].join('; ')}`, null, false);
+    for (const to of targets) {
+      const label = configuredLabel(settings, from, to);
+      const cached = this.labels.cached(portalId, from, to, now);
+      if (label !== undefined && cached && resolveTypes(from, to, label, cached).missingLabel !== undefined) problems.push(`${from} → ${to}: "${label}" is not a label of this portal`);
     }
-    return { kind: 'ready', typesFor };
+    const message = `HubSpot's default association used: ${problems.join('; ')}`;
+    // Raised once per cause, not per batch (the portal row holds the standing alert).
+    if (problems.length > 0 && access.portal.alerts['association-label-missing']?.message !== message) {
+      await this.alert(portalId, items[0]!.commands[0]!, 'association-label-missing', message, null, false);
+      this.access.forget(portalId);
+    }
+    return typesFor;
   }
 
   private async settleAnswered(
@@ -228,7 +244,7 @@ export class WritebackExecutor {
     return {
       ...verdict,
       settled: [...verdict.settled, ...finished, ...parked.map((p) => p.item), ...retry.settled],
-      again: [...again, ...retry.again],
+      again: [...verdict.again, ...again, ...retry.again],
     };
   }
 
@@ -275,13 +291,13 @@ export class WritebackExecutor {
       await this.budget.rateLimited(portalId, failure.rateLimitPolicy, failure.retryAfterMs);
       await this.eventStore.appendAll([callEvent]);
       this.logger.warn('HubSpot answered 429; the portal waits', { portalId, policy: failure.rateLimitPolicy, waitMs });
-      return { ...verdict, again: [{ items: absent(items), notBeforeMs: now + waitMs }], portalWaitMs: waitMs };
+      return { ...verdict, again: [...verdict.again, { items: absent(items), notBeforeMs: now + waitMs }], portalWaitMs: waitMs };
     }
     if (failure.kind === 'retry') {
       // A 5xx, a timeout or a cut connection: a create's fate is open, and the next attempt reads it back first.
       await this.eventStore.appendAll([callEvent]);
       const retry = await this.retryOrDeadLetter(items, failure.reason);
-      return { ...verdict, settled: [...verdict.settled, ...retry.settled], again: retry.again };
+      return { ...verdict, settled: [...verdict.settled, ...retry.settled], again: [...verdict.again, ...retry.again] };
     }
     if (failure.kind === 'unauthorized') {
       await this.eventStore.appendAll([callEvent]);
@@ -290,11 +306,11 @@ export class WritebackExecutor {
     // A whole-batch 400 or 404: find the input responsible by sending each alone.
     if (items.length > 1) {
       await this.eventStore.appendAll([callEvent]);
-      return { ...verdict, again: [{ items: absent(items), notBeforeMs: now, alone: true }] };
+      return { ...verdict, again: [...verdict.again, { items: absent(items), notBeforeMs: now, alone: true }] };
     }
     if (failure.kind === 'rejected' && outcome.problem === 'owner' && ownerSent(items[0]!) !== undefined) {
       await this.eventStore.appendAll([callEvent]);
-      return { ...verdict, again: [await this.withFallbackOwner(portalId, access, items, outcome.status)] };
+      return { ...verdict, again: [...verdict.again, await this.withFallbackOwner(portalId, access, items, outcome.status)] };
     }
     const type = failure.kind === 'not-found' ? 'WritebackSkipped' : 'WritebackFailed';
     const detail = failure.kind === 'not-found' ? `object deleted or merged: ${outcome.message}` : failure.reason;
@@ -307,7 +323,7 @@ export class WritebackExecutor {
     await this.alert(portalId, items[0]!.commands[0]!, 'access-revoked', reason, status, true);
     this.access.forget(portalId);
     this.labels.forget(portalId);
-    return { ...verdict, again: [{ items, notBeforeMs: this.now() + PAUSED_RECHECK_MS }], portalWaitMs: PAUSED_RECHECK_MS };
+    return { ...verdict, again: [...verdict.again, { items, notBeforeMs: this.now() + PAUSED_RECHECK_MS }], portalWaitMs: PAUSED_RECHECK_MS };
   }
 
   /** Exponential backoff with jitter until CONSUMER_MAX_ATTEMPTS, then the dead-letter topic. */
@@ -324,28 +340,38 @@ export class WritebackExecutor {
 
   /**
    * Splits a batch into what has a result already (a redelivery), creates whose
-   * last send has no result (open: read back before anything is sent), and the rest.
+   * last send has no result (open: read back before anything is sent, once the
+   * send can no longer land: WRITER_CREATE_SETTLE_MS), and the rest.
    */
-  private async partition(items: WriteItem[]): Promise<{ fresh: WriteItem[]; done: WriteItem[]; open: WriteItem[] }> {
+  private async partition(items: WriteItem[]): Promise<{ fresh: WriteItem[]; done: WriteItem[]; open: WriteItem[]; settling: WriteItem[]; settledAtMs: number }> {
     const creates = items.filter((i) => !i.knownAbsent && commandOf(i).kind !== 'update-properties');
-    const [existing, sent] = await Promise.all([
-      this.eventStore.existingIds(items.flatMap((i) => i.commands.map((c) => writebackResultId(c.request.data.commandId)))),
-      creates.length > 0 ? this.eventStore.existingIds(creates.map((i) => createSentId(commandOf(i).commandId))) : Promise.resolve(new Set<string>()),
+    // One query for both: results of every command, and announcements of the creates.
+    const recorded = await this.eventStore.recordedAt([
+      ...items.flatMap((i) => i.commands.map((c) => writebackResultId(c.request.data.commandId))),
+      ...creates.map((i) => createSentId(commandOf(i).commandId)),
     ]);
     const fresh: WriteItem[] = [];
     const done: WriteItem[] = [];
     const open: WriteItem[] = [];
+    const settling: WriteItem[] = [];
+    let settledAtMs = 0;
     for (const item of items) {
-      const unanswered = item.commands.filter((c) => !existing.has(writebackResultId(c.request.data.commandId)));
+      const unanswered = item.commands.filter((c) => !recorded.has(writebackResultId(c.request.data.commandId)));
+      const announcedAt = item.knownAbsent ? undefined : recorded.get(createSentId(commandOf(item).commandId));
       if (unanswered.length === 0) done.push(item);
       else if (unanswered.length < item.commands.length) {
         // Part of a merged update was applied before (a redelivery): settle that part, send the rest.
         done.push({ ...item, commands: item.commands.filter((c) => !unanswered.includes(c)) });
         fresh.push({ ...item, commands: unanswered });
-      } else if (sent.has(createSentId(commandOf(item).commandId))) open.push(item);
-      else fresh.push(item);
+      } else if (announcedAt === undefined) fresh.push(item);
+      else if (announcedAt.getTime() + this.config.writerCreateSettleMs <= this.now()) open.push(item);
+      else {
+        // Sent moments ago (perhaps by a writer that just lost this partition): its answer may still land.
+        settling.push(item);
+        settledAtMs = Math.max(settledAtMs, announcedAt.getTime() + this.config.writerCreateSettleMs);
+      }
     }
-    return { fresh, done, open };
+    return { fresh, done, open, settling, settledAtMs };
   }
 
   /** One HubSpotCreateSent per create, appended before the call. */
@@ -363,6 +389,7 @@ export class WritebackExecutor {
     });
   }
 
+  /** A HubSpotCallCompleted for a call that wrote nothing (a read-back, a label lookup), against the batch's commands. */
   private readBackCallEvent(portalId: number, items: WriteItem[], call: ReadBackCall): AppendRequest {
     const callId = randomUUID();
     const event: PlatformEvent<'HubSpotCallCompleted'> = causedBy(items[0]!.commands[0]!.request, {

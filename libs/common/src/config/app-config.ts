@@ -91,6 +91,12 @@ export class AppConfig {
   @IsNumber() @Min(0) @Max(0.9)
   hubspotBudgetHeadroom: number;
 
+  @IsInt() @Min(100)
+  hubspotRequestTimeoutMs: number;
+
+  @IsInt() @Min(0)
+  writerCreateSettleMs: number;
+
   @IsInt() @Min(1) @Max(100)
   enricherConcurrency: number;
 

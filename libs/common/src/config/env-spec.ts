@@ -39,6 +39,7 @@ export const ENV_SPEC: ReadonlyArray<EnvVarSpec> = [
   { env: 'KAFKA_TOPIC_PARTITIONS', field: 'kafkaTopicPartitions', default: '12', parse: int, description: 'Partitions per topic when topics are created' },
   { env: 'KAFKA_REPLICATION_FACTOR', field: 'kafkaReplicationFactor', default: '1', parse: int, description: 'Replication factor when topics are created' },
   { env: 'HUBSPOT_API_BASE_URL', field: 'hubspotApiBaseUrl', default: 'https://api.hubapi.com', parse: noTrailingSlash, description: 'HubSpot API base URL (the sandbox in tests and the demo)' },
+  { env: 'HUBSPOT_REQUEST_TIMEOUT_MS', field: 'hubspotRequestTimeoutMs', default: '30000', parse: int, description: 'How long a HubSpot call may take before it counts as failed (its fate then unknown: creates are read back)' },
   { env: 'HUBSPOT_CLIENT_SECRET', field: 'hubspotClientSecret', requiredBy: ['ingest'], description: "The HubSpot app's client secret; verifies webhook signatures" },
   { env: 'HUBSPOT_APP_ID', field: 'hubspotAppId', parse: int, description: "The HubSpot app's id: its own changes (changeSource INTEGRATION, sourceId = app id) never trigger the AI again" },
   { env: 'ANTHROPIC_API_KEY', field: 'anthropicApiKey', description: 'Claude API key; when unset the enricher uses the offline rules-based provider' },
@@ -64,5 +65,6 @@ export const ENV_SPEC: ReadonlyArray<EnvVarSpec> = [
   { env: 'MODEL_MAX_CONCURRENCY_PER_PORTAL', field: 'modelMaxConcurrencyPerPortal', default: '2', parse: int, description: 'Model calls one portal may have in flight in one enricher (more than one only when it has several decisions running, e.g. replays); waiting portals take turns' },
   { env: 'WRITER_MAX_BUFFERED', field: 'writerMaxBuffered', default: '20000', parse: int, description: 'Writebacks the writer holds in memory before it pauses consuming (backpressure)' },
   { env: 'WRITER_MAX_CONCURRENT_CALLS', field: 'writerMaxConcurrentCalls', default: '32', parse: int, description: 'HubSpot calls one writer makes at once, across all portals' },
+  { env: 'WRITER_CREATE_SETTLE_MS', field: 'writerCreateSettleMs', default: '60000', parse: int, description: 'A create whose answer was lost is read back no sooner than this after it was sent (longer than HUBSPOT_REQUEST_TIMEOUT_MS, so it can no longer land)' },
   { env: 'WRITER_MAX_INPUTS_PER_CALL', field: 'writerMaxInputsPerCall', default: '100', parse: int, description: "Inputs per HubSpot batch call (HubSpot's maximum is 100)" },
 ];

@@ -168,6 +168,13 @@ export class EventStore {
     return new Set(rows.map((r) => r.event_id));
   }
 
+  /** When each of these events was recorded, for those that are (one round trip; the events are not read). */
+  async recordedAt(eventIds: string[]): Promise<Map<string, Date>> {
+    if (eventIds.length === 0) return new Map();
+    const rows: Array<{ event_id: string; recorded_at: Date }> = await this.dataSource.query('SELECT event_id, recorded_at FROM events WHERE event_id = ANY($1::uuid[])', [eventIds]);
+    return new Map(rows.map((r) => [r.event_id, new Date(r.recorded_at)]));
+  }
+
   /** Whether one event id is recorded, without reading the event (an index lookup). */
   async has(eventId: string): Promise<boolean> {
     return (await this.existingIds([eventId])).has(eventId);

@@ -69,7 +69,7 @@ export class PlatformModule {
           inject: [DataSource, KafkaBus],
         },
         { provide: HubSpotClientFactory, useFactory: () => new HubSpotClientFactory(config.hubspotApiBaseUrl) },
-        { provide: HubSpotApi, useFactory: (clients: HubSpotClientFactory) => new HubSpotApi(clients), inject: [HubSpotClientFactory] },
+        { provide: HubSpotApi, useFactory: (clients: HubSpotClientFactory) => new HubSpotApi(clients, config.hubspotRequestTimeoutMs), inject: [HubSpotClientFactory] },
         { provide: HubSpotBudget, useFactory: (ds: DataSource) => new HubSpotBudget(new BudgetRepository(ds), config.hubspotBudgetHeadroom), inject: [DataSource] },
         PlatformLifecycle,
       ],
