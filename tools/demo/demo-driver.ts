@@ -189,8 +189,10 @@ function describeEvent(event: StoredEvent): string {
       return `${data.provider}/${data.model}, prompt ${data.prompt?.id}@${data.prompt?.version}, score ${data.output?.score}${data.reusedFrom ? ` (reused decision ${data.reusedFrom.decisionId}: no model call)` : ''}${data.label ? ` — ${data.label}` : ''}`;
     case 'WritebackRequested':
       return data.kind === 'update-properties' ? `update ${Object.keys(data.properties ?? {}).join(', ')}` : data.kind === 'create-task' ? `task "${data.subject}" due ${data.dueAt}` : 'note: first-touch email draft';
+    case 'HubSpotCreateSent':
+      return `${data.engagement === 'tasks' ? 'task' : 'note'} announced before it is sent (its body ends with "${data.marker}": how its record is matched and, after a lost answer, found) — API ${data.apiVersion}`;
     case 'WritebackApplied':
-      return `HubSpot ${data.hubspotStatus}, ${data.rateLimit?.remaining ?? '?'}/${data.rateLimit?.max ?? '?'} requests left in the 10 s window`;
+      return `HubSpot ${data.hubspotStatus}${data.response?.id && data.hubspotStatus === 201 ? `, record ${data.response.id}` : ''}, ${data.rateLimit?.remaining ?? '?'}/${data.rateLimit?.max ?? '?'} requests left in the 10 s window`;
     default:
       return '';
   }
