@@ -4,7 +4,7 @@ import type { CacheUsage } from './prompt-cache';
 import { findModel } from './model-rules';
 import { signThinking } from './model-request.rules';
 import { generateFromSchema, vocabulary } from './schema-value.generator';
-import { DeterministicRng, sha256Hex } from './deterministic-rng';
+import { DeterministicRng, sha256Hex } from '../shared/deterministic-rng';
 import { blockText, estimateTokens } from './token-estimator';
 
 type Obj = Record<string, unknown>;

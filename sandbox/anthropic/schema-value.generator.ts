@@ -1,4 +1,4 @@
-import { DeterministicRng } from './deterministic-rng';
+import { DeterministicRng } from '../shared/deterministic-rng';
 
 type Schema = Record<string, unknown>;
 

@@ -1,6 +1,6 @@
 import { Client } from '@hubspot/api-client';
 import { HubSpotSandbox, type HubSpotSandboxOptions } from './hubspot-sandbox';
-import { SeededRng } from './seeded-shuffle';
+import { DeterministicRng } from '../shared/deterministic-rng';
 
 const T0 = Date.UTC(2025, 5, 1, 12, 0, 0);
 const EMAILS = Array.from({ length: 8 }, (_, i) => `batch${i}@example.com`);
@@ -12,9 +12,9 @@ type BatchBody = {
   errors?: Array<{ category: string; context: Record<string, string[]> }>;
 };
 
-describe('SeededRng.shuffle', () => {
+describe('DeterministicRng.shuffle', () => {
   it('is a permutation that never keeps the input order of two or more items, and repeats for one seed', () => {
-    const rng = new SeededRng(7);
+    const rng = new DeterministicRng(7);
     for (let n = 0; n <= 12; n += 1) {
       const items = Array.from({ length: n }, (_, i) => ({ i }));
       for (let round = 0; round < 20; round += 1) {
@@ -25,7 +25,7 @@ describe('SeededRng.shuffle', () => {
       }
     }
     const draw = (seed: string): number[][] => {
-      const r = new SeededRng(seed);
+      const r = new DeterministicRng(seed);
       return Array.from({ length: 5 }, () => r.shuffle([1, 2, 3, 4, 5, 6]));
     };
     expect(draw('a')).toEqual(draw('a'));

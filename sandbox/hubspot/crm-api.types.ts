@@ -3,7 +3,7 @@ import type { PropertyRegistry } from './property-registry';
 import type { OwnerRegistry } from './owner-registry';
 import type { PortalRateLimiter } from './rate-limiter';
 import type { PortalAssociationLabels } from './association-labels.registry';
-import type { SeededRng } from './seeded-shuffle';
+import type { DeterministicRng } from '../shared/deterministic-rng';
 import type { BatchResultsMode, FaultSpec, PortalInfo, RateLimitStats } from './hubspot.types';
 import type { CrmChange } from './webhook-events.factory';
 
@@ -35,7 +35,7 @@ export interface ApiContext {
   sourceId: string | undefined;
   emit: (change: CrmChange) => void;
   /** The sandbox's seeded RNG (batch result order). */
-  rng: SeededRng;
+  rng: DeterministicRng;
 }
 
 export interface ApiResult {

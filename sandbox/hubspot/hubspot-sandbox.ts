@@ -27,7 +27,7 @@ import type { CrmChange } from './webhook-events.factory';
 import { commitCreate, prepareCreate } from './crm-write.service';
 import { objectTypeInfo } from './object-types.registry';
 import { PortalAssociationLabels } from './association-labels.registry';
-import { SeededRng } from './seeded-shuffle';
+import { DeterministicRng } from '../shared/deterministic-rng';
 import { formatInstant } from './instant-format.util';
 import { OwnerRegistry, publicOwner, type AddOwnerInput } from './owner-registry';
 
@@ -89,13 +89,13 @@ export class HubSpotSandbox {
   private seq = 0;
   private readonly dispatcher: WebhookDispatcher;
   private readonly delays = new CancellableDelays();
-  private readonly rng: SeededRng;
+  private readonly rng: DeterministicRng;
   private readonly batchResults: BatchResultsMode;
 
   constructor(options: HubSpotSandboxOptions = {}) {
     this.clock = options.now ?? Date.now;
     this.maxLogged = options.maxLoggedRequests ?? 50_000;
-    this.rng = new SeededRng(options.seed ?? 'hubspot-sandbox');
+    this.rng = new DeterministicRng(options.seed ?? 'hubspot-sandbox');
     this.batchResults = batchResultsOf(options.batchResults ?? 'v3-reference');
     this.dispatcher = new WebhookDispatcher(() => this.now(), { ...DEFAULT_WEBHOOK_RETRY, ...(options.webhookRetry ?? {}) });
   }

@@ -4,7 +4,6 @@ import {
   HubSpotApi,
   HubSpotBudget,
   readRateLimitHeaders,
-  sleep,
   type CrmObjectType,
   type HubSpotCallResult,
   type HubSpotFailureClass,
@@ -101,13 +100,8 @@ export class CrmReader {
 
   /** Undefined once the budget granted a call; a retriable failure when the wait would be too long. */
   private async waitForBudget(portal: PortalCredentials): Promise<CrmRead<never> | undefined> {
-    const deadline = Date.now() + MAX_BUDGET_WAIT_MS;
-    for (;;) {
-      const grant = await this.budget.acquire({ portalId: portal.portalId, plan: portal.plan });
-      if (grant.granted) return undefined;
-      if (Date.now() + grant.waitMs > deadline) return { kind: 'failed', failure: { kind: 'retry', reason: `HubSpot budget: ${grant.reason}`, retryAfterMs: grant.waitMs } };
-      await sleep(grant.waitMs);
-    }
+    const grant = await this.budget.acquireWithin({ portalId: portal.portalId, plan: portal.plan }, MAX_BUDGET_WAIT_MS);
+    return grant.granted ? undefined : { kind: 'failed', failure: { kind: 'retry', reason: `HubSpot budget: ${grant.reason}`, retryAfterMs: grant.waitMs } };
   }
 }
 

@@ -5,7 +5,6 @@ import {
   HubSpotBudget,
   hubSpotMessage,
   readRateLimitHeaders,
-  sleep,
   type PortalHubSpotPlan,
 } from '@app/common';
 import { collectOwnerIds, type RoutingSettings } from './routing-owner-ids';
@@ -112,12 +111,7 @@ export class OwnerCheckService {
 
   /** Undefined once the budget granted a call; `unavailable` when the wait would be too long. */
   private async waitForBudget(portal: OwnerCheckPortal): Promise<Lookup | undefined> {
-    const deadline = Date.now() + MAX_BUDGET_WAIT_MS;
-    for (;;) {
-      const grant = await this.budget.acquire({ portalId: portal.portalId, plan: portal.plan });
-      if (grant.granted) return undefined;
-      if (Date.now() + grant.waitMs > deadline) return { kind: 'unavailable', reason: `the portal's HubSpot budget is spent for ${Math.ceil(grant.waitMs / 1000)} s: ${grant.reason}` };
-      await sleep(grant.waitMs);
-    }
+    const grant = await this.budget.acquireWithin({ portalId: portal.portalId, plan: portal.plan }, MAX_BUDGET_WAIT_MS);
+    return grant.granted ? undefined : { kind: 'unavailable', reason: `the portal's HubSpot budget is spent for ${Math.ceil(grant.waitMs / 1000)} s: ${grant.reason}` };
   }
 }

@@ -4,7 +4,6 @@ import {
   HubSpotApi,
   HubSpotBudget,
   readRateLimitHeaders,
-  sleep,
   type CrmObjectType,
   type HubSpotCallResult,
   type HubSpotFailureClass,
@@ -143,14 +142,10 @@ export class CreateReadBack {
   }
 
   private async waitForBudget(portal: { portalId: number; plan?: PortalHubSpotPlan }): Promise<HubSpotFailureClass | undefined> {
-    const deadline = Date.now() + MAX_BUDGET_WAIT_MS;
-    for (;;) {
-      const grant = await this.budget.acquire({ portalId: portal.portalId, plan: portal.plan });
-      if (grant.granted) return undefined;
-      if (Date.now() + grant.waitMs > deadline) return { kind: 'retry', reason: `HubSpot budget: ${grant.reason}`, retryAfterMs: grant.waitMs };
-      await sleep(grant.waitMs);
-    }
+    const grant = await this.budget.acquireWithin({ portalId: portal.portalId, plan: portal.plan }, MAX_BUDGET_WAIT_MS);
+    return grant.granted ? undefined : { kind: 'retry', reason: `HubSpot budget: ${grant.reason}`, retryAfterMs: grant.waitMs };
   }
+
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

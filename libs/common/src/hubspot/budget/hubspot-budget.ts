@@ -1,3 +1,4 @@
+import { sleep } from '../../util/backoff';
 import type { RateLimitSnapshot } from '../../events/event-types';
 import { hubSpotLimitsFor, type BudgetPool, type PortalHubSpotPlan } from './api-limits';
 import type { BudgetRepository, VersionedBudget } from './budget.repository';
@@ -40,6 +41,19 @@ export class HubSpotBudget {
       return taken.granted ? taken.state : undefined;
     });
     return outcome;
+  }
+
+  /**
+   * Takes one call, waiting in place for it while the wait fits in `maxWaitMs`;
+   * otherwise says how long the caller should come back after (it hands its work back).
+   */
+  async acquireWithin(portal: BudgetPortal, maxWaitMs: number, pool: BudgetPool = 'standard'): Promise<BudgetGrant> {
+    const deadline = this.now() + maxWaitMs;
+    for (;;) {
+      const grant = await this.acquire(portal, pool);
+      if (grant.granted || this.now() + grant.waitMs > deadline) return grant;
+      await sleep(grant.waitMs);
+    }
   }
 
   /** Folds the X-HubSpot-RateLimit-* headers of an answer into the portal's budget. */
