@@ -82,7 +82,7 @@ export class ContextAssembler {
     let rateLimit: RateLimitSnapshot = {};
     /** Notes a successful call in the context's audit and returns what it read. */
     const track = <T>(call: string, read: CrmFound<T>): T => {
-      reads.push({ call, status: read.status });
+      reads.push({ call, status: read.status, ...(read.apiVersion ? { apiVersion: read.apiVersion } : {}) });
       rateLimit = read.rateLimit;
       return read.value;
     };

@@ -42,7 +42,8 @@ export interface CrmContext {
   /** The ids the capability's writebacks also associate with (see ASSOCIATION_ROLES); never sent to the model. */
   associated?: AssociatedRecordIds;
   /** One entry per HubSpot call that built it. */
-  reads: Array<{ call: string; status: number }>;
+  /** Each HubSpot call that built the context; `apiVersion` is the version of the path called (HUBSPOT_OPERATIONS). */
+  reads: Array<{ call: string; status: number; apiVersion?: string }>;
   /** What HubSpot's headers said on the last call. */
   rateLimit: RateLimitSnapshot;
 }

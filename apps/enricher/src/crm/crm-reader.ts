@@ -26,7 +26,7 @@ export interface CrmRecordWithAssociations extends CrmRecord {
   associations: Partial<Record<CrmObjectType, AssociatedIds>>;
 }
 
-export type CrmFound<T> = { kind: 'found'; value: T; status: number; rateLimit: RateLimitSnapshot };
+export type CrmFound<T> = { kind: 'found'; value: T; status: number; rateLimit: RateLimitSnapshot; apiVersion?: string };
 export type CrmRead<T> = CrmFound<T> | { kind: 'failed'; failure: HubSpotFailureClass };
 
 export interface PortalCredentials {
@@ -91,7 +91,7 @@ export class CrmReader {
       return { kind: 'failed', failure };
     }
     try {
-      return { kind: 'found', value: read(answer.body), status: answer.status, rateLimit: readRateLimitHeaders(headers) };
+      return { kind: 'found', value: read(answer.body), status: answer.status, rateLimit: readRateLimitHeaders(headers), apiVersion: answer.apiVersion };
     } catch (error) {
       // An answer of a shape HubSpot does not document: retried like a 5xx, never a crash.
       return { kind: 'failed', failure: { kind: 'retry', reason: `HubSpot answered ${answer.operation} in an unexpected shape: ${(error as Error).message}` } };
