@@ -5,6 +5,7 @@ import { DataSource } from 'typeorm';
 import { CLOCK, closeOnSignals, EventStore, HubSpotApi, HubSpotBudget, installCrashHandlers, loadServiceConfig, NestJsonLogger, PlatformModule, PortalRepository, runService } from '@app/common';
 import { AdminModule } from './admin/admin.module';
 import { IngestModule } from './ingest.module';
+import { listenPublic } from './edge/public-server';
 import { IngestMetrics } from './metrics/ingest-metrics';
 
 async function bootstrap(): Promise<void> {
@@ -16,7 +17,8 @@ async function bootstrap(): Promise<void> {
 
   // The webhook route reads its own raw body (signatures cover the exact bytes).
   const app = await NestFactory.create(IngestAppModule, { bodyParser: false, logger: new NestJsonLogger(logger) });
-  await app.listen(config.ingestPort);
+  // Headers and connection limits of the public port: edge/public-server.ts.
+  await listenPublic(app, config);
   logger.info(`ingest listening on :${config.ingestPort}`);
 
   const admin = await NestFactory.create(

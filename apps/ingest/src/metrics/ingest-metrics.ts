@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { DataSource } from 'typeorm';
+import { isKnownSubscriptionType } from '../webhooks/webhook-event.parser';
 
 /**
  * Prometheus metrics of ingest, served at GET /metrics. Labels are bounded: portal
@@ -23,6 +24,33 @@ export class IngestMetrics {
     name: 'hubspot_ai_ingest_webhook_requests_total',
     help: 'Webhook requests by route and HTTP status',
     labelNames: ['route', 'status'] as const,
+    registers: [this.registry],
+  });
+
+  /** Failed authentications on the webhook routes (logged sampled; see edge/edge-guard.ts). */
+  readonly authFailures = new Counter({
+    name: 'hubspot_ai_ingest_auth_failures_total',
+    help: 'Failed webhook authentications by route and reason: missing-credentials (refused before the body), rejected (signature or key did not verify)',
+    labelNames: ['route', 'reason'] as const,
+    registers: [this.registry],
+  });
+
+  readonly authThrottled = new Counter({
+    name: 'hubspot_ai_ingest_auth_throttled_total',
+    help: 'Webhook requests refused with 429 because their source had too many failed authentications (EDGE_AUTH_FAILURES_PER_MINUTE)',
+    labelNames: ['route'] as const,
+    registers: [this.registry],
+  });
+
+  /**
+   * Authenticated webhook requests by how they were authenticated: v3, the per-portal
+   * api-key, or a legacy v1/v2 signature (only with HUBSPOT_LEGACY_SIGNATURES; alert on
+   * any, a captured legacy request replays forever).
+   */
+  readonly signatures = new Counter({
+    name: 'hubspot_ai_ingest_webhook_signatures_total',
+    help: 'Authenticated webhook requests by route and authentication: v3, api-key, or legacy v1/v2 (HUBSPOT_LEGACY_SIGNATURES)',
+    labelNames: ['route', 'authenticated_by'] as const,
     registers: [this.registry],
   });
 
@@ -83,8 +111,7 @@ export class IngestMetrics {
   }
 }
 
-const KNOWN_SUBSCRIPTION = /^(contact|company|deal|ticket|conversation)\.[a-zA-Z]+$/;
-
+/** The subscription_type label: one of the platform's known subscription types, else "other" (bounded). */
 export function subscriptionLabel(subscriptionType: string): string {
-  return KNOWN_SUBSCRIPTION.test(subscriptionType) ? subscriptionType : 'other';
+  return isKnownSubscriptionType(subscriptionType) ? subscriptionType : 'other';
 }
