@@ -1,3 +1,5 @@
+import { isCalendarDate } from './strict-date';
+
 const DAY_MS = 86_400_000;
 const DEFAULT_DAYS = 30;
 const MAX_DAYS = 366;
@@ -8,7 +10,8 @@ const MAX_DAYS = 366;
  */
 export function costRange(from: string | undefined, to: string | undefined, now: Date): { from: Date; to: Date } | string {
   const day = (value: string, name: string): Date | string => {
-    if (!/^\d{4}-\d{2}-\d{2}$/.test(value) || Number.isNaN(Date.parse(`${value}T00:00:00Z`))) return `${name} must be a date like 2026-11-28`;
+    // A real calendar day: Date would roll 2026-02-30 over to 2 March.
+    if (!isCalendarDate(value)) return `${name} must be a date like 2026-11-28`;
     return new Date(`${value}T00:00:00Z`);
   };
   const today = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()));

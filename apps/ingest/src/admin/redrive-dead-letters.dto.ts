@@ -1,4 +1,4 @@
-import { IsBoolean, IsIn, IsInt, IsISO8601, IsOptional, Min } from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsISO8601, IsOptional, Max, Min } from 'class-validator';
 import type { TopicNames } from '@app/common';
 
 /** The consumed topics, by their TopicNames key: the ones that have a dead-letter twin. */
@@ -11,6 +11,7 @@ export class RedriveDeadLettersDto {
 
   @IsInt({ message: 'portalId must be an integer (the HubSpot hub id)' })
   @Min(1, { message: 'portalId must be positive' })
+  @Max(Number.MAX_SAFE_INTEGER, { message: 'portalId must be below 2^53' })
   portalId: number;
 
   /** Inclusive bounds on when the messages were dead-lettered. */

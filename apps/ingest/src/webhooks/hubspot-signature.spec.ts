@@ -58,15 +58,19 @@ describe('HubSpot signatures', () => {
     expect(verifyAppWebhook(request, SECRET, 1693657560000)).toMatchObject({ valid: false, reason: expect.stringContaining('Timestamp') });
   });
 
-  it('falls back to v1 when v3 is absent', () => {
+  it('verifies v1 when v3 is absent and the policy accepts v1 (HUBSPOT_LEGACY_SIGNATURES=app-v1)', () => {
     const headers = { 'x-hubspot-signature': signatureV1(SECRET, V1_BODY), 'x-hubspot-signature-version': 'v1' };
-    expect(verifyAppWebhook({ method: 'POST', uri: URI, rawBody: Buffer.from(V1_BODY), headers }, SECRET, Date.now())).toEqual({ valid: true, version: 'v1' });
-    expect(verifyAppWebhook({ method: 'POST', uri: URI, rawBody: Buffer.from(V1_BODY + 'x'), headers }, SECRET, Date.now())).toMatchObject({ valid: false });
+    const legacyV1 = { legacy: ['v1'] as const };
+    expect(verifyAppWebhook({ method: 'POST', uri: URI, rawBody: Buffer.from(V1_BODY), headers }, SECRET, Date.now(), legacyV1)).toEqual({ valid: true, version: 'v1' });
+    expect(verifyAppWebhook({ method: 'POST', uri: URI, rawBody: Buffer.from(V1_BODY + 'x'), headers }, SECRET, Date.now(), legacyV1)).toMatchObject({ valid: false });
+    // Without the setting, the same valid v1 is refused (signature-policy.security.spec.ts covers every downgrade).
+    expect(verifyAppWebhook({ method: 'POST', uri: URI, rawBody: Buffer.from(V1_BODY), headers }, SECRET, Date.now())).toMatchObject({ valid: false });
   });
 
-  it('verifies v2 (workflow actions) over secret + method + uri + body', () => {
+  it('verifies v2 (workflow actions) over secret + method + uri + body when the policy accepts v2', () => {
     const headers = { 'x-hubspot-signature': signatureV2(SECRET, 'POST', URI, BODY), 'x-hubspot-signature-version': 'v2' };
-    expect(verifyAppWebhook({ method: 'POST', uri: URI, rawBody: Buffer.from(BODY), headers }, SECRET, Date.now())).toEqual({ valid: true, version: 'v2' });
+    expect(verifyAppWebhook({ method: 'POST', uri: URI, rawBody: Buffer.from(BODY), headers }, SECRET, Date.now(), { legacy: ['v2'] })).toEqual({ valid: true, version: 'v2' });
+    expect(verifyAppWebhook({ method: 'POST', uri: URI, rawBody: Buffer.from(BODY + 'x'), headers }, SECRET, Date.now(), { legacy: ['v2'] })).toMatchObject({ valid: false });
   });
 
   it('rejects a request with no signature at all', () => {

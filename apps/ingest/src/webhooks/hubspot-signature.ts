@@ -11,7 +11,23 @@ export interface SignedRequest {
   headers: Record<string, string | string[] | undefined>;
 }
 
-export type SignatureCheck = { valid: true; version: 'v1' | 'v2' | 'v3' } | { valid: false; reason: string };
+export type SignatureVersion = 'v1' | 'v2' | 'v3';
+/** The versions without a timestamp: a captured request signed with one replays forever. */
+export type LegacySignatureVersion = Exclude<SignatureVersion, 'v3'>;
+
+export type SignatureCheck = { valid: true; version: SignatureVersion } | { valid: false; reason: string };
+
+/**
+ * What a route accepts besides v3. v3 is always accepted and, when present, always
+ * decides: a legacy signature is looked at only when the request carries no trace
+ * of v3 (neither X-HubSpot-Signature-v3 nor X-HubSpot-Request-Timestamp), so a
+ * stale or broken v3 can never be rescued by the v1 that HubSpot sends beside it.
+ */
+export interface SignaturePolicy {
+  legacy: ReadonlyArray<LegacySignatureVersion>;
+}
+
+export const V3_ONLY: SignaturePolicy = { legacy: [] };
 
 // HubSpot decodes exactly these escapes in the URI before signing (v3); nothing else.
 const DECODED_ESCAPES: Record<string, string> = {
@@ -43,10 +59,12 @@ export function signatureV2(secret: string, method: string, uri: string, rawBody
 }
 
 /**
- * Verifies an app webhook: v3 when HubSpot sent it (timestamp no older than five
- * minutes), otherwise the legacy v1 signature. Comparisons are constant-time.
+ * Verifies a HubSpot request signature: v3 (timestamp no older than five minutes)
+ * whenever the request carries v3; a legacy v1 or v2 only when the request carries
+ * no v3 at all and `policy` accepts that version (off by default: v3 only).
+ * Comparisons are constant-time. `reason` is for the server log, never the answer.
  */
-export function verifyAppWebhook(request: SignedRequest, secret: string, nowMs: number): SignatureCheck {
+export function verifyAppWebhook(request: SignedRequest, secret: string, nowMs: number, policy: SignaturePolicy = V3_ONLY): SignatureCheck {
   const v3 = header(request.headers, 'x-hubspot-signature-v3');
   if (v3 !== undefined) {
     const timestamp = header(request.headers, 'x-hubspot-request-timestamp');
@@ -60,7 +78,12 @@ export function verifyAppWebhook(request: SignedRequest, secret: string, nowMs: 
   }
   const legacy = header(request.headers, 'x-hubspot-signature');
   if (legacy === undefined) return { valid: false, reason: 'no HubSpot signature header' };
+  // HubSpot sends the timestamp only with v3: a timestamp without it means v3 was stripped.
+  if (header(request.headers, 'x-hubspot-request-timestamp') !== undefined) return { valid: false, reason: 'X-HubSpot-Request-Timestamp without X-HubSpot-Signature-v3 (v3 stripped?)' };
   const version = header(request.headers, 'x-hubspot-signature-version') ?? 'v1';
+  if ((version === 'v1' || version === 'v2') && !policy.legacy.includes(version)) {
+    return { valid: false, reason: `legacy signature ${version} is not accepted on this route (v3 only; see HUBSPOT_LEGACY_SIGNATURES)` };
+  }
   if (version === 'v1') {
     return constantTimeEqual(legacy.toLowerCase(), signatureV1(secret, request.rawBody)) ? { valid: true, version: 'v1' } : { valid: false, reason: 'X-HubSpot-Signature (v1) does not match' };
   }
@@ -69,7 +92,7 @@ export function verifyAppWebhook(request: SignedRequest, secret: string, nowMs: 
       ? { valid: true, version: 'v2' }
       : { valid: false, reason: 'X-HubSpot-Signature (v2) does not match' };
   }
-  return { valid: false, reason: `unsupported signature version ${version}` };
+  return { valid: false, reason: `unsupported signature version ${version.slice(0, 16)}` };
 }
 
 function constantTimeEqual(given: string, expected: string): boolean {

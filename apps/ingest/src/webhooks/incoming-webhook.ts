@@ -1,5 +1,7 @@
 import { publicBaseUrlOf, type AppConfig } from '@app/common';
-import { verifyAppWebhook, type SignatureCheck } from './hubspot-signature';
+import { verifyAppWebhook, type LegacySignatureVersion, type SignatureCheck, type SignaturePolicy } from './hubspot-signature';
+import { isJsonMediaType } from '../edge/json-media-type';
+import { jsonNestingExceeds, MAX_JSON_DEPTH } from '../edge/json-depth';
 
 /** A webhook request as both webhook routes receive it, before anything is trusted. */
 export interface IncomingWebhook {
@@ -14,27 +16,50 @@ export interface IncomingWebhook {
 export interface WebhookResponse {
   status: number;
   body: Record<string, unknown>;
+  /** With a 401: why, for the operator's (sampled) log only, never in the answer (edge/edge-guard.ts). */
+  authFailure?: string;
+}
+
+export type WebhookRoute = 'app' | 'workflow';
+
+/**
+ * What a route accepts besides v3 (HUBSPOT_LEGACY_SIGNATURES, off by default): v1 only
+ * ever on the app route and v2 only on the workflow route, where HubSpot sends them.
+ */
+export function signaturePolicyOf(config: AppConfig, route: WebhookRoute): SignaturePolicy {
+  const enabled = config.hubspotLegacySignatures ?? [];
+  const legacy: LegacySignatureVersion[] = [];
+  if (route === 'app' && enabled.includes('app-v1')) legacy.push('v1');
+  if (route === 'workflow' && enabled.includes('workflow-v2')) legacy.push('v2');
+  return { legacy };
 }
 
 /**
  * Checks HubSpot's signature against the public URL HubSpot posted to
- * (PUBLIC_BASE_URL + path), never one rebuilt from forwarding headers.
+ * (PUBLIC_BASE_URL + path), never one rebuilt from forwarding headers, under the
+ * route's signature policy.
  */
-export function verifyIncoming(request: IncomingWebhook, config: AppConfig, nowMs: number): SignatureCheck {
+export function verifyIncoming(request: IncomingWebhook, config: AppConfig, nowMs: number, route: WebhookRoute): SignatureCheck {
   return verifyAppWebhook(
     { method: request.method, uri: publicBaseUrlOf(config) + request.pathAndQuery, rawBody: request.rawBody, headers: request.headers },
     config.hubspotClientSecret ?? '',
     nowMs,
+    signaturePolicyOf(config, route),
   );
 }
 
 /**
  * The checks every authenticated webhook body goes through, in order: JSON content
- * type (415), then valid JSON (400). Returns the parsed body or the answer to give.
+ * type, exactly (415), then nesting within MAX_JSON_DEPTH (400), then valid JSON
+ * (400). Returns the parsed body or the answer to give.
  */
 export function parseJsonBody(request: Pick<IncomingWebhook, 'contentType' | 'rawBody'>): { ok: true; body: unknown } | { ok: false; response: WebhookResponse } {
-  if (!request.contentType?.toLowerCase().startsWith('application/json')) {
+  if (!isJsonMediaType(request.contentType)) {
     return { ok: false, response: { status: 415, body: { message: `Content-Type must be application/json, got ${request.contentType ?? 'none'}` } } };
+  }
+  // Before parsing: deeper bodies are no HubSpot payload, and made serialisation throw (503, retried for a day).
+  if (jsonNestingExceeds(request.rawBody, MAX_JSON_DEPTH)) {
+    return { ok: false, response: { status: 400, body: { message: `body nests arrays or objects deeper than ${MAX_JSON_DEPTH} levels` } } };
   }
   try {
     return { ok: true, body: JSON.parse(request.rawBody.toString('utf8')) };

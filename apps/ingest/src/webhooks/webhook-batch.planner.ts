@@ -83,7 +83,7 @@ export function planWebhookBatch(rawEvents: unknown[], context: PlanContext): Ba
     }
     const event = result.event;
     const objectType = objectTypeOf(event.subscriptionType);
-    const streamId = objectType ? StreamIds.crmObject(event.portalId, objectType, event.objectId) : `hubspot-${event.portalId}-${event.subscriptionType.split('.')[0]}-${event.objectId}`;
+    const streamId = objectType ? StreamIds.crmObject(event.portalId, objectType, event.objectId) : otherStreamId(event);
     const id = webhookEventId(event);
     const occurredAt = new Date(event.occurredAt);
     const ignoredReason = whyIgnored(event, context);
@@ -120,6 +120,8 @@ export function planWebhookBatch(rawEvents: unknown[], context: PlanContext): Ba
 }
 
 function whyIgnored(event: HubSpotWebhookEvent, context: PlanContext): WebhookIgnoredReason | undefined {
+  // A privacy deletion (GDPR) is honoured whatever the portal's status or subscriptions: the enricher erases (docs/decisions/0019).
+  if (event.subscriptionType.endsWith('.privacyDeletion') && objectTypeOf(event.subscriptionType) && isKnownSubscriptionType(event.subscriptionType)) return undefined;
   const portal = context.portals.get(event.portalId);
   if (!portal) return 'portal-not-registered';
   if (portal.status !== 'active') return 'portal-not-active';
@@ -143,6 +145,16 @@ export function isOwnChange(event: HubSpotWebhookEvent, appId: number | undefine
 
 function isCoalescable(event: HubSpotWebhookEvent): event is HubSpotWebhookEvent & { propertyName: string } {
   return event.subscriptionType.endsWith('.propertyChange') && typeof event.propertyName === 'string' && event.propertyName.length > 0;
+}
+
+/**
+ * The stream of an event on no CRM object: conversation events by conversation, any
+ * other (unsupported) type in one bounded stream per object id, so a sender's made-up
+ * type never becomes a stream name.
+ */
+function otherStreamId(event: HubSpotWebhookEvent): string {
+  const kind = event.subscriptionType.startsWith('conversation.') ? 'conversation' : 'unsupported';
+  return `hubspot-${event.portalId}-${kind}-${event.objectId}`;
 }
 
 function subscriptionTypeOf(raw: unknown): string {

@@ -2,7 +2,9 @@ import type { CrmObjectType, HubSpotWebhookEvent } from '@app/common';
 
 export type ParsedEvent = { ok: true; event: HubSpotWebhookEvent } | { ok: false; reason: string; portalId: number | null };
 
-const OBJECT_TYPES: Record<string, CrmObjectType> = { contact: 'contacts', company: 'companies', deal: 'deals', ticket: 'tickets' };
+// Maps and Sets, not object literals: `constructor`, `toString` or `__proto__` must not
+// pass for an object type because every object literal inherits them.
+const OBJECT_TYPES: ReadonlyMap<string, CrmObjectType> = new Map([['contact', 'contacts'], ['company', 'companies'], ['deal', 'deals'], ['ticket', 'tickets']]);
 const OBJECT_ACTIONS = new Set(['creation', 'deletion', 'propertyChange', 'merge', 'restore', 'associationChange', 'privacyDeletion']);
 const CONVERSATION_ACTIONS = new Set(['creation', 'deletion', 'privacyDeletion', 'propertyChange', 'newMessage']);
 
@@ -27,14 +29,14 @@ export function parseWebhookEvent(raw: unknown): ParsedEvent {
 /** `contact.creation` → contacts; null for conversation events and unknown types. */
 export function objectTypeOf(subscriptionType: string): CrmObjectType | null {
   const [object] = subscriptionType.split('.');
-  return OBJECT_TYPES[object ?? ''] ?? null;
+  return OBJECT_TYPES.get(object ?? '') ?? null;
 }
 
 export function isKnownSubscriptionType(subscriptionType: string): boolean {
   const [object, action, ...rest] = subscriptionType.split('.');
   if (rest.length > 0 || !object || !action) return false;
   if (object === 'conversation') return CONVERSATION_ACTIONS.has(action);
-  return object in OBJECT_TYPES && OBJECT_ACTIONS.has(action);
+  return OBJECT_TYPES.has(object) && OBJECT_ACTIONS.has(action);
 }
 
 function isPositiveInteger(value: unknown): value is number {

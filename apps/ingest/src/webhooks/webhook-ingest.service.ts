@@ -4,6 +4,7 @@ import { IngestMetrics, subscriptionLabel } from '../metrics/ingest-metrics';
 import { GroupCommitter } from './group-committer';
 import { parseJsonBody, verifyIncoming, type IncomingWebhook, type WebhookResponse } from './incoming-webhook';
 import { PortalCache } from './portal-cache';
+import { unauthorized } from './unauthorized';
 import { planWebhookBatch, type PlannedEvent } from './webhook-batch.planner';
 
 export const MAX_EVENTS_PER_REQUEST = 100;
@@ -29,11 +30,15 @@ export class WebhookIngestService {
 
   async receive(request: IncomingWebhook): Promise<WebhookResponse> {
     const now = this.clock();
-    const check = verifyIncoming(request, this.config, now.getTime());
+    const check = verifyIncoming(request, this.config, now.getTime(), 'app');
     if (!check.valid) {
-      this.logger.warn('webhook signature rejected', { reason: check.reason });
-      return { status: 401, body: { message: `invalid signature: ${check.reason}` } };
+      // The reason is for the operator; the answer is the same for every failure. The edge
+      // logs it sampled per source and counts it (edge/edge-guard.ts): a flood of bad
+      // signatures must not become a flood of log lines.
+      return unauthorized(check.reason);
     }
+    this.metrics.signatures.inc({ route: 'app', authenticated_by: check.version });
+    if (check.version !== 'v3') this.logger.warn('legacy webhook signature accepted (HUBSPOT_LEGACY_SIGNATURES)', { route: 'app', legacySignature: check.version });
     const json = parseJsonBody(request);
     if (!json.ok) return json.response;
     const parsed = json.body;

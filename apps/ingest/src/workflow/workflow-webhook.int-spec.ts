@@ -1,12 +1,12 @@
 import type { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
-import { allTopics, KafkaBus, PlatformModule, PortalRepository, topicNames, type AppConfig } from '@app/common';
+import { allTopics, KafkaBus, PersonalData, PlatformModule, PortalRepository, topicNames, type AppConfig } from '@app/common';
 import { createTestDatabase, type TestDatabase } from '../../../../test/support/database';
 import { collectMessages, KAFKA_BROKERS, uniquePrefix } from '../../../../test/support/kafka';
 import { memoryLogger } from '../../../../test/support/logger';
 import { TEST_CLIENT_SECRET, testConfig } from '../../../../test/support/platform';
 import { IngestModule } from '../ingest.module';
-import { signatureV2 } from '../webhooks/hubspot-signature';
+import { signatureV3 } from '../webhooks/hubspot-signature';
 import { createHash } from 'node:crypto';
 
 const PUBLIC_BASE_URL = 'https://hooks.agency.example';
@@ -44,25 +44,34 @@ describe('POST /webhooks/hubspot/workflow/:portalId (real Postgres and Kafka)', 
   const path = `/webhooks/hubspot/workflow/${PORTAL}?objectType=contacts`;
   const post = (body: string, headers: Record<string, string>, target = path) =>
     fetch(`${url}${target}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
-  const v2 = (body: string, target = path) => ({ 'x-hubspot-signature': signatureV2(TEST_CLIENT_SECRET, 'POST', `${PUBLIC_BASE_URL}${target}`, body), 'x-hubspot-signature-version': 'v2' });
+  // HubSpot signs workflow calls with v3 (plus the legacy v2, accepted only with HUBSPOT_LEGACY_SIGNATURES=workflow-v2:
+  // see signature-policy.security.int-spec.ts).
+  const v3 = (body: string, target = path) => {
+    const timestamp = String(Date.now());
+    return { 'x-hubspot-signature-v3': signatureV3(TEST_CLIENT_SECRET, 'POST', `${PUBLIC_BASE_URL}${target}`, body, timestamp), 'x-hubspot-request-timestamp': timestamp };
+  };
 
-  it('accepts a v2-signed record, records it and publishes it; a retry of the same delivery is a duplicate', async () => {
+  it('accepts a v3-signed record, records it and publishes it; a retry of the same delivery is a duplicate', async () => {
     const collector = await collectMessages([topics.webhooksRaw]);
     const body = JSON.stringify({ vid: 501, 'portal-id': PORTAL, properties: { email: { value: 'a@b.io' }, lifecyclestage: { value: 'lead' } } });
-    const response = await post(body, v2(body));
+    const response = await post(body, v3(body));
     expect(response.status).toBe(200);
     expect(await response.json()).toMatchObject({ outcome: 'accepted' });
-    expect(await (await post(body, v2(body))).json()).toMatchObject({ outcome: 'duplicate' });
+    expect(await (await post(body, v3(body))).json()).toMatchObject({ outcome: 'duplicate' });
 
     const [message] = await collector.waitFor(1);
     await new Promise((r) => setTimeout(r, 300));
     await collector.stop();
     expect(collector.messages).toHaveLength(1);
     expect(message!.key).toBe(String(PORTAL));
-    expect(JSON.parse(message!.value!)).toMatchObject({
+    // Published sealed (docs/decisions/0019): the property names readable, their values and the raw body opened with the platform's keys.
+    const published = JSON.parse(message!.value!);
+    expect(published).toMatchObject({
       type: 'WorkflowWebhookReceived',
-      data: { objectType: 'contacts', objectId: '501', properties: { email: 'a@b.io', lifecyclestage: 'lead' }, authenticatedBy: 'signature-v2' },
+      data: { objectType: 'contacts', objectId: '501', properties: { email: null, lifecyclestage: null }, authenticatedBy: 'signature-v3' },
     });
+    expect(JSON.stringify(published)).not.toContain('a@b.io');
+    expect(await app.get(PersonalData).openData(published)).toMatchObject({ properties: { email: 'a@b.io', lifecyclestage: 'lead' } });
   });
 
   it("accepts the portal's API key instead of a signature", async () => {
@@ -72,21 +81,25 @@ describe('POST /webhooks/hubspot/workflow/:portalId (real Postgres and Kafka)', 
     expect(row.auth).toBe('api-key');
   });
 
-  it('answers 401 for a wrong key, a v2 signature over another URL, or none', async () => {
+  it('answers 401 for a wrong key, a v3 signature over another URL, or none', async () => {
     const body = JSON.stringify({ id: '78', properties: {} });
     expect((await post(body, { 'x-hubspot-ai-key': 'wrong-key-wrong-key-wrong-key' })).status).toBe(401);
-    expect((await post(body, v2(body, `/webhooks/hubspot/workflow/${PORTAL}`))).status).toBe(401);
+    expect((await post(body, v3(body, `/webhooks/hubspot/workflow/${PORTAL}`))).status).toBe(401);
     expect((await post(body, {})).status).toBe(401);
     const [row] = await db.dataSource.query(`SELECT count(*)::int AS n FROM events WHERE stream_id = 'crm-${PORTAL}-contacts-78'`);
     expect(row.n).toBe(0);
   });
 
-  it('answers 400 with the reason for a record it cannot use, and for a body of another portal', async () => {
-    const noId = JSON.stringify({ properties: { email: 'x@y.io' } });
-    const response = await post(noId, v2(noId));
+  it('answers 400 with the reason for a record it cannot use, and for a body of another portal presented with the key', async () => {
+    const noId = JSON.stringify({ 'portal-id': PORTAL, properties: { email: 'x@y.io' } });
+    const response = await post(noId, v3(noId));
     expect(response.status).toBe(400);
     expect(((await response.json()) as { message: string }).message).toContain('no record id');
     const otherPortal = JSON.stringify({ vid: 5, 'portal-id': 999, properties: {} });
-    expect((await post(otherPortal, v2(otherPortal))).status).toBe(400);
+    expect((await post(otherPortal, { 'x-hubspot-ai-key': API_KEY })).status).toBe(400);
+    // Signed, a body of another portal is not this URL's tenant's: 403 (workflow-tenant.security.int-spec.ts).
+    expect((await post(otherPortal, v3(otherPortal))).status).toBe(403);
+    const [row] = await db.dataSource.query(`SELECT count(*)::int AS n FROM events WHERE stream_id = 'crm-${PORTAL}-contacts-5'`);
+    expect(row.n).toBe(0);
   });
 });

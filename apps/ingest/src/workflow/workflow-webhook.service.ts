@@ -4,16 +4,31 @@ import { AppConfig, CLOCK, deterministicId, EventStore, Logger, startStory, Stre
 import { IngestMetrics } from '../metrics/ingest-metrics';
 import { PortalCache } from '../webhooks/portal-cache';
 import { parseJsonBody, verifyIncoming, type IncomingWebhook, type WebhookResponse } from '../webhooks/incoming-webhook';
+import { unauthorized } from '../webhooks/unauthorized';
 import { parseWorkflowPayload } from './workflow-payload.parser';
 
 export const WORKFLOW_API_KEY_HEADER = 'x-hubspot-ai-key';
+/** The admin API takes workflow keys of 24 to 256 characters; anything else is refused without a lookup. */
+const WORKFLOW_API_KEY_LENGTH = { min: 24, max: 256 };
+
+type AuthenticatedBy = 'signature-v2' | 'signature-v3' | 'api-key';
+type Authentication = { ok: true; by: AuthenticatedBy; portal?: Portal } | { ok: false; reason: string } | { ok: false; unavailable: true };
 
 /**
- * Workflow "Send a webhook" actions: one record per request. Authenticated by
- * HubSpot's request signature (v2, or v3 when sent) keyed by the app secret, or by
- * the per-portal API key in the X-HubSpot-AI-Key header. HubSpot waits 30 s and
- * retries for three days on 5xx and 429, so the answer is 200 once recorded and
- * 503 when it cannot be.
+ * Workflow "Send a webhook" (and custom workflow action) calls: one record per
+ * request, bound to the portal in the URL. Authenticated, before any database
+ * lookup, by HubSpot's request signature (v3; v2 only with
+ * HUBSPOT_LEGACY_SIGNATURES=workflow-v2), or by the per-portal API key in
+ * X-HubSpot-AI-Key (well-formed keys only cost a cached portal lookup).
+ *
+ * Tenant rule: the app secret signs every portal's calls alike, so a signature
+ * proves HubSpot sent the body, not whose URL it was meant for. A signed body must
+ * name its portal (origin.portalId, portalId or portal-id) and that portal must be
+ * the URL's; otherwise 403 and nothing is recorded. The per-portal key
+ * authenticates the portal itself; a body naming another portal is still refused.
+ *
+ * HubSpot waits 30 s and retries for three days on 5xx and 429, so the answer is
+ * 200 once recorded and 503 when it cannot be.
  */
 @Injectable()
 export class WorkflowWebhookService {
@@ -29,23 +44,34 @@ export class WorkflowWebhookService {
 
   async receive(portalId: number, request: IncomingWebhook): Promise<WebhookResponse> {
     const now = this.clock();
-    let portal: Portal | undefined;
-    try {
-      portal = (await this.portals.lookUp([portalId])).get(portalId);
-    } catch (error) {
-      this.logger.error('portal lookup failed; answering 503', { error });
-      return { status: 503, body: { message: 'portal registry unavailable; retry later' } };
+    if (!Number.isSafeInteger(portalId) || portalId <= 0) return { status: 400, body: { message: 'portalId must be a positive whole number below 2^53' } };
+    const auth = await this.authenticate(portalId, request, now);
+    if (!auth.ok) {
+      if ('unavailable' in auth) return { status: 503, body: { message: 'portal registry unavailable; retry later' } };
+      return this.refuse(portalId, auth.reason);
     }
-    const authenticatedBy = this.authenticate(portal, request, now);
-    if (!authenticatedBy) return { status: 401, body: { message: `invalid signature or API key for portal ${portalId}` } };
     const json = parseJsonBody(request);
     if (!json.ok) return json.response;
     const body = json.body;
     const typeHint = new URL(request.pathAndQuery, 'http://x').searchParams.get('objectType') ?? undefined;
     const payload = parseWorkflowPayload(body, typeHint);
     if (!payload.ok) return { status: 400, body: { message: payload.reason } };
-    if (payload.bodyPortalId !== null && payload.bodyPortalId !== portalId) {
-      return { status: 400, body: { message: `body is for portal ${payload.bodyPortalId}, URL for portal ${portalId}` } };
+    if (payload.bodyPortalId !== portalId) {
+      // A signature binds nothing to the URL: the signed body must name the URL's portal.
+      if (auth.by !== 'api-key') return this.forbidden(portalId, payload.bodyPortalId);
+      if (payload.bodyPortalId !== null) return { status: 400, body: { message: `body is for portal ${payload.bodyPortalId}, URL for portal ${portalId}` } };
+    }
+    this.metrics.signatures.inc({ route: 'workflow', authenticated_by: auth.by === 'api-key' ? 'api-key' : auth.by.slice('signature-'.length) });
+    if (auth.by === 'signature-v2') this.logger.warn('legacy webhook signature accepted (HUBSPOT_LEGACY_SIGNATURES)', { route: 'workflow', legacySignature: 'v2', portalId });
+
+    let portal = auth.portal;
+    if (!auth.portal) {
+      try {
+        portal = (await this.portals.lookUp([portalId])).get(portalId);
+      } catch (error) {
+        this.logger.error('portal lookup failed; answering 503', { error });
+        return { status: 503, body: { message: 'portal registry unavailable; retry later' } };
+      }
     }
 
     // HubSpot's retries repeat the body byte for byte, so its hash identifies the delivery.
@@ -53,7 +79,7 @@ export class WorkflowWebhookService {
     const streamId = StreamIds.crmObject(portalId, payload.objectType, payload.objectId);
     const active = portal?.status === 'active';
     const event: PlatformEvent<'WorkflowWebhookReceived'> = startStory(
-      { type: 'WorkflowWebhookReceived', portalId, id, data: { objectType: payload.objectType, objectId: payload.objectId, properties: payload.properties, authenticatedBy, raw: body } },
+      { type: 'WorkflowWebhookReceived', portalId, id, data: { objectType: payload.objectType, objectId: payload.objectId, properties: payload.properties, authenticatedBy: auth.by, raw: body } },
       now,
     );
     try {
@@ -68,15 +94,44 @@ export class WorkflowWebhookService {
     }
   }
 
-  private authenticate(portal: Portal | undefined, request: IncomingWebhook, now: Date): 'signature-v2' | 'signature-v3' | 'api-key' | undefined {
-    const signed = verifyIncoming(request, this.config, now.getTime());
-    if (signed.valid && signed.version !== 'v1') return signed.version === 'v2' ? 'signature-v2' : 'signature-v3';
+  /**
+   * The signature first: it needs no database. Only a request without a valid
+   * signature that presents a well-formed key costs a portal lookup (cached, misses
+   * included, for PORTAL_CACHE_MS).
+   */
+  private async authenticate(portalId: number, request: IncomingWebhook, now: Date): Promise<Authentication> {
+    const signed = verifyIncoming(request, this.config, now.getTime(), 'workflow');
+    if (signed.valid) return { ok: true, by: signed.version === 'v2' ? 'signature-v2' : 'signature-v3' };
     const presented = request.headers[WORKFLOW_API_KEY_HEADER];
-    const expected = portal?.settings.workflowApiKeySha256;
-    if (typeof presented === 'string' && typeof expected === 'string' && expected.length === 64) {
-      const given = createHash('sha256').update(presented).digest();
-      if (timingSafeEqual(given, Buffer.from(expected, 'hex'))) return 'api-key';
+    if (presented === undefined) return { ok: false, reason: signed.reason };
+    if (typeof presented !== 'string' || presented.length < WORKFLOW_API_KEY_LENGTH.min || presented.length > WORKFLOW_API_KEY_LENGTH.max) {
+      return { ok: false, reason: 'X-HubSpot-AI-Key is not a well-formed key' };
     }
-    return undefined;
+    let portal: Portal | undefined;
+    try {
+      portal = (await this.portals.lookUp([portalId])).get(portalId);
+    } catch (error) {
+      this.logger.error('portal lookup failed; answering 503', { error });
+      return { ok: false, unavailable: true };
+    }
+    const expected = portal?.settings.workflowApiKeySha256;
+    if (typeof expected !== 'string' || !/^[0-9a-f]{64}$/.test(expected)) return { ok: false, reason: 'portal unknown or without a workflow key' };
+    const given = createHash('sha256').update(presented).digest();
+    return timingSafeEqual(given, Buffer.from(expected, 'hex')) ? { ok: true, by: 'api-key', portal } : { ok: false, reason: 'X-HubSpot-AI-Key does not match' };
+  }
+
+  /**
+   * HubSpot did sign it, for another tenant (or for none it names): 403, not 401, so
+   * genuine HubSpot traffic does not count as failed authentications of HubSpot's
+   * addresses at the edge. Logged in full: only HubSpot can send these.
+   */
+  private forbidden(portalId: number, bodyPortalId: number | null): WebhookResponse {
+    this.logger.warn('signed workflow webhook refused: its body is not for the portal of its URL', { portalId, bodyPortalId });
+    return { status: 403, body: { message: 'forbidden' } };
+  }
+
+  private refuse(portalId: number, reason: string): WebhookResponse {
+    // The same answer for every failure; the reason goes to the edge's sampled failed-authentication log only.
+    return unauthorized(`portal ${portalId}: ${reason}`);
   }
 }
