@@ -29,6 +29,12 @@ export interface PortalSettings {
    * default (unlabeled) association. Resolved through the portal's own labels.
    */
   associationLabels?: AssociationLabelSettings;
+  /**
+   * How long the portal's personal data stays readable in the event store: days
+   * (1–3650) after which the data keys of a day are destroyed (default 365; see
+   * DEFAULT_PERSONAL_DATA_DAYS and docs/decisions/0019).
+   */
+  retention?: { personalDataDays?: number };
   [key: string]: unknown;
 }
 

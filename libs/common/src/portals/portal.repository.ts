@@ -4,6 +4,7 @@ import { isUniqueViolation } from '../database/postgres-errors';
 import { PortalEntity, type PortalAlerts, type PortalSettings, type PortalStatus } from './portal.entity';
 import type { PortalAlertKind } from '../events/event-types';
 import type { TokenCipher } from './token-cipher';
+import type { Keyring } from '../crypto/keyring';
 
 export interface NewPortal {
   portalId: number;
@@ -37,6 +38,11 @@ export class PortalRepository {
     this.repo = dataSource.getRepository(PortalEntity);
   }
 
+  /** The keyring tokens are encrypted with; undefined in services without keys. */
+  get keyring(): Keyring | undefined {
+    return this.cipher?.keyring;
+  }
+
   async register(input: NewPortal): Promise<RegisterResult> {
     const entity = this.repo.create({
       portalId: input.portalId,
@@ -67,7 +73,8 @@ export class PortalRepository {
   }
 
   async updateSettings(portalId: number, changes: { name?: string; status?: PortalStatus; settings?: PortalSettings }): Promise<Portal | undefined> {
-    const entity = await this.repo.findOneBy({ portalId });
+    // Never read (so never written back): the token, which a replacement or `keys:rotate` may change meanwhile.
+    const entity = await this.repo.findOne({ where: { portalId }, select: { portalId: true, name: true, status: true, settings: true, alerts: true, createdAt: true, updatedAt: true } });
     if (!entity) return undefined;
     if (changes.name !== undefined) entity.name = changes.name;
     if (changes.status !== undefined) entity.status = changes.status;
@@ -112,7 +119,7 @@ export class PortalRepository {
   }
 
   private requireCipher(): TokenCipher {
-    if (!this.cipher) throw new Error('TOKEN_ENCRYPTION_KEY is not configured in this service');
+    if (!this.cipher) throw new Error('TOKEN_ENCRYPTION_KEY or TOKEN_ENCRYPTION_KEYS is not configured in this service');
     return this.cipher;
   }
 }

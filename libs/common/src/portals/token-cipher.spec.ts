@@ -7,7 +7,7 @@ describe('TokenCipher', () => {
   it('round-trips a token and never stores it in clear', () => {
     const encrypted = cipher.encrypt('pat-na1-secret-token', 42);
     expect(encrypted).not.toContain('pat-na1-secret-token');
-    expect(encrypted).toMatch(/^v1:/);
+    expect(encrypted).toMatch(/^v2:legacy:/);
     expect(cipher.decrypt(encrypted, 42)).toBe('pat-na1-secret-token');
   });
 
@@ -22,7 +22,7 @@ describe('TokenCipher', () => {
   it('refuses a tampered ciphertext and a wrong key', () => {
     const encrypted = cipher.encrypt('token', 7);
     const parts = encrypted.split(':');
-    const tampered = [parts[0], parts[1], parts[2], Buffer.from('x' + Buffer.from(parts[3]!, 'base64').toString('latin1'), 'latin1').toString('base64')].join(':');
+    const tampered = [...parts.slice(0, 4), Buffer.from('x' + Buffer.from(parts[4]!, 'base64').toString('latin1'), 'latin1').toString('base64')].join(':');
     expect(() => cipher.decrypt(tampered, 7)).toThrow(TokenDecryptionError);
     expect(() => new TokenCipher(randomBytes(32)).decrypt(encrypted, 7)).toThrow(TokenDecryptionError);
   });
