@@ -17,6 +17,7 @@ import Ajv2020 from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
 import YAML from 'yaml';
 import { interpolate, interpolateString, InterpolationError, type Env } from './support/compose-interpolate';
+import { loadConfig } from '@app/common';
 
 const ROOT = join(__dirname, '..');
 const COMPOSE_FILE = join(ROOT, 'docker-compose.yml');
@@ -25,7 +26,9 @@ const DOCKERFILE = join(ROOT, 'Dockerfile');
 const DOCKERIGNORE = join(ROOT, '.dockerignore');
 
 const APP_SERVICES = ['ingest', 'enricher', 'writer', 'scheduler'] as const;
-const REQUIRED_SECRETS = ['HUBSPOT_CLIENT_SECRET', 'ADMIN_API_KEY', 'TOKEN_ENCRYPTION_KEY'] as const;
+const REQUIRED_SECRETS = ['HUBSPOT_CLIENT_SECRET', 'ADMIN_API_KEY'] as const;
+/** One of TOKEN_ENCRYPTION_KEY or TOKEN_ENCRYPTION_KEYS: Compose cannot require either-or, the services do. */
+const KEYRING_VARIABLES = ['TOKEN_ENCRYPTION_KEY', 'TOKEN_ENCRYPTION_KEYS', 'TOKEN_ENCRYPTION_ACTIVE_KEY'] as const;
 
 /** What an operator exports before `docker compose up`; ANTHROPIC_API_KEY deliberately unset. */
 const TEST_ENV: Env = Object.freeze({
@@ -284,7 +287,7 @@ describe('docker-compose.yml', () => {
     const env = envMap(compose.services.ingest!);
     for (const name of [
       'DATABASE_URL', 'KAFKA_BROKERS', 'KAFKA_TOPIC_PARTITIONS', 'HUBSPOT_API_BASE_URL', 'HUBSPOT_CLIENT_SECRET',
-      'ANTHROPIC_API_KEY', 'ANTHROPIC_BASE_URL', 'ANTHROPIC_MODEL', 'ADMIN_API_KEY', 'TOKEN_ENCRYPTION_KEY',
+      'ANTHROPIC_API_KEY', 'ANTHROPIC_BASE_URL', 'ANTHROPIC_MODEL', 'ADMIN_API_KEY', ...KEYRING_VARIABLES,
       'INGEST_PORT', 'ADMIN_PORT', 'ADMIN_HOST', 'PUBLIC_BASE_URL', 'LOG_LEVEL',
     ]) {
       expect(env).toHaveProperty([name]);
@@ -297,6 +300,16 @@ describe('docker-compose.yml', () => {
     // Unset → empty → the offline rules-based provider.
     expect(env.ANTHROPIC_API_KEY).toBe('');
     expect(env.ADMIN_HOST).toBe('0.0.0.0');
+  });
+
+  it('passes the token keyring through: one key, or several with the active one', () => {
+    expect(envMap(compose.services.writer!)).toMatchObject({ TOKEN_ENCRYPTION_KEY: TEST_ENV.TOKEN_ENCRYPTION_KEY, TOKEN_ENCRYPTION_KEYS: '', TOKEN_ENCRYPTION_ACTIVE_KEY: '' });
+    const keys = `k2:${Buffer.alloc(32, 9).toString('base64')},legacy:${TEST_ENV.TOKEN_ENCRYPTION_KEY}`;
+    const rotating = envMap(loadCompose({ ...TEST_ENV, TOKEN_ENCRYPTION_KEY: '', TOKEN_ENCRYPTION_KEYS: keys, TOKEN_ENCRYPTION_ACTIVE_KEY: 'k2' }).services.writer!);
+    expect(rotating).toMatchObject({ TOKEN_ENCRYPTION_KEY: '', TOKEN_ENCRYPTION_KEYS: keys, TOKEN_ENCRYPTION_ACTIVE_KEY: 'k2' });
+    // Without either, the services (not Compose) refuse to start, naming both variables.
+    const none = envMap(loadCompose({ ...TEST_ENV, TOKEN_ENCRYPTION_KEY: '' }).services.writer!);
+    expect(() => loadConfig(none, 'writer')).toThrow(/TOKEN_ENCRYPTION_KEY or TOKEN_ENCRYPTION_KEYS is required by writer/);
   });
 
   it('passes ANTHROPIC_API_KEY through when it is set', () => {

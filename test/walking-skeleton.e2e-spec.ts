@@ -6,6 +6,7 @@ import { createTestDatabase, type TestDatabase } from './support/database';
 import { eventually, uniquePrefix } from './support/kafka';
 import { TEST_ADMIN_KEY, TEST_CLIENT_SECRET, testEnv } from './support/platform';
 import { freePort, runNode, SERVICES, startService, stopService, type RunningService } from './support/services';
+import { openRows } from './support/personal-data';
 
 /**
  * The walking skeleton through all four services as processes, on the real Kafka
@@ -221,7 +222,8 @@ describe('walking skeleton: webhook to writeback', () => {
 
   it('re-scores a contact when a property the prompt reads changes, moving only its ai_ properties and ignoring its own writebacks', async () => {
     const contact = await crm.crm.contacts.basicApi.create({ properties: { email: 'ian@northwind.example', firstname: 'Ian', jobtitle: 'Intern', company: 'Northwind' }, associations: [] });
-    const streamOf = () => db.dataSource.query(`SELECT event_id::text AS id, type, causation_id, data FROM events WHERE stream_id = $1 ORDER BY stream_version`, [`crm-${PORTAL}-contacts-${contact.id}`]);
+    const streamOf = async () =>
+      openRows<{ id: string; portal_id: string; type: string; causation_id: string; data: Record<string, unknown> }>(db.dataSource, await db.dataSource.query(`SELECT event_id::text AS id, portal_id, type, causation_id, data FROM events WHERE stream_id = $1 ORDER BY stream_version`, [`crm-${PORTAL}-contacts-${contact.id}`]));
     const settled = (events: Array<{ type: string }>, decisions: number) =>
       events.filter((e) => e.type === 'DecisionMade').length === decisions &&
       events.filter((e) => e.type === 'WritebackRequested').length === events.filter((e) => e.type === 'WritebackApplied').length;

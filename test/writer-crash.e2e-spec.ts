@@ -6,6 +6,7 @@ import { eventually, KAFKA_BROKERS, uniquePrefix } from './support/kafka';
 import { TEST_TOKEN_KEY, testEnv } from './support/platform';
 import { runNode, startService, stopService, type RunningService } from './support/services';
 import { addSandboxPortal } from './support/writer';
+import { openRows } from './support/personal-data';
 
 /**
  * The writer as a process, killed with SIGKILL while HubSpot holds the answer to a
@@ -42,7 +43,7 @@ describe('writer killed mid-batch-create', () => {
   });
 
   const resultsOf = async (commandIds: string[]) =>
-    (await db.dataSource.query(`SELECT data FROM events WHERE type = 'WritebackApplied' AND data->>'commandId' = ANY($1)`, [commandIds])) as Array<{ data: { commandId: string; foundByReadBack?: boolean; response: { id: string } } }>;
+    (await openRows(db.dataSource, await db.dataSource.query(`SELECT event_id::text AS id, portal_id, data FROM events WHERE type = 'WritebackApplied' AND data->>'commandId' = ANY($1)`, [commandIds]))) as Array<{ data: { commandId: string; foundByReadBack?: boolean; response: { id: string } } }>;
 
   it('leaves each note exactly once in HubSpot after a kill -9 between HubSpot applying a batch and the writer recording it', async () => {
     const contacts = Array.from({ length: NOTES }, (_, i) => sandbox.seedObject(PORTAL, 'contacts', { email: `k${i}@crash.io` }).id);

@@ -18,6 +18,9 @@ export function testEnv(databaseUrl: string, topicPrefix: string, extra: Record<
     OUTBOX_POLL_MS: '10',
     RETRY_BASE_DELAY_MS: '20',
     LOG_LEVEL: 'warn',
+    // Every test client is 127.0.0.1: the per-source limit on failed authentications is
+    // off unless a test sets it (apps/ingest/src/edge/edge.security.int-spec.ts does).
+    EDGE_AUTH_FAILURES_PER_MINUTE: '0',
     ...extra,
   };
 }

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { DailyReviewScheduler } from './daily-review/daily-review.scheduler';
+import { RetentionScheduler } from './retention/retention.scheduler';
 
-@Module({ providers: [DailyReviewScheduler] })
+@Module({ providers: [DailyReviewScheduler, RetentionScheduler] })
 export class SchedulerModule {}

@@ -1,5 +1,5 @@
 import type { TestingModule } from '@nestjs/testing';
-import { allTopics, deadLetterTopic, deterministicId, KafkaBus, PortalRepository, startStory, topicNames, type AppConfig, type PlatformEvent, type PortalSettings, type WritebackCommand } from '@app/common';
+import { allTopics, deadLetterTopic, deterministicId, KafkaBus, PersonalData, PortalRepository, startStory, topicNames, type AppConfig, type PlatformEvent, type PortalSettings, type WritebackCommand } from '@app/common';
 import { HubSpotSandbox } from '../../../sandbox/hubspot';
 import { createTestDatabase, type TestDatabase } from '../../../test/support/database';
 import { collectMessages, eventually, KAFKA_BROKERS, uniquePrefix } from '../../../test/support/kafka';
@@ -60,8 +60,10 @@ describe('writer creates (real Kafka and Postgres, strict HubSpot sandbox)', () 
   }
   const note = (portalId: number, objectId: string, body: string) => request(portalId, { kind: 'create-note', objectType: 'contacts', objectId, body, timestamp: '2026-12-01T09:00:00.000Z' });
   const publish = (...requests: PlatformEvent[]) => bus.publish(topics.writebacks, requests);
+  // Results hold HubSpot's echo sealed (docs/decisions/0019): read as the platform reads them.
+  const opened = async (rows: Array<{ id: string; portal_id: string; data: unknown }>) => moduleRef.get(PersonalData).open(rows.map((r) => ({ ...r, portalId: Number(r.portal_id) })));
   const resultOf = async (commandId: string) =>
-    (await db.dataSource.query(`SELECT type, data FROM events WHERE type IN ('WritebackApplied', 'WritebackSkipped', 'WritebackFailed') AND data->>'commandId' = $1`, [commandId]))[0] as
+    (await opened(await db.dataSource.query(`SELECT event_id AS id, portal_id, type, data FROM events WHERE type IN ('WritebackApplied', 'WritebackSkipped', 'WritebackFailed') AND data->>'commandId' = $1`, [commandId])))[0] as
       | { type: string; data: { response?: { id: string | null }; foundByReadBack?: boolean; hubspotStatus: number | null } }
       | undefined;
   const waitForResult = (commandId: string) => eventually(() => resultOf(commandId), 30_000, `result of ${commandId}`);
@@ -154,8 +156,8 @@ describe('writer creates (real Kafka and Postgres, strict HubSpot sandbox)', () 
     expect(JSON.parse(String(letter!.value)).data.commandId).toBe(odd.data.commandId);
     expect(creates(STRICT, 'notes')).toHaveLength(1);
     expect(await resultOf(odd.data.commandId)).toBeUndefined();
-    const [call] = await db.dataSource.query(`SELECT data FROM events WHERE type = 'HubSpotCallCompleted' AND $1 = ANY(SELECT jsonb_array_elements_text(data->'commandIds'))`, [odd.data.commandId]);
-    expect(call.data).toMatchObject({ hubspotStatus: 201, anomalies: ['the answer has no results array'], answer: { status: 'COMPLETE' } });
+    const [call] = await opened(await db.dataSource.query(`SELECT event_id AS id, portal_id, data FROM events WHERE type = 'HubSpotCallCompleted' AND $1 = ANY(SELECT jsonb_array_elements_text(data->'commandIds'))`, [odd.data.commandId]));
+    expect(call!.data).toMatchObject({ hubspotStatus: 201, anomalies: ['the answer has no results array'], answer: { status: 'COMPLETE' } });
     const portal = await moduleRef.get(PortalRepository).find(STRICT);
     expect(portal?.alerts['hubspot-answer-unreadable']?.message).toMatch(/1 create\(s\) parked/);
   }, 60_000);

@@ -7,6 +7,7 @@ import {
   EventStore,
   HubSpotBudget,
   KafkaBus,
+  PersonalData,
   PortalRepository,
   startStory,
   topicNames,
@@ -69,7 +70,15 @@ describe('writer (real Kafka, Postgres and the HubSpot sandbox)', () => {
     return startStory({ type: 'WritebackRequested', portalId, id: deterministicId('test-request', commandId), data: { decisionId: `decision-${seq}`, ...command, commandId } as WritebackCommand }, new Date());
   }
   const publish = (...requests: PlatformEvent[]) => bus.publish(topics.writebacks, requests);
-  const resultOf = async (commandId: string) => (await db.dataSource.query(`SELECT type, data FROM events WHERE type LIKE 'Writeback%' AND type <> 'WritebackRequested' AND data->>'commandId' = $1`, [commandId]))[0] as { type: string; data: Record<string, unknown> } | undefined;
+  // Results hold HubSpot's echo and messages sealed (docs/decisions/0019): read as the platform reads them.
+  const resultOf = async (commandId: string) => {
+    const rows: Array<{ id: string; portal_id: string; type: string; data: Record<string, unknown> }> = await db.dataSource.query(
+      `SELECT event_id AS id, portal_id, type, data FROM events WHERE type LIKE 'Writeback%' AND type <> 'WritebackRequested' AND data->>'commandId' = $1`,
+      [commandId],
+    );
+    const [row] = await moduleRef.get(PersonalData).open(rows.map((r) => ({ ...r, portalId: Number(r.portal_id) })));
+    return row as { type: string; data: Record<string, unknown> } | undefined;
+  };
   const waitForResult = (commandId: string) => eventually(() => resultOf(commandId), 30_000, `result of ${commandId}`);
   const calls = (portalId: number) => sandbox.requests().filter((r) => r.portalId === portalId && r.path.startsWith('/crm/'));
 

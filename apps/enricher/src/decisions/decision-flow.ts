@@ -7,6 +7,7 @@ import {
   isEventOfType,
   Outcome,
   PortalAccess,
+  recordSubject,
   StreamIds,
   TOPICS,
   type Clock,
@@ -18,7 +19,7 @@ import {
   type WritebackCommand,
 } from '@app/common';
 import { ContextAssembler } from '../context/context-assembler';
-import type { AssociatedRecordIds, AssociationRole } from '../context/crm-context';
+import type { AssociatedRecordIds, AssociationRole, CrmContext } from '../context/crm-context';
 import type { PromptDefinition } from '../prompts/prompt';
 import { selectPrompt } from '../prompts/prompt-registry';
 import { triggerSkipped } from '../triggers/trigger-skipped';
@@ -110,6 +111,9 @@ export class DecisionFlow {
       return Outcome.drop(capped);
     }
 
+    // The record's data key is made ready while HubSpot is read: the append then needs no key statement (docs/decisions/0019).
+    const record = recordSubject(capability.objectType, objectId);
+    const keysReady = [this.eventStore.personalData?.prefetch(trigger.portalId, [record], this.clock())];
     const credentials = { portalId: trigger.portalId, accessToken, plan: portal.settings.hubspot };
     const assembled = await this.contexts.assemble(credentials, capability.objectType, objectId, prompt.context, capability.associates(triggerType));
     if (assembled.kind === 'failed') {
@@ -133,16 +137,20 @@ export class DecisionFlow {
     }
 
     const now = this.clock();
+    // Whose personal data the decision's events hold: sealed under each of their keys (docs/decisions/0019).
+    const subjects = subjectsOf(assembled.context);
+    // The contacts a ticket's context quotes: their keys are made ready while the model answers.
+    keysReady.push(this.eventStore.personalData?.prefetch(trigger.portalId, subjects.filter((s) => s !== record), now));
     const decided = await this.decisions.decide({ trigger, triggerType, portal, prompt, context: assembled.context, answerType: capability.answerType, now });
     if (decided.kind === 'not-decided') {
       if (decided.configurationError) await this.alerts.raiseModelRefusal(trigger, portal, decided.configurationError);
       // Replies paid for before the call failed are recorded with their cost, whatever happens to the trigger next.
-      if (decided.paid) await this.eventStore.append({ streamId, events: [decided.paid.contextFetched, decided.paid.failure] });
+      if (decided.paid) await this.eventStore.append({ streamId, events: [decided.paid.contextFetched, decided.paid.failure], subjects });
       return decided.outcome;
     }
     if (decided.kind === 'failed') {
       // Keep what the model said and cost before the trigger goes to the dead-letter topic.
-      const recorded = await this.eventStore.append({ streamId, events: [decided.contextFetched, decided.failure] });
+      const recorded = await this.eventStore.append({ streamId, events: [decided.contextFetched, decided.failure], subjects });
       if (recorded.kind === 'conflict') return Outcome.retry(`stream ${recorded.streamId} changed concurrently`);
       return decided.outcome;
     }
@@ -160,10 +168,11 @@ export class DecisionFlow {
       })
       .map((command) => writebackRequested(decision, command, now));
 
+    await Promise.all(keysReady);
     const result = await this.eventStore.appendAll([
-      { streamId, events: [contextFetched] },
-      { streamId, events: [decision], publishTo: this.topics.decisions },
-      { streamId, events: writebacks, publishTo: this.topics.writebacks },
+      { streamId, events: [contextFetched], subjects },
+      { streamId, events: [decision], publishTo: this.topics.decisions, subjects },
+      { streamId, events: writebacks, publishTo: this.topics.writebacks, subjects },
     ]);
     if (result.kind === 'conflict') return Outcome.retry(`stream ${result.streamId} changed concurrently`);
     return Outcome.done();
@@ -190,6 +199,19 @@ export class DecisionFlow {
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * The data subjects a decision's context is about: its record and every contact
+ * whose fields it read or whose record its notes and tasks go on (a ticket's
+ * requester). A contact's erasure then also erases the tickets' snapshots that
+ * quote it (docs/decisions/0019).
+ */
+export function subjectsOf(context: Pick<CrmContext, 'objectType' | 'objectId' | 'related' | 'associated'>): string[] {
+  const subjects = [recordSubject(context.objectType, context.objectId)];
+  for (const contact of context.related.contacts ?? []) subjects.push(recordSubject('contacts', contact.id));
+  if (context.associated?.requester) subjects.push(recordSubject('contacts', context.associated.requester));
+  return [...new Set(subjects)];
+}
 
 /**
  * Why a change does not warrant a new decision: none of the changed properties is

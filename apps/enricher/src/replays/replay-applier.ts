@@ -4,6 +4,7 @@ import {
   CLOCK,
   deterministicId,
   EventStore,
+  isErased,
   isEventOfType,
   Outcome,
   StreamIds,
@@ -63,8 +64,18 @@ export class ReplayApplier {
         skipped.push({ decisionId, reason: 'the original decision or its context is no longer in the event store' });
         continue;
       }
+      if (isEventOfType(answer, 'DecisionReplaySkipped')) {
+        skipped.push({ decisionId, reason: answer.data.reason });
+        continue;
+      }
       if (isEventOfType(answer, 'DecisionReplayFailed')) {
         skipped.push({ decisionId, reason: `the replay's answer was unusable: ${answer.data.reason}` });
+        continue;
+      }
+      // Erased since the replay ran (docs/decisions/0019): nothing personal is left to write back.
+      if (isErased(answer.data) || !original.snapshot) {
+        const marker = isErased(answer.data) ? answer.data.erased : original.erased;
+        skipped.push({ decisionId, reason: `erased: the personal data of ${marker?.subjects.join(', ') || 'the record'} was erased (${marker?.reason ?? 'erased'}) since the replay` });
         continue;
       }
       if (answer.data.differences.length === 0) {
@@ -102,6 +113,7 @@ export class ReplayApplier {
         streamId: answer.data.original.streamId,
         events: commands.map((command) => writebackRequested(answer, command, now)),
         publishTo: this.topics.writebacks,
+        ...(original.subjects ? { subjects: original.subjects } : {}),
       });
       applied.push({ decisionId, commandIds: commands.map((c) => c.commandId) });
     }

@@ -307,7 +307,7 @@ describe('ReplayRunner (Postgres and the Anthropic double)', () => {
     const state = await stateOf(replay);
     expect(state).toMatchObject({ status: 'completed', totals: { replayed: REPLAY_CHUNK + 2 } });
     expect(claude.received()).toHaveLength(1);
-    const paid = [...state.answers.values()].filter((a) => a.data.costUsd !== 0);
+    const paid = [...state.answers.values()].filter((a) => 'costUsd' in a.data && a.data.costUsd !== 0);
     expect(paid).toHaveLength(1);
     expect([...state.answers.values()].filter((a) => 'reusedFrom' in a.data && a.data.reusedFrom?.decisionId === paid[0]!.id)).toHaveLength(REPLAY_CHUNK + 1);
   });

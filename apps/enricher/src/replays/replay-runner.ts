@@ -4,6 +4,7 @@ import {
   CLOCK,
   deterministicId,
   EventStore,
+  isErased,
   isEventOfType,
   Outcome,
   replayState,
@@ -23,7 +24,7 @@ import { ModelRefusalAlerts } from '../decisions/model-refusal-alerts';
 import { ReplayApplier } from './replay-applier';
 import { ReplayRecords, type DecisionToReplay } from './replay-records';
 import { ReplaySetUp, type ResolvedReplay } from './replay-setup';
-import { addTotals, notReadThen, replayedEvent, reusing, selectionOf } from './replayed-answers';
+import { addTotals, notReadThen, replayedEvent, reusing, selectionOf, skippedEvent } from './replayed-answers';
 
 /** Decisions asked again per message: bounds the work one message carries, and what a restart repeats. */
 export const REPLAY_CHUNK = 20;
@@ -76,7 +77,8 @@ export class ReplayRunner {
     const wanted = Math.min(REPLAY_CHUNK, request.data.limit - state.totals.replayed);
     const chunk = wanted > 0 ? await this.records.decisionsToReplay({ ...selectionOf(request), after: state.cursor, limit: wanted }) : [];
     // A chunk asked again after the model was overloaded: what it answered then is recorded and not asked again.
-    const toAsk = chunk.filter((item) => !state.answers.has(item.decision.id));
+    // A decision whose snapshot was erased is not asked at all (docs/decisions/0019).
+    const toAsk = chunk.filter((item) => !state.answers.has(item.decision.id) && !item.erased);
     const answers = await this.askOncePerInput(state, toAsk, { portal, prompt, capability });
 
     const now = this.clock();
@@ -85,29 +87,39 @@ export class ReplayRunner {
     let cursor = state.cursor;
     /** Why a decision must be asked again later (the model overloaded or unreachable). */
     let waiting: HandlerOutcome | undefined;
+    /** The replay's events are sealed for the subjects their originals were sealed for. */
+    const subjects = new Map<string, string[]>();
     for (const item of chunk) {
+      if (item.erased && !state.answers.has(item.decision.id)) {
+        const skipped = skippedEvent(state, message, item, now);
+        events.push(skipped);
+        totals = addTotals(totals, skipped);
+        if (!waiting) cursor = item.globalPosition;
+        continue;
+      }
       const answer = answers.get(item.decision.id);
       if (answer?.kind === 'error' && !answer.aboutThisRequest) {
         // Set-up errors (a revoked key, an unknown model, a setting the model refuses) stop the replay in the
         // dead-letter topic, to be redriven once fixed; a model's refusal also tells the operator.
         if (answer.configurationError) await this.alerts.raiseModelRefusal(message, portal, answer.configurationError);
-        if (answer.outcome.kind !== 'retry') return this.keep(state, message, events, totals, cursor, answer.outcome);
+        if (answer.outcome.kind !== 'retry') return this.keep(state, message, events, totals, cursor, answer.outcome, subjects);
         waiting ??= answer.outcome;
         continue;
       }
       // Every answer is recorded, paid ones after a waiting decision included; the cursor stops before the first waiting one.
       if (answer) {
         const event = replayedEvent(state, message, item, answer, notReadThen(prompt, item.decision.data.prompt), now);
+        if (item.subjects) subjects.set(event.id, item.subjects);
         events.push(event);
         totals = addTotals(totals, event);
       }
       if (!waiting) cursor = item.globalPosition;
     }
-    if (waiting) return this.keep(state, message, events, totals, cursor, waiting);
+    if (waiting) return this.keep(state, message, events, totals, cursor, waiting, subjects);
     const finished = chunk.length < wanted || totals.replayed >= request.data.limit;
-    if (finished) return this.record(state, [...events, causedBy(message, { type: 'ReplayCompleted', portalId: request.portalId, data: totals }, now)]);
+    if (finished) return this.record(state, [...events, causedBy(message, { type: 'ReplayCompleted', portalId: request.portalId, data: totals }, now)], undefined, subjects);
     // The next chunk's message is the progress event itself, published back to the replays topic.
-    return this.record(state, events, causedBy(message, { type: 'ReplayProgressed', portalId: request.portalId, data: { ...totals, cursor } }, now));
+    return this.record(state, events, causedBy(message, { type: 'ReplayProgressed', portalId: request.portalId, data: { ...totals, cursor } }, now), subjects);
   }
 
   /**
@@ -122,7 +134,8 @@ export class ReplayRunner {
     { portal, prompt, capability }: ResolvedReplay,
   ): Promise<Map<string, ConsultationResult<object>>> {
     const answeredBefore = new Map<string, PlatformEvent<'DecisionReplayed'>>();
-    for (const answer of state.answers.values()) if (isEventOfType(answer, 'DecisionReplayed')) answeredBefore.set(answer.data.prompt.hash, answer);
+    // An answer erased since it was recorded (docs/decisions/0019) is not reused: there is nothing left to copy.
+    for (const answer of state.answers.values()) if (isEventOfType(answer, 'DecisionReplayed') && !isErased(answer.data)) answeredBefore.set(answer.data.prompt.hash, answer);
     const consultation = (item: DecisionToReplay) => ({
       portal,
       prompt,
@@ -160,11 +173,19 @@ export class ReplayRunner {
    * progress goes out as a fresh message (a long replay under intermittent overload
    * keeps moving); when none was, this message is retried or dead-lettered as `outcome` says.
    */
-  private async keep(state: ReplayState, message: EventEnvelope, events: PlatformEvent[], totals: ReplayTotals, cursor: string, outcome: HandlerOutcome): Promise<HandlerOutcome> {
+  private async keep(
+    state: ReplayState,
+    message: EventEnvelope,
+    events: PlatformEvent[],
+    totals: ReplayTotals,
+    cursor: string,
+    outcome: HandlerOutcome,
+    subjects: ReadonlyMap<string, string[]>,
+  ): Promise<HandlerOutcome> {
     if (events.length === 0) return outcome;
     const progress = causedBy(message, { type: 'ReplayProgressed', portalId: state.request.portalId, data: { ...totals, cursor } }, this.clock());
-    if (outcome.kind === 'retry') return this.record(state, events, progress);
-    const recorded = await this.record(state, [...events, progress]);
+    if (outcome.kind === 'retry') return this.record(state, events, progress, subjects);
+    const recorded = await this.record(state, [...events, progress], undefined, subjects);
     return recorded.kind === 'drop' ? recorded : outcome;
   }
 
@@ -173,10 +194,10 @@ export class ReplayRunner {
    * consumers briefly owning the portal during a rebalance never both continue it
    * (the next chunk's message, too, is appended only right after these events).
    */
-  private async record(state: ReplayState, events: PlatformEvent[], next?: PlatformEvent): Promise<HandlerOutcome> {
+  private async record(state: ReplayState, events: PlatformEvent[], next?: PlatformEvent, subjects?: ReadonlyMap<string, string[]>): Promise<HandlerOutcome> {
     const streamId = StreamIds.replay(state.request.portalId, state.replayId);
     const requests: AppendRequest[] = [];
-    if (events.length > 0) requests.push({ streamId, events, expectedVersion: state.version });
+    if (events.length > 0) requests.push({ streamId, events, expectedVersion: state.version, subjects: (event) => subjects?.get(event.id) });
     if (next) requests.push({ streamId, events: [next], expectedVersion: state.version + events.length, publishTo: this.topics.replays });
     const result = await this.eventStore.appendAll(requests);
     // Whoever appended first is continuing the replay; this message's work is theirs.

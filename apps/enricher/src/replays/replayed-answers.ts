@@ -67,17 +67,34 @@ export function replayedEvent(
   return causedBy(message, { ...base, type: 'DecisionReplayed', data }, now);
 }
 
+/** A decision not asked again: its snapshot (or its answer) was erased. Nothing sent, nothing paid. */
+export function skippedEvent(state: ReplayState, message: EventEnvelope, item: DecisionToReplay, now: Date): PlatformEvent<'DecisionReplaySkipped'> {
+  const { decision, erased } = item;
+  const original = {
+    decisionId: decision.id,
+    streamId: item.streamId,
+    objectType: item.context.objectType,
+    objectId: item.context.objectId,
+    prompt: decision.data.prompt,
+  };
+  const reason = `erased: the personal data of ${erased?.subjects.join(', ') || 'the record'} was erased (${erased?.reason ?? 'erased'}${erased?.at ? ` at ${erased.at}` : ''}), so its snapshot cannot be asked again`;
+  return causedBy(message, { portalId: state.request.portalId, id: deterministicId('replayed', state.replayId, decision.id), type: 'DecisionReplaySkipped', data: { original, reason } }, now);
+}
+
 /** Another decision's answer to the same input, reused: no usage, no cost. */
 export function reusing(call: AnsweredCall, from: string): ConsultationResult<object> {
   return { kind: 'answered', call: reusedAnswer(call, from), answer: {}, restore: (text) => text };
 }
 
-export function addTotals(totals: ReplayTotals, event: PlatformEvent<'DecisionReplayed'> | PlatformEvent<'DecisionReplayFailed'>): ReplayTotals {
+export function addTotals(totals: ReplayTotals, event: PlatformEvent<'DecisionReplayed'> | PlatformEvent<'DecisionReplayFailed'> | PlatformEvent<'DecisionReplaySkipped'>): ReplayTotals {
+  // Skipped (erased) decisions are counted apart: nothing was asked or paid.
+  if (isEventOfType(event, 'DecisionReplaySkipped')) return { ...totals, skipped: (totals.skipped ?? 0) + 1 };
   const failed = isEventOfType(event, 'DecisionReplayFailed');
   return {
     replayed: totals.replayed + 1,
     changed: totals.changed + (!failed && (event as PlatformEvent<'DecisionReplayed'>).data.differences.length > 0 ? 1 : 0),
     failed: totals.failed + (failed ? 1 : 0),
+    ...(totals.skipped ? { skipped: totals.skipped } : {}),
     // Rounded to micro-dollars, as the cost report is: sums of floats drift.
     costUsd: Math.round((totals.costUsd + (event.data.costUsd ?? 0)) * 1_000_000) / 1_000_000,
   };

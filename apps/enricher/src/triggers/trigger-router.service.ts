@@ -1,5 +1,5 @@
-import { Inject, Injectable } from '@nestjs/common';
-import { CLOCK, EventStore, isEventOfType, Outcome, StreamIds, type Clock, type EventEnvelope, type HandlerOutcome } from '@app/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
+import { CLOCK, EventStore, isEventOfType, Outcome, PersonalDataErasure, StreamIds, type Clock, type EventEnvelope, type HandlerOutcome, type PlatformEvent } from '@app/common';
 import { DecisionFlow } from '../decisions/decision-flow';
 import { LEAD_AI } from '../lead-ai/lead-ai.capability';
 import { SERVICE_AI } from '../service-ai/service-ai.capability';
@@ -17,6 +17,9 @@ export const RETRIAGE_PROPERTIES = ['subject', 'content'] as const;
  * - a new ticket, a change to its subject or content, or a workflow action on a
  *   ticket → Service AI (an agent's own edits, such as priority or owner, do not
  *   re-triage: the AI must not overrule them).
+ * - HubSpot's privacy deletion of a record (`contact.privacyDeletion`, a GDPR
+ *   delete) → its personal data is erased everywhere the platform keeps it
+ *   (docs/decisions/0019), whatever the portal's status.
  * Everything else is recorded as skipped with the reason, so the audit trail
  * shows it was seen.
  */
@@ -26,6 +29,7 @@ export class TriggerRouter {
     private readonly flow: DecisionFlow,
     private readonly eventStore: EventStore,
     @Inject(CLOCK) private readonly clock: Clock,
+    @Optional() private readonly erasure?: PersonalDataErasure,
   ) {}
 
   async route(event: EventEnvelope): Promise<HandlerOutcome> {
@@ -33,6 +37,7 @@ export class TriggerRouter {
       const { subscriptionType, objectId } = event.data;
       if (subscriptionType === 'contact.creation') return this.flow.run(LEAD_AI, { trigger: event, triggerType: subscriptionType, objectId });
       if (subscriptionType === 'ticket.creation') return this.flow.run(SERVICE_AI, { trigger: event, triggerType: subscriptionType, objectId });
+      if (subscriptionType.endsWith('.privacyDeletion') && event.data.objectType) return this.erase(event);
       const streamId = event.data.objectType ? StreamIds.crmObject(event.portalId, event.data.objectType, objectId) : StreamIds.portal(event.portalId);
       return this.skip(event, streamId, subscriptionType, `no handler for ${subscriptionType}`);
     }
@@ -56,6 +61,20 @@ export class TriggerRouter {
       return this.skip(event, StreamIds.schedule(event.portalId), event.type, 'Management AI (daily pipeline review) is not built yet');
     }
     return Outcome.deadLetter(`the enricher does not consume ${event.type} events`);
+  }
+
+  /** A record HubSpot deleted for privacy: its data keys are destroyed and SubjectErased joins the webhook's story. */
+  private async erase(event: PlatformEvent<'WebhookEventReceived'>): Promise<HandlerOutcome> {
+    if (!this.erasure) return Outcome.deadLetter(`${event.data.subscriptionType} needs the erasure service, which this enricher lacks`);
+    await this.erasure.eraseSubject({
+      portalId: event.portalId,
+      objectType: event.data.objectType!,
+      objectId: event.data.objectId,
+      reason: 'privacy-deletion',
+      requestedBy: 'hubspot',
+      cause: event,
+    });
+    return Outcome.done();
   }
 
   private async skip(trigger: EventEnvelope, streamId: string, triggerType: string, reason: string): Promise<HandlerOutcome> {

@@ -1,9 +1,12 @@
-import { BadRequestException, Body, ConflictException, Controller, Get, HttpCode, NotFoundException, Param, ParseIntPipe, Patch, Post, Query, ServiceUnavailableException, UnprocessableEntityException, UseGuards, type HttpException } from '@nestjs/common';
-import { CRM_OBJECT_TYPES, StreamIds, UnknownTopicError, type CrmObjectType, type Portal, type StoredEvent } from '@app/common';
+import { BadRequestException, Body, ConflictException, Controller, Delete, Get, HttpCode, NotFoundException, Param, Patch, Post, Query, ServiceUnavailableException, UnprocessableEntityException, UseGuards, type HttpException } from '@nestjs/common';
+import { CRM_OBJECT_TYPES, isEventId, StreamIds, UnknownTopicError, type CrmObjectType, type Portal, type StoredEvent } from '@app/common';
+import { ObjectIdParam, PortalIdParam } from '../path-params';
 import { AdminAuthGuard } from './admin-auth.guard';
 import { DeadLetterAdminService, type RedriveReport } from './dead-letter-admin.service';
 import { costRange } from './cost-range';
-import { PortalAdminService, type OwnerRefusal, type PortalBudgetReport, type PortalCostReport, type SavedPortal } from './portal-admin.service';
+import { hasImpossibleCalendarDate } from './strict-date';
+import { ErasureRequestDto } from './erasure.dto';
+import { PortalAdminService, type ErasureReport, type OffboardReport, type OwnerRefusal, type PortalBudgetReport, type PortalCostReport, type SavedPortal } from './portal-admin.service';
 import { RedriveDeadLettersDto } from './redrive-dead-letters.dto';
 import { RegisterPortalDto } from './register-portal.dto';
 import { ReplayAdminService, type ReplayReport } from './replay-admin.service';
@@ -29,7 +32,7 @@ export class AdminController {
   }
 
   @Get('portals/:portalId')
-  async get(@Param('portalId', ParseIntPipe) portalId: number): Promise<Portal> {
+  async get(@PortalIdParam() portalId: number): Promise<Portal> {
     const portal = await this.admin.find(portalId);
     if (!portal) throw new NotFoundException(`portal ${portalId} is not registered`);
     return presentPortal(portal);
@@ -41,15 +44,43 @@ export class AdminController {
    * setting status "active" again leaves them, so the operator says the cause is fixed.
    */
   @Patch('portals/:portalId')
-  async update(@Param('portalId', ParseIntPipe) portalId: number, @Body() dto: UpdatePortalDto): Promise<PresentedPortal> {
+  async update(@PortalIdParam() portalId: number, @Body() dto: UpdatePortalDto): Promise<PresentedPortal> {
     const result = await this.admin.update(portalId, dto);
     if (!result) throw new NotFoundException(`portal ${portalId} is not registered`);
     return presentSaved(result);
   }
 
+  /**
+   * Offboards a portal (docs/decisions/0019): its registration and encrypted token are
+   * deleted at once, so nothing calls HubSpot for it again; its personal data stays
+   * readable for its retention period (settings.retention.personalDataDays), then the
+   * scheduler erases it. `?erasePersonalData=now` erases it at once.
+   */
+  @Delete('portals/:portalId')
+  async offboard(@PortalIdParam() portalId: number, @Query('erasePersonalData') erasePersonalData?: string): Promise<OffboardReport> {
+    if (erasePersonalData !== undefined && erasePersonalData !== 'now') throw new BadRequestException(['erasePersonalData must be "now" (or absent: after the retention period)']);
+    const report = await this.admin.offboard(portalId, erasePersonalData === 'now');
+    if (!report) throw new NotFoundException(`portal ${portalId} is not registered`);
+    return report;
+  }
+
+  /**
+   * Erases one CRM record's personal data everywhere the platform keeps it (its data
+   * keys are destroyed: every sealed part of every event about it becomes unreadable,
+   * a ticket's snapshot quoting a contact included) and records SubjectErased on its
+   * stream. Idempotent. By record id only: emails and names are kept only sealed.
+   */
+  @Post('portals/:portalId/erasures')
+  @HttpCode(200)
+  async erase(@PortalIdParam() portalId: number, @Body() dto: ErasureRequestDto): Promise<ErasureReport> {
+    const report = await this.admin.erase(portalId, dto.objectType, dto.objectId);
+    if (!report) throw new NotFoundException(`portal ${portalId} is not registered`);
+    return report;
+  }
+
   /** The portal's HubSpot limits, the platform's share of them and the shared budget's stored state. */
   @Get('portals/:portalId/budget')
-  async budget(@Param('portalId', ParseIntPipe) portalId: number): Promise<PortalBudgetReport> {
+  async budget(@PortalIdParam() portalId: number): Promise<PortalBudgetReport> {
     const report = await this.admin.budgetReport(portalId);
     if (!report) throw new NotFoundException(`portal ${portalId} is not registered`);
     return report;
@@ -60,7 +91,7 @@ export class AdminController {
    * `from`/`to` are dates (YYYY-MM-DD, `to` inclusive); default the last 30 days.
    */
   @Get('portals/:portalId/costs')
-  async costs(@Param('portalId', ParseIntPipe) portalId: number, @Query('from') from?: string, @Query('to') to?: string): Promise<PortalCostReport> {
+  async costs(@PortalIdParam() portalId: number, @Query('from') from?: string, @Query('to') to?: string): Promise<PortalCostReport> {
     const range = costRange(from, to, new Date());
     if (typeof range === 'string') throw new BadRequestException(range);
     const report = await this.admin.costReport(portalId, range.from, range.to);
@@ -71,9 +102,9 @@ export class AdminController {
   /** Everything recorded about one CRM object of a portal, oldest first. */
   @Get('portals/:portalId/objects/:objectType/:objectId/events')
   async objectEvents(
-    @Param('portalId', ParseIntPipe) portalId: number,
+    @PortalIdParam() portalId: number,
     @Param('objectType') objectType: string,
-    @Param('objectId') objectId: string,
+    @ObjectIdParam() objectId: string,
   ): Promise<{ streamId: string; events: StoredEvent[] }> {
     if (!CRM_OBJECT_TYPES.includes(objectType as CrmObjectType)) throw new BadRequestException(`objectType must be one of ${CRM_OBJECT_TYPES.join(', ')}`);
     const streamId = StreamIds.crmObject(portalId, objectType, objectId);
@@ -83,6 +114,8 @@ export class AdminController {
   /** Every event of one story, oldest first: why the AI did what it did. */
   @Get('stories/:correlationId')
   async story(@Param('correlationId') correlationId: string): Promise<{ correlationId: string; events: StoredEvent[] }> {
+    // Correlation ids are UUIDs: anything else (a NUL byte included) has no story and never reaches Postgres.
+    if (!isEventId(correlationId)) throw new NotFoundException('no events with that correlation id');
     const events = await this.admin.story(correlationId);
     if (events.length === 0) throw new NotFoundException(`no events with correlation id ${correlationId}`);
     return { correlationId, events };
@@ -94,7 +127,7 @@ export class AdminController {
    */
   @Post('portals/:portalId/replays')
   @HttpCode(202)
-  async requestReplay(@Param('portalId', ParseIntPipe) portalId: number, @Body() dto: RequestReplayDto): Promise<ReplayReport> {
+  async requestReplay(@PortalIdParam() portalId: number, @Body() dto: RequestReplayDto): Promise<ReplayReport> {
     const range = replayRangeProblems(dto.from, dto.to, new Date());
     if (range.length > 0) throw new BadRequestException(range);
     const report = await this.replays.request(portalId, dto);
@@ -104,7 +137,7 @@ export class AdminController {
 
   /** A replay's status, totals, and each decision before and after with its differences. */
   @Get('portals/:portalId/replays/:replayId')
-  async replay(@Param('portalId', ParseIntPipe) portalId: number, @Param('replayId') replayId: string): Promise<ReplayReport> {
+  async replay(@PortalIdParam() portalId: number, @Param('replayId') replayId: string): Promise<ReplayReport> {
     const report = await this.replays.report(portalId, replayId);
     if (!report) throw new NotFoundException(`portal ${portalId} has no replay ${replayId}`);
     return report;
@@ -113,7 +146,7 @@ export class AdminController {
   /** Writes a completed replay's changed answers (all, or `decisionIds`) to the CRM as AI property updates (202). */
   @Post('portals/:portalId/replays/:replayId/apply')
   @HttpCode(202)
-  async applyReplay(@Param('portalId', ParseIntPipe) portalId: number, @Param('replayId') replayId: string, @Body() dto: ApplyReplayDto): Promise<{ applyId: string }> {
+  async applyReplay(@PortalIdParam() portalId: number, @Param('replayId') replayId: string, @Body() dto: ApplyReplayDto): Promise<{ applyId: string }> {
     const result = await this.replays.apply(portalId, replayId, dto);
     switch (result.kind) {
       case 'accepted':
@@ -145,10 +178,13 @@ export class AdminController {
   }
 }
 
-/** The given dates Date cannot read: IsISO8601 also lets through week and ordinal dates. */
+/**
+ * The given dates Date cannot read (IsISO8601 also lets through week and ordinal
+ * dates) or would roll over (2026-02-30 is not 2 March).
+ */
 function unreadableDates(dates: Record<string, string | undefined>): string[] {
   return Object.entries(dates)
-    .filter(([, value]) => value !== undefined && Number.isNaN(Date.parse(value)))
+    .filter(([, value]) => value !== undefined && (Number.isNaN(Date.parse(value)) || hasImpossibleCalendarDate(value)))
     .map(([field]) => `${field} must be an ISO 8601 date-time, e.g. 2026-11-28T08:00:00Z`);
 }
 

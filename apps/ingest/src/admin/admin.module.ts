@@ -1,7 +1,7 @@
 import { Module, ValidationPipe, type DynamicModule, type INestApplication, type Provider } from '@nestjs/common';
 import { Kafka, logLevel } from 'kafkajs';
 import type { DataSource } from 'typeorm';
-import { AppConfig, CLOCK, DecisionCosts, DeadLetterRedriver, EventStore, HubSpotApi, HubSpotBudget, PortalRepository, type Clock } from '@app/common';
+import { AppConfig, CLOCK, DecisionCosts, DeadLetterRedriver, EventStore, HubSpotApi, HubSpotBudget, PersonalDataErasure, PortalRepository, SubjectKeys, type Clock } from '@app/common';
 import { IngestMetrics } from '../metrics/ingest-metrics';
 import { MetricsController } from '../metrics/metrics.controller';
 import { AdminAuthGuard } from './admin-auth.guard';
@@ -46,6 +46,11 @@ export class AdminModule {
       { provide: HubSpotBudget, useValue: deps.budget },
       { provide: HubSpotApi, useValue: deps.hubspot },
       { provide: DecisionCosts, useValue: new DecisionCosts(deps.dataSource) },
+      // Erasures and offboarding (docs/decisions/0019) destroy the data keys of the event store's sealing.
+      {
+        provide: PersonalDataErasure,
+        useValue: new PersonalDataErasure(deps.dataSource, deps.eventStore, deps.eventStore.personalData?.keys ?? new SubjectKeys(deps.dataSource, undefined), deps.clock),
+      },
     ]);
     if (!deps.metrics) return module;
     return { ...module, controllers: [...module.controllers!, MetricsController], providers: [...module.providers!, { provide: IngestMetrics, useValue: deps.metrics }] };

@@ -8,13 +8,16 @@ import {
   EventStore,
   HubSpotBudget,
   hubSpotLimitsFor,
+  PersonalDataErasure,
   PortalRepository,
   startStory,
   StreamIds,
   type ApiLimits,
+  type CrmObjectType,
   type BudgetState,
   type Clock,
   type DailyDecisionCost,
+  type PlatformEvent,
   type Portal,
   type PortalHubSpotPlan,
   type PortalSettings,
@@ -33,6 +36,28 @@ export interface PortalCostReport {
   days: DailyDecisionCost[];
   totalCostUsd: number;
 }
+
+/** What POST /admin/portals/:portalId/erasures did: SubjectErased's data, and where the record's story is. */
+export type ErasureReport = { portalId: number; erasedAt: string; eventId: string; streamId: string; notErasedHere: string[] } & PlatformEvent<'SubjectErased'>['data'];
+
+/** What DELETE /admin/portals/:portalId did. */
+export interface OffboardReport {
+  portalId: number;
+  offboardedAt: string;
+  tokensErased: true;
+  personalDataDays: number;
+  erasePersonalDataAt: string;
+  /** With ?erasePersonalData=now: the data keys destroyed at once. */
+  personalDataKeysErased?: number;
+  eventId: string;
+}
+
+/** What an erasure cannot reach, said in every answer (docs/runbook.md#erasure). */
+export const NOT_ERASED_HERE = [
+  "HubSpot itself: the notes and tasks the platform wrote into the portal's CRM belong to the portal (HubSpot's own privacy deletion removes the contact and what is associated with it)",
+  'backups and WAL archives of Postgres taken before now still hold the destroyed data keys until they expire',
+  'other running services may use a data key they hold in memory for up to 60 seconds',
+];
 
 /** A saved portal, with what could not be checked (e.g. owners, when the token may not read them). */
 export interface SavedPortal {
@@ -66,7 +91,39 @@ export class PortalAdminService {
     private readonly config: AppConfig,
     @Inject(CLOCK) private readonly clock: Clock,
     private readonly owners: OwnerCheckService,
+    private readonly erasure: PersonalDataErasure,
   ) {}
+
+  /**
+   * Erases one record's personal data everywhere the platform keeps it
+   * (docs/decisions/0019). Undefined when the portal is neither registered nor
+   * offboarded with data still kept.
+   */
+  async erase(portalId: number, objectType: CrmObjectType, objectId: string): Promise<ErasureReport | undefined> {
+    if (!(await this.portals.find(portalId)) && !(await this.wasOffboarded(portalId))) return undefined;
+    const event = await this.erasure.eraseSubject({ portalId, objectType, objectId, reason: 'admin-request', requestedBy: 'admin' });
+    return { portalId, ...event.data, erasedAt: event.recordedAt, eventId: event.id, streamId: StreamIds.crmObject(portalId, objectType, objectId), notErasedHere: NOT_ERASED_HERE };
+  }
+
+  /** Offboards a portal: tokens erased now, personal data after its retention period (or now). Undefined when not registered. */
+  async offboard(portalId: number, eraseNow: boolean): Promise<OffboardReport | undefined> {
+    const result = await this.erasure.offboard(portalId, { requestedBy: 'admin', eraseNow });
+    if (!result) return undefined;
+    const { event } = result;
+    return {
+      portalId,
+      offboardedAt: event.recordedAt,
+      tokensErased: true,
+      personalDataDays: event.data.personalDataDays,
+      erasePersonalDataAt: event.data.erasePersonalDataAt,
+      ...(result.erasedNow !== undefined ? { personalDataKeysErased: result.erasedNow } : {}),
+      eventId: event.id,
+    };
+  }
+
+  private async wasOffboarded(portalId: number): Promise<boolean> {
+    return (await this.eventStore.readStream(StreamIds.portal(portalId))).some((e) => e.type === 'PortalOffboarded');
+  }
 
   /** The routing's owner ids are checked in HubSpot, with the token given, before anything is stored. */
   async register(dto: RegisterPortalDto): Promise<SavedPortal | OwnerRefusal | 'exists'> {
@@ -160,6 +217,7 @@ function settingsFrom(dto: PortalSettingsDto, current: PortalSettings): PortalSe
   if (dto.promptVersions) settings.promptVersions = plain(dto.promptVersions);
   if (dto.aiLimits) settings.aiLimits = plain(dto.aiLimits);
   if (dto.associationLabels) settings.associationLabels = plain(dto.associationLabels);
+  if (dto.retention) settings.retention = plain(dto.retention);
   return settings;
 }
 

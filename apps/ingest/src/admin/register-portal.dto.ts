@@ -2,6 +2,7 @@ import { Type } from 'class-transformer';
 import { AiLimitsDto, IsAssociationLabels, IsPromptPins, LeadRoutingDto, PrivacyDto, ServiceRoutingDto } from './routing-settings.dto';
 import { IsBoolean, IsIn, IsInt, IsNotEmpty, IsNumber, IsObject, IsOptional, IsString, Max, MaxLength, Min, ValidateNested } from 'class-validator';
 import { HUBSPOT_APP_TYPES, HUBSPOT_TIERS, type AssociationLabelSettings, type HubSpotAppType, type HubSpotTier, type PortalHubSpotPlan } from '@app/common';
+import { RetentionDto } from './erasure.dto';
 
 /** The portal's HubSpot plan (`settings.hubspot`): sets its API budget. Every field is optional. */
 export class HubSpotPlanDto implements PortalHubSpotPlan {
@@ -54,11 +55,16 @@ export class PortalSettingsDto {
   /** Replaces the stored association labels for the AI's notes and tasks (resolved through the portal's own labels). */
   @IsOptional() @IsAssociationLabels()
   associationLabels?: AssociationLabelSettings;
+
+  /** How long the portal's personal data stays readable (docs/decisions/0019): { "personalDataDays": 365 }. */
+  @IsOptional() @IsObject({ message: 'retention must be an object like { "personalDataDays": 365 }' }) @ValidateNested() @Type(() => RetentionDto)
+  retention?: RetentionDto;
 }
 
 export class RegisterPortalDto extends PortalSettingsDto {
   @IsInt({ message: 'portalId must be an integer (the HubSpot hub id)' })
   @Min(1, { message: 'portalId must be positive' })
+  @Max(Number.MAX_SAFE_INTEGER, { message: 'portalId must be below 2^53' })
   portalId: number;
 
   @IsString() @IsNotEmpty() @MaxLength(200)

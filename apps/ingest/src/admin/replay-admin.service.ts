@@ -4,6 +4,7 @@ import {
   causedBy,
   CLOCK,
   EventStore,
+  isErased,
   isEventId,
   isEventOfType,
   PortalRepository,
@@ -33,12 +34,13 @@ export interface ReplayReport {
     decisionId: string;
     objectType: string;
     objectId: string;
-    outcome: 'changed' | 'same' | 'failed';
-    before: { prompt: { id: string; version: number }; output: Record<string, unknown> };
+    /** skipped: not asked, its snapshot was erased; erased: asked, and its answer was erased since (docs/decisions/0019). */
+    outcome: 'changed' | 'same' | 'failed' | 'skipped' | 'erased';
+    before: { prompt: { id: string; version: number }; output: Record<string, unknown> | null };
     after: { prompt: { id: string; version: number }; output: Record<string, unknown> | null };
     differences: FieldDifference[];
     costUsd: number | null;
-    /** Why the new answer is unusable (outcome failed). */
+    /** Why the new answer is unusable (outcome failed), or why there is none (skipped, erased). */
     reason?: string;
     /** The answer came from an earlier call with the same input (no model call). */
     reusedFrom?: { decisionId: string };
@@ -121,9 +123,18 @@ function present(state: ReplayState): ReplayReport {
     totals: state.totals,
     decisions: [...state.answers.values()].map((answer) => {
       const { original } = answer.data;
-      const before = { prompt: { id: original.prompt.id, version: original.prompt.version }, output: original.output };
+      const originalPrompt = { id: original.prompt.id, version: original.prompt.version };
+      if (isEventOfType(answer, 'DecisionReplaySkipped')) {
+        const before = { prompt: originalPrompt, output: null };
+        return { decisionId: original.decisionId, objectType: original.objectType, objectId: original.objectId, before, costUsd: 0, outcome: 'skipped' as const, after: { prompt: originalPrompt, output: null }, differences: [], reason: answer.data.reason };
+      }
+      const before = { prompt: originalPrompt, output: 'output' in original ? original.output : null };
       const prompt = { id: answer.data.prompt.id, version: answer.data.prompt.version };
       const common = { decisionId: original.decisionId, objectType: original.objectType, objectId: original.objectId, before, costUsd: answer.data.costUsd ?? null };
+      if (isErased(answer.data)) {
+        const { subjects, reason, at } = answer.data.erased;
+        return { ...common, before: { prompt: originalPrompt, output: null }, outcome: 'erased' as const, after: { prompt, output: null }, differences: [], reason: `erased: the personal data of ${subjects.join(', ')} was erased (${reason}${at ? ` at ${at}` : ''})` };
+      }
       if (isEventOfType(answer, 'DecisionReplayFailed')) {
         return { ...common, outcome: 'failed' as const, after: { prompt, output: null }, differences: [], reason: answer.data.reason };
       }

@@ -1,4 +1,4 @@
-import { Inject, Injectable, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
+import { Inject, Injectable, Optional, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import type { Consumer, EachBatchPayload } from 'kafkajs';
 import {
   AppConfig,
@@ -8,9 +8,11 @@ import {
   decodeEnvelope,
   EventStore,
   HubSpotBudget,
+  isErased,
   isEventOfType,
   KafkaBus,
   Logger,
+  PersonalData,
   PortalAccess,
   TOPICS,
   type BudgetGrant,
@@ -57,6 +59,8 @@ export class WritebackStreamConsumer implements OnApplicationBootstrap, BeforeAp
     private readonly logger: Logger,
     @Inject(TOPICS) private readonly topics: TopicNames,
     @Inject(CLOCK) private readonly clock: Clock,
+    /** Opens the commands' sealed texts (docs/decisions/0019); absent where nothing is sealed. */
+    @Optional() private readonly personalData?: PersonalData,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -127,14 +131,22 @@ export class WritebackStreamConsumer implements OnApplicationBootstrap, BeforeAp
       }
       received.push({ request: decoded.event as PlatformEvent<'WritebackRequested'>, topic: batch.topic, partition: batch.partition, offset: Number(message.offset), receivedAtMs: this.clock().getTime() });
     }
+    // The commands' personal texts (note bodies, names in properties) are sealed: opened here, one key query per batch.
+    if (this.personalData) {
+      const opened = await this.personalData.open(received.map((c) => c.request));
+      opened.forEach((request, i) => (received[i]!.request = request));
+    }
     // A redelivery (restart, rebalance, redrive) of a command already applied finishes here, without a call.
     const applied = await this.eventStore.existingIds(received.map((c) => writebackResultId(c.request.data.commandId)));
+    // A command whose subject was erased before it was written is not written (recorded as skipped).
+    const erased = received.filter((c) => !applied.has(writebackResultId(c.request.data.commandId)) && isErased(c.request.data));
+    if (erased.length > 0) await this.executor.skipErased(erased);
 
     // Then, without awaiting, track every offset and hand the work over.
     for (const message of fresh) tracker.track(Number(message.offset));
     for (const offset of refused) tracker.complete(Number(offset));
     for (const command of received) {
-      if (applied.has(writebackResultId(command.request.data.commandId))) {
+      if (applied.has(writebackResultId(command.request.data.commandId)) || erased.includes(command)) {
         tracker.complete(command.offset);
       } else {
         this.buffered.set(key, (this.buffered.get(key) ?? 0) + 1);

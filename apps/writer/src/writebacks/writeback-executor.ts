@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import {
   AppConfig,
   OperatorAlerts,
@@ -13,7 +13,9 @@ import {
   HUBSPOT_API_VERSION,
   KafkaBus,
   Logger,
+  PersonalData,
   PortalAccess,
+  recordSubject,
   StreamIds,
   TOPICS,
   type AppendRequest,
@@ -77,7 +79,19 @@ export class WritebackExecutor {
     private readonly logger: Logger,
     @Inject(TOPICS) private readonly topics: TopicNames,
     @Inject(CLOCK) private readonly clock: Clock,
+    /** What the commands' sealed texts were sealed for, so results are sealed alike (docs/decisions/0019). */
+    @Optional() private readonly personalData?: PersonalData,
   ) {}
+
+  /** Commands whose personal data was erased before they were written: recorded as skipped, never sent. */
+  async skipErased(commands: QueuedCommand[]): Promise<void> {
+    const items = commands.map((command) => ({ commands: [command] }) as unknown as WriteItem);
+    const reason = (item: WriteItem) => {
+      const marker = (item.commands[0]!.request.data as { erased?: { subjects: string[]; reason: string } }).erased;
+      return `personal data erased before it was written (${marker?.subjects.join(', ') ?? 'its subject'}: ${marker?.reason ?? 'erased'})`;
+    };
+    await this.eventStore.appendAll(this.results(items, (item) => ({ type: 'WritebackSkipped', status: null, detail: reason(item) }), undefined));
+  }
 
   async execute(portalId: number, batch: WriteItem[]): Promise<BatchVerdict> {
     // Items that failed unexpectedly (not HubSpot: the executor itself) as often as allowed.
@@ -410,7 +424,16 @@ export class WritebackExecutor {
         ...(call.error ? { error: call.error } : {}),
       },
     }, this.clock());
-    return { streamId: StreamIds.hubspotCalls(portalId), events: [event] };
+    return { streamId: StreamIds.hubspotCalls(portalId), events: [event], subjects: this.subjectsOfItems(items) };
+  }
+
+  /** Every data subject of these commands: an error or odd answer quoting them is sealed for all. */
+  private subjectsOfItems(items: WriteItem[]): string[] {
+    return [...new Set(items.flatMap((item) => item.commands.flatMap((c) => this.subjectsOfCommand(c.request))))];
+  }
+
+  private subjectsOfCommand(request: PlatformEvent<'WritebackRequested'>): string[] {
+    return this.personalData?.subjectsOf(request.data) ?? [recordSubject(request.data.objectType, request.data.objectId)];
   }
 
   private callEvent(portalId: number, items: WriteItem[], outcome: CallOutcome, callId: string): AppendRequest {
@@ -436,7 +459,7 @@ export class WritebackExecutor {
         ...(outcome.kind === 'answered' && outcome.anomalies.length > 0 ? { anomalies: outcome.anomalies, answer: outcome.body } : {}),
       },
     }, this.clock());
-    return { streamId: StreamIds.hubspotCalls(portalId), events: [event] };
+    return { streamId: StreamIds.hubspotCalls(portalId), events: [event], subjects: this.subjectsOfItems(items) };
   }
 
   /** One result event per command, in the command's object stream, published to the results topic. */
@@ -465,7 +488,12 @@ export class WritebackExecutor {
             : d.type === 'WritebackSkipped'
               ? causedBy(request, { ...base, type: 'WritebackSkipped', data: { commandId, hubspotStatus: d.status, reason: d.detail ?? '', ...callRef } }, now)
               : causedBy(request, { ...base, type: 'WritebackFailed', data: { commandId, hubspotStatus: d.status, message: d.detail ?? '', retriable: false, ...callRef } }, now);
-        requests.push({ streamId: StreamIds.crmObject(request.portalId, request.data.objectType, request.data.objectId), events: [event], publishTo: this.topics.writebackResults });
+        requests.push({
+          streamId: StreamIds.crmObject(request.portalId, request.data.objectType, request.data.objectId),
+          events: [event],
+          publishTo: this.topics.writebackResults,
+          subjects: this.subjectsOfCommand(request),
+        });
       }
     }
     return requests;
@@ -479,7 +507,8 @@ export class WritebackExecutor {
     const record = deadLetterRecorder(this.eventStore, this.clock);
     for (const item of items) {
       for (const c of item.commands) {
-        await this.bus.sendToDeadLetter(c.request, { topic: c.topic, partition: c.partition, offset: String(c.offset), attempt: item.attempt + 1 }, reason, record);
+        // As it was consumed (sealed), never the opened command.
+        await this.bus.sendToDeadLetter(this.personalData ? this.personalData.storedFormOf(c.request) : c.request, { topic: c.topic, partition: c.partition, offset: String(c.offset), attempt: item.attempt + 1 }, reason, record);
       }
     }
   }

@@ -1,10 +1,15 @@
 import { IsIn, IsInt, IsNumber, IsOptional, IsString, Matches, Max, Min, MinLength } from 'class-validator';
+import type { KeyringKey } from '../crypto/keyring';
 
 export const SERVICE_NAMES = ['ingest', 'enricher', 'writer', 'scheduler', 'tools'] as const;
 export type ServiceName = (typeof SERVICE_NAMES)[number];
 
 export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** HUBSPOT_LEGACY_SIGNATURES: v1 only ever on the app route, v2 only on the workflow route (where HubSpot sends them). */
+export const LEGACY_SIGNATURE_OPTIONS = ['app-v1', 'workflow-v2'] as const;
+export type LegacySignatureOption = (typeof LEGACY_SIGNATURE_OPTIONS)[number];
 
 /**
  * The one configuration object. Only `loadConfig` reads process.env; everything
@@ -33,6 +38,10 @@ export class AppConfig {
   @IsOptional() @IsString() @MinLength(8)
   hubspotClientSecret?: string;
 
+  /** Legacy (timestamp-less) signatures a webhook route accepts when a request carries no v3; empty = v3 only. */
+  @IsIn(LEGACY_SIGNATURE_OPTIONS, { each: true })
+  hubspotLegacySignatures: LegacySignatureOption[];
+
   @IsOptional() @IsInt() @Min(1)
   hubspotAppId?: number;
 
@@ -48,9 +57,17 @@ export class AppConfig {
   @IsOptional() @IsString() @MinLength(16, { message: 'must be at least 16 characters' })
   adminApiKey?: string;
 
-  /** 32 raw bytes decoded from base64 or hex. */
+  /** 32 raw bytes decoded from base64 or hex: key id "legacy" of the token keyring. */
   @IsOptional()
   tokenEncryptionKey?: Buffer;
+
+  /** The token keyring's other keys (TOKEN_ENCRYPTION_KEYS); see config/token-keys.ts. */
+  @IsOptional()
+  tokenEncryptionKeys?: KeyringKey[];
+
+  /** The key id that encrypts; resolved by loadConfig (the only key when there is one). */
+  @IsOptional() @IsString()
+  tokenEncryptionActiveKey?: string;
 
   @IsInt() @Min(1) @Max(65535)
   ingestPort: number;
@@ -61,8 +78,28 @@ export class AppConfig {
   @IsString() @MinLength(1)
   adminHost: string;
 
+  /** Bearer token for GET /metrics (besides the admin key). */
+  @IsOptional() @IsString() @MinLength(16, { message: 'must be at least 16 characters' })
+  metricsApiKey?: string;
+
   @IsOptional() @Matches(/^https?:\/\/[^\s]+[^/]$/, { message: 'must be an http(s) URL without a trailing slash' })
   publicBaseUrl?: string;
+
+  // The public (webhook) port's limits; see apps/ingest/src/edge/.
+  @IsInt() @Min(100) @Max(10_000)
+  edgeHeadersTimeoutMs: number;
+
+  @IsInt() @Min(100) @Max(30_000)
+  edgeBodyTimeoutMs: number;
+
+  @IsInt() @Min(1) @Max(100_000)
+  edgeMaxConnections: number;
+
+  @IsInt() @Min(1024 * 1024) @Max(1024 * 1024 * 1024)
+  edgeMaxBufferedBodyBytes: number;
+
+  @IsInt() @Min(0) @Max(1_000_000)
+  edgeAuthFailuresPerMinute: number;
 
   @IsInt() @Min(0) @Max(600_000)
   coalesceWindowMs: number;
@@ -120,6 +157,8 @@ export const SENSITIVE_FIELDS: ReadonlyArray<keyof AppConfig> = [
   'hubspotClientSecret',
   'anthropicApiKey',
   'adminApiKey',
+  'metricsApiKey',
   'tokenEncryptionKey',
+  'tokenEncryptionKeys',
   'databaseUrl',
 ];

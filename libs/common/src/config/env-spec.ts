@@ -1,4 +1,5 @@
-import type { AppConfig, ServiceName } from './app-config';
+import { LEGACY_SIGNATURE_OPTIONS, type AppConfig, type ServiceName } from './app-config';
+import { decodeKey32, KEY_FORMAT_HINT, parseKeyList } from './token-keys';
 
 type Parser = (raw: string) => unknown;
 
@@ -24,12 +25,24 @@ const fraction: Parser = (raw) => {
 };
 const list: Parser = (raw) => raw.split(',').map((s) => s.trim()).filter(Boolean);
 const key32: Parser = (raw) => {
-  const value = raw.trim();
-  const bytes = /^[0-9a-fA-F]{64}$/.test(value) ? Buffer.from(value, 'hex') : Buffer.from(value, 'base64');
-  if (bytes.length !== 32) throw new EnvParseError('must be 32 bytes, base64 or 64 hex characters (openssl rand -base64 32)');
+  const bytes = decodeKey32(raw);
+  if (!bytes) throw new EnvParseError(KEY_FORMAT_HINT);
   return bytes;
 };
+const keyList: Parser = (raw) => {
+  const { keys, problems } = parseKeyList(raw);
+  if (problems.length > 0) throw new EnvParseError(problems.join('; '));
+  return keys;
+};
 const noTrailingSlash: Parser = (raw) => raw.trim();
+/** `off`, or a comma-separated subset of LEGACY_SIGNATURE_OPTIONS. */
+const legacySignatures: Parser = (raw) => {
+  const values = raw.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean);
+  if (values.length === 1 && values[0] === 'off') return [];
+  const unknown = values.filter((v) => !(LEGACY_SIGNATURE_OPTIONS as ReadonlyArray<string>).includes(v));
+  if (values.length === 0 || unknown.length > 0) throw new EnvParseError(`must be off or a comma-separated list of ${LEGACY_SIGNATURE_OPTIONS.join(', ')}, got "${raw}"`);
+  return [...new Set(values)];
+};
 
 /** Every environment variable the platform reads, in the order README documents them. */
 export const ENV_SPEC: ReadonlyArray<EnvVarSpec> = [
@@ -41,16 +54,26 @@ export const ENV_SPEC: ReadonlyArray<EnvVarSpec> = [
   { env: 'HUBSPOT_API_BASE_URL', field: 'hubspotApiBaseUrl', default: 'https://api.hubapi.com', parse: noTrailingSlash, description: 'HubSpot API base URL (the sandbox in tests and the demo)' },
   { env: 'HUBSPOT_REQUEST_TIMEOUT_MS', field: 'hubspotRequestTimeoutMs', default: '30000', parse: int, description: 'How long a HubSpot call may take before it counts as failed (its fate then unknown: creates are read back)' },
   { env: 'HUBSPOT_CLIENT_SECRET', field: 'hubspotClientSecret', requiredBy: ['ingest'], description: "The HubSpot app's client secret; verifies webhook signatures" },
+  { env: 'HUBSPOT_LEGACY_SIGNATURES', field: 'hubspotLegacySignatures', default: 'off', parse: legacySignatures, description: 'Timestamp-less HubSpot signatures accepted when a request carries no v3: off (v3 only), app-v1 (v1 on the app route), workflow-v2 (v2 on the workflow route), or both comma-separated; each use is counted. Risk: such a request, once captured, can be replayed forever' },
   { env: 'HUBSPOT_APP_ID', field: 'hubspotAppId', parse: int, description: "The HubSpot app's id: its own changes (changeSource INTEGRATION, sourceId = app id) never trigger the AI again" },
   { env: 'ANTHROPIC_API_KEY', field: 'anthropicApiKey', description: 'Claude API key; when unset the enricher uses the offline rules-based provider' },
   { env: 'ANTHROPIC_BASE_URL', field: 'anthropicBaseUrl', description: 'Anthropic API base URL without /v1 (the double in tests)' },
   { env: 'ANTHROPIC_MODEL', field: 'anthropicModel', default: 'claude-sonnet-5-5', description: 'Default Claude model for prompts that do not name one' },
   { env: 'ADMIN_API_KEY', field: 'adminApiKey', requiredBy: ['ingest'], description: 'Bearer token for the admin API' },
-  { env: 'TOKEN_ENCRYPTION_KEY', field: 'tokenEncryptionKey', parse: key32, requiredBy: ['ingest', 'enricher', 'writer'], description: 'AES-256-GCM key for portal tokens at rest (32 bytes, base64 or hex)' },
+  // Ingest, enricher and writer need TOKEN_ENCRYPTION_KEY or TOKEN_ENCRYPTION_KEYS (checked together in token-keys.ts).
+  { env: 'TOKEN_ENCRYPTION_KEY', field: 'tokenEncryptionKey', parse: key32, description: 'AES-256-GCM key for portal tokens at rest (32 bytes, base64 or hex), key id `legacy`; or TOKEN_ENCRYPTION_KEYS' },
+  { env: 'TOKEN_ENCRYPTION_KEYS', field: 'tokenEncryptionKeys', parse: keyList, description: "Keyring for tokens at rest: comma-separated id:key (id of letters, digits, . _ -; key as TOKEN_ENCRYPTION_KEY's), e.g. k2:…,k1:…; every key decrypts, the active one encrypts" },
+  { env: 'TOKEN_ENCRYPTION_ACTIVE_KEY', field: 'tokenEncryptionActiveKey', description: 'Id of the key new ciphertexts are written with; required when several keys are configured' },
   { env: 'INGEST_PORT', field: 'ingestPort', default: '3000', parse: int, description: 'Webhook and health HTTP port' },
   { env: 'ADMIN_PORT', field: 'adminPort', default: '3001', parse: int, description: 'Admin API HTTP port' },
   { env: 'ADMIN_HOST', field: 'adminHost', default: '127.0.0.1', description: 'Interface the admin API binds to' },
+  { env: 'METRICS_API_KEY', field: 'metricsApiKey', description: 'Bearer token for GET /metrics on the admin port (scrapers); ADMIN_API_KEY is accepted too. /metrics always needs one of them' },
   { env: 'PUBLIC_BASE_URL', field: 'publicBaseUrl', parse: noTrailingSlash, description: 'Public URL HubSpot posts to (signature v3 covers it); default http://localhost:$INGEST_PORT' },
+  { env: 'EDGE_HEADERS_TIMEOUT_MS', field: 'edgeHeadersTimeoutMs', default: '10000', parse: int, description: 'Public port: request line and headers must arrive within this time (at most 10000), else the connection is closed' },
+  { env: 'EDGE_BODY_TIMEOUT_MS', field: 'edgeBodyTimeoutMs', default: '30000', parse: int, description: 'Public port: a webhook body must arrive within this time once its headers did (at most 30000), else 408 and the connection is closed' },
+  { env: 'EDGE_MAX_CONNECTIONS', field: 'edgeMaxConnections', default: '512', parse: int, description: 'Public port: open connections at most; further ones are closed at once (health checks share the port)' },
+  { env: 'EDGE_MAX_BUFFERED_BODY_BYTES', field: 'edgeMaxBufferedBodyBytes', default: '33554432', parse: int, description: 'Public port: webhook body bytes held in memory at once across all requests being read (at least 1048576, one largest body); beyond it 503 with Retry-After' },
+  { env: 'EDGE_AUTH_FAILURES_PER_MINUTE', field: 'edgeAuthFailuresPerMinute', default: '20', parse: int, description: 'Public port: failed authentications one source (remote address; IPv6 per /64) may have per minute before its requests get 429 with Retry-After, before any body is read; 0 = no limit (e.g. behind a proxy that limits)' },
   { env: 'COALESCE_WINDOW_MS', field: 'coalesceWindowMs', default: '3000', parse: int, description: 'Property changes of one object within this window become one ObjectChanged trigger' },
   { env: 'PORTAL_CACHE_MS', field: 'portalCacheMs', default: '2000', parse: int, description: 'How long ingest caches a portal lookup (registrations and setting changes apply within this time)' },
   { env: 'LOG_LEVEL', field: 'logLevel', default: 'info', description: 'debug, info, warn or error' },

@@ -2,6 +2,8 @@ import { plainToInstance } from 'class-transformer';
 import { validateSync, type ValidationError } from 'class-validator';
 import { AppConfig, SENSITIVE_FIELDS, type ServiceName } from './app-config';
 import { ENV_SPEC, EnvParseError } from './env-spec';
+import { resolveTokenKeys } from './token-keys';
+import type { KeyringKey } from '../crypto/keyring';
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -35,8 +37,10 @@ export function loadConfig(env: NodeJS.ProcessEnv, service: ServiceName): AppCon
   }
 
   const config = plainToInstance(AppConfig, plain);
-  // Buffers survive plainToInstance only by reference; keep the parsed key as is.
+  // Buffers survive plainToInstance only by reference; keep the parsed keys as they are.
   if (plain.tokenEncryptionKey) config.tokenEncryptionKey = plain.tokenEncryptionKey as Buffer;
+  if (plain.tokenEncryptionKeys) config.tokenEncryptionKeys = plain.tokenEncryptionKeys as KeyringKey[];
+  problems.push(...resolveTokenKeys(config, env, service));
   for (const error of validateSync(config, { forbidUnknownValues: false })) {
     if (problems.some((p) => p.startsWith(`${envNameOf.get(error.property)} `))) continue;
     problems.push(describe(error));

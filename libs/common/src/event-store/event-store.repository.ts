@@ -1,6 +1,7 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { isUniqueViolation } from '../database/postgres-errors';
 import type { EventEnvelope } from '../events/envelope';
+import type { PersonalData } from '../privacy/personal-data';
 
 /** What the stream's current version must be for an append to go ahead. */
 export type ExpectedVersion = number | 'any' | 'no-stream';
@@ -11,6 +12,12 @@ export interface AppendRequest {
   expectedVersion?: ExpectedVersion;
   /** Also enqueue the newly appended events for publication on this topic (same transaction). */
   publishTo?: string;
+  /**
+   * The data subjects (`contacts:123`) whose personal data these events hold, for
+   * sealing (docs/decisions/0019); per event when a function. Default: the record of
+   * a CRM stream, else the record the payload names, else the portal.
+   */
+  subjects?: readonly string[] | ((event: EventEnvelope) => readonly string[] | undefined);
 }
 
 export interface Appended {
@@ -56,7 +63,11 @@ const NO_STREAM = -1;
  * as the last line of defence.
  */
 export class EventStore {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    /** Seals personal fields on append and opens them on read; absent (tests, tools without the keyring): stored as given. */
+    readonly personalData?: PersonalData,
+  ) {}
 
   async append(request: AppendRequest): Promise<AppendResult> {
     const result = await this.appendAll([request]);
@@ -69,12 +80,16 @@ export class EventStore {
    * the results, for state that must commit or roll back together with the events.
    */
   async appendAll(requests: AppendRequest[], alsoInTransaction?: (manager: EntityManager, results: Array<Appended | Duplicate>) => Promise<void>): Promise<AppendAllResult> {
-    const attempt = () =>
-      this.dataSource.transaction(async (manager) => {
-        const result = await this.appendInTransaction(manager, requests);
-        if (result.kind === 'committed' && alsoInTransaction) await alsoInTransaction(manager, result.results);
-        return result;
+    const attempt = async () => {
+      const afterCommit: Array<() => void> = [];
+      const result = await this.dataSource.transaction(async (manager) => {
+        const appended = await this.appendInTransaction(manager, requests, afterCommit);
+        if (appended.kind === 'committed' && alsoInTransaction) await alsoInTransaction(manager, appended.results);
+        return appended;
       });
+      for (const done of afterCommit) done();
+      return result;
+    };
     try {
       return await attempt();
     } catch (error) {
@@ -94,12 +109,12 @@ export class EventStore {
     await manager.query('SELECT pg_advisory_xact_lock(hashtextextended(s, 0)) FROM (SELECT DISTINCT unnest($1::text[]) AS s ORDER BY 1) AS locks', [streamIds]);
   }
 
-  /** The same append, inside a transaction the caller already holds. */
+  /** The same append, inside a transaction the caller already holds (data keys it creates are not cached: the commit is the caller's). */
   appendAllIn(manager: EntityManager, requests: AppendRequest[]): Promise<AppendAllResult> {
-    return this.appendInTransaction(manager, requests);
+    return this.appendInTransaction(manager, requests, []);
   }
 
-  private async appendInTransaction(manager: EntityManager, requests: AppendRequest[]): Promise<AppendAllResult> {
+  private async appendInTransaction(manager: EntityManager, requests: AppendRequest[], afterCommit: Array<() => void>): Promise<AppendAllResult> {
     const streamIds = [...new Set(requests.map((r) => r.streamId))].sort();
     // The streams' locks, then which ids exist and where each stream stands: one round trip
     // (migration AppendLockAndRead; the same locks as lockStreams).
@@ -126,7 +141,8 @@ export class EventStore {
         return { kind: 'conflict', streamId: request.streamId, expectedVersion: expected, actualVersion: current };
       }
       fresh.forEach((event, i) => {
-        rows.push({ event, streamId: request.streamId, version: current + 1 + i });
+        const subjects = typeof request.subjects === 'function' ? request.subjects(event) : request.subjects;
+        rows.push({ event, streamId: request.streamId, version: current + 1 + i, subjects });
         existing.add(event.id);
         if (request.publishTo) outbox.push({ topic: request.publishTo, event });
       });
@@ -135,7 +151,15 @@ export class EventStore {
       results.push({ kind: 'appended', streamId: request.streamId, streamVersion, appendedIds: fresh.map((e) => e.id), duplicateIds });
     }
 
-    if (rows.length > 0) await insertEventsAndOutbox(manager, rows, outbox);
+    if (rows.length > 0) {
+      if (this.personalData?.enabled) {
+        // Personal fields are sealed with their subjects' data keys (fetched or created in this transaction).
+        const sealed = await this.personalData.seal(manager, rows.map((r) => ({ event: r.event, streamId: r.streamId, subjects: r.subjects })));
+        sealed.events.forEach((event, i) => (rows[i]!.event = event));
+        afterCommit.push(sealed.confirm);
+      }
+      await insertEventsAndOutbox(manager, rows, outbox);
+    }
     return { kind: 'committed', results };
   }
 
@@ -186,7 +210,9 @@ export class EventStore {
 
   private async select(where: string, params: unknown[]): Promise<StoredEvent[]> {
     const rows: EventRow[] = await this.dataSource.query(`SELECT * FROM events ${where}`, params);
-    return rows.map(toStoredEvent);
+    const events = rows.map(toStoredEvent);
+    // Sealed personal fields opened, or marked erased (docs/decisions/0019).
+    return this.personalData ? this.personalData.open(events) : events;
   }
 }
 
@@ -194,6 +220,7 @@ interface Row {
   event: EventEnvelope;
   streamId: string;
   version: number;
+  subjects?: readonly string[];
 }
 
 interface OutboxRow {

@@ -183,6 +183,8 @@ export interface EventPayloads {
   };
   /** One past decision asked again, and the answer was unusable (paid for, recorded whole). */
   DecisionReplayFailed: EventPayloads['DecisionFailed'] & { original: ReplayedOriginal };
+  /** One past decision not asked again: its snapshot's personal data was erased (docs/decisions/0019). Nothing was sent or paid. */
+  DecisionReplaySkipped: { original: Omit<ReplayedOriginal, 'output'>; reason: string };
   /** A chunk of the replay is done; the next starts after `cursor`. Totals so far. */
   ReplayProgressed: ReplayTotals & { cursor: string };
   ReplayCompleted: ReplayTotals;
@@ -190,7 +192,35 @@ export interface EventPayloads {
   ReplayApplyRequested: { decisionIds: string[] | null };
   /** What applying wrote: one entry per replayed decision considered. */
   ReplayApplied: { applied: Array<{ decisionId: string; commandIds: string[] }>; skipped: Array<{ decisionId: string; reason: string }> };
+
+  /**
+   * A data subject's personal data was erased (docs/decisions/0019): its data keys
+   * were destroyed, so every sealed part of every event about it is unreadable from
+   * now on. Holds no personal data: the subject is a CRM record id.
+   */
+  SubjectErased: {
+    /** `contacts:123`, `tickets:9`. */
+    subject: string;
+    objectType: CrmObjectType;
+    objectId: string;
+    reason: ErasureReason;
+    /** Who asked: `hubspot` for a privacy-deletion webhook, `admin` for the admin API. */
+    requestedBy: string;
+    /** Data keys destroyed (one per UTC day the platform recorded personal data about the subject). */
+    keysErased: number;
+    /** The first and last UTC day of the erased data; null when there was none. */
+    days: { first: string | null; last: string | null };
+    /** Other stores the erasure cleared, e.g. an open coalescing window's property values. */
+    alsoCleared: string[];
+  };
+  /** A portal's personal data older than its retention period was erased (its data keys of those days destroyed). */
+  PersonalDataExpired: { reason: 'retention' | 'offboarding'; retentionDays: number; before: string; keysErased: number };
+  /** A portal was offboarded: its tokens were erased at once; its personal data goes after `erasePersonalDataAt`. */
+  PortalOffboarded: { requestedBy: string; tokensErased: boolean; personalDataDays: number; erasePersonalDataAt: string };
 }
+
+/** Why a subject's personal data was erased. */
+export type ErasureReason = 'privacy-deletion' | 'admin-request';
 
 /** The decision a replay asked again, as it was. */
 export interface ReplayedOriginal {
@@ -215,6 +245,8 @@ export interface ReplayTotals {
   /** Of those, answered differently. */
   changed: number;
   failed: number;
+  /** Decisions not asked again because their snapshot was erased (absent before erasure existed). */
+  skipped?: number;
   /** Estimated model cost of the replay so far (reused answers cost nothing). */
   costUsd: number;
 }

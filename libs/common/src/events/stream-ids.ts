@@ -8,4 +8,6 @@ export const StreamIds = {
   deadLetters: (portalId: number) => `dead-letters-${portalId}`,
   /** One replay: its request, its answers, its progress, and what applying it wrote. */
   replay: (portalId: number, replayId: string) => `replay-${portalId}-${replayId}`,
+  /** Retention and offboarding erasures of a portal's personal data (a subject's erasure goes on its record's stream). */
+  privacy: (portalId: number) => `privacy-${portalId}`,
 };

@@ -1,8 +1,11 @@
-import { Injectable, Module, type DynamicModule, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Injectable, Module, type DynamicModule, type OnApplicationBootstrap, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { AppConfig, type ServiceName } from '../config/app-config';
 import { createDataSource } from '../database/data-source';
 import { EventStore } from '../event-store/event-store.repository';
+import { PersonalData } from '../privacy/personal-data';
+import { PersonalDataErasure } from '../privacy/erasure';
+import { SubjectKeys } from '../privacy/subject-keys';
 import { BudgetRepository } from '../hubspot/budget/budget.repository';
 import { HubSpotBudget } from '../hubspot/budget/hubspot-budget';
 import { OutboxRelay } from '../event-store/outbox-relay';
@@ -13,6 +16,8 @@ import { topicNames } from '../kafka/topics';
 import { Logger } from '../logging/logger';
 import { PortalRepository } from '../portals/portal.repository';
 import { TokenCipher } from '../portals/token-cipher';
+import { keyringFromConfig } from '../config/token-keys';
+import { assertStoredKeysConfigured } from '../crypto/key-rotation';
 import { CLOCK, SERVICE_NAME, TOPICS, type Clock } from './tokens';
 
 /** Starts the outbox relay once the app is up and closes every connection on shutdown. */
@@ -32,6 +37,24 @@ class PlatformLifecycle implements OnApplicationBootstrap, OnApplicationShutdown
     await this.relay.stop();
     await this.bus.disconnect();
     if (this.dataSource.isInitialized) await this.dataSource.destroy();
+  }
+}
+
+/**
+ * Refuses to start a service that holds keys when a stored secret names a key id it
+ * lacks (one error naming every missing id), before any consumer or route starts:
+ * global modules' init hooks run first.
+ */
+@Injectable()
+class StoredKeysCheck implements OnModuleInit {
+  constructor(
+    private readonly portals: PortalRepository,
+    private readonly dataSource: DataSource,
+  ) {}
+
+  async onModuleInit(): Promise<void> {
+    const keyring = this.portals.keyring;
+    if (keyring) await assertStoredKeysConfigured(this.dataSource, keyring);
   }
 }
 
@@ -56,12 +79,24 @@ export class PlatformModule {
           provide: DataSource,
           useFactory: async () => createDataSource(config.databaseUrl, `hubspot-ai-${service}`).initialize(),
         },
-        { provide: EventStore, useFactory: (ds: DataSource) => new EventStore(ds), inject: [DataSource] },
+        // Personal data in events is sealed with per-subject data keys wrapped by the keyring (docs/decisions/0019);
+        // a service without the keyring (the scheduler) only erases keys.
+        { provide: PersonalData, useFactory: (ds: DataSource) => new PersonalData(new SubjectKeys(ds, keyringFromConfig(config))), inject: [DataSource] },
+        { provide: EventStore, useFactory: (ds: DataSource, personalData: PersonalData) => new EventStore(ds, personalData), inject: [DataSource, PersonalData] },
+        {
+          provide: PersonalDataErasure,
+          useFactory: (ds: DataSource, events: EventStore, personalData: PersonalData) => new PersonalDataErasure(ds, events, personalData.keys, () => new Date()),
+          inject: [DataSource, EventStore, PersonalData],
+        },
         {
           provide: PortalRepository,
-          useFactory: (ds: DataSource) => new PortalRepository(ds, config.tokenEncryptionKey ? new TokenCipher(config.tokenEncryptionKey) : undefined),
+          useFactory: (ds: DataSource) => {
+            const keyring = keyringFromConfig(config);
+            return new PortalRepository(ds, keyring ? new TokenCipher(keyring) : undefined);
+          },
           inject: [DataSource],
         },
+        StoredKeysCheck,
         { provide: KafkaBus, useFactory: () => new KafkaBus({ brokers: config.kafkaBrokers, clientId: `hubspot-ai-${service}`, logger }) },
         {
           provide: OutboxRelay,
@@ -73,7 +108,7 @@ export class PlatformModule {
         { provide: HubSpotBudget, useFactory: (ds: DataSource) => new HubSpotBudget(new BudgetRepository(ds), config.hubspotBudgetHeadroom), inject: [DataSource] },
         PlatformLifecycle,
       ],
-      exports: [AppConfig, SERVICE_NAME, Logger, CLOCK, TOPICS, DataSource, EventStore, PortalRepository, KafkaBus, OutboxRelay, HubSpotClientFactory, HubSpotApi, HubSpotBudget],
+      exports: [AppConfig, SERVICE_NAME, Logger, CLOCK, TOPICS, DataSource, EventStore, PersonalData, PersonalDataErasure, PortalRepository, KafkaBus, OutboxRelay, HubSpotClientFactory, HubSpotApi, HubSpotBudget],
     };
   }
 }

@@ -3,8 +3,8 @@ import { isEventOfType, type PlatformEvent, type ReplayTotals } from '../events/
 
 export type ReplayStatus = 'running' | 'completed' | 'rejected';
 
-/** One past decision as the replay asked it again. */
-export type ReplayAnswer = PlatformEvent<'DecisionReplayed'> | PlatformEvent<'DecisionReplayFailed'>;
+/** One past decision as the replay asked it again (or did not: its snapshot was erased). */
+export type ReplayAnswer = PlatformEvent<'DecisionReplayed'> | PlatformEvent<'DecisionReplayFailed'> | PlatformEvent<'DecisionReplaySkipped'>;
 
 /** A replay as its stream tells it: what was asked, how far it got, and what applying it wrote. */
 export interface ReplayState {
@@ -45,7 +45,7 @@ export function replayState(events: StoredEvent[]): ReplayState | undefined {
     if (isEventOfType(event, 'ReplayRejected')) {
       state.status = 'rejected';
       state.reason = event.data.reason;
-    } else if (isEventOfType(event, 'DecisionReplayed') || isEventOfType(event, 'DecisionReplayFailed')) {
+    } else if (isEventOfType(event, 'DecisionReplayed') || isEventOfType(event, 'DecisionReplayFailed') || isEventOfType(event, 'DecisionReplaySkipped')) {
       state.answers.set(event.data.original.decisionId, event);
     } else if (isEventOfType(event, 'ReplayProgressed')) {
       const { cursor, ...totals } = event.data;
