@@ -35,6 +35,7 @@ export * from './crypto/keyring';
 export * from './crypto/encrypted-columns';
 export * from './crypto/key-rotation';
 export * from './util/backoff';
+export * from './util/json';
 export * from './kafka/dead-letter-recorder';
 export * from './kafka/dead-letter-redriver';
 export * from './event-store/decision-costs';

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import {
-  classifyHubSpotFailure,
+  budgetRetry,
   HubSpotApi,
   HubSpotBudget,
   readRateLimitHeaders,
@@ -83,15 +83,10 @@ export class CrmReader {
     const waited = await this.waitForBudget(portal);
     if (waited) return waited;
     const answer = await request();
-    const headers = answer.ok ? answer.headers : answer.error.headers;
-    await this.budget.observe(portal.portalId, readRateLimitHeaders(headers));
-    if (!answer.ok) {
-      const failure = classifyHubSpotFailure(answer.error);
-      if (failure.kind === 'retry' && failure.rateLimitPolicy) await this.budget.rateLimited(portal.portalId, failure.rateLimitPolicy, failure.retryAfterMs);
-      return { kind: 'failed', failure };
-    }
+    const failure = await this.budget.learnFrom(portal.portalId, answer);
+    if (!answer.ok) return { kind: 'failed', failure: failure! };
     try {
-      return { kind: 'found', value: read(answer.body), status: answer.status, rateLimit: readRateLimitHeaders(headers), apiVersion: answer.apiVersion };
+      return { kind: 'found', value: read(answer.body), status: answer.status, rateLimit: readRateLimitHeaders(answer.headers), apiVersion: answer.apiVersion };
     } catch (error) {
       // An answer of a shape HubSpot does not document: retried like a 5xx, never a crash.
       return { kind: 'failed', failure: { kind: 'retry', reason: `HubSpot answered ${answer.operation} in an unexpected shape: ${(error as Error).message}` } };
@@ -101,7 +96,7 @@ export class CrmReader {
   /** Undefined once the budget granted a call; a retriable failure when the wait would be too long. */
   private async waitForBudget(portal: PortalCredentials): Promise<CrmRead<never> | undefined> {
     const grant = await this.budget.acquireWithin({ portalId: portal.portalId, plan: portal.plan }, MAX_BUDGET_WAIT_MS);
-    return grant.granted ? undefined : { kind: 'failed', failure: { kind: 'retry', reason: `HubSpot budget: ${grant.reason}`, retryAfterMs: grant.waitMs } };
+    return grant.granted ? undefined : { kind: 'failed', failure: budgetRetry(grant) };
   }
 }
 

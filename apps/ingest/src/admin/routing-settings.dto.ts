@@ -1,6 +1,6 @@
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsIn, IsInt, IsNotEmpty, IsNumber, IsObject, IsOptional, IsString, Matches, Max, MaxLength, Min, ValidateBy, ValidateNested, type ValidationOptions } from 'class-validator';
-import { TICKET_CATEGORIES, TICKET_PRIORITIES, type AiLimitsSettings, type LeadRoutingSettings, type ServiceRoutingSettings, type TicketCategory, type TicketPriority } from '@app/common';
+import { isPlainObject, TICKET_CATEGORIES, TICKET_PRIORITIES, type AiLimitsSettings, type LeadRoutingSettings, type ServiceRoutingSettings, type TicketCategory, type TicketPriority } from '@app/common';
 
 const PERSONAS = ['decision_maker', 'influencer', 'practitioner', 'researcher', 'unknown'];
 const OWNER_ID = /^\d{1,20}$/;
@@ -115,17 +115,16 @@ const LABEL_TARGETS = ['contacts', 'companies', 'deals', 'tickets'];
  * association label (by name) for the AI's notes or tasks on a type of record.
  */
 export function IsAssociationLabels(options?: ValidationOptions): PropertyDecorator {
-  const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
   return ValidateBy(
     {
       name: 'isAssociationLabels',
       validator: {
         validate: (value: unknown) =>
-          isObject(value) &&
+          isPlainObject(value) &&
           Object.entries(value).every(
             ([from, targets]) =>
               LABEL_SOURCES.includes(from) &&
-              isObject(targets) &&
+              isPlainObject(targets) &&
               Object.entries(targets).every(([to, label]) => LABEL_TARGETS.includes(to) && typeof label === 'string' && label.trim() !== '' && label.length <= 100),
           ),
         defaultMessage: () => `associationLabels must map ${LABEL_SOURCES.join(' or ')} to { ${LABEL_TARGETS.join(' | ')}: "label name" }, like { "notes": { "contacts": "AI insight" } }`,

@@ -1,4 +1,4 @@
-import { CRM_OBJECT_TYPES, type CrmObjectType } from '@app/common';
+import { CRM_OBJECT_TYPES, isPlainObject, type CrmObjectType } from '@app/common';
 
 export type WorkflowPayload =
   | {
@@ -75,10 +75,6 @@ function portalNamedBy(b: Record<string, unknown>): number | null | 'conflicting
 
 function isRecordId(value: unknown): boolean {
   return (typeof value === 'number' && Number.isSafeInteger(value) && value > 0) || (typeof value === 'string' && /^[1-9]\d{0,15}$/.test(value) && Number.isSafeInteger(Number(value)));
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function flattenProperties(value: unknown): Record<string, string | null> | undefined {

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { classifyHubSpotFailure, engagementAssociationTypeId, HubSpotApi, HubSpotBudget, readRateLimitHeaders, type AssociationLabelSettings, type CrmObjectType, type HubSpotFailureClass, type PortalHubSpotPlan } from '@app/common';
-import type { ReadBackCall } from './create-readback';
+import { budgetRetry, classifyHubSpotFailure, engagementAssociationTypeId, HubSpotApi, HubSpotBudget, type AssociationLabelSettings, type CrmObjectType, type HubSpotFailureClass, type PortalHubSpotPlan } from '@app/common';
+import { auditedCall, type ReadBackCall } from './create-readback';
 
 /** One association type as a create's inline `associations[].types[]` names it. */
 export interface AssociationTypeRef {
@@ -52,26 +52,14 @@ export class AssociationLabels {
   /** One call inside the portal's budget (never waits for it: a portal out of budget uses the defaults this time). */
   async lookUp(portal: { portalId: number; accessToken: string; plan?: PortalHubSpotPlan }, from: Engagement, to: CrmObjectType, now: () => number): Promise<LabelLookup> {
     const grant = await this.budget.acquire({ portalId: portal.portalId, plan: portal.plan });
-    if (!grant.granted) return { kind: 'failed', failure: { kind: 'retry', reason: `HubSpot budget: ${grant.reason}`, retryAfterMs: grant.waitMs } };
+    if (!grant.granted) return { kind: 'failed', failure: budgetRetry(grant) };
     const started = now();
     const answer = await this.hubspot.call(portal.accessToken, 'associations.labels', { fromObjectType: from, toObjectType: to });
-    const headers = answer.ok ? answer.headers : answer.error.headers;
-    const rateLimit = readRateLimitHeaders(headers);
-    await this.budget.observe(portal.portalId, rateLimit).catch(() => undefined);
-    const call: ReadBackCall = {
-      operation: `read labels ${from} ${to}`,
-      apiVersion: answer.apiVersion,
-      status: answer.ok ? answer.status : typeof answer.error.code === 'number' ? answer.error.code : null,
-      correlationId: headers['x-hubspot-correlation-id'] ?? null,
-      rateLimit,
-      durationMs: now() - started,
-      ...(answer.ok ? {} : { error: answer.error.message ?? 'no response' }),
-    };
-    if (!answer.ok) {
-      const failure = classifyHubSpotFailure(answer.error);
-      if (failure.kind === 'retry' && failure.rateLimitPolicy) await this.budget.rateLimited(portal.portalId, failure.rateLimitPolicy, failure.retryAfterMs).catch(() => undefined);
-      return { kind: 'failed', failure, call };
-    }
+    const call = auditedCall(`read labels ${from} ${to}`, answer, now() - started);
+    const failure = answer.ok ? undefined : classifyHubSpotFailure(answer.error);
+    // Best effort: a budget that cannot be updated must not cost the note its labels.
+    await this.budget.learnFrom(portal.portalId, answer, failure).catch(() => undefined);
+    if (!answer.ok) return { kind: 'failed', failure: failure!, call };
     const labels = readLabels(answer.body);
     this.cache.set(`${portal.portalId}:${from}:${to}`, { labels, expiresAt: now() + LABELS_TTL_MS });
     return { kind: 'found', labels, call };

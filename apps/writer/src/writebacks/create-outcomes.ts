@@ -1,3 +1,5 @@
+import { isPlainObject } from '@app/common';
+
 /**
  * Which input of a batch create HubSpot applied, and as which record: decided from
  * what HubSpot answered, never from the order of `results` (HubSpot does not keep
@@ -74,7 +76,7 @@ export function mapCreateOutcomes(inputs: readonly CreateInput[], body: unknown)
 
   const results: Array<CreatedRecord & { traceId?: string }> = [];
   for (const r of rawResults) {
-    if (!isRecord(r) || (typeof r.id !== 'string' && typeof r.id !== 'number') || !isRecord(r.properties)) {
+    if (!isPlainObject(r) || (typeof r.id !== 'string' && typeof r.id !== 'number') || !isPlainObject(r.properties)) {
       anomalies.push('a result without an id or properties');
       continue;
     }
@@ -87,7 +89,7 @@ export function mapCreateOutcomes(inputs: readonly CreateInput[], body: unknown)
   const byCommand = new Map(inputs.map((input, i) => [input.commandId, i]));
   let untracedErrors = 0;
   for (const e of rawErrors) {
-    const entry = isRecord(e) ? (e as BatchErrorEntry) : {};
+    const entry = isPlainObject(e) ? (e as BatchErrorEntry) : {};
     const traces = Array.isArray(entry.context?.objectWriteTraceId) ? (entry.context.objectWriteTraceId as unknown[]).filter((t): t is string => typeof t === 'string') : [];
     const known = traces.map((t) => byTrace.get(t)).filter((i): i is number => i !== undefined);
     if (known.length === 0) {
@@ -172,8 +174,4 @@ function traceOf(r: Record<string, unknown>): { traceId?: string } {
 
 function strip(result: CreatedRecord & { traceId?: string }): CreatedRecord {
   return { id: result.id, properties: result.properties, ...(result.createdAt ? { createdAt: result.createdAt } : {}) };
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -1,5 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import {
+  budgetRetry,
+  isPlainObject,
   classifyHubSpotFailure,
   HubSpotApi,
   HubSpotBudget,
@@ -29,6 +31,20 @@ export interface ReadBackCall {
   rateLimit: RateLimitSnapshot;
   durationMs: number;
   error?: string;
+}
+
+/** The audit record of one call that wrote nothing (a read-back, a label lookup). */
+export function auditedCall(operation: string, answer: HubSpotCallResult, durationMs: number): ReadBackCall {
+  const headers = answer.ok ? answer.headers : answer.error.headers;
+  return {
+    operation,
+    apiVersion: answer.apiVersion,
+    status: answer.ok ? answer.status : typeof answer.error.code === 'number' ? answer.error.code : null,
+    correlationId: headers['x-hubspot-correlation-id'] ?? null,
+    rateLimit: readRateLimitHeaders(headers),
+    durationMs,
+    ...(answer.ok ? {} : { error: answer.error.message ?? 'no response' }),
+  };
 }
 
 export type ReadBackResult =
@@ -75,21 +91,9 @@ export class CreateReadBack {
       }
       const started = now();
       const answer = await run();
-      const headers = answer.ok ? answer.headers : answer.error.headers;
-      calls.push({
-        operation: label,
-        apiVersion: answer.apiVersion,
-        status: answer.ok ? answer.status : typeof answer.error.code === 'number' ? answer.error.code : null,
-        correlationId: headers['x-hubspot-correlation-id'] ?? null,
-        rateLimit: readRateLimitHeaders(headers),
-        durationMs: now() - started,
-        ...(answer.ok ? {} : { error: answer.error.message ?? 'no response' }),
-      });
-      await this.budget.observe(portal.portalId, readRateLimitHeaders(headers)).catch(() => undefined);
-      if (!answer.ok) {
-        const failure = classifyHubSpotFailure(answer.error);
-        if (failure.kind === 'retry' && failure.rateLimitPolicy) await this.budget.rateLimited(portal.portalId, failure.rateLimitPolicy, failure.retryAfterMs).catch(() => undefined);
-      }
+      calls.push(auditedCall(label, answer, now() - started));
+      // Best effort: a budget that cannot be updated must not turn a read-back into a failure.
+      await this.budget.learnFrom(portal.portalId, answer).catch(() => undefined);
       return answer;
     };
     const failed = (failure: HubSpotFailureClass): ReadBackResult => ({ kind: 'failed', failure, found, calls, waitingForBudget });
@@ -108,12 +112,12 @@ export class CreateReadBack {
           if (failure.kind === 'not-found') break;
           return failed(failure);
         }
-        const body = isRecord(listed.body) ? listed.body : {};
+        const body = isPlainObject(listed.body) ? listed.body : {};
         for (const r of Array.isArray(body.results) ? body.results : []) {
-          const id = isRecord(r) ? r.toObjectId : undefined;
+          const id = isPlainObject(r) ? r.toObjectId : undefined;
           if ((typeof id === 'number' || typeof id === 'string') && /^\d+$/.test(String(id))) ids.push(String(id));
         }
-        const next = isRecord(body.paging) && isRecord(body.paging.next) ? body.paging.next.after : undefined;
+        const next = isPlainObject(body.paging) && isPlainObject(body.paging.next) ? body.paging.next.after : undefined;
         after = typeof next === 'string' && next !== after ? next : undefined;
         if (!after) break;
       }
@@ -129,9 +133,9 @@ export class CreateReadBack {
         return failed(failure);
       }
       const wanted = new Set(group.map((c) => c.commandId));
-      const results = isRecord(read.body) && Array.isArray(read.body.results) ? read.body.results : [];
+      const results = isPlainObject(read.body) && Array.isArray(read.body.results) ? read.body.results : [];
       for (const r of results) {
-        if (!isRecord(r) || !isRecord(r.properties) || (typeof r.id !== 'string' && typeof r.id !== 'number')) continue;
+        if (!isPlainObject(r) || !isPlainObject(r.properties) || (typeof r.id !== 'string' && typeof r.id !== 'number')) continue;
         const properties = r.properties as Record<string, string | null>;
         const commandId = markerIn(properties);
         if (commandId === undefined || !wanted.has(commandId)) continue;
@@ -143,11 +147,7 @@ export class CreateReadBack {
 
   private async waitForBudget(portal: { portalId: number; plan?: PortalHubSpotPlan }): Promise<HubSpotFailureClass | undefined> {
     const grant = await this.budget.acquireWithin({ portalId: portal.portalId, plan: portal.plan }, MAX_BUDGET_WAIT_MS);
-    return grant.granted ? undefined : { kind: 'retry', reason: `HubSpot budget: ${grant.reason}`, retryAfterMs: grant.waitMs };
+    return grant.granted ? undefined : budgetRetry(grant);
   }
 
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { classifyHubSpotFailure, HubSpotApi, hubSpotMessage, readRateLimitHeaders, type HubSpotFailureClass, type RateLimitSnapshot } from '@app/common';
+import { classifyHubSpotFailure, HubSpotApi, hubSpotMessage, isPlainObject, readRateLimitHeaders, type HubSpotFailureClass, type RateLimitSnapshot } from '@app/common';
 import type { BatchInput, BatchOperation } from './batch-inputs';
 import { mapCreateOutcomes, type BatchErrorEntry, type CreatedRecord } from './create-outcomes';
 
@@ -50,7 +50,7 @@ export class HubSpotBatchWriter {
         rateLimit: readRateLimitHeaders(e.headers),
         failure: classifyHubSpotFailure(e),
         message: hubSpotMessage(e),
-        problem: problemOf(isRecord(e.body) ? (e.body as BatchErrorEntry) : {}),
+        problem: problemOf(isPlainObject(e.body) ? (e.body as BatchErrorEntry) : {}),
         ...info,
       };
     }
@@ -83,13 +83,13 @@ function mapCreates(inputs: BatchInput[], body: unknown): { perInput: InputOutco
  * idempotent: an input HubSpot says nothing about is simply sent again). Pure.
  */
 export function mapUpdateOutcomes(inputs: BatchInput[], body: unknown): InputOutcome[] {
-  const object = isRecord(body) ? body : {};
-  const results = Array.isArray(object.results) ? object.results.filter(isRecord) : [];
-  const errors = Array.isArray(object.errors) ? object.errors.filter(isRecord).map((e) => e as BatchErrorEntry) : [];
+  const object = isPlainObject(body) ? body : {};
+  const results = Array.isArray(object.results) ? object.results.filter(isPlainObject) : [];
+  const errors = Array.isArray(object.errors) ? object.errors.filter(isPlainObject).map((e) => e as BatchErrorEntry) : [];
   const byId = new Map<string, InputOutcome>();
   const byTrace = new Map<string, InputOutcome>();
   for (const r of results) {
-    if ((typeof r.id !== 'string' && typeof r.id !== 'number') || !isRecord(r.properties)) continue;
+    if ((typeof r.id !== 'string' && typeof r.id !== 'number') || !isPlainObject(r.properties)) continue;
     byId.set(String(r.id), {
       kind: 'applied',
       record: { id: String(r.id), properties: r.properties as Record<string, string | null>, ...(typeof r.updatedAt === 'string' ? { updatedAt: r.updatedAt } : {}) },
@@ -105,7 +105,7 @@ export function mapUpdateOutcomes(inputs: BatchInput[], body: unknown): InputOut
 
 /** What is odd about a batch update's answer (kept whole on the call's record); updates are resent, never parked. */
 function updateAnomalies(inputs: BatchInput[], body: unknown): string[] {
-  if (!isRecord(body)) return ['the answer is not a JSON object'];
+  if (!isPlainObject(body)) return ['the answer is not a JSON object'];
   if (!Array.isArray(body.results)) return ['the answer has no results array'];
   return body.results.length > inputs.length ? [`${body.results.length} results for ${inputs.length} inputs`] : [];
 }
@@ -113,7 +113,7 @@ function updateAnomalies(inputs: BatchInput[], body: unknown): string[] {
 /** A per-input error, classified by its category, codes and context (never its wording). */
 export function refusal(error: BatchErrorEntry): InputOutcome {
   const message = error.message ?? 'HubSpot refused this input';
-  const context = isRecord(error.context) ? error.context : {};
+  const context = isPlainObject(error.context) ? error.context : {};
   const missingObject = error.category === 'OBJECT_NOT_FOUND' || stringsIn(context.INVALID_OBJECT_IDS).length > 0;
   if (missingObject) return { kind: 'not-found', message };
   return { kind: 'invalid', message, problem: problemOf(error) };
@@ -121,8 +121,8 @@ export function refusal(error: BatchErrorEntry): InputOutcome {
 
 /** Which fixable problem an error names: a property the portal lacks, or an owner HubSpot does not accept. */
 export function problemOf(error: BatchErrorEntry): InputProblem {
-  const details = Array.isArray(error.errors) ? error.errors.filter(isRecord).map((d) => d as NonNullable<BatchErrorEntry['errors']>[number]) : [];
-  const properties = [...stringsIn(isRecord(error.context) ? error.context.propertyName : undefined), ...details.flatMap((d) => stringsIn(isRecord(d.context) ? d.context.propertyName : undefined))];
+  const details = Array.isArray(error.errors) ? error.errors.filter(isPlainObject).map((d) => d as NonNullable<BatchErrorEntry['errors']>[number]) : [];
+  const properties = [...stringsIn(isPlainObject(error.context) ? error.context.propertyName : undefined), ...details.flatMap((d) => stringsIn(isPlainObject(d.context) ? d.context.propertyName : undefined))];
   if (properties.includes('hubspot_owner_id')) return 'owner';
   if (details.some((d) => d.code === 'PROPERTY_DOESNT_EXIST')) return 'missing-property';
   return 'other';
@@ -131,8 +131,4 @@ export function problemOf(error: BatchErrorEntry): InputProblem {
 function stringsIn(value: unknown): string[] {
   if (typeof value === 'string') return [value];
   return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -1,5 +1,6 @@
 import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
 import type { PersonalField } from './personal-fields';
+import { isPlainObject } from '../util/json';
 
 /**
  * The sealed part of an event's payload: its personal fields as one JSON object,
@@ -133,10 +134,6 @@ function contentKey(keys: readonly DataKey[]): Buffer {
   const ikm = Buffer.concat(keys.map((k) => k.key));
   const info = Buffer.from(`hubspot-ai/sealed/v1/${keys.map((k) => k.keyId).join(',')}`, 'utf8');
   return Buffer.from(hkdfSync('sha256', ikm, Buffer.alloc(0), info, 32));
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function getPath(data: Record<string, unknown>, segments: string[]): unknown {

@@ -1,10 +1,17 @@
 import { sleep } from '../../util/backoff';
+import type { HubSpotCallResult } from '../hubspot-api';
+import { classifyHubSpotFailure, readRateLimitHeaders, type HubSpotFailureClass } from '../hubspot-errors';
 import type { RateLimitSnapshot } from '../../events/event-types';
 import { hubSpotLimitsFor, type BudgetPool, type PortalHubSpotPlan } from './api-limits';
 import type { BudgetRepository, VersionedBudget } from './budget.repository';
 import { applyRateLimited, effectiveShape, initialBudgetState, observeRateLimitHeaders, takeTokens, type BudgetState, type RateLimitPolicy } from './token-bucket';
 
 export type BudgetGrant = { granted: true } | { granted: false; waitMs: number; reason: string };
+
+/** A refused grant as the retriable failure a caller hands back (its work comes back after the wait). */
+export function budgetRetry(grant: Extract<BudgetGrant, { granted: false }>): HubSpotFailureClass {
+  return { kind: 'retry', reason: `HubSpot budget: ${grant.reason}`, retryAfterMs: grant.waitMs };
+}
 
 export interface BudgetPortal {
   portalId: number;
@@ -54,6 +61,17 @@ export class HubSpotBudget {
       if (grant.granted || this.now() + grant.waitMs > deadline) return grant;
       await sleep(grant.waitMs);
     }
+  }
+
+  /**
+   * Folds one HubSpot answer into the portal's budget: its X-HubSpot-RateLimit-*
+   * headers, and on a 429 the wait its policy names. Returns the answer's failure
+   * (classified here unless the caller already did), undefined for a success.
+   */
+  async learnFrom(portalId: number, answer: HubSpotCallResult, failure = answer.ok ? undefined : classifyHubSpotFailure(answer.error)): Promise<HubSpotFailureClass | undefined> {
+    await this.observe(portalId, readRateLimitHeaders(answer.ok ? answer.headers : answer.error.headers));
+    if (failure?.kind === 'retry' && failure.rateLimitPolicy) await this.rateLimited(portalId, failure.rateLimitPolicy, failure.retryAfterMs);
+    return failure;
   }
 
   /** Folds the X-HubSpot-RateLimit-* headers of an answer into the portal's budget. */
