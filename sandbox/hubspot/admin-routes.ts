@@ -3,6 +3,7 @@ import type { AddPortalInput, AppConfig, CrmObjectType, FaultSpec, WebhookEvent 
 import type { AddOwnerInput } from './owner-registry';
 import { resolveObjectType } from './object-types.registry';
 import type { HubSpotSandbox } from './hubspot-sandbox';
+import type { InstallTarget } from './oauth/oauth.types';
 
 export interface AdminResult {
   status: number;
@@ -30,7 +31,12 @@ function typeOf(raw: string | undefined): CrmObjectType | undefined {
  * - `DELETE /__sandbox/portals/:portalId/owners/:ownerId` (deactivates the owner: archived, as HubSpot shows it)
  * - `POST /__sandbox/portals/:portalId/objects/:type` (`{properties, id?, fireWebhooks? = true}`)
  * - `GET  /__sandbox/portals/:portalId/objects/:type` · `GET /__sandbox/portals/:portalId/objects/:type/:id`
- * - `GET  /__sandbox/apps` · `POST /__sandbox/apps` (AppConfig)
+ * - `GET  /__sandbox/apps` · `POST /__sandbox/apps` (AppConfig: OAuth client, distribution, private app's portal, webhooks)
+ * - `GET  /__sandbox/oauth/install-target` · `POST /__sandbox/oauth/install-target` (`{portalId, deny?, grantScopes?,
+ *   userId?, userEmail?}`: who installs on `/oauth/authorize`; `null` or `{portalId: null}` clears) · `DELETE` (clears)
+ * - `POST /__sandbox/oauth/uninstall` (`{portalId, appId?}`: the user uninstalled the app in HubSpot)
+ * - `GET  /__sandbox/oauth/installs` · `GET /__sandbox/oauth/tokens?portalId=&appId=&kind=` (codes and tokens issued)
+ * - `GET  /__sandbox/oauth/options` · `POST /__sandbox/oauth/options` (`{rotateRefreshTokens}`)
  * - `GET  /__sandbox/requests?portalId=&since=` · `DELETE /__sandbox/requests`
  * - `GET  /__sandbox/webhooks/deliveries` · `POST /__sandbox/webhooks/send` (`{events, appId?}`)
  * - `POST /__sandbox/clock` (`{advanceMs}`: moves the sandbox clock forward, e.g. to refill rate-limit windows)
@@ -101,6 +107,7 @@ export function handleAdmin(sandbox: HubSpotSandbox, method: string, segments: s
         return ok({ configured: body.appId }, 201);
       }
     }
+    if (area === 'oauth') return handleOAuthAdmin(sandbox, method, idRaw, query, body);
     if (area === 'requests') {
       if (method === 'DELETE') {
         sandbox.clearRequests();
@@ -125,4 +132,39 @@ export function handleAdmin(sandbox: HubSpotSandbox, method: string, segments: s
   } catch (err) {
     return bad(err instanceof Error ? err.message : String(err));
   }
+}
+
+function handleOAuthAdmin(sandbox: HubSpotSandbox, method: string, route: string | undefined, query: URLSearchParams, body: unknown): AdminResult {
+  if (route === 'install-target') {
+    if (method === 'GET') return ok({ target: sandbox.installTarget() });
+    if (method === 'DELETE' || (method === 'POST' && (body === null || body === undefined || (isJsonObject(body) && body.portalId === null)))) {
+      sandbox.setInstallTarget(null);
+      return ok({ target: null });
+    }
+    if (method === 'POST') {
+      if (!isJsonObject(body)) return bad('expected {portalId, deny?, grantScopes?}');
+      sandbox.setInstallTarget(body as unknown as InstallTarget);
+      return ok({ target: body });
+    }
+  }
+  if (route === 'uninstall' && method === 'POST') {
+    if (!isJsonObject(body) || typeof body.portalId !== 'number') return bad('expected {portalId, appId?}');
+    return ok(sandbox.uninstall(body.portalId, typeof body.appId === 'number' ? body.appId : undefined));
+  }
+  if (route === 'installs' && method === 'GET') return ok({ results: sandbox.installs() });
+  if (route === 'tokens' && method === 'GET') {
+    const [portalId, appId, kind] = [query.get('portalId'), query.get('appId'), query.get('kind')];
+    const results = sandbox
+      .issuedTokens()
+      .filter((t) => (portalId === null || t.portalId === Number(portalId)) && (appId === null || t.appId === Number(appId)) && (kind === null || t.kind === kind));
+    return ok({ results });
+  }
+  if (route === 'options') {
+    if (method === 'POST') {
+      if (!isJsonObject(body) || typeof body.rotateRefreshTokens !== 'boolean') return bad('expected {rotateRefreshTokens: boolean}');
+      sandbox.setRotateRefreshTokens(body.rotateRefreshTokens);
+    }
+    if (method === 'GET' || method === 'POST') return ok({ rotateRefreshTokens: sandbox.rotatesRefreshTokens });
+  }
+  return bad('unknown sandbox route', 404);
 }

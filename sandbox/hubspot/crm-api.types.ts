@@ -33,6 +33,8 @@ export interface ApiContext {
   changeSource: string;
   /** The app id of the token's app, used as the webhook events' `sourceId`. */
   sourceId: string | undefined;
+  /** Scopes of the call's token (a static token's: the portal's); undefined: every scope. */
+  scopes: readonly string[] | undefined;
   emit: (change: CrmChange) => void;
   /** The sandbox's seeded RNG (batch result order). */
   rng: DeterministicRng;

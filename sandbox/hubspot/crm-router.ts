@@ -5,7 +5,7 @@ import { resolveObjectType } from './object-types.registry';
 import { archiveObject, createObject, getObject, listObjects, unknownObjectType, updateObject } from './object-handlers';
 import { batchArchive, batchCreate, batchRead, batchUpdate, batchUpsert } from './batch-handlers';
 import { searchObjects } from './search-handler';
-import { createGroup, createProperty, getProperty, listGroups, listProperties } from './property-handlers';
+import { createGroup, createProperty, getProperty, listGroups, listProperties, updateProperty } from './property-handlers';
 import {
   associateDefault,
   associateLabeled,
@@ -17,7 +17,8 @@ import {
   removeAssociation,
   updateLabel,
 } from './association-handlers';
-import { routeOwners } from './owner-handlers';
+import { missingScopes, routeOwners } from './owner-handlers';
+import { requiredScopes, unmetRequirement } from './crm-scopes';
 
 export type RouteKind = 'search' | 'standard' | 'unknown';
 
@@ -89,12 +90,16 @@ const BATCH: Record<string, Handler> = {
 
 /** Routes an authenticated, rate-limit-checked API call to its handler (v3/v4 paths and their 2026-03 forms). */
 export function routeApi(ctx: ApiContext, segments: string[]): ApiResult {
-  const [root, version, area, ...rest] = canonicalSegments(segments);
+  const canonical = canonicalSegments(segments);
+  const [root, version, area, ...rest] = canonical;
   const m = ctx.method;
   if (root !== 'crm') return { status: 404, body: resourceNotFound() };
 
   const owners = routeOwners(ctx, segments);
   if (owners) return owners;
+
+  const unmet = unmetRequirement(ctx.scopes, requiredScopes(m, canonical) ?? []);
+  if (unmet) return { status: 403, body: missingScopes([...unmet]) };
 
   if (version === 'v3' && area === 'objects') {
     const [type, second, third] = rest;
@@ -125,6 +130,7 @@ export function routeApi(ctx: ApiContext, segments: string[]): ApiResult {
       if (m === 'POST') return withType(type, (t) => createGroup(ctx, t));
     }
     if (rest.length === 2 && second !== undefined && m === 'GET') return withType(type, (t) => getProperty(ctx, t, second));
+    if (rest.length === 2 && second !== undefined && second !== 'groups' && m === 'PATCH') return withType(type, (t) => updateProperty(ctx, t, second));
   }
 
   if (version === 'v4' && area === 'objects' && rest[2] === 'associations') {

@@ -1,6 +1,6 @@
 import * as http from 'http';
 import { randomUUID } from 'crypto';
-import { CancellableDelays, closeServer, headerValue, listen, parseJson, readBody, sendEmpty, sendJson } from '../shared/http-io.util';
+import { CancellableDelays, closeServer, headerValue, listen, parseJson, readBody, sendEmpty, sendHtml, sendJson } from '../shared/http-io.util';
 import type {
   AddPortalInput,
   AppConfig,
@@ -30,6 +30,11 @@ import { PortalAssociationLabels } from './association-labels.registry';
 import { DeterministicRng } from '../shared/deterministic-rng';
 import { formatInstant } from './instant-format.util';
 import { OwnerRegistry, publicOwner, type AddOwnerInput } from './owner-registry';
+import { OAuthServer } from './oauth/oauth-server';
+import { isLegacyConfig, normalizeApp } from './oauth/app-config';
+import type { InstallInfo, InstallTarget, IssuedToken } from './oauth/oauth.types';
+import { routePlatform, utcOffsetMs } from './account-handlers';
+import { resolveCaller } from './api-caller';
 
 const CONTENT_TYPE = 'application/json;charset=utf-8';
 
@@ -48,6 +53,8 @@ export interface HubSpotSandboxOptions {
    * can override it (`AddPortalInput.batchResults`).
    */
   batchResults?: BatchResultsMode;
+  /** OAuth: refreshing returns a new refresh token and revokes the old one (default false: the same one comes back). */
+  rotateRefreshTokens?: boolean;
 }
 
 /** A portal's USER_DEFINED association label: its type id, and the id of the reverse direction when it has its own. */
@@ -91,13 +98,31 @@ export class HubSpotSandbox {
   private readonly delays = new CancellableDelays();
   private readonly rng: DeterministicRng;
   private readonly batchResults: BatchResultsMode;
+  private readonly oauth: OAuthServer;
 
   constructor(options: HubSpotSandboxOptions = {}) {
     this.clock = options.now ?? Date.now;
     this.maxLogged = options.maxLoggedRequests ?? 50_000;
     this.rng = new DeterministicRng(options.seed ?? 'hubspot-sandbox');
     this.batchResults = batchResultsOf(options.batchResults ?? 'v3-reference');
-    this.dispatcher = new WebhookDispatcher(() => this.now(), { ...DEFAULT_WEBHOOK_RETRY, ...(options.webhookRetry ?? {}) });
+    this.dispatcher = new WebhookDispatcher(() => this.now(), { ...DEFAULT_WEBHOOK_RETRY, ...(options.webhookRetry ?? {}) }, (app, portalId) =>
+      this.oauth.registry.receivesEvents(app, portalId, () => this.portalInfos()),
+    );
+    this.oauth = new OAuthServer(
+      {
+        now: () => this.now(),
+        apps: () => this.dispatcher.apps(),
+        portal: (portalId) => this.portalsById.get(portalId)?.info,
+        portals: () => this.portalInfos(),
+        staticTokenPortal: (token) => this.portalsByToken.get(token)?.info,
+        installed: (portalId, appId) => {
+          const portal = this.portalsById.get(portalId);
+          if (portal) portal.info.appId ??= appId;
+        },
+        uninstalled: (portalId, appId) => this.dispatcher.forget(appId, portalId),
+      },
+      { rotateRefreshTokens: options.rotateRefreshTokens === true },
+    );
   }
 
   /** Listens on 127.0.0.1 (`port` 0 picks a free one). */
@@ -153,6 +178,8 @@ export class HubSpotSandbox {
     }
     const tier = input.tier ?? 'starter';
     const appType = input.appType ?? 'private';
+    const timeZone = input.timeZone ?? 'US/Eastern';
+    utcOffsetMs(timeZone, this.now()); // throws for an unknown zone
     const defaults = defaultLimits(tier, appType);
     const limits = {
       perTenSeconds: input.limits?.perTenSeconds ?? defaults.perTenSeconds,
@@ -163,10 +190,15 @@ export class HubSpotSandbox {
       accessTokens: [input.accessToken],
       tier,
       appType,
-      appId: input.appId ?? this.dispatcher.apps()[0]?.appId ?? null,
+      appId: input.appId ?? this.defaultAppId(input.portalId),
       limits,
       searchPerSecond: input.searchPerSecond ?? 5,
       ...(input.scopes !== undefined ? { scopes: scopesOf(input.scopes) } : {}),
+      timeZone,
+      currency: input.currency ?? 'USD',
+      dataHostingLocation: input.dataHostingLocation ?? 'na1',
+      accountType: input.accountType ?? 'STANDARD',
+      hubDomain: input.hubDomain ?? `portal${input.portalId}.hubspot.com`,
     };
     const state: PortalState = {
       info,
@@ -199,6 +231,18 @@ export class HubSpotSandbox {
 
   portals(): PortalInfo[] {
     return [...this.portalsById.values()].map((p) => ({ ...p.info, accessTokens: [...p.info.accessTokens], ...(p.info.scopes ? { scopes: [...p.info.scopes] } : {}) }));
+  }
+
+  private portalInfos(): PortalInfo[] {
+    return [...this.portalsById.values()].map((p) => p.info);
+  }
+
+  /** A new portal's app: the private app of that portal, else the first app configured the legacy way. */
+  private defaultAppId(portalId: number): number | null {
+    const apps = this.dispatcher.apps();
+    const own = apps.find((a) => a.privatePortalId === portalId);
+    if (own) return own.appId;
+    return apps.find((a) => this.oauth.registry.isLegacy(a.appId))?.appId ?? null;
   }
 
   rateLimitStats(portalId: number): RateLimitStats {
@@ -304,12 +348,21 @@ export class HubSpotSandbox {
 
   // ---- webhooks ------------------------------------------------------------------------------------------
 
+  /**
+   * Adds or replaces an app (see AppConfig): its OAuth client (`clientId`, default `client-<appId>`; `clientSecret`;
+   * `redirectUris`), distribution, webhook target and subscriptions. Portals without an `appId` take this one when it
+   * is configured the legacy way (all of them) or is the private app of one of them (that one).
+   */
   configureApp(app: AppConfig): void {
-    if (!Number.isInteger(app.appId) || typeof app.clientSecret !== 'string' || typeof app.webhookTargetUrl !== 'string') {
-      throw new Error('configureApp needs appId, clientSecret and webhookTargetUrl');
+    const normalized = normalizeApp(app);
+    const clash = this.dispatcher.apps().find((a) => a.appId !== normalized.appId && a.clientId === normalized.clientId);
+    if (clash) throw new Error(`clientId ${String(normalized.clientId)} already belongs to app ${clash.appId}`);
+    this.dispatcher.configureApp(normalized);
+    const legacy = isLegacyConfig(app);
+    this.oauth.registry.markLegacy(normalized.appId, legacy);
+    for (const portal of this.portalsById.values()) {
+      if (legacy || normalized.privatePortalId === portal.info.portalId) portal.info.appId ??= normalized.appId;
     }
-    this.dispatcher.configureApp({ ...app, subscriptions: [...(app.subscriptions ?? [])] });
-    for (const portal of this.portalsById.values()) portal.info.appId ??= app.appId;
   }
 
   apps(): AppConfig[] {
@@ -319,6 +372,48 @@ export class HubSpotSandbox {
   /** Sends events (missing fields filled in) to an app's target, signed and retried like the others. */
   sendWebhook(events: Array<Partial<WebhookEvent>>, opts: { appId?: number } = {}): WebhookEvent[] {
     return this.dispatcher.send(events, opts.appId);
+  }
+
+  // ---- OAuth ---------------------------------------------------------------------------------------------
+
+  /**
+   * Which account installs on `GET /oauth/authorize` (no portal in the path), and how: `deny` (the user refuses),
+   * `grantScopes` (granted instead of the requested scopes), the installing user. `null` clears it.
+   */
+  setInstallTarget(target: InstallTarget | null): void {
+    this.oauth.setInstallTarget(target);
+  }
+
+  installTarget(): InstallTarget | null {
+    return this.oauth.registry.getTarget();
+  }
+
+  /**
+   * The user uninstalled the app from the portal in HubSpot (same effect as `DELETE
+   * /appinstalls/2026-03/external-install`): its codes and tokens there stop working (401 on API calls,
+   * `invalid_grant` on refresh) and its webhooks for the portal stop. `appId` may be left out when the portal has one app.
+   */
+  uninstall(portalId: number, appId?: number): { portalId: number; appId: number } {
+    return this.oauth.uninstall(portalId, appId);
+  }
+
+  /** OAuth installs, active and ended. */
+  installs(): InstallInfo[] {
+    return this.oauth.installs();
+  }
+
+  /** Every authorization code, access token and refresh token issued, with its status now. */
+  issuedTokens(): IssuedToken[] {
+    return this.oauth.issuedTokens();
+  }
+
+  /** Refresh token rotation (see HubSpotSandboxOptions.rotateRefreshTokens). */
+  setRotateRefreshTokens(on: boolean): void {
+    this.oauth.rotateRefreshTokens = on;
+  }
+
+  get rotatesRefreshTokens(): boolean {
+    return this.oauth.rotateRefreshTokens;
   }
 
   webhookDeliveries(): WebhookDelivery[] {
@@ -369,15 +464,35 @@ export class HubSpotSandbox {
       ...(parsed.ok && parsed.value !== undefined ? { body: parsed.value } : {}),
     };
 
-    const auth = headerValue(req, 'authorization');
-    const token = auth && /^Bearer\s+/i.test(auth) ? auth.replace(/^Bearer\s+/i, '').trim() : null;
-    const portal = token ? this.portalsByToken.get(token) : undefined;
-    entry.token = token;
-    if (!portal) {
-      this.record(entry, 401, 'unauthenticated');
-      sendJson(res, 401, authenticationError(), { ...baseHeaders, 'x-hubspot-auth-failure': '401 Unauthorized' }, CONTENT_TYPE);
+    if (segments[0] === 'oauth') {
+      const answer = this.oauth.handle({
+        method,
+        segments,
+        query: url.searchParams,
+        contentType: headerValue(req, 'content-type'),
+        accept: headerValue(req, 'accept'),
+        body: raw,
+      });
+      this.record(entry, answer.status, 'oauth');
+      const headers = { ...baseHeaders, ...(answer.headers ?? {}) };
+      if (answer.html !== undefined) sendHtml(res, answer.status, answer.html, headers);
+      else if (answer.body === undefined) sendEmpty(res, answer.status, headers);
+      else sendJson(res, answer.status, answer.body, headers, CONTENT_TYPE);
       return;
     }
+
+    const auth = headerValue(req, 'authorization');
+    const token = auth && /^Bearer\s+/i.test(auth) ? auth.replace(/^Bearer\s+/i, '').trim() : null;
+    entry.token = token;
+    const caller = token
+      ? resolveCaller(token, (t) => this.portalsByToken.get(t), (id) => this.portalsById.get(id), this.oauth)
+      : { error: authenticationError() };
+    if ('error' in caller) {
+      this.record(entry, 401, 'unauthenticated');
+      sendJson(res, 401, caller.error, { ...baseHeaders, 'x-hubspot-auth-failure': '401 Unauthorized' }, CONTENT_TYPE);
+      return;
+    }
+    const { portal, principal, limiter } = caller;
     entry.portalId = portal.info.portalId;
     portal.stats.calls += 1;
 
@@ -404,7 +519,7 @@ export class HubSpotSandbox {
 
     const kind = routeKind(method, segments);
     const now = this.now();
-    const decision = kind === 'search' ? portal.limiter.tryConsumeSearch(now) : portal.limiter.tryConsume(now);
+    const decision = kind === 'search' ? limiter.tryConsumeSearch(now) : limiter.tryConsume(now);
     if (kind === 'search') portal.stats.searchCalls += 1;
     if (!decision.allowed) {
       portal.stats.rateLimited += 1;
@@ -412,7 +527,8 @@ export class HubSpotSandbox {
       else if (decision.policy === 'SECONDLY') portal.stats.rateLimitedSecondly += 1;
       else portal.stats.rateLimitedTenSecondly += 1;
       this.record(entry, 429, 'rate-limited');
-      const group = `${portal.info.appType === 'public' ? 'publicapi:oauth' : 'publicapi:private-app'}:${portal.info.appId ?? 0}:${portal.info.portalId}`;
+      const oauthCall = principal.kind === 'oauth' || portal.info.appType === 'public';
+      const group = `${oauthCall ? 'publicapi:oauth' : 'publicapi:private-app'}:${principal.appId ?? 0}:${portal.info.portalId}`;
       sendJson(res, 429, rateLimitBody(decision.policy, group), { ...baseHeaders, ...decision.headers }, CONTENT_TYPE);
       return;
     }
@@ -421,9 +537,9 @@ export class HubSpotSandbox {
     if (!parsed.ok) {
       result = { status: 400, body: invalidJson(parsed.error) };
     } else {
-      const sourceId = portal.info.appId !== null ? String(portal.info.appId) : undefined;
-      const ctx = this.context(portal, method, url.searchParams, parsed.value, 'INTEGRATION', sourceId, true);
-      result = routeApi(ctx, segments);
+      const sourceId = principal.appId !== null ? String(principal.appId) : undefined;
+      const ctx = this.context(portal, method, url.searchParams, parsed.value, 'INTEGRATION', sourceId, true, principal.scopes);
+      result = routePlatform(ctx, principal, segments, { uninstall: (portalId, appId) => this.oauth.uninstall(portalId, appId) }) ?? routeApi(ctx, segments);
     }
     this.record(entry, result.status, dropAfterApply ? 'fault' : 'api');
     if (dropAfterApply) {
@@ -448,6 +564,8 @@ export class HubSpotSandbox {
     changeSource: string,
     sourceId: string | undefined,
     fireWebhooks: boolean,
+    /** The caller's scopes (API calls); undefined: every scope (seeding). */
+    scopes: readonly string[] | undefined = undefined,
   ): ApiContext {
     return {
       portal,
@@ -457,6 +575,7 @@ export class HubSpotSandbox {
       body,
       changeSource,
       sourceId,
+      scopes,
       emit: (change: CrmChange) => {
         if (fireWebhooks && objectTypeInfo(change.objectType).webhooks) this.dispatcher.publish(change);
       },

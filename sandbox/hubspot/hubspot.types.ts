@@ -26,11 +26,23 @@ export interface AddPortalInput {
    */
   batchResults?: BatchResultsMode;
   /**
-   * Scopes granted to the portal's tokens; absent: every scope. Only the owners endpoints check them so far
-   * (403 MISSING_SCOPES without `crm.objects.owners.read`).
+   * Scopes granted to the portal's static (private-app) tokens; absent: every scope. Every CRM endpoint checks them
+   * (403 MISSING_SCOPES, see `crm-scopes.ts`). OAuth access tokens carry the scopes of their install instead.
    */
   scopes?: string[];
+  /** Account details (`GET /account-info/2026-03/details`): default `US/Eastern`. An IANA zone name. */
+  timeZone?: string;
+  /** The company currency, default `USD`. */
+  currency?: string;
+  /** Where the account's data is hosted, default `na1` (`eu1` gives `app-eu1.hubspot.com` as `uiDomain`). */
+  dataHostingLocation?: string;
+  /** Default `STANDARD`. */
+  accountType?: HubSpotAccountType;
+  /** `hub_domain` of token introspection, default `portal<portalId>.hubspot.com`. */
+  hubDomain?: string;
 }
+
+export type HubSpotAccountType = 'APP_DEVELOPER' | 'DEVELOPER_TEST' | 'SANDBOX' | 'STANDARD';
 
 /**
  * How batch create, read and update answer their `results`:
@@ -52,6 +64,11 @@ export interface PortalInfo {
   searchPerSecond: number;
   /** Absent: every scope is granted. */
   scopes?: string[];
+  timeZone: string;
+  currency: string;
+  dataHostingLocation: string;
+  accountType: HubSpotAccountType;
+  hubDomain: string;
 }
 
 export type CrmObjectType = 'contacts' | 'companies' | 'deals' | 'tickets' | 'notes' | 'tasks' | 'emails';
@@ -99,8 +116,9 @@ export interface RequestLogEntry {
   /**
    * 'api' for calls that reached the API, 'fault' for injected faults, 'rate-limited' for 429s. A `dropAfterApply`
    * fault logs 'fault' with the status the sandbox would have answered (the call was applied, the answer never sent).
+   * 'oauth' for the OAuth endpoints (`/oauth/...`: authorize, token, introspect, revoke, and the refused v1 paths).
    */
-  outcome: 'api' | 'fault' | 'rate-limited' | 'unauthenticated';
+  outcome: 'api' | 'fault' | 'rate-limited' | 'unauthenticated' | 'oauth';
 }
 
 /**
@@ -132,17 +150,46 @@ export interface RateLimitStats {
   dailyUsed: number;
 }
 
+/**
+ * An app of the sandbox: its OAuth client, its webhook target and subscriptions, and where it is installed.
+ *
+ * - A public app (`distribution: 'public'`, the default without `privatePortalId`) is an OAuth multi-account app:
+ *   portals install it through `/oauth/authorize`; its webhooks carry the events of every portal that installed it
+ *   (several portals per request, as HubSpot batches them), signed with its `clientSecret`.
+ * - A legacy private app (`privatePortalId`) belongs to that one portal: its webhooks carry only that portal's
+ *   events, signed with its own `clientSecret`; it cannot be installed through OAuth.
+ * - `distribution: 'private'` without `privatePortalId`: an OAuth app distributed privately (introspection's
+ *   `is_private_distribution: true`).
+ *
+ * An app configured with none of `clientId`, `redirectUris`, `distribution`, `privatePortalId` (as before the
+ * sandbox spoke OAuth) also counts as installed in every portal whose `appId` names it (or, when no portal names
+ * it and nothing installed it, in every portal), so existing setups keep receiving their webhooks.
+ */
 export interface AppConfig {
   appId: number;
+  /** Default `client-<appId>`. */
+  clientId?: string;
   clientSecret: string;
-  webhookTargetUrl: string;
+  /** When given, `redirect_uri` must be one of these exactly (authorize refuses others). */
+  redirectUris?: string[];
+  distribution?: AppDistribution;
+  /** A legacy private app of this portal. */
+  privatePortalId?: number;
+  /** When given, the authorize URL's `scope` must name exactly these (as HubSpot checks the app's scope settings). */
+  requiredScopes?: string[];
+  /** When given, the authorize URL's `optional_scope` may only name these. */
+  optionalScopes?: string[];
+  /** Where webhooks go; without it the app gets none. */
+  webhookTargetUrl?: string;
   /** e.g. `contact.creation`, `contact.propertyChange` (every property) or `contact.propertyChange:lifecyclestage`. */
-  subscriptions: string[];
-  /** Portals that installed the app; default every portal. */
+  subscriptions?: string[];
+  /** Portals that installed the app (webhooks), besides OAuth installs; default see above. */
   portalIds?: number[];
   /** Max events per request (HubSpot: 100). */
   maxEventsPerRequest?: number;
 }
+
+export type AppDistribution = 'public' | 'private';
 
 export interface WebhookEvent {
   eventId: number;

@@ -1,6 +1,5 @@
 import { randomUUID } from 'crypto';
 import type { ApiContext, ApiResult, PortalState } from './crm-api.types';
-import type { PortalInfo } from './hubspot.types';
 import { errorBody, resourceNotFound, validationError, type HubSpotErrorBody, type PropertyValueError } from './hubspot-errors.factory';
 import { publicOwner } from './owner-registry';
 
@@ -27,7 +26,7 @@ export function routeOwners(ctx: ApiContext, segments: string[]): ApiResult | un
   const isOwners = (first === 'owners' && second !== undefined && DATE_VERSION.test(second)) || (first === 'v3' && second === 'owners');
   if (!isOwners) return undefined;
   if (ctx.method !== 'GET' || rest.length > 1) return { status: 404, body: resourceNotFound() };
-  if (!grants(ctx.portal.info, OWNERS_SCOPES)) return { status: 403, body: missingScopes([OWNERS_READ_SCOPE]) };
+  if (!grants(ctx.scopes, OWNERS_SCOPES)) return { status: 403, body: missingScopes([OWNERS_READ_SCOPE]) };
   const [ownerId] = rest;
   return ownerId === undefined ? listOwners(ctx) : getOwner(ctx, ownerId);
 }
@@ -86,9 +85,9 @@ export function missingScopes(required: string[]): HubSpotErrorBody {
   };
 }
 
-/** Whether the portal's token has one of `scopes`: a portal added without `scopes` has every scope. */
-export function grants(info: PortalInfo, scopes: readonly string[]): boolean {
-  return info.scopes === undefined || scopes.some((s) => info.scopes!.includes(s));
+/** Whether the token's scopes (`granted`; undefined: every scope, e.g. a portal added without `scopes`) include one of `scopes`. */
+export function grants(granted: readonly string[] | undefined, scopes: readonly string[]): boolean {
+  return granted === undefined || scopes.some((s) => granted.includes(s));
 }
 
 /** Properties whose value must be the id of one of the portal's active owners. */

@@ -19,6 +19,14 @@ export function createProperty(ctx: ApiContext, type: CrmObjectType): ApiResult 
   return { status: 201, body: publicProperty(result.property) };
 }
 
+/** `PATCH /crm/{properties/2026-03|v3/properties}/{objectType}/{propertyName}` (see PropertyRegistry.update). */
+export function updateProperty(ctx: ApiContext, type: CrmObjectType, name: string): ApiResult {
+  const hasValues = ctx.portal.store.list(type, true).some((o) => (o.properties[name] ?? '') !== '');
+  const result = ctx.portal.registry.update(type, name, ctx.body, hasValues);
+  if (!result.ok) return { status: result.status, body: errorBody(result.message, result.category) };
+  return { status: 200, body: publicProperty(result.property) };
+}
+
 export function listGroups(ctx: ApiContext, type: CrmObjectType): ApiResult {
   return { status: 200, body: { results: ctx.portal.registry.listGroups(type) } };
 }

@@ -2,31 +2,15 @@ import type { CrmObjectType } from './hubspot.types';
 import {
   defaultPropertyDefinitions,
   defaultPropertyGroups,
-  type PropertyDataType,
   type PropertyDefinition,
   type PropertyGroup,
-  type PropertyOption,
 } from './default-properties.catalog';
 import type { PropertyValueError } from './hubspot-errors.factory';
 import { formatInstant, parseInstant } from './instant-format.util';
 import { isJsonObject } from '../shared/http-io.util';
 import { OBJECT_TYPES } from './object-types.registry';
+import { checkOptions, checkTypes } from './property-definition.validator';
 
-const DATA_TYPES: readonly PropertyDataType[] = ['string', 'number', 'date', 'datetime', 'enumeration', 'bool', 'phone_number'];
-const FIELD_TYPES = [
-  'text',
-  'textarea',
-  'number',
-  'select',
-  'radio',
-  'checkbox',
-  'booleancheckbox',
-  'date',
-  'file',
-  'calculation_equation',
-  'html',
-  'phonenumber',
-];
 const MAX_STRING_LENGTH = 65_536;
 const NAME_PATTERN = /^[a-z][a-z0-9_]*$/;
 
@@ -39,7 +23,11 @@ export interface ValidatedValues {
 
 export type CreatePropertyResult =
   | { ok: true; property: PropertyDefinition }
-  | { ok: false; status: 400 | 409; message: string; category: string };
+  | { ok: false; status: 400 | 404 | 409; message: string; category: string };
+
+/** The fields `PATCH /crm/properties/{version}/{objectType}/{propertyName}` takes (spec: PropertyUpdate); the display hints are accepted and not kept. */
+const UPDATABLE = ['label', 'description', 'groupName', 'type', 'fieldType', 'options', 'displayOrder', 'hidden', 'formField'] as const;
+const ACCEPTED_NOT_KEPT = ['calculationFormula', 'currencyPropertyName', 'numberDisplayHint', 'showCurrencySymbol', 'textDisplayHint'];
 
 /** The property registry of one portal: HubSpot's defaults per object type plus those created through the API. */
 export class PropertyRegistry {
@@ -82,36 +70,37 @@ export class PropertyRegistry {
     return { ok: true, group };
   }
 
-  /** Validates like `POST /crm/v3/properties/{objectType}`: name, label, type, fieldType and groupName are required. */
+  /**
+   * Validates like `POST /crm/v3/properties/{objectType}`: name, label, type, fieldType and groupName are required,
+   * the group must exist, type and fieldType must go together, options as `checkOptions` says; a property of the
+   * same name → 409.
+   */
   create(type: CrmObjectType, input: unknown): CreatePropertyResult {
     if (!isJsonObject(input)) return invalid('Invalid input JSON: expected an object');
     const required = ['name', 'label', 'type', 'fieldType', 'groupName'];
     const missing = required.filter((key) => typeof input[key] !== 'string' || input[key] === '');
     if (missing.length > 0) return invalid(`Invalid input JSON: Some required fields were not set: [${missing.join(', ')}]`);
     const name = input.name as string;
-    const dataType = input.type as string;
     const fieldType = input.fieldType as string;
     const groupName = input.groupName as string;
     if (!NAME_PATTERN.test(name)) return invalid(`Property name '${name}' is invalid: use lower-case letters, digits and underscores`);
-    if (!DATA_TYPES.includes(dataType as PropertyDataType)) return invalid(`${dataType} is not a valid property type`);
-    if (!FIELD_TYPES.includes(fieldType)) return invalid(`${fieldType} is not a valid field type`);
+    const types = checkTypes(input.type as string, fieldType);
+    if (!types.ok) return invalid(types.message);
     if (!this.groupsOf(type).has(groupName)) return invalid(`Property group ${groupName} does not exist`);
     if (this.propsOf(type).has(name)) {
-      return { ok: false, status: 409, message: `Property named '${name}' already exists.`, category: 'OBJECT_ALREADY_EXISTS' };
+      return { ok: false, status: 409, message: `Property named '${name}' already exists.`, category: 'CONFLICT' };
     }
-    const options = parseOptions(input.options);
-    if (dataType === 'enumeration' && options.length === 0 && input.externalOptions !== true && fieldType !== 'booleancheckbox') {
-      return invalid('Enumeration properties must have at least one option');
-    }
+    const options = checkOptions(types.value, fieldType, input.options, input.externalOptions === true);
+    if (!options.ok) return invalid(options.message);
     const at = this.now();
     const property: PropertyDefinition = {
       name,
       label: input.label as string,
-      type: dataType as PropertyDataType,
+      type: types.value,
       fieldType,
       groupName,
       description: typeof input.description === 'string' ? input.description : '',
-      options,
+      options: options.value,
       displayOrder: typeof input.displayOrder === 'number' ? input.displayOrder : -1,
       calculated: false,
       externalOptions: input.externalOptions === true,
@@ -125,6 +114,49 @@ export class PropertyRegistry {
     };
     this.propsOf(type).set(name, property);
     return { ok: true, property };
+  }
+
+  /**
+   * Updates like `PATCH /crm/v3/properties/{objectType}/{propertyName}` (PropertyUpdate): the result is checked as a
+   * creation is. Refused (400): HubSpot-defined properties (their definition is read-only), and a change of `type`
+   * while records hold values of the property (`hasValues`; the sandbox's choice: HubSpot's rules for converting
+   * existing values are not documented).
+   */
+  update(type: CrmObjectType, name: string, input: unknown, hasValues: boolean): CreatePropertyResult {
+    const current = this.propsOf(type).get(name);
+    if (!current) return { ok: false, status: 404, message: `Unable to find property ${name} on object type ${type}`, category: 'OBJECT_NOT_FOUND' };
+    if (!isJsonObject(input)) return invalid('Invalid input JSON: expected an object');
+    if (current.hubspotDefined) return invalid(`Property ${name} is defined by HubSpot; its definition is read-only`);
+    const unknown = Object.keys(input).filter((k) => !(UPDATABLE as readonly string[]).includes(k) && !ACCEPTED_NOT_KEPT.includes(k));
+    if (unknown.length > 0) return invalid(`Invalid input JSON: these fields cannot be updated: [${unknown.join(', ')}]`);
+    const stringField = UPDATABLE.find((k) => ['label', 'groupName', 'type', 'fieldType'].includes(k) && k in input && (typeof input[k] !== 'string' || input[k] === ''));
+    if (stringField) return invalid(`Invalid input JSON: ${stringField} must be a non-empty string`);
+    const dataType = (input.type as string | undefined) ?? current.type;
+    const fieldType = (input.fieldType as string | undefined) ?? current.fieldType;
+    const types = checkTypes(dataType, fieldType);
+    if (!types.ok) return invalid(types.message);
+    if (types.value !== current.type && hasValues) {
+      return invalid(`Cannot change the type of property ${name} from ${current.type} to ${types.value}: records have values for it`);
+    }
+    const groupName = (input.groupName as string | undefined) ?? current.groupName;
+    if (!this.groupsOf(type).has(groupName)) return invalid(`Property group ${groupName} does not exist`);
+    const options = checkOptions(types.value, fieldType, 'options' in input ? input.options : current.options, current.externalOptions);
+    if (!options.ok) return invalid(options.message);
+    const updated: PropertyDefinition = {
+      ...current,
+      label: (input.label as string | undefined) ?? current.label,
+      type: types.value,
+      fieldType,
+      groupName,
+      options: options.value,
+      ...(typeof input.description === 'string' ? { description: input.description } : {}),
+      ...(typeof input.displayOrder === 'number' ? { displayOrder: input.displayOrder } : {}),
+      ...(typeof input.hidden === 'boolean' ? { hidden: input.hidden } : {}),
+      ...(typeof input.formField === 'boolean' ? { formField: input.formField } : {}),
+      updatedAt: this.now(),
+    };
+    this.propsOf(type).set(name, updated);
+    return { ok: true, property: updated };
   }
 
   /**
@@ -168,17 +200,6 @@ export class PropertyRegistry {
 
 function invalid(message: string): CreatePropertyResult {
   return { ok: false, status: 400, message, category: 'VALIDATION_ERROR' };
-}
-
-function parseOptions(raw: unknown): PropertyOption[] {
-  if (!Array.isArray(raw)) return [];
-  return raw.filter(isJsonObject).map((o, index) => ({
-    label: typeof o.label === 'string' ? o.label : String(o.value ?? ''),
-    value: typeof o.value === 'string' ? o.value : String(o.value ?? ''),
-    hidden: o.hidden === true,
-    displayOrder: typeof o.displayOrder === 'number' ? o.displayOrder : index,
-    ...(typeof o.description === 'string' ? { description: o.description } : {}),
-  }));
 }
 
 /** Normalizes one value to the string HubSpot stores, or describes why it is invalid. */

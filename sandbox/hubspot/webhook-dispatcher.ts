@@ -29,10 +29,16 @@ interface AppQueue {
   flushTimer: NodeJS.Timeout | null;
 }
 
+/** Whether the app gets the events of the portal (installed there); default: every portal of `app.portalIds`, or all. */
+export type InstalledCheck = (app: AppConfig, portalId: number) => boolean;
+
+const byPortalIds: InstalledCheck = (app, portalId) => !app.portalIds || app.portalIds.includes(portalId);
+
 /**
- * Delivers webhook events like HubSpot: JSON arrays of at most 100 events (several portals may share one),
- * signed with v3 and the legacy v1 signature, retried with `attemptNumber + 1` after any 4xx/5xx, connection
- * failure or no complete answer within the timeout.
+ * Delivers webhook events like HubSpot: JSON arrays of at most 100 events (several portals may share one, for a
+ * public app; a private app's carry only its own portal's), each request signed with v3 and the legacy v1
+ * signature by the secret of the app that sends it, retried with `attemptNumber + 1` after any 4xx/5xx, connection
+ * failure or no complete answer within the timeout. Events go to the apps installed in their portal (`installed`).
  */
 export class WebhookDispatcher {
   private readonly queues = new Map<number, AppQueue>();
@@ -40,6 +46,8 @@ export class WebhookDispatcher {
   private readonly log: WebhookDelivery[] = [];
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly requests = new Set<http.ClientRequest>();
+  /** `appId|portalId` pairs forgotten (uninstalled) since their last event: their retries are not sent. */
+  private readonly dropped = new Set<string>();
   private idleWaiters: Array<() => void> = [];
   private nextEventId = 1_000;
   private nextSubscriptionId = 2_000_001;
@@ -49,10 +57,11 @@ export class WebhookDispatcher {
   constructor(
     private readonly now: () => number,
     private readonly retry: WebhookRetryOptions = DEFAULT_WEBHOOK_RETRY,
+    private readonly installed: InstalledCheck = byPortalIds,
   ) {}
 
   configureApp(app: AppConfig): void {
-    for (const sub of app.subscriptions) {
+    for (const sub of app.subscriptions ?? []) {
       if (!parseSubscription(sub)) throw new Error(`unsupported subscription type: ${sub}`);
     }
     const existing = this.queues.get(app.appId);
@@ -64,10 +73,23 @@ export class WebhookDispatcher {
     return [...this.queues.values()].map((q) => ({ ...q.app }));
   }
 
+  /** Drops the app's queued (not yet sent, or waiting for a retry) events of the portal: the app was uninstalled there. */
+  forget(appId: number, portalId: number): void {
+    const queue = this.queues.get(appId);
+    if (!queue) return;
+    queue.pending = queue.pending.filter((e) => e.portalId !== portalId);
+    for (const batch of queue.ready) batch.events = batch.events.filter((e) => e.portalId !== portalId);
+    queue.ready = queue.ready.filter((b) => b.events.length > 0);
+    this.dropped.add(`${appId}|${portalId}`);
+    this.notifyIdle();
+  }
+
   /** Turns a CRM change into events for every subscribed app and queues them. */
   publish(change: CrmChange): WebhookEvent[] {
     const out: WebhookEvent[] = [];
     for (const queue of this.queues.values()) {
+      if (!queue.app.webhookTargetUrl || !this.installed(queue.app, change.portalId)) continue;
+      this.dropped.delete(`${queue.app.appId}|${change.portalId}`);
       for (const draft of eventsForChange(queue.app, change)) {
         const event = orderEventFields({
           ...draft.fields,
@@ -85,13 +107,17 @@ export class WebhookDispatcher {
 
   /** Sends arbitrary (partial) events to an app, filling what is missing. */
   send(events: Array<Partial<WebhookEvent>>, appId?: number): WebhookEvent[] {
-    const queue = appId !== undefined ? this.queues.get(appId) : this.queues.values().next().value;
+    const queue = appId !== undefined ? this.queues.get(appId) : [...this.queues.values()].find((q) => q.app.webhookTargetUrl);
     if (!queue) throw new Error(appId !== undefined ? `no app ${appId} configured` : 'no app configured');
+    if (!queue.app.webhookTargetUrl) throw new Error(`app ${queue.app.appId} has no webhookTargetUrl`);
+    const own = queue.app.privatePortalId;
+    const foreign = own === undefined ? undefined : events.find((e) => e.portalId !== undefined && e.portalId !== own);
+    if (foreign) throw new Error(`app ${queue.app.appId} is the private app of portal ${own}: it sends no events of portal ${foreign.portalId}`);
     const filled = events.map((partial) =>
       orderEventFields({
         eventId: this.takeEventId(),
         subscriptionId: this.subscriptionId(queue.app.appId, partial.subscriptionType ?? 'contact.creation'),
-        portalId: 0,
+        portalId: own ?? 0,
         occurredAt: this.now(),
         subscriptionType: 'contact.creation',
         objectId: 0,
@@ -101,7 +127,10 @@ export class WebhookDispatcher {
         attemptNumber: 0,
       } as WebhookEvent),
     );
-    for (const event of filled) this.enqueue(queue, event);
+    for (const event of filled) {
+      this.dropped.delete(`${queue.app.appId}|${event.portalId}`);
+      this.enqueue(queue, event);
+    }
     return filled;
   }
 
@@ -172,24 +201,30 @@ export class WebhookDispatcher {
   }
 
   private async deliver(queue: AppQueue, batch: Batch): Promise<void> {
-    queue.inFlight += 1;
     const app = queue.app;
+    const target = app.webhookTargetUrl;
+    batch.events = batch.events.filter((e) => !this.dropped.has(`${app.appId}|${e.portalId}`));
+    if (!target || batch.events.length === 0) {
+      this.pump(queue);
+      return;
+    }
+    queue.inFlight += 1;
     const events = batch.events.map((e) => ({ ...e, attemptNumber: batch.attempt }));
     const body = JSON.stringify(events);
     const timestamp = this.now();
     const headers: Record<string, string> = {
       'Content-Type': 'application/json',
       'User-Agent': USER_AGENT,
-      ...webhookSignatureHeaders({ clientSecret: app.clientSecret, method: 'POST', uri: app.webhookTargetUrl, body, timestamp }),
+      ...webhookSignatureHeaders({ clientSecret: app.clientSecret, method: 'POST', uri: target, body, timestamp }),
     };
     const started = Date.now();
-    const outcome = await this.post(app.webhookTargetUrl, headers, body);
+    const outcome = await this.post(target, headers, body);
     this.seq += 1;
     const ok = outcome.status !== null && outcome.status < 400;
     this.log.push({
       seq: this.seq,
       appId: app.appId,
-      url: app.webhookTargetUrl,
+      url: target,
       attemptNumber: batch.attempt,
       eventIds: events.map((e) => e.eventId),
       portalIds: [...new Set(events.map((e) => e.portalId))],

@@ -29,11 +29,10 @@ export interface EventDraft {
   fields: Omit<WebhookEvent, 'eventId' | 'subscriptionId' | 'appId' | 'attemptNumber'>;
 }
 
-/** The events one change produces for one app (nothing when the app is not subscribed or not installed). */
+/** The events one change produces for one app (nothing when the app is not subscribed; the caller checks the install). */
 export function eventsForChange(app: AppConfig, change: CrmChange): EventDraft[] {
-  if (app.portalIds && !app.portalIds.includes(change.portalId)) return [];
   const singular = objectTypeInfo(change.objectType).singular;
-  const subs = app.subscriptions.map(parseSubscription).filter((s): s is Subscription => s !== undefined && s.singular === singular);
+  const subs = (app.subscriptions ?? []).map(parseSubscription).filter((s): s is Subscription => s !== undefined && s.singular === singular);
   const base = {
     portalId: change.portalId,
     occurredAt: change.occurredAt,

@@ -52,6 +52,12 @@ export function sendJson(
   res.end(payload);
 }
 
+export function sendHtml(res: http.ServerResponse, status: number, html: string, headers: Record<string, string> = {}): void {
+  const payload = Buffer.from(html, 'utf8');
+  res.writeHead(status, { ...headers, 'content-type': 'text/html;charset=utf-8', 'content-length': String(payload.length) });
+  res.end(payload);
+}
+
 export function sendEmpty(res: http.ServerResponse, status: number, headers: Record<string, string> = {}): void {
   res.writeHead(status, { ...headers, 'content-length': '0' });
   res.end();
