@@ -124,6 +124,7 @@ describe('writer (real Kafka, Postgres and the HubSpot sandbox)', () => {
     expect(await waitForResult(invalid.data.commandId)).toMatchObject({ type: 'WritebackFailed', data: { retriable: false, message: expect.stringContaining('ai_not_bootstrapped') } });
     const portal = await moduleRef.get(PortalRepository).find(PORTAL);
     expect(portal?.alerts['property-bootstrap-needed']?.message).toContain('ai_not_bootstrapped');
+    expect(portal?.alerts['property-bootstrap-needed']?.message).toContain(`run POST /admin/portals/${PORTAL}/bootstrap`);
     expect(portal?.status).toBe('active');
   }, 60_000);
 

@@ -1,10 +1,10 @@
 import { Module } from '@nestjs/common';
-import { OperatorAlerts, PortalAccess } from '@app/common';
+import { PortalAccess } from '@app/common';
 import { WritebackStreamConsumer } from './pipeline/writeback-stream.consumer';
 import { AssociationLabels } from './writebacks/association-labels';
 import { CreateReadBack } from './writebacks/create-readback';
 import { HubSpotBatchWriter } from './writebacks/hubspot-batch-writer';
 import { WritebackExecutor } from './writebacks/writeback-executor';
 
-@Module({ providers: [HubSpotBatchWriter, CreateReadBack, AssociationLabels, PortalAccess, OperatorAlerts, WritebackExecutor, WritebackStreamConsumer] })
+@Module({ providers: [HubSpotBatchWriter, CreateReadBack, AssociationLabels, PortalAccess, WritebackExecutor, WritebackStreamConsumer] })
 export class WriterModule {}

@@ -6,6 +6,7 @@ import {
   readRateLimitHeaders,
   type CrmObjectType,
   type HubSpotCallResult,
+  type HubSpotCredential,
   type HubSpotFailureClass,
   type PortalHubSpotPlan,
   type RateLimitSnapshot,
@@ -31,7 +32,8 @@ export type CrmRead<T> = CrmFound<T> | { kind: 'failed'; failure: HubSpotFailure
 
 export interface PortalCredentials {
   portalId: number;
-  accessToken: string;
+  /** A renewable token (PortalAccess) in the services: renewed once after a 401. */
+  accessToken: HubSpotCredential;
   plan?: PortalHubSpotPlan;
 }
 

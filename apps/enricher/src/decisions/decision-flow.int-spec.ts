@@ -70,7 +70,7 @@ describe('DecisionFlow (Postgres, the HubSpot sandbox and the Anthropic double)'
     const provider = new AnthropicProvider({ apiKey: 'sk-ant-test', baseURL: claudeUrl, defaultModel: 'claude-sonnet-5-5', maxRetries: 0 });
     const records = new DecisionRecords(db.dataSource);
     const maker = new DecisionMaker(provider, records, new ModelConcurrency({ global: 4, perPortal: 2 }));
-    flow = new DecisionFlow(events, new PortalAccess(portals, { portalCacheMs: 0 } as AppConfig, () => new Date()), new ContextAssembler(new CrmReader(new HubSpotApi(new HubSpotClientFactory(hubspotUrl)), budget)), maker, records, new ModelRefusalAlerts(new OperatorAlerts(portals, events, memoryLogger().logger, () => new Date()), new PortalAccess(portals, { portalCacheMs: 0 } as AppConfig, () => new Date())), topicNames('flow'), () => new Date());
+    flow = new DecisionFlow(events, new PortalAccess(portals, { portalCacheMs: 0 } as AppConfig, () => new Date()), new ContextAssembler(new CrmReader(new HubSpotApi(new HubSpotClientFactory(hubspotUrl)), budget)), maker, records, new ModelRefusalAlerts(new OperatorAlerts(events, memoryLogger().logger, () => new Date()), new PortalAccess(portals, { portalCacheMs: 0 } as AppConfig, () => new Date())), topicNames('flow'), () => new Date());
     crm = new Client({ accessToken: TOKEN, basePath: hubspotUrl, numberOfApiCallRetries: 0 });
   }, 60_000);
   beforeEach(() => claude.reset());

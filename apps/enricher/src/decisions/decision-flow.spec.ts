@@ -33,6 +33,7 @@ interface SetUp {
   /** The tokens successive portal lookups return (the last one repeats). */
   tokens?: string[];
   alerts?: Record<string, { message: string; raisedAt: string }>;
+  connection?: Record<string, unknown>;
 }
 
 function setUp(options: SetUp = {}) {
@@ -41,7 +42,7 @@ function setUp(options: SetUp = {}) {
   const eventStore = { has: jest.fn(async () => options.decided === true), appendAll, append } as unknown as EventStore;
   const tokens = [...(options.tokens ?? [])];
   const portals = {
-    get: jest.fn(async () => ({ portal: { portalId: 7, status: 'active', settings: options.settings ?? {}, alerts: options.alerts ?? {} }, accessToken: tokens.length > 1 ? tokens.shift()! : (tokens[0] ?? 'pat-7') })),
+    get: jest.fn(async () => ({ portal: { portalId: 7, status: 'active', settings: options.settings ?? {}, alerts: options.alerts ?? {}, connection: options.connection ?? {} }, accessToken: tokens.length > 1 ? tokens.shift()! : (tokens[0] ?? 'pat-7') })),
     forget: jest.fn(),
   } as unknown as PortalAccess;
   const assemble = jest.fn(async () => options.read ?? contactContext({ jobtitle: 'CEO', company: 'Acme', email: 'a@acme.io' }));
@@ -62,6 +63,19 @@ function setUp(options: SetUp = {}) {
 }
 
 describe('DecisionFlow with Lead AI', () => {
+  it('skips, without reading HubSpot or asking the model, a capability the portal’s token lacks the scopes for', async () => {
+    const connection = { mode: 'oauth', scopes: ['oauth'], capabilities: { enabled: ['service-ai'], blocked: [{ capability: 'lead-ai', missingScopes: ['crm.objects.contacts.write'] }] } };
+    const { run, append, assemble, answer } = setUp({ connection });
+    expect(await run()).toMatchObject({ kind: 'drop', reason: expect.stringContaining('lacks the scopes crm.objects.contacts.write') });
+    expect(assemble).not.toHaveBeenCalled();
+    expect(answer).not.toHaveBeenCalled();
+    const skipped = (append.mock.calls[0] as unknown as [AppendRequest])[0].events[0]!;
+    expect(skipped).toMatchObject({ type: 'TriggerSkipped', data: { reason: expect.stringContaining('lead-ai is off for portal 7') } });
+    // Another capability's block does not stop this one.
+    const other = setUp({ connection: { ...connection, capabilities: { enabled: ['lead-ai'], blocked: [{ capability: 'service-ai', missingScopes: ['tickets'] }] } } });
+    expect(await other.run()).toEqual({ kind: 'done' });
+  });
+
   it('records ContextFetched → DecisionMade → WritebackRequested in one append, publishing decision and writeback', async () => {
     const { run, appendAll, answer } = setUp();
     expect(await run()).toEqual({ kind: 'done' });
@@ -215,12 +229,12 @@ describe('DecisionFlow with Lead AI', () => {
     expect(await setUp({ read: { kind: 'failed', call: 'read contacts 42', failure: { kind: 'unauthorized', reason: 'HubSpot 401', status: 401 } } }).run()).toMatchObject({ kind: 'dead-letter' });
   });
 
-  it('retries a 401 at once when the portal has a new token since the cached one, instead of dead-lettering', async () => {
-    const rotated = setUp({ tokens: ['pat-old', 'pat-new'], read: { kind: 'failed', call: 'read contacts 42', failure: { kind: 'unauthorized', reason: 'HubSpot 401', status: 401 } } });
-    expect(await rotated.run()).toMatchObject({ kind: 'retry', reason: expect.stringContaining('new token'), retryAfterMs: 0 });
-    expect(rotated.portals.forget).toHaveBeenCalledWith(7);
-    // A 403 (a scope missing for the record itself) is not cured by another token.
-    expect(await setUp({ tokens: ['pat-old', 'pat-new'], read: { kind: 'failed', call: 'read contacts 42', failure: { kind: 'unauthorized', reason: 'HubSpot 403', status: 403 } } }).run()).toMatchObject({ kind: 'dead-letter' });
+  it('dead-letters a 401 or 403 at once: the door already renewed the token once, so another try would only repeat the refusal', async () => {
+    for (const status of [401, 403] as const) {
+      const refused = setUp({ tokens: ['pat-old', 'pat-new'], read: { kind: 'failed', call: 'read contacts 42', failure: { kind: 'unauthorized', reason: `HubSpot ${status}`, status } } });
+      expect(await refused.run()).toMatchObject({ kind: 'dead-letter', reason: expect.stringContaining(`HubSpot ${status}`) });
+      expect(refused.portals.get).toHaveBeenCalledTimes(1);
+    }
   });
 
   it('asks once more, quoting the validation errors, then records the failure with both whole replies and dead-letters the trigger with them', async () => {

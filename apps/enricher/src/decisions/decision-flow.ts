@@ -93,7 +93,15 @@ export class DecisionFlow {
   async run<T extends object>(capability: Capability<T>, { trigger, triggerType, objectId }: DecisionTrigger): Promise<HandlerOutcome> {
     const found = await this.portals.get(trigger.portalId);
     if (!found || found.portal.status !== 'active') return Outcome.drop(`portal ${trigger.portalId} is ${found ? found.portal.status : 'not registered'}`);
-    const { portal, accessToken } = found;
+    const { portal, token } = found;
+    // (A portal registered before connections were recorded has none.)
+    const blocked = portal.connection?.capabilities?.blocked.find((b) => b.capability === capability.name);
+    if (blocked) {
+      // The portal's token lacks the capability's scopes (docs/runbook.md#connecting-a-portal): it stays off until they are granted.
+      const reason = `${capability.name} is off for portal ${trigger.portalId}: its token lacks the scopes ${blocked.missingScopes.join(', ')} (grant them, then reconnect)`;
+      await this.eventStore.append({ streamId: StreamIds.crmObject(trigger.portalId, capability.objectType, objectId), events: [triggerSkipped(trigger, triggerType, reason, this.clock())] });
+      return Outcome.drop(reason);
+    }
     const choice = selectPrompt(capability.promptId, portal.settings.promptVersions);
     if (!choice.ok) return Outcome.deadLetter(choice.reason);
     const prompt = choice.prompt;
@@ -114,7 +122,7 @@ export class DecisionFlow {
     // The record's data key is made ready while HubSpot is read: the append then needs no key statement (docs/decisions/0019).
     const record = recordSubject(capability.objectType, objectId);
     const keysReady = [this.eventStore.personalData?.prefetch(trigger.portalId, [record], this.clock())];
-    const credentials = { portalId: trigger.portalId, accessToken, plan: portal.settings.hubspot };
+    const credentials = { portalId: trigger.portalId, accessToken: token, plan: portal.settings.hubspot };
     const assembled = await this.contexts.assemble(credentials, capability.objectType, objectId, prompt.context, capability.associates(triggerType));
     if (assembled.kind === 'failed') {
       const failure = assembled.failure;
@@ -128,8 +136,7 @@ export class DecisionFlow {
           });
           return Outcome.done();
         case 'unauthorized':
-          // The cached token may be one an operator has just replaced: look again before giving up.
-          if (failure.status === 401 && (await this.tokenChanged(trigger.portalId, accessToken))) return Outcome.retry(`${assembled.call}: ${failure.reason}; the portal has a new token`, 0);
+          // A 401 already had its one renewal in the door (a replaced or refreshed token): this one is final.
           return Outcome.deadLetter(`${assembled.call}: ${failure.reason}`);
         case 'rejected':
           return Outcome.deadLetter(`${assembled.call}: ${failure.reason}`);
@@ -189,12 +196,6 @@ export class DecisionFlow {
       `changes to ${record} caused ${count} decisions in the last 24 hours, the portal's cap (aiLimits.changeDecisionsPerRecordPerDay = ${cap}); ` +
       'a workflow that edits what the AI reads whenever the AI writes back would otherwise cause a decision and a writeback per round'
     );
-  }
-
-  private async tokenChanged(portalId: number, used: string): Promise<boolean> {
-    this.portals.forget(portalId);
-    const fresh = await this.portals.get(portalId);
-    return fresh !== undefined && fresh.accessToken !== used;
   }
 }
 

@@ -4,20 +4,24 @@ import { LeadAssessment } from './lead-assessment.dto';
 import { chooseLeadOwner, followUpDueAt } from './lead-routing';
 import { planLeadRescoreWritebacks, planLeadWritebacks } from './lead-writebacks';
 
+/** Triggers about a contact that is not new: only its `ai_` properties are (re)written. */
+const RESCORES: ReadonlySet<string> = new Set(['ObjectChanged', 'BackfillRecordListed']);
+
 /**
  * Lead AI (pattern 1): a new contact is scored, given a persona, pain points, a
  * next step and a first-touch email draft; the draft becomes a note and the
  * follow-up a task for the owner the portal's routing rules choose, both on the
  * contact, its primary company and its newest open deal. A change to what the
  * prompt reads re-scores the contact: only its `ai_` properties move (so no
- * company or deal is looked up for it).
+ * company or deal is looked up for it). So does a backfill of an existing contact
+ * (docs/decisions/0021): its first touch, if any, happened long ago.
  */
 export const LEAD_AI: Capability<LeadAssessment> = {
   name: 'lead-ai',
   objectType: 'contacts',
   promptId: LEAD_SCORING_PROMPT.id,
   answerType: LeadAssessment,
-  associates: (triggerType) => (triggerType === 'ObjectChanged' ? [] : ['primaryCompany', 'openDeal']),
+  associates: (triggerType) => (RESCORES.has(triggerType) ? [] : ['primaryCompany', 'openDeal']),
   restore: (assessment, restore) =>
     Object.assign(new LeadAssessment(), {
       ...assessment,
@@ -27,7 +31,7 @@ export const LEAD_AI: Capability<LeadAssessment> = {
       ...(assessment.emailDraft ? { emailDraft: restore(assessment.emailDraft) } : {}),
     }),
   planWritebacks: ({ decisionId, triggerType, objectId, answer, portal, decidedAt, associated }) => {
-    if (triggerType === 'ObjectChanged') return planLeadRescoreWritebacks(decisionId, objectId, answer);
+    if (RESCORES.has(triggerType)) return planLeadRescoreWritebacks(decisionId, objectId, answer);
     const routing = portal.settings.leadRouting;
     return planLeadWritebacks(
       decisionId,

@@ -1,7 +1,8 @@
 import { ArrayMaxSize, IsArray, IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min, MinLength } from 'class-validator';
 
-export const PERSONAS = ['decision_maker', 'influencer', 'practitioner', 'researcher', 'unknown'] as const;
-export type Persona = (typeof PERSONAS)[number];
+import { PERSONAS, type Persona } from '@app/common';
+
+export { PERSONAS, type Persona };
 
 /** What Lead AI must answer; a model answer is only used after it validates against this. */
 export class LeadAssessment {

@@ -1,14 +1,16 @@
-import type { WritebackCommand } from '@app/common';
+import { capabilityProperty, type WritebackCommand } from '@app/common';
 import { alsoAssociated, commandsFor, draftNote } from '../writebacks/writeback-commands';
 import type { LeadAssessment } from './lead-assessment.dto';
 
-/** The HubSpot contact properties Lead AI writes. */
+const contactProperty = (name: string) => capabilityProperty('lead-ai', 'contacts', name).name;
+
+/** The HubSpot contact properties Lead AI writes (declared, with their types, in LEAD_AI_REQUIREMENTS). */
 export const LEAD_PROPERTIES = {
-  score: 'ai_lead_score',
-  persona: 'ai_persona',
-  summary: 'ai_summary',
-  painPoints: 'ai_pain_points',
-  recommendedAction: 'ai_recommended_action',
+  score: contactProperty('ai_lead_score'),
+  persona: contactProperty('ai_persona'),
+  summary: contactProperty('ai_summary'),
+  painPoints: contactProperty('ai_pain_points'),
+  recommendedAction: contactProperty('ai_recommended_action'),
 } as const;
 
 export interface LeadFollowUp {

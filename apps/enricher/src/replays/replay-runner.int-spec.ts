@@ -56,7 +56,7 @@ describe('ReplayRunner (Postgres and the Anthropic double)', () => {
     const setUp = new ReplaySetUp(new PortalAccess(portals, { portalCacheMs: 0 } as AppConfig, () => new Date()));
     const records = new ReplayRecords(db.dataSource);
     const applier = new ReplayApplier(events, setUp, maker, records, topics, () => new Date());
-    runner = new ReplayRunner(events, setUp, maker, records, applier, new ModelRefusalAlerts(new OperatorAlerts(portals, events, memoryLogger().logger, () => new Date()), new PortalAccess(portals, { portalCacheMs: 0 } as AppConfig, () => new Date())), topics, () => new Date());
+    runner = new ReplayRunner(events, setUp, maker, records, applier, new ModelRefusalAlerts(new OperatorAlerts(events, memoryLogger().logger, () => new Date()), new PortalAccess(portals, { portalCacheMs: 0 } as AppConfig, () => new Date())), topics, () => new Date());
   }, 60_000);
   beforeEach(() => claude.reset());
   afterAll(async () => {

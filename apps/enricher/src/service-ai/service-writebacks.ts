@@ -1,13 +1,17 @@
-import type { WritebackCommand } from '@app/common';
+import { capabilityProperty, type WritebackCommand } from '@app/common';
 import { alsoAssociated, commandsFor, draftNote } from '../writebacks/writeback-commands';
 import type { TicketAssignee } from './service-routing';
 import type { TicketTriage } from './ticket-triage.dto';
 
-/** The HubSpot ticket properties Service AI writes (priority is HubSpot's own). */
+function ticketProperty(name: string): string {
+  return capabilityProperty('service-ai', 'tickets', name).name;
+}
+
+/** The HubSpot ticket properties Service AI writes (its own declared in SERVICE_AI_REQUIREMENTS; priority, owner and team are HubSpot's). */
 export const TICKET_PROPERTIES = {
-  category: 'ai_category',
-  sentiment: 'ai_sentiment',
-  summary: 'ai_summary',
+  category: ticketProperty('ai_category'),
+  sentiment: ticketProperty('ai_sentiment'),
+  summary: ticketProperty('ai_summary'),
   priority: 'hs_ticket_priority',
   owner: 'hubspot_owner_id',
   team: 'hubspot_team_id',
@@ -69,6 +73,15 @@ export function planTicketRetriageWritebacks(decisionId: string, ticketId: strin
   const commands: WritebackCommand[] = [{ ...base('update-properties'), kind: 'update-properties', properties: aiProperties(triage) }];
   if (triage.replyDraft) commands.push(draftNote(base, REPLY_DRAFT, triage.replyDraft, decidedAt, requesterToo(records)));
   return commands;
+}
+
+/**
+ * A backfilled ticket (an existing one, docs/decisions/0021): the AI's own properties
+ * only. No reply draft and no SLA task for a conversation that may be long over, and
+ * its priority, owner and team stay the agents'.
+ */
+export function planTicketBackfillWritebacks(decisionId: string, ticketId: string, triage: TicketTriage): WritebackCommand[] {
+  return [{ ...commandsFor(decisionId, 'tickets', ticketId)('update-properties'), kind: 'update-properties', properties: aiProperties(triage) }];
 }
 
 function requesterToo(records: TicketRecords) {

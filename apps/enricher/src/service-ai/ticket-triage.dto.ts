@@ -1,8 +1,7 @@
 import { IsIn, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
-import { TICKET_CATEGORIES, TICKET_PRIORITIES, type TicketCategory, type TicketPriority } from '@app/common';
+import { SENTIMENTS, TICKET_CATEGORIES, TICKET_PRIORITIES, type Sentiment, type TicketCategory, type TicketPriority } from '@app/common';
 
-export const SENTIMENTS = ['positive', 'neutral', 'frustrated', 'angry'] as const;
-export type Sentiment = (typeof SENTIMENTS)[number];
+export { SENTIMENTS, type Sentiment };
 
 /** What Service AI must answer; a model answer is only used after it validates against this. */
 export class TicketTriage {

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { budgetRetry, classifyHubSpotFailure, engagementAssociationTypeId, HubSpotApi, HubSpotBudget, type AssociationLabelSettings, type CrmObjectType, type HubSpotFailureClass, type PortalHubSpotPlan } from '@app/common';
+import { budgetRetry, classifyHubSpotFailure, engagementAssociationTypeId, HubSpotApi, HubSpotBudget, type AssociationLabelSettings, type CrmObjectType, type HubSpotCredential, type HubSpotFailureClass, type PortalHubSpotPlan } from '@app/common';
 import { auditedCall, type ReadBackCall } from './create-readback';
 
 /** One association type as a create's inline `associations[].types[]` names it. */
@@ -23,6 +23,9 @@ export type ResolvedTypes = { types: AssociationTypeRef[]; missingLabel?: string
 
 /** The lookup's outcome, and the call it made (for HubSpotCallCompleted) when it made one. */
 export type LabelLookup = ({ kind: 'found'; labels: PortalLabel[] } | { kind: 'failed'; failure: HubSpotFailureClass }) & { call?: ReadBackCall };
+
+/** How long a label lookup may wait for the portal's budget before the defaults are used. */
+const LOOKUP_BUDGET_WAIT_MS = 2_000;
 
 /** How long a portal's labels are trusted; a label an admin adds shows up within this time. */
 export const LABELS_TTL_MS = 60 * 60 * 1000;
@@ -49,9 +52,13 @@ export class AssociationLabels {
     return entry && entry.expiresAt > now ? entry.labels : undefined;
   }
 
-  /** One call inside the portal's budget (never waits for it: a portal out of budget uses the defaults this time). */
-  async lookUp(portal: { portalId: number; accessToken: string; plan?: PortalHubSpotPlan }, from: Engagement, to: CrmObjectType, now: () => number): Promise<LabelLookup> {
-    const grant = await this.budget.acquire({ portalId: portal.portalId, plan: portal.plan });
+  /**
+   * One call inside the portal's budget, waiting for it briefly (the bucket is
+   * smoothed: a burst of writebacks can leave it empty for a moment); a portal
+   * still out of budget then uses the defaults this time.
+   */
+  async lookUp(portal: { portalId: number; accessToken: HubSpotCredential; plan?: PortalHubSpotPlan }, from: Engagement, to: CrmObjectType, now: () => number): Promise<LabelLookup> {
+    const grant = await this.budget.acquireWithin({ portalId: portal.portalId, plan: portal.plan }, LOOKUP_BUDGET_WAIT_MS);
     if (!grant.granted) return { kind: 'failed', failure: budgetRetry(grant) };
     const started = now();
     const answer = await this.hubspot.call(portal.accessToken, 'associations.labels', { fromObjectType: from, toObjectType: to });

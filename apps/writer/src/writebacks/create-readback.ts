@@ -8,6 +8,7 @@ import {
   readRateLimitHeaders,
   type CrmObjectType,
   type HubSpotCallResult,
+  type HubSpotCredential,
   type HubSpotFailureClass,
   type PortalHubSpotPlan,
   type RateLimitSnapshot,
@@ -74,7 +75,7 @@ export class CreateReadBack {
     private readonly budget: HubSpotBudget,
   ) {}
 
-  async check(portal: { portalId: number; accessToken: string; plan?: PortalHubSpotPlan }, creates: OpenCreate[], now: () => number = Date.now): Promise<ReadBackResult> {
+  async check(portal: { portalId: number; accessToken: HubSpotCredential; plan?: PortalHubSpotPlan }, creates: OpenCreate[], now: () => number = Date.now): Promise<ReadBackResult> {
     const calls: ReadBackCall[] = [];
     const found = new Map<string, CreatedRecord>();
     const groups = new Map<string, OpenCreate[]>();

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { classifyHubSpotFailure, HubSpotApi, hubSpotMessage, isPlainObject, readRateLimitHeaders, type HubSpotFailureClass, type RateLimitSnapshot } from '@app/common';
+import { classifyHubSpotFailure, HubSpotApi, hubSpotMessage, isPlainObject, readRateLimitHeaders, type HubSpotCredential, type HubSpotFailureClass, type RateLimitSnapshot } from '@app/common';
 import type { BatchInput, BatchOperation } from './batch-inputs';
 import { mapCreateOutcomes, type BatchErrorEntry, type CreatedRecord } from './create-outcomes';
 
@@ -36,7 +36,7 @@ export type CallOutcome =
 export class HubSpotBatchWriter {
   constructor(private readonly hubspot: HubSpotApi) {}
 
-  async call(accessToken: string, operation: BatchOperation, inputs: BatchInput[], now: () => number = Date.now): Promise<CallOutcome> {
+  async call(accessToken: HubSpotCredential, operation: BatchOperation, inputs: BatchInput[], now: () => number = Date.now): Promise<CallOutcome> {
     const started = now();
     const name = operation.kind === 'update' ? 'objects.batchUpdate' : 'objects.batchCreate';
     const answer = await this.hubspot.call(accessToken, name, { objectType: operation.objectType }, { body: { inputs: inputs.map((i) => i.body) } });

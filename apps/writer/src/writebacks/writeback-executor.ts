@@ -132,7 +132,7 @@ export class WritebackExecutor {
       // back (a failure, an exception), they are read back before they are sent again.
       for (const item of fresh) delete item.knownAbsent;
     }
-    const outcome = await this.hubspot.call(access.accessToken, operation, inputs, () => this.now());
+    const outcome = await this.hubspot.call(access.token, operation, inputs, () => this.now());
     await this.budget.observe(portalId, outcome.rateLimit).catch((error: unknown) => this.logger.warn('could not record rate-limit headers', { error, portalId }));
     const callEvent = this.callEvent(portalId, fresh, outcome, callId);
 
@@ -151,7 +151,7 @@ export class WritebackExecutor {
       const command = commandOf(item);
       return { commandId: command.commandId, engagement, objectType: command.objectType, objectId: command.objectId };
     });
-    const checked = await this.readBack.check({ portalId, accessToken: access.accessToken, plan: access.portal.settings.hubspot }, creates, () => this.now());
+    const checked = await this.readBack.check({ portalId, accessToken: access.token, plan: access.portal.settings.hubspot }, creates, () => this.now());
     const calls = checked.calls.map((call) => this.readBackCallEvent(portalId, open, call));
     const found = open.filter((item) => checked.found.has(commandOf(item).commandId));
     const results = this.results(found, (item) => ({ type: 'WritebackApplied', status: 200, record: checked.found.get(commandOf(item).commandId), foundByReadBack: true }), undefined);
@@ -195,7 +195,7 @@ export class WritebackExecutor {
     for (const to of targets) {
       const label = configuredLabel(settings, from, to);
       if (label === undefined || this.labels.cached(portalId, from, to, this.now())) continue;
-      const looked = await this.labels.lookUp({ portalId, accessToken: access.accessToken, plan: access.portal.settings.hubspot }, from, to, () => this.now());
+      const looked = await this.labels.lookUp({ portalId, accessToken: access.token, plan: access.portal.settings.hubspot }, from, to, () => this.now());
       if (looked.call) calls.push(this.readBackCallEvent(portalId, items, looked.call));
       if (looked.kind === 'failed') problems.push(`${from} → ${to}: labels could not be read (${looked.failure.reason})`);
     }
@@ -250,7 +250,7 @@ export class WritebackExecutor {
       return { type: 'WritebackFailed', status: outcome.status, detail: o.kind === 'invalid' ? o.message : 'unknown' };
     }, callEvent);
     await this.eventStore.appendAll([callEvent, ...results]);
-    if (propertyProblem) await this.alert(portalId, items[0]!.commands[0]!, 'property-bootstrap-needed', propertyProblem, outcome.status, false);
+    if (propertyProblem) await this.alert(portalId, items[0]!.commands[0]!, 'property-bootstrap-needed', `${propertyProblem}: run POST /admin/portals/${portalId}/bootstrap to create the capabilities' missing properties in the portal`, outcome.status, false);
     const again: BatchVerdict['again'] = [];
     if (ownerRefused.length > 0) again.push(await this.withFallbackOwner(portalId, access, ownerRefused, outcome.status));
     if (parked.length > 0) await this.park(portalId, parked, outcome);
@@ -329,7 +329,7 @@ export class WritebackExecutor {
     const type = failure.kind === 'not-found' ? 'WritebackSkipped' : 'WritebackFailed';
     const detail = failure.kind === 'not-found' ? `object deleted or merged: ${outcome.message}` : failure.reason;
     await this.eventStore.appendAll([callEvent, ...this.results(items, () => ({ type, status: outcome.status, detail }), callEvent)]);
-    if (failure.kind === 'rejected' && outcome.problem === 'missing-property') await this.alert(portalId, items[0]!.commands[0]!, 'property-bootstrap-needed', outcome.message, outcome.status, false);
+    if (failure.kind === 'rejected' && outcome.problem === 'missing-property') await this.alert(portalId, items[0]!.commands[0]!, 'property-bootstrap-needed', `${outcome.message}: run POST /admin/portals/${portalId}/bootstrap to create the capabilities' missing properties in the portal`, outcome.status, false);
     return { ...verdict, settled: [...verdict.settled, ...items] };
   }
 

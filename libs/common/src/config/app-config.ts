@@ -46,6 +46,27 @@ export class AppConfig {
   hubspotAppId?: number;
 
   @IsOptional() @IsString() @MinLength(1)
+  hubspotClientId?: string;
+
+  @Matches(/^https?:\/\/[^\s]+[^/]$/, { message: 'must be an http(s) URL without a trailing slash' })
+  hubspotAuthorizeUrl: string;
+
+  @IsString({ each: true }) @MinLength(1, { each: true })
+  hubspotOauthScopes: string[];
+
+  @IsString({ each: true })
+  hubspotOauthOptionalScopes: string[];
+
+  @IsInt() @Min(10_000) @Max(3_600_000)
+  oauthStateTtlMs: number;
+
+  @IsInt() @Min(0) @Max(1_500_000)
+  hubspotTokenRefreshSkewMs: number;
+
+  @IsNumber() @Min(0.01) @Max(1)
+  backfillBudgetShare: number;
+
+  @IsOptional() @IsString() @MinLength(1)
   anthropicApiKey?: string;
 
   @IsOptional() @Matches(/^https?:\/\/[^\s]+$/, { message: 'must be an http(s) URL' })

@@ -1,3 +1,4 @@
+import { LEAD_AI_REQUIREMENTS, SERVICE_AI_REQUIREMENTS, type ScopeRequirement } from '../capabilities/capability-requirements';
 import { LEGACY_SIGNATURE_OPTIONS, type AppConfig, type ServiceName } from './app-config';
 import { decodeKey32, KEY_FORMAT_HINT, parseKeyList } from './token-keys';
 
@@ -34,6 +35,13 @@ const keyList: Parser = (raw) => {
   if (problems.length > 0) throw new EnvParseError(problems.join('; '));
   return keys;
 };
+/** Scope names, separated by spaces or commas (as HubSpot's install URL and app settings show them). */
+const scopeList: Parser = (raw) => {
+  const scopes = raw.split(/[\s,]+/).map((s) => s.trim()).filter(Boolean);
+  const bad = scopes.filter((s) => !/^[a-z0-9._-]+$/i.test(s));
+  if (bad.length > 0) throw new EnvParseError(`must be HubSpot scope names separated by spaces or commas, got ${bad.map((b) => `"${b}"`).join(', ')}`);
+  return [...new Set(scopes)];
+};
 const noTrailingSlash: Parser = (raw) => raw.trim();
 /** `off`, or a comma-separated subset of LEGACY_SIGNATURE_OPTIONS. */
 const legacySignatures: Parser = (raw) => {
@@ -43,6 +51,15 @@ const legacySignatures: Parser = (raw) => {
   if (values.length === 0 || unknown.length > 0) throw new EnvParseError(`must be off or a comma-separated list of ${LEGACY_SIGNATURE_OPTIONS.join(', ')}, got "${raw}"`);
   return [...new Set(values)];
 };
+
+/** Lead AI's scopes and `oauth` (every OAuth app has it): what an install must grant. */
+const DEFAULT_OAUTH_SCOPES = ['oauth', ...flatScopes(LEAD_AI_REQUIREMENTS.scopes)];
+/** Service AI's other scopes: optional, so a portal without Service Hub still installs, with Service AI off. */
+const DEFAULT_OAUTH_OPTIONAL_SCOPES = flatScopes(SERVICE_AI_REQUIREMENTS.scopes).filter((s) => !DEFAULT_OAUTH_SCOPES.includes(s));
+
+function flatScopes(requirements: readonly ScopeRequirement[]): string[] {
+  return [...new Set(requirements.map((r) => (typeof r === 'string' ? r : r[0]!)))];
+}
 
 /** Every environment variable the platform reads, in the order README documents them. */
 export const ENV_SPEC: ReadonlyArray<EnvVarSpec> = [
@@ -55,6 +72,13 @@ export const ENV_SPEC: ReadonlyArray<EnvVarSpec> = [
   { env: 'HUBSPOT_REQUEST_TIMEOUT_MS', field: 'hubspotRequestTimeoutMs', default: '30000', parse: int, description: 'How long a HubSpot call may take before it counts as failed (its fate then unknown: creates are read back)' },
   { env: 'HUBSPOT_CLIENT_SECRET', field: 'hubspotClientSecret', requiredBy: ['ingest'], description: "The HubSpot app's client secret; verifies webhook signatures" },
   { env: 'HUBSPOT_LEGACY_SIGNATURES', field: 'hubspotLegacySignatures', default: 'off', parse: legacySignatures, description: 'Timestamp-less HubSpot signatures accepted when a request carries no v3: off (v3 only), app-v1 (v1 on the app route), workflow-v2 (v2 on the workflow route), or both comma-separated; each use is counted. Risk: such a request, once captured, can be replayed forever' },
+  { env: 'HUBSPOT_CLIENT_ID', field: 'hubspotClientId', description: "The public (OAuth) app's client id: install links, the code exchange and token refreshes. Enricher and writer need it (and HUBSPOT_CLIENT_SECRET) once a portal is connected by OAuth" },
+  { env: 'HUBSPOT_AUTHORIZE_URL', field: 'hubspotAuthorizeUrl', default: 'https://app.hubspot.com/oauth/authorize', parse: noTrailingSlash, description: "HubSpot's OAuth authorize page an install link redirects to (the sandbox's in tests and the demo)" },
+  { env: 'HUBSPOT_OAUTH_SCOPES', field: 'hubspotOauthScopes', default: DEFAULT_OAUTH_SCOPES.join(' '), parse: scopeList, description: "Required scopes of the install link: exactly the app's required scopes in HubSpot (HubSpot refuses an install whose scopes differ)" },
+  { env: 'HUBSPOT_OAUTH_OPTIONAL_SCOPES', field: 'hubspotOauthOptionalScopes', default: DEFAULT_OAUTH_OPTIONAL_SCOPES.join(' '), parse: scopeList, description: "Optional scopes of the install link (the app's optional scopes in HubSpot): a capability whose scopes are not granted stays off" },
+  { env: 'OAUTH_STATE_TTL_MS', field: 'oauthStateTtlMs', default: '600000', parse: int, description: 'An install link is good for this long; its state is single-use' },
+  { env: 'HUBSPOT_TOKEN_REFRESH_SKEW_MS', field: 'hubspotTokenRefreshSkewMs', default: '300000', parse: int, description: 'An OAuth access token is refreshed when it has less than this left (HubSpot issues 30-minute tokens)' },
+  { env: 'BACKFILL_BUDGET_SHARE', field: 'backfillBudgetShare', default: '0.25', parse: fraction, description: "A backfill uses at most this share of the portal's HubSpot budget (standard and search); the rest stays for live traffic" },
   { env: 'HUBSPOT_APP_ID', field: 'hubspotAppId', parse: int, description: "The HubSpot app's id: its own changes (changeSource INTEGRATION, sourceId = app id) never trigger the AI again" },
   { env: 'ANTHROPIC_API_KEY', field: 'anthropicApiKey', description: 'Claude API key; when unset the enricher uses the offline rules-based provider' },
   { env: 'ANTHROPIC_BASE_URL', field: 'anthropicBaseUrl', description: 'Anthropic API base URL without /v1 (the double in tests)' },

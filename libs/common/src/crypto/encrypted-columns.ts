@@ -1,4 +1,4 @@
-import { portalTokenContext } from '../portals/token-cipher';
+import { credentialContexts } from '../connections/portal-credentials';
 import { subjectKeyContext } from '../privacy/subject-keys';
 
 /**
@@ -17,7 +17,10 @@ export interface EncryptedColumn {
 }
 
 export const ENCRYPTED_COLUMNS: ReadonlyArray<EncryptedColumn> = [
-  { table: 'portals', idColumn: 'portal_id', idType: 'bigint', column: 'access_token_encrypted', context: (id) => portalTokenContext(id) },
+  // A portal's secrets (docs/decisions/0020): its access token, OAuth refresh token and private app's client secret.
+  { table: 'portal_credentials', idColumn: 'portal_id', idType: 'bigint', column: 'access_token_encrypted', context: (id) => credentialContexts.accessToken(id) },
+  { table: 'portal_credentials', idColumn: 'portal_id', idType: 'bigint', column: 'refresh_token_encrypted', context: (id) => credentialContexts.refreshToken(id) },
+  { table: 'portal_credentials', idColumn: 'portal_id', idType: 'bigint', column: 'client_secret_encrypted', context: (id) => credentialContexts.clientSecret(id) },
   // The data keys that seal personal data in the event store (docs/decisions/0019); NULL once erased.
   { table: 'subject_keys', idColumn: 'key_id', idType: 'uuid', column: 'wrapped_key', context: (id) => subjectKeyContext(id) },
 ];

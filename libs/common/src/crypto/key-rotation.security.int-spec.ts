@@ -41,12 +41,12 @@ describe('keys:rotate and the boot check (security, real Postgres)', () => {
     const old = new PortalRepository(db.dataSource, new TokenCipher(oldRing));
     for (let id = 1; id <= n; id += 1) {
       await old.register({ portalId: id, name: `Portal ${id}`, accessToken: `pat-${id}` });
-      if (id % 2 === 1) await db.dataSource.query('UPDATE portals SET access_token_encrypted = $2 WHERE portal_id = $1', [id, legacyCiphertext(legacyKey, `pat-${id}`, id)]);
+      if (id % 2 === 1) await db.dataSource.query('UPDATE portal_credentials SET access_token_encrypted = $2 WHERE portal_id = $1', [id, legacyCiphertext(legacyKey, `pat-${id}`, id)]);
     }
   }
 
   const stored = async (): Promise<Map<number, string>> =>
-    new Map((await db.dataSource.query('SELECT portal_id, access_token_encrypted FROM portals ORDER BY portal_id')).map((r: { portal_id: string; access_token_encrypted: string }) => [Number(r.portal_id), r.access_token_encrypted]));
+    new Map((await db.dataSource.query('SELECT portal_id, access_token_encrypted FROM portal_credentials ORDER BY portal_id')).map((r: { portal_id: string; access_token_encrypted: string }) => [Number(r.portal_id), r.access_token_encrypted]));
 
   async function expectTokens(ring: Keyring, expected: Record<number, string>): Promise<void> {
     const portals = new PortalRepository(db.dataSource, new TokenCipher(ring));
@@ -62,9 +62,9 @@ describe('keys:rotate and the boot check (security, real Postgres)', () => {
     const report = await reencryptAll(db.dataSource, newRing, { batchSize: 3, onBatch: (p) => void batches.push(p.reencrypted) });
 
     expect(batches).toEqual([3, 3, 1]);
-    expect(report.columns[0]).toEqual({ column: 'portals.access_token_encrypted', examined: 7, reencrypted: 7, changedMeanwhile: 0, failed: [] });
+    expect(report.columns[0]).toEqual({ column: 'portal_credentials.access_token_encrypted', examined: 7, reencrypted: 7, changedMeanwhile: 0, failed: [] });
     for (const value of (await stored()).values()) expect(value).toMatch(/^v2:k2:/);
-    expect(await storedKeyUsage(db.dataSource)).toEqual([{ column: 'portals.access_token_encrypted', keyId: 'k2', rows: 7 }]);
+    expect(await storedKeyUsage(db.dataSource)).toEqual([{ column: 'portal_credentials.access_token_encrypted', keyId: 'k2', rows: 7 }]);
     // The old key can go: a keyring of k2 alone reads every token.
     await expectTokens(new Keyring([{ id: 'k2', key: k2 }], 'k2'), tokens(7));
   });
@@ -138,7 +138,7 @@ describe('keys:rotate and the boot check (security, real Postgres)', () => {
   it('reports a row that does not decrypt by id (never its value) and still rotates the others', async () => {
     await seed(3);
     // Portal 2's row holds portal 1's ciphertext: bound to portal 1, it must not decrypt as portal 2's.
-    await db.dataSource.query('UPDATE portals SET access_token_encrypted = (SELECT access_token_encrypted FROM portals WHERE portal_id = 1) WHERE portal_id = 2');
+    await db.dataSource.query('UPDATE portal_credentials SET access_token_encrypted = (SELECT access_token_encrypted FROM portal_credentials WHERE portal_id = 1) WHERE portal_id = 2');
     const report = await reencryptAll(db.dataSource, newRing);
     expect(report.columns[0]).toMatchObject({ examined: 3, reencrypted: 2, failed: [{ id: '2', reason: expect.stringMatching(/does not decrypt/) }] });
     expect(JSON.stringify(report)).not.toContain('pat-');
@@ -146,7 +146,7 @@ describe('keys:rotate and the boot check (security, real Postgres)', () => {
 
   it('skips erased (empty) values', async () => {
     await seed(2);
-    await db.dataSource.query(`UPDATE portals SET access_token_encrypted = '' WHERE portal_id = 1`);
+    await db.dataSource.query(`UPDATE portal_credentials SET access_token_encrypted = '' WHERE portal_id = 1`);
     const report = await reencryptAll(db.dataSource, newRing);
     expect(report.columns[0]).toMatchObject({ examined: 1, reencrypted: 1, failed: [] });
     expect((await stored()).get(1)).toBe('');
@@ -186,7 +186,7 @@ describe('keys:rotate and the boot check (security, real Postgres)', () => {
       await new PortalRepository(db.dataSource, new TokenCipher(underK9)).register({ portalId: 99, name: 'Other', accessToken: 'pat-99' });
       const error: unknown = await assertStoredKeysConfigured(db.dataSource, onlyK2).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(MissingKeysError);
-      expect((error as MissingKeysError).message).toMatch(/key ids that are not configured: "k9" \(1 row in portals\.access_token_encrypted\), "legacy" \(3 rows in portals\.access_token_encrypted\)/);
+      expect((error as MissingKeysError).message).toMatch(/key ids that are not configured: "k9" \(1 row in portal_credentials\.access_token_encrypted\), "legacy" \(3 rows in portal_credentials\.access_token_encrypted\)/);
       expect((error as MissingKeysError).message).toContain('TOKEN_ENCRYPTION_KEYS');
       await expect(assertStoredKeysConfigured(db.dataSource, new Keyring([...['k2', 'legacy', 'k9'].map((id) => ({ id, key: randomBytes(32) }))], 'k2'))).resolves.toBeDefined();
     });
@@ -202,7 +202,7 @@ describe('keys:rotate and the boot check (security, real Postgres)', () => {
       const config = testConfig('writer', db.url, uniquePrefix('keyring'), { TOKEN_ENCRYPTION_KEY: '', TOKEN_ENCRYPTION_KEYS: `k2:${k2.toString('base64')}` });
       const moduleRef = await Test.createTestingModule({ imports: [PlatformModule.forRoot(config, 'writer', memoryLogger().logger)] }).compile();
       try {
-        await expect(moduleRef.init()).rejects.toThrow(/key id that is not configured: "legacy" \(2 rows in portals\.access_token_encrypted\)/);
+        await expect(moduleRef.init()).rejects.toThrow(/key id that is not configured: "legacy" \(2 rows in portal_credentials\.access_token_encrypted\)/);
         expect(moduleRef.get(OutboxRelay)['running' as never]).toBe(false); // the relay never started
       } finally {
         // A failed init cannot be closed through Nest (close awaits it): the process exits; here, release Postgres.

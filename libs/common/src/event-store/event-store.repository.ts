@@ -180,6 +180,11 @@ export class EventStore {
     return this.select('WHERE global_position > $1 ORDER BY global_position LIMIT $2', [afterPosition, limit]);
   }
 
+  /** Events of these types, in global order (a projection's rebuild). */
+  async readByTypes(types: readonly string[], afterPosition = '0', limit = 1000): Promise<StoredEvent[]> {
+    return this.select('WHERE type = ANY($1::text[]) AND global_position > $2 ORDER BY global_position LIMIT $3', [types, afterPosition, limit]);
+  }
+
   /** Events of a type directly caused by an event: "was this trigger already decided?" */
   async findCausedBy(causationId: string, type: string): Promise<StoredEvent[]> {
     return this.select('WHERE causation_id = $1 AND type = $2 ORDER BY global_position', [causationId, type]);

@@ -1,4 +1,5 @@
 import type { EventEnvelope } from './envelope';
+import type { PortalSettings, PortalStatus } from '../portals/portal.entity';
 
 /** CRM object types the platform reads and writes (HubSpot's plural API names). */
 export const CRM_OBJECT_TYPES = ['contacts', 'companies', 'deals', 'tickets', 'notes', 'tasks', 'emails'] as const;
@@ -83,7 +84,50 @@ export interface EventPayloads {
     raw: unknown;
   };
   WebhookEventRejected: { reason: string; raw: unknown };
-  PortalRegistered: { name: string };
+  /**
+   * A portal was registered (admin API, or an OAuth install). The first event of its
+   * stream and of the `portals` projection: `status` and `settings` as they started
+   * (absent on events recorded before the projection: active, {}).
+   */
+  PortalRegistered: { name: string; status?: PortalStatus; settings?: PortalSettings; via?: 'admin' | 'oauth-install' };
+  /**
+   * The portal's HubSpot connection was (re)established: how it is connected, what
+   * HubSpot says the token may do, and which capabilities those scopes allow. Never
+   * a token or a secret.
+   */
+  PortalConnected: PortalConnection & { reconnect: boolean };
+  /** The portal's connection ended: the refresh token revoked at HubSpot (and the app uninstalled, when asked), the stored tokens erased. */
+  PortalDisconnected: { requestedBy: string; revokedAtHubSpot: boolean; uninstalled: boolean; reason: string };
+  /** An OAuth access token was refreshed (never the token): when the new one expires, why, and by which replica. */
+  PortalTokenRefreshed: { expiresAt: string; reason: 'expiring' | 'unauthorized'; by: string };
+  /** The token's scopes differ from the ones recorded: what was added and removed, and what the capabilities can do now. */
+  PortalScopesChanged: { added: string[]; removed: string[]; scopes: string[]; capabilities: PortalConnection['capabilities'] };
+  /**
+   * The portal's row as it stood when the `portals` table became a projection of
+   * the log (migration 1733817600000): the starting point a rebuild applies for a
+   * portal registered before its every change was an event.
+   */
+  PortalStateImported: { name: string; status: PortalStatus; settings: Record<string, unknown>; alerts: Record<string, unknown>; createdAt: string };
+  /** HubSpot's account details, read at onboarding (and again on a reconnect). */
+  PortalAccountRead: PortalAccount;
+  /** Settings changed through the admin API: each top-level setting (or `name`) with its value before and after (absent: unset). */
+  PortalSettingsChanged: { changes: Array<{ path: string; before?: unknown; after?: unknown }>; requestedBy: string };
+  PortalStatusChanged: { from: PortalStatus; to: PortalStatus; reason: string; requestedBy: string };
+  /** Alerts an operator cleared (they said the causes are fixed). */
+  PortalAlertsCleared: { alerts: PortalAlertKind[]; requestedBy: string };
+  /**
+   * An OAuth install came back and was refused (a forged, reused or expired state; a
+   * code HubSpot refused; another portal than expected; required scopes missing):
+   * nothing was registered or changed. On the stream of the portal it names (0: none).
+   */
+  PortalInstallRefused: { reason: string; code: 'state-invalid' | 'state-used' | 'state-expired' | 'denied' | 'code-refused' | 'portal-mismatch' | 'scopes-missing' | 'inspection-failed'; expectedPortalId: number | null; hubId: number | null };
+  /** The capabilities' properties were checked (and created where missing) in the portal. */
+  PropertiesBootstrapped: {
+    capabilities: string[];
+    results: PropertyBootstrapResult[];
+    /** Why it ran: onboarding, an operator, a capability enabled. */
+    trigger: 'onboarding' | 'admin' | 'capability-enabled';
+  };
   DailyReviewScheduled: { date: string; dailyAt: string };
   /** `snapshot`: the record's properties and its related records' (`company.name`, `notes.1.hs_note_body`), real values, as read. */
   ContextFetched: {
@@ -157,6 +201,8 @@ export interface EventPayloads {
   /** Something an operator must act on for a portal (token revoked, properties missing). */
   PortalAlertRaised: {
     alert: PortalAlertKind;
+    /** The portal's AI was paused with it (an active portal only; absent on events recorded before this field). */
+    pause?: boolean;
     message: string;
     hubspotStatus: number | null;
     commandId?: string;
@@ -213,10 +259,96 @@ export interface EventPayloads {
     /** Other stores the erasure cleared, e.g. an open coalescing window's property values. */
     alsoCleared: string[];
   };
+  /**
+   * An operator asked to score a portal's existing records (POST /admin/portals/:id/backfills).
+   * Starts the backfill's stream; its id is the backfill's id and every later backfill
+   * event's correlation id, and so the correlation id of everything its records cause
+   * (docs/decisions/0021).
+   */
+  BackfillRequested: {
+    backfillId: string;
+    capability: string;
+    objectType: CrmObjectType;
+    /** Only records created at or after this instant; null: all. */
+    since: string | null;
+    /** Extra CRM search filters (HubSpot's filter shape), ANDed with the platform's. */
+    filter: BackfillFilter[] | null;
+    limit: number | null;
+    /** The share of the portal's HubSpot budget the backfill may use (the rest stays for live traffic). */
+    budgetShare: number;
+    requestedBy: string;
+  };
+  /** One existing record a backfill listed: a trigger of the normal decision path, like a webhook. */
+  BackfillRecordListed: { backfillId: string; capability: string; objectType: CrmObjectType; objectId: string };
+  /**
+   * A page of records was listed (and is being queued); totals so far and where the listing
+   * goes on: `cursor` is the last hs_object_id listed, `expected` how many the listing
+   * expects in all (HubSpot's total, capped by the limit).
+   */
+  BackfillProgressed: { listed: number; cursor: string | null; expected?: number | null };
+  BackfillPaused: { requestedBy: string };
+  BackfillResumed: { requestedBy: string };
+  BackfillCancelled: { requestedBy: string };
+  /** Every record was listed and queued (deciding and writing them go on through the normal path). */
+  BackfillCompleted: { listed: number };
+  /**
+   * The backfill stopped on a failure an operator must look at (a missing scope, a token
+   * HubSpot refuses, a filter it rejects); resumable once fixed. `missingScopes`: what a
+   * 403 said the token lacks.
+   */
+  BackfillFailed: { reason: string; hubspotStatus: number | null; missingScopes?: string[] };
   /** A portal's personal data older than its retention period was erased (its data keys of those days destroyed). */
   PersonalDataExpired: { reason: 'retention' | 'offboarding'; retentionDays: number; before: string; keysErased: number };
   /** A portal was offboarded: its tokens were erased at once; its personal data goes after `erasePersonalDataAt`. */
   PortalOffboarded: { requestedBy: string; tokensErased: boolean; personalDataDays: number; erasePersonalDataAt: string };
+}
+
+/** HubSpot's CRM search filter operators (the ones a backfill's filter may use). */
+export const BACKFILL_FILTER_OPERATORS = ['EQ', 'NEQ', 'LT', 'LTE', 'GT', 'GTE', 'BETWEEN', 'IN', 'NOT_IN', 'HAS_PROPERTY', 'NOT_HAS_PROPERTY', 'CONTAINS_TOKEN', 'NOT_CONTAINS_TOKEN'] as const;
+export type BackfillFilterOperator = (typeof BACKFILL_FILTER_OPERATORS)[number];
+/** Filters of their own a backfill may add: HubSpot takes six per filter group, and the listing's own take two (the id cursor, the creation window). */
+export const MAX_BACKFILL_FILTERS = 4;
+
+/** One CRM search filter of a backfill, in HubSpot's shape (`highValue`: BETWEEN's upper bound). */
+export interface BackfillFilter {
+  propertyName: string;
+  operator: BackfillFilterOperator;
+  value?: string;
+  highValue?: string;
+  values?: string[];
+}
+
+/** How a portal is connected to HubSpot, as its events and the `portals` projection show it (no secrets). */
+export interface PortalConnection {
+  /** `oauth`: the agency's public app, installed by OAuth; `private-app`: a legacy private app or single-account app (static token, its own client secret); `token`: a pasted token. */
+  mode: 'oauth' | 'private-app' | 'token';
+  appId: number | null;
+  hubDomain: string | null;
+  scopes: string[];
+  /** Which capabilities the scopes allow; the others stay off until their missing scopes are granted. */
+  capabilities: { enabled: string[]; blocked: Array<{ capability: string; missingScopes: string[] }> };
+  /** The HubSpot user who installed the app (OAuth), when HubSpot says. */
+  installedByUserId?: number | null;
+}
+
+/** HubSpot's account details of a portal (GET /account-info/2026-03/details). */
+export interface PortalAccount {
+  timeZone: string | null;
+  currency: string | null;
+  dataHostingLocation: string | null;
+  uiDomain: string | null;
+  accountType: string | null;
+  utcOffset: string | null;
+}
+
+/** What the property bootstrap found or did for one property (or group). */
+export interface PropertyBootstrapResult {
+  objectType: CrmObjectType;
+  name: string;
+  kind: 'property' | 'group';
+  /** `conflicting`: a property of that name exists with another type (reported, never overwritten). */
+  outcome: 'created' | 'present' | 'options-added' | 'conflicting' | 'failed';
+  detail?: string;
 }
 
 /** Why a subject's personal data was erased. */

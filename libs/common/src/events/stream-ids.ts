@@ -10,4 +10,6 @@ export const StreamIds = {
   replay: (portalId: number, replayId: string) => `replay-${portalId}-${replayId}`,
   /** Retention and offboarding erasures of a portal's personal data (a subject's erasure goes on its record's stream). */
   privacy: (portalId: number) => `privacy-${portalId}`,
+  /** One backfill: its request, progress and end (its records' decisions go on their own streams). */
+  backfill: (portalId: number, backfillId: string) => `backfill-${portalId}-${backfillId}`,
 };

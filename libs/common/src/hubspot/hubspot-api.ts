@@ -15,9 +15,27 @@ export type HubSpotCallResult =
   /** A non-2xx answer, or none at all (`error.code` is then the network error's code). */
   | { ok: false; operation: HubSpotOperationName; apiVersion: string; error: HubSpotErrorLike & { headers: Record<string, string> } };
 
+/**
+ * A portal's token that can be renewed: an OAuth access token HubSpot refused
+ * (401) is refreshed once (one refresh per portal across every caller and replica:
+ * PortalTokens) and the call is sent once more with the new one. `current` follows
+ * the renewals, so later calls of the same flow use the new token.
+ */
+export interface RenewableToken {
+  current: string;
+  /** The token to use instead of `used`, which HubSpot refused; undefined: there is none (revoked, or not renewable). */
+  renew(used: string): Promise<string | undefined>;
+}
+
+/** What a call authenticates with: a token, a renewable one, or none (OAuth's token endpoints). */
+export type HubSpotCredential = string | RenewableToken | null;
+
 export interface CallInit {
   query?: Record<string, string | readonly string[]>;
+  /** Sent as JSON. */
   body?: unknown;
+  /** Sent form-encoded instead (HubSpot's OAuth endpoints take nothing else). */
+  form?: Record<string, string>;
 }
 
 /**
@@ -34,7 +52,29 @@ export class HubSpotApi {
     private readonly timeoutMs = 30_000,
   ) {}
 
-  async call<O extends HubSpotOperationName>(accessToken: string, operation: O, params: OperationParams<O>, init: CallInit = {}): Promise<HubSpotCallResult> {
+  /**
+   * `credential` null: no bearer token (the OAuth endpoints authenticate the app by
+   * its credentials in the form). A renewable token refused with 401 is renewed and
+   * the call sent once more (a 401 means HubSpot did not process it, so this is safe
+   * for creates too); never more than once per call, so a revoked token costs one
+   * refresh attempt, not a storm.
+   */
+  async call<O extends HubSpotOperationName>(credential: HubSpotCredential, operation: O, params: OperationParams<O>, init: CallInit = {}): Promise<HubSpotCallResult> {
+    const token = credential === null || typeof credential === 'string' ? credential : credential.current;
+    const first = await this.send(token, operation, params, init);
+    if (first.ok || first.error.code !== 401 || credential === null || typeof credential === 'string' || token === null) return first;
+    let renewed: string | undefined;
+    try {
+      renewed = await credential.renew(token);
+    } catch (error) {
+      // No token right now (HubSpot's token endpoint or another replica did not answer): retriable, like a network error.
+      const e = error as { message?: string };
+      return { ok: false, operation, apiVersion: first.apiVersion, error: { code: 'TOKEN_REFRESH_FAILED', headers: {}, message: e.message ?? 'token refresh failed' } };
+    }
+    return renewed && renewed !== token ? this.send(renewed, operation, params, init) : first;
+  }
+
+  private async send<O extends HubSpotOperationName>(accessToken: string | null, operation: O, params: OperationParams<O>, init: CallInit): Promise<HubSpotCallResult> {
     const { method, path, version } = resolveOperation(operation, params);
     const qs = init.query ? Object.fromEntries(Object.entries(init.query).map(([k, v]) => [k, typeof v === 'string' ? v : v.join(',')])) : undefined;
     let timer: NodeJS.Timeout | undefined;
@@ -43,7 +83,13 @@ export class HubSpotApi {
     });
     try {
       const answer = (async () => {
-        const response = await this.clients.forToken(accessToken).apiRequest({ method, path, ...(qs ? { qs } : {}), ...(init.body !== undefined ? { body: init.body } : {}) });
+        const client = accessToken === null ? this.clients.withoutToken() : this.clients.forToken(accessToken);
+        const body = init.form
+          ? { body: new URLSearchParams(init.form).toString(), defaultJson: false, headers: { 'Content-Type': 'application/x-www-form-urlencoded', Accept: 'application/json' } }
+          : init.body !== undefined
+            ? { body: init.body }
+            : {};
+        const response = await client.apiRequest({ method, path, ...(qs ? { qs } : {}), ...body });
         return { response, text: await response.text() };
       })();
       // An answer arriving after the timeout is dropped, never an unhandled rejection.

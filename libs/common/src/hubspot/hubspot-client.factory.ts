@@ -18,6 +18,14 @@ export class HubSpotClientFactory {
     private readonly maxCachedClients = 1_000,
   ) {}
 
+  private anonymous: Client | undefined;
+
+  /** A client that sends no token (OAuth's token endpoints). */
+  withoutToken(): Client {
+    this.anonymous ??= new Client({ basePath: this.basePath.replace(/\/+$/, ''), numberOfApiCallRetries: 0 });
+    return this.anonymous;
+  }
+
   forToken(accessToken: string): Client {
     const cached = this.clients.get(accessToken);
     if (cached) return cached;

@@ -41,6 +41,27 @@ export const HUBSPOT_OPERATIONS = {
   /** A portal's association types between two object types, custom labels included. */
   'associations.labels': operation<Pair>('GET', (v, p) => `/crm/associations/${v}/${seg(p.fromObjectType)}/${seg(p.toObjectType)}/labels`),
   'owners.get': operation<{ ownerId: string }>('GET', (v, p) => `/crm/owners/${v}/${seg(p.ownerId)}`),
+
+  // Properties (the capabilities' `ai_*` properties: property bootstrap).
+  'properties.list': operation<ObjectType>('GET', (v, p) => `/crm/properties/${v}/${seg(p.objectType)}`),
+  'properties.create': operation<ObjectType>('POST', (v, p) => `/crm/properties/${v}/${seg(p.objectType)}`),
+  'properties.update': operation<ObjectType & { propertyName: string }>('PATCH', (v, p) => `/crm/properties/${v}/${seg(p.objectType)}/${seg(p.propertyName)}`),
+  'propertyGroups.list': operation<ObjectType>('GET', (v, p) => `/crm/properties/${v}/${seg(p.objectType)}/groups`),
+  'propertyGroups.create': operation<ObjectType>('POST', (v, p) => `/crm/properties/${v}/${seg(p.objectType)}/groups`),
+
+  // The account (onboarding): time zone, currency, hosting; the daily API usage of private apps.
+  'account.details': operation<Record<string, never>>('GET', (v) => `/account-info/${v}/details`),
+  'account.dailyUsage': operation<Record<string, never>>('GET', (v) => `/account-info/${v}/api-usage/daily/private-apps`),
+
+  // OAuth (docs/decisions/0020): the 2026-03 endpoints, never v1 (switched off on 2027-02-16).
+  // Form-encoded bodies with the app's credentials; no bearer token.
+  'oauth.token': operation<Record<string, never>>('POST', (v) => `/oauth/${v}/token`),
+  'oauth.introspect': operation<Record<string, never>>('POST', (v) => `/oauth/${v}/token/introspect`),
+  'oauth.revoke': operation<Record<string, never>>('POST', (v) => `/oauth/${v}/token/revoke`),
+  /** Uninstalls the app from the account of the access token (needs the `oauth` scope); 204. */
+  'apps.uninstall': operation<Record<string, never>>('DELETE', (v) => `/appinstalls/${v}/external-install`),
+  /** A private app's token: its hub id, app id and scopes (HubSpot has no date-versioned form of it). */
+  'privateApps.tokenInfo': operation<Record<string, never>>('POST', () => `/oauth/v2/private-apps/get/access-token-info`, 'v2'),
 } as const;
 
 export type HubSpotOperationName = keyof typeof HUBSPOT_OPERATIONS;

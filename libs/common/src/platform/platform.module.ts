@@ -19,6 +19,10 @@ import { TokenCipher } from '../portals/token-cipher';
 import { keyringFromConfig } from '../config/token-keys';
 import { assertStoredKeysConfigured } from '../crypto/key-rotation';
 import { CLOCK, SERVICE_NAME, TOPICS, type Clock } from './tokens';
+import { HubSpotOAuth } from '../connections/hubspot-oauth';
+import { PortalTokens } from '../connections/portal-tokens';
+import { OperatorAlerts } from '../portals/operator-alerts';
+import { PortalLifecycle } from '../portals/portal-lifecycle';
 
 /** Starts the outbox relay once the app is up and closes every connection on shutdown. */
 @Injectable()
@@ -106,9 +110,39 @@ export class PlatformModule {
         { provide: HubSpotClientFactory, useFactory: () => new HubSpotClientFactory(config.hubspotApiBaseUrl) },
         { provide: HubSpotApi, useFactory: (clients: HubSpotClientFactory) => new HubSpotApi(clients, config.hubspotRequestTimeoutMs), inject: [HubSpotClientFactory] },
         { provide: HubSpotBudget, useFactory: (ds: DataSource) => new HubSpotBudget(new BudgetRepository(ds), config.hubspotBudgetHeadroom), inject: [DataSource] },
+        // Connections (docs/decisions/0020): OAuth's endpoints, the portals' tokens (refreshed by one replica at a time), their life as events.
+        { provide: HubSpotOAuth, useFactory: (api: HubSpotApi) => new HubSpotOAuth(api, { clientId: config.hubspotClientId, clientSecret: config.hubspotClientSecret }), inject: [HubSpotApi] },
+        { provide: PortalLifecycle, useFactory: (events: EventStore, ds: DataSource) => new PortalLifecycle(events, ds), inject: [EventStore, DataSource] },
+        OperatorAlerts,
+        {
+          provide: PortalTokens,
+          useFactory: (portals: PortalRepository, oauth: HubSpotOAuth, events: EventStore, alerts: OperatorAlerts, clock: Clock) =>
+            new PortalTokens(portals.credentials, oauth, events, alerts, clock, { refreshSkewMs: config.hubspotTokenRefreshSkewMs, cacheMs: config.portalCacheMs }, logger.child({ component: 'portal-tokens' }), service),
+          inject: [PortalRepository, HubSpotOAuth, EventStore, OperatorAlerts, CLOCK],
+        },
         PlatformLifecycle,
       ],
-      exports: [AppConfig, SERVICE_NAME, Logger, CLOCK, TOPICS, DataSource, EventStore, PersonalData, PersonalDataErasure, PortalRepository, KafkaBus, OutboxRelay, HubSpotClientFactory, HubSpotApi, HubSpotBudget],
+      exports: [
+        AppConfig,
+        SERVICE_NAME,
+        Logger,
+        CLOCK,
+        TOPICS,
+        DataSource,
+        EventStore,
+        PersonalData,
+        PersonalDataErasure,
+        PortalRepository,
+        KafkaBus,
+        OutboxRelay,
+        HubSpotClientFactory,
+        HubSpotApi,
+        HubSpotBudget,
+        HubSpotOAuth,
+        PortalLifecycle,
+        OperatorAlerts,
+        PortalTokens,
+      ],
     };
   }
 }

@@ -1,4 +1,4 @@
-import type { PortalAlertKind } from '../events/event-types';
+import type { PortalAccount, PortalAlertKind, PortalConnection } from '../events/event-types';
 import type { PortalHubSpotPlan } from '../hubspot/budget/api-limits';
 import { Column, CreateDateColumn, Entity, PrimaryColumn, UpdateDateColumn } from 'typeorm';
 
@@ -90,12 +90,16 @@ export class PortalEntity {
   @Column({ type: 'text' })
   status: PortalStatus;
 
-  /** AES-256-GCM ciphertext; see TokenCipher. Never the token itself. */
-  @Column({ name: 'access_token_encrypted', type: 'text' })
-  accessTokenEncrypted: string;
-
   @Column({ type: 'jsonb' })
   settings: PortalSettings;
+
+  /** HubSpot's account details (time zone, currency, hosting), read at onboarding; {} before. */
+  @Column({ type: 'jsonb', default: () => "'{}'::jsonb" })
+  account: Partial<PortalAccount>;
+
+  /** How the portal is connected (mode, scopes, capabilities); {} for portals registered before connections existed. */
+  @Column({ type: 'jsonb', default: () => "'{}'::jsonb" })
+  connection: Partial<PortalConnection>;
 
   /** What an operator must fix, by kind (set by the writer, cleared by the admin API). */
   @Column({ type: 'jsonb', default: () => "'{}'::jsonb" })

@@ -5,12 +5,16 @@ import { PortalEntity, type PortalAlerts, type PortalSettings, type PortalStatus
 import type { PortalAlertKind } from '../events/event-types';
 import type { TokenCipher } from './token-cipher';
 import type { Keyring } from '../crypto/keyring';
+import { PortalCredentials, type NewPortalSecrets } from '../connections/portal-credentials';
+import type { PortalAccount, PortalConnection } from '../events/event-types';
 
 export interface NewPortal {
   portalId: number;
   name: string;
   accessToken: string;
   settings?: PortalSettings;
+  /** How it is connected: absent = a pasted token (mode `token`). */
+  secrets?: Omit<NewPortalSecrets, 'accessToken'>;
 }
 
 /** A portal as the rest of the platform sees it: never the token ciphertext. */
@@ -20,6 +24,10 @@ export interface Portal {
   status: PortalStatus;
   settings: PortalSettings;
   alerts: PortalAlerts;
+  /** HubSpot's account details ({} until read at onboarding). */
+  account: Partial<PortalAccount>;
+  /** How it is connected ({} for portals registered before connections existed). */
+  connection: Partial<PortalConnection>;
   createdAt: string;
   updatedAt: string;
 }
@@ -29,13 +37,16 @@ export type RegisterResult = { kind: 'registered'; portal: Portal } | { kind: 'e
 /** The tenant registry. Tokens are encrypted on the way in and decrypted only on request. */
 export class PortalRepository {
   private readonly repo: Repository<PortalEntity>;
+  /** The portals' secrets (tokens, client secrets), in their own table. */
+  readonly credentials: PortalCredentials;
 
   constructor(
-    dataSource: DataSource,
+    private readonly dataSource: DataSource,
     /** Absent in services that never handle tokens (the scheduler). */
     private readonly cipher: TokenCipher | undefined,
   ) {
     this.repo = dataSource.getRepository(PortalEntity);
+    this.credentials = new PortalCredentials(dataSource, cipher);
   }
 
   /** The keyring tokens are encrypted with; undefined in services without keys. */
@@ -48,12 +59,15 @@ export class PortalRepository {
       portalId: input.portalId,
       name: input.name,
       status: 'active',
-      accessTokenEncrypted: this.requireCipher().encrypt(input.accessToken, input.portalId),
       settings: input.settings ?? {},
     });
+    this.requireCipher();
     try {
-      // TypeORM's deep-partial type cannot see through the open settings record.
-      await this.repo.insert(entity as QueryDeepPartialEntity<PortalEntity>);
+      await this.dataSource.transaction(async (manager) => {
+        // TypeORM's deep-partial type cannot see through the open settings record.
+        await manager.getRepository(PortalEntity).insert(entity as QueryDeepPartialEntity<PortalEntity>);
+        await this.credentials.save(input.portalId, { mode: 'token', ...input.secrets, accessToken: input.accessToken }, manager);
+      });
     } catch (error) {
       if (isUniqueViolation(error)) return { kind: 'exists' };
       throw error;
@@ -73,8 +87,7 @@ export class PortalRepository {
   }
 
   async updateSettings(portalId: number, changes: { name?: string; status?: PortalStatus; settings?: PortalSettings }): Promise<Portal | undefined> {
-    // Never read (so never written back): the token, which a replacement or `keys:rotate` may change meanwhile.
-    const entity = await this.repo.findOne({ where: { portalId }, select: { portalId: true, name: true, status: true, settings: true, alerts: true, createdAt: true, updatedAt: true } });
+    const entity = await this.repo.findOneBy({ portalId });
     if (!entity) return undefined;
     if (changes.name !== undefined) entity.name = changes.name;
     if (changes.status !== undefined) entity.status = changes.status;
@@ -96,7 +109,7 @@ export class PortalRepository {
   }
 
   async replaceAccessToken(portalId: number, accessToken: string): Promise<void> {
-    await this.repo.update({ portalId }, { accessTokenEncrypted: this.requireCipher().encrypt(accessToken, portalId) });
+    await this.credentials.replaceAccessToken(portalId, accessToken);
   }
 
   async clearAlerts(portalId: number): Promise<void> {
@@ -110,12 +123,13 @@ export class PortalRepository {
   /** The portal and its decrypted token in one query (for services that call HubSpot). */
   async findWithAccessToken(portalId: number): Promise<{ portal: Portal; accessToken: string } | undefined> {
     const entity = await this.repo.findOneBy({ portalId });
-    return entity ? { portal: toPortal(entity), accessToken: this.requireCipher().decrypt(entity.accessTokenEncrypted, portalId) } : undefined;
+    if (!entity) return undefined;
+    const secrets = await this.credentials.read(portalId);
+    return secrets ? { portal: toPortal(entity), accessToken: secrets.accessToken } : undefined;
   }
 
   async accessToken(portalId: number): Promise<string | undefined> {
-    const entity = await this.repo.findOne({ where: { portalId }, select: { portalId: true, accessTokenEncrypted: true } });
-    return entity ? this.requireCipher().decrypt(entity.accessTokenEncrypted, portalId) : undefined;
+    return (await this.credentials.read(portalId))?.accessToken;
   }
 
   private requireCipher(): TokenCipher {
@@ -131,6 +145,8 @@ function toPortal(entity: PortalEntity): Portal {
     status: entity.status,
     settings: entity.settings,
     alerts: entity.alerts ?? {},
+    account: entity.account ?? {},
+    connection: entity.connection ?? {},
     createdAt: entity.createdAt.toISOString(),
     updatedAt: entity.updatedAt.toISOString(),
   };

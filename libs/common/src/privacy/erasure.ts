@@ -112,6 +112,7 @@ export class PersonalDataErasure {
         [portalId, now, days, eraseAt],
       );
       await manager.query(`DELETE FROM portals WHERE portal_id = $1`, [portalId]);
+      await manager.query(`DELETE FROM portal_credentials WHERE portal_id = $1`, [portalId]);
       await manager.query(`DELETE FROM hubspot_budgets WHERE portal_id = $1`, [portalId]);
       await manager.query(`DELETE FROM coalescing_windows WHERE portal_id = $1`, [portalId]);
       const offboarded = startStory(

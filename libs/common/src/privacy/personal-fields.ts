@@ -63,6 +63,27 @@ export const PERSONAL_FIELDS: { readonly [T in EventType]: readonly PersonalFiel
   SubjectErased: NONE,
   PersonalDataExpired: NONE,
   PortalOffboarded: NONE,
+  // The portal's life (issue 15): configuration, HubSpot's account facts and scopes; never tokens or secrets.
+  PortalConnected: NONE,
+  PortalDisconnected: NONE,
+  PortalTokenRefreshed: NONE,
+  PortalScopesChanged: NONE,
+  PortalAccountRead: NONE,
+  PortalStateImported: NONE,
+  PortalSettingsChanged: NONE,
+  PortalStatusChanged: NONE,
+  PortalAlertsCleared: NONE,
+  PropertiesBootstrapped: NONE,
+  PortalInstallRefused: NONE,
+  // An operator's search filter may name a person (email EQ ...).
+  BackfillRequested: [{ path: 'filter' }],
+  BackfillRecordListed: NONE,
+  BackfillProgressed: NONE,
+  BackfillPaused: NONE,
+  BackfillResumed: NONE,
+  BackfillCancelled: NONE,
+  BackfillCompleted: NONE,
+  BackfillFailed: NONE,
 };
 
 /** The personal fields of an event type; none for a type the platform does not know. */

@@ -59,6 +59,8 @@ describe('sealing personal fields (docs/decisions/0019)', () => {
     const sealed = Object.entries(PERSONAL_FIELDS).filter(([, fields]) => fields.length > 0).map(([type]) => type).sort();
     expect(sealed).toEqual(
       [
+        // An operator's search filter may name a person (email EQ …): docs/decisions/0021.
+        'BackfillRequested',
         'ContextFetched',
         'DecisionFailed',
         'DecisionMade',

@@ -1,0 +1,197 @@
+import { hostname } from 'node:os';
+import { randomUUID } from 'node:crypto';
+import { startStory } from '../events/envelope';
+import type { EventStore } from '../event-store/event-store.repository';
+import { StreamIds } from '../events/stream-ids';
+import type { Logger } from '../logging/logger';
+import type { Clock } from '../platform/tokens';
+import type { OperatorAlerts } from '../portals/operator-alerts';
+import type { PortalCredentials, PortalSecrets } from './portal-credentials';
+import type { HubSpotOAuth } from './hubspot-oauth';
+
+export interface PortalTokensOptions {
+  /** Refresh when the access token has less than this left. */
+  refreshSkewMs: number;
+  /** How long a replica may hold a portal's refresh lease (it releases it when done). */
+  leaseMs?: number;
+  /** How long a caller waits for another replica's refresh before giving up (retriable). */
+  waitForOtherReplicaMs?: number;
+  /** How long a static token is cached (PORTAL_CACHE_MS). */
+  cacheMs: number;
+}
+
+/** A refresh HubSpot refused for good: the portal was paused and `access-revoked` raised. */
+export class AccessRevokedError extends Error {
+  readonly retriable = false;
+  constructor(readonly portalId: number, reason: string) {
+    super(`portal ${portalId}: HubSpot refused to refresh its token (${reason}); the portal is paused until it is reconnected`);
+    this.name = 'AccessRevokedError';
+  }
+}
+
+/** A token could not be refreshed right now (HubSpot or another replica did not answer in time). */
+export class TokenUnavailableError extends Error {
+  readonly retriable = true;
+  constructor(readonly portalId: number, reason: string) {
+    super(`portal ${portalId}: no usable token right now: ${reason}`);
+    this.name = 'TokenUnavailableError';
+  }
+}
+
+/**
+ * Every portal's usable access token, for every service that calls HubSpot
+ * (docs/decisions/0020). OAuth access tokens live 30 minutes: one is refreshed
+ * when it has less than `refreshSkewMs` left, or once when HubSpot refused it
+ * (401), by exactly one caller at a time: in a process, concurrent callers share
+ * one refresh (single flight); across replicas, the refresh lease in Postgres
+ * (portal_credentials.refresh_lease_*) elects one and the others wait for the
+ * token version to move. A refresh HubSpot refuses for good (`invalid_grant`: the
+ * app was uninstalled or the token revoked) pauses the portal's AI and raises
+ * `access-revoked`; ingest keeps recording its webhooks.
+ */
+export class PortalTokens {
+  private readonly inFlight = new Map<number, Promise<PortalSecrets>>();
+  private readonly cache = new Map<number, { secrets: PortalSecrets; until: number }>();
+  /** The credential version whose refresh HubSpot refused for good, per portal: never tried again (a reconnect bumps it). */
+  private readonly revokedVersion = new Map<number, number>();
+  /** This replica, as the lease and PortalTokenRefreshed name it. */
+  readonly replicaId: string;
+
+  constructor(
+    private readonly credentials: PortalCredentials,
+    private readonly oauth: HubSpotOAuth | undefined,
+    private readonly eventStore: EventStore | undefined,
+    private readonly alerts: OperatorAlerts | undefined,
+    private readonly clock: Clock,
+    private readonly options: PortalTokensOptions,
+    private readonly logger?: Logger,
+    service = 'service',
+  ) {
+    this.replicaId = `${service}@${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+  }
+
+  /**
+   * The portal's access token, refreshed first when it is about to expire (unless
+   * `refresh` is false); undefined when the portal has none. A refresh HubSpot
+   * refused for good leaves the stale token (the portal is paused by then).
+   */
+  async accessToken(portalId: number, { refresh = true }: { refresh?: boolean } = {}): Promise<string | undefined> {
+    const now = this.clock().getTime();
+    const cached = this.cache.get(portalId);
+    let secrets = cached && cached.until > now ? cached.secrets : await this.credentials.read(portalId);
+    if (!secrets) return undefined;
+    if (refresh && this.expiring(secrets, now) && this.revokedVersion.get(portalId) !== secrets.version) {
+      try {
+        secrets = await this.refresh(portalId, secrets, 'expiring');
+      } catch (error) {
+        if (!(error instanceof AccessRevokedError)) throw error;
+        return secrets.accessToken;
+      }
+    }
+    this.remember(portalId, secrets, now);
+    return secrets.accessToken;
+  }
+
+  /**
+   * HubSpot refused `used` with 401: the token to try instead, refreshing once when
+   * `used` is still the stored one. Undefined: there is no other (a static token,
+   * or a refresh refused for good).
+   */
+  async afterUnauthorized(portalId: number, used: string): Promise<string | undefined> {
+    this.cache.delete(portalId);
+    const secrets = await this.credentials.read(portalId);
+    if (!secrets) return undefined;
+    // Replaced meanwhile (another replica refreshed, or an operator pasted a new token).
+    if (secrets.accessToken !== used) return secrets.accessToken;
+    if (secrets.mode !== 'oauth' || this.revokedVersion.get(portalId) === secrets.version) return undefined;
+    try {
+      return (await this.refresh(portalId, secrets, 'unauthorized')).accessToken;
+    } catch (error) {
+      if (error instanceof AccessRevokedError) return undefined;
+      throw error;
+    }
+  }
+
+  forget(portalId: number): void {
+    this.cache.delete(portalId);
+  }
+
+  private expiring(secrets: PortalSecrets, now: number): boolean {
+    return secrets.mode === 'oauth' && secrets.expiresAt !== null && secrets.expiresAt.getTime() - now < this.options.refreshSkewMs;
+  }
+
+  private remember(portalId: number, secrets: PortalSecrets, now: number): void {
+    // Never past the point where the token needs refreshing.
+    const refreshAt = secrets.expiresAt ? secrets.expiresAt.getTime() - this.options.refreshSkewMs : Infinity;
+    if (this.cache.size > 10_000) this.cache.clear();
+    this.cache.set(portalId, { secrets, until: Math.min(now + this.options.cacheMs, refreshAt) });
+  }
+
+  /** One refresh per portal in this process at a time: later callers join the one running. */
+  private refresh(portalId: number, seen: PortalSecrets, reason: 'expiring' | 'unauthorized'): Promise<PortalSecrets> {
+    const running = this.inFlight.get(portalId);
+    if (running) return running;
+    const refresh = this.refreshOnce(portalId, seen, reason).finally(() => this.inFlight.delete(portalId));
+    this.inFlight.set(portalId, refresh);
+    return refresh;
+  }
+
+  private async refreshOnce(portalId: number, seen: PortalSecrets, reason: 'expiring' | 'unauthorized'): Promise<PortalSecrets> {
+    const leaseMs = this.options.leaseMs ?? 15_000;
+    if (!(await this.credentials.tryLease(portalId, this.replicaId, leaseMs))) return this.awaitOtherReplica(portalId, seen);
+    try {
+      // Another replica may have refreshed between our read and the lease.
+      const current = await this.credentials.read(portalId);
+      if (!current) throw new TokenUnavailableError(portalId, 'the portal was disconnected');
+      if (current.version !== seen.version && !this.expiring(current, this.clock().getTime())) return current;
+      if (!current.refreshToken) throw new TokenUnavailableError(portalId, 'no refresh token is stored');
+      if (!this.oauth?.configured) throw new TokenUnavailableError(portalId, 'HUBSPOT_CLIENT_ID and HUBSPOT_CLIENT_SECRET are not configured in this service');
+      const answer = await this.oauth.refresh(current.refreshToken);
+      if (!answer.ok) {
+        if (answer.failure.kind === 'invalid-grant') {
+          this.revokedVersion.set(portalId, current.version);
+          await this.revoked(portalId, answer.failure.description, answer.failure.status);
+          throw new AccessRevokedError(portalId, answer.failure.code ?? answer.failure.description);
+        }
+        this.logger?.warn(`portal ${portalId}: token refresh failed`, { portalId, kind: answer.failure.kind, status: answer.failure.status, code: answer.failure.code });
+        // The old token may still have minutes left: better than nothing.
+        if (reason === 'expiring' && current.expiresAt && current.expiresAt.getTime() > this.clock().getTime()) return current;
+        throw new TokenUnavailableError(portalId, `HubSpot refused the refresh (${answer.failure.kind}, ${answer.failure.status ?? 'no answer'})`);
+      }
+      const now = this.clock();
+      const expiresAt = new Date(now.getTime() + answer.value.expiresIn * 1000);
+      const refreshToken = answer.value.refreshToken !== current.refreshToken ? answer.value.refreshToken : undefined;
+      const version = await this.credentials.storeRefreshed(portalId, { accessToken: answer.value.accessToken, expiresAt, ...(refreshToken ? { refreshToken } : {}) });
+      if (this.eventStore) {
+        const event = startStory({ type: 'PortalTokenRefreshed', portalId, data: { expiresAt: expiresAt.toISOString(), reason, by: this.replicaId } }, now);
+        await this.eventStore.append({ streamId: StreamIds.portal(portalId), events: [event] });
+      }
+      this.logger?.info(`portal ${portalId}: access token refreshed`, { portalId, reason, expiresAt: expiresAt.toISOString() });
+      return { ...current, accessToken: answer.value.accessToken, expiresAt, ...(refreshToken ? { refreshToken } : {}), version };
+    } finally {
+      await this.credentials.releaseLease(portalId, this.replicaId);
+    }
+  }
+
+  /** Another replica holds the lease: wait for the stored token to change (or the lease to lapse). */
+  private async awaitOtherReplica(portalId: number, seen: PortalSecrets): Promise<PortalSecrets> {
+    const deadline = Date.now() + (this.options.waitForOtherReplicaMs ?? 10_000);
+    while (Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      const current = await this.credentials.read(portalId);
+      if (!current) throw new TokenUnavailableError(portalId, 'the portal was disconnected');
+      if (current.version !== seen.version) return current;
+    }
+    throw new TokenUnavailableError(portalId, 'another replica is refreshing the token');
+  }
+
+  private async revoked(portalId: number, description: string, status: number | null): Promise<void> {
+    this.cache.delete(portalId);
+    await this.alerts?.raise(undefined, portalId, {
+      alert: 'access-revoked',
+      message: `HubSpot refused to refresh the portal's OAuth token (${description}): the app was uninstalled or its access revoked. The portal's AI is paused; webhooks are still recorded. Reconnect it with an install link (GET /oauth/install), then PATCH the portal with { "status": "active", "clearAlerts": true }.`,
+      hubspotStatus: status,
+      pause: true,
+    });
+  }
+}
