@@ -59,40 +59,67 @@ export function signatureV2(secret: string, method: string, uri: string, rawBody
 }
 
 /**
- * Verifies a HubSpot request signature: v3 (timestamp no older than five minutes)
+ * A request's signature headers read before any secret is involved: either refused
+ * outright (missing, stale, downgraded, unsupported: no secret can make it valid, so
+ * no secret need be looked up), or a signature of `version` that `matches` compares,
+ * in constant time, with the signature a given secret makes.
+ */
+export type SignatureHeaders =
+  | { ok: false; reason: string }
+  | { ok: true; version: SignatureVersion; matches(secret: string): boolean; /** The reason when no secret tried matches. */ mismatch: string };
+
+/**
+ * Reads a HubSpot request signature: v3 (timestamp no older than five minutes)
  * whenever the request carries v3; a legacy v1 or v2 only when the request carries
  * no v3 at all and `policy` accepts that version (off by default: v3 only).
- * Comparisons are constant-time. `reason` is for the server log, never the answer.
+ * `reason` and `mismatch` are for the server log, never the answer.
  */
-export function verifyAppWebhook(request: SignedRequest, secret: string, nowMs: number, policy: SignaturePolicy = V3_ONLY): SignatureCheck {
+export function readSignature(request: SignedRequest, nowMs: number, policy: SignaturePolicy = V3_ONLY): SignatureHeaders {
   const v3 = header(request.headers, 'x-hubspot-signature-v3');
   if (v3 !== undefined) {
     const timestamp = header(request.headers, 'x-hubspot-request-timestamp');
-    if (timestamp === undefined || !/^\d{1,15}$/.test(timestamp)) return { valid: false, reason: 'X-HubSpot-Request-Timestamp is missing or not a number' };
+    if (timestamp === undefined || !/^\d{1,15}$/.test(timestamp)) return { ok: false, reason: 'X-HubSpot-Request-Timestamp is missing or not a number' };
     const age = nowMs - Number(timestamp);
-    if (age > MAX_SIGNATURE_AGE_MS) return { valid: false, reason: `signature timestamp is ${Math.round(age / 1000)} s old (limit 300 s)` };
-    if (age < -MAX_SIGNATURE_AGE_MS) return { valid: false, reason: 'signature timestamp is in the future' };
-    return constantTimeEqual(v3, signatureV3(secret, request.method, request.uri, request.rawBody, timestamp))
-      ? { valid: true, version: 'v3' }
-      : { valid: false, reason: 'X-HubSpot-Signature-v3 does not match' };
+    if (age > MAX_SIGNATURE_AGE_MS) return { ok: false, reason: `signature timestamp is ${Math.round(age / 1000)} s old (limit 300 s)` };
+    if (age < -MAX_SIGNATURE_AGE_MS) return { ok: false, reason: 'signature timestamp is in the future' };
+    return {
+      ok: true,
+      version: 'v3',
+      matches: (secret) => constantTimeEqual(v3, signatureV3(secret, request.method, request.uri, request.rawBody, timestamp)),
+      mismatch: 'X-HubSpot-Signature-v3 does not match',
+    };
   }
   const legacy = header(request.headers, 'x-hubspot-signature');
-  if (legacy === undefined) return { valid: false, reason: 'no HubSpot signature header' };
+  if (legacy === undefined) return { ok: false, reason: 'no HubSpot signature header' };
   // HubSpot sends the timestamp only with v3: a timestamp without it means v3 was stripped.
-  if (header(request.headers, 'x-hubspot-request-timestamp') !== undefined) return { valid: false, reason: 'X-HubSpot-Request-Timestamp without X-HubSpot-Signature-v3 (v3 stripped?)' };
+  if (header(request.headers, 'x-hubspot-request-timestamp') !== undefined) return { ok: false, reason: 'X-HubSpot-Request-Timestamp without X-HubSpot-Signature-v3 (v3 stripped?)' };
   const version = header(request.headers, 'x-hubspot-signature-version') ?? 'v1';
   if ((version === 'v1' || version === 'v2') && !policy.legacy.includes(version)) {
-    return { valid: false, reason: `legacy signature ${version} is not accepted on this route (v3 only; see HUBSPOT_LEGACY_SIGNATURES)` };
+    return { ok: false, reason: `legacy signature ${version} is not accepted on this route (v3 only; see HUBSPOT_LEGACY_SIGNATURES)` };
   }
   if (version === 'v1') {
-    return constantTimeEqual(legacy.toLowerCase(), signatureV1(secret, request.rawBody)) ? { valid: true, version: 'v1' } : { valid: false, reason: 'X-HubSpot-Signature (v1) does not match' };
+    return { ok: true, version: 'v1', matches: (secret) => constantTimeEqual(legacy.toLowerCase(), signatureV1(secret, request.rawBody)), mismatch: 'X-HubSpot-Signature (v1) does not match' };
   }
   if (version === 'v2') {
-    return constantTimeEqual(legacy.toLowerCase(), signatureV2(secret, request.method, request.uri, request.rawBody))
-      ? { valid: true, version: 'v2' }
-      : { valid: false, reason: 'X-HubSpot-Signature (v2) does not match' };
+    return {
+      ok: true,
+      version: 'v2',
+      matches: (secret) => constantTimeEqual(legacy.toLowerCase(), signatureV2(secret, request.method, request.uri, request.rawBody)),
+      mismatch: 'X-HubSpot-Signature (v2) does not match',
+    };
   }
-  return { valid: false, reason: `unsupported signature version ${version.slice(0, 16)}` };
+  return { ok: false, reason: `unsupported signature version ${version.slice(0, 16)}` };
+}
+
+/**
+ * Verifies a HubSpot request signature with one secret (see readSignature for what
+ * is accepted). Comparisons are constant-time. `reason` is for the server log, never
+ * the answer.
+ */
+export function verifyAppWebhook(request: SignedRequest, secret: string, nowMs: number, policy: SignaturePolicy = V3_ONLY): SignatureCheck {
+  const signature = readSignature(request, nowMs, policy);
+  if (!signature.ok) return { valid: false, reason: signature.reason };
+  return signature.matches(secret) ? { valid: true, version: signature.version } : { valid: false, reason: signature.mismatch };
 }
 
 function constantTimeEqual(given: string, expected: string): boolean {

@@ -1,5 +1,5 @@
 import { publicBaseUrlOf, type AppConfig } from '@app/common';
-import { verifyAppWebhook, type LegacySignatureVersion, type SignatureCheck, type SignaturePolicy } from './hubspot-signature';
+import type { LegacySignatureVersion, SignedRequest, SignaturePolicy } from './hubspot-signature';
 import { isJsonMediaType } from '../edge/json-media-type';
 import { jsonNestingExceeds, MAX_JSON_DEPTH } from '../edge/json-depth';
 
@@ -35,34 +35,36 @@ export function signaturePolicyOf(config: AppConfig, route: WebhookRoute): Signa
 }
 
 /**
- * Checks HubSpot's signature against the public URL HubSpot posted to
- * (PUBLIC_BASE_URL + path), never one rebuilt from forwarding headers, under the
- * route's signature policy.
+ * The request as HubSpot signed it: the public URL HubSpot posted to
+ * (PUBLIC_BASE_URL + path), never one rebuilt from forwarding headers.
  */
-export function verifyIncoming(request: IncomingWebhook, config: AppConfig, nowMs: number, route: WebhookRoute): SignatureCheck {
-  return verifyAppWebhook(
-    { method: request.method, uri: publicBaseUrlOf(config) + request.pathAndQuery, rawBody: request.rawBody, headers: request.headers },
-    config.hubspotClientSecret ?? '',
-    nowMs,
-    signaturePolicyOf(config, route),
-  );
+export function signedRequestOf(request: IncomingWebhook, config: AppConfig): SignedRequest {
+  return { method: request.method, uri: publicBaseUrlOf(config) + request.pathAndQuery, rawBody: request.rawBody, headers: request.headers };
 }
+
+export type JsonBody = { ok: true; body: unknown } | { ok: false; response: WebhookResponse };
 
 /**
  * The checks every authenticated webhook body goes through, in order: JSON content
  * type, exactly (415), then nesting within MAX_JSON_DEPTH (400), then valid JSON
- * (400). Returns the parsed body or the answer to give.
+ * (400). Returns the parsed body or the answer to give. `parsed`: the body's bytes
+ * already parsed (parseJsonBytes), so they are not parsed twice.
  */
-export function parseJsonBody(request: Pick<IncomingWebhook, 'contentType' | 'rawBody'>): { ok: true; body: unknown } | { ok: false; response: WebhookResponse } {
+export function parseJsonBody(request: Pick<IncomingWebhook, 'contentType' | 'rawBody'>, parsed?: JsonBody): JsonBody {
   if (!isJsonMediaType(request.contentType)) {
     return { ok: false, response: { status: 415, body: { message: `Content-Type must be application/json, got ${request.contentType ?? 'none'}` } } };
   }
+  return parsed ?? parseJsonBytes(request.rawBody);
+}
+
+/** Nesting within MAX_JSON_DEPTH (400), then valid JSON (400): parseJsonBody without the content type. */
+export function parseJsonBytes(rawBody: Buffer): JsonBody {
   // Before parsing: deeper bodies are no HubSpot payload, and made serialisation throw (503, retried for a day).
-  if (jsonNestingExceeds(request.rawBody, MAX_JSON_DEPTH)) {
+  if (jsonNestingExceeds(rawBody, MAX_JSON_DEPTH)) {
     return { ok: false, response: { status: 400, body: { message: `body nests arrays or objects deeper than ${MAX_JSON_DEPTH} levels` } } };
   }
   try {
-    return { ok: true, body: JSON.parse(request.rawBody.toString('utf8')) };
+    return { ok: true, body: JSON.parse(rawBody.toString('utf8')) };
   } catch (error) {
     return { ok: false, response: { status: 400, body: { message: `body is not valid JSON: ${(error as Error).message}` } } };
   }

@@ -3,7 +3,7 @@ import { planWebhookBatch, type PlanContext } from './webhook-batch.planner';
 
 const topics = topicNames('test');
 const now = new Date('2026-11-28T10:00:00Z');
-const portal = (portalId: number, status: Portal['status'] = 'active', settings: PortalSettings = {}): Portal => ({ portalId, name: `p${portalId}`, status, settings, alerts: {}, createdAt: '', updatedAt: '' });
+const portal = (portalId: number, status: Portal['status'] = 'active', settings: PortalSettings = {}): Portal => ({ portalId, name: `p${portalId}`, status, settings, alerts: {}, account: {}, connection: {}, createdAt: '', updatedAt: '' });
 const deletion = (portalId: number, subscriptionType = 'contact.privacyDeletion') => ({ eventId: 7, subscriptionId: 9, portalId, appId: 1, occurredAt: 1764324000000, subscriptionType, attemptNumber: 0, objectId: 123 });
 const context = (portals: Array<[number, Portal]>): PlanContext => ({ portals: new Map(portals), topics, now, coalesceWindowMs: 3000 });
 

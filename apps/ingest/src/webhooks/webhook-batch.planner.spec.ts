@@ -4,7 +4,7 @@ import { isOwnChange, planWebhookBatch, webhookEventId, type PlanContext } from 
 const topics = topicNames('test');
 const now = new Date('2026-11-28T10:00:00Z');
 const APP_ID = 54321;
-const portal = (portalId: number, status: Portal['status'] = 'active', settings: PortalSettings = {}): Portal => ({ portalId, name: `p${portalId}`, status, settings, alerts: {}, createdAt: '', updatedAt: '' });
+const portal = (portalId: number, status: Portal['status'] = 'active', settings: PortalSettings = {}): Portal => ({ portalId, name: `p${portalId}`, status, settings, alerts: {}, account: {}, connection: {}, createdAt: '', updatedAt: '' });
 const anEvent = (overrides: Record<string, unknown> = {}) => ({
   eventId: 1, subscriptionId: 9, portalId: 62515, appId: APP_ID, occurredAt: 1764324000000, subscriptionType: 'contact.creation', attemptNumber: 0, objectId: 123, changeSource: 'CRM', changeFlag: 'NEW', ...overrides,
 });

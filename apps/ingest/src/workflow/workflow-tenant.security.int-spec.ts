@@ -15,13 +15,20 @@ import { signatureV3 } from '../webhooks/hubspot-signature';
  * portal may use a URL: the signed body must name the portal (origin.portalId,
  * portalId or portal-id) and it must be the URL's. The per-portal key
  * (X-HubSpot-AI-Key) authenticates the portal itself. And nothing unauthenticated
- * costs a database query.
+ * costs a portal lookup (a well-formed signature costs the cached look-up of its
+ * portal's secret).
+ *
+ * A private app signs its portal's workflow calls with its own client secret: the
+ * URL's portal is verified with that secret, never the public app's, and the signed
+ * body must still name the URL's portal.
  */
 const PUBLIC_BASE_URL = 'https://hooks.agency.example';
 const TENANT_A = 4201;
 const TENANT_B = 4202;
 const KEY_A = 'tenant-a-key-0123456789abcdef';
 const KEY_B = 'tenant-b-key-0123456789abcdef';
+const PRIVATE_TENANT = 4203;
+const SECRET_PRIVATE = 'private-app-secret-4203-0123456789';
 
 describe('workflow route bound to its tenant (security, real Postgres)', () => {
   let db: TestDatabase;
@@ -41,6 +48,7 @@ describe('workflow route bound to its tenant (security, real Postgres)', () => {
       await portals.register({ portalId, name: `Tenant ${portalId}`, accessToken: 't' });
       await portals.updateSettings(portalId, { settings: { workflowApiKeySha256: createHash('sha256').update(key).digest('hex') } });
     }
+    await portals.register({ portalId: PRIVATE_TENANT, name: 'Private tenant', accessToken: 'pat', secrets: { mode: 'private-app', clientSecret: SECRET_PRIVATE, appId: 503 } });
   });
   afterAll(async () => {
     await app?.close();
@@ -49,9 +57,9 @@ describe('workflow route bound to its tenant (security, real Postgres)', () => {
   afterEach(() => jest.restoreAllMocks());
 
   const pathOf = (portalId: number | string) => `/webhooks/hubspot/workflow/${portalId}?objectType=contacts`;
-  const signed = (body: string, path: string) => {
+  const signed = (body: string, path: string, secret = TEST_CLIENT_SECRET) => {
     const timestamp = String(Date.now());
-    return { 'x-hubspot-signature-v3': signatureV3(TEST_CLIENT_SECRET, 'POST', `${PUBLIC_BASE_URL}${path}`, body, timestamp), 'x-hubspot-request-timestamp': timestamp };
+    return { 'x-hubspot-signature-v3': signatureV3(secret, 'POST', `${PUBLIC_BASE_URL}${path}`, body, timestamp), 'x-hubspot-request-timestamp': timestamp };
   };
   const post = (path: string, body: string, headers: Record<string, string>) =>
     fetch(`${url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
@@ -110,6 +118,51 @@ describe('workflow route bound to its tenant (security, real Postgres)', () => {
     for (const [i, headers] of attempts.entries()) {
       expect((await post(pathOf(4290 + i), body, headers)).status).toBe(401);
     }
+    expect(lookups).not.toHaveBeenCalled();
+  });
+
+  it("verifies a private-app portal's call with that app's own secret, and refuses the public app's secret (401, nothing recorded)", async () => {
+    const body = JSON.stringify({ vid: 7061, 'portal-id': PRIVATE_TENANT, properties: {} });
+    const refused = await post(pathOf(PRIVATE_TENANT), body, signed(body, pathOf(PRIVATE_TENANT)));
+    expect(refused.status).toBe(401);
+    expect(await refused.json()).toEqual({ message: 'unauthorized' });
+    expect(await recorded(PRIVATE_TENANT, '7061')).toBe(0);
+    const accepted = await post(pathOf(PRIVATE_TENANT), body, signed(body, pathOf(PRIVATE_TENANT), SECRET_PRIVATE));
+    expect(accepted.status).toBe(200);
+    expect(await accepted.json()).toMatchObject({ outcome: 'accepted' });
+    expect(await recorded(PRIVATE_TENANT, '7061')).toBe(1);
+  });
+
+  it("refuses the private app's secret on another tenant's URL (401), and a body of another portal it signed (403)", async () => {
+    const forB = JSON.stringify({ vid: 7071, 'portal-id': TENANT_B, properties: {} });
+    const onB = await post(pathOf(TENANT_B), forB, signed(forB, pathOf(TENANT_B), SECRET_PRIVATE));
+    expect(onB.status).toBe(401);
+    expect(await onB.json()).toEqual({ message: 'unauthorized' });
+    const response = await post(pathOf(PRIVATE_TENANT), forB, signed(forB, pathOf(PRIVATE_TENANT), SECRET_PRIVATE));
+    expect(response.status).toBe(403);
+    expect(await recorded(TENANT_B, '7071')).toBe(0);
+    expect(await recorded(PRIVATE_TENANT, '7071')).toBe(0);
+  });
+
+  it('answers 503, never 200, to a publicly signed call while its portal\'s own secret cannot be read', async () => {
+    const unreadable = 4240;
+    jest.spyOn(portals.credentials, 'clientSecret').mockRejectedValue(new Error('connection refused'));
+    const body = JSON.stringify({ vid: 7081, 'portal-id': unreadable, properties: {} });
+    expect((await post(pathOf(unreadable), body, signed(body, pathOf(unreadable)))).status).toBe(503);
+    expect((await post(pathOf(unreadable), body, signed(body, pathOf(unreadable), 'forged-secret'))).status).toBe(401);
+    expect(await recorded(unreadable, '7081')).toBe(0);
+  });
+
+  it('costs a well-formed but forged signature one cached secret look-up per portal, and no portal lookup', async () => {
+    const lookups = jest.spyOn(portals, 'findMany');
+    const secretLookUps = jest.spyOn(portals.credentials, 'clientSecret');
+    const answers: number[] = [];
+    for (const portalId of [PRIVATE_TENANT + 50, PRIVATE_TENANT + 50, PRIVATE_TENANT + 51, PRIVATE_TENANT + 51]) {
+      const body = JSON.stringify({ id: '7091', 'portal-id': portalId, properties: {} });
+      answers.push((await post(pathOf(portalId), body, { 'x-hubspot-signature-v3': 'AAAA', 'x-hubspot-request-timestamp': String(Date.now()) })).status);
+    }
+    expect(answers).toEqual([401, 401, 401, 401]);
+    expect(secretLookUps.mock.calls).toEqual([[PRIVATE_TENANT + 50], [PRIVATE_TENANT + 51]]);
     expect(lookups).not.toHaveBeenCalled();
   });
 

@@ -12,6 +12,8 @@ import { createHash } from 'node:crypto';
 const PUBLIC_BASE_URL = 'https://hooks.agency.example';
 const PORTAL = 4100;
 const API_KEY = 'workflow-key-0123456789abcdef';
+const PRIVATE_PORTAL = 4101;
+const PRIVATE_APP_SECRET = 'private-app-secret-4101-abcdefghij';
 
 describe('POST /webhooks/hubspot/workflow/:portalId (real Postgres and Kafka)', () => {
   let db: TestDatabase;
@@ -35,6 +37,7 @@ describe('POST /webhooks/hubspot/workflow/:portalId (real Postgres and Kafka)', 
     const portals = app.get(PortalRepository);
     await portals.register({ portalId: PORTAL, name: 'Workflow Co', accessToken: 't' });
     await portals.updateSettings(PORTAL, { settings: { workflowApiKeySha256: createHash('sha256').update(API_KEY).digest('hex') } });
+    await portals.register({ portalId: PRIVATE_PORTAL, name: 'Private App Co', accessToken: 'pat', secrets: { mode: 'private-app', clientSecret: PRIVATE_APP_SECRET, appId: 601 } });
   });
   afterAll(async () => {
     await app.close();
@@ -46,9 +49,9 @@ describe('POST /webhooks/hubspot/workflow/:portalId (real Postgres and Kafka)', 
     fetch(`${url}${target}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
   // HubSpot signs workflow calls with v3 (plus the legacy v2, accepted only with HUBSPOT_LEGACY_SIGNATURES=workflow-v2:
   // see signature-policy.security.int-spec.ts).
-  const v3 = (body: string, target = path) => {
+  const v3 = (body: string, target = path, secret = TEST_CLIENT_SECRET) => {
     const timestamp = String(Date.now());
-    return { 'x-hubspot-signature-v3': signatureV3(TEST_CLIENT_SECRET, 'POST', `${PUBLIC_BASE_URL}${target}`, body, timestamp), 'x-hubspot-request-timestamp': timestamp };
+    return { 'x-hubspot-signature-v3': signatureV3(secret, 'POST', `${PUBLIC_BASE_URL}${target}`, body, timestamp), 'x-hubspot-request-timestamp': timestamp };
   };
 
   it('accepts a v3-signed record, records it and publishes it; a retry of the same delivery is a duplicate', async () => {
@@ -101,5 +104,28 @@ describe('POST /webhooks/hubspot/workflow/:portalId (real Postgres and Kafka)', 
     expect((await post(otherPortal, v3(otherPortal))).status).toBe(403);
     const [row] = await db.dataSource.query(`SELECT count(*)::int AS n FROM events WHERE stream_id = 'crm-${PORTAL}-contacts-5'`);
     expect(row.n).toBe(0);
+  });
+
+  it("verifies a private-app portal's call with that app's own secret, records and publishes it; the public app's secret is refused", async () => {
+    const privatePath = `/webhooks/hubspot/workflow/${PRIVATE_PORTAL}?objectType=contacts`;
+    const body = JSON.stringify({ vid: 601, 'portal-id': PRIVATE_PORTAL, properties: { firstname: { value: 'Ana' } } });
+    const collector = await collectMessages([topics.webhooksRaw]);
+    const refused = await post(body, v3(body, privatePath), privatePath);
+    expect(refused.status).toBe(401);
+    expect(await refused.json()).toEqual({ message: 'unauthorized' });
+    const response = await post(body, v3(body, privatePath, PRIVATE_APP_SECRET), privatePath);
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({ outcome: 'accepted' });
+
+    // The collector reads the topic from its beginning: the earlier tests' records come first.
+    const deadline = Date.now() + 20_000;
+    const ofPrivatePortal = () => collector.messages.filter((m) => m.key === String(PRIVATE_PORTAL));
+    while (ofPrivatePortal().length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    await collector.stop();
+    const [message, ...more] = ofPrivatePortal();
+    expect(more).toHaveLength(0);
+    expect(JSON.parse(message!.value!)).toMatchObject({ type: 'WorkflowWebhookReceived', portalId: PRIVATE_PORTAL, data: { objectId: '601', authenticatedBy: 'signature-v3' } });
+    const [row] = await db.dataSource.query(`SELECT count(*)::int AS n FROM events WHERE stream_id = 'crm-${PRIVATE_PORTAL}-contacts-601'`);
+    expect(row.n).toBe(1);
   });
 });

@@ -3,7 +3,10 @@ import { Inject, Injectable } from '@nestjs/common';
 import { AppConfig, CLOCK, deterministicId, EventStore, Logger, startStory, StreamIds, TOPICS, type Clock, type PlatformEvent, type Portal, type TopicNames } from '@app/common';
 import { IngestMetrics } from '../metrics/ingest-metrics';
 import { PortalCache } from '../webhooks/portal-cache';
-import { parseJsonBody, verifyIncoming, type IncomingWebhook, type WebhookResponse } from '../webhooks/incoming-webhook';
+import { readSignature } from '../webhooks/hubspot-signature';
+import { parseJsonBody, signaturePolicyOf, signedRequestOf, type IncomingWebhook, type WebhookResponse } from '../webhooks/incoming-webhook';
+import { PortalSecretCache } from '../webhooks/portal-secret-cache';
+import { authenticateAppWebhook, type AppSecrets } from '../webhooks/signing-secret';
 import { unauthorized } from '../webhooks/unauthorized';
 import { parseWorkflowPayload } from './workflow-payload.parser';
 
@@ -16,31 +19,45 @@ type Authentication = { ok: true; by: AuthenticatedBy; portal?: Portal } | { ok:
 
 /**
  * Workflow "Send a webhook" (and custom workflow action) calls: one record per
- * request, bound to the portal in the URL. Authenticated, before any database
- * lookup, by HubSpot's request signature (v3; v2 only with
+ * request, bound to the portal in the URL. Authenticated, before any other lookup,
+ * by HubSpot's request signature (v3; v2 only with
  * HUBSPOT_LEGACY_SIGNATURES=workflow-v2), or by the per-portal API key in
- * X-HubSpot-AI-Key (well-formed keys only cost a cached portal lookup).
+ * X-HubSpot-AI-Key (well-formed keys only cost a cached portal lookup). The
+ * signature is made with the secret of the app that sent the call: the URL's
+ * portal's own (private-app) client secret when it has one, and then only that;
+ * the public app's otherwise (signing-secret.ts). Which one costs a cached look-up
+ * per portal id (PortalSecretCache), and only for well-formed, fresh signatures.
  *
- * Tenant rule: the app secret signs every portal's calls alike, so a signature
- * proves HubSpot sent the body, not whose URL it was meant for. A signed body must
- * name its portal (origin.portalId, portalId or portal-id) and that portal must be
- * the URL's; otherwise 403 and nothing is recorded. The per-portal key
- * authenticates the portal itself; a body naming another portal is still refused.
+ * Tenant rule: the public app's secret signs every portal's calls alike, so a
+ * signature proves HubSpot sent the body, not whose URL it was meant for. A signed
+ * body must name its portal (origin.portalId, portalId or portal-id) and that
+ * portal must be the URL's; otherwise 403 and nothing is recorded (for a private
+ * app's signature as well). The per-portal key authenticates the portal itself; a
+ * body naming another portal is still refused.
  *
  * HubSpot waits 30 s and retries for three days on 5xx and 429, so the answer is
  * 200 once recorded and 503 when it cannot be.
  */
 @Injectable()
 export class WorkflowWebhookService {
+  private readonly secrets: AppSecrets;
+
   constructor(
     private readonly config: AppConfig,
     private readonly eventStore: EventStore,
     private readonly portals: PortalCache,
+    portalSecrets: PortalSecretCache,
     private readonly metrics: IngestMetrics,
     private readonly logger: Logger,
     @Inject(TOPICS) private readonly topics: TopicNames,
     @Inject(CLOCK) private readonly clock: Clock,
-  ) {}
+  ) {
+    this.secrets = {
+      publicSecret: config.hubspotClientSecret ?? '',
+      portalSecret: (portalId) => portalSecrets.clientSecret(portalId),
+      portalSecrets: (portalIds) => portalSecrets.clientSecrets(portalIds),
+    };
+  }
 
   async receive(portalId: number, request: IncomingWebhook): Promise<WebhookResponse> {
     const now = this.clock();
@@ -95,15 +112,30 @@ export class WorkflowWebhookService {
   }
 
   /**
-   * The signature first: it needs no database. Only a request without a valid
-   * signature that presents a well-formed key costs a portal lookup (cached, misses
-   * included, for PORTAL_CACHE_MS).
+   * The signature first: missing, stale or downgraded signatures are refused without
+   * any lookup; a well-formed one costs the secret of the URL's portal (cached, found
+   * or not, per portal id: PortalSecretCache), never a portal lookup. Only a request
+   * without a valid signature that presents a well-formed key costs a portal lookup
+   * (cached, misses included, for PORTAL_CACHE_MS).
    */
   private async authenticate(portalId: number, request: IncomingWebhook, now: Date): Promise<Authentication> {
-    const signed = verifyIncoming(request, this.config, now.getTime(), 'workflow');
-    if (signed.valid) return { ok: true, by: signed.version === 'v2' ? 'signature-v2' : 'signature-v3' };
+    const signature = readSignature(signedRequestOf(request, this.config), now.getTime(), signaturePolicyOf(this.config, 'workflow'));
+    let refused: string;
+    if (signature.ok) {
+      // The URL's portal picks the secret: its own when it has one (the public app's is then no way in), else the public app's.
+      const signed = await authenticateAppWebhook(signature, [portalId], this.secrets);
+      if (signed.valid) return { ok: true, by: signed.version === 'v2' ? 'signature-v2' : 'signature-v3' };
+      if ('unavailable' in signed) {
+        // Signed with the public app's secret, but whether the portal has its own is unknown: never accepted; HubSpot retries.
+        this.logger.error('portal secret lookup failed; answering 503', { error: signed.error, portalId });
+        return { ok: false, unavailable: true };
+      }
+      refused = signed.reason;
+    } else {
+      refused = signature.reason;
+    }
     const presented = request.headers[WORKFLOW_API_KEY_HEADER];
-    if (presented === undefined) return { ok: false, reason: signed.reason };
+    if (presented === undefined) return { ok: false, reason: refused };
     if (typeof presented !== 'string' || presented.length < WORKFLOW_API_KEY_LENGTH.min || presented.length > WORKFLOW_API_KEY_LENGTH.max) {
       return { ok: false, reason: 'X-HubSpot-AI-Key is not a well-formed key' };
     }
