@@ -1,20 +1,29 @@
 import { Test } from '@nestjs/testing';
 import type { INestApplication } from '@nestjs/common';
-import { BudgetRepository, EventStore, HubSpotApi, HubSpotBudget, HubSpotClientFactory, PortalRepository, TokenCipher, type AppConfig } from '@app/common';
+import { BudgetRepository, EventStore, HubSpotApi, HubSpotBudget, HubSpotClientFactory, HubSpotOAuth, OperatorAlerts, PortalLifecycle, PortalRepository, PortalTokens, TokenCipher, type AppConfig } from '@app/common';
 import { AdminModule, type AdminDependencies } from '../../apps/ingest/src/admin/admin.module';
 import type { TestDatabase } from './database';
+import { memoryLogger } from './logger';
 
 /** The admin app's dependencies on a test database, as ingest's main.ts shares them. */
 export function adminDependencies(db: TestDatabase, config: AppConfig, portals = new PortalRepository(db.dataSource, new TokenCipher(config.tokenEncryptionKey!))): AdminDependencies {
+  const eventStore = new EventStore(db.dataSource);
+  // HUBSPOT_API_BASE_URL: a test that registers portals points it at a HubSpotSandbox.
+  const hubspot = new HubSpotApi(new HubSpotClientFactory(config.hubspotApiBaseUrl));
+  const clock = () => new Date();
+  const oauth = new HubSpotOAuth(hubspot, { clientId: config.hubspotClientId, clientSecret: config.hubspotClientSecret });
+  const alerts = new OperatorAlerts(eventStore, memoryLogger().logger, clock);
   return {
     config,
     dataSource: db.dataSource,
     portals,
-    eventStore: new EventStore(db.dataSource),
+    eventStore,
     budget: new HubSpotBudget(new BudgetRepository(db.dataSource), config.hubspotBudgetHeadroom),
-    // HUBSPOT_API_BASE_URL: a test that saves routing owners points it at a HubSpotSandbox.
-    hubspot: new HubSpotApi(new HubSpotClientFactory(config.hubspotApiBaseUrl)),
-    clock: () => new Date(),
+    hubspot,
+    clock,
+    lifecycle: new PortalLifecycle(eventStore, db.dataSource),
+    oauth,
+    tokens: new PortalTokens(portals.credentials, oauth, eventStore, alerts, clock, { refreshSkewMs: config.hubspotTokenRefreshSkewMs, cacheMs: config.portalCacheMs }),
   };
 }
 

@@ -6,14 +6,21 @@ import { HealthController } from './health/health.controller';
 import { IngestMetrics } from './metrics/ingest-metrics';
 import { GroupCommitter } from './webhooks/group-committer';
 import { PortalCache } from './webhooks/portal-cache';
+import { PortalSecretCache } from './webhooks/portal-secret-cache';
 import { WebhookController } from './webhooks/webhook.controller';
 import { WebhookIngestService } from './webhooks/webhook-ingest.service';
 import { WorkflowWebhookService } from './workflow/workflow-webhook.service';
+import { OAuthController } from './oauth/oauth.controller';
+import { OAuthInstallService } from './oauth/oauth-install.service';
+import { ConnectionInspector } from './onboarding/connection-inspector';
+import { PortalConnector } from './onboarding/portal-connector.service';
+import { PropertyBootstrapService } from './onboarding/property-bootstrap.service';
 
 @Module({
   // /metrics is served on the admin port (AdminDependencies.metrics), not next to the public webhooks.
-  controllers: [WebhookController, HealthController],
-  providers: [WebhookIngestService, GroupCommitter, WorkflowWebhookService, PortalCache, IngestMetrics, CoalescerService, EdgeGuard],
+  // The OAuth install link and HubSpot's redirect back are public too: the installer's browser follows them.
+  controllers: [WebhookController, HealthController, OAuthController],
+  providers: [WebhookIngestService, GroupCommitter, WorkflowWebhookService, PortalCache, PortalSecretCache, IngestMetrics, CoalescerService, EdgeGuard, OAuthInstallService, ConnectionInspector, PortalConnector, PropertyBootstrapService],
 })
 export class IngestModule implements NestModule {
   /** The webhook routes authenticate (or refuse) before their body is read: see edge/edge-guard.ts. */

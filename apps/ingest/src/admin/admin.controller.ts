@@ -12,6 +12,7 @@ import { RegisterPortalDto } from './register-portal.dto';
 import { ReplayAdminService, type ReplayReport } from './replay-admin.service';
 import { ApplyReplayDto, RequestReplayDto } from './replay.dto';
 import { UpdatePortalDto } from './update-portal.dto';
+import { PortalConnector, type DisconnectReport } from '../onboarding/portal-connector.service';
 
 @Controller('admin')
 @UseGuards(AdminAuthGuard)
@@ -20,6 +21,7 @@ export class AdminController {
     private readonly admin: PortalAdminService,
     private readonly deadLetters: DeadLetterAdminService,
     private readonly replays: ReplayAdminService,
+    private readonly connector: PortalConnector,
   ) {}
 
   /** 400 when a routing setting names an owner HubSpot does not have (or a deactivated one); see presentSaved. */
@@ -29,6 +31,35 @@ export class AdminController {
     const result = await this.admin.register(dto);
     if (result === 'exists') throw new ConflictException(`portal ${dto.portalId} is already registered`);
     return presentSaved(result);
+  }
+
+  /** The portal's history, oldest first: registration, connections, token refreshes, settings before and after, status, alerts, bootstraps, backfills. */
+  @Get('portals/:portalId/events')
+  async history(@PortalIdParam() portalId: number): Promise<{ portalId: number; streamId: string; events: StoredEvent[] }> {
+    const events = await this.admin.history(portalId);
+    if (!events) throw new NotFoundException(`portal ${portalId} is not registered`);
+    return { portalId, streamId: StreamIds.portal(portalId), events };
+  }
+
+  /**
+   * Ends the portal's connection (docs/runbook.md#disconnecting-a-portal): the OAuth
+   * refresh token is revoked at HubSpot, with `?uninstall=true` the app is
+   * uninstalled from the account, the stored tokens are erased and the portal paused.
+   * Its settings and audit trail stay; installing again reconnects it.
+   */
+  @Delete('portals/:portalId/connection')
+  async disconnect(@PortalIdParam() portalId: number, @Query('uninstall') uninstall?: string): Promise<DisconnectReport> {
+    if (uninstall !== undefined && uninstall !== 'true' && uninstall !== 'false') throw new BadRequestException(['uninstall must be true or false']);
+    const report = await this.connector.disconnect(portalId, { uninstall: uninstall === 'true', requestedBy: 'admin' });
+    if (!report) throw new NotFoundException(`portal ${portalId} is not registered`);
+    return report;
+  }
+
+  /** Rebuilds the `portals` table from the portals' events (the table is a projection of the log). */
+  @Post('projections/portals/rebuild')
+  @HttpCode(200)
+  rebuildPortals(): Promise<{ events: number; portals: number }> {
+    return this.admin.rebuildProjection();
   }
 
   @Get('portals/:portalId')
@@ -196,8 +227,8 @@ function replayRangeProblems(from: string | undefined, to: string | undefined, n
   return [];
 }
 
-/** A saved portal; `warnings` (only when there are some) say what could not be checked, e.g. the routing's owners. */
-type PresentedPortal = Portal & { warnings?: string[] };
+/** A saved portal; `warnings` (only when there are some) say what could not be checked, e.g. the routing's owners; `onboarding` what a (re)connection found. */
+type PresentedPortal = Portal & { warnings?: string[]; onboarding?: SavedPortal['onboarding'] };
 
 /**
  * The saved portal, or the owner check's refusal: 400 naming each wrong owner and the setting that names it,
@@ -205,8 +236,10 @@ type PresentedPortal = Portal & { warnings?: string[] };
  */
 function presentSaved(result: SavedPortal | OwnerRefusal): PresentedPortal {
   if (result.kind === 'refused') throw refusal(result);
-  const portal = presentPortal(result.portal);
-  return result.warnings.length > 0 ? { ...portal, warnings: result.warnings } : portal;
+  const portal: PresentedPortal = presentPortal(result.portal);
+  if (result.warnings.length > 0) portal.warnings = result.warnings;
+  if (result.onboarding) portal.onboarding = result.onboarding;
+  return portal;
 }
 
 function refusal(result: OwnerRefusal): HttpException {

@@ -1,6 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { BudgetRepository, EventStore, HubSpotBudget, PortalRepository, startStory, TokenCipher } from '@app/common';
+import { BudgetRepository, EventStore, HubSpotBudget, OperatorAlerts, PortalRepository, startStory, TokenCipher } from '@app/common';
+import { memoryLogger } from '../../../../test/support/logger';
 import { createTestDatabase, type TestDatabase } from '../../../../test/support/database';
 import { TEST_ADMIN_KEY, TEST_TOKEN_KEY, testConfig } from '../../../../test/support/platform';
 import { adminDependencies, startAdminApp } from '../../../../test/support/admin';
@@ -22,6 +23,10 @@ describe('admin API (real Postgres)', () => {
     for (const id of ['11', '12', '13']) hubspot.addOwner(136, { id, email: `owner-${id}@routed.example` });
     hubspot.addPortal({ portalId: 137, accessToken: 't-137' });
     hubspot.addOwner(137, { id: '21', email: 'support@support.example' });
+    // Every registration asks HubSpot about its token first (portal, scopes, account).
+    hubspot.addPortal({ portalId: 123, accessToken: 'pat-na1-very-secret', timeZone: 'Europe/Berlin', currency: 'EUR', dataHostingLocation: 'eu1' });
+    for (const id of [124, 125, 131, 132, 134, 135, 138, 139]) hubspot.addPortal({ portalId: id, accessToken: `t-${id}` });
+    for (const id of [130, 133]) hubspot.addPortal({ portalId: id, accessToken: `t-${id}`, tier: 'professional' });
     const config = testConfig('ingest', db.url, 'unused', { HUBSPOT_API_BASE_URL: hubspotUrl });
     portals = new PortalRepository(db.dataSource, new TokenCipher(config.tokenEncryptionKey!));
     ({ app, url } = await startAdminApp(adminDependencies(db, config, portals)));
@@ -46,7 +51,12 @@ describe('admin API (real Postgres)', () => {
     expect(body).toMatchObject({ portalId: 123, name: 'Acme Realty', status: 'active' });
     expect(JSON.stringify(body)).not.toContain('pat-na1');
 
-    const [row] = await db.dataSource.query('SELECT access_token_encrypted FROM portals WHERE portal_id = 123');
+    expect(body).toMatchObject({
+      account: { timeZone: 'Europe/Berlin', currency: 'EUR', dataHostingLocation: 'eu1' },
+      connection: { mode: 'token', capabilities: { enabled: ['lead-ai', 'service-ai'], blocked: [] } },
+      onboarding: { kind: 'registered', mode: 'token', subscriptions: expect.arrayContaining([expect.objectContaining({ capability: 'lead-ai', subscriptionType: 'contact.creation' })]) },
+    });
+    const [row] = await db.dataSource.query('SELECT access_token_encrypted FROM portal_credentials WHERE portal_id = 123');
     expect(row.access_token_encrypted).not.toContain('pat-na1');
     expect(new TokenCipher(Buffer.from(TEST_TOKEN_KEY, 'base64')).decrypt(row.access_token_encrypted, 123)).toBe('pat-na1-very-secret');
 
@@ -57,12 +67,12 @@ describe('admin API (real Postgres)', () => {
     expect(Object.keys(portal)).not.toContain('accessToken');
     expect(JSON.stringify(portal)).not.toMatch(/pat-na1|v1:/);
 
-    const [registered] = await db.dataSource.query(`SELECT type FROM events WHERE stream_id = 'portal-123'`);
-    expect(registered.type).toBe('PortalRegistered');
+    const recorded = await db.dataSource.query(`SELECT type FROM events WHERE stream_id = 'portal-123' ORDER BY global_position`);
+    expect(recorded.map((r: { type: string }) => r.type)).toEqual(['PortalRegistered', 'PortalConnected', 'PortalAccountRead', 'PropertiesBootstrapped']);
   });
 
   it('answers 409 when the portal exists', async () => {
-    await post({ portalId: 124, name: 'One', accessToken: 't1' });
+    await post({ portalId: 124, name: 'One', accessToken: 't-124' });
     const again = await post({ portalId: 124, name: 'Two', accessToken: 't2' });
     expect(again.status).toBe(409);
     expect(((await again.json()) as { message: string }).message).toBe('portal 124 is already registered');
@@ -75,13 +85,13 @@ describe('admin API (real Postgres)', () => {
     expect(message).toEqual(expect.arrayContaining([
       'portalId must be an integer (the HubSpot hub id)',
       'name should not be empty',
-      'accessToken is required (private app token or OAuth access token)',
+      "accessToken is required (the private app's access token; OAuth portals connect through GET /oauth/install)",
       'property extra should not exist',
     ]));
   });
 
   it('updates enabled subscriptions and the workflow key; the key is stored only as a hash and never shown', async () => {
-    await post({ portalId: 125, name: 'Settings Co', accessToken: 't' });
+    await post({ portalId: 125, name: 'Settings Co', accessToken: 't-125' });
     const response = await fetch(`${url}/admin/portals/125`, {
       method: 'PATCH',
       headers: auth,
@@ -105,7 +115,7 @@ describe('admin API (real Postgres)', () => {
   });
 
   it('registers a portal with its HubSpot plan and PATCH merges a change into it', async () => {
-    const response = await post({ portalId: 130, name: 'Planned', accessToken: 't', hubspot: { tier: 'professional', appType: 'private' } });
+    const response = await post({ portalId: 130, name: 'Planned', accessToken: 't-130', hubspot: { tier: 'professional', appType: 'private' } });
     expect(response.status).toBe(201);
     expect(await response.json()).toMatchObject({ settings: { hubspot: { tier: 'professional', appType: 'private' } } });
 
@@ -117,7 +127,7 @@ describe('admin API (real Postgres)', () => {
   });
 
   it('answers 400 for a bad plan, naming the field', async () => {
-    const bad = await post({ portalId: 131, name: 'Bad plan', accessToken: 't', hubspot: { tier: 'gold', appType: 'oauth', apiLimitIncrease: 'yes', headroom: 0.95, extra: 1 } });
+    const bad = await post({ portalId: 131, name: 'Bad plan', accessToken: 't-131', hubspot: { tier: 'gold', appType: 'oauth', apiLimitIncrease: 'yes', headroom: 0.95, extra: 1 } });
     expect(bad.status).toBe(400);
     expect(((await bad.json()) as { message: string[] }).message).toEqual(expect.arrayContaining([
       'hubspot.tier must be one of free, starter, professional, enterprise',
@@ -128,7 +138,7 @@ describe('admin API (real Postgres)', () => {
     ]));
     expect((await get('131')).status).toBe(404);
 
-    await post({ portalId: 132, name: 'Patched badly', accessToken: 't' });
+    await post({ portalId: 132, name: 'Patched badly', accessToken: 't-132' });
     const negative = await patch(132, { hubspot: { headroom: -0.1 } });
     expect(negative.status).toBe(400);
     expect(((await negative.json()) as { message: string[] }).message).toEqual(['hubspot.headroom must be a number from 0 to 0.9 (the share left to other integrations)']);
@@ -141,7 +151,8 @@ describe('admin API (real Postgres)', () => {
   });
 
   it('shows the budget: the plan’s limits, the platform’s share after headroom, and the stored state once HubSpot was called', async () => {
-    await post({ portalId: 133, name: 'Budgeted', accessToken: 't', hubspot: { tier: 'professional', appType: 'private' } });
+    await post({ portalId: 133, name: 'Budgeted', accessToken: 't-133', hubspot: { tier: 'professional', appType: 'private' } });
+    // Onboarding asked HubSpot about the token and created the capabilities' properties, inside the budget.
     const before = await get('133/budget');
     expect(before).toEqual({
       status: 200,
@@ -151,28 +162,31 @@ describe('admin API (real Postgres)', () => {
         limits: { perTenSeconds: 190, daily: 625_000, searchPerSecond: 5 },
         // HUBSPOT_BUDGET_HEADROOM's default of 10%.
         budget: { headroom: 0.1, perTenSeconds: 171, searchPerSecond: 4, daily: 562_500 },
-        state: null,
+        state: expect.objectContaining({ dayCount: expect.any(Number), observedMax: 190 }),
       },
     });
+    const onboardingCalls = (before.body.state as { dayCount: number }).dayCount;
+    expect(onboardingCalls).toBeGreaterThan(2);
 
     // The writer takes a call from the shared budget in Postgres.
     const writer = new HubSpotBudget(new BudgetRepository(db.dataSource), 0.1);
-    expect((await writer.acquire({ portalId: 133, plan: { tier: 'professional', appType: 'private' } })).granted).toBe(true);
+    // (acquireWithin: onboarding's burst may have emptied the smoothed bucket for a moment.)
+    expect((await writer.acquireWithin({ portalId: 133, plan: { tier: 'professional', appType: 'private' } }, 5_000)).granted).toBe(true);
     const after = await get('133/budget');
-    expect(after.body.state).toMatchObject({ dayCount: 1, standard: { tokens: expect.any(Number) } });
+    expect(after.body.state).toMatchObject({ dayCount: onboardingCalls + 1, standard: { tokens: expect.any(Number) } });
 
     await patch(133, { hubspot: { headroom: 0.5 } });
     expect((await get('133/budget')).body.budget).toEqual({ headroom: 0.5, perTenSeconds: 95, searchPerSecond: 2, daily: 312_500 });
 
-    await post({ portalId: 134, name: 'No plan', accessToken: 't' });
+    await post({ portalId: 134, name: 'No plan', accessToken: 't-134' });
     expect((await get('134/budget')).body).toMatchObject({ plan: {}, limits: { perTenSeconds: 100, daily: 250_000 }, budget: { perTenSeconds: 90 } });
     expect((await get('999/budget')).status).toBe(404);
   });
 
   it('shows a portal’s alerts; status active keeps them, clearAlerts removes them', async () => {
-    await post({ portalId: 135, name: 'Alerted', accessToken: 't' });
+    await post({ portalId: 135, name: 'Alerted', accessToken: 't-135' });
     expect((await get('135')).body.alerts).toEqual({});
-    await portals.raiseAlert(135, 'access-revoked', 'HubSpot answered 401', { pause: true, now: new Date('2026-11-28T10:00:00Z') });
+    await new OperatorAlerts(new EventStore(db.dataSource), memoryLogger().logger, () => new Date('2026-11-28T10:00:00Z')).raise(undefined, 135, { alert: 'access-revoked', message: 'HubSpot answered 401', hubspotStatus: 401, pause: true });
 
     const alerted = await get('135');
     expect(alerted.body).toMatchObject({ status: 'paused', alerts: { 'access-revoked': { message: 'HubSpot answered 401', raisedAt: '2026-11-28T10:00:00.000Z' } } });
@@ -180,6 +194,7 @@ describe('admin API (real Postgres)', () => {
     const resumed = await patch(135, { status: 'active' });
     expect(await resumed.json()).toMatchObject({ status: 'active', alerts: { 'access-revoked': { message: 'HubSpot answered 401' } } });
 
+    hubspot.addPortal({ portalId: 135, accessToken: 'pat-rotated' });
     const cleared = await patch(135, { clearAlerts: true, accessToken: 'pat-rotated' });
     expect(cleared.status).toBe(200);
     const body = await cleared.json();
@@ -205,7 +220,7 @@ describe('admin API (real Postgres)', () => {
   });
 
   it('stores the portal’s AI limits and names what is wrong with them', async () => {
-    const created = await post({ portalId: 139, name: 'Capped', accessToken: 't', aiLimits: { changeDecisionsPerRecordPerDay: 2 } });
+    const created = await post({ portalId: 139, name: 'Capped', accessToken: 't-139', aiLimits: { changeDecisionsPerRecordPerDay: 2 } });
     expect(created.status).toBe(201);
     expect(((await created.json()) as { settings: Record<string, unknown> }).settings.aiLimits).toEqual({ changeDecisionsPerRecordPerDay: 2 });
     const updated = await patch(139, { aiLimits: { changeDecisionsPerRecordPerDay: 0 } });
@@ -239,7 +254,7 @@ describe('admin API (real Postgres)', () => {
   });
 
   it('reports model tokens (thinking among them), estimated cost, reused decisions, paid-for failed answers and replays per portal per UTC day and model', async () => {
-    expect((await post({ portalId: 138, name: 'Costly', accessToken: 't' })).status).toBe(201);
+    expect((await post({ portalId: 138, name: 'Costly', accessToken: 't-138' })).status).toBe(201);
     const store = new EventStore(db.dataSource);
     const decision = (at: string, costUsd: number | null, portalId = 138) =>
       startStory({ type: 'DecisionMade', portalId, id: randomUUID(), data: { model: 'claude-sonnet-5-5', usage: { inputTokens: 1000, outputTokens: 100, cacheReadInputTokens: 500, cacheCreationInputTokens: 0, thinkingTokens: 40 }, costUsd } as never }, new Date(at));
@@ -278,6 +293,7 @@ describe('admin API (real Postgres)', () => {
     it('accepts owners the portal has, asking HubSpot once per distinct owner, within the portal’s budget', async () => {
       hubspot.addPortal({ portalId: 140, accessToken: 't-140' });
       for (const id of ['41', '42']) hubspot.addOwner(140, { id, email: `o${id}@owned.example` });
+      const onboarded = hubspot.requests().length;
       const created = await post({ portalId: 140, name: 'Owned', accessToken: 't-140', leadRouting: { defaultOwnerId: '41', rules: [{ minScore: 50, ownerId: '42' }, { minScore: 10, ownerId: '41' }] }, serviceRouting: { defaultOwnerId: '42' } });
       expect(created.status).toBe(201);
       const body = (await created.json()) as Json;
@@ -285,7 +301,8 @@ describe('admin API (real Postgres)', () => {
       expect(body.warnings).toBeUndefined();
       expect(asked(140).map((r) => `${r.path}${r.query}`)).toEqual(['/crm/owners/2026-03/41', '/crm/owners/2026-03/42']);
       expect(asked(140).every((r) => r.token === 't-140' && r.status === 200)).toBe(true);
-      expect((await get('140/budget')).body.state).toMatchObject({ dayCount: 2 });
+      // Every call of the registration (token info, account, usage, owners, properties) counted once in the portal's budget.
+      expect((await get('140/budget')).body.state).toMatchObject({ dayCount: hubspot.requests().length - onboarded });
     });
 
     it('refuses on PATCH an owner id HubSpot does not have, naming it and each setting that names it, and stores nothing', async () => {
@@ -329,7 +346,12 @@ describe('admin API (real Postgres)', () => {
       expect(created.status).toBe(201);
       const body = (await created.json()) as Json;
       expect(body.settings.leadRouting).toEqual({ defaultOwnerId: '71' });
-      expect(body.warnings).toEqual([expect.stringMatching(/^routing owner ids were not checked: .*HubSpot 403.*grant the crm\.objects\.owners\.read scope/)]);
+      expect(body.warnings).toEqual([
+        expect.stringMatching(/^routing owner ids were not checked: .*HubSpot 403.*grant the crm\.objects\.owners\.read scope/),
+        expect.stringMatching(/^lead-ai stays off: the token lacks the scopes crm\.objects\.companies\.read, .*crm\.objects\.owners\.read/),
+        expect.stringMatching(/^service-ai stays off: the token lacks the scopes tickets or crm\.objects\.tickets\.read/),
+      ]);
+      expect(body.connection).toMatchObject({ capabilities: { enabled: [] } });
       const patched = await patch(143, { serviceRouting: { defaultOwnerId: '72' } });
       expect(patched.status).toBe(200);
       expect(((await patched.json()) as Json).warnings).toHaveLength(1);
@@ -340,7 +362,7 @@ describe('admin API (real Postgres)', () => {
     it('refuses, storing nothing, when HubSpot refuses the token (422) or cannot answer (503)', async () => {
       const unknownToken = await post({ portalId: 144, name: 'Bad token', accessToken: 'pat-hubspot-does-not-know', leadRouting: { defaultOwnerId: '81' } });
       expect(unknownToken.status).toBe(422);
-      expect(((await unknownToken.json()) as Json).message).toEqual([expect.stringContaining('HubSpot portal 144 refused the access token')]);
+      expect(((await unknownToken.json()) as Json).message).toEqual([expect.stringMatching(/^HubSpot refused the access token while reading the token \(private app token info\) \(HubSpot 401.*nothing was saved/)]);
       expect((await get('144')).status).toBe(404);
 
       hubspot.addPortal({ portalId: 145, accessToken: 't-145' });
@@ -355,16 +377,21 @@ describe('admin API (real Postgres)', () => {
     });
 
     it('checks with the token PATCH sends, else the stored one', async () => {
-      hubspot.addPortal({ portalId: 146, accessToken: 't-146-new' });
+      hubspot.addPortal({ portalId: 146, accessToken: 't-146-old' });
       hubspot.addOwner(146, { id: '95', email: 'x@rotating.example' });
+      hubspot.addOwner(146, { id: '96', email: 'y@rotating.example' });
       expect((await post({ portalId: 146, name: 'Rotating', accessToken: 't-146-old' })).status).toBe(201);
-      // The stored token is one HubSpot no longer takes.
-      expect((await patch(146, { leadRouting: { defaultOwnerId: '95' } })).status).toBe(422);
+      expect((await patch(146, { leadRouting: { defaultOwnerId: '95' } })).status).toBe(200);
+      // A token HubSpot does not know is refused before anything changes.
+      const unknown = await patch(146, { accessToken: 't-146-unknown', leadRouting: { defaultOwnerId: '96' } });
+      expect(unknown.status).toBe(422);
       expect(await portals.accessToken(146)).toBe('t-146-old');
-      const rotated = await patch(146, { accessToken: 't-146-new', leadRouting: { defaultOwnerId: '95' } });
+      expect(((await get('146')).body as Json).settings.leadRouting).toEqual({ defaultOwnerId: '95' });
+      hubspot.addPortal({ portalId: 146, accessToken: 't-146-new' });
+      const rotated = await patch(146, { accessToken: 't-146-new', leadRouting: { defaultOwnerId: '96' } });
       expect(rotated.status).toBe(200);
       expect(await portals.accessToken(146)).toBe('t-146-new');
-      expect(asked(146).map((r) => r.token)).toEqual(['t-146-new']);
+      expect(asked(146).map((r) => r.token)).toEqual(['t-146-old', 't-146-new']);
     });
   });
 

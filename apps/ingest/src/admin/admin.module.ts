@@ -1,7 +1,7 @@
 import { Module, ValidationPipe, type DynamicModule, type INestApplication, type Provider } from '@nestjs/common';
 import { Kafka, logLevel } from 'kafkajs';
 import type { DataSource } from 'typeorm';
-import { AppConfig, CLOCK, DecisionCosts, DeadLetterRedriver, EventStore, HubSpotApi, HubSpotBudget, PersonalDataErasure, PortalRepository, SubjectKeys, type Clock } from '@app/common';
+import { AppConfig, BackfillProgress, BackfillRepository, CLOCK, DecisionCosts, DeadLetterRedriver, EventStore, HubSpotApi, HubSpotBudget, HubSpotOAuth, PersonalDataErasure, PortalLifecycle, PortalRepository, PortalTokens, SubjectKeys, type Clock } from '@app/common';
 import { IngestMetrics } from '../metrics/ingest-metrics';
 import { MetricsController } from '../metrics/metrics.controller';
 import { AdminAuthGuard } from './admin-auth.guard';
@@ -10,6 +10,15 @@ import { DeadLetterAdminService } from './dead-letter-admin.service';
 import { OwnerCheckService } from './owner-check.service';
 import { PortalAdminService } from './portal-admin.service';
 import { ReplayAdminService } from './replay-admin.service';
+import { BackfillAdminService } from '../backfills/backfill-admin.service';
+import { BackfillController } from '../backfills/backfill.controller';
+import { OnboardingController } from '../onboarding/onboarding.controller';
+import { PortalBootstrapService } from '../onboarding/portal-bootstrap.service';
+import { PropertyBootstrapService } from '../onboarding/property-bootstrap.service';
+import { ConnectionInspector } from '../onboarding/connection-inspector';
+import { PortalConnector } from '../onboarding/portal-connector.service';
+import { SettingsTemplates } from '../oauth/settings-templates';
+import { SettingsTemplatesController } from '../oauth/settings-templates.controller';
 
 /**
  * The admin API runs as a second Nest application on its own port (ADMIN_PORT,
@@ -26,6 +35,10 @@ export interface AdminDependencies {
   /** The door to HubSpot (PlatformModule's), for checking routing owner ids with the portal's token. */
   hubspot: HubSpotApi;
   clock: Clock;
+  /** PlatformModule's: the portals' events and projection, OAuth at HubSpot, and fresh tokens (OAuth portals' refreshed). */
+  lifecycle: PortalLifecycle;
+  oauth: HubSpotOAuth;
+  tokens: PortalTokens;
   /** Ingest's metrics, scraped at GET /metrics on this (internal) port rather than the public webhook port. */
   metrics?: IngestMetrics;
 }
@@ -45,7 +58,13 @@ export class AdminModule {
       { provide: CLOCK, useValue: deps.clock },
       { provide: HubSpotBudget, useValue: deps.budget },
       { provide: HubSpotApi, useValue: deps.hubspot },
+      { provide: PortalLifecycle, useValue: deps.lifecycle },
+      { provide: HubSpotOAuth, useValue: deps.oauth },
+      { provide: PortalTokens, useValue: deps.tokens },
+      { provide: SettingsTemplates, useValue: new SettingsTemplates(deps.dataSource) },
       { provide: DecisionCosts, useValue: new DecisionCosts(deps.dataSource) },
+      { provide: BackfillRepository, useValue: new BackfillRepository(deps.dataSource) },
+      { provide: BackfillProgress, useValue: new BackfillProgress(deps.dataSource) },
       // Erasures and offboarding (docs/decisions/0019) destroy the data keys of the event store's sealing.
       {
         provide: PersonalDataErasure,
@@ -59,7 +78,7 @@ export class AdminModule {
   static withShared(shared: Provider[]): DynamicModule {
     return {
       module: AdminModule,
-      controllers: [AdminController],
+      controllers: [AdminController, OnboardingController, BackfillController, SettingsTemplatesController],
       providers: [
         ...shared,
         AdminAuthGuard,
@@ -67,6 +86,11 @@ export class AdminModule {
         OwnerCheckService,
         DeadLetterAdminService,
         ReplayAdminService,
+        BackfillAdminService,
+        PropertyBootstrapService,
+        PortalBootstrapService,
+        ConnectionInspector,
+        PortalConnector,
         // Its own client, connected only while a redrive runs (see DeadLetterRedriver).
         {
           provide: DeadLetterRedriver,

@@ -1,14 +1,17 @@
 import { Inject, Injectable } from '@nestjs/common';
 import {
   AppConfig,
+  CAPABILITY_REQUIREMENTS,
+  causedBy,
   CLOCK,
   DecisionCosts,
-  deterministicId,
   effectiveShape,
   EventStore,
   HubSpotBudget,
   hubSpotLimitsFor,
   PersonalDataErasure,
+  PORTAL_LIFE_EVENTS,
+  PortalLifecycle,
   PortalRepository,
   startStory,
   StreamIds,
@@ -17,12 +20,17 @@ import {
   type BudgetState,
   type Clock,
   type DailyDecisionCost,
+  type EventPayloads,
+  type EventType,
   type PlatformEvent,
+  type PortalAlertKind,
   type Portal,
   type PortalHubSpotPlan,
   type PortalSettings,
   type StoredEvent,
 } from '@app/common';
+import { ConnectionInspector, type InspectedConnection } from '../onboarding/connection-inspector';
+import { PortalConnector, type ConnectResult } from '../onboarding/portal-connector.service';
 import type { PortalSettingsDto, RegisterPortalDto } from './register-portal.dto';
 import type { UpdatePortalDto } from './update-portal.dto';
 import { OwnerCheckService, type OwnerCheck } from './owner-check.service';
@@ -64,6 +72,24 @@ export interface SavedPortal {
   kind: 'saved';
   portal: Portal;
   warnings: string[];
+  /** When the portal was (re)connected: what HubSpot said about its token and what onboarding did. */
+  onboarding?: OnboardingReport;
+}
+
+/** What registering (or reconnecting) a portal found and did (docs/runbook.md#connecting-a-portal). */
+export interface OnboardingReport {
+  kind: ConnectResult['kind'];
+  mode: Portal['connection']['mode'];
+  /** Capabilities the token's scopes allow, and those that stay off with the scopes they lack. */
+  capabilities: ConnectResult['capabilities'];
+  /** The capabilities' properties in the portal: created, present, options added, conflicting. */
+  bootstrap: ConnectResult['bootstrap'];
+  account: Portal['account'];
+  /** The plan tier comes from settings (HubSpot does not report it); the daily usage HubSpot reports beside it. */
+  plan: PortalHubSpotPlan;
+  dailyUsage: ConnectResult['dailyUsage'];
+  /** The app's webhook subscriptions each enabled capability needs: configure them in the app (HubSpot's API for them needs a developer key the platform does not hold). */
+  subscriptions: Array<{ capability: string; subscriptionType: string; propertyName?: string; why: string }>;
 }
 
 /** Not saved: a routing setting names a wrong owner, or HubSpot could not check them (see OwnerCheckService). */
@@ -92,6 +118,9 @@ export class PortalAdminService {
     @Inject(CLOCK) private readonly clock: Clock,
     private readonly owners: OwnerCheckService,
     private readonly erasure: PersonalDataErasure,
+    private readonly lifecycle: PortalLifecycle,
+    private readonly inspector: ConnectionInspector,
+    private readonly connector: PortalConnector,
   ) {}
 
   /**
@@ -125,40 +154,109 @@ export class PortalAdminService {
     return (await this.eventStore.readStream(StreamIds.portal(portalId))).some((e) => e.type === 'PortalOffboarded');
   }
 
-  /** The routing's owner ids are checked in HubSpot, with the token given, before anything is stored. */
+  /**
+   * Registers a portal with a static token (a private app's, or a single-account
+   * app's): HubSpot is asked first which portal and scopes the token has and the
+   * account's details (ConnectionInspector), and the routing's owner ids are
+   * checked; a mismatch or a refusal stores nothing. With `clientSecret` the
+   * portal's webhooks are verified with its own app's secret. Then the portal's
+   * story is recorded and the enabled capabilities' properties are bootstrapped.
+   */
   async register(dto: RegisterPortalDto): Promise<SavedPortal | OwnerRefusal | 'exists'> {
-    // Before the owner check: a registered portal is a 409 whatever its settings, and costs no HubSpot call.
+    // Before any HubSpot call: a registered portal is a 409 whatever its settings.
     if (await this.portals.find(dto.portalId)) return 'exists';
     const settings = settingsFrom(dto, {});
+    const inspected = await this.inspector.inspect({ portalId: dto.portalId, ...(settings.hubspot ? { plan: settings.hubspot } : {}) }, { kind: 'static', accessToken: dto.accessToken });
+    if ('kind' in inspected) return inspected;
     const owners = await this.owners.check({ portalId: dto.portalId, accessToken: dto.accessToken, plan: settings.hubspot }, settings);
     if (owners.kind === 'refused') return owners;
-    const result = await this.portals.register({ portalId: dto.portalId, name: dto.name, accessToken: dto.accessToken, settings });
-    if (result.kind === 'exists') return 'exists';
-    const registered = startStory({ type: 'PortalRegistered', portalId: dto.portalId, id: deterministicId('portal-registered', dto.portalId), data: { name: dto.name } }, this.clock());
-    await this.eventStore.append({ streamId: StreamIds.portal(dto.portalId), events: [registered] });
-    return { kind: 'saved', portal: result.portal, warnings: owners.warnings };
+    const mode = dto.clientSecret ? 'private-app' : 'token';
+    const result = await this.connector.connect({
+      portalId: dto.portalId,
+      name: dto.name,
+      via: 'admin',
+      mode,
+      tokens: { accessToken: dto.accessToken },
+      ...(dto.clientSecret ? { clientSecret: dto.clientSecret } : {}),
+      settings,
+      inspected,
+      requestedBy: 'admin',
+    });
+    return { kind: 'saved', portal: result.portal, warnings: [...owners.warnings, ...blockedWarnings(result)], onboarding: onboardingReport(result) };
   }
 
   /**
-   * Status "active" does not clear alerts: only `clearAlerts: true` does. New `leadRouting`/`serviceRouting` owner
-   * ids are checked in HubSpot first (with the new token when one is sent, else the stored one); a refusal changes nothing.
+   * Each change is an event on the portal's stream applied to the projection in one
+   * transaction: PortalSettingsChanged (each setting before and after),
+   * PortalStatusChanged, PortalAlertsCleared. Status "active" does not clear alerts:
+   * only `clearAlerts: true` does. New `leadRouting`/`serviceRouting` owner ids are
+   * checked in HubSpot first; a new `accessToken` is asked about (its portal, its
+   * scopes) before anything changes, and reconnects the portal with it (an OAuth
+   * portal is reconnected by installing the app again instead). A refusal changes nothing.
    */
   async update(portalId: number, dto: UpdatePortalDto): Promise<SavedPortal | OwnerRefusal | undefined> {
     const current = await this.portals.find(portalId);
     if (!current) return undefined;
     const settings = settingsFrom(dto, current.settings);
+    if (dto.enabledSubscriptions) settings.enabledSubscriptions = [...new Set(dto.enabledSubscriptions)];
+    if (dto.workflowApiKey) settings.workflowApiKeySha256 = createHash('sha256').update(dto.workflowApiKey).digest('hex');
+    const plan = settings.hubspot ?? current.settings.hubspot;
+    let inspected: InspectedConnection | undefined;
+    if (dto.accessToken) {
+      if (current.connection.mode === 'oauth') {
+        return { kind: 'refused', status: 422, messages: [`portal ${portalId} is connected by OAuth: its tokens are refreshed by the platform; to reconnect it, install the app again (GET /oauth/install?portalId=${portalId})`] };
+      }
+      const answer = await this.inspector.inspect({ portalId, ...(plan ? { plan } : {}) }, { kind: 'static', accessToken: dto.accessToken });
+      if ('kind' in answer) return answer;
+      inspected = answer;
+    }
     let warnings: string[] = [];
     if (settings.leadRouting || settings.serviceRouting) {
-      const owners = await this.checkOwners(portalId, dto.accessToken, settings.hubspot ?? current.settings.hubspot, settings);
+      const owners = await this.checkOwners(portalId, dto.accessToken, plan, settings);
       if (owners.kind === 'refused') return owners;
       warnings = owners.warnings;
     }
-    if (dto.enabledSubscriptions) settings.enabledSubscriptions = [...new Set(dto.enabledSubscriptions)];
-    if (dto.workflowApiKey) settings.workflowApiKeySha256 = createHash('sha256').update(dto.workflowApiKey).digest('hex');
-    if (dto.accessToken) await this.portals.replaceAccessToken(portalId, dto.accessToken);
-    if (dto.clearAlerts) await this.portals.clearAlerts(portalId);
-    const portal = await this.portals.updateSettings(portalId, { name: dto.name, status: dto.status, settings });
-    return portal ? { kind: 'saved', portal, warnings } : undefined;
+    const now = this.clock();
+    const changes = settingChanges(current, dto.name, settings);
+    const events: PlatformEvent[] = [];
+    // One story: the first change starts it, the others are caused by it.
+    const record = <T extends EventType>(type: T, data: EventPayloads[T]) =>
+      events.push(events.length === 0 ? startStory({ type, portalId, data }, now) : causedBy(events[0]!, { type, portalId, data }, now));
+    if (changes.length > 0) record('PortalSettingsChanged', { changes, requestedBy: 'admin' });
+    if (dto.status && dto.status !== current.status) record('PortalStatusChanged', { from: current.status, to: dto.status, reason: 'set by an operator', requestedBy: 'admin' });
+    const alerts = Object.keys(current.alerts) as PortalAlertKind[];
+    if (dto.clearAlerts && alerts.length > 0) record('PortalAlertsCleared', { alerts, requestedBy: 'admin' });
+    if (events.length > 0) await this.lifecycle.record(portalId, events);
+    let onboarding: OnboardingReport | undefined;
+    if (inspected) {
+      const secrets = await this.portals.credentials.read(portalId);
+      const mode = secrets?.clientSecret ? 'private-app' : 'token';
+      const result = await this.connector.connect({
+        portalId,
+        via: 'admin',
+        mode,
+        tokens: { accessToken: dto.accessToken! },
+        ...(secrets?.clientSecret ? { clientSecret: secrets.clientSecret } : {}),
+        inspected,
+        requestedBy: 'admin',
+      });
+      warnings = [...warnings, ...blockedWarnings(result)];
+      onboarding = onboardingReport(result);
+    }
+    const portal = await this.portals.find(portalId);
+    return portal ? { kind: 'saved', portal, warnings, ...(onboarding ? { onboarding } : {}) } : undefined;
+  }
+
+  /** The portal's history (docs/decisions/0020): registration, connections, settings, status, alerts, bootstraps, backfills, replays, oldest first. */
+  async history(portalId: number): Promise<StoredEvent[] | undefined> {
+    const events = (await this.eventStore.readStream(StreamIds.portal(portalId))).filter((e) => (PORTAL_LIFE_EVENTS as readonly string[]).includes(e.type));
+    if (events.length === 0 && !(await this.portals.find(portalId))) return undefined;
+    return events;
+  }
+
+  /** Rebuilds the `portals` table from the log (docs/runbook.md#rebuilding-the-portals-table). */
+  rebuildProjection(): Promise<{ events: number; portals: number }> {
+    return this.lifecycle.rebuildAll();
   }
 
   private async checkOwners(portalId: number, newToken: string | undefined, plan: PortalHubSpotPlan | undefined, settings: PortalSettings): Promise<OwnerCheck> {
@@ -219,6 +317,43 @@ function settingsFrom(dto: PortalSettingsDto, current: PortalSettings): PortalSe
   if (dto.associationLabels) settings.associationLabels = plain(dto.associationLabels);
   if (dto.retention) settings.retention = plain(dto.retention);
   return settings;
+}
+
+/**
+ * What PATCH changes, top-level setting by setting (and the name): only settings
+ * sent and different from the stored ones. The workflow key is stored as its hash
+ * only, and so is it recorded.
+ */
+function settingChanges(current: Portal, name: string | undefined, settings: PortalSettings): Array<{ path: string; before?: unknown; after?: unknown }> {
+  const changes: Array<{ path: string; before?: unknown; after?: unknown }> = [];
+  if (name !== undefined && name !== current.name) changes.push({ path: 'name', before: current.name, after: name });
+  for (const [path, after] of Object.entries(settings)) {
+    const before = current.settings[path];
+    if (after === undefined || JSON.stringify(before) === JSON.stringify(after)) continue;
+    changes.push(before === undefined ? { path, after } : { path, before, after });
+  }
+  return changes;
+}
+
+function onboardingReport(result: ConnectResult): OnboardingReport {
+  const enabled = new Set(result.capabilities.enabled);
+  return {
+    kind: result.kind,
+    mode: result.portal.connection.mode,
+    capabilities: result.capabilities,
+    bootstrap: result.bootstrap,
+    account: result.portal.account,
+    plan: result.portal.settings.hubspot ?? {},
+    dailyUsage: result.dailyUsage,
+    subscriptions: Object.entries(CAPABILITY_REQUIREMENTS)
+      .filter(([capability]) => enabled.has(capability))
+      .flatMap(([capability, requirements]) => requirements.subscriptions.map((s) => ({ capability, ...s }))),
+  };
+}
+
+/** A capability the token's scopes do not allow stays off: say which scopes to grant. */
+function blockedWarnings(result: ConnectResult): string[] {
+  return result.capabilities.blocked.map((b) => `${b.capability} stays off: the token lacks the scopes ${b.missingScopes.join(', ')} (grant them in the app, then reconnect)`);
 }
 
 /** A validated DTO as plain JSON: class instances and undefined fields gone. */

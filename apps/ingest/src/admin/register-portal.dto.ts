@@ -1,6 +1,6 @@
 import { Type } from 'class-transformer';
 import { AiLimitsDto, IsAssociationLabels, IsPromptPins, LeadRoutingDto, PrivacyDto, ServiceRoutingDto } from './routing-settings.dto';
-import { IsBoolean, IsIn, IsInt, IsNotEmpty, IsNumber, IsObject, IsOptional, IsString, Max, MaxLength, Min, ValidateNested } from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsNotEmpty, IsNumber, IsObject, IsOptional, IsString, Max, MaxLength, Min, MinLength, ValidateNested } from 'class-validator';
 import { HUBSPOT_APP_TYPES, HUBSPOT_TIERS, type AssociationLabelSettings, type HubSpotAppType, type HubSpotTier, type PortalHubSpotPlan } from '@app/common';
 import { RetentionDto } from './erasure.dto';
 
@@ -70,6 +70,14 @@ export class RegisterPortalDto extends PortalSettingsDto {
   @IsString() @IsNotEmpty() @MaxLength(200)
   name: string;
 
-  @IsString() @IsNotEmpty({ message: 'accessToken is required (private app token or OAuth access token)' }) @MaxLength(4096)
+  /** A static token: a legacy private app's, or a single-account app's. OAuth portals connect through GET /oauth/install. */
+  @IsString() @IsNotEmpty({ message: 'accessToken is required (the private app\'s access token; OAuth portals connect through GET /oauth/install)' }) @MaxLength(4096)
   accessToken: string;
+
+  /** The private app's own client secret: this portal's webhooks are verified with it (stored encrypted, never returned). */
+  @IsOptional() @IsString() @MinLength(16, { message: 'clientSecret must be the app\'s client secret (at least 16 characters)' }) @MaxLength(512)
+  clientSecret?: string;
 }
+
+/** A named set of portal settings an install link applies (PUT /admin/settings-templates/:name). */
+export class SettingsTemplateDto extends PortalSettingsDto {}
