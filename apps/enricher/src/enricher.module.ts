@@ -1,7 +1,11 @@
 import { Module } from '@nestjs/common';
-import { AppConfig, OperatorAlerts, PortalAccess } from '@app/common';
+import { DataSource } from 'typeorm';
+import { AppConfig, BackfillProgress, BackfillRepository, PortalAccess } from '@app/common';
 import { AI_PROVIDER, type AiProvider } from './ai/ai-provider';
 import { AnthropicProvider } from './ai/anthropic.provider';
+import { BackfillLister } from './backfills/backfill-lister';
+import { BackfillRunner } from './backfills/backfill-runner';
+import { BackfillTriggers } from './backfills/backfill-triggers';
 import { ModelCheck } from './ai/model-check';
 import { ModelConcurrency } from './ai/model-concurrency';
 import { OfflineRulesProvider } from './ai/offline-rules.provider';
@@ -35,7 +39,6 @@ export function createAiProvider(config: AppConfig): AiProvider {
       inject: [AppConfig],
     },
     PortalAccess,
-    OperatorAlerts,
     ModelRefusalAlerts,
     CrmReader,
     ContextAssembler,
@@ -49,6 +52,12 @@ export function createAiProvider(config: AppConfig): AiProvider {
     ReplayApplier,
     ReplayRunner,
     ReplayConsumer,
+    // Backfills (docs/decisions/0021): the runner lists existing records at the pace; their triggers go the normal path.
+    { provide: BackfillRepository, useFactory: (ds: DataSource) => new BackfillRepository(ds), inject: [DataSource] },
+    { provide: BackfillProgress, useFactory: (ds: DataSource) => new BackfillProgress(ds), inject: [DataSource] },
+    BackfillLister,
+    BackfillTriggers,
+    BackfillRunner,
   ],
 })
 export class EnricherModule {}

@@ -1,5 +1,6 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import { CLOCK, EventStore, isEventOfType, Outcome, PersonalDataErasure, StreamIds, type Clock, type EventEnvelope, type HandlerOutcome, type PlatformEvent } from '@app/common';
+import { BackfillTriggers } from '../backfills/backfill-triggers';
 import { DecisionFlow } from '../decisions/decision-flow';
 import { LEAD_AI } from '../lead-ai/lead-ai.capability';
 import { SERVICE_AI } from '../service-ai/service-ai.capability';
@@ -20,6 +21,8 @@ export const RETRIAGE_PROPERTIES = ['subject', 'content'] as const;
  * - HubSpot's privacy deletion of a record (`contact.privacyDeletion`, a GDPR
  *   delete) → its personal data is erased everywhere the platform keeps it
  *   (docs/decisions/0019), whatever the portal's status.
+ * - an existing record a backfill listed → its capability's decision path, its
+ *   `ai_` properties only (docs/decisions/0021; BackfillTriggers).
  * Everything else is recorded as skipped with the reason, so the audit trail
  * shows it was seen.
  */
@@ -30,6 +33,7 @@ export class TriggerRouter {
     private readonly eventStore: EventStore,
     @Inject(CLOCK) private readonly clock: Clock,
     @Optional() private readonly erasure?: PersonalDataErasure,
+    @Optional() private readonly backfills?: BackfillTriggers,
   ) {}
 
   async route(event: EventEnvelope): Promise<HandlerOutcome> {
@@ -56,6 +60,9 @@ export class TriggerRouter {
       if (objectType === 'contacts') return this.flow.run(LEAD_AI, { trigger: event, triggerType: event.type, objectId });
       if (objectType === 'tickets') return this.flow.run(SERVICE_AI, { trigger: event, triggerType: event.type, objectId });
       return this.skip(event, StreamIds.crmObject(event.portalId, objectType, objectId), event.type, `no handler for workflow actions on ${objectType}`);
+    }
+    if (isEventOfType(event, 'BackfillRecordListed')) {
+      return this.backfills ? this.backfills.route(event) : Outcome.deadLetter('BackfillRecordListed needs the backfill triggers, which this enricher lacks');
     }
     if (isEventOfType(event, 'DailyReviewScheduled')) {
       return this.skip(event, StreamIds.schedule(event.portalId), event.type, 'Management AI (daily pipeline review) is not built yet');
