@@ -1,7 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import {
   AppConfig,
-  CAPABILITY_REQUIREMENTS,
   causedBy,
   CLOCK,
   DecisionCosts,
@@ -89,7 +88,7 @@ export interface OnboardingReport {
   plan: PortalHubSpotPlan;
   dailyUsage: ConnectResult['dailyUsage'];
   /** The app's webhook subscriptions each enabled capability needs: configure them in the app (HubSpot's API for them needs a developer key the platform does not hold). */
-  subscriptions: Array<{ capability: string; subscriptionType: string; propertyName?: string; why: string }>;
+  subscriptions: ConnectResult['subscriptions'];
 }
 
 /** Not saved: a routing setting names a wrong owner, or HubSpot could not check them (see OwnerCheckService). */
@@ -336,7 +335,6 @@ function settingChanges(current: Portal, name: string | undefined, settings: Por
 }
 
 function onboardingReport(result: ConnectResult): OnboardingReport {
-  const enabled = new Set(result.capabilities.enabled);
   return {
     kind: result.kind,
     mode: result.portal.connection.mode,
@@ -345,9 +343,7 @@ function onboardingReport(result: ConnectResult): OnboardingReport {
     account: result.portal.account,
     plan: result.portal.settings.hubspot ?? {},
     dailyUsage: result.dailyUsage,
-    subscriptions: Object.entries(CAPABILITY_REQUIREMENTS)
-      .filter(([capability]) => enabled.has(capability))
-      .flatMap(([capability, requirements]) => requirements.subscriptions.map((s) => ({ capability, ...s }))),
+    subscriptions: result.subscriptions,
   };
 }
 

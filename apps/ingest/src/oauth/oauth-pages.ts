@@ -19,6 +19,7 @@ export function connectedPage(result: ConnectResult): string {
     `<p>Enabled: ${escape(capabilities.enabled.join(', ') || 'none')}</p>`,
     blocked ? `<ul>${blocked}</ul>` : '',
     `<h2>Properties</h2>${properties}`,
+    `<h2>Webhook subscriptions to configure in the app</h2><ul>${result.subscriptions.map((s) => `<li>${escape(s.subscriptionType)}${s.propertyName ? ` (${escape(s.propertyName)})` : ''}: ${escape(s.why)}</li>`).join('')}</ul>`,
   ].join(''));
 }
 

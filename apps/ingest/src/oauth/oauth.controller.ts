@@ -33,7 +33,9 @@ export class OAuthController {
       return;
     }
     const { result } = outcome;
-    const json = { kind: result.kind, portal: result.portal, capabilities: result.capabilities, bootstrap: result.bootstrap };
+    // What the installer may see: no settings (the portal's workflow key hash among them).
+    const { portalId, name, status, account, connection } = result.portal;
+    const json = { kind: result.kind, portal: { portalId, name, status, account, connection }, capabilities: result.capabilities, bootstrap: result.bootstrap, subscriptions: result.subscriptions };
     answer(req, res, result.kind === 'registered' ? 201 : 200, json, connectedPage(result));
   }
 }

@@ -1,5 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import {
+  CAPABILITY_NAMES,
+  CAPABILITY_REQUIREMENTS,
   capabilitiesAllowedBy,
   CLOCK,
   HubSpotOAuth,
@@ -56,6 +58,24 @@ export interface ConnectResult {
   /** The capabilities' properties in the portal (created, present, conflicting, ...); absent when nothing could be checked. */
   bootstrap: { results: PropertyBootstrapResult[] } | { error: string; missingScopes: string[] };
   dailyUsage: InspectedConnection['dailyUsage'];
+  /**
+   * The app webhook subscriptions the enabled capabilities need. HubSpot's API for an
+   * app's subscriptions takes a developer key the platform does not hold, so they are
+   * listed for the operator to configure rather than checked.
+   */
+  subscriptions: SubscriptionToConfigure[];
+}
+
+export interface SubscriptionToConfigure {
+  capability: CapabilityName;
+  subscriptionType: string;
+  propertyName?: string;
+  why: string;
+}
+
+/** The subscriptions each of `capabilities` needs, from the capability catalogue. */
+export function subscriptionsFor(capabilities: readonly string[]): SubscriptionToConfigure[] {
+  return CAPABILITY_NAMES.filter((name) => capabilities.includes(name)).flatMap((capability) => CAPABILITY_REQUIREMENTS[capability].subscriptions.map((s) => ({ capability, ...s })));
 }
 
 /**
@@ -167,7 +187,7 @@ export class PortalConnector {
     );
     const portal = (await this.portals.find(portalId))!;
     const bootstrap = await this.bootstrapProperties(portal, request.tokens.accessToken, capabilities.enabled as CapabilityName[], first);
-    return { kind: existing ? 'reconnected' : 'registered', portal, capabilities, bootstrap, dailyUsage: inspected.dailyUsage };
+    return { kind: existing ? 'reconnected' : 'registered', portal, capabilities, bootstrap, dailyUsage: inspected.dailyUsage, subscriptions: subscriptionsFor(capabilities.enabled) };
   }
 
   private async bootstrapProperties(portal: Portal, accessToken: string, capabilities: CapabilityName[], cause: PlatformEvent): Promise<ConnectResult['bootstrap']> {
