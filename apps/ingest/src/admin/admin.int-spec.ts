@@ -395,6 +395,32 @@ describe('admin API (real Postgres)', () => {
     });
   });
 
+  it('a static-token portal disconnected, then reconnected with its token and its app\'s client secret: resumed, mode private-app', async () => {
+    hubspot.addPortal({ portalId: 147, accessToken: 't-147' });
+    expect((await post({ portalId: 147, name: 'Reconnected', accessToken: 't-147' })).status).toBe(201);
+    const disconnected = await fetch(`${url}/admin/portals/147/connection`, { method: 'DELETE', headers: auth });
+    expect(disconnected.status).toBe(200);
+    expect(await disconnected.json()).toMatchObject({ status: 'paused', tokensErased: true, warnings: [expect.stringContaining('rotate it')] });
+    expect(await portals.accessToken(147)).toBeUndefined();
+
+    const secretAlone = await patch(147, { clientSecret: 'private-app-secret-147' });
+    expect(secretAlone.status).toBe(400);
+    expect(((await secretAlone.json()) as { message: string[] }).message).toEqual([expect.stringContaining("clientSecret is sent with the private app's accessToken")]);
+
+    hubspot.addPortal({ portalId: 147, accessToken: 't-147-rotated' });
+    const reconnected = await patch(147, { accessToken: 't-147-rotated', clientSecret: 'private-app-secret-147' });
+    expect(reconnected.status).toBe(200);
+    expect(await reconnected.json()).toMatchObject({ status: 'active', connection: { mode: 'private-app' }, onboarding: { kind: 'reconnected' } });
+    expect(await portals.credentials.clientSecret(147)).toBe('private-app-secret-147');
+    const types = (await get('147/events')).body.events as Array<{ type: string; data: Record<string, unknown> }>;
+    expect(types.map((e) => e.type)).toEqual(expect.arrayContaining(['PortalDisconnected', 'PortalConnected']));
+    expect(types.filter((e) => e.type === 'PortalStatusChanged').map((e) => e.data)).toEqual([
+      expect.objectContaining({ from: 'active', to: 'paused' }),
+      expect.objectContaining({ from: 'paused', to: 'active', reason: 'reconnected after it was disconnected' }),
+    ]);
+    expect(JSON.stringify(types)).not.toMatch(/t-147|private-app-secret/);
+  });
+
   it('answers 404 for an unknown portal and 400 for a non-numeric id', async () => {
     expect((await fetch(`${url}/admin/portals/999`, { headers: auth })).status).toBe(404);
     expect((await fetch(`${url}/admin/portals/abc`, { headers: auth })).status).toBe(400);

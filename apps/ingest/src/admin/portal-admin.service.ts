@@ -12,6 +12,7 @@ import {
   PORTAL_LIFE_EVENTS,
   PortalLifecycle,
   PortalRepository,
+  PortalTokens,
   startStory,
   StreamIds,
   type ApiLimits,
@@ -59,7 +60,7 @@ export interface OffboardReport {
   eventId: string;
 }
 
-/** What an erasure cannot reach, said in every answer (docs/runbook.md#erasure). */
+/** What an erasure cannot reach, said in every answer (docs/runbook.md#erase-a-persons-data-retention-offboarding). */
 export const NOT_ERASED_HERE = [
   "HubSpot itself: the notes and tasks the platform wrote into the portal's CRM belong to the portal (HubSpot's own privacy deletion removes the contact and what is associated with it)",
   'backups and WAL archives of Postgres taken before now still hold the destroyed data keys until they expire',
@@ -120,6 +121,7 @@ export class PortalAdminService {
     private readonly lifecycle: PortalLifecycle,
     private readonly inspector: ConnectionInspector,
     private readonly connector: PortalConnector,
+    private readonly tokens: PortalTokens,
   ) {}
 
   /**
@@ -201,6 +203,9 @@ export class PortalAdminService {
     if (dto.workflowApiKey) settings.workflowApiKeySha256 = createHash('sha256').update(dto.workflowApiKey).digest('hex');
     const plan = settings.hubspot ?? current.settings.hubspot;
     let inspected: InspectedConnection | undefined;
+    if (dto.clientSecret && !dto.accessToken) {
+      return { kind: 'refused', status: 400, messages: ["clientSecret is sent with the private app's accessToken (both are checked and stored together)"] };
+    }
     if (dto.accessToken) {
       if (current.connection.mode === 'oauth') {
         return { kind: 'refused', status: 422, messages: [`portal ${portalId} is connected by OAuth: its tokens are refreshed by the platform; to reconnect it, install the app again (GET /oauth/install?portalId=${portalId})`] };
@@ -228,14 +233,14 @@ export class PortalAdminService {
     if (events.length > 0) await this.lifecycle.record(portalId, events);
     let onboarding: OnboardingReport | undefined;
     if (inspected) {
-      const secrets = await this.portals.credentials.read(portalId);
-      const mode = secrets?.clientSecret ? 'private-app' : 'token';
+      // The stored client secret stays unless a new one is sent.
+      const clientSecret = dto.clientSecret ?? (await this.portals.credentials.read(portalId))?.clientSecret ?? undefined;
       const result = await this.connector.connect({
         portalId,
         via: 'admin',
-        mode,
+        mode: clientSecret ? 'private-app' : 'token',
         tokens: { accessToken: dto.accessToken! },
-        ...(secrets?.clientSecret ? { clientSecret: secrets.clientSecret } : {}),
+        ...(clientSecret ? { clientSecret } : {}),
         inspected,
         requestedBy: 'admin',
       });
@@ -259,7 +264,8 @@ export class PortalAdminService {
   }
 
   private async checkOwners(portalId: number, newToken: string | undefined, plan: PortalHubSpotPlan | undefined, settings: PortalSettings): Promise<OwnerCheck> {
-    const accessToken = newToken ?? (await this.portals.accessToken(portalId));
+    // PortalTokens: an OAuth portal's token is refreshed first when it is about to expire.
+    const accessToken = newToken ?? (await this.tokens.accessToken(portalId));
     if (!accessToken) return { kind: 'refused', status: 422, messages: [`portal ${portalId} has no stored access token to check the routing owner ids with: send accessToken`] };
     return this.owners.check({ portalId, accessToken, ...(plan ? { plan } : {}) }, settings);
   }

@@ -23,6 +23,10 @@ export class UpdatePortalDto extends PortalSettingsDto {
   @IsOptional() @IsString() @MinLength(1, { message: 'accessToken must not be empty' }) @MaxLength(4096)
   accessToken?: string;
 
+  /** A private app's own client secret, sent with its accessToken (its webhooks are verified with it); stored encrypted, never returned. */
+  @IsOptional() @IsString() @MinLength(16, { message: "clientSecret must be the app's client secret (at least 16 characters)" }) @MaxLength(512)
+  clientSecret?: string;
+
   /** true: the operator fixed what the portal's alerts report; removes them all. */
   @IsOptional() @IsBoolean({ message: 'clearAlerts must be true or false' })
   clearAlerts?: boolean;

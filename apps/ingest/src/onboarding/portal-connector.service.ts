@@ -16,6 +16,7 @@ import {
   type PlatformEvent,
   type Portal,
   type PortalConnection,
+  type PortalSecrets,
   type PortalSettings,
   type PropertyBootstrapResult,
 } from '@app/common';
@@ -112,17 +113,20 @@ export class PortalConnector {
     const warnings: string[] = [];
     let uninstalled = false;
     let revokedAtHubSpot = false;
+    let refreshToken = secrets?.refreshToken ?? null;
     if (secrets && options.uninstall) {
-      const answer = await this.oauth.uninstall(secrets.accessToken);
+      const usable = await this.usableTokens(secrets);
+      refreshToken = usable.refreshToken;
+      const answer = await this.oauth.uninstall(usable.accessToken);
       if (answer.ok) uninstalled = true;
       else warnings.push(`HubSpot did not uninstall the app (${answer.failure.kind}: ${answer.failure.description}): uninstall it in the portal's Connected apps`);
     }
-    if (secrets?.refreshToken) {
-      const answer = await this.oauth.revoke(secrets.refreshToken);
+    if (refreshToken) {
+      const answer = await this.oauth.revoke(refreshToken);
       // invalid_grant: the refresh token was revoked already (an uninstall revokes it).
       if (answer.ok || answer.failure.kind === 'invalid-grant') revokedAtHubSpot = true;
       else warnings.push(`HubSpot did not revoke the refresh token (${answer.failure.kind}: ${answer.failure.description}); it is erased here and HubSpot expires unused refresh tokens`);
-    } else if (secrets && !options.uninstall) {
+    } else if (secrets && !uninstalled) {
       warnings.push(`a ${secrets.mode === 'private-app' ? "private app's" : 'pasted'} token cannot be revoked through HubSpot's API: rotate it in the app's settings in HubSpot`);
     }
     const now = this.clock();
@@ -138,6 +142,18 @@ export class PortalConnector {
     return { portalId, revokedAtHubSpot, uninstalled, tokensErased: true, status: portal.status === 'active' ? 'paused' : portal.status, warnings, eventId: disconnected.id };
   }
 
+  /**
+   * The tokens to uninstall with: an OAuth access token lives 30 minutes and HubSpot
+   * refuses an expired one (401), so one that expired (or is about to) is refreshed
+   * first; the refresh token to revoke afterwards is the one HubSpot last gave.
+   */
+  private async usableTokens(secrets: PortalSecrets): Promise<{ accessToken: string; refreshToken: string | null }> {
+    const stale = secrets.expiresAt !== null && secrets.expiresAt.getTime() - this.clock().getTime() < 60_000;
+    if (secrets.mode !== 'oauth' || !secrets.refreshToken || !stale) return { accessToken: secrets.accessToken, refreshToken: secrets.refreshToken };
+    const refreshed = await this.oauth.refresh(secrets.refreshToken);
+    return refreshed.ok ? { accessToken: refreshed.value.accessToken, refreshToken: refreshed.value.refreshToken } : { accessToken: secrets.accessToken, refreshToken: secrets.refreshToken };
+  }
+
   async connect(request: ConnectRequest): Promise<ConnectResult> {
     const { portalId, inspected } = request;
     const now = this.clock();
@@ -151,9 +167,11 @@ export class PortalConnector {
       capabilities,
       installedByUserId: inspected.userId,
     };
+    // An OAuth install's calls count against the public app's limits (per install), unless the settings say otherwise.
+    const settings = request.mode === 'oauth' ? { ...request.settings, hubspot: { appType: 'public' as const, ...request.settings?.hubspot } } : (request.settings ?? {});
     const first: PlatformEvent = existing
       ? startStory({ type: 'PortalConnected', portalId, data: { ...connection, reconnect: true } }, now)
-      : startStory({ type: 'PortalRegistered', portalId, data: { name: request.name ?? inspected.hubDomain ?? `HubSpot portal ${portalId}`, status: 'active', settings: request.settings ?? {}, via: request.via } }, now);
+      : startStory({ type: 'PortalRegistered', portalId, data: { name: request.name ?? inspected.hubDomain ?? `HubSpot portal ${portalId}`, status: 'active', settings, via: request.via } }, now);
     const events: PlatformEvent[] = [first];
     const then = <T extends EventType>(type: T, data: EventPayloads[T]) => events.push(causedBy(first, { type, portalId, data }, now));
     if (!existing) {
@@ -163,11 +181,14 @@ export class PortalConnector {
       const added = connection.scopes.filter((s) => !before.includes(s));
       const removed = before.filter((s) => !connection.scopes.includes(s));
       if (existing.connection.scopes && (added.length > 0 || removed.length > 0)) then('PortalScopesChanged', { added, removed, scopes: connection.scopes, capabilities });
-      // The pause an uninstall caused ends with the reconnection; any other alert stays for the operator.
+      // The pause a revoked access or a disconnect caused ends with the reconnection; any other alert stays for the operator.
       const alerts = Object.keys(existing.alerts);
       if (alerts.includes('access-revoked')) then('PortalAlertsCleared', { alerts: ['access-revoked'], requestedBy: request.requestedBy });
-      if (existing.status === 'paused' && alerts.length > 0 && alerts.every((a) => a === 'access-revoked')) {
-        then('PortalStatusChanged', { from: 'paused', to: 'active', reason: 'reconnected after its access was revoked', requestedBy: request.requestedBy });
+      const otherAlerts = alerts.some((a) => a !== 'access-revoked');
+      const disconnected = existing.connection.disconnectedAt !== undefined;
+      if (existing.status === 'paused' && !otherAlerts && (alerts.length > 0 || disconnected)) {
+        const reason = disconnected ? 'reconnected after it was disconnected' : 'reconnected after its access was revoked';
+        then('PortalStatusChanged', { from: 'paused', to: 'active', reason, requestedBy: request.requestedBy });
       }
     }
     then('PortalAccountRead', inspected.account);

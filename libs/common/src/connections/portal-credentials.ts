@@ -14,6 +14,10 @@ export interface PortalSecrets {
   appId: number | null;
   /** Bumped by every token change: a refresh compares it to know another replica already refreshed. */
   version: number;
+  /** The version whose refresh HubSpot refused for good (invalid_grant); equal to `version`: do not ask again. */
+  refusedVersion: number | null;
+  /** Until when a replica holds the refresh lease; null: nobody is refreshing. */
+  leaseUntil: Date | null;
 }
 
 export interface NewPortalSecrets {
@@ -33,6 +37,8 @@ interface CredentialRow {
   client_secret_encrypted: string | null;
   app_id: string | null;
   token_version: number;
+  refresh_refused_version: number | null;
+  refresh_lease_until: Date | null;
 }
 
 /** The AAD of each secret: the portal and the column, so no ciphertext can stand in for another. */
@@ -76,7 +82,8 @@ export class PortalCredentials {
 
   async read(portalId: number, manager: EntityManager = this.dataSource.manager): Promise<PortalSecrets | undefined> {
     const [row] = (await manager.query(
-      `SELECT mode, access_token_encrypted, access_token_expires_at, refresh_token_encrypted, client_secret_encrypted, app_id::text, token_version FROM portal_credentials WHERE portal_id = $1`,
+      `SELECT mode, access_token_encrypted, access_token_expires_at, refresh_token_encrypted, client_secret_encrypted, app_id::text, token_version, refresh_refused_version, refresh_lease_until
+       FROM portal_credentials WHERE portal_id = $1`,
       [portalId],
     )) as CredentialRow[];
     return row ? this.decrypt(portalId, row) : undefined;
@@ -109,17 +116,19 @@ export class PortalCredentials {
   /** A new access token (and refresh token, when HubSpot sent another) after a refresh; bumps the version. */
   async storeRefreshed(portalId: number, tokens: { accessToken: string; expiresAt: Date; refreshToken?: string }, manager: EntityManager = this.dataSource.manager): Promise<number> {
     const keyring = this.requireCipher().keyring;
-    const [row] = (await manager.query(
-      `UPDATE portal_credentials SET access_token_encrypted = $2, access_token_expires_at = $3,
-         refresh_token_encrypted = COALESCE($4, refresh_token_encrypted), token_version = token_version + 1, updated_at = now()
-       WHERE portal_id = $1 RETURNING token_version`,
-      [
-        portalId,
-        keyring.encrypt(tokens.accessToken, credentialContexts.accessToken(portalId)),
-        tokens.expiresAt,
-        tokens.refreshToken ? keyring.encrypt(tokens.refreshToken, credentialContexts.refreshToken(portalId)) : null,
-      ],
-    )) as Array<{ token_version: number }>;
+    const [row] = returnedRows<{ token_version: number }>(
+      await manager.query(
+        `UPDATE portal_credentials SET access_token_encrypted = $2, access_token_expires_at = $3,
+           refresh_token_encrypted = COALESCE($4, refresh_token_encrypted), token_version = token_version + 1, updated_at = now()
+         WHERE portal_id = $1 RETURNING token_version`,
+        [
+          portalId,
+          keyring.encrypt(tokens.accessToken, credentialContexts.accessToken(portalId)),
+          tokens.expiresAt,
+          tokens.refreshToken ? keyring.encrypt(tokens.refreshToken, credentialContexts.refreshToken(portalId)) : null,
+        ],
+      ),
+    );
     return row?.token_version ?? 0;
   }
 
@@ -136,12 +145,19 @@ export class PortalCredentials {
    * lease ran out): true when this caller is now the one refreshing.
    */
   async tryLease(portalId: number, owner: string, ms: number): Promise<boolean> {
-    const rows = (await this.dataSource.query(
-      `UPDATE portal_credentials SET refresh_lease_owner = $2, refresh_lease_until = now() + ($3 || ' milliseconds')::interval
-       WHERE portal_id = $1 AND (refresh_lease_until IS NULL OR refresh_lease_until < now() OR refresh_lease_owner = $2) RETURNING portal_id`,
-      [portalId, owner, String(ms)],
-    )) as unknown[];
+    const rows = returnedRows(
+      await this.dataSource.query(
+        `UPDATE portal_credentials SET refresh_lease_owner = $2, refresh_lease_until = now() + ($3 || ' milliseconds')::interval
+         WHERE portal_id = $1 AND (refresh_lease_until IS NULL OR refresh_lease_until < now() OR refresh_lease_owner = $2) RETURNING portal_id`,
+        [portalId, owner, String(ms)],
+      ),
+    );
     return rows.length > 0;
+  }
+
+  /** HubSpot refused to refresh this token version for good: no replica asks again until the credentials change. */
+  async markRefused(portalId: number, version: number): Promise<void> {
+    await this.dataSource.query(`UPDATE portal_credentials SET refresh_refused_version = $2 WHERE portal_id = $1 AND token_version = $2`, [portalId, version]);
   }
 
   async releaseLease(portalId: number, owner: string): Promise<void> {
@@ -162,6 +178,8 @@ export class PortalCredentials {
       clientSecret: row.client_secret_encrypted ? keyring.decrypt(row.client_secret_encrypted, credentialContexts.clientSecret(portalId)) : null,
       appId: row.app_id === null ? null : Number(row.app_id),
       version: row.token_version,
+      refusedVersion: row.refresh_refused_version,
+      leaseUntil: row.refresh_lease_until ? new Date(row.refresh_lease_until) : null,
     };
   }
 
@@ -169,4 +187,10 @@ export class PortalCredentials {
     if (!this.cipher) throw new Error('TOKEN_ENCRYPTION_KEY or TOKEN_ENCRYPTION_KEYS is not configured in this service');
     return this.cipher;
   }
+}
+
+/** The rows an UPDATE … RETURNING gave: TypeORM answers it as [rows, affected count] on Postgres, not the rows alone. */
+function returnedRows<T = unknown>(answer: unknown): T[] {
+  if (Array.isArray(answer) && answer.length === 2 && Array.isArray(answer[0]) && typeof answer[1] === 'number') return answer[0] as T[];
+  return Array.isArray(answer) ? (answer as T[]) : [];
 }

@@ -52,8 +52,6 @@ export class TokenUnavailableError extends Error {
 export class PortalTokens {
   private readonly inFlight = new Map<number, Promise<PortalSecrets>>();
   private readonly cache = new Map<number, { secrets: PortalSecrets; until: number }>();
-  /** The credential version whose refresh HubSpot refused for good, per portal: never tried again (a reconnect bumps it). */
-  private readonly revokedVersion = new Map<number, number>();
   /** This replica, as the lease and PortalTokenRefreshed name it. */
   readonly replicaId: string;
 
@@ -80,7 +78,7 @@ export class PortalTokens {
     const cached = this.cache.get(portalId);
     let secrets = cached && cached.until > now ? cached.secrets : await this.credentials.read(portalId);
     if (!secrets) return undefined;
-    if (refresh && this.expiring(secrets, now) && this.revokedVersion.get(portalId) !== secrets.version) {
+    if (refresh && this.expiring(secrets, now) && !refused(secrets)) {
       try {
         secrets = await this.refresh(portalId, secrets, 'expiring');
       } catch (error) {
@@ -103,7 +101,7 @@ export class PortalTokens {
     if (!secrets) return undefined;
     // Replaced meanwhile (another replica refreshed, or an operator pasted a new token).
     if (secrets.accessToken !== used) return secrets.accessToken;
-    if (secrets.mode !== 'oauth' || this.revokedVersion.get(portalId) === secrets.version) return undefined;
+    if (secrets.mode !== 'oauth' || refused(secrets)) return undefined;
     try {
       return (await this.refresh(portalId, secrets, 'unauthorized')).accessToken;
     } catch (error) {
@@ -138,18 +136,20 @@ export class PortalTokens {
 
   private async refreshOnce(portalId: number, seen: PortalSecrets, reason: 'expiring' | 'unauthorized'): Promise<PortalSecrets> {
     const leaseMs = this.options.leaseMs ?? 15_000;
-    if (!(await this.credentials.tryLease(portalId, this.replicaId, leaseMs))) return this.awaitOtherReplica(portalId, seen);
+    if (!(await this.credentials.tryLease(portalId, this.replicaId, leaseMs))) return this.awaitOtherReplica(portalId, seen, reason);
     try {
       // Another replica may have refreshed between our read and the lease.
       const current = await this.credentials.read(portalId);
       if (!current) throw new TokenUnavailableError(portalId, 'the portal was disconnected');
       if (current.version !== seen.version && !this.expiring(current, this.clock().getTime())) return current;
+      if (refused(current)) throw new AccessRevokedError(portalId, 'invalid_grant (recorded)');
       if (!current.refreshToken) throw new TokenUnavailableError(portalId, 'no refresh token is stored');
       if (!this.oauth?.configured) throw new TokenUnavailableError(portalId, 'HUBSPOT_CLIENT_ID and HUBSPOT_CLIENT_SECRET are not configured in this service');
       const answer = await this.oauth.refresh(current.refreshToken);
       if (!answer.ok) {
         if (answer.failure.kind === 'invalid-grant') {
-          this.revokedVersion.set(portalId, current.version);
+          // Recorded with the credentials, so no replica asks HubSpot again for this version.
+          await this.credentials.markRefused(portalId, current.version);
           await this.revoked(portalId, answer.failure.description, answer.failure.status);
           throw new AccessRevokedError(portalId, answer.failure.code ?? answer.failure.description);
         }
@@ -173,14 +173,26 @@ export class PortalTokens {
     }
   }
 
-  /** Another replica holds the lease: wait for the stored token to change (or the lease to lapse). */
-  private async awaitOtherReplica(portalId: number, seen: PortalSecrets): Promise<PortalSecrets> {
-    const deadline = Date.now() + (this.options.waitForOtherReplicaMs ?? 10_000);
+  /**
+   * Another replica holds the lease: wait for the stored token to change. When that
+   * replica recorded HubSpot's refusal, so does this one (no second call, no second
+   * alert); when it let go without a new token (a failure) or its lease ran out (it
+   * crashed), this replica tries itself.
+   */
+  private async awaitOtherReplica(portalId: number, seen: PortalSecrets, reason: 'expiring' | 'unauthorized'): Promise<PortalSecrets> {
+    const deadline = Date.now() + (this.options.waitForOtherReplicaMs ?? (this.options.leaseMs ?? 15_000) + 5_000);
     while (Date.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, 100));
       const current = await this.credentials.read(portalId);
       if (!current) throw new TokenUnavailableError(portalId, 'the portal was disconnected');
       if (current.version !== seen.version) return current;
+      if (refused(current)) {
+        this.cache.delete(portalId);
+        throw new AccessRevokedError(portalId, 'invalid_grant (recorded by another replica)');
+      }
+      if (current.leaseUntil === null || current.leaseUntil.getTime() < Date.now()) {
+        if (await this.credentials.tryLease(portalId, this.replicaId, this.options.leaseMs ?? 15_000)) return this.refreshOnce(portalId, current, reason);
+      }
     }
     throw new TokenUnavailableError(portalId, 'another replica is refreshing the token');
   }
@@ -194,4 +206,9 @@ export class PortalTokens {
       pause: true,
     });
   }
+}
+
+/** HubSpot refused to refresh these credentials for good (recorded by any replica); a reconnect stores new ones. */
+function refused(secrets: PortalSecrets): boolean {
+  return secrets.refusedVersion !== null && secrets.refusedVersion === secrets.version;
 }

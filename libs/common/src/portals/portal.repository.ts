@@ -26,8 +26,8 @@ export interface Portal {
   alerts: PortalAlerts;
   /** HubSpot's account details ({} until read at onboarding). */
   account: Partial<PortalAccount>;
-  /** How it is connected ({} for portals registered before connections existed). */
-  connection: Partial<PortalConnection>;
+  /** How it is connected ({} for portals registered before connections existed); `disconnectedAt` after DELETE …/connection, until it connects again. */
+  connection: Partial<PortalConnection> & { connectedAt?: string; disconnectedAt?: string };
   createdAt: string;
   updatedAt: string;
 }

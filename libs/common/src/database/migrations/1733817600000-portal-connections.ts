@@ -9,7 +9,9 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  *   column (AAD). `mode`: `oauth` (public app: 30-minute access tokens refreshed
  *   with the refresh token), `private-app` (a static token and the app's own client
  *   secret, which signs its webhooks), `token` (a pasted token, as before).
- *   `refresh_lease_*`: the one replica refreshing the token right now.
+ *   `refresh_lease_*`: the one replica refreshing the token right now;
+ *   `refresh_refused_version`: the token version whose refresh HubSpot refused for
+ *   good (`invalid_grant`), so no replica asks again until the portal reconnects.
  * - `portals.account`, `portals.connection`: what HubSpot said about the account and
  *   the connection (time zone, currency, hosting; mode, scopes, capabilities).
  * - `oauth_states`: the `state` of each install started, single-use and short-lived.
@@ -31,6 +33,7 @@ export class PortalConnections1733817600000 implements MigrationInterface {
         token_version integer NOT NULL DEFAULT 1,
         refresh_lease_owner text,
         refresh_lease_until timestamptz,
+        refresh_refused_version integer,
         updated_at timestamptz NOT NULL DEFAULT now(),
         CONSTRAINT portal_credentials_oauth_refreshable CHECK (mode <> 'oauth' OR refresh_token_encrypted IS NOT NULL)
       )`);
