@@ -7,6 +7,8 @@ import { UNAUTHORIZED_MESSAGE } from '../webhooks/unauthorized';
 import { AuthFailureLimiter, DEFAULT_AUTH_FAILURE_LIMITS, sourceOf } from './auth-failure-limiter';
 
 export type EdgeRoute = 'app' | 'workflow';
+/** The routes whose failed authentications count against their source: the webhook routes and the OAuth callback (its state is its credential). */
+type GuardedRoute = EdgeRoute | 'oauth-callback';
 
 /** Headers that make a webhook request worth reading: HubSpot's signatures, or the per-portal key (workflow route). */
 const CREDENTIAL_HEADERS: Record<EdgeRoute, readonly string[]> = {
@@ -73,13 +75,35 @@ export class EdgeGuard implements OnModuleDestroy {
     return true;
   }
 
-  private recordFailure(route: EdgeRoute, source: string, reason: 'missing-credentials' | 'rejected', detail: string | undefined): void {
+  /**
+   * The OAuth callback before it consumes a state: a source over its limit of failed
+   * authentications gets 429; a forged state (a 403 the controller marks with
+   * `res.locals.authFailure`) counts as a failure, so guessing states is throttled
+   * like forging signatures, and a flood of them records little.
+   */
+  admitInstallCallback(req: Request, res: Response): boolean {
+    const source = sourceOf(req.socket.remoteAddress);
+    const admission = this.limiter.check(source);
+    if (!admission.allowed) {
+      this.metrics.authThrottled.inc({ route: 'oauth-callback' });
+      if (admission.logThrottle) this.logger.warn('install callback source throttled after failed authentications', { source, retryAfterSeconds: admission.retryAfterSeconds });
+      res.setHeader('Retry-After', String(admission.retryAfterSeconds));
+      this.refuse('oauth-callback', res, 429, 'too many failed install attempts; retry later');
+      return false;
+    }
+    res.once('finish', () => {
+      if (res.statusCode === 403 && typeof res.locals.authFailure === 'string') this.recordFailure('oauth-callback', source, 'rejected', res.locals.authFailure);
+    });
+    return true;
+  }
+
+  private recordFailure(route: GuardedRoute, source: string, reason: 'missing-credentials' | 'rejected', detail: string | undefined): void {
     this.metrics.authFailures.inc({ route, reason });
     if (this.limiter.recordFailure(source).log) this.logger.warn('webhook authentication failed', { route, source, reason, detail });
   }
 
   /** Answers without reading the body, and closes the connection so the unread body costs nothing. */
-  private refuse(route: EdgeRoute, res: Response, status: number, message: string): void {
+  private refuse(route: GuardedRoute, res: Response, status: number, message: string): void {
     res.setHeader('Connection', 'close');
     res.status(status).json({ message });
     this.metrics.requests.inc({ route, status: String(status) });

@@ -56,6 +56,8 @@ describe('OAuth install (GET /oauth/install, /oauth/callback; ingest app, real P
       HUBSPOT_AUTHORIZE_URL: `${hubspotUrl}/oauth/authorize`,
       HUBSPOT_API_BASE_URL: hubspotUrl,
       PORTAL_CACHE_MS: '0',
+      // The production default (tests elsewhere turn it off): forged states count against their source.
+      EDGE_AUTH_FAILURES_PER_MINUTE: '20',
     });
     sandbox.configureApp({
       appId: APP_ID,
@@ -405,5 +407,26 @@ describe('OAuth install (GET /oauth/install, /oauth/callback; ingest app, real P
     expect(row!.status).toBe('paused');
     expect(Object.keys(row!.alerts)).toEqual(['model-request-rejected']);
     expect(await streamTypes(TWO_ALERTS)).not.toContain('PortalStatusChanged');
+  });
+  // Last: it leaves this test's source throttled for a minute.
+  it('throttles a source guessing states like one forging signatures: past EDGE_AUTH_FAILURES_PER_MINUTE, 429 before anything is recorded', async () => {
+    const before = (await refusals()).length;
+    const forged = new URL(`${url}/oauth/callback`);
+    forged.searchParams.set('code', 'guessed');
+    const answers: Array<{ status: number; retryAfter: string | null }> = [];
+    for (let i = 0; i < 25; i += 1) {
+      forged.searchParams.set('state', `00000000-0000-4000-8000-${String(i).padStart(12, '0')}.guess`);
+      const response = await fetch(forged, { headers: { accept: 'application/json' } });
+      await response.text();
+      answers.push({ status: response.status, retryAfter: response.headers.get('retry-after') });
+    }
+    const refused = answers.filter((a) => a.status === 403).length;
+    const throttled = answers.filter((a) => a.status === 429);
+    expect(refused + throttled.length).toBe(25);
+    expect(throttled.length).toBeGreaterThan(0);
+    expect(throttled.every((a) => Number(a.retryAfter) > 0)).toBe(true);
+    // Only the refusals before the limit were recorded (the earlier tests' forgeries count against the same source).
+    expect(refused).toBeLessThanOrEqual(config.edgeAuthFailuresPerMinute);
+    expect((await refusals()).length).toBe(before + refused);
   });
 });

@@ -1,5 +1,6 @@
 import { Controller, Get, Query, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
+import { EdgeGuard } from '../edge/edge-guard';
 import { connectedPage, refusedPage } from './oauth-pages';
 import { OAuthInstallService, type CallbackQuery } from './oauth-install.service';
 
@@ -9,7 +10,10 @@ import { OAuthInstallService, type CallbackQuery } from './oauth-install.service
  */
 @Controller('oauth')
 export class OAuthController {
-  constructor(private readonly installs: OAuthInstallService) {}
+  constructor(
+    private readonly installs: OAuthInstallService,
+    private readonly edge: EdgeGuard,
+  ) {}
 
   /** `?template=` names the settings template the new portal gets; `?portalId=` pins the install to that account. */
   @Get('install')
@@ -25,10 +29,13 @@ export class OAuthController {
 
   @Get('callback')
   async callback(@Query() query: Record<string, unknown>, @Req() req: Request, @Res() res: Response): Promise<void> {
+    if (!this.edge.admitInstallCallback(req, res)) return;
     const text = (key: keyof CallbackQuery) => (typeof query[key] === 'string' ? (query[key] as string) : undefined);
     const outcome = await this.installs.complete({ code: text('code'), state: text('state'), error: text('error'), error_description: text('error_description') });
     res.setHeader('Cache-Control', 'no-store');
     if (outcome.kind === 'refused') {
+      // A state not issued here counts against the source (EdgeGuard); a used or expired one was issued here.
+      if (outcome.code === 'state-invalid') res.locals.authFailure = 'install state not issued here';
       answer(req, res, outcome.status, { code: outcome.code, message: outcome.message }, refusedPage(outcome.message));
       return;
     }

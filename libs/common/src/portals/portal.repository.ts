@@ -1,11 +1,14 @@
 import { In, type DataSource, type Repository } from 'typeorm';
-import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { isUniqueViolation } from '../database/postgres-errors';
 import { PortalEntity, type PortalAlerts, type PortalSettings, type PortalStatus } from './portal.entity';
 import type { PortalAlertKind } from '../events/event-types';
 import type { TokenCipher } from './token-cipher';
 import type { Keyring } from '../crypto/keyring';
 import { PortalCredentials, type NewPortalSecrets } from '../connections/portal-credentials';
+import { EventStore } from '../event-store/event-store.repository';
+import { causedBy, startStory } from '../events/envelope';
+import type { EventPayloads, EventType, PlatformEvent } from '../events/event-types';
+import { PortalLifecycle } from './portal-lifecycle';
 import type { PortalAccount, PortalConnection } from '../events/event-types';
 
 export interface NewPortal {
@@ -39,14 +42,17 @@ export class PortalRepository {
   private readonly repo: Repository<PortalEntity>;
   /** The portals' secrets (tokens, client secrets), in their own table. */
   readonly credentials: PortalCredentials;
+  /** Every write below is a portal event applied to the projection (docs/decisions/0020). */
+  private readonly lifecycle: PortalLifecycle;
 
   constructor(
-    private readonly dataSource: DataSource,
+    dataSource: DataSource,
     /** Absent in services that never handle tokens (the scheduler). */
     private readonly cipher: TokenCipher | undefined,
   ) {
     this.repo = dataSource.getRepository(PortalEntity);
     this.credentials = new PortalCredentials(dataSource, cipher);
+    this.lifecycle = new PortalLifecycle(new EventStore(dataSource), dataSource);
   }
 
   /** The keyring tokens are encrypted with; undefined in services without keys. */
@@ -54,26 +60,25 @@ export class PortalRepository {
     return this.cipher?.keyring;
   }
 
+  /**
+   * Registers a portal with its token as it is (no question to HubSpot: the admin API
+   * and the OAuth install use PortalConnector, which asks first). For tools, benchmarks
+   * and tests; recorded as PortalRegistered like any registration.
+   */
   async register(input: NewPortal): Promise<RegisterResult> {
-    const entity = this.repo.create({
-      portalId: input.portalId,
-      name: input.name,
-      status: 'active',
-      settings: input.settings ?? {},
-    });
     this.requireCipher();
+    if (await this.find(input.portalId)) return { kind: 'exists' };
+    const now = new Date();
+    const registered: PlatformEvent<'PortalRegistered'> = startStory({ type: 'PortalRegistered' as const, portalId: input.portalId, data: { name: input.name, status: 'active' as const, settings: input.settings ?? {}, via: 'admin' as const } }, now);
     try {
-      await this.dataSource.transaction(async (manager) => {
-        // TypeORM's deep-partial type cannot see through the open settings record.
-        await manager.getRepository(PortalEntity).insert(entity as QueryDeepPartialEntity<PortalEntity>);
-        await this.credentials.save(input.portalId, { mode: 'token', ...input.secrets, accessToken: input.accessToken }, manager);
-      });
+      await this.lifecycle.record(input.portalId, [registered], (manager) =>
+        this.credentials.save(input.portalId, { mode: 'token', ...input.secrets, accessToken: input.accessToken }, manager),
+      );
     } catch (error) {
       if (isUniqueViolation(error)) return { kind: 'exists' };
       throw error;
     }
-    const saved = await this.repo.findOneByOrFail({ portalId: input.portalId });
-    return { kind: 'registered', portal: toPortal(saved) };
+    return { kind: 'registered', portal: (await this.find(input.portalId))! };
   }
 
   async find(portalId: number): Promise<Portal | undefined> {
@@ -86,34 +91,46 @@ export class PortalRepository {
     return (await this.repo.findBy({ portalId: In(portalIds) })).map(toPortal);
   }
 
-  async updateSettings(portalId: number, changes: { name?: string; status?: PortalStatus; settings?: PortalSettings }): Promise<Portal | undefined> {
-    const entity = await this.repo.findOneBy({ portalId });
-    if (!entity) return undefined;
-    if (changes.name !== undefined) entity.name = changes.name;
-    if (changes.status !== undefined) entity.status = changes.status;
-    if (changes.settings !== undefined) entity.settings = { ...entity.settings, ...changes.settings };
-    return toPortal(await this.repo.save(entity));
+  /** Name, status and settings (merged, top-level) as PortalSettingsChanged and PortalStatusChanged, like the admin API's PATCH. */
+  async updateSettings(portalId: number, changes: { name?: string; status?: PortalStatus; settings?: PortalSettings }, requestedBy = 'admin'): Promise<Portal | undefined> {
+    const current = await this.find(portalId);
+    if (!current) return undefined;
+    const settingChanges: Array<{ path: string; before?: unknown; after?: unknown }> = [];
+    if (changes.name !== undefined && changes.name !== current.name) settingChanges.push({ path: 'name', before: current.name, after: changes.name });
+    for (const [path, after] of Object.entries(changes.settings ?? {})) {
+      const before = current.settings[path];
+      if (after !== undefined && JSON.stringify(before) !== JSON.stringify(after)) settingChanges.push(before === undefined ? { path, after } : { path, before, after });
+    }
+    const events: PlatformEvent[] = [];
+    if (settingChanges.length > 0) this.recordInto(events, portalId, 'PortalSettingsChanged', { changes: settingChanges, requestedBy });
+    if (changes.status !== undefined && changes.status !== current.status) this.recordInto(events, portalId, 'PortalStatusChanged', { from: current.status, to: changes.status, reason: 'set by an operator', requestedBy });
+    if (events.length > 0) await this.lifecycle.record(portalId, events);
+    return this.find(portalId);
   }
 
   /**
    * Records an alert on the portal; `pause` also stops the platform's work for it
-   * (an active portal only: a disabled one stays disabled). Atomic, so two writers
-   * raising the same alert do not lose each other's change.
+   * (an active portal only: a disabled one stays disabled). OperatorAlerts is the
+   * services' way (it also logs); this is the same event.
    */
   async raiseAlert(portalId: number, kind: PortalAlertKind, message: string, options: { pause: boolean; now: Date }): Promise<void> {
-    const alert = JSON.stringify({ [kind]: { message, raisedAt: options.now.toISOString() } });
-    await this.repo.query(
-      `UPDATE portals SET alerts = alerts || $2::jsonb, status = CASE WHEN $3 AND status = 'active' THEN 'paused' ELSE status END, updated_at = now() WHERE portal_id = $1`,
-      [portalId, alert, options.pause],
-    );
+    await this.lifecycle.record(portalId, [startStory({ type: 'PortalAlertRaised', portalId, data: { alert: kind, message, hubspotStatus: null, pause: options.pause } }, options.now)]);
   }
 
   async replaceAccessToken(portalId: number, accessToken: string): Promise<void> {
     await this.credentials.replaceAccessToken(portalId, accessToken);
   }
 
-  async clearAlerts(portalId: number): Promise<void> {
-    await this.repo.query(`UPDATE portals SET alerts = '{}'::jsonb, updated_at = now() WHERE portal_id = $1`, [portalId]);
+  /** Removes every alert of the portal (PortalAlertsCleared). */
+  async clearAlerts(portalId: number, requestedBy = 'admin'): Promise<void> {
+    const current = await this.find(portalId);
+    const alerts = Object.keys(current?.alerts ?? {}) as PortalAlertKind[];
+    if (alerts.length > 0) await this.lifecycle.record(portalId, [startStory({ type: 'PortalAlertsCleared', portalId, data: { alerts, requestedBy } }, new Date())]);
+  }
+
+  private recordInto<T extends EventType>(events: PlatformEvent[], portalId: number, type: T, data: EventPayloads[T]): void {
+    const now = new Date();
+    events.push(events.length === 0 ? startStory({ type, portalId, data }, now) : causedBy(events[0]!, { type, portalId, data }, now));
   }
 
   async findActive(): Promise<Portal[]> {
