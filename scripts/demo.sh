@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The main job on embedded defaults, from a fresh clone: installs dependencies,
 # starts the local Kafka, prepares Postgres, builds, starts the HubSpot sandbox and
-# the four services, onboards a demo portal, sends sample webhooks and shows what
-# was written back. Stops everything at the end (DEMO_KEEP_RUNNING=1 keeps it up).
+# the four services, connects a demo portal through the OAuth install flow (the
+# property bootstrap creates its ai_* properties), sends sample webhooks and shows
+# what was written back. Stops everything at the end (DEMO_KEEP_RUNNING=1 keeps it up).
 #
 # AI: with ANTHROPIC_API_KEY set, decisions come from Claude; without it, from the
 # offline rules-based provider, and every decision says so. DEMO_AI=double uses the
@@ -36,6 +37,12 @@ KAFKA_TOPIC_PREFIX="hubspot-ai-demo"
 SANDBOX_HUBSPOT_PORT="${SANDBOX_HUBSPOT_PORT:-4010}"
 SANDBOX_ANTHROPIC_PORT="${SANDBOX_ANTHROPIC_PORT:-4020}"
 HUBSPOT_API_BASE_URL="http://127.0.0.1:${SANDBOX_HUBSPOT_PORT}"
+# The agency's public (OAuth) app, as the demo configures it in the sandbox: the portal
+# is connected through GET /oauth/install, HubSpot's (the sandbox's) authorize page and
+# GET /oauth/callback. The client id is not a secret; the client secret is in demo.env.
+HUBSPOT_CLIENT_ID="${DEMO_HUBSPOT_CLIENT_ID:-hubspot-ai-demo}"
+HUBSPOT_APP_ID="${DEMO_HUBSPOT_APP_ID:-1001}"
+HUBSPOT_AUTHORIZE_URL="http://127.0.0.1:${SANDBOX_HUBSPOT_PORT}/oauth/authorize"
 INGEST_PORT="${INGEST_PORT:-3000}"
 ADMIN_PORT="${ADMIN_PORT:-3001}"
 PUBLIC_BASE_URL="http://127.0.0.1:${INGEST_PORT}"

@@ -14,6 +14,24 @@ export interface RunningService {
 
 const ROOT = join(__dirname, '..', '..');
 
+/** The test app's OAuth client id (its client secret is TEST_CLIENT_SECRET, in testEnv). */
+export const TEST_CLIENT_ID = 'test-client-id-0000';
+
+/**
+ * What the services need to connect portals through OAuth against a HubSpot sandbox
+ * at `hubspotUrl` (GET /oauth/install, the code exchange, token refreshes in enricher
+ * and writer): the app's client id, the sandbox's authorize page and the public URL
+ * its redirect_uri is built from. Add it to testEnv's extras of every service.
+ */
+export function oauthEnv(hubspotUrl: string, publicBaseUrl: string, appId?: number): Record<string, string> {
+  return {
+    HUBSPOT_CLIENT_ID: TEST_CLIENT_ID,
+    HUBSPOT_AUTHORIZE_URL: `${hubspotUrl}/oauth/authorize`,
+    PUBLIC_BASE_URL: publicBaseUrl,
+    ...(appId !== undefined ? { HUBSPOT_APP_ID: String(appId) } : {}),
+  };
+}
+
 /** Starts a built service exactly as an operator would: node dist/apps/<name>/main.js. */
 export function startService(name: ServiceProcessName, env: Record<string, string>): RunningService {
   return startNode(name, join(ROOT, 'dist', 'apps', name, 'main.js'), [], env);

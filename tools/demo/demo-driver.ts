@@ -1,10 +1,13 @@
 import { eventuallyValue } from './poll';
-import { type AppConfig, type StoredEvent } from '@app/common';
+import { publicBaseUrlOf, type AppConfig, type StoredEvent } from '@app/common';
 
 const DEMO_PORTAL = 20_251_128;
+/** The app's id in the sandbox, unless HUBSPOT_APP_ID names it (scripts/demo.sh sets it). */
 const DEMO_APP_ID = 1_001;
-const AI_PROPERTIES = ['ai_lead_score', 'ai_persona', 'ai_summary', 'ai_pain_points', 'ai_recommended_action'];
-const AI_TICKET_PROPERTIES = ['ai_category', 'ai_sentiment', 'ai_summary'];
+/** The portal's help desk, another app: its changes are not the platform's own (changeSource INTEGRATION, sourceId 2002). */
+const HELP_DESK_APP_ID = 2_002;
+/** The settings an install through the demo's install link gives the portal (PUT /admin/settings-templates/:name). */
+const DEMO_TEMPLATE = 'demo-realty';
 const DEMO_OWNER_ID = '101';
 const SUPPORT_OWNER_ID = '102';
 const BILLING_OWNER_ID = '103';
@@ -34,43 +37,70 @@ interface DemoOptions {
 
 /**
  * Drives the running platform like HubSpot and an operator would: sets up a portal
- * in the HubSpot sandbox, onboards it through the admin API, creates contacts in
- * "HubSpot" (which sends signed webhooks to ingest), then shows what was written
- * back and the recorded story behind one decision.
+ * and the agency's OAuth app in the HubSpot sandbox, connects the portal through the
+ * OAuth install flow (install link → HubSpot's authorize page → callback), creates
+ * contacts and tickets in "HubSpot" (which sends signed webhooks to ingest), then
+ * shows what was written back and the recorded story behind one decision.
  */
 export async function runDemo({ config, print }: DemoOptions): Promise<void> {
   const sandbox = `${config.hubspotApiBaseUrl}/__sandbox`;
   const adminBase = `http://127.0.0.1:${config.adminPort}/admin`;
   const adminHeaders = { authorization: `Bearer ${config.adminApiKey ?? ''}`, 'content-type': 'application/json' };
-  // A sandbox-only token: the sandbox starts empty each run and is given this one.
-  const token = 'pat-demo-sandbox-token';
+  if (!config.hubspotClientId || !config.hubspotClientSecret) throw new Error('the demo installs the portal through OAuth: set HUBSPOT_CLIENT_ID and HUBSPOT_CLIENT_SECRET (scripts/demo.sh does)');
+  const publicBase = publicBaseUrlOf(config);
+  const appId = config.hubspotAppId ?? DEMO_APP_ID;
+  // The portal's help desk, another integration: it creates the tickets below through HubSpot's API with its own
+  // (sandbox-only) private-app token. The platform never sees this token: it gets its own through OAuth.
+  const helpDeskToken = 'pat-demo-helpdesk-sandbox-token';
 
-  print(`HubSpot sandbox: portal ${DEMO_PORTAL} with a private-app token and the ai_* contact properties`);
-  await call('POST', `${sandbox}/portals`, { portalId: DEMO_PORTAL, accessToken: token, tier: 'professional', appId: DEMO_APP_ID }, [200, 201, 409]);
-  // The owners the routing names: the admin API checks them in HubSpot before it stores the settings.
+  print(`HubSpot sandbox: portal ${DEMO_PORTAL} (Europe/Berlin, EUR, hosted in eu1), its owners, and the agency's OAuth app ${appId} (client ${config.hubspotClientId})`);
+  await call('POST', `${sandbox}/portals`, {
+    portalId: DEMO_PORTAL,
+    accessToken: helpDeskToken,
+    appId: HELP_DESK_APP_ID,
+    tier: 'professional',
+    timeZone: 'Europe/Berlin',
+    currency: 'EUR',
+    dataHostingLocation: 'eu1',
+    hubDomain: 'demo-realty.example',
+  }, [200, 201, 409]);
   const owners = (await call('GET', `${sandbox}/portals/${DEMO_PORTAL}/owners`, undefined, [200])) as { results: Array<{ id: string }> };
   for (const [id, email] of [[DEMO_OWNER_ID, 'sales@demo-realty.example'], [SUPPORT_OWNER_ID, 'support@demo-realty.example'], [BILLING_OWNER_ID, 'billing@demo-realty.example']] as const) {
     if (!owners.results.some((o) => o.id === id)) await call('POST', `${sandbox}/portals/${DEMO_PORTAL}/owners`, { id, email }, [201]);
   }
-  for (const name of AI_PROPERTIES) {
-    await call('POST', `${sandbox}/portals/${DEMO_PORTAL}/properties/contacts`, { name, label: name, type: 'string', fieldType: 'text', groupName: 'contactinformation' }, [200, 201, 409]);
-  }
-  for (const name of AI_TICKET_PROPERTIES) {
-    await call('POST', `${sandbox}/portals/${DEMO_PORTAL}/properties/tickets`, { name, label: name, type: 'string', fieldType: 'text', groupName: 'ticketinformation' }, [200, 201, 409]);
-  }
+  // The app as registered in HubSpot's developer account: the same client id, secret, redirect URL and scopes as the platform's.
+  const redirectUri = `${publicBase}/oauth/callback`;
   await call('POST', `${sandbox}/apps`, {
-    appId: DEMO_APP_ID,
+    appId,
+    clientId: config.hubspotClientId,
     clientSecret: config.hubspotClientSecret,
-    webhookTargetUrl: `${config.publicBaseUrl ?? `http://127.0.0.1:${config.ingestPort}`}/webhooks/hubspot`,
+    redirectUris: [redirectUri],
+    requiredScopes: config.hubspotOauthScopes,
+    optionalScopes: config.hubspotOauthOptionalScopes,
+    webhookTargetUrl: `${publicBase}/webhooks/hubspot`,
     subscriptions: ['contact.creation', 'ticket.creation'],
   }, [200, 201]);
 
-  print('Admin API: onboarding the portal (POST /admin/portals)');
-  const registered = await fetch(`${adminBase}/portals`, { method: 'POST', headers: adminHeaders, body: JSON.stringify({ portalId: DEMO_PORTAL, name: 'Demo Realty (sandbox)', accessToken: token, hubspot: { tier: 'professional', appType: 'private' }, leadRouting: { defaultOwnerId: DEMO_OWNER_ID, followUpHours: 24 }, serviceRouting: { defaultOwnerId: SUPPORT_OWNER_ID, rules: [{ category: 'billing_issue', ownerId: BILLING_OWNER_ID }] } }) });
-  if (registered.status === 409) print('  already registered (409): keeping it');
-  else if (registered.status !== 201) throw new Error(`admin API answered ${registered.status}: ${await registered.text()}`);
-  else print(`  201 ${JSON.stringify(await registered.json())}`);
+  print(`Admin API: settings template "${DEMO_TEMPLATE}" (plan, lead and ticket routing) for the install link (PUT /admin/settings-templates/${DEMO_TEMPLATE})`);
+  const template = await fetch(`${adminBase}/settings-templates/${DEMO_TEMPLATE}`, {
+    method: 'PUT',
+    headers: adminHeaders,
+    body: JSON.stringify({
+      hubspot: { tier: 'professional', appType: 'public' },
+      leadRouting: { defaultOwnerId: DEMO_OWNER_ID, followUpHours: 24 },
+      serviceRouting: { defaultOwnerId: SUPPORT_OWNER_ID, rules: [{ category: 'billing_issue', ownerId: BILLING_OWNER_ID }] },
+    }),
+  });
+  if (template.status !== 200) throw new Error(`admin API answered ${template.status}: ${await template.text()}`);
+  const { installLink } = (await template.json()) as { installLink: string };
 
+  const connected = await installThroughOAuth({ sandbox, publicBase, installPath: installLink, print });
+  printOnboarding(connected, print);
+  if (connected.portal.portalId !== DEMO_PORTAL) throw new Error(`the install connected portal ${connected.portal.portalId}, not ${DEMO_PORTAL}`);
+  const stored = (await (await fetch(`${adminBase}/portals/${DEMO_PORTAL}`, { headers: adminHeaders })).json()) as { settings: Record<string, unknown> };
+  print(`  settings (from the template, GET /admin/portals/${DEMO_PORTAL}): ${Object.keys(stored.settings ?? {}).filter((k) => k !== 'workflowApiKeySet').join(', ') || 'none'}`);
+
+  print('');
   print(`HubSpot sandbox: creating ${SAMPLE_CONTACTS.length} contacts; HubSpot sends a signed contact.creation webhook for each`);
   const created: Array<{ id: string; properties: Record<string, string> }> = [];
   for (const properties of SAMPLE_CONTACTS) {
@@ -101,14 +131,14 @@ export async function runDemo({ config, print }: DemoOptions): Promise<void> {
     print(`    task: "${task.hs_task_subject}" for owner ${task.hubspot_owner_id ?? '-'}, ${task.hs_task_priority}, due ${task.hs_timestamp}`);
   }
 
-  // Tickets are created through HubSpot's own API (as a help desk or inbox would), with their associations.
+  // Tickets are created through HubSpot's own API by the portal's help desk (another integration), with their associations.
   const hubspotApi = (method: string, path: string, body: unknown) =>
-    fetch(`${config.hubspotApiBaseUrl}${path}`, { method, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) }).then(async (r) => {
+    fetch(`${config.hubspotApiBaseUrl}${path}`, { method, headers: { authorization: `Bearer ${helpDeskToken}`, 'content-type': 'application/json' }, body: JSON.stringify(body) }).then(async (r) => {
       if (r.status !== 201) throw new Error(`HubSpot ${method} ${path} answered ${r.status}: ${(await r.text()).slice(0, 300)}`);
       return (await r.json()) as { id: string; properties: Record<string, string> };
     });
   print('');
-  print(`HubSpot: ${SAMPLE_TICKETS.length} support tickets from the sample contacts (POST /crm/v3/objects/tickets); HubSpot sends ticket.creation for each`);
+  print(`HubSpot: the help desk opens ${SAMPLE_TICKETS.length} support tickets from the sample contacts (POST /crm/v3/objects/tickets); HubSpot sends ticket.creation for each`);
   const tickets: Array<{ id: string; properties: Record<string, string> }> = [];
   for (const [index, sample] of SAMPLE_TICKETS.entries()) {
     const associations = [{ to: { id: created[index]!.id }, types: [{ associationCategory: 'HUBSPOT_DEFINED', associationTypeId: TICKET_TO_CONTACT }] }];
@@ -144,6 +174,73 @@ export async function runDemo({ config, print }: DemoOptions): Promise<void> {
   print(`Correlation id ${events[0]?.correlationId}: GET /admin/stories/<id> or npm run story -- <id> prints every event in full.`);
 
   await showReplay(adminBase, adminHeaders, !config.anthropicApiKey, print);
+}
+
+/** What GET /oauth/callback answers (Accept: application/json) once the portal is connected. */
+interface ConnectedAnswer {
+  kind: 'registered' | 'reconnected';
+  portal: {
+    portalId: number;
+    name: string;
+    status: string;
+    connection: { mode: string; appId: number | null; hubDomain: string | null; scopes: string[]; installedByUserId?: number | null };
+    account?: { timeZone: string | null; currency: string | null; dataHostingLocation: string | null; uiDomain: string | null; utcOffset: string | null };
+  };
+  capabilities: { enabled: string[]; blocked: Array<{ capability: string; missingScopes: string[] }> };
+  bootstrap: { results: Array<{ objectType: string; name: string; kind: 'property' | 'group'; outcome: string; detail?: string }> } | { error: string; missingScopes: string[] };
+}
+
+/**
+ * The installer's browser, step by step: the platform's install link redirects to
+ * HubSpot's authorize page, which (the sandbox's user approves at once) redirects to
+ * the platform's callback with a code and the state; the callback answers JSON when
+ * asked for it.
+ */
+async function installThroughOAuth({ sandbox, publicBase, installPath, print }: { sandbox: string; publicBase: string; installPath: string; print: (line: string) => void }): Promise<ConnectedAnswer> {
+  // Which HubSpot account the sandbox's user installs into (on HubSpot, the account they pick).
+  await call('POST', `${sandbox}/oauth/install-target`, { portalId: DEMO_PORTAL }, [200]);
+  print('');
+  print('OAuth install, as the installer\'s browser follows it:');
+  const install = await fetch(`${publicBase}${installPath}`, { redirect: 'manual' });
+  const authorizeUrl = install.headers.get('location');
+  if (install.status !== 302 || !authorizeUrl) throw new Error(`GET ${installPath} answered ${install.status}: ${(await install.text()).slice(0, 300)}`);
+  const authorize = new URL(authorizeUrl);
+  const scopes = (name: string) => (authorize.searchParams.get(name) ?? '').split(' ').filter(Boolean);
+  print(`  GET ${installPath} → 302 to HubSpot's authorize page ${authorize.origin}${authorize.pathname}`);
+  print(`      client_id=${authorize.searchParams.get('client_id')}, ${scopes('scope').length} required scopes, ${scopes('optional_scope').length} optional, redirect_uri=${authorize.searchParams.get('redirect_uri')}, a signed single-use state`);
+  const approved = await fetch(authorizeUrl, { redirect: 'manual' });
+  const callbackUrl = approved.headers.get('location');
+  if (approved.status !== 302 || !callbackUrl) throw new Error(`HubSpot's authorize page answered ${approved.status}: ${(await approved.text()).slice(0, 300)}`);
+  const callback = new URL(callbackUrl);
+  if (callback.searchParams.get('error')) throw new Error(`HubSpot refused the install: ${callback.searchParams.get('error')} ${callback.searchParams.get('error_description') ?? ''}`);
+  print(`  HubSpot: the user connects the app to portal ${DEMO_PORTAL} → 302 to ${callback.origin}${callback.pathname}?code=…&state=…`);
+  const answer = await fetch(callbackUrl, { headers: { accept: 'application/json' } });
+  const text = await answer.text();
+  if (answer.status !== 201 && answer.status !== 200) throw new Error(`GET /oauth/callback answered ${answer.status}: ${text.slice(0, 500)}`);
+  const connected = JSON.parse(text) as ConnectedAnswer;
+  print(`  GET ${callback.pathname} (Accept: application/json) → ${answer.status} ${connected.kind}: code exchanged, token introspected, account read, properties bootstrapped`);
+  return connected;
+}
+
+function printOnboarding({ portal, capabilities, bootstrap }: ConnectedAnswer, print: (line: string) => void): void {
+  const { connection, account } = portal;
+  print('');
+  print('What onboarding found:');
+  print(`  portal ${portal.portalId} "${portal.name}", ${portal.status}, mode ${connection.mode}, app ${connection.appId ?? '-'}, installed by HubSpot user ${connection.installedByUserId ?? '-'}`);
+  print(`  scopes granted (${connection.scopes.length}): ${connection.scopes.join(' ')}`);
+  print(`  capabilities enabled: ${capabilities.enabled.join(', ') || 'none'}; blocked: ${capabilities.blocked.map((b) => `${b.capability} (missing ${b.missingScopes.join(', ')})`).join('; ') || 'none'}`);
+  print(`  account: time zone ${account?.timeZone ?? 'unknown'}${account?.utcOffset ? ` (UTC${account.utcOffset})` : ''}, currency ${account?.currency ?? 'unknown'}, data hosted in ${account?.dataHostingLocation ?? 'unknown'}${account?.uiDomain ? ` (${account.uiDomain})` : ''}`);
+  if ('error' in bootstrap) {
+    print(`  properties: not bootstrapped: ${bootstrap.error}`);
+    return;
+  }
+  const count = (outcome: string) => bootstrap.results.filter((r) => r.outcome === outcome).length;
+  const others = ['options-added', 'conflicting', 'failed'].filter((o) => count(o) > 0).map((o) => `, ${count(o)} ${o}`).join('');
+  print(`  property bootstrap: ${count('created')} created, ${count('present')} present${others} (groups and properties):`);
+  for (const objectType of [...new Set(bootstrap.results.map((r) => r.objectType))]) {
+    const of = bootstrap.results.filter((r) => r.objectType === objectType);
+    print(`    ${objectType}: ${of.map((r) => `${r.kind === 'group' ? 'group ' : ''}${r.name} ${r.outcome}${r.detail ? ` (${r.detail})` : ''}`).join(', ')}`);
+  }
 }
 
 /** An operator trying another prompt version on the portal's past lead decisions before switching to it. */

@@ -201,7 +201,7 @@ export class PortalTokens {
     this.cache.delete(portalId);
     await this.alerts?.raise(undefined, portalId, {
       alert: 'access-revoked',
-      message: `HubSpot refused to refresh the portal's OAuth token (${description}): the app was uninstalled or its access revoked. The portal's AI is paused; webhooks are still recorded. Reconnect it with an install link (GET /oauth/install), then PATCH the portal with { "status": "active", "clearAlerts": true }.`,
+      message: `HubSpot refused to refresh the portal's OAuth token (${description}): the app was uninstalled or its access revoked. The portal's AI is paused; webhooks are still recorded. Reconnect it with an install link (GET /oauth/install?portalId=${portalId}): that clears this alert and resumes the portal; then redrive the enricher's dead letters of the time it was revoked.`,
       hubspotStatus: status,
       pause: true,
     });
