@@ -1,3 +1,4 @@
+import { returnedRows } from '../database/returned-rows';
 import type { DataSource, EntityManager } from 'typeorm';
 import { isUniqueViolation } from '../database/postgres-errors';
 import type { CrmObjectType } from '../events/event-types';
@@ -154,7 +155,7 @@ export class BackfillRepository {
         RETURNING *`,
       [owner, String(leaseMs), max],
     );
-    return returned<Row>(result).map(toBackfill);
+    return returnedRows<Row>(result).map(toBackfill);
   }
 
   /** Extends the lease and reads the row; undefined once it is no longer running or no longer this owner's. */
@@ -164,7 +165,7 @@ export class BackfillRepository {
         WHERE backfill_id = $1 AND lease_owner = $2 AND status = 'running' RETURNING *`,
       [backfillId, owner, String(leaseMs)],
     );
-    const row = returned<Row>(result)[0];
+    const row = returnedRows<Row>(result)[0];
     return row && toBackfill(row);
   }
 
@@ -220,7 +221,7 @@ export class BackfillRepository {
         WHERE backfill_id = $1 AND status = ANY($3::text[]) RETURNING backfill_id`,
       [backfillId, to, from],
     );
-    if (returned(result).length === 0) throw new BackfillChanged(backfillId);
+    if (returnedRows(result).length === 0) throw new BackfillChanged(backfillId);
   }
 
   private async updateOwned(manager: EntityManager, backfillId: string, owner: string, set: string, params: unknown[]): Promise<void> {
@@ -229,14 +230,8 @@ export class BackfillRepository {
       owner,
       ...params,
     ]);
-    if (returned(result).length === 0) throw new BackfillChanged(backfillId);
+    if (returnedRows(result).length === 0) throw new BackfillChanged(backfillId);
   }
-}
-
-/** TypeORM answers an UPDATE … RETURNING with [rows, affectedCount], a SELECT or INSERT with the rows. */
-function returned<T = unknown>(result: unknown): T[] {
-  if (Array.isArray(result) && result.length === 2 && Array.isArray(result[0]) && typeof result[1] === 'number') return result[0] as T[];
-  return Array.isArray(result) ? (result as T[]) : [];
 }
 
 function toBackfill(row: Row): BackfillRow {

@@ -1,3 +1,4 @@
+import { returnedRows } from '../database/returned-rows';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { TokenCipher } from '../portals/token-cipher';
 import type { PortalConnection } from '../events/event-types';
@@ -187,10 +188,4 @@ export class PortalCredentials {
     if (!this.cipher) throw new Error('TOKEN_ENCRYPTION_KEY or TOKEN_ENCRYPTION_KEYS is not configured in this service');
     return this.cipher;
   }
-}
-
-/** The rows an UPDATE … RETURNING gave: TypeORM answers it as [rows, affected count] on Postgres, not the rows alone. */
-function returnedRows<T = unknown>(answer: unknown): T[] {
-  if (Array.isArray(answer) && answer.length === 2 && Array.isArray(answer[0]) && typeof answer[1] === 'number') return answer[0] as T[];
-  return Array.isArray(answer) ? (answer as T[]) : [];
 }

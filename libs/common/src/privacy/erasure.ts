@@ -6,7 +6,8 @@ import { StreamIds } from '../events/stream-ids';
 import type { Clock } from '../platform/tokens';
 import type { PortalSettings } from '../portals/portal.entity';
 import { recordSubject } from './personal-fields';
-import { returnedRows, type SubjectKeys } from './subject-keys';
+import type { SubjectKeys } from './subject-keys';
+import { returnedRows } from '../database/returned-rows';
 
 /** How long a portal's personal data is kept when its settings do not say (`retention.personalDataDays`). */
 export const DEFAULT_PERSONAL_DATA_DAYS = 365;

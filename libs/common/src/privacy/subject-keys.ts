@@ -1,3 +1,4 @@
+import { returnedRows } from '../database/returned-rows';
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Keyring } from '../crypto/keyring';
@@ -271,15 +272,6 @@ export class SubjectKeys {
       if (--drop <= 0) break;
     }
   }
-}
-
-/**
- * The rows an UPDATE or DELETE … RETURNING gave: TypeORM answers those as
- * [rows, affected count] on Postgres (a SELECT as the rows alone).
- */
-export function returnedRows<T>(answer: unknown): T[] {
-  if (Array.isArray(answer) && answer.length === 2 && Array.isArray(answer[0]) && typeof answer[1] === 'number') return answer[0] as T[];
-  return Array.isArray(answer) ? (answer as T[]) : [];
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
