@@ -36,7 +36,7 @@ import { DecisionFlow } from '../apps/enricher/src/decisions/decision-flow';
 import { DecisionMaker } from '../apps/enricher/src/decisions/decision-maker';
 import { DecisionRecords } from '../apps/enricher/src/decisions/decision-records';
 import { ModelRefusalAlerts } from '../apps/enricher/src/decisions/model-refusal-alerts';
-import { LEAD_SCORING_PROMPT } from '../apps/enricher/src/prompts/lead-scoring.prompt';
+import { LEAD_SCORING_PROMPT } from '../apps/enricher/src/capabilities/lead-ai/lead-scoring.prompt';
 import { ReplayApplier } from '../apps/enricher/src/replays/replay-applier';
 import { ReplayRecords } from '../apps/enricher/src/replays/replay-records';
 import { ReplayRunner } from '../apps/enricher/src/replays/replay-runner';

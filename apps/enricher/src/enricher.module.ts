@@ -6,9 +6,10 @@ import { AnthropicProvider } from './ai/anthropic.provider';
 import { BackfillLister } from './backfills/backfill-lister';
 import { BackfillRunner } from './backfills/backfill-runner';
 import { BackfillTriggers } from './backfills/backfill-triggers';
-import { ModelCheck } from './ai/model-check';
+import { ModelCheck, PROMPT_MODELS } from './ai/model-check';
 import { ModelConcurrency } from './ai/model-concurrency';
 import { OfflineRulesProvider } from './ai/offline-rules.provider';
+import { allPromptVersions, offlineRulesByPrompt } from './capabilities/capability-registry';
 import { ContextAssembler } from './context/context-assembler';
 import { CrmReader } from './crm/crm-reader';
 import { DecisionFlow } from './decisions/decision-flow';
@@ -25,13 +26,14 @@ import { TriggerRouter } from './triggers/trigger-router.service';
 
 /** Claude when a key is configured; otherwise the clearly labelled offline scorer. */
 export function createAiProvider(config: AppConfig): AiProvider {
-  if (!config.anthropicApiKey) return new OfflineRulesProvider();
+  if (!config.anthropicApiKey) return new OfflineRulesProvider(offlineRulesByPrompt());
   return new AnthropicProvider({ apiKey: config.anthropicApiKey, baseURL: config.anthropicBaseUrl, defaultModel: config.anthropicModel });
 }
 
 @Module({
   providers: [
     ModelCheck,
+    { provide: PROMPT_MODELS, useFactory: () => allPromptVersions().flatMap((p) => (p.model ? [p.model] : [])) },
     { provide: AI_PROVIDER, useFactory: createAiProvider, inject: [AppConfig] },
     {
       provide: ModelConcurrency,

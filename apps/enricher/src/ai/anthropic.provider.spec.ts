@@ -1,19 +1,16 @@
 import { BadRequestError } from '@anthropic-ai/sdk';
-import { plainToInstance } from 'class-transformer';
-import { validate } from 'class-validator';
 import { AnthropicDouble } from '../../../../sandbox/anthropic';
-import { LeadAssessment } from '../lead-ai/lead-assessment.dto';
-import { LEAD_SCORING_PROMPT } from '../prompts/lead-scoring.prompt';
+import { checkAnswer } from '../capabilities/answer-schema';
+import { LEAD_ASSESSMENT } from '../capabilities/lead-ai/lead-assessment.answer';
+import { LEAD_SCORING_PROMPT } from '../capabilities/lead-ai/lead-scoring.prompt';
 import { renderPrompt, type PromptDefinition } from '../prompts/prompt';
-import { allPromptVersions } from '../prompts/prompt-registry';
-import { TicketTriage } from '../service-ai/ticket-triage.dto';
+import { allPromptVersions, capabilityForPrompt } from '../capabilities/capability-registry';
 import { AiProviderError, UnusableAnswerError } from './ai-provider';
 import { AnthropicProvider, buildMessagesRequest, createAnthropicClient, maxTokensFor, settingNamed, timeoutFor } from './anthropic.provider';
 import { DEFAULT_MODELS, modelSpec } from './model-catalogue';
 
 const facts = { jobtitle: 'CEO', company: 'Acme', subject: 'Invoice charged twice', content: 'We were billed twice this month.' };
 const render = (prompt: PromptDefinition) => renderPrompt(prompt, { objectType: 'contacts', objectId: '42', facts });
-const ANSWER_TYPES: Record<string, new () => object> = { 'lead-scoring': LeadAssessment, 'ticket-triage': TicketTriage };
 
 /** The Claude path through the real SDK against the Messages API double, which refuses what the API refuses. */
 describe('AnthropicProvider against the Anthropic double', () => {
@@ -45,7 +42,7 @@ describe('AnthropicProvider against the Anthropic double', () => {
     // The score's bounds travel in its description: structured outputs do not hold numeric bounds.
     expect(JSON.stringify(body.output_config)).toContain('minimum: 0, maximum: 100');
     expect(answer).toMatchObject({ provider: 'anthropic', model: 'claude-sonnet-5-5', output: { score: expect.any(Number), persona: expect.any(String), summary: expect.any(String) } });
-    expect(await validate(plainToInstance(LeadAssessment, answer.output))).toEqual([]);
+    expect(checkAnswer(LEAD_ASSESSMENT, answer.output)).toMatchObject({ ok: true });
   });
 
   it('keeps the thinking out of the answer, as reasoning with its tokens (billed as output)', async () => {
@@ -63,7 +60,7 @@ describe('AnthropicProvider against the Anthropic double', () => {
       const answer = await provider({ defaultModel: model }).answer({ ...render(version), model: version.model ? model : null });
       expect(double.received().map((r) => r.status)).toEqual([200]);
       expect(answer.model).toBe(model);
-      expect(await validate(plainToInstance(ANSWER_TYPES[version.id]!, answer.output))).toEqual([]);
+      expect(checkAnswer(capabilityForPrompt(version.id)!.answer, answer.output)).toMatchObject({ ok: true });
     });
   });
 

@@ -1,4 +1,4 @@
-import { allPromptVersions } from '../prompts/prompt-registry';
+import { allPromptVersions } from '../capabilities/capability-registry';
 import { BATCH_DISCOUNT, DEFAULT_MODELS, estimateCostUsd, MODEL_FACTS_CHECKED, modelSpec, MODELS } from './model-catalogue';
 
 const usage = (u: Partial<Parameters<typeof estimateCostUsd>[1]>) => ({ inputTokens: 0, outputTokens: 0, cacheReadInputTokens: 0, cacheCreationInputTokens: 0, ...u });

@@ -1,7 +1,10 @@
 import { AnthropicDouble } from '../../../../sandbox/anthropic';
 import { memoryLogger } from '../../../../test/support/logger';
 import type { AppConfig } from '@app/common';
+import { allPromptVersions } from '../capabilities/capability-registry';
 import { ModelCheck, modelWarnings } from './model-check';
+
+const PROMPT_MODELS_IN_USE = allPromptVersions().flatMap((p) => (p.model ? [p.model] : []));
 
 describe('the boot-time model check', () => {
   it('warns of a model the API does not list, a deprecated one, and one the platform has no table entry for', () => {
@@ -26,7 +29,7 @@ describe('the boot-time model check', () => {
     try {
       const { logger, lines } = memoryLogger();
       const config = { anthropicApiKey: 'sk-ant-test', anthropicBaseUrl: url, anthropicModel: 'claude-sonnet-4-20250514' } as AppConfig;
-      await new ModelCheck(config, logger).onApplicationBootstrap();
+      await new ModelCheck(config, logger, PROMPT_MODELS_IN_USE).onApplicationBootstrap();
       expect(double.received().map((r) => `${r.method} ${r.path}`)).toEqual(['GET /v1/models']);
       const warnings = lines.map((l) => JSON.parse(l) as { level: string; msg: string }).filter((l) => l.level === 'warn');
       expect(warnings.map((w) => w.msg)).toEqual([expect.stringContaining('does not list claude-sonnet-4-20250514'), expect.stringContaining('not in the platform')]);
@@ -39,9 +42,9 @@ describe('the boot-time model check', () => {
 
   it('does nothing without a key, and only warns when the API cannot be reached', async () => {
     const { logger, lines } = memoryLogger();
-    await new ModelCheck({ anthropicModel: 'claude-sonnet-5-5' } as AppConfig, logger).onApplicationBootstrap();
+    await new ModelCheck({ anthropicModel: 'claude-sonnet-5-5' } as AppConfig, logger, PROMPT_MODELS_IN_USE).onApplicationBootstrap();
     expect(lines).toEqual([]);
-    await new ModelCheck({ anthropicApiKey: 'k', anthropicBaseUrl: 'http://127.0.0.1:9', anthropicModel: 'claude-sonnet-5-5' } as AppConfig, logger).onApplicationBootstrap();
+    await new ModelCheck({ anthropicApiKey: 'k', anthropicBaseUrl: 'http://127.0.0.1:9', anthropicModel: 'claude-sonnet-5-5' } as AppConfig, logger, PROMPT_MODELS_IN_USE).onApplicationBootstrap();
     expect(lines.map((l) => (JSON.parse(l) as { msg: string }).msg)).toEqual([expect.stringContaining('could not list')]);
   });
 });

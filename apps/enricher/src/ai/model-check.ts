@@ -1,9 +1,11 @@
 import type Anthropic from '@anthropic-ai/sdk';
-import { Injectable, type OnApplicationBootstrap } from '@nestjs/common';
+import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
 import { AppConfig, Logger } from '@app/common';
-import { allPromptVersions } from '../prompts/prompt-registry';
 import { createAnthropicClient } from './anthropic.provider';
 import { modelSpec } from './model-catalogue';
+
+/** The models the prompt versions name (the capability registry's, given by the module: ai/ does not read capabilities/). */
+export const PROMPT_MODELS = Symbol('PROMPT_MODELS');
 
 /** What the API says of a model the platform may use, as a warning an operator can act on (null: nothing to say). */
 export type ModelWarning = { model: string; problem: 'unknown-to-the-api' | 'deprecated' | 'not-in-catalogue'; message: string };
@@ -43,12 +45,13 @@ export class ModelCheck implements OnApplicationBootstrap {
   constructor(
     private readonly config: AppConfig,
     private readonly logger: Logger,
+    @Inject(PROMPT_MODELS) private readonly promptModels: readonly string[],
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
     if (!this.config.anthropicApiKey) return;
     const client = createAnthropicClient({ apiKey: this.config.anthropicApiKey, baseURL: this.config.anthropicBaseUrl, timeoutMs: 10_000, maxRetries: 1 });
-    const wanted = [this.config.anthropicModel, ...allPromptVersions().flatMap((p) => (p.model ? [p.model] : []))];
+    const wanted = [this.config.anthropicModel, ...this.promptModels];
     try {
       const listed: Anthropic.ModelInfo[] = [];
       for await (const model of client.models.list({ limit: 100 })) listed.push(model);

@@ -1,9 +1,9 @@
 import { causedBy, Outcome, type AppendRequest, type BackfillRepository, type BackfillStatus, type EventStore, type Portal, type PlatformEvent } from '@app/common';
 import type { DecisionFlow } from '../decisions/decision-flow';
-import { LeadAssessment } from '../lead-ai/lead-assessment.dto';
-import { LEAD_AI } from '../lead-ai/lead-ai.capability';
-import { SERVICE_AI } from '../service-ai/service-ai.capability';
-import { TicketTriage } from '../service-ai/ticket-triage.dto';
+import type { LeadAssessment } from '../capabilities/lead-ai/lead-assessment.answer';
+import { LEAD_AI } from '../capabilities/lead-ai/lead-ai.capability';
+import { SERVICE_AI } from '../capabilities/service-ai/service-ai.capability';
+import type { TicketTriage } from '../capabilities/service-ai/ticket-triage.answer';
 import { BackfillTriggers } from './backfill-triggers';
 
 const now = new Date('2026-12-08T10:00:00Z');
@@ -68,7 +68,7 @@ describe('a backfilled record is an existing one: only its ai_ properties are wr
   const common = { decisionId: 'd-1', triggerType: 'BackfillRecordListed', objectId: '42', portal, decidedAt: now, associated: {} };
 
   it('Lead AI: the scores, no first-touch draft and no follow-up task, and no company or deal looked up', () => {
-    const answer = Object.assign(new LeadAssessment(), { score: 80, persona: 'decision_maker', summary: 'Buying.', emailDraft: 'Hi there', recommendedAction: 'Call' });
+    const answer: LeadAssessment = { score: 80, persona: 'decision_maker', summary: 'Buying.', emailDraft: 'Hi there', recommendedAction: 'Call' };
     const commands = LEAD_AI.planWritebacks({ ...common, answer });
     expect(commands).toEqual([expect.objectContaining({ kind: 'update-properties', properties: expect.objectContaining({ ai_lead_score: '80', ai_persona: 'decision_maker' }) })]);
     expect(LEAD_AI.associates('BackfillRecordListed')).toEqual([]);
@@ -76,7 +76,7 @@ describe('a backfilled record is an existing one: only its ai_ properties are wr
   });
 
   it('Service AI: category, sentiment and summary; no priority, owner, reply draft or SLA task', () => {
-    const answer = Object.assign(new TicketTriage(), { category: 'billing_issue', priority: 'HIGH', sentiment: 'neutral', summary: 'Billed twice.', replyDraft: 'Hello' });
+    const answer: TicketTriage = { category: 'billing_issue', priority: 'HIGH', sentiment: 'neutral', summary: 'Billed twice.', replyDraft: 'Hello' };
     const commands = SERVICE_AI.planWritebacks({ ...common, answer });
     expect(commands).toEqual([{ commandId: expect.any(String), decisionId: 'd-1', objectType: 'tickets', objectId: '42', kind: 'update-properties', properties: { ai_category: 'billing_issue', ai_sentiment: 'neutral', ai_summary: 'Billed twice.' } }]);
     expect(SERVICE_AI.associates('BackfillRecordListed')).toEqual([]);

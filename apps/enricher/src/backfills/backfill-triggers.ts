@@ -1,11 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { BackfillRepository, CLOCK, EventStore, Outcome, StreamIds, type CapabilityName, type Clock, type HandlerOutcome, type PlatformEvent } from '@app/common';
-import { DecisionFlow, type Capability } from '../decisions/decision-flow';
-import { LEAD_AI } from '../lead-ai/lead-ai.capability';
-import { SERVICE_AI } from '../service-ai/service-ai.capability';
+import { BackfillRepository, CLOCK, EventStore, Outcome, StreamIds, type Clock, type HandlerOutcome, type PlatformEvent } from '@app/common';
+import { capabilityNamed } from '../capabilities/capability-registry';
+import { DecisionFlow } from '../decisions/decision-flow';
 import { triggerSkipped } from '../triggers/trigger-skipped';
-
-const CAPABILITIES: Readonly<Record<CapabilityName, Capability<object>>> = { 'lead-ai': LEAD_AI, 'service-ai': SERVICE_AI };
 
 /**
  * A record a backfill listed goes through its capability's normal decision path
@@ -29,7 +26,7 @@ export class BackfillTriggers {
     const status = await this.backfills.status(backfillId);
     if (status === undefined) return this.skip(trigger, streamId, `backfill ${backfillId} is not registered`);
     if (status === 'cancelled') return this.skip(trigger, streamId, `backfill ${backfillId} was cancelled`);
-    const capability = CAPABILITIES[name as CapabilityName] as Capability<object> | undefined;
+    const capability = capabilityNamed(name);
     if (!capability || capability.objectType !== objectType) return this.skip(trigger, streamId, `${name} does not decide ${objectType}`);
     const outcome = await this.flow.run(capability, { trigger, triggerType: trigger.type, objectId });
     // Recorded once (the id derives from the trigger), also where the flow already recorded why.

@@ -3,10 +3,10 @@ import { BudgetRepository, HubSpotApi, HubSpotBudget, HubSpotClientFactory, type
 import { HubSpotSandbox } from '../../../../sandbox/hubspot';
 import { createTestDatabase, type TestDatabase } from '../../../../test/support/database';
 import { CrmReader } from '../crm/crm-reader';
-import { LEAD_AI } from '../lead-ai/lead-ai.capability';
-import { LEAD_SCORING_PROMPT, LEAD_SCORING_V3 } from '../prompts/lead-scoring.prompt';
-import { TICKET_TRIAGE_V1 } from '../prompts/ticket-triage.prompt';
-import { SERVICE_AI } from '../service-ai/service-ai.capability';
+import { LEAD_AI } from '../capabilities/lead-ai/lead-ai.capability';
+import { LEAD_SCORING_PROMPT, LEAD_SCORING_V3 } from '../capabilities/lead-ai/lead-scoring.prompt';
+import { TICKET_TRIAGE_V1 } from '../capabilities/service-ai/ticket-triage.prompt';
+import { SERVICE_AI } from '../capabilities/service-ai/service-ai.capability';
 import { ContextAssembler } from './context-assembler';
 import type { AssociationRole, ContextSpec, CrmContext } from './crm-context';
 

@@ -1,7 +1,7 @@
 import { associatedIdsOf } from '../crm/crm-reader';
-import { LEAD_SCORING_V1, LEAD_SCORING_V3, LEAD_SCORING_V4 } from '../prompts/lead-scoring.prompt';
+import { LEAD_SCORING_V1, LEAD_SCORING_V3, LEAD_SCORING_V4 } from '../capabilities/lead-ai/lead-scoring.prompt';
 import { renderPrompt } from '../prompts/prompt';
-import { allPromptVersions } from '../prompts/prompt-registry';
+import { allPromptVersions } from '../capabilities/capability-registry';
 import { declaredNotIn, flattenContext, highestIds, nestContext, newestFirst, pickDeclared, pickFields } from './crm-context';
 
 describe('CRM context helpers', () => {

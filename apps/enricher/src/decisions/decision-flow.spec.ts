@@ -4,8 +4,8 @@ import { AiProviderError, NO_USAGE, UnusableAnswerError } from '../ai/ai-provide
 import { ModelConcurrency } from '../ai/model-concurrency';
 import type { AssembledContext, ContextAssembler } from '../context/context-assembler';
 import type { CrmContext } from '../context/crm-context';
-import { LEAD_AI } from '../lead-ai/lead-ai.capability';
-import { SERVICE_AI } from '../service-ai/service-ai.capability';
+import { LEAD_AI } from '../capabilities/lead-ai/lead-ai.capability';
+import { SERVICE_AI } from '../capabilities/service-ai/service-ai.capability';
 import { DecisionFlow } from './decision-flow';
 import { DecisionMaker } from './decision-maker';
 import { ModelRefusalAlerts } from './model-refusal-alerts';
@@ -321,7 +321,7 @@ describe('DecisionFlow with Lead AI', () => {
       usage: { inputTokens: 200, outputTokens: 40, cacheReadInputTokens: 160 },
       // Sonnet 5.5 list prices: 200 × $2 + 40 × $10 + 160 × $0.10 per million tokens.
       costUsd: 0.000816,
-      repairedFrom: { output: { score: 'high' }, problems: expect.arrayContaining([expect.stringContaining('score must be an integer')]) },
+      repairedFrom: { output: { score: 'high' }, problems: expect.arrayContaining([expect.stringContaining('score must be a number')]) },
     });
   });
 
@@ -390,8 +390,8 @@ describe('DecisionFlow with Lead AI', () => {
     const maker = new DecisionMaker({ name: 'anthropic', modelFor: () => 'claude-sonnet-5-5', answer: forced.answer }, forced.records, new ModelConcurrency({ global: 1, perPortal: 1 }));
     const context = (contactContext({ jobtitle: 'CEO' }) as Extract<AssembledContext, { kind: 'assembled' }>).context;
     const portal = { portalId: 7, status: 'active', settings: {} } as never;
-    const { LEAD_SCORING_PROMPT } = await import('../prompts/lead-scoring.prompt');
-    const result = await maker.decide({ trigger, triggerType: 'replay', portal, prompt: LEAD_SCORING_PROMPT, context, answerType: LEAD_AI.answerType, now, forceModelCall: true });
+    const { LEAD_SCORING_PROMPT } = await import('../capabilities/lead-ai/lead-scoring.prompt');
+    const result = await maker.decide({ trigger, triggerType: 'replay', portal, prompt: LEAD_SCORING_PROMPT, context, answer: LEAD_AI.answer, now, forceModelCall: true });
     expect(result.kind).toBe('decided');
     expect(forced.records.findByPromptHash).not.toHaveBeenCalled();
     expect(forced.answer).toHaveBeenCalledTimes(1);

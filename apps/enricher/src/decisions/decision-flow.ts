@@ -1,5 +1,4 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { ClassConstructor } from 'class-transformer';
 import {
   CLOCK,
   DEFAULT_CHANGE_DECISIONS_PER_RECORD_PER_DAY,
@@ -11,57 +10,21 @@ import {
   StreamIds,
   TOPICS,
   type Clock,
-  type CrmObjectType,
   type EventEnvelope,
   type HandlerOutcome,
   type Portal,
   type TopicNames,
-  type WritebackCommand,
 } from '@app/common';
 import { ContextAssembler } from '../context/context-assembler';
-import type { AssociatedRecordIds, AssociationRole, CrmContext } from '../context/crm-context';
+import type { CrmContext } from '../context/crm-context';
 import type { PromptDefinition } from '../prompts/prompt';
-import { selectPrompt } from '../prompts/prompt-registry';
+import type { Capability } from '../capabilities/capability';
+import { selectPrompt } from '../capabilities/capability-registry';
 import { triggerSkipped } from '../triggers/trigger-skipped';
 import { writebackRequested } from '../writebacks/writeback-commands';
 import { DecisionMaker, decisionIdFor } from './decision-maker';
 import { DecisionRecords } from './decision-records';
 import { ModelRefusalAlerts } from './model-refusal-alerts';
-
-/** What a capability needs to plan its writebacks from a validated answer. */
-export interface WritebackPlanInput<T> {
-  decisionId: string;
-  /** What triggered the decision: a subscription type (`ticket.creation`) or an event type (`ObjectChanged`). */
-  triggerType: string;
-  objectId: string;
-  /** The answer with the real values back in its text (placeholders restored). */
-  answer: T;
-  portal: Portal;
-  decidedAt: Date;
-  /**
-   * The records its notes and tasks also go on, as the context found them (the roles
-   * the capability `associates`); empty when it found none, or when there is no
-   * context to find them in.
-   */
-  associated: AssociatedRecordIds;
-}
-
-/** One AI capability (Lead AI, Service AI): which record, which prompt, what answer, which writebacks. */
-export interface Capability<T extends object> {
-  name: string;
-  objectType: CrmObjectType;
-  promptId: string;
-  answerType: ClassConstructor<T>;
-  /**
-   * The records besides its own that this trigger's notes and tasks go on: the
-   * context assembler finds their ids (never shown to the model). None for a trigger
-   * whose writebacks create no note or task, so no call is spent on them.
-   */
-  associates(triggerType: string): readonly AssociationRole[];
-  /** The answer's text fields with placeholders replaced by the real values. */
-  restore(answer: T, restore: (text: string) => string): T;
-  planWritebacks(input: WritebackPlanInput<T>): WritebackCommand[];
-}
 
 export interface DecisionTrigger {
   trigger: EventEnvelope;
@@ -148,7 +111,7 @@ export class DecisionFlow {
     const subjects = subjectsOf(assembled.context);
     // The contacts a ticket's context quotes: their keys are made ready while the model answers.
     keysReady.push(this.eventStore.personalData?.prefetch(trigger.portalId, subjects.filter((s) => s !== record), now));
-    const decided = await this.decisions.decide({ trigger, triggerType, portal, prompt, context: assembled.context, answerType: capability.answerType, now });
+    const decided = await this.decisions.decide({ trigger, triggerType, portal, prompt, context: assembled.context, answer: capability.answer, now });
     if (decided.kind === 'not-decided') {
       if (decided.configurationError) await this.alerts.raiseModelRefusal(trigger, portal, decided.configurationError);
       // Replies paid for before the call failed are recorded with their cost, whatever happens to the trigger next.

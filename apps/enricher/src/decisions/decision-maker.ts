@@ -1,6 +1,4 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { plainToInstance, type ClassConstructor } from 'class-transformer';
-import { validate } from 'class-validator';
 import {
   causedBy,
   deterministicId,
@@ -19,6 +17,7 @@ import { flattenContext, pickDeclared, type CrmContext } from '../context/crm-co
 import { pseudonymise, type Pseudonymised } from '../privacy/pseudonymise';
 import { renderPrompt, type PromptDefinition, type RenderedPrompt } from '../prompts/prompt';
 import { DecisionRecords } from './decision-records';
+import { checkAnswer, type AnswerSchema, type CheckedAnswer } from '../capabilities/answer-schema';
 
 export interface DecisionRequest<T extends object> {
   trigger: EventEnvelope;
@@ -27,8 +26,8 @@ export interface DecisionRequest<T extends object> {
   portal: Portal;
   prompt: PromptDefinition;
   context: CrmContext;
-  /** The class the answer must validate against (class-validator). */
-  answerType: ClassConstructor<T>;
+  /** The answer's one definition (the capability's): the answer must parse against it. */
+  answer: AnswerSchema<T>;
   now: Date;
   /** Call the model even when the same input was decided before (a replay that wants a fresh answer). */
   forceModelCall?: boolean;
@@ -60,7 +59,7 @@ export interface Consultation<T extends object> {
   objectId: string;
   /** The record and its related records as read (real values; see flattenContext). */
   snapshot: Record<string, string>;
-  answerType: ClassConstructor<T>;
+  answer: AnswerSchema<T>;
   /** Call the model even when the same input was answered before. */
   forceModelCall?: boolean;
   /** A decision whose answer must not be reused for this one (the trigger's own, when it is redelivered). */
@@ -135,7 +134,7 @@ export class DecisionMaker {
       objectType: context.objectType,
       objectId: context.objectId,
       snapshot,
-      answerType: request.answerType,
+      answer: request.answer,
       forceModelCall: request.forceModelCall,
       notFrom: decisionId,
     });
@@ -194,7 +193,7 @@ export class DecisionMaker {
     // (an offline-rules answer is not reused once a key is configured, nor one model's answer for another).
     const earlier = request.forceModelCall ? undefined : await this.records.findByPromptHash(portal.portalId, rendered.hash);
     if (earlier && earlier.id !== request.notFrom && earlier.data.provider === this.ai.name && earlier.data.model === this.ai.modelFor(rendered)) {
-      const checked = await validateAnswer(request.answerType, earlier.data.output);
+      const checked = checkAnswer(request.answer, earlier.data.output);
       if (checked.ok) {
         const call = reusedAnswer({ ...earlier.data, prompt: promptRef }, earlier.data.reusedFrom?.decisionId ?? earlier.id);
         return { kind: 'answered', call, answer: checked.answer, restore: privacy.restore };
@@ -240,19 +239,19 @@ export class DecisionMaker {
     };
 
     let answer: AiAnswer;
-    let checked: Checked<T>;
+    let checked: CheckedAnswer<T>;
     /** The first answer and why it failed validation, when it needed the repair. */
     let rejected: { answer: AiAnswer; problems: string[] } | undefined;
     try {
       answer = await ask();
-      checked = await validateAnswer(request.answerType, answer.output);
+      checked = checkAnswer(request.answer, answer.output);
       if (!checked.ok) {
         // One repair attempt that quotes the validation errors, then no answer.
         const first = { answer, problems: checked.problems };
         rejected = first;
         earlierReplies.push(first);
         answer = await ask({ repair: { previous: first.answer, problems: first.problems } });
-        checked = await validateAnswer(request.answerType, answer.output);
+        checked = checkAnswer(request.answer, answer.output);
         if (!checked.ok) return unusable(`${answer.provider} answer failed validation twice: ${checked.problems.join('; ')}`, [...earlierReplies, { answer, problems: checked.problems }]);
       }
     } catch (error) {
@@ -291,16 +290,6 @@ export class DecisionMaker {
     };
     return { kind: 'answered', call, answer: checked.answer, restore: privacy.restore };
   }
-}
-
-type Checked<T> = { ok: true; answer: T } | { ok: false; problems: string[] };
-
-async function validateAnswer<T extends object>(type: ClassConstructor<T>, output: unknown): Promise<Checked<T>> {
-  if (typeof output !== 'object' || output === null || Array.isArray(output)) return { ok: false, problems: ['the answer must be a JSON object'] };
-  const answer = plainToInstance(type, output);
-  const problems = await validate(answer, { forbidUnknownValues: false });
-  if (problems.length === 0) return { ok: true, answer };
-  return { ok: false, problems: problems.flatMap((p) => Object.values(p.constraints ?? {})) };
 }
 
 /**

@@ -101,7 +101,7 @@ export class ReplayApplier {
           // Applied as a re-decision of the record: its AI properties, never a second task.
           triggerType: 'ObjectChanged',
           objectId,
-          answer: capability.restore(Object.assign(new capability.answerType(), answer.data.output), again.privacy.restore),
+          answer: capability.restore(answer.data.output, again.privacy.restore),
           portal,
           decidedAt: now,
           // No associations: what is applied is properties on the record itself (no note, no task), and a snapshot

@@ -22,7 +22,7 @@ import { ModelConcurrency } from '../ai/model-concurrency';
 import { DecisionMaker } from '../decisions/decision-maker';
 import { DecisionRecords } from '../decisions/decision-records';
 import { ModelRefusalAlerts } from '../decisions/model-refusal-alerts';
-import { LEAD_SCORING_V1, LEAD_SCORING_V3 } from '../prompts/lead-scoring.prompt';
+import { LEAD_SCORING_V1, LEAD_SCORING_V3 } from '../capabilities/lead-ai/lead-scoring.prompt';
 import { ReplayApplier } from './replay-applier';
 import { REPLAY_CHUNK, ReplayRunner } from './replay-runner';
 import { ReplaySetUp } from './replay-setup';

@@ -142,7 +142,7 @@ export class ReplayRunner {
       objectType: item.context.objectType,
       objectId: item.context.objectId,
       snapshot: item.context.snapshot as Record<string, string>,
-      answerType: capability.answerType,
+      answer: capability.answer,
       forceModelCall: state.request.data.forceModelCall,
     });
     const inputOf = new Map(items.map((item) => [item.decision.id, this.decisions.prepare(consultation(item)).rendered.hash]));

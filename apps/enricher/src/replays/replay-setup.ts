@@ -1,18 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { PortalAccess, type PlatformEvent, type Portal } from '@app/common';
-import type { Capability } from '../decisions/decision-flow';
-import { LEAD_AI } from '../lead-ai/lead-ai.capability';
+import { capabilityForPrompt, selectPrompt, type AnyCapability } from '../capabilities/capability-registry';
 import type { PromptDefinition } from '../prompts/prompt';
-import { selectPrompt } from '../prompts/prompt-registry';
-import { SERVICE_AI } from '../service-ai/service-ai.capability';
-
-const CAPABILITIES = [LEAD_AI, SERVICE_AI] as unknown as ReadonlyArray<Capability<object>>;
 
 /** What a replay runs with: the portal, the prompt version it asks with, and the capability that answers it. */
 export interface ResolvedReplay {
   portal: Portal;
   prompt: PromptDefinition;
-  capability: Capability<object>;
+  capability: AnyCapability;
 }
 
 /** Resolves a replay request to what it runs with, or says why it cannot run now. */
@@ -24,7 +19,7 @@ export class ReplaySetUp {
     const { promptId, promptVersion } = request.data;
     const choice = selectPrompt(promptId, { [promptId]: promptVersion });
     if (!choice.ok) return choice.reason;
-    const capability = CAPABILITIES.find((c) => c.promptId === promptId);
+    const capability = capabilityForPrompt(promptId);
     if (!capability) return `no capability answers with prompt ${promptId}`;
     const found = await this.portals.get(request.portalId);
     // As for live decisions: a paused or disabled portal gets no model calls and no writebacks.

@@ -12,7 +12,7 @@ import { NO_USAGE } from '../ai/ai-provider';
 import { declaredNotIn } from '../context/crm-context';
 import { reusedAnswer, type AnsweredCall, type ConsultationResult } from '../decisions/decision-maker';
 import type { PromptDefinition } from '../prompts/prompt';
-import { selectPrompt } from '../prompts/prompt-registry';
+import { selectPrompt } from '../capabilities/capability-registry';
 import { answerDifferences } from './answer-differences';
 import type { DecisionToReplay } from './replay-records';
 

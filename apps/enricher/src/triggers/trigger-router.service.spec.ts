@@ -1,7 +1,7 @@
 import { causedBy, EventStore, Outcome, startStory, type EventEnvelope } from '@app/common';
 import type { DecisionFlow } from '../decisions/decision-flow';
-import { LEAD_AI } from '../lead-ai/lead-ai.capability';
-import { SERVICE_AI } from '../service-ai/service-ai.capability';
+import { LEAD_AI } from '../capabilities/lead-ai/lead-ai.capability';
+import { SERVICE_AI } from '../capabilities/service-ai/service-ai.capability';
 import { TriggerRouter } from './trigger-router.service';
 
 describe('TriggerRouter', () => {

@@ -1,23 +1,17 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import { CLOCK, EventStore, isEventOfType, Outcome, PersonalDataErasure, StreamIds, type Clock, type EventEnvelope, type HandlerOutcome, type PlatformEvent } from '@app/common';
 import { BackfillTriggers } from '../backfills/backfill-triggers';
+import { routeTrigger } from '../capabilities/capability-registry';
 import { DecisionFlow } from '../decisions/decision-flow';
-import { LEAD_AI } from '../lead-ai/lead-ai.capability';
-import { SERVICE_AI } from '../service-ai/service-ai.capability';
 import { triggerSkipped } from './trigger-skipped';
 
-/** Ticket properties whose change means the customer said something new: only these re-triage a ticket. */
-export const RETRIAGE_PROPERTIES = ['subject', 'content'] as const;
-
 /**
- * Decides which capability handles a trigger:
- * - a new contact, or a workflow action on a contact → Lead AI;
- * - a change to a contact → a Lead AI re-score of its `ai_` properties, when the
- *   prompt reads a changed property (the platform's own `ai_` writes never get
- *   here: ingest ignores them);
- * - a new ticket, a change to its subject or content, or a workflow action on a
- *   ticket → Service AI (an agent's own edits, such as priority or owner, do not
- *   re-triage: the AI must not overrule them).
+ * Decides what becomes of a trigger:
+ * - a webhook, a change or a workflow action some capability answers → that
+ *   capability's decision (the registry's `routeTrigger` reads each capability's
+ *   `triggers`: today a new, changed or workflow-sent contact → Lead AI; a new
+ *   ticket, a change to its subject or content, or a workflow-sent ticket → Service
+ *   AI). The platform's own `ai_` writes never get here: ingest ignores them.
  * - HubSpot's privacy deletion of a record (`contact.privacyDeletion`, a GDPR
  *   delete) → its personal data is erased everywhere the platform keeps it
  *   (docs/decisions/0019), whatever the portal's status.
@@ -37,29 +31,17 @@ export class TriggerRouter {
   ) {}
 
   async route(event: EventEnvelope): Promise<HandlerOutcome> {
+    const route = routeTrigger(event);
+    if (route?.kind === 'decide') return this.flow.run(route.capability, { trigger: event, triggerType: route.triggerType, objectId: route.objectId });
     if (isEventOfType(event, 'WebhookEventReceived')) {
       const { subscriptionType, objectId } = event.data;
-      if (subscriptionType === 'contact.creation') return this.flow.run(LEAD_AI, { trigger: event, triggerType: subscriptionType, objectId });
-      if (subscriptionType === 'ticket.creation') return this.flow.run(SERVICE_AI, { trigger: event, triggerType: subscriptionType, objectId });
       if (subscriptionType.endsWith('.privacyDeletion') && event.data.objectType) return this.erase(event);
       const streamId = event.data.objectType ? StreamIds.crmObject(event.portalId, event.data.objectType, objectId) : StreamIds.portal(event.portalId);
       return this.skip(event, streamId, subscriptionType, `no handler for ${subscriptionType}`);
     }
-    if (isEventOfType(event, 'ObjectChanged')) {
-      const { objectType, objectId, properties } = event.data;
-      const changed = Object.keys(properties);
-      if (objectType === 'contacts') return this.flow.run(LEAD_AI, { trigger: event, triggerType: event.type, objectId });
-      if (objectType === 'tickets' && changed.some((p) => (RETRIAGE_PROPERTIES as readonly string[]).includes(p))) {
-        return this.flow.run(SERVICE_AI, { trigger: event, triggerType: event.type, objectId });
-      }
-      const why = objectType === 'tickets' ? `only a change to ${RETRIAGE_PROPERTIES.join(' or ')} re-triages a ticket (changed: ${changed.join(', ')})` : `no handler for changes to ${objectType}`;
-      return this.skip(event, StreamIds.crmObject(event.portalId, objectType, objectId), event.type, why);
-    }
-    if (isEventOfType(event, 'WorkflowWebhookReceived')) {
+    if (isEventOfType(event, 'ObjectChanged') || isEventOfType(event, 'WorkflowWebhookReceived')) {
       const { objectType, objectId } = event.data;
-      if (objectType === 'contacts') return this.flow.run(LEAD_AI, { trigger: event, triggerType: event.type, objectId });
-      if (objectType === 'tickets') return this.flow.run(SERVICE_AI, { trigger: event, triggerType: event.type, objectId });
-      return this.skip(event, StreamIds.crmObject(event.portalId, objectType, objectId), event.type, `no handler for workflow actions on ${objectType}`);
+      return this.skip(event, StreamIds.crmObject(event.portalId, objectType, objectId), event.type, route?.kind === 'skip' ? route.reason : `no handler for ${event.type}`);
     }
     if (isEventOfType(event, 'BackfillRecordListed')) {
       return this.backfills ? this.backfills.route(event) : Outcome.deadLetter('BackfillRecordListed needs the backfill triggers, which this enricher lacks');

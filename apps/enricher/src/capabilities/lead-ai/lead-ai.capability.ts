@@ -1,6 +1,8 @@
-import type { Capability } from '../decisions/decision-flow';
-import { LEAD_SCORING_PROMPT } from '../prompts/lead-scoring.prompt';
-import { LeadAssessment } from './lead-assessment.dto';
+import { LEAD_AI_REQUIREMENTS } from '@app/common';
+import type { Capability } from '../capability';
+import { LEAD_ASSESSMENT, type LeadAssessment } from './lead-assessment.answer';
+import { leadOfflineAnswer } from './lead-offline-rules';
+import { LEAD_SCORING_PROMPT, LEAD_SCORING_V1, LEAD_SCORING_V2, LEAD_SCORING_V3, LEAD_SCORING_V4, LEAD_SCORING_V5 } from './lead-scoring.prompt';
 import { chooseLeadOwner, followUpDueAt } from './lead-routing';
 import { planLeadRescoreWritebacks, planLeadWritebacks } from './lead-writebacks';
 
@@ -19,11 +21,17 @@ const RESCORES: ReadonlySet<string> = new Set(['ObjectChanged', 'BackfillRecordL
 export const LEAD_AI: Capability<LeadAssessment> = {
   name: 'lead-ai',
   objectType: 'contacts',
+  requirements: LEAD_AI_REQUIREMENTS,
+  // Every change to a contact goes to the flow, which skips it when the portal's prompt version reads none of the changed properties (changeNotRead).
+  triggers: { webhooks: ['contact.creation'], change: () => undefined, workflows: true },
   promptId: LEAD_SCORING_PROMPT.id,
-  answerType: LeadAssessment,
+  prompts: [LEAD_SCORING_V1, LEAD_SCORING_V2, LEAD_SCORING_V3, LEAD_SCORING_V4, LEAD_SCORING_V5],
+  answer: LEAD_ASSESSMENT,
+  offlineRules: leadOfflineAnswer,
+  settingsKey: 'leadRouting',
   associates: (triggerType) => (RESCORES.has(triggerType) ? [] : ['primaryCompany', 'openDeal']),
   restore: (assessment, restore) =>
-    Object.assign(new LeadAssessment(), {
+    ({
       ...assessment,
       summary: restore(assessment.summary),
       ...(assessment.painPoints ? { painPoints: assessment.painPoints.map(restore) } : {}),

@@ -1,13 +1,13 @@
 import { planTicketRetriageWritebacks, planTicketWritebacks } from './service-writebacks';
-import { TicketTriage } from './ticket-triage.dto';
+import type { TicketTriage } from './ticket-triage.answer';
 
-const triage = Object.assign(new TicketTriage(), {
+const triage: TicketTriage = {
   category: 'billing_issue',
   priority: 'URGENT',
   sentiment: 'angry',
   summary: 'Charged twice.',
   replyDraft: 'Hi <Jane>, we are on it.',
-}) as TicketTriage;
+};
 
 describe('Service AI writebacks', () => {
   it('a first triage writes the AI properties, priority and routing, a draft note and an SLA task, all on the ticket', () => {
@@ -44,6 +44,6 @@ describe('Service AI writebacks', () => {
     expect(commands.map((c) => c.kind)).toEqual(['update-properties', 'create-note']);
     expect(commands[0]).toMatchObject({ properties: { ai_category: 'billing_issue', ai_sentiment: 'angry', ai_summary: 'Charged twice.' } });
     expect(Object.keys((commands[0] as { properties: object }).properties)).toEqual(['ai_category', 'ai_sentiment', 'ai_summary']);
-    expect(planTicketRetriageWritebacks('d-3', '900', Object.assign(new TicketTriage(), { ...triage, replyDraft: undefined }), 'z').map((c) => c.kind)).toEqual(['update-properties']);
+    expect(planTicketRetriageWritebacks('d-3', '900', { ...triage, replyDraft: undefined }, 'z').map((c) => c.kind)).toEqual(['update-properties']);
   });
 });

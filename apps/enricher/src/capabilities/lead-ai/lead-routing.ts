@@ -1,5 +1,5 @@
 import type { LeadRoutingSettings } from '@app/common';
-import type { LeadAssessment } from './lead-assessment.dto';
+import type { LeadAssessment } from './lead-assessment.answer';
 
 const DEFAULT_FOLLOW_UP_HOURS = 24;
 

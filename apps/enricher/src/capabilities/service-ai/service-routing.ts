@@ -1,5 +1,5 @@
 import { TICKET_PRIORITIES, type ServiceRoutingSettings, type TicketPriority } from '@app/common';
-import type { TicketTriage } from './ticket-triage.dto';
+import type { TicketTriage } from './ticket-triage.answer';
 
 /** Hours to respond by priority when the portal sets no SLA of its own. */
 export const DEFAULT_SLA_HOURS: Record<TicketPriority, number> = { URGENT: 1, HIGH: 4, MEDIUM: 24, LOW: 72 };

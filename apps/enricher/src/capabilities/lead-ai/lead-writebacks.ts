@@ -1,6 +1,6 @@
 import { capabilityProperty, type WritebackCommand } from '@app/common';
-import { alsoAssociated, commandsFor, draftNote } from '../writebacks/writeback-commands';
-import type { LeadAssessment } from './lead-assessment.dto';
+import { alsoAssociated, commandsFor, draftNote } from '../../writebacks/writeback-commands';
+import type { LeadAssessment } from './lead-assessment.answer';
 
 const contactProperty = (name: string) => capabilityProperty('lead-ai', 'contacts', name).name;
 

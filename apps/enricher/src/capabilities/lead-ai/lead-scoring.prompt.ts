@@ -1,7 +1,8 @@
-import { DEFAULT_MODELS } from '../ai/model-catalogue';
-import { PERSONAS } from '../lead-ai/lead-assessment.dto';
-import { nestContext } from '../context/crm-context';
-import type { PromptDefinition, PromptInput } from './prompt';
+import { DEFAULT_MODELS } from '../../ai/model-catalogue';
+import { nestContext } from '../../context/crm-context';
+import type { PromptDefinition, PromptInput } from '../../prompts/prompt';
+import { answerJsonSchema } from '../answer-schema';
+import { LEAD_ASSESSMENT, LEAD_ASSESSMENT_V1 } from './lead-assessment.answer';
 
 const CONTACT_FIELDS = ['firstname', 'lastname', 'email', 'jobtitle', 'company', 'industry', 'numemployees', 'lifecyclestage', 'hs_lead_status', 'country', 'message', 'website'];
 
@@ -26,18 +27,7 @@ export const LEAD_SCORING_V1: PromptDefinition = {
   tool: {
     name: 'record_lead_assessment',
     description: 'Record the assessment of one lead in the CRM.',
-    inputSchema: {
-      type: 'object',
-      additionalProperties: false,
-      required: ['score', 'persona', 'summary'],
-      properties: {
-        score: { type: 'integer', minimum: 0, maximum: 100, description: 'Lead score, 0-100' },
-        persona: { type: 'string', enum: [...PERSONAS], description: 'Buyer persona' },
-        summary: { type: 'string', maxLength: 1000, description: 'At most three sentences for the sales rep' },
-        painPoints: { type: 'array', maxItems: 5, items: { type: 'string', maxLength: 100 }, description: 'Pain points the data suggests' },
-        recommendedAction: { type: 'string', maxLength: 300, description: 'The next step for the rep' },
-      },
-    },
+    inputSchema: answerJsonSchema(LEAD_ASSESSMENT_V1),
   },
   context: { record: CONTACT_FIELDS },
   renderUser: renderContactOnly,
@@ -62,19 +52,7 @@ export const LEAD_SCORING_V2: PromptDefinition = {
   tool: {
     name: 'record_lead_assessment',
     description: 'Record the assessment of one lead in the CRM.',
-    inputSchema: {
-      type: 'object',
-      additionalProperties: false,
-      required: ['score', 'persona', 'summary'],
-      properties: {
-        score: { type: 'integer', minimum: 0, maximum: 100, description: 'Lead score, 0-100' },
-        persona: { type: 'string', enum: [...PERSONAS], description: 'Buyer persona' },
-        summary: { type: 'string', maxLength: 1000, description: 'At most three sentences for the sales rep' },
-        painPoints: { type: 'array', maxItems: 5, items: { type: 'string', maxLength: 100 }, description: 'Pain points the data suggests' },
-        recommendedAction: { type: 'string', maxLength: 300, description: 'The next step for the rep' },
-        emailDraft: { type: 'string', maxLength: 4000, description: 'First-touch email from the rep to the contact, plain text, greeting with the placeholder name' },
-      },
-    },
+    inputSchema: answerJsonSchema(LEAD_ASSESSMENT),
   },
   context: { record: CONTACT_FIELDS },
   renderUser: renderContactOnly,

@@ -1,7 +1,9 @@
-import { renderPrompt } from './prompt';
-import { LEAD_SCORING_V1, LEAD_SCORING_V2, LEAD_SCORING_V3, LEAD_SCORING_V4, LEAD_SCORING_V5 } from './lead-scoring.prompt';
-import { TICKET_TRIAGE_V1, TICKET_TRIAGE_V2 } from './ticket-triage.prompt';
-import { selectPrompt } from './prompt-registry';
+import { renderPrompt } from '../prompts/prompt';
+import { LEAD_SCORING_V1, LEAD_SCORING_V2, LEAD_SCORING_V3, LEAD_SCORING_V4, LEAD_SCORING_V5 } from './lead-ai/lead-scoring.prompt';
+import { TICKET_TRIAGE_V1, TICKET_TRIAGE_V2 } from './service-ai/ticket-triage.prompt';
+import { CAPABILITY_NAMES, CAPABILITY_REQUIREMENTS, startStory } from '@app/common';
+import { answerJsonSchema, checkAnswer } from './answer-schema';
+import { CAPABILITIES, capabilityNamed, capabilityForPrompt, offlineRulesByPrompt, routeTrigger, selectPrompt } from './capability-registry';
 
 describe('selectPrompt', () => {
   it('gives the latest version unless the portal pins one', () => {
@@ -65,5 +67,63 @@ describe('selectPrompt', () => {
     const input = { objectType: 'contacts' as const, objectId: '42', facts: { jobtitle: 'CEO' } };
     expect(renderPrompt(LEAD_SCORING_V4, input)).not.toHaveProperty('effort');
     expect(renderPrompt(LEAD_SCORING_V5, input).hash).not.toBe(renderPrompt({ ...LEAD_SCORING_V5, effort: 'high' }, input).hash);
+  });
+});
+
+describe('the capability registry', () => {
+  it('lists every capability of the catalogue once, by a unique name and prompt id', () => {
+    expect(CAPABILITIES.map((c) => c.name).sort()).toEqual([...CAPABILITY_NAMES].sort());
+    expect(new Set(CAPABILITIES.map((c) => c.promptId)).size).toBe(CAPABILITIES.length);
+    for (const name of CAPABILITY_NAMES) expect(capabilityNamed(name)?.name).toBe(name);
+    expect(capabilityNamed('management-ai')).toBeUndefined();
+  });
+
+  describe.each(CAPABILITIES.map((c) => [c.name, c] as const))('%s', (_name, capability) => {
+    it('answers triggers, the same webhooks its catalogue entry subscribes to', () => {
+      expect(capability.triggers.webhooks.length).toBeGreaterThan(0);
+      const subscribed = capability.requirements.subscriptions.map((s) => s.subscriptionType);
+      for (const type of capability.triggers.webhooks) expect(subscribed).toContain(type);
+    });
+
+    it('has prompt versions under its own prompt id, numbered 1, 2, … oldest first, each declaring its context', () => {
+      expect(capability.prompts.map((p) => p.id)).toEqual(capability.prompts.map(() => capability.promptId));
+      expect(capability.prompts.map((p) => p.version)).toEqual(capability.prompts.map((_, i) => i + 1));
+      for (const prompt of capability.prompts) expect(prompt.context.record.length).toBeGreaterThan(0);
+      expect(capabilityForPrompt(capability.promptId)).toBe(capability);
+    });
+
+    it('has an answer schema every prompt version sends, and offline rules whose answer passes it', () => {
+      const latest = capability.prompts[capability.prompts.length - 1]!;
+      expect(latest.tool.inputSchema).toEqual(answerJsonSchema(capability.answer as never));
+      for (const facts of [{}, { jobtitle: 'VP Sales', company: 'Acme', subject: 'Refund', content: 'Charged twice!!' }] as Array<Record<string, string>>) {
+        expect(checkAnswer(capability.answer, capability.offlineRules(facts))).toMatchObject({ ok: true });
+      }
+      expect(offlineRulesByPrompt().get(capability.promptId)).toBe(capability.offlineRules);
+    });
+
+    it('writes HubSpot properties of its own object type, from the catalogue onboarding reads', () => {
+      expect(capability.requirements).toBe(CAPABILITY_REQUIREMENTS[capability.name]);
+      expect(capability.requirements.properties.length).toBeGreaterThan(0);
+      expect(capability.requirements.properties.filter((p) => p.objectType === capability.objectType).length).toBeGreaterThan(0);
+    });
+  });
+
+  it('gives each trigger to one capability at most: webhook types and object types are not shared', () => {
+    const webhooks = CAPABILITIES.flatMap((c) => c.triggers.webhooks);
+    expect(new Set(webhooks).size).toBe(webhooks.length);
+    const objectTypes = CAPABILITIES.map((c) => c.objectType);
+    expect(new Set(objectTypes).size).toBe(objectTypes.length);
+  });
+
+  it('routes CRM triggers by the capabilities’ own declarations', () => {
+    const now = new Date('2026-12-01T00:00:00Z');
+    const webhook = (subscriptionType: string) => startStory({ type: 'WebhookEventReceived', portalId: 1, data: { subscriptionType, objectType: 'contacts', objectId: '5', hubspot: {} } }, now);
+    const change = (objectType: string, properties: Record<string, string>) =>
+      startStory({ type: 'ObjectChanged', portalId: 1, data: { objectType, objectId: '5', properties, sourceEventIds: [], firstOccurredAt: '', lastOccurredAt: '' } }, now);
+    expect(routeTrigger(webhook('contact.creation'))).toMatchObject({ kind: 'decide', capability: { name: 'lead-ai' }, triggerType: 'contact.creation', objectId: '5' });
+    expect(routeTrigger(webhook('contact.deletion'))).toBeUndefined();
+    expect(routeTrigger(change('tickets', { hs_ticket_priority: 'HIGH' }))).toEqual({ kind: 'skip', reason: 'only a change to subject or content re-triages a ticket (changed: hs_ticket_priority)' });
+    expect(routeTrigger(change('tickets', { subject: 'x' }))).toMatchObject({ kind: 'decide', capability: { name: 'service-ai' }, triggerType: 'ObjectChanged' });
+    expect(routeTrigger(change('deals', { amount: '1' }))).toEqual({ kind: 'skip', reason: 'no handler for changes to deals' });
   });
 });

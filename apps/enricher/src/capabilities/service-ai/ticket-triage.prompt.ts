@@ -1,8 +1,8 @@
-import { TICKET_CATEGORIES, TICKET_PRIORITIES } from '@app/common';
-import { DEFAULT_MODELS } from '../ai/model-catalogue';
-import { nestContext } from '../context/crm-context';
-import { SENTIMENTS } from '../service-ai/ticket-triage.dto';
-import type { PromptDefinition } from './prompt';
+import { DEFAULT_MODELS } from '../../ai/model-catalogue';
+import { nestContext } from '../../context/crm-context';
+import type { PromptDefinition } from '../../prompts/prompt';
+import { answerJsonSchema } from '../answer-schema';
+import { TICKET_TRIAGE } from './ticket-triage.answer';
 
 /** Service AI (pattern 2), v1: categorise, prioritise and summarise a ticket, read its tone, draft the reply. */
 export const TICKET_TRIAGE_V1: PromptDefinition = {
@@ -23,18 +23,7 @@ export const TICKET_TRIAGE_V1: PromptDefinition = {
   tool: {
     name: 'record_ticket_triage',
     description: 'Record the triage of one support ticket in the CRM.',
-    inputSchema: {
-      type: 'object',
-      additionalProperties: false,
-      required: ['category', 'priority', 'sentiment', 'summary'],
-      properties: {
-        category: { type: 'string', enum: [...TICKET_CATEGORIES], description: 'What the ticket is about' },
-        priority: { type: 'string', enum: [...TICKET_PRIORITIES], description: 'HubSpot ticket priority' },
-        sentiment: { type: 'string', enum: [...SENTIMENTS], description: "The customer's tone" },
-        summary: { type: 'string', maxLength: 1000, description: 'At most three sentences for the agent' },
-        replyDraft: { type: 'string', maxLength: 4000, description: 'Reply to the customer, plain text, greeting with the placeholder name' },
-      },
-    },
+    inputSchema: answerJsonSchema(TICKET_TRIAGE),
   },
   context: {
     record: ['subject', 'content', 'hs_pipeline_stage', 'hs_ticket_priority', 'hs_ticket_category', 'source_type', 'createdate'],

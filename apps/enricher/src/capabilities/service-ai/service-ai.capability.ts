@@ -1,8 +1,13 @@
-import type { Capability } from '../decisions/decision-flow';
-import { TICKET_TRIAGE_V1 } from '../prompts/ticket-triage.prompt';
+import { SERVICE_AI_REQUIREMENTS } from '@app/common';
+import type { Capability } from '../capability';
 import { chooseTicketAssignee, responseDueAt } from './service-routing';
 import { planTicketBackfillWritebacks, planTicketRetriageWritebacks, planTicketWritebacks } from './service-writebacks';
-import { TicketTriage } from './ticket-triage.dto';
+import { ticketOfflineAnswer } from './ticket-offline-rules';
+import { TICKET_TRIAGE, type TicketTriage } from './ticket-triage.answer';
+import { TICKET_TRIAGE_V1, TICKET_TRIAGE_V2 } from './ticket-triage.prompt';
+
+/** Ticket properties whose change means the customer said something new: only these re-triage a ticket. */
+export const RETRIAGE_PROPERTIES = ['subject', 'content'] as const;
 
 /** An existing ticket a backfill listed. */
 const BACKFILL = 'BackfillRecordListed';
@@ -19,12 +24,25 @@ const BACKFILL = 'BackfillRecordListed';
 export const SERVICE_AI: Capability<TicketTriage> = {
   name: 'service-ai',
   objectType: 'tickets',
+  requirements: SERVICE_AI_REQUIREMENTS,
+  triggers: {
+    webhooks: ['ticket.creation'],
+    // An agent's own edits (priority, owner, stage) do not re-triage: the AI must not overrule them.
+    change: (changed) =>
+      changed.some((p) => (RETRIAGE_PROPERTIES as readonly string[]).includes(p))
+        ? undefined
+        : `only a change to ${RETRIAGE_PROPERTIES.join(' or ')} re-triages a ticket (changed: ${changed.join(', ')})`,
+    workflows: true,
+  },
   promptId: TICKET_TRIAGE_V1.id,
-  answerType: TicketTriage,
+  prompts: [TICKET_TRIAGE_V1, TICKET_TRIAGE_V2],
+  answer: TICKET_TRIAGE,
+  offlineRules: ticketOfflineAnswer,
+  settingsKey: 'serviceRouting',
   // A re-triage drafts a new reply too: it goes on the requester as well. A backfill writes no note.
   associates: (triggerType) => (triggerType === BACKFILL ? [] : ['requester']),
   restore: (triage, restore) =>
-    Object.assign(new TicketTriage(), {
+    ({
       ...triage,
       summary: restore(triage.summary),
       ...(triage.replyDraft ? { replyDraft: restore(triage.replyDraft) } : {}),

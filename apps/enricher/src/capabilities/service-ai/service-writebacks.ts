@@ -1,7 +1,7 @@
 import { capabilityProperty, type WritebackCommand } from '@app/common';
-import { alsoAssociated, commandsFor, draftNote } from '../writebacks/writeback-commands';
+import { alsoAssociated, commandsFor, draftNote } from '../../writebacks/writeback-commands';
 import type { TicketAssignee } from './service-routing';
-import type { TicketTriage } from './ticket-triage.dto';
+import type { TicketTriage } from './ticket-triage.answer';
 
 function ticketProperty(name: string): string {
   return capabilityProperty('service-ai', 'tickets', name).name;
