@@ -36,6 +36,7 @@ export * from './crypto/encrypted-columns';
 export * from './crypto/key-rotation';
 export * from './util/backoff';
 export * from './util/json';
+export * from './util/local-time';
 export * from './kafka/dead-letter-recorder';
 export * from './kafka/dead-letter-redriver';
 export * from './event-store/decision-costs';
