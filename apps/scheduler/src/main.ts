@@ -13,7 +13,7 @@ async function bootstrap(): Promise<void> {
 
   const app = await NestFactory.createApplicationContext(SchedulerAppModule, { logger: new NestJsonLogger(logger) });
   closeOnSignals(logger, app);
-  logger.info(`scheduler running; daily review at ${config.schedulerDailyAt} UTC`);
+  logger.info(`scheduler running; daily reviews at each portal's local time (default ${config.schedulerDailyAt})`);
 }
 
 runService('scheduler', bootstrap);

@@ -128,7 +128,13 @@ export interface EventPayloads {
     /** Why it ran: onboarding, an operator, a capability enabled. */
     trigger: 'onboarding' | 'admin' | 'capability-enabled';
   };
-  DailyReviewScheduled: { date: string; dailyAt: string };
+  /**
+   * The portal's daily review is due: `date` is the portal's LOCAL date (the UTC date
+   * on events recorded before reviews ran in local time), `dailyAt` its local time in
+   * `timeZone`, `dueAt` the instant that was. `timeZoneFallback`: the zone the portal
+   * named but the runtime does not know (UTC was used instead).
+   */
+  DailyReviewScheduled: { date: string; dailyAt: string; timeZone?: string; dueAt?: string; timeZoneFallback?: string };
   /** `snapshot`: the record's properties and its related records' (`company.name`, `notes.1.hs_note_body`), real values, as read. */
   ContextFetched: {
     objectType: CrmObjectType;
@@ -392,7 +398,9 @@ export type PortalAlertKind =
   /** A configured association label does not exist in the portal; HubSpot's default type was used. */
   | 'association-label-missing'
   /** HubSpot answered a create in a shape that leaves open whether it applied it: parked, not resent. */
-  | 'hubspot-answer-unreadable';
+  | 'hubspot-answer-unreadable'
+  /** The portal's time zone (settings.review.timeZone or HubSpot's) is unknown to the runtime: its daily review runs in UTC. */
+  | 'time-zone-unknown';
 
 /** What the audit trail keeps about one HubSpot API call. */
 export interface HubSpotCallRecord {

@@ -35,7 +35,19 @@ export interface PortalSettings {
    * DEFAULT_PERSONAL_DATA_DAYS and docs/decisions/0019).
    */
   retention?: { personalDataDays?: number };
+  /** When the portal's daily review runs (docs/runbook.md, "The daily review"). */
+  review?: ReviewSettings;
   [key: string]: unknown;
+}
+
+/**
+ * The daily review's local time: `dailyAt` ("HH:MM", default SCHEDULER_DAILY_AT) in
+ * `timeZone` (an IANA name, default the time zone HubSpot reported at onboarding,
+ * `account.timeZone`; UTC when neither is known to the runtime).
+ */
+export interface ReviewSettings {
+  dailyAt?: string;
+  timeZone?: string;
 }
 
 export type AssociationLabelSettings = Partial<Record<'notes' | 'tasks', Partial<Record<'contacts' | 'companies' | 'deals' | 'tickets', string>>>>;
