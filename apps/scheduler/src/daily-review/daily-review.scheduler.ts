@@ -65,12 +65,19 @@ export class DailyReviewScheduler implements OnApplicationBootstrap, OnApplicati
   private async schedule(portal: Portal, now: Date): Promise<boolean> {
     const time = reviewTimeFor(portal, this.config.schedulerDailyAt);
     if (time.unknownTimeZone !== undefined && !portal.alerts['time-zone-unknown']) {
-      await this.alerts.raise(undefined, portal.portalId, {
-        alert: 'time-zone-unknown',
-        message: `time zone "${time.unknownTimeZone}" is unknown to this runtime; the daily review runs at ${time.dailyAt} UTC until settings.review.timeZone names a known zone`,
-        hubspotStatus: null,
-        pause: false,
-      });
+      // Not paused: the review still runs (in UTC). One id per portal, zone and UTC day: replicas
+      // record it once, and an alert cleared without a fix comes back the next day, not every tick.
+      await this.alerts.raise(
+        undefined,
+        portal.portalId,
+        {
+          alert: 'time-zone-unknown',
+          message: `time zone "${time.unknownTimeZone}" is unknown to this runtime; the daily review runs at ${time.dailyAt} UTC until settings.review.timeZone names a known zone`,
+          hubspotStatus: null,
+          pause: false,
+        },
+        { id: deterministicId('time-zone-unknown', portal.portalId, time.unknownTimeZone, now.toISOString().slice(0, 10)) },
+      );
     }
     const due = dueReview(now, time, new Date(portal.createdAt));
     if (!due || this.recorded.get(portal.portalId) === due.date) return false;

@@ -28,10 +28,13 @@ export class OperatorAlerts {
     this.lifecycle = new PortalLifecycle(eventStore);
   }
 
-  /** `cause` absent: the alert starts its own story (e.g. a refresh no event caused). */
-  async raise(cause: EventEnvelope | undefined, portalId: number, { pause, ...alert }: OperatorAlert): Promise<void> {
+  /**
+   * `cause` absent: the alert starts its own story (e.g. a refresh no event caused).
+   * `options.id`: a deterministic event id, so replicas raising the same alert at once record it once.
+   */
+  async raise(cause: EventEnvelope | undefined, portalId: number, { pause, ...alert }: OperatorAlert, options: { id?: string } = {}): Promise<void> {
     const now = this.clock();
-    const input = { type: 'PortalAlertRaised' as const, portalId, id: randomUUID(), data: { ...alert, pause } };
+    const input = { type: 'PortalAlertRaised' as const, portalId, id: options.id ?? randomUUID(), data: { ...alert, pause } };
     const event: PlatformEvent<'PortalAlertRaised'> = cause ? causedBy(cause, input, now) : startStory(input, now);
     await this.lifecycle.record(portalId, [event]);
     this.logger.error(`portal ${portalId}: ${alert.alert}${pause ? ' (paused)' : ''}`, { portalId, message: alert.message, hubspotStatus: alert.hubspotStatus, ...(alert.model ? { model: alert.model } : {}) });
