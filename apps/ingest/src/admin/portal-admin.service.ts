@@ -321,6 +321,7 @@ function settingsFrom(dto: PortalSettingsDto, current: PortalSettings): PortalSe
   if (dto.aiLimits) settings.aiLimits = plain(dto.aiLimits);
   if (dto.associationLabels) settings.associationLabels = plain(dto.associationLabels);
   if (dto.retention) settings.retention = plain(dto.retention);
+  if (dto.review) settings.review = plain(dto.review);
   return settings;
 }
 

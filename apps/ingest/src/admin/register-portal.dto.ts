@@ -3,6 +3,7 @@ import { AiLimitsDto, IsAssociationLabels, IsPromptPins, LeadRoutingDto, Privacy
 import { IsBoolean, IsIn, IsInt, IsNotEmpty, IsNumber, IsObject, IsOptional, IsString, Max, MaxLength, Min, MinLength, ValidateNested } from 'class-validator';
 import { HUBSPOT_APP_TYPES, HUBSPOT_TIERS, type AssociationLabelSettings, type HubSpotAppType, type HubSpotTier, type PortalHubSpotPlan } from '@app/common';
 import { RetentionDto } from './erasure.dto';
+import { ReviewSettingsDto } from './review-settings.dto';
 
 /** The portal's HubSpot plan (`settings.hubspot`): sets its API budget. Every field is optional. */
 export class HubSpotPlanDto implements PortalHubSpotPlan {
@@ -59,6 +60,10 @@ export class PortalSettingsDto {
   /** How long the portal's personal data stays readable (docs/decisions/0019): { "personalDataDays": 365 }. */
   @IsOptional() @IsObject({ message: 'retention must be an object like { "personalDataDays": 365 }' }) @ValidateNested() @Type(() => RetentionDto)
   retention?: RetentionDto;
+
+  /** When the daily review runs: { "dailyAt": "07:30", "timeZone": "Europe/Berlin" } (defaults: SCHEDULER_DAILY_AT, HubSpot's account time zone). */
+  @IsOptional() @IsObject({ message: 'review must be an object like { "dailyAt": "07:30", "timeZone": "Europe/Berlin" }' }) @ValidateNested() @Type(() => ReviewSettingsDto)
+  review?: ReviewSettingsDto;
 }
 
 export class RegisterPortalDto extends PortalSettingsDto {
