@@ -15,12 +15,12 @@ const BERLIN_NIGHT = 71_001; // Europe/Berlin (HubSpot's), 02:30: skipped in Mar
 const BERLIN_MORNING = 71_002; // Europe/Berlin (HubSpot's), default 08:00
 const KOLKATA = 71_003; // settings.review.timeZone overrides HubSpot's US/Eastern
 const UNKNOWN_ZONE = 71_004; // HubSpot named a zone this runtime lacks: UTC
-const LATE = 71_005; // registered in the middle of the October window
+const LATE = 71_005; // registered in the middle of the October window, after its review time
 
 const STEP_MS = 15 * 60_000;
 const MARCH = { from: Date.parse('2026-03-27T00:00:00Z'), to: Date.parse('2026-03-31T00:00:00Z') };
 const OCTOBER = { from: Date.parse('2026-10-23T00:00:00Z'), to: Date.parse('2026-10-27T00:00:00Z') };
-const LATE_REGISTERED = '2026-10-25T12:00:00Z';
+const LATE_REGISTERED = Date.parse('2026-10-25T12:00:00Z');
 
 describe('DailyReviewScheduler (real Postgres, two replicas, injected clock across DST)', () => {
   let db: TestDatabase;
@@ -75,8 +75,9 @@ describe('DailyReviewScheduler (real Postgres, two replicas, injected clock acro
   it('schedules one review per portal per local day, at its local time, across DST, a restart and three months down', async () => {
     const replicas = [aReplica(), aReplica()];
     const march = await run(MARCH, replicas, MARCH.from + 2 * 86_400_000);
-    await registerPortal(LATE, 'Europe/Berlin', {}, LATE_REGISTERED);
-    const october = await run(OCTOBER, replicas, OCTOBER.from + 2 * 86_400_000 + 7 * STEP_MS);
+    let october = await run({ from: OCTOBER.from, to: LATE_REGISTERED }, replicas, OCTOBER.from + 2 * 86_400_000 + 7 * STEP_MS);
+    await registerPortal(LATE, 'Europe/Berlin', {}, new Date(LATE_REGISTERED).toISOString());
+    october += await run({ from: LATE_REGISTERED, to: OCTOBER.to }, replicas);
 
     const marchDays = ['2026-03-26', '2026-03-27', '2026-03-28', '2026-03-29', '2026-03-30'];
     // Down from March 31 to October 23: one catch-up (October 22), not 200.
@@ -84,12 +85,15 @@ describe('DailyReviewScheduler (real Postgres, two replicas, injected clock acro
     for (const portalId of [BERLIN_NIGHT, BERLIN_MORNING, KOLKATA, UNKNOWN_ZONE]) {
       expect((await triggers(portalId)).map((t) => t.date)).toEqual([...marchDays, ...octoberDays]);
     }
-    // Registered on the 25th at 13:00 Berlin: nothing before, the 26th at 08:00.
-    expect(await triggers(LATE)).toEqual([{ date: '2026-10-26', dueAt: '2026-10-26T07:00:00.000Z', timeZone: 'Europe/Berlin', emittedAt: '2026-10-26T07:00:00.000Z' }]);
-    // Every append was one replica's, once: 4 portals × 10 days + 1.
-    expect(march + october).toBe(41);
+    // Registered on the 25th at 13:00 Berlin, after 08:00: that day's review at once, nothing before it.
+    expect(await triggers(LATE)).toEqual([
+      { date: '2026-10-25', dueAt: '2026-10-25T07:00:00.000Z', timeZone: 'Europe/Berlin', emittedAt: '2026-10-25T12:00:00.000Z' },
+      { date: '2026-10-26', dueAt: '2026-10-26T07:00:00.000Z', timeZone: 'Europe/Berlin', emittedAt: '2026-10-26T07:00:00.000Z' },
+    ]);
+    // Every append was one replica's, once: 4 portals × 10 days + 2.
+    expect(march + october).toBe(42);
     const [outbox] = (await db.dataSource.query(`SELECT count(*)::int AS n FROM outbox`)) as Array<{ n: number }>;
-    expect(outbox!.n).toBe(41);
+    expect(outbox!.n).toBe(42);
 
     const byDate = async (portalId: number) => new Map((await triggers(portalId)).map((t) => [t.date, t]));
     const night = await byDate(BERLIN_NIGHT);

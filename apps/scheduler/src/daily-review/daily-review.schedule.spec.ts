@@ -39,10 +39,12 @@ describe('dueReview: the latest local day whose review time has passed', () => {
     expect(due('2026-11-30T07:00:00Z', '08:00', 'UTC')).toEqual({ date: '2026-11-29', dueAt: '2026-11-29T08:00:00.000Z' });
   });
 
-  it('nothing due before the portal was registered', () => {
-    expect(due('2026-11-28T07:00:00Z', '08:00', 'UTC', new Date('2026-11-27T09:00:00Z'))).toBeNull();
-    expect(due('2026-11-28T08:00:00Z', '08:00', 'UTC', new Date('2026-11-27T09:00:00Z'))?.date).toBe('2026-11-28');
-    expect(due('2026-11-28T07:00:00Z', '08:00', 'UTC', new Date('2026-11-27T08:00:00Z'))?.date).toBe('2026-11-27');
+  it('no local day before the one the portal was registered on; that day counts', () => {
+    expect(due('2026-11-28T07:45:00Z', '08:00', 'UTC', new Date('2026-11-28T07:30:00Z'))).toBeNull();
+    expect(due('2026-11-28T08:00:00Z', '08:00', 'UTC', new Date('2026-11-28T07:30:00Z'))?.date).toBe('2026-11-28');
+    expect(due('2026-11-28T09:00:00Z', '08:00', 'UTC', new Date('2026-11-28T09:00:00Z'))).toEqual({ date: '2026-11-28', dueAt: '2026-11-28T08:00:00.000Z' });
+    // Registered at 20:00 UTC on the 27th = 01:30 on the 28th in Kolkata: the 27th never, the 28th at 08:00 there.
+    expect(due('2026-11-27T21:00:00Z', '08:00', 'Asia/Kolkata', new Date('2026-11-27T20:00:00Z'))).toBeNull();
   });
 });
 

@@ -27,7 +27,9 @@ export function reviewTimeFor(portal: Pick<Portal, 'settings' | 'account'>, defa
  * The portal's local date whose review is due at `now`, with the instant it fell
  * due: the LATEST local day whose `dailyAt` has passed, so a scheduler that was down
  * for days schedules one review when it comes back, not one per missed day. Null
- * when that instant is before the portal was registered (nothing before it).
+ * for a local day before the one the portal was registered on (nothing before it);
+ * the registration day itself counts, so a portal onboarded after its review time
+ * gets that day's review at once rather than waiting a day.
  * Pure: the clock is `now`.
  */
 export function dueReview(now: Date, time: Pick<ReviewTime, 'dailyAt' | 'timeZone'>, registeredAt: Date): { date: string; dueAt: Date } | null {
@@ -35,5 +37,5 @@ export function dueReview(now: Date, time: Pick<ReviewTime, 'dailyAt' | 'timeZon
   const dueToday = zonedInstant(today, time.dailyAt, time.timeZone);
   const date = dueToday.getTime() <= now.getTime() ? today : addDays(today, -1);
   const dueAt = date === today ? dueToday : zonedInstant(date, time.dailyAt, time.timeZone);
-  return dueAt.getTime() < registeredAt.getTime() ? null : { date, dueAt };
+  return date < localDate(registeredAt, time.timeZone) ? null : { date, dueAt };
 }

@@ -140,7 +140,7 @@ export class AppConfig {
   @IsInt() @Min(5) @Max(10000)
   outboxPollMs: number;
 
-  @Matches(/^([01]\d|2[0-3]):[0-5]\d$/, { message: 'must be HH:MM (UTC)' })
+  @Matches(/^([01]\d|2[0-3]):[0-5]\d$/, { message: 'must be HH:MM (a local time of day)' })
   schedulerDailyAt: string;
 
   @IsInt() @Min(100)

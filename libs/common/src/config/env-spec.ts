@@ -104,7 +104,7 @@ export const ENV_SPEC: ReadonlyArray<EnvVarSpec> = [
   { env: 'CONSUMER_MAX_ATTEMPTS', field: 'consumerMaxAttempts', default: '5', parse: int, description: 'Attempts for a retriable failure before a message is dead-lettered' },
   { env: 'RETRY_BASE_DELAY_MS', field: 'retryBaseDelayMs', default: '200', parse: int, description: 'Base of the exponential backoff between attempts' },
   { env: 'OUTBOX_POLL_MS', field: 'outboxPollMs', default: '50', parse: int, description: 'How often the outbox relay looks for unpublished events' },
-  { env: 'SCHEDULER_DAILY_AT', field: 'schedulerDailyAt', default: '08:00', description: 'UTC time of the daily per-portal review trigger' },
+  { env: 'SCHEDULER_DAILY_AT', field: 'schedulerDailyAt', default: '08:00', description: "Default local time (HH:MM) of each portal's daily review, in the portal's time zone; settings.review.dailyAt overrides it" },
   { env: 'SCHEDULER_TICK_MS', field: 'schedulerTickMs', default: '60000', parse: int, description: 'How often the scheduler checks for due triggers' },
   { env: 'HUBSPOT_BUDGET_HEADROOM', field: 'hubspotBudgetHeadroom', default: '0.1', parse: fraction, description: "Share of each portal's HubSpot API limits left to the client's other integrations (a portal's settings.hubspot.headroom overrides it)" },
   { env: 'ENRICHER_CONCURRENCY', field: 'enricherConcurrency', default: '8', parse: int, description: "Partitions one enricher works on at once; on each, different portals are handled concurrently and one portal's triggers in order" },
