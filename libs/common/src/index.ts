@@ -2,6 +2,7 @@ export * from './config/app-config';
 export * from './config/env-spec';
 export * from './config/load-config';
 export * from './database/data-source';
+export * from './database/returned-rows';
 export * from './event-store/event-store.repository';
 export * from './event-store/outbox-relay';
 export * from './events/envelope';

@@ -1,6 +1,5 @@
 import { Module, ValidationPipe, type DynamicModule, type INestApplication, type Provider } from '@nestjs/common';
 import { Kafka, logLevel } from 'kafkajs';
-import type { DataSource } from 'typeorm';
 import { AppConfig, BackfillProgress, BackfillRepository, CLOCK, DecisionCosts, DeadLetterRedriver, EventStore, HubSpotApi, HubSpotBudget, HubSpotOAuth, PersonalDataErasure, PortalLifecycle, PortalRepository, PortalTokens, SubjectKeys, type Clock } from '@app/common';
 import { IngestMetrics } from '../metrics/ingest-metrics';
 import { MetricsController } from '../metrics/metrics.controller';
@@ -19,6 +18,9 @@ import { ConnectionInspector } from '../onboarding/connection-inspector';
 import { PortalConnector } from '../onboarding/portal-connector.service';
 import { SettingsTemplates } from '../oauth/settings-templates';
 import { SettingsTemplatesController } from '../oauth/settings-templates.controller';
+import { InstallLinksController } from '../oauth/install-links.controller';
+import { OAuthInstallService } from '../oauth/oauth-install.service';
+import { DataSource } from 'typeorm';
 
 /**
  * The admin API runs as a second Nest application on its own port (ADMIN_PORT,
@@ -62,6 +64,7 @@ export class AdminModule {
       { provide: HubSpotOAuth, useValue: deps.oauth },
       { provide: PortalTokens, useValue: deps.tokens },
       { provide: SettingsTemplates, useValue: new SettingsTemplates(deps.dataSource) },
+      { provide: DataSource, useValue: deps.dataSource },
       { provide: DecisionCosts, useValue: new DecisionCosts(deps.dataSource) },
       { provide: BackfillRepository, useValue: new BackfillRepository(deps.dataSource) },
       { provide: BackfillProgress, useValue: new BackfillProgress(deps.dataSource) },
@@ -78,7 +81,7 @@ export class AdminModule {
   static withShared(shared: Provider[]): DynamicModule {
     return {
       module: AdminModule,
-      controllers: [AdminController, OnboardingController, BackfillController, SettingsTemplatesController],
+      controllers: [AdminController, OnboardingController, BackfillController, SettingsTemplatesController, InstallLinksController],
       providers: [
         ...shared,
         AdminAuthGuard,
@@ -91,6 +94,7 @@ export class AdminModule {
         PortalBootstrapService,
         ConnectionInspector,
         PortalConnector,
+        OAuthInstallService,
         // Its own client, connected only while a redrive runs (see DeadLetterRedriver).
         {
           provide: DeadLetterRedriver,

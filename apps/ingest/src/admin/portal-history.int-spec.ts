@@ -46,7 +46,7 @@ describe('portal history, projection rebuild and disconnection (real Postgres, s
     portals = new PortalRepository(db.dataSource, new TokenCipher(config.tokenEncryptionKey!));
     deps = adminDependencies(db, config, portals);
     ({ app, url } = await startAdminApp(deps));
-    // The install flow ingest's public app runs (GET /oauth/install, GET /oauth/callback), on the admin app's connector.
+    // The install flow (an operator's install link, GET /oauth/callback), on the admin app's connector.
     install = new OAuthInstallService(config, deps.oauth, app.get(ConnectionInspector), app.get(PortalConnector), deps.eventStore, db.dataSource, deps.clock);
   });
   afterAll(async () => {
@@ -69,9 +69,10 @@ describe('portal history, projection rebuild and disconnection (real Postgres, s
 
   /** Installs the public app in the portal through the platform's OAuth flow: start, HubSpot's authorize page, callback. */
   const installByOAuth = async (portalId: number): Promise<{ accessToken: string; refreshToken: string }> => {
-    const started = await install.start({ portalId: String(portalId) });
-    if (started.kind !== 'redirect') throw new Error(`install refused: ${started.message}`);
-    const approved = await fetch(started.location, { redirect: 'manual' });
+    // An operator's link (POST /admin/install-links), so the portal starts active.
+    const started = await install.mint({ portalId });
+    if (started.kind !== 'minted') throw new Error(`install refused: ${started.message}`);
+    const approved = await fetch(started.url, { redirect: 'manual' });
     expect(approved.status).toBe(302);
     const callback = new URL(approved.headers.get('location')!);
     expect(`${callback.origin}${callback.pathname}`).toBe(`${PUBLIC_BASE_URL}/oauth/callback`);
@@ -398,6 +399,23 @@ describe('portal history, projection rebuild and disconnection (real Postgres, s
       expect((await call('GET', '/admin/portals/704')).status).toBe(404);
       expect((await call('POST', '/admin/projections/portals/rebuild', undefined, { 'content-type': 'application/json' })).status).toBe(401);
     });
+  });
+
+  it('POST /admin/install-links mints a single-use link to HubSpot\'s authorize page for one client, and names what is wrong', async () => {
+    await call('PUT', '/admin/settings-templates/links-test', { hubspot: { tier: 'professional' } });
+    const minted = await call('POST', '/admin/install-links', { template: 'links-test', portalId: 4242, ttlHours: 24 });
+    expect(minted.status).toBe(201);
+    const link = new URL(minted.body.url);
+    expect(link.pathname).toBe('/oauth/4242/authorize');
+    expect(link.searchParams.get('state')).toMatch(/^[0-9a-f-]{36}\.[A-Za-z0-9_-]+$/);
+    expect(Date.parse(minted.body.expiresAt) - Date.now()).toBeGreaterThan(23 * 3_600_000);
+    expect(minted.body).toMatchObject({ template: 'links-test', portalId: 4242 });
+    const [row] = await db.dataSource.query(`SELECT approved, template, expected_portal_id::int AS portal FROM oauth_states WHERE state_id = $1`, [link.searchParams.get('state')!.split('.')[0]]);
+    expect(row).toEqual({ approved: true, template: 'links-test', portal: 4242 });
+
+    expect((await call('POST', '/admin/install-links', { template: 'no-such-template' })).body.message).toEqual([expect.stringContaining('there is no settings template named "no-such-template"')]);
+    expect((await call('POST', '/admin/install-links', { ttlHours: 500, portalId: -1 })).body.message).toEqual(expect.arrayContaining(['ttlHours must be a whole number of hours from 1 to 168', 'portalId must be positive']));
+    expect((await call('POST', '/admin/install-links', {}, { 'content-type': 'application/json' })).status).toBe(401);
   });
 
   describe('settings templates', () => {

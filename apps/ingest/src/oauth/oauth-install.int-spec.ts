@@ -7,6 +7,8 @@ import { memoryLogger } from '../../../../test/support/logger';
 import { TEST_CLIENT_SECRET, testConfig } from '../../../../test/support/platform';
 import { HubSpotSandbox } from '../../../../sandbox/hubspot';
 import { IngestModule } from '../ingest.module';
+import { PortalConnector } from '../onboarding/portal-connector.service';
+import { OAuthInstallService } from './oauth-install.service';
 
 /**
  * The agency's OAuth install on the public ingest app, against the HubSpot sandbox's
@@ -30,6 +32,7 @@ const OTHER = 77_106;
 const SCOPELESS = 77_107;
 const REINSTALLED = 77_108;
 const TWO_ALERTS = 77_109;
+const OPEN = 77_110;
 
 interface Refusal {
   code: string;
@@ -93,8 +96,15 @@ describe('OAuth install (GET /oauth/install, /oauth/callback; ingest app, real P
   const aHubSpotAccount = (portalId: number, account: { timeZone?: string; currency?: string; dataHostingLocation?: string } = {}) =>
     sandbox.addPortal({ portalId, accessToken: `static-${portalId}`, appType: 'public', ...account });
 
-  /** GET /oauth/install, redirects not followed: HubSpot's authorize URL it sends the installer to. */
-  async function installLink(query: Record<string, string> = {}): Promise<URL> {
+  /** An operator's link for one client (POST /admin/install-links mints it this way): HubSpot's authorize URL with an approved state. */
+  async function installLink(query: { template?: string; portalId?: string } = {}): Promise<URL> {
+    const minted = await app.get(OAuthInstallService).mint({ ...(query.template ? { template: query.template } : {}), ...(query.portalId ? { portalId: Number(query.portalId) } : {}) });
+    if (minted.kind !== 'minted') throw new Error(minted.message);
+    return new URL(minted.url);
+  }
+
+  /** The open link, GET /oauth/install, redirects not followed: HubSpot's authorize URL it sends the installer to. */
+  async function openLink(query: Record<string, string> = {}): Promise<URL> {
     const qs = new URLSearchParams(query).toString();
     const response = await fetch(`${url}/oauth/install${qs ? `?${qs}` : ''}`, { redirect: 'manual' });
     expect(response.status).toBe(302);
@@ -269,7 +279,7 @@ describe('OAuth install (GET /oauth/install, /oauth/callback; ingest app, real P
   it('refuses an expired state (OAUTH_STATE_TTL_MS) without exchanging the code', async () => {
     aHubSpotAccount(EXPIRED);
     sandbox.setInstallTarget({ portalId: EXPIRED });
-    const redirect = await authorize(await installLink());
+    const redirect = await authorize(await openLink());
     offsetMs = config.oauthStateTtlMs + 1_000;
 
     await expectRefused(() => callback(redirect), { status: 403, code: 'state-expired', message: /has expired.*start again from the install link/, stream: 0 }, [EXPIRED]);
@@ -408,6 +418,30 @@ describe('OAuth install (GET /oauth/install, /oauth/callback; ingest app, real P
     expect(Object.keys(row!.alerts)).toEqual(['model-request-rejected']);
     expect(await streamTypes(TWO_ALERTS)).not.toContain('PortalStatusChanged');
   });
+  it('the open link (GET /oauth/install) works for anyone, so the portal it installs waits, paused, for an operator; it never undoes an operator\'s disconnect', async () => {
+    aHubSpotAccount(OPEN, { timeZone: 'Europe/Paris' });
+    sandbox.setInstallTarget({ portalId: OPEN });
+    const link = await openLink();
+    expect(`${link.origin}${link.pathname}`).toBe(`${sandbox.url}/oauth/authorize`);
+    expect(link.searchParams.get('client_id')).toBe(CLIENT_ID);
+    const answer = await callback(await authorize(link));
+    expect(answer.status).toBe(201);
+    expect(await portalRow(OPEN)).toMatchObject({ status: 'paused', alerts: { 'install-approval-needed': { message: expect.stringContaining('POST /admin/install-links') } } });
+    expect(await streamTypes(OPEN)).toEqual(['PortalRegistered', 'PortalConnected', 'PortalAlertRaised', 'PortalAccountRead', 'PropertiesBootstrapped']);
+
+    // Approved and later disconnected by the operator: an install through the open link reconnects it but leaves it paused.
+    await app.get(PortalRepository).updateSettings(OPEN, { status: 'active' });
+    await app.get(PortalRepository).clearAlerts(OPEN);
+    await app.get(PortalConnector).disconnect(OPEN, { uninstall: false, requestedBy: 'admin' });
+    sandbox.setInstallTarget({ portalId: OPEN });
+    expect((await callback(await authorize(await openLink()))).status).toBe(200);
+    expect(await portalRow(OPEN)).toMatchObject({ status: 'paused', alerts: { 'install-approval-needed': { message: expect.stringContaining('after an operator disconnected it') } } });
+    // An operator's link does.
+    sandbox.setInstallTarget({ portalId: OPEN });
+    expect((await callback(await authorize(await installLink({ portalId: String(OPEN) })))).status).toBe(200);
+    expect(await portalRow(OPEN)).toMatchObject({ status: 'active', alerts: {} });
+  });
+
   // Last: it leaves this test's source throttled for a minute.
   it('throttles a source guessing states like one forging signatures: past EDGE_AUTH_FAILURES_PER_MINUTE, 429 before anything is recorded', async () => {
     const before = (await refusals()).length;

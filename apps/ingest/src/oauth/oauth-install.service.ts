@@ -51,16 +51,37 @@ export class OAuthInstallService {
     return `${publicBaseUrlOf(this.config)}/oauth/callback`;
   }
 
+  /**
+   * The open install link (GET /oauth/install): anyone who has it can install the app,
+   * so the portal it registers starts paused with `install-approval-needed`, and a
+   * portal an operator disconnected is not resumed by it. An operator's link
+   * (`mint`) is approved in advance.
+   */
   async start(query: { template?: string; portalId?: string }): Promise<InstallStart> {
-    if (!this.oauth.configured) return { kind: 'refused', status: 503, message: 'OAuth installs are not configured here: set HUBSPOT_CLIENT_ID and HUBSPOT_CLIENT_SECRET' };
-    const template = query.template?.trim() || null;
-    if (template !== null && !(await this.templates.find(template))) return { kind: 'refused', status: 400, message: `there is no settings template named "${template}" (PUT /admin/settings-templates/${template} creates it)` };
     let expectedPortalId: number | null = null;
     if (query.portalId !== undefined) {
       if (!/^[1-9]\d{0,15}$/.test(query.portalId)) return { kind: 'refused', status: 400, message: 'portalId must be a HubSpot portal (hub) id' };
       expectedPortalId = Number(query.portalId);
     }
-    const state = await this.states.create({ template, expectedPortalId }, this.clock());
+    const link = await this.link({ template: query.template?.trim() || null, expectedPortalId, approved: false });
+    return link.kind === 'refused' ? link : { kind: 'redirect', location: link.url };
+  }
+
+  /**
+   * An install link minted by an operator (POST /admin/install-links) for one client:
+   * HubSpot's authorize URL with an approved, single-use state valid for `ttlHours`
+   * (default 72), so the portal it installs starts active.
+   */
+  async mint(request: { template?: string; portalId?: number; ttlHours?: number }): Promise<{ kind: 'minted'; url: string; expiresAt: string } | Extract<InstallStart, { kind: 'refused' }>> {
+    const link = await this.link({ template: request.template?.trim() || null, expectedPortalId: request.portalId ?? null, approved: true, ttlMs: (request.ttlHours ?? 72) * 3_600_000 });
+    return link.kind === 'refused' ? link : { kind: 'minted', url: link.url, expiresAt: link.expiresAt.toISOString() };
+  }
+
+  private async link(options: { template: string | null; expectedPortalId: number | null; approved: boolean; ttlMs?: number }): Promise<{ kind: 'link'; url: string; expiresAt: Date } | Extract<InstallStart, { kind: 'refused' }>> {
+    if (!this.oauth.configured) return { kind: 'refused', status: 503, message: 'OAuth installs are not configured here: set HUBSPOT_CLIENT_ID and HUBSPOT_CLIENT_SECRET' };
+    const { template, expectedPortalId } = options;
+    if (template !== null && !(await this.templates.find(template))) return { kind: 'refused', status: 400, message: `there is no settings template named "${template}" (PUT /admin/settings-templates/${template} creates it)` };
+    const { state, expiresAt } = await this.states.create(options, this.clock());
     // HubSpot pins an install to one account with its id between /oauth/ and /authorize.
     const authorize = expectedPortalId === null ? this.config.hubspotAuthorizeUrl : this.config.hubspotAuthorizeUrl.replace(/\/oauth\/authorize$/, `/oauth/${expectedPortalId}/authorize`);
     const url = new URL(authorize);
@@ -69,7 +90,7 @@ export class OAuthInstallService {
     if (this.config.hubspotOauthOptionalScopes.length > 0) url.searchParams.set('optional_scope', this.config.hubspotOauthOptionalScopes.join(' '));
     url.searchParams.set('redirect_uri', this.redirectUri);
     url.searchParams.set('state', state);
-    return { kind: 'redirect', location: url.toString() };
+    return { kind: 'link', url: url.toString(), expiresAt };
   }
 
   async complete(query: CallbackQuery): Promise<InstallOutcome> {
@@ -114,6 +135,7 @@ export class OAuthInstallService {
       ...(settings ? { settings } : {}),
       inspected,
       requestedBy: inspected.userId !== null ? `hubspot-user:${inspected.userId}` : 'oauth-install',
+      approved: state.approved,
     });
     return { kind: 'connected', result };
   }

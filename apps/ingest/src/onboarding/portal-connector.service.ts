@@ -15,6 +15,7 @@ import {
   type EventType,
   type PlatformEvent,
   type Portal,
+  type PortalAlertKind,
   type PortalConnection,
   type PortalSecrets,
   type PortalSettings,
@@ -37,6 +38,12 @@ export interface ConnectRequest {
   settings?: PortalSettings;
   inspected: InspectedConnection;
   requestedBy: string;
+  /**
+   * false: the open install link (anyone with it can install): a new portal starts
+   * paused with `install-approval-needed`, and a portal an operator disconnected stays
+   * paused. Default true (an operator's request or minted link).
+   */
+  approved?: boolean;
 }
 
 /** What DELETE /admin/portals/:portalId/connection did. */
@@ -169,25 +176,43 @@ export class PortalConnector {
     };
     // An OAuth install's calls count against the public app's limits (per install), unless the settings say otherwise.
     const settings = request.mode === 'oauth' ? { ...request.settings, hubspot: { appType: 'public' as const, ...request.settings?.hubspot } } : (request.settings ?? {});
+    const approved = request.approved ?? true;
     const first: PlatformEvent = existing
       ? startStory({ type: 'PortalConnected', portalId, data: { ...connection, reconnect: true } }, now)
-      : startStory({ type: 'PortalRegistered', portalId, data: { name: request.name ?? inspected.hubDomain ?? `HubSpot portal ${portalId}`, status: 'active', settings, via: request.via } }, now);
+      : startStory({ type: 'PortalRegistered', portalId, data: { name: request.name ?? inspected.hubDomain ?? `HubSpot portal ${portalId}`, status: approved ? 'active' : 'paused', settings, via: request.via } }, now);
     const events: PlatformEvent[] = [first];
     const then = <T extends EventType>(type: T, data: EventPayloads[T]) => events.push(causedBy(first, { type, portalId, data }, now));
     if (!existing) {
       then('PortalConnected', { ...connection, reconnect: false });
+      if (!approved) {
+        then('PortalAlertRaised', {
+          alert: 'install-approval-needed',
+          message: `installed through the open install link by ${request.requestedBy}: paused until an operator approves it (PATCH /admin/portals/${portalId} {"status":"active","clearAlerts":true}); mint per-client links with POST /admin/install-links to skip this`,
+          hubspotStatus: null,
+          pause: true,
+        });
+      }
     } else {
       const before = existing.connection.scopes ?? [];
       const added = connection.scopes.filter((s) => !before.includes(s));
       const removed = before.filter((s) => !connection.scopes.includes(s));
       if (existing.connection.scopes && (added.length > 0 || removed.length > 0)) then('PortalScopesChanged', { added, removed, scopes: connection.scopes, capabilities });
       // The pause a revoked access or a disconnect caused ends with the reconnection; any other alert stays for the operator.
+      // Only an operator (or a link an operator minted) undoes an operator's disconnect or approves an open install.
       const alerts = Object.keys(existing.alerts);
-      if (alerts.includes('access-revoked')) then('PortalAlertsCleared', { alerts: ['access-revoked'], requestedBy: request.requestedBy });
-      const otherAlerts = alerts.some((a) => a !== 'access-revoked');
       const disconnected = existing.connection.disconnectedAt !== undefined;
-      if (existing.status === 'paused' && !otherAlerts && (alerts.length > 0 || disconnected)) {
-        const reason = disconnected ? 'reconnected after it was disconnected' : 'reconnected after its access was revoked';
+      const lifted = alerts.filter((a) => a === 'access-revoked' || (approved && a === 'install-approval-needed'));
+      if (lifted.length > 0) then('PortalAlertsCleared', { alerts: lifted as PortalAlertKind[], requestedBy: request.requestedBy });
+      const remaining = alerts.filter((a) => !lifted.includes(a));
+      if (!approved && disconnected) {
+        then('PortalAlertRaised', {
+          alert: 'install-approval-needed',
+          message: `reinstalled through the open install link by ${request.requestedBy} after an operator disconnected it: paused until an operator approves it (PATCH /admin/portals/${portalId} {"status":"active","clearAlerts":true}, or a link from POST /admin/install-links)`,
+          hubspotStatus: null,
+          pause: true,
+        });
+      } else if (existing.status === 'paused' && remaining.length === 0 && (lifted.length > 0 || disconnected)) {
+        const reason = disconnected ? 'reconnected after it was disconnected' : lifted.includes('install-approval-needed') ? 'approved through an install link an operator minted' : 'reconnected after its access was revoked';
         then('PortalStatusChanged', { from: 'paused', to: 'active', reason, requestedBy: request.requestedBy });
       }
     }

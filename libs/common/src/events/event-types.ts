@@ -400,7 +400,9 @@ export type PortalAlertKind =
   /** HubSpot answered a create in a shape that leaves open whether it applied it: parked, not resent. */
   | 'hubspot-answer-unreadable'
   /** The portal's time zone (settings.review.timeZone or HubSpot's) is unknown to the runtime: its daily review runs in UTC. */
-  | 'time-zone-unknown';
+  | 'time-zone-unknown'
+  /** A portal installed through the open install link (GET /oauth/install): paused until an operator approves it. */
+  | 'install-approval-needed';
 
 /** What the audit trail keeps about one HubSpot API call. */
 export interface HubSpotCallRecord {

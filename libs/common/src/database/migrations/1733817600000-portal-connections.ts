@@ -14,7 +14,9 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  *   good (`invalid_grant`), so no replica asks again until the portal reconnects.
  * - `portals.account`, `portals.connection`: what HubSpot said about the account and
  *   the connection (time zone, currency, hosting; mode, scopes, capabilities).
- * - `oauth_states`: the `state` of each install started, single-use and short-lived.
+ * - `oauth_states`: the `state` of each install started, single-use and short-lived;
+ *   `approved`: minted by an operator (POST /admin/install-links), so the portal it
+ *   installs starts active; an open link's install waits for approval.
  * - `settings_templates`: named settings an install link can apply.
  */
 export class PortalConnections1733817600000 implements MigrationInterface {
@@ -56,7 +58,8 @@ export class PortalConnections1733817600000 implements MigrationInterface {
         expires_at timestamptz NOT NULL,
         used_at timestamptz,
         template text,
-        expected_portal_id bigint
+        expected_portal_id bigint,
+        approved boolean NOT NULL DEFAULT false
       )`);
     await q.query(`CREATE INDEX oauth_states_expires_at ON oauth_states (expires_at)`);
     await q.query(`
