@@ -128,10 +128,11 @@ describe('OAuth connection: install, refresh, uninstall', () => {
     expect(template.status).toBe(200);
     hubspot.setInstallTarget({ portalId: PORTAL });
 
-    const install = await fetch(`${publicUrl}/oauth/install?template=e2e-oauth`, { redirect: 'manual' });
-    expect(install.status).toBe(302);
-    const authorize = new URL(install.headers.get('location')!);
-    expect(`${authorize.origin}${authorize.pathname}`).toBe(`${hubspotUrl}/oauth/authorize`);
+    // The client's link, minted by the operator (the open GET /oauth/install would register the portal paused until approved).
+    const minted = await admin('/admin/install-links', { method: 'POST', body: JSON.stringify({ template: 'e2e-oauth', portalId: PORTAL }) });
+    expect(minted.status).toBe(201);
+    const authorize = new URL(((await minted.json()) as { url: string }).url);
+    expect(`${authorize.origin}${authorize.pathname}`).toBe(`${hubspotUrl}/oauth/${PORTAL}/authorize`);
     expect(Object.fromEntries(authorize.searchParams)).toMatchObject({
       client_id: TEST_CLIENT_ID,
       scope: config.hubspotOauthScopes.join(' '),

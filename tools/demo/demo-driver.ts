@@ -92,9 +92,14 @@ export async function runDemo({ config, print }: DemoOptions): Promise<void> {
     }),
   });
   if (template.status !== 200) throw new Error(`admin API answered ${template.status}: ${await template.text()}`);
-  const { installLink } = (await template.json()) as { installLink: string };
 
-  const connected = await installThroughOAuth({ sandbox, publicBase, installPath: installLink, print });
+  // The client's own link, minted by the operator: single-use, approved in advance (the open link GET /oauth/install would register the portal paused until approved).
+  const minted = await fetch(`${adminBase}/install-links`, { method: 'POST', headers: adminHeaders, body: JSON.stringify({ template: DEMO_TEMPLATE, portalId: DEMO_PORTAL }) });
+  if (minted.status !== 201) throw new Error(`POST /admin/install-links answered ${minted.status}: ${await minted.text()}`);
+  const link = (await minted.json()) as { url: string; expiresAt: string };
+  print(`Admin API: an install link for the client (POST /admin/install-links {template, portalId}), single-use, until ${link.expiresAt}`);
+
+  const connected = await installThroughOAuth({ sandbox, authorizeUrl: link.url, print });
   printOnboarding(connected, print);
   if (connected.portal.portalId !== DEMO_PORTAL) throw new Error(`the install connected portal ${connected.portal.portalId}, not ${DEMO_PORTAL}`);
   const stored = (await (await fetch(`${adminBase}/portals/${DEMO_PORTAL}`, { headers: adminHeaders })).json()) as { settings: Record<string, unknown> };
@@ -191,22 +196,19 @@ interface ConnectedAnswer {
 }
 
 /**
- * The installer's browser, step by step: the platform's install link redirects to
- * HubSpot's authorize page, which (the sandbox's user approves at once) redirects to
+ * The installer's browser, step by step: the operator's install link is HubSpot's
+ * authorize page, which (the sandbox's user approves at once) redirects to
  * the platform's callback with a code and the state; the callback answers JSON when
  * asked for it.
  */
-async function installThroughOAuth({ sandbox, publicBase, installPath, print }: { sandbox: string; publicBase: string; installPath: string; print: (line: string) => void }): Promise<ConnectedAnswer> {
+async function installThroughOAuth({ sandbox, authorizeUrl, print }: { sandbox: string; authorizeUrl: string; print: (line: string) => void }): Promise<ConnectedAnswer> {
   // Which HubSpot account the sandbox's user installs into (on HubSpot, the account they pick).
   await call('POST', `${sandbox}/oauth/install-target`, { portalId: DEMO_PORTAL }, [200]);
   print('');
   print('OAuth install, as the installer\'s browser follows it:');
-  const install = await fetch(`${publicBase}${installPath}`, { redirect: 'manual' });
-  const authorizeUrl = install.headers.get('location');
-  if (install.status !== 302 || !authorizeUrl) throw new Error(`GET ${installPath} answered ${install.status}: ${(await install.text()).slice(0, 300)}`);
   const authorize = new URL(authorizeUrl);
   const scopes = (name: string) => (authorize.searchParams.get(name) ?? '').split(' ').filter(Boolean);
-  print(`  GET ${installPath} → 302 to HubSpot's authorize page ${authorize.origin}${authorize.pathname}`);
+  print(`  the client opens the link: HubSpot's authorize page ${authorize.origin}${authorize.pathname}`);
   print(`      client_id=${authorize.searchParams.get('client_id')}, ${scopes('scope').length} required scopes, ${scopes('optional_scope').length} optional, redirect_uri=${authorize.searchParams.get('redirect_uri')}, a signed single-use state`);
   const approved = await fetch(authorizeUrl, { redirect: 'manual' });
   const callbackUrl = approved.headers.get('location');
