@@ -1,8 +1,8 @@
 import Anthropic from '@anthropic-ai/sdk';
 import { AiProviderError, UnusableAnswerError, type AiAnswer, type AiFailureCategory, type AiProvider, type AnswerOptions, type Reasoning, type RepairRequest } from './ai-provider';
-import { modelSpec, type Effort, type ModelSpec } from './model-catalogue';
+import { modelSpec, type ModelSpec } from './model-catalogue';
 import { toStructuredOutputSchema } from './structured-output-schema';
-import type { RenderedPrompt } from '../prompts/prompt';
+import type { Effort, RenderedPrompt } from '../prompts/prompt';
 
 export interface AnthropicProviderOptions {
   apiKey: string;

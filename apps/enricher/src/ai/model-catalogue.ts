@@ -13,8 +13,6 @@ import type { TokenUsage } from '@app/common';
  */
 export const MODEL_FACTS_CHECKED = '2026-12-06';
 
-export type Effort = 'low' | 'medium' | 'high' | 'xhigh' | 'max';
-
 /** USD per million tokens. */
 export interface TokenPrices {
   input: number;

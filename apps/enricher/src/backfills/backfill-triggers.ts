@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { BackfillRepository, CLOCK, EventStore, Outcome, StreamIds, type Clock, type HandlerOutcome, type PlatformEvent } from '@app/common';
 import { capabilityNamed } from '../capabilities/capability-registry';
 import { DecisionFlow } from '../decisions/decision-flow';
-import { triggerSkipped } from '../triggers/trigger-skipped';
+import { triggerSkipped } from '../decisions/trigger-skipped';
 
 /**
  * A record a backfill listed goes through its capability's normal decision path

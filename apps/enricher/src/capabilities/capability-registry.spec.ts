@@ -1,7 +1,7 @@
 import { renderPrompt } from '../prompts/prompt';
 import { LEAD_SCORING_V1, LEAD_SCORING_V2, LEAD_SCORING_V3, LEAD_SCORING_V4, LEAD_SCORING_V5 } from './lead-ai/lead-scoring.prompt';
 import { TICKET_TRIAGE_V1, TICKET_TRIAGE_V2 } from './service-ai/ticket-triage.prompt';
-import { CAPABILITY_NAMES, CAPABILITY_REQUIREMENTS, startStory } from '@app/common';
+import { CAPABILITY_CONFIGURATION, CAPABILITY_NAMES, CAPABILITY_REQUIREMENTS, startStory } from '@app/common';
 import { answerJsonSchema, checkAnswer } from './answer-schema';
 import { CAPABILITIES, capabilityNamed, capabilityForPrompt, offlineRulesByPrompt, routeTrigger, selectPrompt } from './capability-registry';
 
@@ -99,6 +99,12 @@ describe('the capability registry', () => {
         expect(checkAnswer(capability.answer, capability.offlineRules(facts))).toMatchObject({ ok: true });
       }
       expect(offlineRulesByPrompt().get(capability.promptId)).toBe(capability.offlineRules);
+    });
+
+    it('has the prompt versions and reads the settings libs/common names for it, which the admin API validates pins and settings by', () => {
+      const configuration = CAPABILITY_CONFIGURATION[capability.name];
+      expect(configuration.prompts).toEqual({ id: capability.promptId, versions: capability.prompts.map((p) => p.version) });
+      expect(capability.settings).toBe(configuration.settings);
     });
 
     it('writes HubSpot properties of its own object type, from the catalogue onboarding reads', () => {

@@ -11,9 +11,10 @@ const listed = <T extends object>(capability: Capability<T>): AnyCapability => c
 
 /**
  * Every capability of the platform (docs/decisions/0022). Adding one is a folder
- * `capabilities/<name>/` and a line here (plus its properties, scopes and
- * subscriptions in libs/common's catalogue, which onboarding reads without the
- * enricher). Everything else reads this list: the trigger router, backfills,
+ * `capabilities/<name>/` and a line here, plus two entries in libs/common, which
+ * ingest reads without the enricher: its properties, scopes and subscriptions in the
+ * catalogue (onboarding), its settings and prompt versions in CAPABILITY_CONFIGURATION
+ * (the admin API). Everything else reads this list: the trigger router, backfills,
  * replays, the prompt versions a portal can pin, and the offline provider.
  */
 export const CAPABILITIES: readonly AnyCapability[] = [

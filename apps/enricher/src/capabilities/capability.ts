@@ -1,4 +1,4 @@
-import type { CapabilityName, CapabilityRequirements, CrmObjectType, Portal, PortalSettings, WritebackCommand } from '@app/common';
+import type { CapabilityName, CapabilityRequirements, CapabilitySettings, CrmObjectType, Portal, WritebackCommand } from '@app/common';
 import type { AssociatedRecordIds, AssociationRole } from '../context/crm-context';
 import type { PromptDefinition } from '../prompts/prompt';
 import type { AnswerSchema } from './answer-schema';
@@ -57,8 +57,11 @@ export interface Capability<T extends object> {
    * pseudonymised facts. Their answer passes the same check as a model's.
    */
   offlineRules(facts: Record<string, string>): T;
-  /** The per-portal settings it reads (`portal.settings[key]`), validated by the admin API. */
-  settingsKey?: keyof PortalSettings;
+  /**
+   * The per-portal settings it reads (`portal.settings[settings.key]`): their one
+   * definition in libs/common (type and check), which the admin API validates with.
+   */
+  settings?: CapabilitySettings;
   /**
    * The records besides its own that this trigger's notes and tasks go on: the
    * context assembler finds their ids (never shown to the model). None for a trigger

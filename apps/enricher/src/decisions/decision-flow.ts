@@ -20,7 +20,7 @@ import type { CrmContext } from '../context/crm-context';
 import type { PromptDefinition } from '../prompts/prompt';
 import type { Capability } from '../capabilities/capability';
 import { selectPrompt } from '../capabilities/capability-registry';
-import { triggerSkipped } from '../triggers/trigger-skipped';
+import { triggerSkipped } from './trigger-skipped';
 import { writebackRequested } from '../writebacks/writeback-commands';
 import { DecisionMaker, decisionIdFor } from './decision-maker';
 import { DecisionRecords } from './decision-records';

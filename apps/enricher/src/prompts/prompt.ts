@@ -1,7 +1,9 @@
 import { createHash } from 'node:crypto';
 import type { CrmObjectType } from '@app/common';
 import type { ContextSpec } from '../context/crm-context';
-import type { Effort } from '../ai/model-catalogue';
+
+/** How hard the model thinks (`output_config.effort`): a prompt version's choice; which models accept it is the model catalogue's (ai/model-catalogue.ts). */
+export type Effort = 'low' | 'medium' | 'high' | 'xhigh' | 'max';
 
 /** What a prompt is rendered from: the minimised, pseudonymised context of one record. */
 export interface PromptInput {

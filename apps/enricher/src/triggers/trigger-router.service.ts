@@ -3,7 +3,7 @@ import { CLOCK, EventStore, isEventOfType, Outcome, PersonalDataErasure, StreamI
 import { BackfillTriggers } from '../backfills/backfill-triggers';
 import { routeTrigger } from '../capabilities/capability-registry';
 import { DecisionFlow } from '../decisions/decision-flow';
-import { triggerSkipped } from './trigger-skipped';
+import { triggerSkipped } from '../decisions/trigger-skipped';
 
 /**
  * Decides what becomes of a trigger:

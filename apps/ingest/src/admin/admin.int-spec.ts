@@ -250,7 +250,7 @@ describe('admin API (real Postgres)', () => {
     expect(((await updated.json()) as { settings: Record<string, unknown> }).settings.serviceRouting).toEqual(serviceRouting);
     const bad = await patch(137, { serviceRouting: { rules: [{ category: 'refunds', minPriority: 'CRITICAL', ownerId: 'x' }], slaHours: { HIGH: 0 } } });
     expect(bad.status).toBe(400);
-    expect(JSON.stringify(await bad.json())).toMatch(/category must be one of billing_issue[\s\S]*minPriority must be one of LOW, MEDIUM, HIGH, URGENT[\s\S]*ownerId must be a HubSpot owner id[\s\S]*slaHours values must be numbers of hours/);
+    expect(JSON.stringify(await bad.json())).toMatch(/category must be one of billing_issue[\s\S]*minPriority must be one of LOW, MEDIUM, HIGH, URGENT[\s\S]*ownerId must be a HubSpot owner id[\s\S]*slaHours\.HIGH must be a number of hours/);
   });
 
   it('reports model tokens (thinking among them), estimated cost, reused decisions, paid-for failed answers and replays per portal per UTC day and model', async () => {

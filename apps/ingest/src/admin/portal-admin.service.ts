@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import {
   AppConfig,
+  capabilitySettings,
   causedBy,
   CLOCK,
   DecisionCosts,
@@ -314,8 +315,10 @@ export class PortalAdminService {
 function settingsFrom(dto: PortalSettingsDto, current: PortalSettings): PortalSettings {
   const settings: PortalSettings = {};
   if (dto.hubspot) settings.hubspot = { ...current.hubspot, ...plain(dto.hubspot) };
-  if (dto.leadRouting) settings.leadRouting = plain(dto.leadRouting);
-  if (dto.serviceRouting) settings.serviceRouting = plain(dto.serviceRouting);
+  for (const { key } of capabilitySettings()) {
+    const value = (dto as unknown as Record<string, unknown>)[key];
+    if (value !== undefined) settings[key] = plain(value as object);
+  }
   if (dto.privacy) settings.privacy = plain(dto.privacy);
   if (dto.promptVersions) settings.promptVersions = plain(dto.promptVersions);
   if (dto.aiLimits) settings.aiLimits = plain(dto.aiLimits);

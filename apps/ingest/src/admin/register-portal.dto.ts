@@ -1,7 +1,7 @@
 import { Type } from 'class-transformer';
-import { AiLimitsDto, IsAssociationLabels, IsPromptPins, LeadRoutingDto, PrivacyDto, ServiceRoutingDto } from './routing-settings.dto';
+import { AiLimitsDto, IsAssociationLabels, IsCapabilitySettings, IsPromptPins, PrivacyDto } from './routing-settings.dto';
 import { IsBoolean, IsIn, IsInt, IsNotEmpty, IsNumber, IsObject, IsOptional, IsString, Max, MaxLength, Min, MinLength, ValidateNested } from 'class-validator';
-import { HUBSPOT_APP_TYPES, HUBSPOT_TIERS, type AssociationLabelSettings, type HubSpotAppType, type HubSpotTier, type PortalHubSpotPlan } from '@app/common';
+import { capabilitySettings, HUBSPOT_APP_TYPES, HUBSPOT_TIERS, type AssociationLabelSettings, type HubSpotAppType, type HubSpotTier, type PortalHubSpotPlan } from '@app/common';
 import { RetentionDto } from './erasure.dto';
 import { ReviewSettingsDto } from './review-settings.dto';
 
@@ -28,19 +28,12 @@ export const HUBSPOT_PLAN_OBJECT_MESSAGE = 'hubspot must be an object like { "ti
 
 /**
  * The settings POST and PATCH both take. PATCH merges `hubspot` into the stored
- * plan and replaces the others.
+ * plan and replaces the others. Each capability's own settings (`leadRouting`,
+ * `serviceRouting`, …) are added below from their definitions in libs/common.
  */
 export class PortalSettingsDto {
   @IsOptional() @IsObject({ message: HUBSPOT_PLAN_OBJECT_MESSAGE }) @ValidateNested() @Type(() => HubSpotPlanDto)
   hubspot?: HubSpotPlanDto;
-
-  /** Replaces the stored routing (owners by score and persona, follow-up SLA). */
-  @IsOptional() @IsObject({ message: 'leadRouting must be an object like { "defaultOwnerId": "123", "followUpHours": 24 }' }) @ValidateNested() @Type(() => LeadRoutingDto)
-  leadRouting?: LeadRoutingDto;
-
-  /** Replaces the stored ticket routing (owner/team by category and priority, response SLA by priority). */
-  @IsOptional() @IsObject({ message: 'serviceRouting must be an object like { "defaultOwnerId": "123", "slaHours": { "HIGH": 4 } }' }) @ValidateNested() @Type(() => ServiceRoutingDto)
-  serviceRouting?: ServiceRoutingDto;
 
   /** Prompt versions the portal pins; a prompt not named uses its latest version. */
   @IsOptional() @IsPromptPins()
@@ -64,6 +57,13 @@ export class PortalSettingsDto {
   /** When the daily review runs: { "dailyAt": "07:30", "timeZone": "Europe/Berlin" } (defaults: SCHEDULER_DAILY_AT, HubSpot's account time zone). */
   @IsOptional() @IsObject({ message: 'review must be an object like { "dailyAt": "07:30", "timeZone": "Europe/Berlin" }' }) @ValidateNested() @Type(() => ReviewSettingsDto)
   review?: ReviewSettingsDto;
+}
+
+// Each capability's settings, optional, checked by the definition the enricher reads too: a new
+// capability's settings need its entry in libs/common's CAPABILITY_CONFIGURATION, not a line here.
+for (const settings of capabilitySettings()) {
+  IsOptional()(PortalSettingsDto.prototype, settings.key);
+  IsCapabilitySettings(settings)(PortalSettingsDto.prototype, settings.key);
 }
 
 export class RegisterPortalDto extends PortalSettingsDto {

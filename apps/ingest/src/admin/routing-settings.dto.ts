@@ -1,77 +1,24 @@
-import { Type } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsIn, IsInt, IsNotEmpty, IsNumber, IsObject, IsOptional, IsString, Matches, Max, MaxLength, Min, ValidateBy, ValidateNested, type ValidationOptions } from 'class-validator';
-import { isPlainObject, TICKET_CATEGORIES, TICKET_PRIORITIES, type AiLimitsSettings, type LeadRoutingSettings, type ServiceRoutingSettings, type TicketCategory, type TicketPriority } from '@app/common';
+import { ArrayMaxSize, IsArray, IsInt, IsNotEmpty, IsOptional, IsString, Max, MaxLength, Min, ValidateBy, type ValidationOptions } from 'class-validator';
+import { isPlainObject, promptPinProblems, settingsProblems, type AiLimitsSettings, type CapabilitySettings } from '@app/common';
 
-const PERSONAS = ['decision_maker', 'influencer', 'practitioner', 'researcher', 'unknown'];
-const OWNER_ID = /^\d{1,20}$/;
-const OWNER_MESSAGE = 'must be a HubSpot owner id (digits)';
-
-export class LeadRoutingRuleDto {
-  @IsOptional() @IsInt() @Min(0) @Max(100)
-  minScore?: number;
-
-  @IsOptional() @IsIn(PERSONAS, { message: `persona must be one of ${PERSONAS.join(', ')}` })
-  persona?: string;
-
-  @IsString() @Matches(OWNER_ID, { message: `ownerId ${OWNER_MESSAGE}` })
-  ownerId: string;
-}
-
-/** `leadRouting`: who follows up a new lead and how soon (Lead AI); first matching rule wins. */
-export class LeadRoutingDto implements LeadRoutingSettings {
-  @IsOptional() @IsString() @Matches(OWNER_ID, { message: `defaultOwnerId ${OWNER_MESSAGE}` })
-  defaultOwnerId?: string;
-
-  @IsOptional() @IsArray() @ArrayMaxSize(50) @ValidateNested({ each: true }) @Type(() => LeadRoutingRuleDto)
-  rules?: LeadRoutingRuleDto[];
-
-  @IsOptional() @IsInt({ message: 'followUpHours must be a whole number of hours' }) @Min(1) @Max(24 * 30)
-  followUpHours?: number;
-}
-
-const PRIORITY_MESSAGE = `must be one of ${TICKET_PRIORITIES.join(', ')}`;
-
-export class ServiceRoutingRuleDto {
-  @IsOptional() @IsIn(TICKET_CATEGORIES, { message: `category must be one of ${TICKET_CATEGORIES.join(', ')}` })
-  category?: TicketCategory;
-
-  @IsOptional() @IsIn(TICKET_PRIORITIES, { message: `minPriority ${PRIORITY_MESSAGE}` })
-  minPriority?: TicketPriority;
-
-  @IsOptional() @IsString() @Matches(OWNER_ID, { message: `ownerId ${OWNER_MESSAGE}` })
-  ownerId?: string;
-
-  @IsOptional() @IsString() @Matches(OWNER_ID, { message: 'teamId must be a HubSpot team id (digits)' })
-  teamId?: string;
-}
-
-const SLA_MESSAGE = { message: 'slaHours values must be numbers of hours between 0.25 and 720' };
-
-/** Hours to respond by priority; a priority not named uses the default. */
-export class SlaHoursDto {
-  @IsOptional() @IsNumber({}, SLA_MESSAGE) @Min(0.25, SLA_MESSAGE) @Max(720, SLA_MESSAGE)
-  URGENT?: number;
-
-  @IsOptional() @IsNumber({}, SLA_MESSAGE) @Min(0.25, SLA_MESSAGE) @Max(720, SLA_MESSAGE)
-  HIGH?: number;
-
-  @IsOptional() @IsNumber({}, SLA_MESSAGE) @Min(0.25, SLA_MESSAGE) @Max(720, SLA_MESSAGE)
-  MEDIUM?: number;
-
-  @IsOptional() @IsNumber({}, SLA_MESSAGE) @Min(0.25, SLA_MESSAGE) @Max(720, SLA_MESSAGE)
-  LOW?: number;
-}
-
-/** `serviceRouting`: who handles a triaged ticket and how soon (Service AI); first matching rule wins. */
-export class ServiceRoutingDto implements ServiceRoutingSettings {
-  @IsOptional() @IsString() @Matches(OWNER_ID, { message: `defaultOwnerId ${OWNER_MESSAGE}` })
-  defaultOwnerId?: string;
-
-  @IsOptional() @IsArray() @ArrayMaxSize(50) @ValidateNested({ each: true }) @Type(() => ServiceRoutingRuleDto)
-  rules?: ServiceRoutingRuleDto[];
-
-  @IsOptional() @IsObject({ message: 'slaHours must be an object like { "URGENT": 1, "HIGH": 4 }' }) @ValidateNested() @Type(() => SlaHoursDto)
-  slaHours?: SlaHoursDto;
+/**
+ * A capability's settings (`leadRouting`, `serviceRouting`, …), checked by their one
+ * definition in libs/common (docs/decisions/0022), the same the enricher reads: every
+ * problem in one message, each naming where it is (`leadRouting.rules[0].persona must
+ * be one of …`).
+ */
+export function IsCapabilitySettings(settings: CapabilitySettings, options?: ValidationOptions): PropertyDecorator {
+  return ValidateBy(
+    {
+      name: 'isCapabilitySettings',
+      constraints: [settings.key],
+      validator: {
+        validate: (value: unknown) => settingsProblems(settings, value).length === 0,
+        defaultMessage: (args) => settingsProblems(settings, args?.value).join('; '),
+      },
+    },
+    options,
+  );
 }
 
 /** `privacy`: CRM fields never sent to the model for this portal. */
@@ -88,19 +35,18 @@ export class AiLimitsDto implements AiLimitsSettings {
   changeDecisionsPerRecordPerDay?: number;
 }
 
-/** `promptVersions`: `{ "lead-scoring": 1 }`, prompt id to a version (a positive integer). */
+/**
+ * `promptVersions`: `{ "lead-scoring": 1 }`, a prompt id to one of its versions: the
+ * prompts and versions the capabilities have (libs/common's capability-settings.ts,
+ * which the enricher's registry is checked against).
+ */
 export function IsPromptPins(options?: ValidationOptions): PropertyDecorator {
   return ValidateBy(
     {
       name: 'isPromptPins',
       validator: {
-        validate: (value: unknown) =>
-          typeof value === 'object' &&
-          value !== null &&
-          !Array.isArray(value) &&
-          Object.entries(value).length <= 50 &&
-          Object.entries(value).every(([id, version]) => /^[a-z0-9-]{1,64}$/.test(id) && Number.isInteger(version) && (version as number) >= 1),
-        defaultMessage: () => 'promptVersions must map prompt ids to versions, like { "lead-scoring": 1 }',
+        validate: (value: unknown) => promptPinProblems(value).length === 0,
+        defaultMessage: (args) => promptPinProblems(args?.value).join('; '),
       },
     },
     options,

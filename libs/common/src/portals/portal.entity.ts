@@ -1,5 +1,7 @@
 import type { PortalAccount, PortalAlertKind, PortalConnection } from '../events/event-types';
 import type { PortalHubSpotPlan } from '../hubspot/budget/api-limits';
+import type { LeadRoutingSettings } from '../capabilities/lead-ai/lead-ai.settings';
+import type { ServiceRoutingSettings } from '../capabilities/service-ai/service-ai.settings';
 import { Column, CreateDateColumn, Entity, PrimaryColumn, UpdateDateColumn } from 'typeorm';
 
 export const PORTAL_STATUSES = ['active', 'paused', 'disabled'] as const;
@@ -13,11 +15,11 @@ export interface PortalSettings {
   workflowApiKeySha256?: string;
   /** The portal's HubSpot plan: sets its API budget (see hubSpotLimitsFor). */
   hubspot?: PortalHubSpotPlan;
-  /** Who follows up a new lead, and how soon (Lead AI). */
+  /** Who follows up a new lead, and how soon (Lead AI; defined and validated in capabilities/lead-ai/lead-ai.settings.ts). */
   leadRouting?: LeadRoutingSettings;
-  /** Who handles a triaged ticket, and the response SLA by priority (Service AI). */
+  /** Who handles a triaged ticket, and the response SLA by priority (Service AI; capabilities/service-ai/service-ai.settings.ts). */
   serviceRouting?: ServiceRoutingSettings;
-  /** Prompt versions this portal pins, e.g. { "lead-scoring": 1 }; absent = the latest. */
+  /** Prompt versions this portal pins, e.g. { "lead-scoring": 1 }; absent = the latest (the versions that exist: capabilities/capability-settings.ts). */
   promptVersions?: Record<string, number>;
   /** Fields never sent to the model, whatever a prompt declares. */
   privacy?: { forbiddenFields?: string[] };
@@ -63,15 +65,6 @@ export interface AiLimitsSettings {
 
 export const DEFAULT_CHANGE_DECISIONS_PER_RECORD_PER_DAY = 5;
 
-export interface LeadRoutingSettings {
-  /** HubSpot owner id of whoever gets leads no rule matches; absent = the task is unassigned. */
-  defaultOwnerId?: string;
-  /** First match wins: a lead with at least `minScore` and (if given) this persona goes to `ownerId`. */
-  rules?: Array<{ minScore?: number; persona?: string; ownerId: string }>;
-  /** The follow-up task is due this many hours after the decision (the portal's SLA; default 24). */
-  followUpHours?: number;
-}
-
 /** HubSpot's ticket priorities (hs_ticket_priority), lowest first. */
 export const TICKET_PRIORITIES = ['LOW', 'MEDIUM', 'HIGH', 'URGENT'] as const;
 export type TicketPriority = (typeof TICKET_PRIORITIES)[number];
@@ -79,15 +72,6 @@ export type TicketPriority = (typeof TICKET_PRIORITIES)[number];
 /** Service AI's ticket categories (ai_category); routing rules name them. */
 export const TICKET_CATEGORIES = ['billing_issue', 'technical_issue', 'product_question', 'feature_request', 'account_access', 'cancellation', 'other'] as const;
 export type TicketCategory = (typeof TICKET_CATEGORIES)[number];
-
-export interface ServiceRoutingSettings {
-  /** HubSpot owner id of whoever gets tickets no rule matches; absent = the ticket keeps its owner. */
-  defaultOwnerId?: string;
-  /** First match wins: a ticket of this category (if given) and at least this priority (if given) goes to the owner and/or team. */
-  rules?: Array<{ category?: TicketCategory; minPriority?: TicketPriority; ownerId?: string; teamId?: string }>;
-  /** The SLA task is due this many hours after the decision, by priority (defaults: URGENT 1, HIGH 4, MEDIUM 24, LOW 72). */
-  slaHours?: Partial<Record<TicketPriority, number>>;
-}
 
 export type PortalAlerts = Partial<Record<PortalAlertKind, { message: string; raisedAt: string }>>;
 

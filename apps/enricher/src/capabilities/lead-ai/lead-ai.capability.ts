@@ -1,4 +1,4 @@
-import { LEAD_AI_REQUIREMENTS } from '@app/common';
+import { LEAD_AI_REQUIREMENTS, LEAD_ROUTING_SETTINGS } from '@app/common';
 import type { Capability } from '../capability';
 import { LEAD_ASSESSMENT, type LeadAssessment } from './lead-assessment.answer';
 import { leadOfflineAnswer } from './lead-offline-rules';
@@ -28,7 +28,7 @@ export const LEAD_AI: Capability<LeadAssessment> = {
   prompts: [LEAD_SCORING_V1, LEAD_SCORING_V2, LEAD_SCORING_V3, LEAD_SCORING_V4, LEAD_SCORING_V5],
   answer: LEAD_ASSESSMENT,
   offlineRules: leadOfflineAnswer,
-  settingsKey: 'leadRouting',
+  settings: LEAD_ROUTING_SETTINGS,
   associates: (triggerType) => (RESCORES.has(triggerType) ? [] : ['primaryCompany', 'openDeal']),
   restore: (assessment, restore) =>
     ({

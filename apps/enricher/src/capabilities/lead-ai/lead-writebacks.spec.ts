@@ -1,3 +1,4 @@
+import type { LeadRoutingSettings } from '@app/common';
 import { chooseLeadOwner, followUpDueAt } from './lead-routing';
 import { planLeadWritebacks } from './lead-writebacks';
 
@@ -54,7 +55,7 @@ describe('planLeadWritebacks', () => {
 });
 
 describe('lead routing', () => {
-  const routing = { defaultOwnerId: '1', rules: [{ minScore: 80, persona: 'decision_maker', ownerId: '2' }, { minScore: 50, ownerId: '3' }], followUpHours: 4 };
+  const routing: LeadRoutingSettings = { defaultOwnerId: '1', rules: [{ minScore: 80, persona: 'decision_maker', ownerId: '2' }, { minScore: 50, ownerId: '3' }], followUpHours: 4 };
 
   it('takes the first matching rule, else the default owner', () => {
     expect(chooseLeadOwner({ score: 90, persona: 'decision_maker' }, routing)).toBe('2');

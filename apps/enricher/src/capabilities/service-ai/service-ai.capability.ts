@@ -1,4 +1,4 @@
-import { SERVICE_AI_REQUIREMENTS } from '@app/common';
+import { SERVICE_AI_REQUIREMENTS, SERVICE_ROUTING_SETTINGS } from '@app/common';
 import type { Capability } from '../capability';
 import { chooseTicketAssignee, responseDueAt } from './service-routing';
 import { planTicketBackfillWritebacks, planTicketRetriageWritebacks, planTicketWritebacks } from './service-writebacks';
@@ -38,7 +38,7 @@ export const SERVICE_AI: Capability<TicketTriage> = {
   prompts: [TICKET_TRIAGE_V1, TICKET_TRIAGE_V2],
   answer: TICKET_TRIAGE,
   offlineRules: ticketOfflineAnswer,
-  settingsKey: 'serviceRouting',
+  settings: SERVICE_ROUTING_SETTINGS,
   // A re-triage drafts a new reply too: it goes on the requester as well. A backfill writes no note.
   associates: (triggerType) => (triggerType === BACKFILL ? [] : ['requester']),
   restore: (triage, restore) =>
