@@ -46,6 +46,7 @@ export class CrmStore {
     if (type === 'deals') {
       properties.num_associated_contacts ??= '0';
       properties.hs_is_closed = isClosedStage(properties.dealstage);
+      stageCalculated(properties, now);
     }
     const created = Date.parse(properties[info.createdProperty] ?? '') || now;
     const object: StoredObject = { id: objectId, type, properties, createdAt: created, updatedAt: now, archived: false, archivedAt: null };
@@ -69,7 +70,11 @@ export class CrmStore {
       if (email) object.properties.hs_email_domain = email.split('@')[1] ?? '';
       else delete object.properties.hs_email_domain;
     }
-    if (object.type === 'deals') object.properties.hs_is_closed = isClosedStage(object.properties.dealstage);
+    if (object.type === 'deals') {
+      object.properties.hs_is_closed = isClosedStage(object.properties.dealstage);
+      if (changes.some((c) => c.name === 'dealstage')) delete object.properties.hs_v2_date_entered_current_stage;
+      stageCalculated(object.properties, now);
+    }
     if (changes.length > 0) {
       object.updatedAt = now;
       object.properties[info.modifiedProperty] = formatInstant(now);
@@ -253,4 +258,31 @@ export function toPublicObject(
  */
 function isClosedStage(stage: string | undefined): string {
   return stage === 'closedwon' || stage === 'closedlost' ? 'true' : 'false';
+}
+
+/**
+ * The default pipeline's stage probabilities (HubSpot's defaults: 20, 40, 60, 80, 90,
+ * 100 and 0 %; a stage's `metadata.probability` in the pipelines API).
+ */
+const STAGE_PROBABILITY: Record<string, string> = {
+  appointmentscheduled: '0.2',
+  qualifiedtobuy: '0.4',
+  presentationscheduled: '0.6',
+  decisionmakerboughtin: '0.8',
+  contractsent: '0.9',
+  closedwon: '1',
+  closedlost: '0',
+};
+
+/**
+ * What HubSpot calculates from a deal's stage: its probability, and when it entered
+ * the stage (kept while the stage stays; a seed may set it to model an older deal).
+ */
+function stageCalculated(properties: Record<string, string>, now: number): void {
+  const stage = properties.dealstage;
+  const probability = stage === undefined ? undefined : STAGE_PROBABILITY[stage];
+  if (probability === undefined) delete properties.hs_deal_stage_probability;
+  else properties.hs_deal_stage_probability = probability;
+  if (stage === undefined) delete properties.hs_v2_date_entered_current_stage;
+  else properties.hs_v2_date_entered_current_stage ??= formatInstant(now);
 }

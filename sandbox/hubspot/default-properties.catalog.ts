@@ -176,6 +176,11 @@ const SEEDS: Record<CrmObjectType, { group: [string, string]; extraGroups?: Arra
       OWNER,
       ['num_associated_contacts', 'Number of Contacts', 'number', 'number', READ_ONLY],
       ['hs_is_closed', 'Is Deal Closed?', 'bool', 'booleancheckbox', READ_ONLY],
+      // What the daily pipeline review reads. HubSpot computes the stage's probability and the date the deal
+      // entered its current stage (knowledge.hubspot.com/properties/stage-calculated-properties); the next step is the rep's.
+      ['hs_next_step', 'Next step', 'string', 'textarea'],
+      ['hs_deal_stage_probability', 'Deal probability', 'number', 'number', READ_ONLY],
+      ['hs_v2_date_entered_current_stage', 'Date entered current stage', 'datetime', 'date', READ_ONLY],
       ['notes_last_updated', 'Last Activity Date', 'datetime', 'date', { ...READ_ONLY, groupName: 'deal_activity' }],
       ['createdate', 'Create Date', 'datetime', 'date'],
       ['hs_lastmodifieddate', 'Last Modified Date', 'datetime', 'date', READ_ONLY],

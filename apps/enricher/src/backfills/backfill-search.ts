@@ -63,15 +63,18 @@ export function readSearchPage(body: unknown): SearchPage | undefined {
  * otherwise the read scope of the object type as the capability declares it.
  */
 export function missingScopesOf(body: unknown, capability: CapabilityName, objectType: CrmObjectType): string[] {
-  if (isPlainObject(body) && body.category === 'MISSING_SCOPES' && Array.isArray(body.errors)) {
-    const named = body.errors.flatMap((e) => {
-      const scopes = isPlainObject(e) && isPlainObject(e.context) ? e.context.requiredGranularScopes : undefined;
-      return Array.isArray(scopes) ? [scopes.filter((s): s is string => typeof s === 'string').join(' or ')] : [];
-    });
-    const found = named.filter(Boolean);
-    if (found.length > 0) return [...new Set(found)];
-  }
-  return [readScopeOf(capability, objectType)];
+  const named = scopesNamedIn(body);
+  return named.length > 0 ? named : [readScopeOf(capability, objectType)];
+}
+
+/** The scopes a MISSING_SCOPES answer names (`errors[].context.requiredGranularScopes`, alternatives joined by "or"); [] for any other answer. */
+export function scopesNamedIn(body: unknown): string[] {
+  if (!isPlainObject(body) || body.category !== 'MISSING_SCOPES' || !Array.isArray(body.errors)) return [];
+  const named = body.errors.flatMap((e) => {
+    const scopes = isPlainObject(e) && isPlainObject(e.context) ? e.context.requiredGranularScopes : undefined;
+    return Array.isArray(scopes) ? [scopes.filter((s): s is string => typeof s === 'string').join(' or ')] : [];
+  });
+  return [...new Set(named.filter(Boolean))];
 }
 
 /** The scope (or alternatives) a capability declares for reading records of a type, as HubSpot names it. */
