@@ -1,4 +1,4 @@
-import { CAPABILITY_REQUIREMENTS, isPlainObject, type BackfillFilter, type CapabilityName, type CrmObjectType } from '@app/common';
+import { CAPABILITY_REQUIREMENTS, isPlainObject, scopesNamedIn, type BackfillFilter, type CapabilityName, type CrmObjectType } from '@app/common';
 
 /** HubSpot's most records per search page. */
 export const SEARCH_PAGE_MAX = 200;
@@ -65,16 +65,6 @@ export function readSearchPage(body: unknown): SearchPage | undefined {
 export function missingScopesOf(body: unknown, capability: CapabilityName, objectType: CrmObjectType): string[] {
   const named = scopesNamedIn(body);
   return named.length > 0 ? named : [readScopeOf(capability, objectType)];
-}
-
-/** The scopes a MISSING_SCOPES answer names (`errors[].context.requiredGranularScopes`, alternatives joined by "or"); [] for any other answer. */
-export function scopesNamedIn(body: unknown): string[] {
-  if (!isPlainObject(body) || body.category !== 'MISSING_SCOPES' || !Array.isArray(body.errors)) return [];
-  const named = body.errors.flatMap((e) => {
-    const scopes = isPlainObject(e) && isPlainObject(e.context) ? e.context.requiredGranularScopes : undefined;
-    return Array.isArray(scopes) ? [scopes.filter((s): s is string => typeof s === 'string').join(' or ')] : [];
-  });
-  return [...new Set(named.filter(Boolean))];
 }
 
 /** The scope (or alternatives) a capability declares for reading records of a type, as HubSpot names it. */

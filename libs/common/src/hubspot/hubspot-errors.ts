@@ -1,4 +1,5 @@
 import type { RateLimitSnapshot } from '../events/event-types';
+import { isPlainObject } from '../util/json';
 
 /** How the platform treats a HubSpot failure. Pure: status and body in, decision out. */
 export type HubSpotFailureClass =
@@ -61,4 +62,14 @@ export function readRateLimitHeaders(headers: Record<string, string> | undefined
 /** HubSpot's 10-second window is rolling; waiting one interval is always enough. */
 function rateLimitWaitMs(headers: Record<string, string> | undefined): number {
   return readRateLimitHeaders(headers).intervalMs ?? 10_000;
+}
+
+/** The scopes a MISSING_SCOPES answer names (`errors[].context.requiredGranularScopes`, alternatives joined by "or"); [] for any other answer. */
+export function scopesNamedIn(body: unknown): string[] {
+  if (!isPlainObject(body) || body.category !== 'MISSING_SCOPES' || !Array.isArray(body.errors)) return [];
+  const named = body.errors.flatMap((e) => {
+    const scopes = isPlainObject(e) && isPlainObject(e.context) ? e.context.requiredGranularScopes : undefined;
+    return Array.isArray(scopes) ? [scopes.filter((s): s is string => typeof s === 'string').join(' or ')] : [];
+  });
+  return [...new Set(named.filter(Boolean))];
 }

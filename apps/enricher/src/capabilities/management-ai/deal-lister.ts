@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { HubSpotApi, HubSpotBudget, sleep, type HubSpotCredential, type PortalHubSpotPlan } from '@app/common';
-import { scopesNamedIn } from '../../backfills/backfill-search';
+import { scopesNamedIn } from '@app/common';
 import type { DealRecord } from './deal-facts';
 import { openDealsSearchBody, readDealPage, type OpenDealsQuery } from './deal-search';
 
