@@ -114,23 +114,28 @@ export class PortalCredentials {
     return secrets;
   }
 
-  /** A new access token (and refresh token, when HubSpot sent another) after a refresh; bumps the version. */
-  async storeRefreshed(portalId: number, tokens: { accessToken: string; expiresAt: Date; refreshToken?: string }, manager: EntityManager = this.dataSource.manager): Promise<number> {
+  /**
+   * A new access token (and refresh token, when HubSpot sent another) after a refresh
+   * of version `seenVersion`; bumps the version. Undefined when the credentials changed
+   * meanwhile (a reconnection stored newer ones): nothing is overwritten.
+   */
+  async storeRefreshed(portalId: number, seenVersion: number, tokens: { accessToken: string; expiresAt: Date; refreshToken?: string }, manager: EntityManager = this.dataSource.manager): Promise<number | undefined> {
     const keyring = this.requireCipher().keyring;
     const [row] = returnedRows<{ token_version: number }>(
       await manager.query(
         `UPDATE portal_credentials SET access_token_encrypted = $2, access_token_expires_at = $3,
            refresh_token_encrypted = COALESCE($4, refresh_token_encrypted), token_version = token_version + 1, updated_at = now()
-         WHERE portal_id = $1 RETURNING token_version`,
+         WHERE portal_id = $1 AND token_version = $5 RETURNING token_version`,
         [
           portalId,
           keyring.encrypt(tokens.accessToken, credentialContexts.accessToken(portalId)),
           tokens.expiresAt,
           tokens.refreshToken ? keyring.encrypt(tokens.refreshToken, credentialContexts.refreshToken(portalId)) : null,
+          seenVersion,
         ],
       ),
     );
-    return row?.token_version ?? 0;
+    return row?.token_version;
   }
 
   /** Replaces a static token (admin API); bumps the version. */
@@ -156,9 +161,12 @@ export class PortalCredentials {
     return rows.length > 0;
   }
 
-  /** HubSpot refused to refresh this token version for good: no replica asks again until the credentials change. */
-  async markRefused(portalId: number, version: number): Promise<void> {
-    await this.dataSource.query(`UPDATE portal_credentials SET refresh_refused_version = $2 WHERE portal_id = $1 AND token_version = $2`, [portalId, version]);
+  /**
+   * HubSpot refused to refresh this token version for good: no replica asks again until
+   * the credentials change. False when they changed meanwhile (a reconnection): nothing to record.
+   */
+  async markRefused(portalId: number, version: number, manager: EntityManager = this.dataSource.manager): Promise<boolean> {
+    return returnedRows(await manager.query(`UPDATE portal_credentials SET refresh_refused_version = $2 WHERE portal_id = $1 AND token_version = $2 RETURNING portal_id`, [portalId, version])).length > 0;
   }
 
   async releaseLease(portalId: number, owner: string): Promise<void> {

@@ -43,6 +43,8 @@ const TOKEN_PATH = '/oauth/2026-03/token';
 const CONCURRENT = 84_101;
 const UNAUTHORIZED = 84_102;
 const REVOKED = 84_103;
+const RECONNECTED = 84_104;
+const RECONNECTED_REVOKED = 84_105;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -200,6 +202,26 @@ describe('PortalTokens (real Postgres, two replicas, HubSpot sandbox OAuth over 
     expect(credentialsUsed.map((credential) => credential.current)).toEqual([fresh.token, fresh.token, fresh.token, fresh.token]);
     expect(tokenRequests()).toHaveLength(1);
     expect(await portalEvents(UNAUTHORIZED, 'PortalTokenRefreshed')).toHaveLength(1);
+  });
+
+  it('a reconnection while a refresh runs wins: the refresh neither overwrites the new tokens nor, when HubSpot refuses it, pauses the reconnected portal', async () => {
+    for (const [portalId, uninstallFirst] of [[RECONNECTED, false], [RECONNECTED_REVOKED, true]] as const) {
+      await connect(portalId);
+      const a = replica('replica-a');
+      if (uninstallFirst) sandbox.uninstall(portalId, APP_ID);
+      offsetMs += 26 * 60_000;
+      // The token endpoint answers after 300 ms: the client reinstalls meanwhile (new tokens stored, version bumped).
+      const refreshing = a.accessToken(portalId);
+      await sleep(100);
+      await credentials.save(portalId, { mode: 'oauth', accessToken: `reinstalled-${portalId}`, refreshToken: `reinstalled-refresh-${portalId}`, expiresAt: new Date(clock().getTime() + 30 * 60_000), appId: APP_ID });
+      expect(await refreshing).toBe(`reinstalled-${portalId}`);
+      expect((await credentials.read(portalId))?.accessToken).toBe(`reinstalled-${portalId}`);
+      expect(await portalEvents(portalId, 'PortalAlertRaised')).toEqual([]);
+      expect(await portalEvents(portalId, 'PortalTokenRefreshed')).toEqual([]);
+      const [row] = (await db.dataSource.query(`SELECT status FROM portals WHERE portal_id = $1`, [portalId])) as Array<{ status: string }>;
+      expect(row!.status).toBe('active');
+      offsetMs = 0;
+    }
   });
 
   it('an uninstalled app: HubSpot answers invalid_grant once for both replicas, the portal is paused with one access-revoked, and the token endpoint is not asked again', async () => {

@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
-import { startStory } from '../events/envelope';
+import type { EntityManager } from 'typeorm';
+import { deterministicId, startStory } from '../events/envelope';
 import type { EventStore } from '../event-store/event-store.repository';
 import { StreamIds } from '../events/stream-ids';
 import type { Logger } from '../logging/logger';
@@ -103,7 +104,10 @@ export class PortalTokens {
     if (secrets.accessToken !== used) return secrets.accessToken;
     if (secrets.mode !== 'oauth' || refused(secrets)) return undefined;
     try {
-      return (await this.refresh(portalId, secrets, 'unauthorized')).accessToken;
+      const renewed = (await this.refresh(portalId, secrets, 'unauthorized')).accessToken;
+      // Joined an expiring refresh that kept the old token (HubSpot's token endpoint failing): not a revocation, a retry.
+      if (renewed === used) throw new TokenUnavailableError(portalId, 'the refresh kept the token HubSpot refused');
+      return renewed;
     } catch (error) {
       if (error instanceof AccessRevokedError) return undefined;
       throw error;
@@ -148,9 +152,10 @@ export class PortalTokens {
       const answer = await this.oauth.refresh(current.refreshToken);
       if (!answer.ok) {
         if (answer.failure.kind === 'invalid-grant') {
-          // Recorded with the credentials, so no replica asks HubSpot again for this version.
-          await this.credentials.markRefused(portalId, current.version);
-          await this.revoked(portalId, answer.failure.description, answer.failure.status);
+          // Recorded with the credentials and the alert in one transaction, so no replica asks HubSpot
+          // again for this version and the alert cannot be lost; a reconnection meanwhile records neither.
+          const newer = await this.revoked(portalId, current.version, answer.failure.description, answer.failure.status);
+          if (newer) return newer;
           throw new AccessRevokedError(portalId, answer.failure.code ?? answer.failure.description);
         }
         this.logger?.warn(`portal ${portalId}: token refresh failed`, { portalId, kind: answer.failure.kind, status: answer.failure.status, code: answer.failure.code });
@@ -161,7 +166,13 @@ export class PortalTokens {
       const now = this.clock();
       const expiresAt = new Date(now.getTime() + answer.value.expiresIn * 1000);
       const refreshToken = answer.value.refreshToken !== current.refreshToken ? answer.value.refreshToken : undefined;
-      const version = await this.credentials.storeRefreshed(portalId, { accessToken: answer.value.accessToken, expiresAt, ...(refreshToken ? { refreshToken } : {}) });
+      const version = await this.credentials.storeRefreshed(portalId, current.version, { accessToken: answer.value.accessToken, expiresAt, ...(refreshToken ? { refreshToken } : {}) });
+      if (version === undefined) {
+        // Reconnected while this refresh ran: the newer credentials win (this token is dropped).
+        const newer = await this.credentials.read(portalId);
+        if (!newer) throw new TokenUnavailableError(portalId, 'the portal was disconnected');
+        return newer;
+      }
       if (this.eventStore) {
         const event = startStory({ type: 'PortalTokenRefreshed', portalId, data: { expiresAt: expiresAt.toISOString(), reason, by: this.replicaId } }, now);
         await this.eventStore.append({ streamId: StreamIds.portal(portalId), events: [event] });
@@ -197,16 +208,37 @@ export class PortalTokens {
     throw new TokenUnavailableError(portalId, 'another replica is refreshing the token');
   }
 
-  private async revoked(portalId: number, description: string, status: number | null): Promise<void> {
+  /**
+   * Records HubSpot's refusal of `version` with the credentials and raises access-revoked
+   * (pausing the portal) in one transaction, with one alert per version whichever
+   * replica records it. Returns the newer credentials instead when a reconnection
+   * replaced them meanwhile (then nothing is recorded).
+   */
+  private async revoked(portalId: number, version: number, description: string, status: number | null): Promise<PortalSecrets | undefined> {
     this.cache.delete(portalId);
-    await this.alerts?.raise(undefined, portalId, {
-      alert: 'access-revoked',
-      message: `HubSpot refused to refresh the portal's OAuth token (${description}): the app was uninstalled or its access revoked. The portal's AI is paused; webhooks are still recorded. Reconnect it with an install link (GET /oauth/install?portalId=${portalId}): that clears this alert and resumes the portal; then redrive the enricher's dead letters of the time it was revoked.`,
+    const alert = {
+      alert: 'access-revoked' as const,
+      message: `HubSpot refused to refresh the portal's OAuth token (${description}): the app was uninstalled or its access revoked. The portal's AI is paused; webhooks are still recorded. Reconnect it with an install link (POST /admin/install-links {"portalId":${portalId}}): that clears this alert and resumes the portal; then redrive the enricher's dead letters of the time it was revoked.`,
       hubspotStatus: status,
       pause: true,
-    });
+    };
+    let stale = false;
+    const markRefused = async (manager: EntityManager) => {
+      stale = !(await this.credentials.markRefused(portalId, version, manager));
+      if (stale) throw new CredentialsReplaced();
+    };
+    try {
+      if (this.alerts) await this.alerts.raise(undefined, portalId, alert, { id: deterministicId('access-revoked', portalId, version), alsoInTransaction: markRefused });
+      else await this.credentials.markRefused(portalId, version);
+    } catch (error) {
+      if (!(error instanceof CredentialsReplaced)) throw error;
+    }
+    return stale ? await this.credentials.read(portalId) : undefined;
   }
 }
+
+/** Thrown inside the refusal's transaction to roll it back when a reconnection replaced the credentials. */
+class CredentialsReplaced extends Error {}
 
 /** HubSpot refused to refresh these credentials for good (recorded by any replica); a reconnect stores new ones. */
 function refused(secrets: PortalSecrets): boolean {

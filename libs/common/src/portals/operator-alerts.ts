@@ -1,3 +1,4 @@
+import type { EntityManager } from 'typeorm';
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { causedBy, startStory, type EventEnvelope } from '../events/envelope';
@@ -31,12 +32,13 @@ export class OperatorAlerts {
   /**
    * `cause` absent: the alert starts its own story (e.g. a refresh no event caused).
    * `options.id`: a deterministic event id, so replicas raising the same alert at once record it once.
+   * `options.alsoInTransaction`: what must commit with the alert (e.g. the refusal it reports).
    */
-  async raise(cause: EventEnvelope | undefined, portalId: number, { pause, ...alert }: OperatorAlert, options: { id?: string } = {}): Promise<void> {
+  async raise(cause: EventEnvelope | undefined, portalId: number, { pause, ...alert }: OperatorAlert, options: { id?: string; alsoInTransaction?: (manager: EntityManager) => Promise<void> } = {}): Promise<void> {
     const now = this.clock();
     const input = { type: 'PortalAlertRaised' as const, portalId, id: options.id ?? randomUUID(), data: { ...alert, pause } };
     const event: PlatformEvent<'PortalAlertRaised'> = cause ? causedBy(cause, input, now) : startStory(input, now);
-    await this.lifecycle.record(portalId, [event]);
+    await this.lifecycle.record(portalId, [event], options.alsoInTransaction);
     this.logger.error(`portal ${portalId}: ${alert.alert}${pause ? ' (paused)' : ''}`, { portalId, message: alert.message, hubspotStatus: alert.hubspotStatus, ...(alert.model ? { model: alert.model } : {}) });
   }
 }
