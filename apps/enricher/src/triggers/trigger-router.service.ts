@@ -1,9 +1,8 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
-import { CLOCK, EventStore, isEventOfType, Outcome, PersonalDataErasure, StreamIds, type Clock, type EventEnvelope, type HandlerOutcome, type PlatformEvent } from '@app/common';
+import { CLOCK, EventStore, isEventOfType, Outcome, PersonalDataErasure, StreamIds, triggerSkipped, type Clock, type EventEnvelope, type HandlerOutcome, type PlatformEvent } from '@app/common';
 import { BackfillTriggers } from '../backfills/backfill-triggers';
 import { routeTrigger } from '../capabilities/capability-registry';
 import { DecisionFlow } from '../decisions/decision-flow';
-import { triggerSkipped } from '../decisions/trigger-skipped';
 
 /**
  * Decides what becomes of a trigger:
