@@ -61,7 +61,7 @@ describe('PipelineReview (HubSpot sandbox, Postgres)', () => {
       hubspot.addOwner(portalId, { id: '77', email: `owner@p${portalId}.example` });
     }
     // The portal counts a deal stale after 21 days without activity (the default is 14).
-    await portals.register({ portalId: PIPELINE, name: 'Pipeline Co', accessToken: token(PIPELINE), settings: { hubspot: { tier: 'professional' }, review: { staleAfterDays: 21 } as never } });
+    await portals.register({ portalId: PIPELINE, name: 'Pipeline Co', accessToken: token(PIPELINE), settings: { hubspot: { tier: 'professional' }, review: { staleAfterDays: 21 } } });
     await portals.register({ portalId: EMPTY, name: 'Empty Co', accessToken: token(EMPTY) });
     await portals.register({ portalId: NO_SCOPE, name: 'No Scope Co', accessToken: token(NO_SCOPE) });
     const budget = new HubSpotBudget(new BudgetRepository(db.dataSource), 0.1);

@@ -76,7 +76,7 @@ describe('PipelineReview', () => {
 
   it('records the facts of the open deals once, on the review’s stream, caused by the trigger', async () => {
     const deals = pipelineReviewFactsFixture(daysAgo);
-    const { review, openDeals, appended } = build({ portal: aPortal('active', { hubspot: { tier: 'professional' }, review: { staleAfterDays: 10 } as never }), listing: listed(deals, { searchCalls: 2, changedWhilePaging: true }) });
+    const { review, openDeals, appended } = build({ portal: aPortal('active', { hubspot: { tier: 'professional' }, review: { staleAfterDays: 10 } }), listing: listed(deals, { searchCalls: 2, changedWhilePaging: true }) });
 
     expect(await review.run(trigger)).toEqual(Outcome.done());
 
@@ -111,7 +111,7 @@ describe('PipelineReview', () => {
   });
 
   it('an unusable threshold falls back to the default and the event says so', async () => {
-    const { review, appended } = build({ portal: aPortal('active', { review: { staleAfterDays: 0 } as never }) });
+    const { review, appended } = build({ portal: aPortal('active', { review: { staleAfterDays: 0 } }) });
     await review.run(trigger);
     expect(appended()[0]!.events[0]!.data).toMatchObject({ thresholds: { staleAfterDays: 14 }, thresholdsProblem: expect.stringContaining('staleAfterDays 0') });
   });
