@@ -324,12 +324,24 @@ describe('walking skeleton: webhook to writeback', () => {
     expect(hubspot.requests().filter((r) => r.portalId === 777)).toHaveLength(0);
   });
 
-  it('runs the scheduler: one daily trigger per portal, seen by the enricher', async () => {
-    const rows = await eventually(async () => {
-      const found = await db.dataSource.query(`SELECT type FROM events WHERE stream_id = $1 ORDER BY stream_version`, [`schedule-${PORTAL}`]);
-      return found.length >= 2 ? found : undefined;
-    }, 30_000, 'the daily trigger and its handling');
-    expect(rows.map((r: { type: string }) => r.type)).toEqual(['DailyReviewScheduled', 'TriggerSkipped']);
+  it('runs the scheduler: one daily trigger per portal, and the enricher records the review’s facts for it', async () => {
+    const [scheduled] = await eventually(async () => {
+      const found = await db.dataSource.query(`SELECT event_id, type, data FROM events WHERE stream_id = $1 ORDER BY stream_version`, [`schedule-${PORTAL}`]);
+      return found.length >= 1 ? found : undefined;
+    }, 30_000, 'the daily trigger');
+    expect(scheduled.type).toBe('DailyReviewScheduled');
+    // The review's stream is the portal's local date's; the walking skeleton's portal may have no deals: zero counts then.
+    const [facts] = await eventually(async () => {
+      const found = await db.dataSource.query(`SELECT type, causation_id, data FROM events WHERE stream_id = $1 ORDER BY stream_version`, [`review-${PORTAL}-${scheduled.data.date}`]);
+      return found.length >= 1 ? found : undefined;
+    }, 30_000, 'the review’s facts');
+    expect(facts).toMatchObject({ type: 'PipelineReviewFactsComputed', causation_id: scheduled.event_id, data: { date: scheduled.data.date, truncated: false } });
+    const { counts, needingAttention, needingAttentionLeftOut } = facts.data;
+    expect(counts.openDeals).toBeGreaterThanOrEqual(counts.needingAttention);
+    expect(needingAttention.length + needingAttentionLeftOut).toBe(counts.needingAttention);
+    // The skip it replaced is gone.
+    const skipped = await db.dataSource.query(`SELECT 1 FROM events WHERE type = 'TriggerSkipped' AND data->'trigger'->>'eventId' = $1`, [scheduled.event_id]);
+    expect(skipped).toHaveLength(0);
   });
 
   it('shuts every service down cleanly on SIGTERM', async () => {

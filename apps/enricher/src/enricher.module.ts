@@ -10,6 +10,8 @@ import { ModelCheck, PROMPT_MODELS } from './ai/model-check';
 import { ModelConcurrency } from './ai/model-concurrency';
 import { OfflineRulesProvider } from './ai/offline-rules.provider';
 import { allPromptVersions, offlineRulesByPrompt } from './capabilities/capability-registry';
+import { DealLister } from './capabilities/management-ai/deal-lister';
+import { PipelineReview } from './capabilities/management-ai/pipeline-review';
 import { ContextAssembler } from './context/context-assembler';
 import { CrmReader } from './crm/crm-reader';
 import { DecisionFlow } from './decisions/decision-flow';
@@ -60,6 +62,9 @@ export function createAiProvider(config: AppConfig): AiProvider {
     BackfillLister,
     BackfillTriggers,
     BackfillRunner,
+    // Management AI's daily pipeline review: its first step, the deals' facts (no model yet).
+    DealLister,
+    PipelineReview,
   ],
 })
 export class EnricherModule {}

@@ -8,6 +8,7 @@ export * from './event-store/outbox-relay';
 export * from './events/envelope';
 export * from './events/event-types';
 export * from './events/stream-ids';
+export * from './events/trigger-skipped';
 export * from './hubspot/hubspot-client.factory';
 export * from './hubspot/hubspot-operations';
 export * from './hubspot/hubspot-api';

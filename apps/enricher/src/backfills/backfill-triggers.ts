@@ -1,8 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { BackfillRepository, CLOCK, EventStore, Outcome, StreamIds, type Clock, type HandlerOutcome, type PlatformEvent } from '@app/common';
+import { BackfillRepository, CLOCK, EventStore, Outcome, StreamIds, triggerSkipped, type Clock, type HandlerOutcome, type PlatformEvent } from '@app/common';
 import { capabilityNamed } from '../capabilities/capability-registry';
 import { DecisionFlow } from '../decisions/decision-flow';
-import { triggerSkipped } from '../decisions/trigger-skipped';
 
 /**
  * A record a backfill listed goes through its capability's normal decision path

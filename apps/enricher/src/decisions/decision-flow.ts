@@ -8,6 +8,7 @@ import {
   PortalAccess,
   recordSubject,
   StreamIds,
+  triggerSkipped,
   TOPICS,
   type Clock,
   type EventEnvelope,
@@ -20,7 +21,6 @@ import type { CrmContext } from '../context/crm-context';
 import type { PromptDefinition } from '../prompts/prompt';
 import type { Capability } from '../capabilities/capability';
 import { selectPrompt } from '../capabilities/capability-registry';
-import { triggerSkipped } from './trigger-skipped';
 import { writebackRequested } from '../writebacks/writeback-commands';
 import { DecisionMaker, decisionIdFor } from './decision-maker';
 import { DecisionRecords } from './decision-records';

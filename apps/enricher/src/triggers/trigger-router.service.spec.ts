@@ -1,5 +1,6 @@
 import { causedBy, EventStore, Outcome, startStory, type EventEnvelope } from '@app/common';
 import type { DecisionFlow } from '../decisions/decision-flow';
+import type { PipelineReview } from '../capabilities/management-ai/pipeline-review';
 import { LEAD_AI } from '../capabilities/lead-ai/lead-ai.capability';
 import { SERVICE_AI } from '../capabilities/service-ai/service-ai.capability';
 import { TriggerRouter } from './trigger-router.service';
@@ -8,7 +9,8 @@ describe('TriggerRouter', () => {
   const now = new Date('2026-11-28T10:00:00Z');
   const flow = { run: jest.fn(async () => Outcome.done()) };
   const append = jest.fn(async () => ({ kind: 'appended' }));
-  const router = new TriggerRouter(flow as unknown as DecisionFlow, { append } as unknown as EventStore, () => now);
+  const review = { run: jest.fn(async () => Outcome.done()) };
+  const router = new TriggerRouter(flow as unknown as DecisionFlow, { append } as unknown as EventStore, () => now, undefined, undefined, review as unknown as PipelineReview);
   beforeEach(() => jest.clearAllMocks());
 
   const received = (subscriptionType: string, objectType = 'contacts') =>
@@ -35,13 +37,20 @@ describe('TriggerRouter', () => {
     ['a change to a company', changed('companies', { name: 'Acme' })],
     ['an agent’s own edit of a ticket (priority, owner)', changed('tickets', { hs_ticket_priority: 'LOW', hubspot_owner_id: '7' })],
     ['a workflow action on a deal', workflow('deals')],
-    ['a daily review', startStory({ type: 'DailyReviewScheduled', portalId: 1, data: { date: '2026-11-28', dailyAt: '08:00' } }, now)],
   ])('records %s it has no handler for as TriggerSkipped, in its story, and drops it', async (_, trigger: EventEnvelope) => {
     const outcome = await router.route(trigger);
     expect(outcome.kind).toBe('drop');
     expect(flow.run).not.toHaveBeenCalled();
     const request = (append.mock.calls as unknown as Array<[{ events: EventEnvelope[] }]>)[0]![0];
     expect(request.events[0]).toMatchObject({ type: 'TriggerSkipped', correlationId: trigger.correlationId, causationId: trigger.id });
+  });
+
+  it('hands a portal’s daily review to the pipeline review, and records nothing itself', async () => {
+    const scheduled = startStory({ type: 'DailyReviewScheduled', portalId: 1, data: { date: '2026-11-28', dailyAt: '08:00', timeZone: 'Europe/Berlin' } }, now);
+    expect(await router.route(scheduled)).toEqual(Outcome.done());
+    expect(review.run).toHaveBeenCalledWith(scheduled);
+    expect(flow.run).not.toHaveBeenCalled();
+    expect(append).not.toHaveBeenCalled();
   });
 
   it('dead-letters an event type the enricher does not consume', async () => {

@@ -1,9 +1,9 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
-import { CLOCK, EventStore, isEventOfType, Outcome, PersonalDataErasure, StreamIds, type Clock, type EventEnvelope, type HandlerOutcome, type PlatformEvent } from '@app/common';
+import { CLOCK, EventStore, isEventOfType, Outcome, PersonalDataErasure, StreamIds, triggerSkipped, type Clock, type EventEnvelope, type HandlerOutcome, type PlatformEvent } from '@app/common';
 import { BackfillTriggers } from '../backfills/backfill-triggers';
 import { routeTrigger } from '../capabilities/capability-registry';
+import { PipelineReview } from '../capabilities/management-ai/pipeline-review';
 import { DecisionFlow } from '../decisions/decision-flow';
-import { triggerSkipped } from '../decisions/trigger-skipped';
 
 /**
  * Decides what becomes of a trigger:
@@ -17,6 +17,8 @@ import { triggerSkipped } from '../decisions/trigger-skipped';
  *   (docs/decisions/0019), whatever the portal's status.
  * - an existing record a backfill listed → its capability's decision path, its
  *   `ai_` properties only (docs/decisions/0021; BackfillTriggers).
+ * - a portal's daily review (the scheduler's DailyReviewScheduled) → Management AI's
+ *   pipeline review (PipelineReview: today its facts, no model yet).
  * Everything else is recorded as skipped with the reason, so the audit trail
  * shows it was seen.
  */
@@ -28,6 +30,7 @@ export class TriggerRouter {
     @Inject(CLOCK) private readonly clock: Clock,
     @Optional() private readonly erasure?: PersonalDataErasure,
     @Optional() private readonly backfills?: BackfillTriggers,
+    @Optional() private readonly review?: PipelineReview,
   ) {}
 
   async route(event: EventEnvelope): Promise<HandlerOutcome> {
@@ -47,7 +50,7 @@ export class TriggerRouter {
       return this.backfills ? this.backfills.route(event) : Outcome.deadLetter('BackfillRecordListed needs the backfill triggers, which this enricher lacks');
     }
     if (isEventOfType(event, 'DailyReviewScheduled')) {
-      return this.skip(event, StreamIds.schedule(event.portalId), event.type, 'Management AI (daily pipeline review) is not built yet');
+      return this.review ? this.review.run(event) : Outcome.deadLetter('DailyReviewScheduled needs the pipeline review, which this enricher lacks');
     }
     return Outcome.deadLetter(`the enricher does not consume ${event.type} events`);
   }

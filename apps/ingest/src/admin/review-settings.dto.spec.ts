@@ -30,6 +30,13 @@ describe('settings.review in POST and PATCH /admin/portals', () => {
     expect(await refusal({ review: { timeZone: 5 } })).toEqual([expect.stringContaining('review.timeZone 5 is not a time zone')]);
   });
 
+  it('takes the days after which a quiet deal needs attention, and names a bad one', async () => {
+    await expect(patch({ review: { staleAfterDays: 21 } })).resolves.toMatchObject({ review: { staleAfterDays: 21 } });
+    for (const staleAfterDays of [0, 366, 7.5, '14']) {
+      expect(await refusal({ review: { staleAfterDays } })).toEqual([expect.stringMatching(/^review\.staleAfterDays must be a whole number of days from 1 to 365 \(default 14\)$/)]);
+    }
+  });
+
   it('refuses what is not an object, and keys it does not know', async () => {
     expect(await refusal({ review: '08:00' })).toEqual(expect.arrayContaining(['review must be an object like { "dailyAt": "07:30", "timeZone": "Europe/Berlin" }']));
     expect(await refusal({ review: { at: '08:00' } })).toEqual([expect.stringContaining('review.property at should not exist')]);

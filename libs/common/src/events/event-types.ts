@@ -135,6 +135,17 @@ export interface EventPayloads {
    * named but the runtime does not know (UTC was used instead).
    */
   DailyReviewScheduled: { date: string; dailyAt: string; timeZone?: string; dueAt?: string; timeZoneFallback?: string };
+  /**
+   * The first step of a portal's daily pipeline review (Management AI), no model yet:
+   * its open deals listed and each one's facts computed at `asOf` with the portal's
+   * thresholds. One per portal and local `date` (a redelivered or repeated trigger
+   * records nothing more), on StreamIds.review. `needingAttention` holds the deals
+   * with at least one reason, most reasons first, at most REVIEW_DEALS_RECORDED of
+   * them (`needingAttentionLeftOut`: how many more there were). `changedWhilePaging`:
+   * deals moved while the review listed them; `truncated`: the portal has more open
+   * deals than were listed. No deal names or free text (see personal-fields.ts).
+   */
+  PipelineReviewFactsComputed: PipelineReviewFacts;
   /** `snapshot`: the record's properties and its related records' (`company.name`, `notes.1.hs_note_body`), real values, as read. */
   ContextFetched: {
     objectType: CrmObjectType;
@@ -307,6 +318,51 @@ export interface EventPayloads {
   PersonalDataExpired: { reason: 'retention' | 'offboarding'; retentionDays: number; before: string; keysErased: number };
   /** A portal was offboarded: its tokens were erased at once; its personal data goes after `erasePersonalDataAt`. */
   PortalOffboarded: { requestedBy: string; tokensErased: boolean; personalDataDays: number; erasePersonalDataAt: string };
+}
+
+/** The deals needing attention a PipelineReviewFactsComputed records at most (the rest are counted). */
+export const REVIEW_DEALS_RECORDED = 500;
+
+/** One open deal needing attention, as the review recorded it: ids, amount, stage and the facts behind its reasons. */
+export interface ReviewedDeal {
+  dealId: string;
+  ownerId: string | null;
+  amount: number | null;
+  pipeline: string | null;
+  stage: string | null;
+  /** Why it needs attention (the enricher's AttentionReason: stale, close-date-passed, missing-amount, …). */
+  reasons: string[];
+  daysSinceLastActivity: number | null;
+  activityLogged: boolean;
+  daysInStage: number | null;
+  closeDatePassed: boolean;
+  stageProbability: number | null;
+}
+
+export interface PipelineReviewFacts {
+  trigger: { eventId: string; type: string };
+  /** The portal's local date the review was scheduled for, in `timeZone` (UTC for triggers recorded before reviews ran in local time). */
+  date: string;
+  timeZone: string;
+  /** The zone the portal named but the runtime did not know, when the scheduler fell back to UTC. */
+  timeZoneFallback?: string;
+  /** The instant the facts were computed at (days are counted to it). */
+  asOf: string;
+  thresholds: { staleAfterDays: number };
+  /** An unusable `settings.review.staleAfterDays`, and the default used instead. */
+  thresholdsProblem?: string;
+  counts: {
+    openDeals: number;
+    needingAttention: number;
+    /** Deals per reason (a deal with two reasons counts in both); every reason is present, zero included. */
+    byReason: Record<string, number>;
+  };
+  changedWhilePaging: boolean;
+  truncated: boolean;
+  /** CRM searches the listing sent (each from the portal's search pool). */
+  searchCalls: number;
+  needingAttention: ReviewedDeal[];
+  needingAttentionLeftOut: number;
 }
 
 /** HubSpot's CRM search filter operators (the ones a backfill's filter may use). */

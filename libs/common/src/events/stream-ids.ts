@@ -12,4 +12,6 @@ export const StreamIds = {
   privacy: (portalId: number) => `privacy-${portalId}`,
   /** One backfill: its request, progress and end (its records' decisions go on their own streams). */
   backfill: (portalId: number, backfillId: string) => `backfill-${portalId}-${backfillId}`,
+  /** One daily pipeline review of a portal: `localDate` is the portal's LOCAL date the review was scheduled for (YYYY-MM-DD). */
+  review: (portalId: number, localDate: string) => `review-${portalId}-${localDate}`,
 };

@@ -50,7 +50,14 @@ export interface PortalSettings {
 export interface ReviewSettings {
   dailyAt?: string;
   timeZone?: string;
+  /** A deal with no logged activity for this many days needs attention (1–MAX_STALE_AFTER_DAYS, default DEFAULT_STALE_AFTER_DAYS). */
+  staleAfterDays?: number;
 }
+
+/** A deal with no logged activity for this many days needs attention, unless the portal says otherwise. */
+export const DEFAULT_STALE_AFTER_DAYS = 14;
+/** More than a year is a typo, not a sales cycle. */
+export const MAX_STALE_AFTER_DAYS = 365;
 
 export type AssociationLabelSettings = Partial<Record<'notes' | 'tasks', Partial<Record<'contacts' | 'companies' | 'deals' | 'tickets', string>>>>;
 

@@ -32,6 +32,9 @@ export const PERSONAL_FIELDS: { readonly [T in EventType]: readonly PersonalFiel
   WebhookEventRejected: [{ path: 'raw' }],
   PortalRegistered: NONE,
   DailyReviewScheduled: NONE,
+  // Deal ids, owner ids (HubSpot user ids, as routing settings hold them), amounts, stages, counts and dates:
+  // the review lists no deal name and copies no free text (hs_next_step is only checked for being empty).
+  PipelineReviewFactsComputed: NONE,
   // The CRM values the enricher read: the record's and its related records' (names, emails, phones, free text).
   ContextFetched: [{ path: 'snapshot' }],
   // Pseudonymised (decision 10), but the detectors miss what they miss (decision 17), and the answer quotes the input.

@@ -1,7 +1,7 @@
-/** A deal with no logged activity for this many days needs attention, unless the portal says otherwise. */
-export const DEFAULT_STALE_AFTER_DAYS = 14;
-/** More than a year is a typo, not a sales cycle. */
-export const MAX_STALE_AFTER_DAYS = 365;
+import { DEFAULT_STALE_AFTER_DAYS, MAX_STALE_AFTER_DAYS } from '@app/common';
+
+// The bounds live with the portal's settings in libs/common: the admin API checks them too.
+export { DEFAULT_STALE_AFTER_DAYS, MAX_STALE_AFTER_DAYS };
 
 /** The portal's thresholds for the daily pipeline review (`settings.review`). */
 export interface ReviewThresholds {

@@ -1,4 +1,5 @@
-import { causedBy, deterministicId, type EventEnvelope, type PlatformEvent } from '@app/common';
+import { causedBy, deterministicId, type EventEnvelope } from './envelope';
+import type { PlatformEvent } from './event-types';
 
 /** The TriggerSkipped event of a trigger: at most one per trigger (deterministic id), in its story. */
 export function triggerSkipped(trigger: EventEnvelope, triggerType: string, reason: string, now: Date): PlatformEvent<'TriggerSkipped'> {

@@ -1,0 +1,56 @@
+import { REVIEW_DEALS_RECORDED, type PipelineReviewFacts, type ReviewedDeal } from '@app/common';
+import { ATTENTION_REASONS, dealFacts, type AttentionReason, type DealRecord } from './deal-facts';
+import type { ReviewThresholds } from './review-thresholds';
+
+export interface ReviewFactsInput {
+  deals: readonly DealRecord[];
+  now: Date;
+  thresholds: ReviewThresholds;
+  /** At most this many deals needing attention are kept (the rest are counted). */
+  cap?: number;
+}
+
+export type ReviewFactsSummary = Pick<PipelineReviewFacts, 'counts' | 'needingAttention' | 'needingAttentionLeftOut'>;
+
+/**
+ * The review's facts of a portal's open deals at `now`: counts, and the deals that
+ * need attention with what their reasons rest on. Kept first: the deals with most
+ * reasons, then the larger amounts (unknown last), then the lower ids, so the same
+ * deals give the same event. Pure.
+ */
+export function reviewFacts({ deals, now, thresholds, cap = REVIEW_DEALS_RECORDED }: ReviewFactsInput): ReviewFactsSummary {
+  const byReason = Object.fromEntries(ATTENTION_REASONS.map((r) => [r, 0])) as Record<AttentionReason, number>;
+  const needing: ReviewedDeal[] = [];
+  for (const deal of deals) {
+    const facts = dealFacts(deal, now, thresholds);
+    if (facts.attention.length === 0) continue;
+    for (const reason of facts.attention) byReason[reason] += 1;
+    const owner = deal.properties.hubspot_owner_id?.trim();
+    needing.push({
+      dealId: facts.dealId,
+      ownerId: owner ? owner : null,
+      amount: facts.amount,
+      pipeline: facts.pipeline,
+      stage: facts.stage,
+      reasons: facts.attention,
+      daysSinceLastActivity: facts.daysSinceLastActivity,
+      activityLogged: facts.activityLogged,
+      daysInStage: facts.daysInStage,
+      closeDatePassed: facts.closeDatePassed,
+      stageProbability: facts.stageProbability,
+    });
+  }
+  needing.sort(byUrgency);
+  const kept = needing.slice(0, Math.max(0, cap));
+  return {
+    counts: { openDeals: deals.length, needingAttention: needing.length, byReason },
+    needingAttention: kept,
+    needingAttentionLeftOut: needing.length - kept.length,
+  };
+}
+
+function byUrgency(a: ReviewedDeal, b: ReviewedDeal): number {
+  if (a.reasons.length !== b.reasons.length) return b.reasons.length - a.reasons.length;
+  if (a.amount !== b.amount) return a.amount === null ? 1 : b.amount === null ? -1 : b.amount - a.amount;
+  return a.dealId.length !== b.dealId.length ? a.dealId.length - b.dealId.length : a.dealId < b.dealId ? -1 : a.dealId > b.dealId ? 1 : 0;
+}
