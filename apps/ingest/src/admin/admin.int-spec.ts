@@ -78,6 +78,15 @@ describe('admin API (real Postgres)', () => {
     expect(((await again.json()) as { message: string }).message).toBe('portal 124 is already registered');
   });
 
+  it('two registrations of the same portal at once: one 201, one 409, one PortalRegistered', async () => {
+    hubspot.addPortal({ portalId: 148, accessToken: 't-148' });
+    const answers = await Promise.all([post({ portalId: 148, name: 'First', accessToken: 't-148' }), post({ portalId: 148, name: 'Second', accessToken: 't-148' })]);
+    expect(answers.map((a) => a.status).sort()).toEqual([201, 409]);
+    const registered = await db.dataSource.query(`SELECT data->>'name' AS name FROM events WHERE stream_id = 'portal-148' AND type = 'PortalRegistered'`);
+    expect(registered).toHaveLength(1);
+    expect((await get('148')).body.name).toBe(registered[0].name);
+  });
+
   it('answers 400 with every reason for bad input', async () => {
     const response = await post({ portalId: 'abc', name: '', extra: true });
     expect(response.status).toBe(400);

@@ -11,6 +11,7 @@ import {
   hubSpotLimitsFor,
   PersonalDataErasure,
   PORTAL_LIFE_EVENTS,
+  PortalExistsError,
   PortalLifecycle,
   PortalRepository,
   PortalTokens,
@@ -173,17 +174,25 @@ export class PortalAdminService {
     const owners = await this.owners.check({ portalId: dto.portalId, accessToken: dto.accessToken, plan: settings.hubspot }, settings);
     if (owners.kind === 'refused') return owners;
     const mode = dto.clientSecret ? 'private-app' : 'token';
-    const result = await this.connector.connect({
-      portalId: dto.portalId,
-      name: dto.name,
-      via: 'admin',
-      mode,
-      tokens: { accessToken: dto.accessToken },
-      ...(dto.clientSecret ? { clientSecret: dto.clientSecret } : {}),
-      settings,
-      inspected,
-      requestedBy: 'admin',
-    });
+    let result: ConnectResult;
+    try {
+      result = await this.connector.connect({
+        portalId: dto.portalId,
+        name: dto.name,
+        via: 'admin',
+        mode,
+        tokens: { accessToken: dto.accessToken },
+        ...(dto.clientSecret ? { clientSecret: dto.clientSecret } : {}),
+        settings,
+        inspected,
+        requestedBy: 'admin',
+        mustBeNew: true,
+      });
+    } catch (error) {
+      // Registered by a concurrent request after the check above.
+      if (error instanceof PortalExistsError) return 'exists';
+      throw error;
+    }
     return { kind: 'saved', portal: result.portal, warnings: [...owners.warnings, ...blockedWarnings(result)], onboarding: onboardingReport(result) };
   }
 

@@ -33,6 +33,7 @@ const SCOPELESS = 77_107;
 const REINSTALLED = 77_108;
 const TWO_ALERTS = 77_109;
 const OPEN = 77_110;
+const TWO_TABS = 77_111;
 
 interface Refusal {
   code: string;
@@ -440,6 +441,19 @@ describe('OAuth install (GET /oauth/install, /oauth/callback; ingest app, real P
     sandbox.setInstallTarget({ portalId: OPEN });
     expect((await callback(await authorize(await installLink({ portalId: String(OPEN) })))).status).toBe(200);
     expect(await portalRow(OPEN)).toMatchObject({ status: 'active', alerts: {} });
+  });
+
+  it('two installs of a new portal at once (two tabs): one registers it, the other reconnects it; neither overwrites the other', async () => {
+    aHubSpotAccount(TWO_TABS);
+    sandbox.setInstallTarget({ portalId: TWO_TABS });
+    const redirects = [await authorize(await installLink()), await authorize(await installLink())];
+    const answers = await Promise.all(redirects.map((r) => callback(r)));
+    expect(answers.map((a) => a.status).sort()).toEqual([200, 201]);
+    expect(answers.map((a) => a.body!.kind).sort()).toEqual(['reconnected', 'registered']);
+    const types = await streamTypes(TWO_TABS);
+    expect(types.filter((t) => t === 'PortalRegistered')).toHaveLength(1);
+    expect(types.filter((t) => t === 'PortalConnected')).toHaveLength(2);
+    expect(await portalRow(TWO_TABS)).toMatchObject({ status: 'active' });
   });
 
   // Last: it leaves this test's source throttled for a minute.

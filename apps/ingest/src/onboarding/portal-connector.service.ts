@@ -5,6 +5,7 @@ import {
   capabilitiesAllowedBy,
   CLOCK,
   HubSpotOAuth,
+  PortalExistsError,
   PortalLifecycle,
   PortalRepository,
   causedBy,
@@ -44,6 +45,8 @@ export interface ConnectRequest {
    * paused. Default true (an operator's request or minted link).
    */
   approved?: boolean;
+  /** A registration only (POST /admin/portals): PortalExistsError when the portal is registered, never a reconnection. */
+  mustBeNew?: boolean;
 }
 
 /** What DELETE /admin/portals/:portalId/connection did. */
@@ -165,6 +168,7 @@ export class PortalConnector {
     const { portalId, inspected } = request;
     const now = this.clock();
     const existing = await this.portals.find(portalId);
+    if (existing && request.mustBeNew) throw new PortalExistsError(portalId);
     const capabilities = capabilitiesAllowedBy(inspected.scopes);
     const connection: PortalConnection = {
       mode: request.mode,
@@ -217,20 +221,31 @@ export class PortalConnector {
       }
     }
     then('PortalAccountRead', inspected.account);
-    await this.lifecycle.record(portalId, events, (manager) =>
-      this.portals.credentials.save(
+    try {
+      await this.lifecycle.record(
         portalId,
-        {
-          mode: request.mode,
-          accessToken: request.tokens.accessToken,
-          expiresAt: request.tokens.expiresAt ?? null,
-          refreshToken: request.tokens.refreshToken ?? null,
-          clientSecret: request.clientSecret ?? null,
-          appId: inspected.appId,
-        },
-        manager,
-      ),
-    );
+        events,
+        (manager) =>
+          this.portals.credentials.save(
+            portalId,
+            {
+              mode: request.mode,
+              accessToken: request.tokens.accessToken,
+              expiresAt: request.tokens.expiresAt ?? null,
+              refreshToken: request.tokens.refreshToken ?? null,
+              clientSecret: request.clientSecret ?? null,
+              appId: inspected.appId,
+            },
+            manager,
+          ),
+        { mustBeNew: !existing },
+      );
+    } catch (error) {
+      // Registered meanwhile by a concurrent install (a second tab): this one becomes a reconnection.
+      // An operator's POST /admin/portals is told it exists instead.
+      if (error instanceof PortalExistsError && request.via === 'oauth-install') return this.connect(request);
+      throw error;
+    }
     const portal = (await this.portals.find(portalId))!;
     const bootstrap = await this.bootstrapProperties(portal, request.tokens.accessToken, capabilities.enabled as CapabilityName[], first);
     return { kind: existing ? 'reconnected' : 'registered', portal, capabilities, bootstrap, dailyUsage: inspected.dailyUsage, subscriptions: subscriptionsFor(capabilities.enabled) };

@@ -30,8 +30,14 @@ export class PortalLifecycle {
     });
   }
 
-  async record(portalId: number, events: PlatformEvent[], alsoInTransaction?: (manager: EntityManager) => Promise<void>): Promise<void> {
+  /**
+   * `options.mustBeNew`: a registration; refused with PortalExistsError when the
+   * portal's row exists by the time this transaction holds the portal's stream (a
+   * concurrent first registration won), so it never overwrites that one.
+   */
+  async record(portalId: number, events: PlatformEvent[], alsoInTransaction?: (manager: EntityManager) => Promise<void>, options: { mustBeNew?: boolean } = {}): Promise<void> {
     const result = await this.eventStore.appendAll([{ streamId: StreamIds.portal(portalId), events }], async (manager, results) => {
+      if (options.mustBeNew && ((await manager.query(`SELECT 1 FROM portals WHERE portal_id = $1`, [portalId])) as unknown[]).length > 0) throw new PortalExistsError(portalId);
       const fresh = new Set(results.flatMap((r) => (r.kind === 'appended' ? r.appendedIds : [])));
       for (const event of events) if (isProjected(event) && fresh.has(event.id)) await projectPortalEvent(manager, event);
       if (alsoInTransaction) await alsoInTransaction(manager);
@@ -54,5 +60,13 @@ export class PortalLifecycle {
       if (page.length < 1000) return { events: count };
       after = page[page.length - 1]!.globalPosition;
     }
+  }
+}
+
+/** A registration found the portal registered meanwhile (nothing of it was recorded). */
+export class PortalExistsError extends Error {
+  constructor(readonly portalId: number) {
+    super(`portal ${portalId} was registered meanwhile`);
+    this.name = 'PortalExistsError';
   }
 }

@@ -8,7 +8,7 @@ import { PortalCredentials, type NewPortalSecrets } from '../connections/portal-
 import { EventStore } from '../event-store/event-store.repository';
 import { causedBy, startStory } from '../events/envelope';
 import type { EventPayloads, EventType, PlatformEvent } from '../events/event-types';
-import { PortalLifecycle } from './portal-lifecycle';
+import { PortalExistsError, PortalLifecycle } from './portal-lifecycle';
 import type { PortalAccount, PortalConnection } from '../events/event-types';
 
 export interface NewPortal {
@@ -71,11 +71,9 @@ export class PortalRepository {
     const now = new Date();
     const registered: PlatformEvent<'PortalRegistered'> = startStory({ type: 'PortalRegistered' as const, portalId: input.portalId, data: { name: input.name, status: 'active' as const, settings: input.settings ?? {}, via: 'admin' as const } }, now);
     try {
-      await this.lifecycle.record(input.portalId, [registered], (manager) =>
-        this.credentials.save(input.portalId, { mode: 'token', ...input.secrets, accessToken: input.accessToken }, manager),
-      );
+      await this.lifecycle.record(input.portalId, [registered], (manager) => this.credentials.save(input.portalId, { mode: 'token', ...input.secrets, accessToken: input.accessToken }, manager), { mustBeNew: true });
     } catch (error) {
-      if (isUniqueViolation(error)) return { kind: 'exists' };
+      if (error instanceof PortalExistsError || isUniqueViolation(error)) return { kind: 'exists' };
       throw error;
     }
     return { kind: 'registered', portal: (await this.find(input.portalId))! };

@@ -102,6 +102,8 @@ export class PersonalDataErasure {
   async offboard(portalId: number, options: { requestedBy: string; eraseNow?: boolean }): Promise<OffboardResult | undefined> {
     const now = this.clock();
     const event = await this.dataSource.transaction(async (manager) => {
+      // The portal stream's lock first, as every portal event takes it before the row (PortalLifecycle): never the reverse order, which could deadlock.
+      await this.eventStore.lockStreams(manager, [StreamIds.portal(portalId)]);
       const [portal] = (await manager.query(`SELECT settings FROM portals WHERE portal_id = $1 FOR UPDATE`, [portalId])) as Array<{ settings: PortalSettings }>;
       if (!portal) return undefined;
       const days = retentionDaysOf(portal.settings);
