@@ -45,6 +45,7 @@ const UNAUTHORIZED = 84_102;
 const REVOKED = 84_103;
 const RECONNECTED = 84_104;
 const RECONNECTED_REVOKED = 84_105;
+const MISCONFIGURED = 84_106;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -222,6 +223,32 @@ describe('PortalTokens (real Postgres, two replicas, HubSpot sandbox OAuth over 
       expect(row!.status).toBe('active');
       offsetMs = 0;
     }
+  });
+
+  it('a service with the wrong client secret asks HubSpot once a minute, not once per call, keeps the old token while it lasts, and raises no access-revoked', async () => {
+    const { accessToken: old } = await connect(MISCONFIGURED);
+    const misconfigured = new PortalTokens(
+      new PortalCredentials(db.dataSource, cipher),
+      new HubSpotOAuth(new HubSpotApi(new HubSpotClientFactory(sandbox.url)), { clientId: CLIENT_ID, clientSecret: 'not-the-app-secret' }),
+      new EventStore(db.dataSource),
+      new OperatorAlerts(new EventStore(db.dataSource), memoryLogger().logger, clock),
+      clock,
+      { refreshSkewMs: SKEW_MS, cacheMs: 0 },
+    );
+    sandbox.clearRequests();
+    offsetMs += 26 * 60_000;
+    for (let i = 0; i < 10; i += 1) expect(await misconfigured.accessToken(MISCONFIGURED)).toBe(old);
+    expect(tokenRequests()).toHaveLength(1);
+    expect(tokenRequests()[0]!.status).toBeGreaterThanOrEqual(400);
+    // HubSpot refuses the old token (a 401): the caller gets a retriable refusal, still without asking HubSpot again.
+    await expect(misconfigured.afterUnauthorized(MISCONFIGURED, old)).rejects.toMatchObject({ name: 'TokenUnavailableError', retriable: true });
+    expect(tokenRequests()).toHaveLength(1);
+    // A minute later it asks again.
+    offsetMs += 61_000;
+    await misconfigured.afterUnauthorized(MISCONFIGURED, old).catch(() => undefined);
+    expect(tokenRequests()).toHaveLength(2);
+    expect(await portalEvents(MISCONFIGURED, 'PortalAlertRaised')).toEqual([]);
+    offsetMs = 0;
   });
 
   it('an uninstalled app: HubSpot answers invalid_grant once for both replicas, the portal is paused with one access-revoked, and the token endpoint is not asked again', async () => {

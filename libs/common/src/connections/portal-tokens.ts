@@ -21,6 +21,11 @@ export interface PortalTokensOptions {
   cacheMs: number;
 }
 
+/** After a refresh HubSpot could not answer, the next one waits this long (per process and portal). */
+export const REFRESH_RETRY_AFTER_UNAVAILABLE_MS = 5_000;
+/** After a refresh HubSpot refused (invalid_client: this service's app credentials), the next one waits this long. */
+export const REFRESH_RETRY_AFTER_REFUSAL_MS = 60_000;
+
 /** A refresh HubSpot refused for good: the portal was paused and `access-revoked` raised. */
 export class AccessRevokedError extends Error {
   readonly retriable = false;
@@ -53,6 +58,12 @@ export class TokenUnavailableError extends Error {
 export class PortalTokens {
   private readonly inFlight = new Map<number, Promise<PortalSecrets>>();
   private readonly cache = new Map<number, { secrets: PortalSecrets; until: number }>();
+  /**
+   * Refreshes that failed for another reason than invalid_grant, per portal: none is
+   * tried again before `until` (HubSpot's token endpoint down, or this service's
+   * HUBSPOT_CLIENT_ID/SECRET wrong), so every retrying message does not ask again.
+   */
+  private readonly failed = new Map<number, { until: number; reason: string }>();
   /** This replica, as the lease and PortalTokenRefreshed name it. */
   readonly replicaId: string;
 
@@ -133,6 +144,12 @@ export class PortalTokens {
   private refresh(portalId: number, seen: PortalSecrets, reason: 'expiring' | 'unauthorized'): Promise<PortalSecrets> {
     const running = this.inFlight.get(portalId);
     if (running) return running;
+    const failed = this.failed.get(portalId);
+    if (failed && failed.until > this.clock().getTime()) {
+      // The old token may still have minutes left: better than nothing.
+      if (reason === 'expiring' && seen.expiresAt && seen.expiresAt.getTime() > this.clock().getTime()) return Promise.resolve(seen);
+      return Promise.reject(new TokenUnavailableError(portalId, `${failed.reason} (not asked again before ${new Date(failed.until).toISOString()})`));
+    }
     const refresh = this.refreshOnce(portalId, seen, reason).finally(() => this.inFlight.delete(portalId));
     this.inFlight.set(portalId, refresh);
     return refresh;
@@ -158,10 +175,21 @@ export class PortalTokens {
           if (newer) return newer;
           throw new AccessRevokedError(portalId, answer.failure.code ?? answer.failure.description);
         }
-        this.logger?.warn(`portal ${portalId}: token refresh failed`, { portalId, kind: answer.failure.kind, status: answer.failure.status, code: answer.failure.code });
+        // invalid_client (HUBSPOT_CLIENT_ID/SECRET wrong in this service) or another refusal will not pass on its own: a minute;
+        // HubSpot's token endpoint down: a few seconds. Either way one call per interval, not one per retrying message.
+        const pauseMs = answer.failure.kind === 'unavailable' ? REFRESH_RETRY_AFTER_UNAVAILABLE_MS : REFRESH_RETRY_AFTER_REFUSAL_MS;
+        const why = `HubSpot refused the refresh (${answer.failure.kind}, ${answer.failure.status ?? 'no answer'})`;
+        this.failed.set(portalId, { until: this.clock().getTime() + pauseMs, reason: why });
+        const log = answer.failure.kind === 'invalid-client' ? this.logger?.error.bind(this.logger) : this.logger?.warn.bind(this.logger);
+        log?.(answer.failure.kind === 'invalid-client' ? `portal ${portalId}: token refresh refused: check HUBSPOT_CLIENT_ID and HUBSPOT_CLIENT_SECRET in this service` : `portal ${portalId}: token refresh failed`, {
+          portalId,
+          kind: answer.failure.kind,
+          status: answer.failure.status,
+          code: answer.failure.code,
+        });
         // The old token may still have minutes left: better than nothing.
         if (reason === 'expiring' && current.expiresAt && current.expiresAt.getTime() > this.clock().getTime()) return current;
-        throw new TokenUnavailableError(portalId, `HubSpot refused the refresh (${answer.failure.kind}, ${answer.failure.status ?? 'no answer'})`);
+        throw new TokenUnavailableError(portalId, why);
       }
       const now = this.clock();
       const expiresAt = new Date(now.getTime() + answer.value.expiresIn * 1000);
@@ -177,6 +205,7 @@ export class PortalTokens {
         const event = startStory({ type: 'PortalTokenRefreshed', portalId, data: { expiresAt: expiresAt.toISOString(), reason, by: this.replicaId } }, now);
         await this.eventStore.append({ streamId: StreamIds.portal(portalId), events: [event] });
       }
+      this.failed.delete(portalId);
       this.logger?.info(`portal ${portalId}: access token refreshed`, { portalId, reason, expiresAt: expiresAt.toISOString() });
       return { ...current, accessToken: answer.value.accessToken, expiresAt, ...(refreshToken ? { refreshToken } : {}), version };
     } finally {
