@@ -15,8 +15,8 @@ describe('backfill pacing', () => {
       }
     });
 
-    it('lets about one second of the rate be in flight, at least 2 and never more than a page', () => {
-      expect(pacingFor({ standardPerTenSeconds: 900, searchPerSecond: 4 }, 0.25, 1).maxInFlight).toBe(23);
+    it('lets about a quarter second of the rate be in flight, at least 2 and never more than a page', () => {
+      expect(pacingFor({ standardPerTenSeconds: 900, searchPerSecond: 4 }, 0.25, 1).maxInFlight).toBe(6);
       expect(pacingFor({ standardPerTenSeconds: 900_000, searchPerSecond: 4 }, 1, 1).maxInFlight).toBe(200);
     });
 
@@ -35,10 +35,11 @@ describe('backfill pacing', () => {
     expect(callsPerRecord({ records: 100, reads: 400, writes: 60, writeCalls: 60 })).toBe(5);
   });
 
-  it('refills records evenly, holding at most one second’s worth', () => {
+  it('refills records evenly, holding at most a quarter second’s worth', () => {
     const start = { tokens: 0, atMs: 0 };
-    expect(refillAllowance(start, 100, 500).tokens).toBeCloseTo(5);
-    expect(refillAllowance(start, 100, 60_000).tokens).toBe(10);
+    // 100 records per 10 s: 1 in 100 ms, at most 2.5 held.
+    expect(refillAllowance(start, 100, 200).tokens).toBeCloseTo(2);
+    expect(refillAllowance(start, 100, 60_000).tokens).toBe(2.5);
   });
 
   describe('the next step', () => {

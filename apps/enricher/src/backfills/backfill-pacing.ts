@@ -15,12 +15,12 @@ import { SEARCH_PAGE_MAX } from './backfill-search';
  * where the calls per record are measured from what the backfill's own decisions
  * recorded (the reads in ContextFetched, the writer's calls by distinct call id per
  * writeback applied),
- * 3 until there is enough to measure. Records enter a token bucket holding one
- * second's worth, so they are queued evenly rather than a window's worth at once.
+ * 3 until there is enough to measure. Records enter a token bucket holding a
+ * quarter second's worth, so they are queued evenly rather than a window's worth at once.
  *
  * One portal's triggers are decided in order (its Kafka key), so every record queued
  * and not yet decided delays the portal's next live webhook. Few are let ahead: at
- * most about one second's worth of the rate (never more than the page), and the next
+ * most a quarter second's worth of the rate (never more than the page), and the next
  * page is listed only once most of the last one was decided.
  */
 
@@ -29,6 +29,12 @@ export const DEFAULT_CALLS_PER_RECORD = 3;
 export const MIN_MEASURED_RECORDS = 20;
 /** In flight at least this many records, whatever the rate (so a slow portal still moves). */
 export const MIN_IN_FLIGHT = 2;
+/**
+ * How much of the rate may be queued ahead of a live webhook (and queued at once):
+ * a quarter second's worth. One second's worth let live p95 reach 3.3–3.7× its
+ * baseline when other processes loaded the CPU (bench:backfill, 2 cores).
+ */
+export const IN_FLIGHT_WINDOW_MS = 250;
 /** The next page waits until at most this share of the last one is still undecided. */
 export const PAGE_IN_FLIGHT_SHARE = 0.2;
 
@@ -60,12 +66,12 @@ export function callsPerRecord(sample: CallsSample): number {
 
 export function pacingFor(shape: PortalShape, share: number, calls: number): Pacing {
   const recordsPerTenSeconds = Math.max(1, Math.floor((share * shape.standardPerTenSeconds) / calls));
-  const maxInFlight = Math.min(SEARCH_PAGE_MAX, Math.max(MIN_IN_FLIGHT, Math.ceil(recordsPerTenSeconds / 10)));
+  const maxInFlight = Math.min(SEARCH_PAGE_MAX, Math.max(MIN_IN_FLIGHT, Math.ceil((recordsPerTenSeconds * IN_FLIGHT_WINDOW_MS) / 10_000)));
   const searchesPerSecond = Math.max(share * shape.searchPerSecond, 1 / 60);
   return { callsPerRecord: round2(calls), recordsPerTenSeconds, maxInFlight, searchIntervalMs: Math.ceil(1000 / searchesPerSecond) };
 }
 
-/** Records the pace allows: a token bucket refilled at the rate, holding one second's worth. */
+/** Records the pace allows: a token bucket refilled at the rate, holding IN_FLIGHT_WINDOW_MS's worth. */
 export interface RecordAllowance {
   tokens: number;
   atMs: number;
@@ -73,7 +79,7 @@ export interface RecordAllowance {
 
 export function refillAllowance(allowance: RecordAllowance, recordsPerTenSeconds: number, nowMs: number): RecordAllowance {
   const perMs = recordsPerTenSeconds / 10_000;
-  const capacity = Math.max(1, recordsPerTenSeconds / 10);
+  const capacity = Math.max(1, (recordsPerTenSeconds * IN_FLIGHT_WINDOW_MS) / 10_000);
   const elapsed = Math.max(0, nowMs - allowance.atMs);
   return { tokens: Math.min(capacity, allowance.tokens + elapsed * perMs), atMs: Math.max(nowMs, allowance.atMs) };
 }
