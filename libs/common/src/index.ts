@@ -13,6 +13,7 @@ export * from './hubspot/hubspot-client.factory';
 export * from './hubspot/hubspot-operations';
 export * from './hubspot/hubspot-api';
 export * from './hubspot/hubspot-errors';
+export * from './hubspot/crm-search';
 export * from './hubspot/association-types';
 export * from './hubspot/budget/api-limits';
 export * from './hubspot/budget/token-bucket';

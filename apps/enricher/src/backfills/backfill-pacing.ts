@@ -1,5 +1,4 @@
-import type { CallsSample } from '@app/common';
-import { SEARCH_PAGE_MAX } from './backfill-search';
+import { CRM_SEARCH_PAGE_MAX, type CallsSample } from '@app/common';
 
 /**
  * How fast a backfill may queue records (docs/decisions/0021). Everything here is
@@ -66,7 +65,7 @@ export function callsPerRecord(sample: CallsSample): number {
 
 export function pacingFor(shape: PortalShape, share: number, calls: number): Pacing {
   const recordsPerTenSeconds = Math.max(1, Math.floor((share * shape.standardPerTenSeconds) / calls));
-  const maxInFlight = Math.min(SEARCH_PAGE_MAX, Math.max(MIN_IN_FLIGHT, Math.ceil((recordsPerTenSeconds * IN_FLIGHT_WINDOW_MS) / 10_000)));
+  const maxInFlight = Math.min(CRM_SEARCH_PAGE_MAX, Math.max(MIN_IN_FLIGHT, Math.ceil((recordsPerTenSeconds * IN_FLIGHT_WINDOW_MS) / 10_000)));
   const searchesPerSecond = Math.max(share * shape.searchPerSecond, 1 / 60);
   return { callsPerRecord: round2(calls), recordsPerTenSeconds, maxInFlight, searchIntervalMs: Math.ceil(1000 / searchesPerSecond) };
 }
@@ -129,7 +128,7 @@ export function nextStep(input: StepInput, tickMs: number): BackfillStep {
   }
   if (input.inFlight > Math.floor(input.lastPageSize * PAGE_IN_FLIGHT_SHARE)) return { kind: 'wait', ms: tickMs, why: 'most of the last page to be decided' };
   if (input.searchWaitMs > 0) return { kind: 'wait', ms: input.searchWaitMs, why: `${pacing.searchIntervalMs} ms between searches` };
-  const pageSize = input.limit === null ? SEARCH_PAGE_MAX : Math.min(SEARCH_PAGE_MAX, input.limit - input.listed);
+  const pageSize = input.limit === null ? CRM_SEARCH_PAGE_MAX : Math.min(CRM_SEARCH_PAGE_MAX, input.limit - input.listed);
   return { kind: 'list', pageSize };
 }
 

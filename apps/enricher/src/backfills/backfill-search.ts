@@ -1,10 +1,5 @@
-import { CAPABILITY_REQUIREMENTS, isPlainObject, scopesNamedIn, type BackfillFilter, type CapabilityName, type CrmObjectType } from '@app/common';
+import { BY_ID_ASCENDING, CAPABILITY_REQUIREMENTS, idsAbove, readSearchResults, scopesNamedIn, searchPageLimit, type BackfillFilter, type CapabilityName, type CrmObjectType } from '@app/common';
 
-/** HubSpot's most records per search page. */
-export const SEARCH_PAGE_MAX = 200;
-
-/** The property every backfill pages by: ids only grow, and a filter on it never meets the 10,000-result cap. */
-const ID = 'hs_object_id';
 /** When a record was created (contacts and tickets alike). */
 const CREATED = 'createdate';
 
@@ -18,15 +13,13 @@ export interface BackfillQuery {
 }
 
 /**
- * One page of a backfill's listing as a HubSpot search body. HubSpot answers at most
- * 10,000 results per query (`after` beyond that is a 400), so the listing never pages
- * with `after`: it sorts by hs_object_id ascending and asks each time for the ids
- * above the last one it saw. The creation window and the operator's filters are
- * ANDed in the same filter group. Pure.
+ * One page of a backfill's listing as a HubSpot search body, paged by id (BY_ID_ASCENDING,
+ * idsAbove: never `after`, so no query meets the 10,000-result cap). The creation
+ * window and the operator's filters are ANDed in the same filter group. Pure.
  */
 export function searchBody(query: BackfillQuery, cursor: string | null, pageSize: number): Record<string, unknown> {
   const filters: Array<Record<string, unknown>> = [];
-  if (cursor !== null) filters.push({ propertyName: ID, operator: 'GT', value: cursor });
+  if (cursor !== null) filters.push(idsAbove(cursor));
   const before = String(query.before.getTime() - 1);
   filters.push(
     query.since
@@ -36,9 +29,9 @@ export function searchBody(query: BackfillQuery, cursor: string | null, pageSize
   for (const f of query.filter ?? []) filters.push({ ...f });
   return {
     filterGroups: [{ filters }],
-    sorts: [{ propertyName: ID, direction: 'ASCENDING' }],
-    properties: [ID],
-    limit: Math.max(1, Math.min(SEARCH_PAGE_MAX, pageSize)),
+    sorts: [...BY_ID_ASCENDING],
+    properties: ['hs_object_id'],
+    limit: searchPageLimit(pageSize),
   };
 }
 
@@ -46,15 +39,8 @@ export type SearchPage = { ids: string[]; total: number; more: boolean };
 
 /** The ids of a search answer, in the order given, and whether HubSpot has more; undefined for an answer of another shape. */
 export function readSearchPage(body: unknown): SearchPage | undefined {
-  if (!isPlainObject(body) || !Array.isArray(body.results)) return undefined;
-  const ids: string[] = [];
-  for (const result of body.results) {
-    if (!isPlainObject(result) || (typeof result.id !== 'string' && typeof result.id !== 'number')) return undefined;
-    ids.push(String(result.id));
-  }
-  const total = typeof body.total === 'number' ? body.total : ids.length;
-  const next = isPlainObject(body.paging) && isPlainObject(body.paging.next);
-  return { ids, total, more: next };
+  const page = readSearchResults(body);
+  return page && { ids: page.results.map((r) => r.id), total: page.total, more: page.more };
 }
 
 /**
