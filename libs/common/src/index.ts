@@ -57,6 +57,7 @@ export * from './connections/portal-credentials';
 export * from './connections/hubspot-oauth';
 export * from './connections/portal-tokens';
 export * from './portals/portal-lifecycle';
+export * from './portals/portal-changes';
 export * from './portals/portal-projection';
 export * from './backfills/backfill.repository';
 export * from './backfills/backfill-progress';

@@ -2,7 +2,6 @@ import { Inject, Injectable } from '@nestjs/common';
 import {
   AppConfig,
   capabilitySettings,
-  causedBy,
   CLOCK,
   DecisionCosts,
   effectiveShape,
@@ -13,19 +12,16 @@ import {
   PORTAL_LIFE_EVENTS,
   PortalExistsError,
   PortalLifecycle,
+  portalChangeEvents,
   PortalRepository,
   PortalTokens,
-  startStory,
   StreamIds,
   type ApiLimits,
   type CrmObjectType,
   type BudgetState,
   type Clock,
   type DailyDecisionCost,
-  type EventPayloads,
-  type EventType,
   type PlatformEvent,
-  type PortalAlertKind,
   type Portal,
   type PortalHubSpotPlan,
   type PortalSettings,
@@ -230,16 +226,7 @@ export class PortalAdminService {
       if (owners.kind === 'refused') return owners;
       warnings = owners.warnings;
     }
-    const now = this.clock();
-    const changes = settingChanges(current, dto.name, settings);
-    const events: PlatformEvent[] = [];
-    // One story: the first change starts it, the others are caused by it.
-    const record = <T extends EventType>(type: T, data: EventPayloads[T]) =>
-      events.push(events.length === 0 ? startStory({ type, portalId, data }, now) : causedBy(events[0]!, { type, portalId, data }, now));
-    if (changes.length > 0) record('PortalSettingsChanged', { changes, requestedBy: 'admin' });
-    if (dto.status && dto.status !== current.status) record('PortalStatusChanged', { from: current.status, to: dto.status, reason: 'set by an operator', requestedBy: 'admin' });
-    const alerts = Object.keys(current.alerts) as PortalAlertKind[];
-    if (dto.clearAlerts && alerts.length > 0) record('PortalAlertsCleared', { alerts, requestedBy: 'admin' });
+    const events = portalChangeEvents(current, { name: dto.name, status: dto.status, settings, clearAlerts: dto.clearAlerts }, 'admin', this.clock());
     if (events.length > 0) await this.lifecycle.record(portalId, events);
     let onboarding: OnboardingReport | undefined;
     if (inspected) {
@@ -335,22 +322,6 @@ function settingsFrom(dto: PortalSettingsDto, current: PortalSettings): PortalSe
   if (dto.retention) settings.retention = plain(dto.retention);
   if (dto.review) settings.review = plain(dto.review);
   return settings;
-}
-
-/**
- * What PATCH changes, top-level setting by setting (and the name): only settings
- * sent and different from the stored ones. The workflow key is stored as its hash
- * only, and so is it recorded.
- */
-function settingChanges(current: Portal, name: string | undefined, settings: PortalSettings): Array<{ path: string; before?: unknown; after?: unknown }> {
-  const changes: Array<{ path: string; before?: unknown; after?: unknown }> = [];
-  if (name !== undefined && name !== current.name) changes.push({ path: 'name', before: current.name, after: name });
-  for (const [path, after] of Object.entries(settings)) {
-    const before = current.settings[path];
-    if (after === undefined || JSON.stringify(before) === JSON.stringify(after)) continue;
-    changes.push(before === undefined ? { path, after } : { path, before, after });
-  }
-  return changes;
 }
 
 function onboardingReport(result: ConnectResult): OnboardingReport {

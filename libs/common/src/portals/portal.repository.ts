@@ -6,9 +6,10 @@ import type { TokenCipher } from './token-cipher';
 import type { Keyring } from '../crypto/keyring';
 import { PortalCredentials, type NewPortalSecrets } from '../connections/portal-credentials';
 import { EventStore } from '../event-store/event-store.repository';
-import { causedBy, startStory } from '../events/envelope';
-import type { EventPayloads, EventType, PlatformEvent } from '../events/event-types';
+import { startStory } from '../events/envelope';
+import type { PlatformEvent } from '../events/event-types';
 import { PortalExistsError, PortalLifecycle } from './portal-lifecycle';
+import { portalChangeEvents } from './portal-changes';
 import type { PortalAccount, PortalConnection } from '../events/event-types';
 
 export interface NewPortal {
@@ -93,15 +94,7 @@ export class PortalRepository {
   async updateSettings(portalId: number, changes: { name?: string; status?: PortalStatus; settings?: PortalSettings }, requestedBy = 'admin'): Promise<Portal | undefined> {
     const current = await this.find(portalId);
     if (!current) return undefined;
-    const settingChanges: Array<{ path: string; before?: unknown; after?: unknown }> = [];
-    if (changes.name !== undefined && changes.name !== current.name) settingChanges.push({ path: 'name', before: current.name, after: changes.name });
-    for (const [path, after] of Object.entries(changes.settings ?? {})) {
-      const before = current.settings[path];
-      if (after !== undefined && JSON.stringify(before) !== JSON.stringify(after)) settingChanges.push(before === undefined ? { path, after } : { path, before, after });
-    }
-    const events: PlatformEvent[] = [];
-    if (settingChanges.length > 0) this.recordInto(events, portalId, 'PortalSettingsChanged', { changes: settingChanges, requestedBy });
-    if (changes.status !== undefined && changes.status !== current.status) this.recordInto(events, portalId, 'PortalStatusChanged', { from: current.status, to: changes.status, reason: 'set by an operator', requestedBy });
+    const events = portalChangeEvents(current, changes, requestedBy, new Date());
     if (events.length > 0) await this.lifecycle.record(portalId, events);
     return this.find(portalId);
   }
@@ -122,13 +115,8 @@ export class PortalRepository {
   /** Removes every alert of the portal (PortalAlertsCleared). */
   async clearAlerts(portalId: number, requestedBy = 'admin'): Promise<void> {
     const current = await this.find(portalId);
-    const alerts = Object.keys(current?.alerts ?? {}) as PortalAlertKind[];
-    if (alerts.length > 0) await this.lifecycle.record(portalId, [startStory({ type: 'PortalAlertsCleared', portalId, data: { alerts, requestedBy } }, new Date())]);
-  }
-
-  private recordInto<T extends EventType>(events: PlatformEvent[], portalId: number, type: T, data: EventPayloads[T]): void {
-    const now = new Date();
-    events.push(events.length === 0 ? startStory({ type, portalId, data }, now) : causedBy(events[0]!, { type, portalId, data }, now));
+    const events = current ? portalChangeEvents(current, { clearAlerts: true }, requestedBy, new Date()) : [];
+    if (events.length > 0) await this.lifecycle.record(portalId, events);
   }
 
   async findActive(): Promise<Portal[]> {
