@@ -7,6 +7,7 @@ import {
   HubSpotOAuth,
   PortalExistsError,
   PortalLifecycle,
+  PortalTokens,
   PortalRepository,
   causedBy,
   startStory,
@@ -105,6 +106,7 @@ export class PortalConnector {
     private readonly lifecycle: PortalLifecycle,
     private readonly bootstrap: PropertyBootstrapService,
     private readonly oauth: HubSpotOAuth,
+    private readonly tokens: PortalTokens,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
@@ -125,7 +127,7 @@ export class PortalConnector {
     let revokedAtHubSpot = false;
     let refreshToken = secrets?.refreshToken ?? null;
     if (secrets && options.uninstall) {
-      const usable = await this.usableTokens(secrets);
+      const usable = await this.usableTokens(portalId, secrets);
       refreshToken = usable.refreshToken;
       const answer = await this.oauth.uninstall(usable.accessToken);
       if (answer.ok) uninstalled = true;
@@ -154,14 +156,14 @@ export class PortalConnector {
 
   /**
    * The tokens to uninstall with: an OAuth access token lives 30 minutes and HubSpot
-   * refuses an expired one (401), so one that expired (or is about to) is refreshed
-   * first; the refresh token to revoke afterwards is the one HubSpot last gave.
+   * refuses an expired one (401), so PortalTokens refreshes one that expired (or is
+   * about to) first, as for any call; the refresh token to revoke afterwards is the
+   * one stored then.
    */
-  private async usableTokens(secrets: PortalSecrets): Promise<{ accessToken: string; refreshToken: string | null }> {
-    const stale = secrets.expiresAt !== null && secrets.expiresAt.getTime() - this.clock().getTime() < 60_000;
-    if (secrets.mode !== 'oauth' || !secrets.refreshToken || !stale) return { accessToken: secrets.accessToken, refreshToken: secrets.refreshToken };
-    const refreshed = await this.oauth.refresh(secrets.refreshToken);
-    return refreshed.ok ? { accessToken: refreshed.value.accessToken, refreshToken: refreshed.value.refreshToken } : { accessToken: secrets.accessToken, refreshToken: secrets.refreshToken };
+  private async usableTokens(portalId: number, secrets: PortalSecrets): Promise<{ accessToken: string; refreshToken: string | null }> {
+    if (secrets.mode !== 'oauth') return { accessToken: secrets.accessToken, refreshToken: secrets.refreshToken };
+    const accessToken = (await this.tokens.accessToken(portalId).catch(() => undefined)) ?? secrets.accessToken;
+    return { accessToken, refreshToken: (await this.portals.credentials.read(portalId))?.refreshToken ?? secrets.refreshToken };
   }
 
   async connect(request: ConnectRequest): Promise<ConnectResult> {
