@@ -53,6 +53,7 @@ export * from './capabilities/settings-schema';
 export * from './capabilities/capability-settings';
 export * from './capabilities/lead-ai/lead-ai.settings';
 export * from './capabilities/service-ai/service-ai.settings';
+export * from './capabilities/management-ai/management-ai.settings';
 export * from './connections/portal-credentials';
 export * from './connections/hubspot-oauth';
 export * from './connections/portal-tokens';

@@ -8,7 +8,7 @@ import type { CrmObjectType } from '../events/event-types';
  * The enricher's writebacks name their properties from here.
  */
 
-export const CAPABILITY_NAMES = ['lead-ai', 'service-ai'] as const;
+export const CAPABILITY_NAMES = ['lead-ai', 'service-ai', 'management-ai'] as const;
 export type CapabilityName = (typeof CAPABILITY_NAMES)[number];
 
 /** Lead AI's personas (ai_persona's options). */
@@ -18,6 +18,13 @@ export type Persona = (typeof PERSONAS)[number];
 /** Service AI's sentiments (ai_sentiment's options). */
 export const SENTIMENTS = ['positive', 'neutral', 'frustrated', 'angry'] as const;
 export type Sentiment = (typeof SENTIMENTS)[number];
+
+/**
+ * Why a deal stalls (ai_stall_reason's options): Management AI picks one, `none` for
+ * a deal that is moving, `other` with its own words in the summary.
+ */
+export const STALL_REASONS = ['none', 'no_recent_activity', 'no_next_step', 'close_date_slipped', 'no_decision_maker', 'budget_or_pricing', 'competitor', 'waiting_on_customer', 'missing_information', 'other'] as const;
+export type StallReason = (typeof STALL_REASONS)[number];
 
 /** A HubSpot property type and the field type it is created with (HubSpot's pairs). */
 export type PropertyShape =
@@ -107,9 +114,38 @@ export const SERVICE_AI_REQUIREMENTS: CapabilityRequirements = {
   ],
 };
 
+/** Deal properties whose change re-assesses a deal between reviews (what moves a deal: its stage, amount, close date and owner). */
+export const DEAL_REASSESS_PROPERTIES = ['dealstage', 'amount', 'closedate', 'hubspot_owner_id'] as const;
+
+export const MANAGEMENT_AI_REQUIREMENTS: CapabilityRequirements = {
+  name: 'management-ai',
+  title: 'Management AI (daily pipeline review: deal health, stalled deals, digests)',
+  propertyGroup: AI_GROUP,
+  properties: [
+    { objectType: 'deals', name: 'ai_health_score', label: 'AI deal health', description: 'How healthy the deal is, 0–100, by hubspot-ai.', type: 'number', fieldType: 'number', min: 0, max: 100 },
+    { objectType: 'deals', name: 'ai_stall_reason', label: 'AI stall reason', description: 'Why the deal stalls (none: it is moving), by hubspot-ai.', type: 'enumeration', fieldType: 'select', options: options(STALL_REASONS) },
+    { objectType: 'deals', name: 'ai_attention_flag', label: 'AI needs attention', description: 'The deal needs its owner today, by hubspot-ai.', type: 'bool', fieldType: 'booleancheckbox' },
+    { objectType: 'deals', name: 'ai_next_step', label: 'AI next step', description: 'What the owner should do next, by hubspot-ai.', type: 'string', fieldType: 'textarea' },
+    { objectType: 'deals', name: 'ai_summary', label: 'AI summary', description: 'Where the deal stands and why, by hubspot-ai.', type: 'string', fieldType: 'textarea' },
+  ],
+  scopes: [
+    'crm.objects.deals.read',
+    'crm.objects.deals.write',
+    'crm.schemas.deals.read',
+    'crm.schemas.deals.write',
+    'crm.objects.companies.read',
+    'crm.objects.contacts.read',
+    'crm.objects.owners.read',
+  ],
+  subscriptions: [
+    ...DEAL_REASSESS_PROPERTIES.map((propertyName) => ({ subscriptionType: 'deal.propertyChange', propertyName, why: 're-assesses the deal between daily reviews when it moves' })),
+  ],
+};
+
 export const CAPABILITY_REQUIREMENTS: Readonly<Record<CapabilityName, CapabilityRequirements>> = {
   'lead-ai': LEAD_AI_REQUIREMENTS,
   'service-ai': SERVICE_AI_REQUIREMENTS,
+  'management-ai': MANAGEMENT_AI_REQUIREMENTS,
 };
 
 /** The property a capability writes, by name and object type (throws for one it does not declare: a programming error). */

@@ -1,5 +1,6 @@
 import type { CapabilityName } from './capability-requirements';
 import { LEAD_AI_PROMPTS, LEAD_ROUTING_SETTINGS } from './lead-ai/lead-ai.settings';
+import { MANAGEMENT_AI_PROMPTS, MANAGEMENT_AI_SETTINGS } from './management-ai/management-ai.settings';
 import { SERVICE_AI_PROMPTS, SERVICE_ROUTING_SETTINGS } from './service-ai/service-ai.settings';
 import type { CapabilityPrompts, CapabilitySettings } from './settings-schema';
 
@@ -19,6 +20,7 @@ export interface CapabilityConfiguration {
 export const CAPABILITY_CONFIGURATION: Readonly<Record<CapabilityName, CapabilityConfiguration>> = {
   'lead-ai': { settings: LEAD_ROUTING_SETTINGS, prompts: LEAD_AI_PROMPTS },
   'service-ai': { settings: SERVICE_ROUTING_SETTINGS, prompts: SERVICE_AI_PROMPTS },
+  'management-ai': { settings: MANAGEMENT_AI_SETTINGS, prompts: MANAGEMENT_AI_PROMPTS },
 };
 
 /** Every capability's settings, in catalogue order. */

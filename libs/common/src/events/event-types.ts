@@ -146,6 +146,20 @@ export interface EventPayloads {
    * deals than were listed. No deal names or free text (see personal-fields.ts).
    */
   PipelineReviewFactsComputed: PipelineReviewFacts;
+  /**
+   * The daily review asks Management AI to assess one open deal (on the deal's stream,
+   * published to the triggers' topic): its facts changed since its last assessment
+   * (`inputHash` differs), or it was never assessed. `review` names the review's
+   * stream date and the instant its facts were computed at, which the assessment
+   * counts days to; `reasons` are the review's (stale, close-date-passed, …).
+   */
+  DealReviewRequested: { review: { date: string; asOf: string; factsEventId: string }; dealId: string; inputHash: string; reasons: string[] };
+  /**
+   * The daily review has asked for every assessment it needs: the digests come next
+   * (published after the requests, with the same key, so a portal's requests are
+   * handled first). On StreamIds.review.
+   */
+  PipelineDigestRequested: { date: string; factsEventId: string; requested: number; unchanged: number };
   /** `snapshot`: the record's properties and its related records' (`company.name`, `notes.1.hs_note_body`), real values, as read. */
   ContextFetched: {
     objectType: CrmObjectType;

@@ -2,6 +2,7 @@ import type { PortalAccount, PortalAlertKind, PortalConnection } from '../events
 import type { PortalHubSpotPlan } from '../hubspot/budget/api-limits';
 import type { LeadRoutingSettings } from '../capabilities/lead-ai/lead-ai.settings';
 import type { ServiceRoutingSettings } from '../capabilities/service-ai/service-ai.settings';
+import type { ManagementAiSettings } from '../capabilities/management-ai/management-ai.settings';
 import { Column, CreateDateColumn, Entity, PrimaryColumn, UpdateDateColumn } from 'typeorm';
 
 export const PORTAL_STATUSES = ['active', 'paused', 'disabled'] as const;
@@ -19,6 +20,8 @@ export interface PortalSettings {
   leadRouting?: LeadRoutingSettings;
   /** Who handles a triaged ticket, and the response SLA by priority (Service AI; capabilities/service-ai/service-ai.settings.ts). */
   serviceRouting?: ServiceRoutingSettings;
+  /** What the daily pipeline review does with what it finds (Management AI). */
+  managementAi?: ManagementAiSettings;
   /** Prompt versions this portal pins, e.g. { "lead-scoring": 1 }; absent = the latest (the versions that exist: capabilities/capability-settings.ts). */
   promptVersions?: Record<string, number>;
   /** Fields never sent to the model, whatever a prompt declares. */

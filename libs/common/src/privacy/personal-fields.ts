@@ -35,6 +35,9 @@ export const PERSONAL_FIELDS: { readonly [T in EventType]: readonly PersonalFiel
   // Deal ids, owner ids (HubSpot user ids, as routing settings hold them), amounts, stages, counts and dates:
   // the review lists no deal name and copies no free text (hs_next_step is only checked for being empty).
   PipelineReviewFactsComputed: NONE,
+  // Ids, dates, reasons and a hash of the deal's facts.
+  DealReviewRequested: NONE,
+  PipelineDigestRequested: NONE,
   // The CRM values the enricher read: the record's and its related records' (names, emails, phones, free text).
   ContextFetched: [{ path: 'snapshot' }],
   // Pseudonymised (decision 10), but the detectors miss what they miss (decision 17), and the answer quotes the input.
