@@ -65,7 +65,7 @@ describe('BackfillTriggers', () => {
 
 describe('a backfilled record is an existing one: only its ai_ properties are written', () => {
   const portal = { portalId: 9, settings: { leadRouting: { defaultOwnerId: '7' }, serviceRouting: { defaultOwnerId: '7' } } } as unknown as Portal;
-  const common = { decisionId: 'd-1', triggerType: 'BackfillRecordListed', objectId: '42', portal, decidedAt: now, associated: {} };
+  const common = { decisionId: 'd-1', triggerType: 'BackfillRecordListed', objectId: '42', portal, decidedAt: now, associated: {}, facts: {} };
 
   it('Lead AI: the scores, no first-touch draft and no follow-up task, and no company or deal looked up', () => {
     const answer: LeadAssessment = { score: 80, persona: 'decision_maker', summary: 'Buying.', emailDraft: 'Hi there', recommendedAction: 'Call' };

@@ -75,14 +75,20 @@ describe('the capability registry', () => {
     expect(CAPABILITIES.map((c) => c.name).sort()).toEqual([...CAPABILITY_NAMES].sort());
     expect(new Set(CAPABILITIES.map((c) => c.promptId)).size).toBe(CAPABILITIES.length);
     for (const name of CAPABILITY_NAMES) expect(capabilityNamed(name)?.name).toBe(name);
-    expect(capabilityNamed('management-ai')).toBeUndefined();
+    expect(capabilityNamed('no-such-capability')).toBeUndefined();
   });
 
   describe.each(CAPABILITIES.map((c) => [c.name, c] as const))('%s', (_name, capability) => {
-    it('answers triggers, the same webhooks its catalogue entry subscribes to', () => {
-      expect(capability.triggers.webhooks.length).toBeGreaterThan(0);
+    it('answers triggers, the same webhooks and property changes its catalogue entry subscribes to', () => {
+      const { webhooks, change, reviews } = capability.triggers;
+      expect(webhooks.length > 0 || change !== undefined || reviews === true).toBe(true);
       const subscribed = capability.requirements.subscriptions.map((s) => s.subscriptionType);
-      for (const type of capability.triggers.webhooks) expect(subscribed).toContain(type);
+      for (const type of webhooks) expect(subscribed).toContain(type);
+      // Every property change it subscribes to is one that re-decides the record.
+      for (const { subscriptionType, propertyName } of capability.requirements.subscriptions) {
+        if (!subscriptionType.endsWith('.propertyChange') || !propertyName || !change) continue;
+        expect(change([propertyName])).toBeUndefined();
+      }
     });
 
     it('has prompt versions under its own prompt id, numbered 1, 2, … oldest first, each declaring its context', () => {
@@ -130,6 +136,11 @@ describe('the capability registry', () => {
     expect(routeTrigger(webhook('contact.deletion'))).toBeUndefined();
     expect(routeTrigger(change('tickets', { hs_ticket_priority: 'HIGH' }))).toEqual({ kind: 'skip', reason: 'only a change to subject or content re-triages a ticket (changed: hs_ticket_priority)' });
     expect(routeTrigger(change('tickets', { subject: 'x' }))).toMatchObject({ kind: 'decide', capability: { name: 'service-ai' }, triggerType: 'ObjectChanged' });
-    expect(routeTrigger(change('deals', { amount: '1' }))).toEqual({ kind: 'skip', reason: 'no handler for changes to deals' });
+    expect(routeTrigger(change('deals', { amount: '1' }))).toMatchObject({ kind: 'decide', capability: { name: 'management-ai' }, triggerType: 'ObjectChanged' });
+    expect(routeTrigger(change('deals', { description: 'x' }))).toEqual({
+      kind: 'skip',
+      reason: 'only a change to dealstage, amount, closedate, hubspot_owner_id re-assesses a deal (changed: description)',
+    });
+    expect(routeTrigger(change('companies', { name: 'x' }))).toEqual({ kind: 'skip', reason: 'no handler for changes to companies' });
   });
 });

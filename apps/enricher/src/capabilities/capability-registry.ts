@@ -3,6 +3,7 @@ import type { OfflineRules } from '../ai/offline-rules.provider';
 import type { PromptDefinition } from '../prompts/prompt';
 import type { Capability } from './capability';
 import { LEAD_AI } from './lead-ai/lead-ai.capability';
+import { MANAGEMENT_AI } from './management-ai/management-ai.capability';
 import { SERVICE_AI } from './service-ai/service-ai.capability';
 
 /** A capability whatever its answer: the registry hands them out to code that never looks inside the answer. */
@@ -20,6 +21,7 @@ const listed = <T extends object>(capability: Capability<T>): AnyCapability => c
 export const CAPABILITIES: readonly AnyCapability[] = [
   listed(LEAD_AI),
   listed(SERVICE_AI),
+  listed(MANAGEMENT_AI),
 ];
 
 export function capabilityNamed(name: string): AnyCapability | undefined {
@@ -41,7 +43,7 @@ export type TriggerRoute = { kind: 'decide'; capability: AnyCapability; triggerT
  * (erasure, backfills, schedules) are the router's own business.
  */
 export function routeTrigger(event: EventEnvelope): TriggerRoute | undefined {
-  const data = event.data as { subscriptionType?: string; objectType?: string; objectId?: string; properties?: Record<string, unknown> };
+  const data = event.data as { subscriptionType?: string; objectType?: string; objectId?: string; properties?: Record<string, unknown>; dealId?: string };
   switch (event.type) {
     case 'WebhookEventReceived': {
       const capability = CAPABILITIES.find((c) => c.triggers.webhooks.includes(data.subscriptionType ?? ''));
@@ -56,6 +58,10 @@ export function routeTrigger(event: EventEnvelope): TriggerRoute | undefined {
     case 'WorkflowWebhookReceived': {
       const capability = CAPABILITIES.find((c) => c.objectType === data.objectType && c.triggers.workflows);
       return capability ? { kind: 'decide', capability, triggerType: event.type, objectId: data.objectId! } : { kind: 'skip', reason: `no handler for workflow actions on ${data.objectType}` };
+    }
+    case 'DealReviewRequested': {
+      const capability = CAPABILITIES.find((c) => c.objectType === 'deals' && c.triggers.reviews);
+      return capability ? { kind: 'decide', capability, triggerType: event.type, objectId: data.dealId! } : { kind: 'skip', reason: 'no capability answers the daily review of deals' };
     }
     default:
       return undefined;

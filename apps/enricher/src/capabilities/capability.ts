@@ -1,4 +1,4 @@
-import type { CapabilityName, CapabilityRequirements, CapabilitySettings, CrmObjectType, Portal, WritebackCommand } from '@app/common';
+import type { CapabilityName, CapabilityRequirements, CapabilitySettings, CrmObjectType, EventEnvelope, Portal, WritebackCommand } from '@app/common';
 import type { AssociatedRecordIds, AssociationRole } from '../context/crm-context';
 import type { PromptDefinition } from '../prompts/prompt';
 import type { AnswerSchema } from './answer-schema';
@@ -9,6 +9,8 @@ export interface WritebackPlanInput<T> {
   /** What triggered the decision: a subscription type (`ticket.creation`) or an event type (`ObjectChanged`). */
   triggerType: string;
   objectId: string;
+  /** The trigger itself, when there is one (a replay applies a decision without it). */
+  trigger?: EventEnvelope;
   /** The answer with the real values back in its text (placeholders restored). */
   answer: T;
   portal: Portal;
@@ -19,6 +21,8 @@ export interface WritebackPlanInput<T> {
    * context to find them in.
    */
   associated: AssociatedRecordIds;
+  /** The decision's facts as read, real values, flat (flattenContext: `dealstage`, `derived.attention`): a task's owner comes from here. */
+  facts: Readonly<Record<string, string>>;
 }
 
 /** Which triggers a capability answers, besides the records a backfill lists of its object type. */
@@ -32,6 +36,8 @@ export interface CapabilityTriggers {
   change?(changedProperties: readonly string[]): string | undefined;
   /** A workflow's "Send a webhook" action on one of its records starts a decision. */
   workflows: boolean;
+  /** The daily pipeline review's requests (DealReviewRequested) for its records start a decision. */
+  reviews?: boolean;
 }
 
 /**
@@ -68,6 +74,12 @@ export interface Capability<T extends object> {
    * whose writebacks create no note or task, so no call is spent on them.
    */
   associates(triggerType: string): readonly AssociationRole[];
+  /**
+   * Facts it computes from the record without the model, which its prompts may
+   * declare (ContextSpec.derived) and its writebacks read (`derived.<name>`).
+   * Deterministic for a trigger and a record.
+   */
+  derive?(input: { trigger: EventEnvelope; record: Readonly<Record<string, string>>; portal: Portal }): Record<string, string>;
   /** The answer's text fields with placeholders replaced by the real values. */
   restore(answer: T, restore: (text: string) => string): T;
   planWritebacks(input: WritebackPlanInput<T>): WritebackCommand[];

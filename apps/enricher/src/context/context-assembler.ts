@@ -136,6 +136,12 @@ export class ContextAssembler {
       const company = primaryCompanyOf(record);
       if (company !== undefined) ids.primaryCompany = company;
     }
+    if (associates.includes('primaryContact') && objectType !== 'contacts') {
+      // The contact HubSpot labels primary, else the first listed (as for the company).
+      const contacts = record.associations.contacts;
+      const contact = contacts?.primaryId ?? contacts?.ids[0];
+      if (contact !== undefined) ids.primaryContact = contact;
+    }
     if (associates.includes('requester') && requesterId !== undefined) {
       // A requester the context read and found gone (404) is not associated; one it did not need to read is as listed.
       if (requester || !needsRequester) ids.requester = requesterId;
@@ -173,6 +179,7 @@ function associationTypes(objectType: CrmObjectType, associates: readonly Associ
   if (associates.includes('primaryCompany') && objectType !== 'companies') types.push('companies');
   if (associates.includes('openDeal') && objectType !== 'deals') types.push('deals');
   if (associates.includes('requester') && objectType === 'tickets') types.push('contacts');
+  if (associates.includes('primaryContact') && objectType !== 'contacts' && !types.includes('contacts')) types.push('contacts');
   return types;
 }
 

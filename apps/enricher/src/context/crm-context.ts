@@ -12,21 +12,30 @@ export type RelatedRole = (typeof RELATED_ROLES)[number];
 export interface ContextSpec {
   record: readonly string[];
   related?: Partial<Record<RelatedRole, readonly string[]>>;
+  /**
+   * Facts the capability computes from the record without the model (its `derive`),
+   * seen as `derived.<name>`: e.g. why the daily review flagged a deal. Never day
+   * counts or anything else that changes while the record does not: the same record
+   * must render the same prompt, or reuse by input hash never happens.
+   */
+  derived?: readonly string[];
 }
 
 /**
  * Records a capability's notes and tasks also go on, besides the triggering record:
  * a record's primary company, a contact's newest open deal, a ticket's requester
- * (its first contact). The capability declares them, not the prompt: their ids are
+ * (its first contact), a deal's primary contact. The capability declares them, not the prompt: their ids are
  * read with the context but never part of what a prompt sees.
  */
-export const ASSOCIATION_ROLES = ['primaryCompany', 'openDeal', 'requester'] as const;
+export const ASSOCIATION_ROLES = ['primaryCompany', 'openDeal', 'requester', 'primaryContact'] as const;
 export type AssociationRole = (typeof ASSOCIATION_ROLES)[number];
 /** The ids found, by role; a role the record has no record for is absent. */
 export type AssociatedRecordIds = Partial<Record<AssociationRole, string>>;
 
 /** How a snapshot names an associated id (`associated.primaryCompany`): no prompt declares these, so none sees them. */
 const ASSOCIATED_PREFIX = 'associated';
+/** How a snapshot names a derived fact (`derived.attention`): a prompt sees the ones it declares. */
+const DERIVED_PREFIX = 'derived';
 
 export interface RelatedRecord {
   id: string;
@@ -41,6 +50,8 @@ export interface CrmContext {
   related: Partial<Record<RelatedRole, RelatedRecord[]>>;
   /** The ids the capability's writebacks also associate with (see ASSOCIATION_ROLES); never sent to the model. */
   associated?: AssociatedRecordIds;
+  /** What the capability computed from the record (ContextSpec.derived), e.g. the review's reasons for a deal. */
+  derived?: Record<string, string>;
   /** One entry per HubSpot call that built it. */
   /** Each HubSpot call that built the context; `apiVersion` is the version of the path called (HUBSPOT_OPERATIONS). */
   reads: Array<{ call: string; status: number; apiVersion?: string }>;
@@ -57,7 +68,7 @@ export interface CrmContext {
  * `associated.requester`, so the audit shows why a note went on a company;
  * pickDeclared never passes them to a prompt.
  */
-export function flattenContext(context: Pick<CrmContext, 'record' | 'related' | 'associated'>): Record<string, string> {
+export function flattenContext(context: Pick<CrmContext, 'record' | 'related' | 'associated' | 'derived'>): Record<string, string> {
   const flat: Record<string, string> = { ...context.record };
   for (const role of RELATED_ROLES) {
     const records = context.related[role] ?? [];
@@ -70,6 +81,7 @@ export function flattenContext(context: Pick<CrmContext, 'record' | 'related' | 
     const id = context.associated?.[role];
     if (id !== undefined) flat[`${ASSOCIATED_PREFIX}.${role}`] = id;
   }
+  for (const [name, value] of Object.entries(context.derived ?? {})) flat[`${DERIVED_PREFIX}.${name}`] = value;
   return flat;
 }
 
@@ -86,6 +98,10 @@ export function pickDeclared(snapshot: Record<string, string>, spec: ContextSpec
     const parts = key.split('.');
     // Writeback associations are the platform's, never a prompt's facts.
     if (parts[0] === ASSOCIATED_PREFIX && parts.length > 1) continue;
+    if (parts[0] === DERIVED_PREFIX && parts.length === 2) {
+      if ((spec.derived ?? []).includes(parts[1]!)) picked[key] = value;
+      continue;
+    }
     const declared =
       parts.length === 1
         ? record.has(key)
@@ -106,6 +122,7 @@ export function declaredNotIn(wanted: ContextSpec, had: ContextSpec): string[] {
     const before = had.related?.[role] ?? [];
     for (const field of wanted.related?.[role] ?? []) if (!before.includes(field)) missing.push(`${role}.${field}`);
   }
+  for (const field of wanted.derived ?? []) if (!(had.derived ?? []).includes(field)) missing.push(`${DERIVED_PREFIX}.${field}`);
   return missing;
 }
 

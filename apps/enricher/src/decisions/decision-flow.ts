@@ -17,7 +17,7 @@ import {
   type TopicNames,
 } from '@app/common';
 import { ContextAssembler } from '../context/context-assembler';
-import type { CrmContext } from '../context/crm-context';
+import { flattenContext, type CrmContext } from '../context/crm-context';
 import type { PromptDefinition } from '../prompts/prompt';
 import type { Capability } from '../capabilities/capability';
 import { selectPrompt } from '../capabilities/capability-registry';
@@ -107,11 +107,14 @@ export class DecisionFlow {
     }
 
     const now = this.clock();
+    // What the capability computes from the record without the model (a deal's review findings): part of the snapshot, so replays see it too.
+    const derived = capability.derive?.({ trigger, record: assembled.context.record, portal });
+    const context: CrmContext = derived ? { ...assembled.context, derived } : assembled.context;
     // Whose personal data the decision's events hold: sealed under each of their keys (docs/decisions/0019).
-    const subjects = subjectsOf(assembled.context);
+    const subjects = subjectsOf(context);
     // The contacts a ticket's context quotes: their keys are made ready while the model answers.
     keysReady.push(this.eventStore.personalData?.prefetch(trigger.portalId, subjects.filter((s) => s !== record), now));
-    const decided = await this.decisions.decide({ trigger, triggerType, portal, prompt, context: assembled.context, answer: capability.answer, now });
+    const decided = await this.decisions.decide({ trigger, triggerType, portal, prompt, context, answer: capability.answer, now });
     if (decided.kind === 'not-decided') {
       if (decided.configurationError) await this.alerts.raiseModelRefusal(trigger, portal, decided.configurationError);
       // Replies paid for before the call failed are recorded with their cost, whatever happens to the trigger next.
@@ -134,7 +137,9 @@ export class DecisionFlow {
         answer: capability.restore(decided.answer, decided.restore),
         portal,
         decidedAt: now,
-        associated: assembled.context.associated ?? {},
+        associated: context.associated ?? {},
+        trigger,
+        facts: flattenContext(context),
       })
       .map((command) => writebackRequested(decision, command, now));
 

@@ -107,6 +107,7 @@ export class ReplayApplier {
           // No associations: what is applied is properties on the record itself (no note, no task), and a snapshot
           // recorded before the ids were (`associated.*`) has none; a fresh look-up would cost calls for nothing.
           associated: {},
+          facts: stringFacts(snapshot),
         })
         .filter((command) => command.kind === 'update-properties');
       requests.push({
@@ -121,4 +122,9 @@ export class ReplayApplier {
     const result = await this.eventStore.appendAll([...requests, { streamId: StreamIds.replay(portal.portalId, state.replayId), events: [summary] }]);
     return result.kind === 'conflict' ? Outcome.retry(`stream ${result.streamId} changed concurrently`) : Outcome.done();
   }
+}
+
+/** A recorded snapshot's values as the strings they were read as (older snapshots are typed loosely). */
+function stringFacts(snapshot: Record<string, unknown>): Record<string, string> {
+  return Object.fromEntries(Object.entries(snapshot).flatMap(([key, value]) => (typeof value === 'string' ? [[key, value]] : [])));
 }

@@ -3,6 +3,7 @@ import type { DecisionFlow } from '../decisions/decision-flow';
 import type { PipelineReview } from '../capabilities/management-ai/pipeline-review';
 import { LEAD_AI } from '../capabilities/lead-ai/lead-ai.capability';
 import { SERVICE_AI } from '../capabilities/service-ai/service-ai.capability';
+import { MANAGEMENT_AI } from '../capabilities/management-ai/management-ai.capability';
 import { TriggerRouter } from './trigger-router.service';
 
 describe('TriggerRouter', () => {
@@ -26,6 +27,8 @@ describe('TriggerRouter', () => {
     ['ticket.creation', received('ticket.creation', 'tickets'), SERVICE_AI, '5'],
     ['a change to a ticket’s content', changed('tickets', { content: 'More detail', hs_pipeline_stage: '2' }), SERVICE_AI, '5'],
     ['a workflow action on a ticket', workflow('tickets'), SERVICE_AI, '9'],
+    ['a workflow action on a deal', workflow('deals'), MANAGEMENT_AI, '9'],
+    ['a change to a deal’s stage', changed('deals', { dealstage: 'contractsent' }), MANAGEMENT_AI, '5'],
   ])('sends %s to its capability', async (_, trigger: EventEnvelope, capability, objectId) => {
     expect(await router.route(trigger)).toEqual(Outcome.done());
     expect(flow.run).toHaveBeenCalledWith(capability, { trigger, triggerType: expect.any(String), objectId });
@@ -36,7 +39,8 @@ describe('TriggerRouter', () => {
     ['a deletion', received('contact.deletion')],
     ['a change to a company', changed('companies', { name: 'Acme' })],
     ['an agent’s own edit of a ticket (priority, owner)', changed('tickets', { hs_ticket_priority: 'LOW', hubspot_owner_id: '7' })],
-    ['a workflow action on a deal', workflow('deals')],
+    ['a workflow action on a company', workflow('companies')],
+    ['a change to a deal’s description only', changed('deals', { description: 'x' })],
   ])('records %s it has no handler for as TriggerSkipped, in its story, and drops it', async (_, trigger: EventEnvelope) => {
     const outcome = await router.route(trigger);
     expect(outcome.kind).toBe('drop');

@@ -14,7 +14,7 @@ const refusal = async (body: unknown): Promise<string[]> => {
 
 describe("each capability's settings in POST and PATCH /admin/portals (their one definition in libs/common)", () => {
   it('takes every capability’s settings key, on registration too, and nothing else', async () => {
-    expect(capabilitySettings().map((s) => s.key)).toEqual(['leadRouting', 'serviceRouting']);
+    expect(capabilitySettings().map((s) => s.key)).toEqual(['leadRouting', 'serviceRouting', 'managementAi']);
     for (const settings of capabilitySettings()) {
       await expect(patch({ [settings.key]: {} })).resolves.toMatchObject({ [settings.key]: {} });
       await expect(pipe.transform({ portalId: 1, name: 'n', accessToken: 't', [settings.key]: {} }, { type: 'body', metatype: RegisterPortalDto })).resolves.toMatchObject({ [settings.key]: {} });
@@ -63,7 +63,7 @@ describe("each capability's settings in POST and PATCH /admin/portals (their one
     }
     const latest = CAPABILITY_CONFIGURATION['lead-ai'].prompts.versions.at(-1)!;
     expect(await refusal({ promptVersions: { 'lead-scoring': latest + 1, 'lead-scorng': 1 } })).toEqual([
-      `promptVersions pins lead-scoring@${latest + 1}, which does not exist (versions: 1, 2, 3, 4, 5); promptVersions names no prompt "lead-scorng" (prompts: lead-scoring, ticket-triage)`,
+      `promptVersions pins lead-scoring@${latest + 1}, which does not exist (versions: 1, 2, 3, 4, 5); promptVersions names no prompt "lead-scorng" (prompts: lead-scoring, ticket-triage, deal-health)`,
     ]);
   });
 });

@@ -124,8 +124,8 @@ describe("reading HubSpot's listings", () => {
 
 describe('around the bootstrap', () => {
   it("takes every capability the portal's connection does not block", () => {
-    expect(enabledCapabilities({ connection: {} })).toEqual(['lead-ai', 'service-ai']);
-    expect(enabledCapabilities({ connection: { capabilities: { enabled: ['lead-ai'], blocked: [{ capability: 'service-ai', missingScopes: ['tickets'] }] } } })).toEqual(['lead-ai']);
+    expect(enabledCapabilities({ connection: {} })).toEqual(['lead-ai', 'service-ai', 'management-ai']);
+    expect(enabledCapabilities({ connection: { capabilities: { enabled: ['lead-ai'], blocked: [{ capability: 'service-ai', missingScopes: ['tickets'] }] } } })).toEqual(['lead-ai', 'management-ai']);
   });
 
   it('counts the results by outcome', () => {
