@@ -128,11 +128,39 @@ function parseAssociations(ctx: ApiContext, type: CrmObjectType, raw: unknown): 
   return { ok: true, value: out };
 }
 
+/** Engagements that count as activity on the records they are associated with. */
+const ACTIVITY_TYPES: ReadonlySet<string> = new Set(['notes', 'tasks', 'calls', 'emails', 'meetings']);
+/** The engagements that count as contacting the customer ("Last contacted"): not a note or a task. */
+const CONTACT_TYPES: ReadonlySet<string> = new Set(['calls', 'emails', 'meetings']);
+
+/**
+ * As HubSpot does: logging an engagement on a record moves its "Last activity date"
+ * (`notes_last_updated`), whoever logged it (an app's note included), and a call,
+ * email or meeting also its "Last contacted" (`notes_last_contacted`). Calculated by
+ * HubSpot, so no propertyChange webhook is sent for them.
+ */
+function logActivity(ctx: ApiContext, type: CrmObjectType, associations: readonly ParsedAssociation[], timestamp: string | undefined): void {
+  if (!ACTIVITY_TYPES.has(type)) return;
+  const at = timestamp && Number.isFinite(Date.parse(timestamp)) ? new Date(Math.min(Date.parse(timestamp), ctx.now)).toISOString() : new Date(ctx.now).toISOString();
+  for (const a of associations) {
+    const target = ctx.portal.store.get(a.toType, a.toId);
+    if (!target) continue;
+    const values: Record<string, string> = { notes_last_updated: later(target.properties.notes_last_updated, at) };
+    if (CONTACT_TYPES.has(type)) values.notes_last_contacted = later(target.properties.notes_last_contacted, at);
+    ctx.portal.store.update(target, values, ctx.now);
+  }
+}
+
+function later(current: string | undefined, at: string): string {
+  return current && Date.parse(current) > Date.parse(at) ? current : at;
+}
+
 /** Stores a prepared create, its associations, and emits the creation webhook change. */
 export function commitCreate(ctx: ApiContext, type: CrmObjectType, prepared: PreparedCreate, id?: string): StoredObject {
   const store = ctx.portal.store;
   const object = store.create(type, prepared.values, ctx.now, id);
   for (const a of prepared.associations) store.associate(type, object.id, a.toType, a.toId, a.typeId, a.category, a.reverseTypeId);
+  logActivity(ctx, type, prepared.associations, object.properties.hs_timestamp);
   ctx.emit({
     kind: 'creation',
     portalId: ctx.portal.info.portalId,

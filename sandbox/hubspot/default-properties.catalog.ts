@@ -182,6 +182,7 @@ const SEEDS: Record<CrmObjectType, { group: [string, string]; extraGroups?: Arra
       ['hs_deal_stage_probability', 'Deal probability', 'number', 'number', READ_ONLY],
       ['hs_v2_date_entered_current_stage', 'Date entered current stage', 'datetime', 'date', READ_ONLY],
       ['notes_last_updated', 'Last Activity Date', 'datetime', 'date', { ...READ_ONLY, groupName: 'deal_activity' }],
+      ['notes_last_contacted', 'Last Contacted', 'datetime', 'date', { ...READ_ONLY, groupName: 'deal_activity' }],
       ['createdate', 'Create Date', 'datetime', 'date'],
       ['hs_lastmodifieddate', 'Last Modified Date', 'datetime', 'date', READ_ONLY],
       ['hs_object_id', 'Record ID', 'number', 'number', READ_ONLY],

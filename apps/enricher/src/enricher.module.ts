@@ -10,7 +10,9 @@ import { ModelCheck, PROMPT_MODELS } from './ai/model-check';
 import { ModelConcurrency } from './ai/model-concurrency';
 import { OfflineRulesProvider } from './ai/offline-rules.provider';
 import { allPromptVersions, offlineRulesByPrompt } from './capabilities/capability-registry';
+import { DealAssessments } from './capabilities/management-ai/deal-assessments';
 import { DealLister } from './capabilities/management-ai/deal-lister';
+import { DealReviewTriggers } from './capabilities/management-ai/deal-review-triggers';
 import { PipelineReview } from './capabilities/management-ai/pipeline-review';
 import { ContextAssembler } from './context/context-assembler';
 import { CrmReader } from './crm/crm-reader';
@@ -64,6 +66,8 @@ export function createAiProvider(config: AppConfig): AiProvider {
     BackfillRunner,
     // Management AI's daily pipeline review: its first step, the deals' facts (no model yet).
     DealLister,
+    DealAssessments,
+    DealReviewTriggers,
     PipelineReview,
   ],
 })

@@ -2,6 +2,7 @@ import { Inject, Injectable, Optional } from '@nestjs/common';
 import { CLOCK, EventStore, isEventOfType, Outcome, PersonalDataErasure, StreamIds, triggerSkipped, type Clock, type EventEnvelope, type HandlerOutcome, type PlatformEvent } from '@app/common';
 import { BackfillTriggers } from '../backfills/backfill-triggers';
 import { routeTrigger } from '../capabilities/capability-registry';
+import { DealReviewTriggers } from '../capabilities/management-ai/deal-review-triggers';
 import { PipelineReview } from '../capabilities/management-ai/pipeline-review';
 import { DecisionFlow } from '../decisions/decision-flow';
 
@@ -18,7 +19,10 @@ import { DecisionFlow } from '../decisions/decision-flow';
  * - an existing record a backfill listed → its capability's decision path, its
  *   `ai_` properties only (docs/decisions/0021; BackfillTriggers).
  * - a portal's daily review (the scheduler's DailyReviewScheduled) → Management AI's
- *   pipeline review (PipelineReview: today its facts, no model yet).
+ *   pipeline review (PipelineReview: the deals' facts and a request per changed deal);
+ *   each request (DealReviewRequested) → Management AI's decision of that deal
+ *   (DealReviewTriggers); a change to a deal's stage, amount, close date or owner, or
+ *   a workflow action on a deal → its decision too.
  * Everything else is recorded as skipped with the reason, so the audit trail
  * shows it was seen.
  */
@@ -31,9 +35,13 @@ export class TriggerRouter {
     @Optional() private readonly erasure?: PersonalDataErasure,
     @Optional() private readonly backfills?: BackfillTriggers,
     @Optional() private readonly review?: PipelineReview,
+    @Optional() private readonly dealReviews?: DealReviewTriggers,
   ) {}
 
   async route(event: EventEnvelope): Promise<HandlerOutcome> {
+    if (isEventOfType(event, 'DealReviewRequested')) {
+      return this.dealReviews ? this.dealReviews.route(event) : Outcome.deadLetter('DealReviewRequested needs the deal review triggers, which this enricher lacks');
+    }
     const route = routeTrigger(event);
     if (route?.kind === 'decide') return this.flow.run(route.capability, { trigger: event, triggerType: route.triggerType, objectId: route.objectId });
     if (isEventOfType(event, 'WebhookEventReceived')) {

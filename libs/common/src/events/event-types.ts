@@ -377,6 +377,11 @@ export interface PipelineReviewFacts {
   searchCalls: number;
   needingAttention: ReviewedDeal[];
   needingAttentionLeftOut: number;
+  /**
+   * The assessments the review asked for (one DealReviewRequested each) and the deals
+   * it did not ask again because nothing they rest on changed since their last one.
+   */
+  assessments?: { requested: number; unchanged: number };
 }
 
 /** HubSpot's CRM search filter operators (the ones a backfill's filter may use). */

@@ -16,7 +16,7 @@ describe('dealFacts', () => {
       hubspot_owner_id: '77',
       hs_next_step: 'Send the proposal',
       hs_deal_stage_probability: '0.4',
-      notes_last_updated: daysAgo(1),
+      notes_last_contacted: daysAgo(1),
       hs_v2_date_entered_current_stage: daysAgo(20),
       createdate: daysAgo(60),
       ...properties,
@@ -41,19 +41,19 @@ describe('dealFacts', () => {
   });
 
   it('stale from the threshold on (14 days is stale, 13 is not)', () => {
-    expect(dealFacts(aDeal({ notes_last_updated: daysAgo(14) }), now, thresholds).attention).toEqual(['stale']);
-    expect(dealFacts(aDeal({ notes_last_updated: daysAgo(13.9) }), now, thresholds).attention).toEqual([]);
+    expect(dealFacts(aDeal({ notes_last_contacted: daysAgo(14) }), now, thresholds).attention).toEqual(['stale']);
+    expect(dealFacts(aDeal({ notes_last_contacted: daysAgo(13.9) }), now, thresholds).attention).toEqual([]);
   });
 
   it('follows the portal’s threshold', () => {
-    expect(dealFacts(aDeal({ notes_last_updated: daysAgo(8) }), now, { staleAfterDays: 7 }).attention).toEqual(['stale']);
-    expect(dealFacts(aDeal({ notes_last_updated: daysAgo(20) }), now, { staleAfterDays: 30 }).attention).toEqual([]);
+    expect(dealFacts(aDeal({ notes_last_contacted: daysAgo(8) }), now, { staleAfterDays: 7 }).attention).toEqual(['stale']);
+    expect(dealFacts(aDeal({ notes_last_contacted: daysAgo(20) }), now, { staleAfterDays: 30 }).attention).toEqual([]);
   });
 
   it('a deal with no activity ever logged counts from its creation, and says so', () => {
-    const facts = dealFacts(aDeal({ notes_last_updated: null, createdate: daysAgo(30) }), now, thresholds);
+    const facts = dealFacts(aDeal({ notes_last_contacted: null, createdate: daysAgo(30) }), now, thresholds);
     expect(facts).toMatchObject({ daysSinceLastActivity: 30, activityLogged: false, attention: ['stale'] });
-    expect(dealFacts(aDeal({ notes_last_updated: null, createdate: null }), now, thresholds)).toMatchObject({ daysSinceLastActivity: null, attention: [] });
+    expect(dealFacts(aDeal({ notes_last_contacted: null, createdate: null }), now, thresholds)).toMatchObject({ daysSinceLastActivity: null, attention: [] });
   });
 
   it('a close date in the past', () => {
@@ -103,7 +103,7 @@ describe('dealFacts', () => {
   });
 
   it('a date slightly in the future (clock skew) is 0 days ago', () => {
-    expect(dealFacts(aDeal({ notes_last_updated: new Date(now.getTime() + 60_000).toISOString() }), now, thresholds).daysSinceLastActivity).toBe(0);
+    expect(dealFacts(aDeal({ notes_last_contacted: new Date(now.getTime() + 60_000).toISOString() }), now, thresholds).daysSinceLastActivity).toBe(0);
   });
 });
 

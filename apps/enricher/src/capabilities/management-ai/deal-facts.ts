@@ -17,7 +17,10 @@ export const DEAL_REVIEW_PROPERTIES = [
   'hubspot_owner_id',
   'hs_next_step',
   'hs_deal_stage_probability',
-  'notes_last_updated',
+  'notes_last_contacted',
+  'dealname',
+  'description',
+  'deal_currency_code',
   'hs_v2_date_entered_current_stage',
   'createdate',
   'hs_lastmodifieddate',
@@ -53,9 +56,15 @@ export interface DealFacts {
   pipeline: string | null;
   stage: string | null;
   amount: number | null;
-  /** Whole days since the last logged activity (notes_last_updated), else since the deal was created; null: neither is known. */
+  /**
+   * Whole days since the customer was last contacted (notes_last_contacted: a call,
+   * email or meeting), else since the deal was created; null: neither is known. Not
+   * notes_last_updated ("Last activity date"): every note and task moves it, the
+   * platform's own review note and re-engagement task included, which would hide the
+   * very stall the review reports the day after it reported it.
+   */
   daysSinceLastActivity: number | null;
-  /** False: no activity was ever logged on the deal (the days count from its creation). */
+  /** False: no contact was ever logged on the deal (the days count from its creation). */
   activityLogged: boolean;
   /** Whole days since the deal entered its current stage; null: HubSpot gave no date. */
   daysInStage: number | null;
@@ -80,7 +89,7 @@ export function dealFacts(deal: DealRecord, now: Date, thresholds: ReviewThresho
   const stage = text(p.dealstage);
   const amount = numberOf(p.amount);
   const closeDate = instantOf(p.closedate);
-  const lastActivity = instantOf(p.notes_last_updated);
+  const lastActivity = instantOf(p.notes_last_contacted);
   const created = instantOf(p.createdate);
   const enteredStage = instantOf(p.hs_v2_date_entered_current_stage);
   const since = lastActivity ?? created;

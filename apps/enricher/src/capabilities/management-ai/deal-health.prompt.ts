@@ -19,7 +19,7 @@ export const DEAL_CONTEXT_FIELDS = [
   'hubspot_owner_id',
   'hs_next_step',
   'hs_deal_stage_probability',
-  'notes_last_updated',
+  'notes_last_contacted',
   'hs_v2_date_entered_current_stage',
   'createdate',
   'description',

@@ -9,7 +9,7 @@ describe('openDealsSearchBody', () => {
       limit: 200,
     });
     expect(body).not.toHaveProperty('after');
-    expect(body.properties).toEqual(expect.arrayContaining(['dealstage', 'amount', 'closedate', 'hubspot_owner_id', 'notes_last_updated', 'hs_next_step']));
+    expect(body.properties).toEqual(expect.arrayContaining(['dealstage', 'amount', 'closedate', 'hubspot_owner_id', 'notes_last_contacted', 'hs_next_step']));
   });
 
   it('goes on above the last id seen, in the chosen pipelines only', () => {

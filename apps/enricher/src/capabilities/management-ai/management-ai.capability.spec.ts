@@ -18,7 +18,7 @@ describe('Management AI: derived facts', () => {
 
   it("computes them with the portal's thresholds at the time of a change, and never counts days", () => {
     const change = startStory({ type: 'ObjectChanged', portalId: 9, data: { objectType: 'deals', objectId: '42', properties: { amount: '1' } } }, now);
-    const record = { amount: '5000', closedate: '2026-11-01T00:00:00Z', hubspot_owner_id: '7', hs_next_step: 'Call', notes_last_updated: '2026-11-01T00:00:00Z' };
+    const record = { amount: '5000', closedate: '2026-11-01T00:00:00Z', hubspot_owner_id: '7', hs_next_step: 'Call', notes_last_contacted: '2026-11-01T00:00:00Z' };
     const derived = MANAGEMENT_AI.derive!({ trigger: change, record, portal });
     expect(derived).toEqual({ attention: 'stale, close-date-passed' });
     // A day later the deal is the same: so are its derived facts (and its prompt, so its answer is reused).

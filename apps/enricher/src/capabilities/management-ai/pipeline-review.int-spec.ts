@@ -9,12 +9,14 @@ import {
   startStory,
   StreamIds,
   TokenCipher,
+  topicNames,
   type AppConfig,
   type PipelineReviewFacts,
   type PlatformEvent,
 } from '@app/common';
 import { HubSpotSandbox } from '../../../../../sandbox/hubspot';
 import { createTestDatabase, type TestDatabase } from '../../../../../test/support/database';
+import { DealAssessments } from './deal-assessments';
 import { DealLister } from './deal-lister';
 import { PipelineReview } from './pipeline-review';
 
@@ -33,6 +35,8 @@ describe('PipelineReview (HubSpot sandbox, Postgres)', () => {
   let db: TestDatabase;
   let events: EventStore;
   let review: PipelineReview;
+  let assessments: DealAssessments;
+  let hubspotUrl: string;
   const token = (portalId: number) => `pat-${portalId}`;
   const daysAgo = (days: number) => new Date(Date.now() - days * DAY_MS).toISOString();
   const inDays = (days: number) => new Date(Date.now() + days * DAY_MS).toISOString();
@@ -47,12 +51,12 @@ describe('PipelineReview (HubSpot sandbox, Postgres)', () => {
     closedate: inDays(30),
     hubspot_owner_id: '77',
     hs_next_step: 'Send the proposal',
-    notes_last_updated: daysAgo(1),
+    notes_last_contacted: daysAgo(1),
     ...properties,
   });
 
   beforeAll(async () => {
-    const url = (await hubspot.start()).url;
+    const url = (hubspotUrl = (await hubspot.start()).url);
     db = await createTestDatabase('pipeline_review');
     events = new EventStore(db.dataSource);
     const portals = new PortalRepository(db.dataSource, new TokenCipher(Buffer.alloc(32, 7)));
@@ -66,7 +70,8 @@ describe('PipelineReview (HubSpot sandbox, Postgres)', () => {
     await portals.register({ portalId: NO_SCOPE, name: 'No Scope Co', accessToken: token(NO_SCOPE) });
     const budget = new HubSpotBudget(new BudgetRepository(db.dataSource), 0.1);
     const lister = new DealLister(new HubSpotApi(new HubSpotClientFactory(url)), budget);
-    review = new PipelineReview(new PortalAccess(portals, { portalCacheMs: 0 } as AppConfig, () => new Date()), lister, events, () => new Date());
+    assessments = new DealAssessments(db.dataSource);
+    review = new PipelineReview(new PortalAccess(portals, { portalCacheMs: 0 } as AppConfig, () => new Date()), lister, events, assessments, topicNames('test'), () => new Date());
   }, 60_000);
   afterAll(async () => {
     await hubspot.stop();
@@ -74,12 +79,12 @@ describe('PipelineReview (HubSpot sandbox, Postgres)', () => {
   });
 
   it('records the facts of the open deals once: stale, close date passed, missing owner and amount, fine; a closed deal is not listed', async () => {
-    const stale = hubspot.seedObject(PIPELINE, 'deals', aDeal({ amount: '40000', notes_last_updated: daysAgo(30) })).id;
-    const quiet = hubspot.seedObject(PIPELINE, 'deals', aDeal({ notes_last_updated: daysAgo(15) })).id;
+    const stale = hubspot.seedObject(PIPELINE, 'deals', aDeal({ amount: '40000', notes_last_contacted: daysAgo(30) })).id;
+    const quiet = hubspot.seedObject(PIPELINE, 'deals', aDeal({ notes_last_contacted: daysAgo(15) })).id;
     const overdue = hubspot.seedObject(PIPELINE, 'deals', aDeal({ amount: '25000', closedate: daysAgo(3) })).id;
     const orphan = hubspot.seedObject(PIPELINE, 'deals', { ...aDeal({}), amount: '', hubspot_owner_id: '' }).id;
     hubspot.seedObject(PIPELINE, 'deals', aDeal({}));
-    hubspot.seedObject(PIPELINE, 'deals', aDeal({ dealstage: 'closedwon', notes_last_updated: daysAgo(90) }));
+    hubspot.seedObject(PIPELINE, 'deals', aDeal({ dealstage: 'closedwon', notes_last_contacted: daysAgo(90) }));
     const trigger = scheduled(PIPELINE);
 
     expect(await review.run(trigger)).toEqual({ kind: 'done' });
@@ -89,7 +94,12 @@ describe('PipelineReview (HubSpot sandbox, Postgres)', () => {
     expect(hubspot.rateLimitStats(PIPELINE).searchCalls).toBe(searchesBefore);
 
     const stream = await events.readStream(StreamIds.review(PIPELINE, '2026-12-07'));
-    expect(stream.map((e) => e.type)).toEqual(['PipelineReviewFactsComputed']);
+    expect(stream.map((e) => e.type)).toEqual(['PipelineReviewFactsComputed', 'PipelineDigestRequested']);
+    // One request per deal needing attention, on the deal's own stream.
+    for (const dealId of [stale, overdue, orphan]) {
+      expect((await events.readStream(StreamIds.crmObject(PIPELINE, 'deals', dealId))).map((e) => e.type)).toEqual(['DealReviewRequested']);
+    }
+    expect(await events.readStream(StreamIds.crmObject(PIPELINE, 'deals', quiet))).toEqual([]);
     const event = stream[0]!;
     expect(event).toMatchObject({ causationId: trigger.id, correlationId: trigger.correlationId });
     const data = event.data as PipelineReviewFacts;
@@ -116,6 +126,34 @@ describe('PipelineReview (HubSpot sandbox, Postgres)', () => {
     // 15 days quiet is under the portal's 21; no deal name is in the event.
     expect(data.needingAttention.map((d) => d.dealId)).not.toContain(quiet);
     expect(JSON.stringify(data)).not.toContain('Renewal');
+  });
+
+  it('the next day asks again only for the deals whose facts changed since their assessment', async () => {
+    // Yesterday's requests were assessed: their hashes are remembered (DealReviewTriggers does it once the decision is recorded).
+    for (const dealId of hubspot.listObjects(PIPELINE, 'deals').map((d) => d.id)) {
+      const [request] = await events.readStream(StreamIds.crmObject(PIPELINE, 'deals', dealId));
+      if (request?.type === 'DealReviewRequested') {
+        const data = request.data as PlatformEvent<'DealReviewRequested'>['data'];
+        await assessments.remember(PIPELINE, dealId, data.inputHash, request.id, new Date());
+      }
+    }
+    const requested = (await assessments.hashes(PIPELINE)).size;
+    expect(requested).toBe(3);
+    const [changed, unchanged] = [...(await assessments.hashes(PIPELINE)).keys()];
+    // One of them moved: its amount was updated through the API (as a rep would).
+    const update = await fetch(`${hubspotUrl}/crm/objects/2026-03/deals/batch/update`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token(PIPELINE)}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ inputs: [{ id: changed, properties: { amount: '99999' } }] }),
+    });
+    expect(update.status).toBe(200);
+
+    expect(await review.run(scheduled(PIPELINE, '2026-12-08'))).toEqual({ kind: 'done' });
+    const [facts, digest] = await events.readStream(StreamIds.review(PIPELINE, '2026-12-08'));
+    expect(facts!.data).toMatchObject({ assessments: { requested: 1, unchanged: 2 } });
+    expect(digest).toMatchObject({ type: 'PipelineDigestRequested', data: { requested: 1, unchanged: 2 } });
+    expect((await events.readStream(StreamIds.crmObject(PIPELINE, 'deals', changed!))).map((e) => e.type)).toEqual(['DealReviewRequested', 'DealReviewRequested']);
+    expect((await events.readStream(StreamIds.crmObject(PIPELINE, 'deals', unchanged!))).map((e) => e.type)).toEqual(['DealReviewRequested']);
   });
 
   it('a portal with no open deals: the event with zero counts', async () => {

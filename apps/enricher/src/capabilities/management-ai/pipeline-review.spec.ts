@@ -1,7 +1,9 @@
-import { Outcome, startStory, type AppendRequest, type EventStore, type Portal, type PortalAccess, type PortalSettings, type PortalStatus, type PlatformEvent } from '@app/common';
+import { Outcome, startStory, type AppendRequest, type TopicNames, type EventStore, type Portal, type PortalAccess, type PortalSettings, type PortalStatus, type PlatformEvent } from '@app/common';
+import type { DealAssessments } from './deal-assessments';
 import type { DealRecord } from './deal-facts';
 import type { DealLister, DealListing } from './deal-lister';
-import { PipelineReview, reviewFactsId } from './pipeline-review';
+import { dealReviewRequestId, PipelineReview, reviewFactsId } from './pipeline-review';
+import { reviewInputHash } from './review-requests';
 import { reviewFacts } from './pipeline-review-facts';
 
 /** Four open deals: 1 stale, 2 past its close date, 3 without amount and owner, 4 fine. */
@@ -16,14 +18,14 @@ function pipelineReviewFactsFixture(daysAgo: (days: number) => string): DealReco
       hubspot_owner_id: '77',
       hs_next_step: 'Send the proposal',
       hs_deal_stage_probability: '0.4',
-      notes_last_updated: daysAgo(1),
+      notes_last_contacted: daysAgo(1),
       hs_v2_date_entered_current_stage: daysAgo(5),
       createdate: daysAgo(60),
       ...properties,
     },
   });
   return [
-    aDeal('1', { amount: '50000', notes_last_updated: daysAgo(30) }),
+    aDeal('1', { amount: '50000', notes_last_contacted: daysAgo(30) }),
     aDeal('2', { amount: '8000', closedate: '2026-12-01T00:00:00Z' }),
     aDeal('3', { amount: null, hubspot_owner_id: '' }),
     aDeal('4', {}),
@@ -60,7 +62,7 @@ describe('PipelineReview', () => {
   });
 
   /** Strict fakes: a call the test did not set up fails it. */
-  function build({ portal = aPortal() as Portal | null, listing = listed([]) as DealListing, recorded = false } = {}) {
+  function build({ portal = aPortal() as Portal | null, listing = listed([]) as DealListing, recorded = false, previous = new Map<string, string>() } = {}) {
     const unexpected = (name: string) => () => {
       throw new Error(`unexpected call: ${name}`);
     };
@@ -68,10 +70,12 @@ describe('PipelineReview', () => {
     const openDeals = jest.fn(async () => listing);
     const has = jest.fn(async () => recorded);
     const append = jest.fn(async (_: AppendRequest) => ({ kind: 'appended' as const, streamId: '', streamVersion: 0, appendedIds: [], duplicateIds: [] }));
-    const eventStore = new Proxy({ has, append }, { get: (target, key) => (key in target ? target[key as keyof typeof target] : unexpected(String(key))) });
-    const review = new PipelineReview({ get } as unknown as PortalAccess, { openDeals } as unknown as DealLister, eventStore as unknown as EventStore, () => now);
-    const appended = () => append.mock.calls.map(([request]) => request);
-    return { review, get, openDeals, has, append, appended };
+    const appendAll = jest.fn(async (_: AppendRequest[]) => ({ kind: 'committed' as const, results: [] }));
+    const eventStore = new Proxy({ has, append, appendAll }, { get: (target, key) => (key in target ? target[key as keyof typeof target] : unexpected(String(key))) });
+    const assessments = { hashes: jest.fn(async () => previous) } as unknown as DealAssessments;
+    const review = new PipelineReview({ get } as unknown as PortalAccess, { openDeals } as unknown as DealLister, eventStore as unknown as EventStore, assessments, { webhooksRaw: 'raw' } as TopicNames, () => now);
+    const appended = () => [...append.mock.calls.map(([request]) => request), ...appendAll.mock.calls.flatMap(([requests]) => requests)];
+    return { review, get, openDeals, has, append, appendAll, appended };
   }
 
   it('records the facts of the open deals once, on the review’s stream, caused by the trigger', async () => {
@@ -96,8 +100,50 @@ describe('PipelineReview', () => {
       truncated: false,
       searchCalls: 2,
       ...reviewFacts({ deals, now, thresholds: { staleAfterDays: 10 } }),
+      assessments: { requested: 3, unchanged: 0 },
     });
     expect(event.data).toMatchObject({ counts: { openDeals: 4, needingAttention: 3 } });
+  });
+
+  it('asks for an assessment of each deal needing attention whose facts changed, on its own stream, then for the digest, in one transaction', async () => {
+    const deals = pipelineReviewFactsFixture(daysAgo);
+    // Deal 2 was assessed from the same facts before; deal 4 was assessed before and has recovered since.
+    const previous = new Map([
+      ['2', reviewInputHash(deals[1]!, ['close-date-passed'], 'deal-health@1')],
+      ['4', 'an older hash'],
+    ]);
+    const { review, appendAll } = build({ listing: listed(deals), previous });
+    expect(await review.run(trigger)).toEqual(Outcome.done());
+    expect(appendAll).toHaveBeenCalledTimes(1);
+    const requests = appendAll.mock.calls[0]![0];
+    expect(requests.map((r) => [r.streamId, r.events.map((e) => e.type), r.publishTo])).toEqual([
+      [`review-${PORTAL}-2026-12-07`, ['PipelineReviewFactsComputed'], undefined],
+      [`crm-${PORTAL}-deals-1`, ['DealReviewRequested'], 'raw'],
+      [`crm-${PORTAL}-deals-3`, ['DealReviewRequested'], 'raw'],
+      [`crm-${PORTAL}-deals-4`, ['DealReviewRequested'], 'raw'],
+      [`review-${PORTAL}-2026-12-07`, ['PipelineDigestRequested'], 'raw'],
+    ]);
+    expect(requests[1]!.events[0]).toMatchObject({
+      id: dealReviewRequestId(PORTAL, '2026-12-07', '1'),
+      causationId: reviewFactsId(PORTAL, '2026-12-07'),
+      data: { dealId: '1', reasons: ['stale'], review: { date: '2026-12-07', asOf: now.toISOString(), factsEventId: reviewFactsId(PORTAL, '2026-12-07') } },
+    });
+    expect(requests[3]!.events[0]!.data).toMatchObject({ dealId: '4', reasons: [] });
+    expect(requests[4]!.events[0]!.data).toEqual({ date: '2026-12-07', factsEventId: reviewFactsId(PORTAL, '2026-12-07'), requested: 3, unchanged: 1 });
+  });
+
+  it('Management AI off for the portal (its token lacks the deals scopes): skipped with the scopes named, nothing listed', async () => {
+    const portal = { ...aPortal(), connection: { capabilities: { enabled: [], blocked: [{ capability: 'management-ai' as const, missingScopes: ['crm.objects.deals.write'] }] } } } as unknown as Portal;
+    const { review, openDeals, appended } = build({ portal });
+    expect(await review.run(trigger)).toMatchObject({ kind: 'drop', reason: expect.stringContaining('crm.objects.deals.write') });
+    expect(openDeals).not.toHaveBeenCalled();
+    expect(appended()[0]!.events[0]).toMatchObject({ type: 'TriggerSkipped' });
+  });
+
+  it('a pin to a deal prompt version that does not exist: dead letter before any search', async () => {
+    const { review, openDeals } = build({ portal: aPortal('active', { promptVersions: { 'deal-health': 9 } }) });
+    expect(await review.run(trigger)).toMatchObject({ kind: 'dead-letter', reason: expect.stringContaining('deal-health@9') });
+    expect(openDeals).not.toHaveBeenCalled();
   });
 
   it('a portal with no open deals: the event with zero counts', async () => {
@@ -123,11 +169,11 @@ describe('PipelineReview', () => {
   });
 
   it('a review already recorded for the portal’s date is done without listing again (redelivery, or a second trigger that day)', async () => {
-    const { review, openDeals, has, append } = build({ recorded: true });
+    const { review, openDeals, has, appended } = build({ recorded: true });
     expect(await review.run(trigger)).toEqual(Outcome.done());
     expect(has).toHaveBeenCalledWith(reviewFactsId(PORTAL, '2026-12-07'));
     expect(openDeals).not.toHaveBeenCalled();
-    expect(append).not.toHaveBeenCalled();
+    expect(appended()).toEqual([]);
   });
 
   it('a token without the deals scope: TriggerSkipped naming the scope, on the review’s stream, dropped', async () => {
@@ -142,25 +188,25 @@ describe('PipelineReview', () => {
   });
 
   it('429/5xx after the lister’s retries, or a spent search pool: retry later, nothing recorded', async () => {
-    const { review, append } = build({ listing: { kind: 'retry', reason: 'HubSpot answered 503', waitMs: 2_000, searchCalls: 3 } });
+    const { review, appended } = build({ listing: { kind: 'retry', reason: 'HubSpot answered 503', waitMs: 2_000, searchCalls: 3 } });
     expect(await review.run(trigger)).toEqual(Outcome.retry(`daily review of portal ${PORTAL}: HubSpot answered 503`, 2_000));
-    expect(append).not.toHaveBeenCalled();
+    expect(appended()).toEqual([]);
   });
 
   it('a token HubSpot refuses (401) or a search it rejects: dead letter for an operator, nothing recorded', async () => {
-    const { review, append } = build({ listing: { kind: 'failed', reason: 'HubSpot refused the portal’s token (401): reconnect the portal', hubspotStatus: 401, searchCalls: 1 } });
+    const { review, appended } = build({ listing: { kind: 'failed', reason: 'HubSpot refused the portal’s token (401): reconnect the portal', hubspotStatus: 401, searchCalls: 1 } });
     expect(await review.run(trigger)).toMatchObject({ kind: 'dead-letter', reason: expect.stringContaining('reconnect the portal') });
-    expect(append).not.toHaveBeenCalled();
+    expect(appended()).toEqual([]);
   });
 
   it.each([
     ['paused', aPortal('paused'), `portal ${PORTAL} is paused`],
     ['not registered', null, `portal ${PORTAL} is not registered`],
   ])('a portal %s: dropped, nothing listed or recorded', async (_, portal, reason) => {
-    const { review, openDeals, append } = build({ portal });
+    const { review, openDeals, appended } = build({ portal });
     expect(await review.run(trigger)).toEqual(Outcome.drop(reason));
     expect(openDeals).not.toHaveBeenCalled();
-    expect(append).not.toHaveBeenCalled();
+    expect(appended()).toEqual([]);
   });
 });
 

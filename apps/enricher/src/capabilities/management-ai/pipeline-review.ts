@@ -7,13 +7,19 @@ import {
   Outcome,
   PortalAccess,
   StreamIds,
+  TOPICS,
   triggerSkipped,
   type Clock,
+  type TopicNames,
   type HandlerOutcome,
   type PlatformEvent,
 } from '@app/common';
+import { selectPrompt } from '../capability-registry';
+import { DealAssessments } from './deal-assessments';
 import { DealLister } from './deal-lister';
+import { DEAL_HEALTH_V1 } from './deal-health.prompt';
 import { reviewFacts } from './pipeline-review-facts';
+import { planAssessments } from './review-requests';
 import { reviewThresholds } from './review-thresholds';
 
 /** The id of a portal's review facts of one local date: a redelivered or repeated trigger records them once. */
@@ -21,12 +27,23 @@ export function reviewFactsId(portalId: number, localDate: string): string {
   return deterministicId('pipeline-review-facts', portalId, localDate);
 }
 
+/** The id of the review's request to assess one deal. */
+export function dealReviewRequestId(portalId: number, localDate: string, dealId: string): string {
+  return deterministicId('deal-review-requested', portalId, localDate, dealId);
+}
+
 /**
- * The daily pipeline review's first step (Management AI; no model yet): for an
- * active portal, its open deals (DealLister, through the portal's search pool),
- * each deal's facts with the portal's thresholds, and one PipelineReviewFactsComputed
- * on the review's stream. Every outcome is explicit:
- * - facts recorded (zero open deals included) or already recorded → done;
+ * The daily pipeline review (Management AI), for an active portal: its open deals
+ * (DealLister, through the portal's search pool), each deal's facts with the
+ * portal's thresholds, one PipelineReviewFactsComputed on the review's stream, one
+ * DealReviewRequested per deal whose facts changed since its last assessment
+ * (planAssessments: unchanged deals cost no read and no model call), and then one
+ * PipelineDigestRequested; all in one transaction, published in that order with the
+ * portal's key, so the digest is composed after the portal's assessments. Every
+ * outcome is explicit:
+ * - recorded (zero open deals included) or already recorded → done;
+ * - Management AI is off for the portal (its token lacks the deals scopes), or the
+ *   portal pins a deal prompt version that does not exist → TriggerSkipped / dead letter;
  * - the token lacks the scope to search deals (403) → TriggerSkipped naming it, dropped;
  * - the search pool stayed spent, or HubSpot answered 429/5xx after the lister's retries → retry later;
  * - HubSpot refused the token (401 after its renewal) or the search → dead letter, for an operator;
@@ -38,6 +55,8 @@ export class PipelineReview {
     private readonly portals: PortalAccess,
     private readonly deals: DealLister,
     private readonly eventStore: EventStore,
+    private readonly assessments: DealAssessments,
+    @Inject(TOPICS) private readonly topics: TopicNames,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
@@ -52,6 +71,15 @@ export class PipelineReview {
     if (await this.eventStore.has(id)) return Outcome.done();
 
     const { portal, token } = found;
+    const blocked = portal.connection?.capabilities?.blocked.find((b) => b.capability === 'management-ai');
+    if (blocked) {
+      const reason = `Management AI (daily pipeline review) is off for portal ${portalId}: its token lacks the scopes ${blocked.missingScopes.join(', ')} (grant them, then reconnect)`;
+      await this.eventStore.append({ streamId, events: [triggerSkipped(trigger, trigger.type, reason, this.clock())] });
+      return Outcome.drop(reason);
+    }
+    // Checked before the listing spends searches: a pin to a version that does not exist is the operator's to fix.
+    const prompt = selectPrompt(DEAL_HEALTH_V1.id, portal.settings.promptVersions);
+    if (!prompt.ok) return Outcome.deadLetter(`daily review of portal ${portalId}: ${prompt.reason}`);
     const startedAt = this.clock();
     const listing = await this.deals.openDeals({ portalId, token, plan: portal.settings.hubspot }, {}, { startedAt });
     switch (listing.kind) {
@@ -70,6 +98,13 @@ export class PipelineReview {
 
     const read = reviewThresholds(portal.settings);
     const facts = reviewFacts({ deals: listing.deals, now: startedAt, thresholds: read.thresholds });
+    const plan = planAssessments({
+      deals: listing.deals,
+      now: startedAt,
+      thresholds: read.thresholds,
+      prompt: `${prompt.prompt.id}@${prompt.prompt.version}`,
+      previous: await this.assessments.hashes(portalId),
+    });
     const event: PlatformEvent<'PipelineReviewFactsComputed'> = causedBy(
       trigger,
       {
@@ -91,11 +126,27 @@ export class PipelineReview {
           searchCalls: listing.searchCalls,
           needingAttention: facts.needingAttention,
           needingAttentionLeftOut: facts.needingAttentionLeftOut,
+          assessments: { requested: plan.requests.length, unchanged: plan.unchanged },
         },
       },
       this.clock(),
     );
-    await this.eventStore.append({ streamId, events: [event] });
+    const review = { date, asOf: startedAt.toISOString(), factsEventId: id };
+    const requests = plan.requests.map(({ dealId, reasons, inputHash }) => ({
+      streamId: StreamIds.crmObject(portalId, 'deals', dealId),
+      events: [
+        causedBy(event, { type: 'DealReviewRequested', portalId, id: dealReviewRequestId(portalId, date, dealId), data: { review, dealId, inputHash, reasons } }, this.clock()) satisfies PlatformEvent<'DealReviewRequested'>,
+      ],
+      publishTo: this.topics.webhooksRaw,
+    }));
+    const digest = causedBy(
+      event,
+      { type: 'PipelineDigestRequested', portalId, id: deterministicId('pipeline-digest-requested', portalId, date), data: { date, factsEventId: id, requested: plan.requests.length, unchanged: plan.unchanged } },
+      this.clock(),
+    ) satisfies PlatformEvent<'PipelineDigestRequested'>;
+    // One transaction: the facts, then every request, then the digest's (the outbox publishes them in this order).
+    const result = await this.eventStore.appendAll([{ streamId, events: [event] }, ...requests, { streamId, events: [digest], publishTo: this.topics.webhooksRaw }]);
+    if (result.kind === 'conflict') return Outcome.retry(`stream ${result.streamId} changed concurrently`);
     return Outcome.done();
   }
 }
