@@ -11,6 +11,7 @@ import { ModelConcurrency } from './ai/model-concurrency';
 import { OfflineRulesProvider } from './ai/offline-rules.provider';
 import { allPromptVersions, offlineRulesByPrompt } from './capabilities/capability-registry';
 import { DealLister } from './capabilities/management-ai/deal-lister';
+import { PipelineReader } from './capabilities/management-ai/pipeline-reader';
 import { PipelineReview } from './capabilities/management-ai/pipeline-review';
 import { ContextAssembler } from './context/context-assembler';
 import { CrmReader } from './crm/crm-reader';
@@ -64,6 +65,7 @@ export function createAiProvider(config: AppConfig): AiProvider {
     BackfillRunner,
     // Management AI's daily pipeline review: its first step, the deals' facts (no model yet).
     DealLister,
+    PipelineReader,
     PipelineReview,
   ],
 })
