@@ -13,6 +13,7 @@ import {
   type PlatformEvent,
 } from '@app/common';
 import { DealLister } from './deal-lister';
+import { PipelineReader } from './pipeline-reader';
 import { reviewFacts } from './pipeline-review-facts';
 import { reviewThresholds } from './review-thresholds';
 
@@ -25,10 +26,12 @@ export function reviewFactsId(portalId: number, localDate: string): string {
  * The daily pipeline review's first step (Management AI; no model yet): for an
  * active portal, its open deals (DealLister, through the portal's search pool),
  * each deal's facts with the portal's thresholds, and one PipelineReviewFactsComputed
- * on the review's stream. Every outcome is explicit:
+ * on the review's stream. The portal's deal pipelines (PipelineReader) tell deals in a
+ * deleted pipeline or stage and give the stages' probabilities. Every outcome is explicit:
  * - facts recorded (zero open deals included) or already recorded → done;
  * - the token lacks the scope to search deals (403) → TriggerSkipped naming it, dropped;
  * - the search pool stayed spent, or HubSpot answered 429/5xx after the lister's retries → retry later;
+ * - the pipelines likewise → retry later; refused otherwise → facts without them, `pipelinesUnread` saying why;
  * - HubSpot refused the token (401 after its renewal) or the search → dead letter, for an operator;
  * - the portal is not registered or not active → dropped, as any trigger of it.
  */
@@ -39,6 +42,7 @@ export class PipelineReview {
     private readonly deals: DealLister,
     private readonly eventStore: EventStore,
     @Inject(CLOCK) private readonly clock: Clock,
+    private readonly pipelineReader: PipelineReader,
   ) {}
 
   async run(trigger: PlatformEvent<'DailyReviewScheduled'>): Promise<HandlerOutcome> {
@@ -68,8 +72,11 @@ export class PipelineReview {
         break;
     }
 
+    // Once per review, after the listing (a review that cannot list spends no call on them); without them the review still runs, and says so.
+    const pipelines = await this.pipelineReader.dealPipelines({ portalId, token, plan: portal.settings.hubspot });
+    if (pipelines.kind === 'retry') return Outcome.retry(`daily review of portal ${portalId}: deal pipelines: ${pipelines.reason}`, pipelines.waitMs);
     const read = reviewThresholds(portal.settings);
-    const facts = reviewFacts({ deals: listing.deals, now: startedAt, thresholds: read.thresholds });
+    const facts = reviewFacts({ deals: listing.deals, now: startedAt, thresholds: read.thresholds, ...(pipelines.kind === 'read' ? { pipelines: pipelines.pipelines } : {}) });
     const event: PlatformEvent<'PipelineReviewFactsComputed'> = causedBy(
       trigger,
       {
@@ -89,6 +96,7 @@ export class PipelineReview {
           changedWhilePaging: listing.changedWhilePaging,
           truncated: listing.truncated,
           searchCalls: listing.searchCalls,
+          ...(pipelines.kind === 'failed' ? { pipelinesUnread: pipelines.reason } : {}),
           needingAttention: facts.needingAttention,
           needingAttentionLeftOut: facts.needingAttentionLeftOut,
         },
