@@ -4,6 +4,7 @@ import type { AddOwnerInput } from './owner-registry';
 import { resolveObjectType } from './object-types.registry';
 import type { HubSpotSandbox } from './hubspot-sandbox';
 import type { InstallTarget } from './oauth/oauth.types';
+import type { AddPipelineInput } from './pipeline-registry';
 
 export interface AdminResult {
   status: number;
@@ -29,6 +30,10 @@ function typeOf(raw: string | undefined): CrmObjectType | undefined {
  * - `POST /__sandbox/portals/:portalId/properties/:type` (property definition, as the API takes it)
  * - `GET  /__sandbox/portals/:portalId/owners` · `POST /__sandbox/portals/:portalId/owners` (AddOwnerInput)
  * - `DELETE /__sandbox/portals/:portalId/owners/:ownerId` (deactivates the owner: archived, as HubSpot shows it)
+ * - `GET  /__sandbox/portals/:portalId/pipelines/deals` · `POST /__sandbox/portals/:portalId/pipelines/deals`
+ *   (AddPipelineInput: `{id?, label, displayOrder?, stages: [{id?, label, probability, isClosed?}]}`)
+ * - `DELETE /__sandbox/portals/:portalId/pipelines/deals/:pipelineId` · `DELETE .../pipelines/deals/:pipelineId/stages/:stageId`
+ *   (deleted as HubSpot deletes them: archived, their deals keep pipeline and stage)
  * - `POST /__sandbox/portals/:portalId/objects/:type` (`{properties, id?, fireWebhooks? = true}`)
  * - `GET  /__sandbox/portals/:portalId/objects/:type` · `GET /__sandbox/portals/:portalId/objects/:type/:id`
  * - `GET  /__sandbox/apps` · `POST /__sandbox/apps` (AppConfig: OAuth client, distribution, private app's portal, webhooks)
@@ -75,6 +80,23 @@ export function handleAdmin(sandbox: HubSpotSandbox, method: string, segments: s
           return ok(sandbox.addOwner(portalId, body as unknown as AddOwnerInput), 201);
         }
         if (method === 'DELETE' && typeRaw !== undefined) return ok(sandbox.archiveOwner(portalId, typeRaw));
+      }
+      if (sub === 'pipelines') {
+        if (typeOf(typeRaw) !== 'deals') return bad('the sandbox keeps deal pipelines only');
+        const [stagesWord, stageId] = segments.slice(6);
+        if (method === 'GET' && objectId === undefined) return ok({ results: sandbox.listDealPipelines(portalId) });
+        if (method === 'POST' && objectId === undefined) {
+          if (!isJsonObject(body)) return bad('expected a pipeline object');
+          return ok(sandbox.addDealPipeline(portalId, body as unknown as AddPipelineInput), 201);
+        }
+        if (method === 'DELETE' && objectId !== undefined && stagesWord === undefined) {
+          sandbox.deleteDealPipeline(portalId, objectId);
+          return ok({ deleted: objectId });
+        }
+        if (method === 'DELETE' && objectId !== undefined && stagesWord === 'stages' && stageId !== undefined) {
+          sandbox.deleteDealStage(portalId, objectId, stageId);
+          return ok({ deleted: stageId });
+        }
       }
       const type = typeOf(typeRaw);
       if (sub === 'properties' && method === 'POST') {

@@ -3,6 +3,7 @@ import type { PropertyRegistry } from './property-registry';
 import type { OwnerRegistry } from './owner-registry';
 import type { PortalRateLimiter } from './rate-limiter';
 import type { PortalAssociationLabels } from './association-labels.registry';
+import type { DealPipelines } from './pipeline-registry';
 import type { DeterministicRng } from '../shared/deterministic-rng';
 import type { BatchResultsMode, FaultSpec, PortalInfo, RateLimitStats } from './hubspot.types';
 import type { CrmChange } from './webhook-events.factory';
@@ -20,6 +21,8 @@ export interface PortalState {
   labels: PortalAssociationLabels;
   /** How batch create/read/update answer their results. */
   batchResults: BatchResultsMode;
+  /** The portal's deal pipelines (the pipelines API, the stage properties' options, what a deal's stage computes). */
+  pipelines: DealPipelines;
 }
 
 /** One authenticated API call, as the handlers see it. */

@@ -19,6 +19,7 @@ import {
 } from './association-handlers';
 import { missingScopes, routeOwners } from './owner-handlers';
 import { requiredScopes, unmetRequirement } from './crm-scopes';
+import { routePipelines } from './pipeline-handlers';
 
 export type RouteKind = 'search' | 'standard' | 'unknown';
 
@@ -100,6 +101,9 @@ export function routeApi(ctx: ApiContext, segments: string[]): ApiResult {
 
   const unmet = unmetRequirement(ctx.scopes, requiredScopes(m, canonical) ?? []);
   if (unmet) return { status: 403, body: missingScopes([...unmet]) };
+
+  const pipelines = routePipelines(ctx, segments);
+  if (pipelines) return pipelines;
 
   if (version === 'v3' && area === 'objects') {
     const [type, second, third] = rest;

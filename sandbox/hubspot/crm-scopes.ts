@@ -15,6 +15,10 @@ import { resolveObjectType } from './object-types.registry';
  *   the sandbox's choice).
  * - associations (v4 and 2026-03): the object read scopes of both types to read (also labels), their write scopes to
  *   write (the spec lists the union of every object scope; per type is the sandbox's reading).
+ * - pipelines (`GET /crm/pipelines/2026-03/{type}[/{id}]`, `CRM/Pipelines/Rollouts/145896/2026-03`): the spec accepts
+ *   any one of a long list of object and schema scopes whatever the type (`crm.objects.deals.read` among them);
+ *   per type is the sandbox's reading again: a deal pipeline needs the deals read or write scope, or
+ *   `crm.schemas.deals.read`.
  *
  * A requirement is a list of alternatives; a call needs every requirement of its list.
  */
@@ -54,6 +58,7 @@ export const objectRead = (type: CrmObjectType): ScopeRequirement => OBJECT_SCOP
 export const objectWrite = (type: CrmObjectType): ScopeRequirement => OBJECT_SCOPES[type].write;
 const schemaRead = (type: CrmObjectType): ScopeRequirement => [...new Set([`crm.schemas.${type}.read`, ...OBJECT_SCOPES[type].read, ...OBJECT_SCOPES[type].write])];
 const schemaWrite = (type: CrmObjectType): ScopeRequirement => SCHEMA_WRITE[type];
+export const pipelinesRead = (type: CrmObjectType): ScopeRequirement => [...new Set([...OBJECT_SCOPES[type].read, ...OBJECT_SCOPES[type].write, `crm.schemas.${type}.read`])];
 
 /**
  * The requirements of a call, given its canonical (v3/v4) segments; undefined for paths this module does not know
@@ -80,6 +85,10 @@ export function requiredScopes(method: string, segments: string[]): ScopeRequire
     const to = type(rest[3] === 'default' ? rest[4] : rest[3]);
     if (!from || !to) return undefined;
     return method === 'GET' ? [objectRead(from), objectRead(to)] : [objectWrite(from), objectWrite(to)];
+  }
+  if (version === 'pipelines') {
+    const t = type(rest[0]);
+    return t && method === 'GET' ? [pipelinesRead(t)] : undefined;
   }
   if (version === 'v4' && area === 'associations') {
     const from = type(rest[0]);

@@ -2,6 +2,10 @@ import type { CrmObjectType, PublicObject, StoredAssociation, StoredObject } fro
 import { objectTypeInfo } from './object-types.registry';
 import { defaultAssociationType, findAssociationType, type AssociationTypeDef } from './association-types.registry';
 import { formatInstant } from './instant-format.util';
+import type { StageFacts } from './pipeline-registry';
+
+/** A deal's stage in the portal's pipelines (DealPipelines.stage); undefined when no pipeline lists it. */
+export type StageLookup = (pipelineId: string | undefined, stageId: string | undefined) => StageFacts | undefined;
 
 export interface PropertyChange {
   name: string;
@@ -31,7 +35,10 @@ export class CrmStore {
   private readonly objects = new Map<CrmObjectType, Map<string, StoredObject>>();
   private readonly associations = new Map<string, StoredAssociation[]>();
 
-  constructor(private readonly ids: IdSequence) {}
+  constructor(
+    private readonly ids: IdSequence,
+    private readonly stages: StageLookup,
+  ) {}
 
   create(type: CrmObjectType, values: Record<string, string>, now: number, id?: string): StoredObject {
     const info = objectTypeInfo(type);
@@ -45,8 +52,7 @@ export class CrmStore {
     if (type === 'contacts' && properties.email) properties.hs_email_domain = properties.email.split('@')[1] ?? '';
     if (type === 'deals') {
       properties.num_associated_contacts ??= '0';
-      properties.hs_is_closed = isClosedStage(properties.dealstage);
-      stageCalculated(properties, now);
+      stageCalculated(properties, now, this.stages, true);
     }
     const created = Date.parse(properties[info.createdProperty] ?? '') || now;
     const object: StoredObject = { id: objectId, type, properties, createdAt: created, updatedAt: now, archived: false, archivedAt: null };
@@ -71,9 +77,8 @@ export class CrmStore {
       else delete object.properties.hs_email_domain;
     }
     if (object.type === 'deals') {
-      object.properties.hs_is_closed = isClosedStage(object.properties.dealstage);
       if (changes.some((c) => c.name === 'dealstage')) delete object.properties.hs_v2_date_entered_current_stage;
-      stageCalculated(object.properties, now);
+      stageCalculated(object.properties, now, this.stages, changes.some((c) => c.name === 'dealstage' || c.name === 'pipeline'));
     }
     if (changes.length > 0) {
       object.updatedAt = now;
@@ -253,36 +258,20 @@ export function toPublicObject(
 }
 
 /**
- * HubSpot computes `hs_is_closed` from the stage's "closed" flag (its pipeline's
- * closed won / closed lost stages); the sandbox's one pipeline has those two.
+ * What HubSpot calculates from a deal's stage, from the portal's pipelines (the definitions the pipelines API
+ * answers): `hs_is_closed` (the stage's `isClosed`), `hs_deal_stage_probability` (its `probability`, as a number:
+ * "0.4" → 0.4, "1.0" → 1), and when the deal entered the stage (kept while the stage stays; a seed may set it to
+ * model an older deal). Computed when the deal is created or its stage or pipeline changes: a deal whose stage was
+ * deleted since keeps what it had. A stage no pipeline lists gives no probability and an open deal.
  */
-function isClosedStage(stage: string | undefined): string {
-  return stage === 'closedwon' || stage === 'closedlost' ? 'true' : 'false';
-}
-
-/**
- * The default pipeline's stage probabilities (HubSpot's defaults: 20, 40, 60, 80, 90,
- * 100 and 0 %; a stage's `metadata.probability` in the pipelines API).
- */
-const STAGE_PROBABILITY: Record<string, string> = {
-  appointmentscheduled: '0.2',
-  qualifiedtobuy: '0.4',
-  presentationscheduled: '0.6',
-  decisionmakerboughtin: '0.8',
-  contractsent: '0.9',
-  closedwon: '1',
-  closedlost: '0',
-};
-
-/**
- * What HubSpot calculates from a deal's stage: its probability, and when it entered
- * the stage (kept while the stage stays; a seed may set it to model an older deal).
- */
-function stageCalculated(properties: Record<string, string>, now: number): void {
+function stageCalculated(properties: Record<string, string>, now: number, stages: StageLookup, stageChanged: boolean): void {
   const stage = properties.dealstage;
-  const probability = stage === undefined ? undefined : STAGE_PROBABILITY[stage];
-  if (probability === undefined) delete properties.hs_deal_stage_probability;
-  else properties.hs_deal_stage_probability = probability;
+  if (stageChanged) {
+    const facts = stages(properties.pipeline, stage);
+    properties.hs_is_closed = facts?.isClosed ? 'true' : 'false';
+    if (facts === undefined) delete properties.hs_deal_stage_probability;
+    else properties.hs_deal_stage_probability = String(Number(facts.probability));
+  }
   if (stage === undefined) delete properties.hs_v2_date_entered_current_stage;
   else properties.hs_v2_date_entered_current_stage ??= formatInstant(now);
 }

@@ -17,6 +17,8 @@ import type {
 } from './hubspot.types';
 import type { ApiContext, ApiResult, PortalState } from './crm-api.types';
 import { CrmStore, IdSequence } from './crm-store';
+import { DealPipelines, type AddPipelineInput, type StoredPipeline } from './pipeline-registry';
+import { publicPipeline } from './pipeline-handlers';
 import { PropertyRegistry, normalizeValue, type CreatePropertyResult } from './property-registry';
 import { PortalRateLimiter, defaultLimits } from './rate-limiter';
 import { authenticationError, internalError, invalidJson, rateLimitBody } from './hubspot-errors.factory';
@@ -200,9 +202,11 @@ export class HubSpotSandbox {
       accountType: input.accountType ?? 'STANDARD',
       hubDomain: input.hubDomain ?? `portal${input.portalId}.hubspot.com`,
     };
+    const pipelines = new DealPipelines(() => this.now());
     const state: PortalState = {
       info,
-      store: new CrmStore(this.ids),
+      store: new CrmStore(this.ids, (pipelineId, stageId) => pipelines.stage(pipelineId, stageId)),
+      pipelines,
       registry: new PropertyRegistry(() => this.now()),
       owners: new OwnerRegistry(),
       limiter: new PortalRateLimiter(limits, info.searchPerSecond),
@@ -220,6 +224,7 @@ export class HubSpotSandbox {
         dailyUsed: 0,
       },
     };
+    syncPipelineOptions(state);
     this.portalsById.set(input.portalId, state);
     this.portalsByToken.set(input.accessToken, state);
     return { ...info };
@@ -298,6 +303,42 @@ export class HubSpotSandbox {
   listOwners(portalId: number): Array<Record<string, unknown>> {
     const owners = this.portal(portalId).owners;
     return [...owners.list(false), ...owners.list(true)].map(publicOwner);
+  }
+
+  // ---- deal pipelines ------------------------------------------------------------------------------------
+
+  /**
+   * Adds a deal pipeline to the portal (as someone would in HubSpot's settings): the pipelines API lists it, deals
+   * may be written into its stages, and its stages' probabilities become the deals' `hs_deal_stage_probability`.
+   * Every portal starts with HubSpot's default pipeline (`default`). Returns it as the pipelines API shows it.
+   */
+  addDealPipeline(portalId: number, input: AddPipelineInput): Record<string, unknown> {
+    const portal = this.portal(portalId);
+    const pipeline = portal.pipelines.add(input);
+    syncPipelineOptions(portal);
+    return publicPipeline(pipeline);
+  }
+
+  /**
+   * Deletes a deal pipeline (archived, as HubSpot's DELETE does): the pipelines API no longer lists it, and its
+   * deals keep their pipeline and stage (HubSpot before 2026-09 did not check for them).
+   */
+  deleteDealPipeline(portalId: number, pipelineId: string): void {
+    const portal = this.portal(portalId);
+    portal.pipelines.deletePipeline(pipelineId);
+    syncPipelineOptions(portal);
+  }
+
+  /** Deletes one stage of a deal pipeline (archived); its deals keep the stage. */
+  deleteDealStage(portalId: number, pipelineId: string, stageId: string): void {
+    const portal = this.portal(portalId);
+    portal.pipelines.deleteStage(pipelineId, stageId);
+    syncPipelineOptions(portal);
+  }
+
+  /** The portal's deal pipelines as the pipelines API lists them (deleted ones left out). */
+  listDealPipelines(portalId: number): Array<Record<string, unknown>> {
+    return this.portal(portalId).pipelines.active().map((p: StoredPipeline) => publicPipeline(p));
   }
 
   // ---- objects -------------------------------------------------------------------------------------------
@@ -615,6 +656,13 @@ export class HubSpotSandbox {
       associations: portal.store.associationsOf(object.type, object.id).map((a) => ({ ...a })),
     };
   }
+}
+
+/** The `pipeline` and `dealstage` options follow the portal's pipelines, as HubSpot's do. */
+function syncPipelineOptions(portal: PortalState): void {
+  const options = portal.pipelines.propertyOptions();
+  portal.registry.setDerivedOptions('deals', 'pipeline', options.pipeline);
+  portal.registry.setDerivedOptions('deals', 'dealstage', options.dealstage);
 }
 
 function scopesOf(raw: unknown): string[] {

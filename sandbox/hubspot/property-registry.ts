@@ -4,6 +4,7 @@ import {
   defaultPropertyGroups,
   type PropertyDefinition,
   type PropertyGroup,
+  type PropertyOption,
 } from './default-properties.catalog';
 import type { PropertyValueError } from './hubspot-errors.factory';
 import { formatInstant, parseInstant } from './instant-format.util';
@@ -157,6 +158,16 @@ export class PropertyRegistry {
     };
     this.propsOf(type).set(name, updated);
     return { ok: true, property: updated };
+  }
+
+  /**
+   * Sets the options of a HubSpot-defined enumeration whose options HubSpot derives from other settings (the
+   * `pipeline` and `dealstage` options from the deal pipelines), which the API cannot change.
+   */
+  setDerivedOptions(type: CrmObjectType, name: string, options: PropertyOption[]): void {
+    const current = this.propsOf(type).get(name);
+    if (!current?.hubspotDefined || current.type !== 'enumeration') throw new Error(`${type}.${name} is not a HubSpot-defined enumeration`);
+    this.propsOf(type).set(name, { ...current, options: options.map((o) => ({ ...o })), updatedAt: this.now() });
   }
 
   /**

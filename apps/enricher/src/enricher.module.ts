@@ -13,6 +13,7 @@ import { allPromptVersions, offlineRulesByPrompt } from './capabilities/capabili
 import { DealAssessments } from './capabilities/management-ai/deal-assessments';
 import { DealLister } from './capabilities/management-ai/deal-lister';
 import { DealReviewTriggers } from './capabilities/management-ai/deal-review-triggers';
+import { PipelineReader } from './capabilities/management-ai/pipeline-reader';
 import { PipelineReview } from './capabilities/management-ai/pipeline-review';
 import { ContextAssembler } from './context/context-assembler';
 import { CrmReader } from './crm/crm-reader';
@@ -68,6 +69,7 @@ export function createAiProvider(config: AppConfig): AiProvider {
     DealLister,
     DealAssessments,
     DealReviewTriggers,
+    PipelineReader,
     PipelineReview,
   ],
 })

@@ -375,6 +375,12 @@ export interface PipelineReviewFacts {
   truncated: boolean;
   /** CRM searches the listing sent (each from the portal's search pool). */
   searchCalls: number;
+  /**
+   * Why the portal's deal pipelines could not be read (a missing scope, a refused call), when
+   * the review ran without them: no deal could be told 'unknown-stage', and probabilities are
+   * the deals' own hs_deal_stage_probability.
+   */
+  pipelinesUnread?: string;
   needingAttention: ReviewedDeal[];
   needingAttentionLeftOut: number;
   /**

@@ -41,6 +41,17 @@ export const HUBSPOT_OPERATIONS = {
   /** A portal's association types between two object types, custom labels included. */
   'associations.labels': operation<Pair>('GET', (v, p) => `/crm/associations/${v}/${seg(p.fromObjectType)}/${seg(p.toObjectType)}/labels`),
   'owners.get': operation<{ ownerId: string }>('GET', (v, p) => `/crm/owners/${v}/${seg(p.ownerId)}`),
+  /**
+   * Every pipeline of one object type with its stages, in one answer (no paging). Verified in HubSpot's spec
+   * (PublicApiSpecs/CRM/Pipelines/Rollouts/145896/2026-03, "Retrieve all pipelines") and reference
+   * (developers.hubspot.com/docs/api-reference/latest/crm/pipelines/get-pipelines): `results[]` of `{id, label,
+   * displayOrder, archived, stages[{id, label, displayOrder, archived, metadata}]}`, `metadata` a map of strings, a
+   * deal stage's `probability` 0.0–1.0 in steps of 0.1; the security accepts any one of many scopes,
+   * `crm.objects.deals.read` among them. Assumed: `metadata.isClosed` (not in the spec; seen in answers), and
+   * whether archived pipelines or stages are listed (the spec's GET has no `archived` parameter): readers skip
+   * `archived: true` ones.
+   */
+  'pipelines.list': operation<ObjectType>('GET', (v, p) => `/crm/pipelines/${v}/${seg(p.objectType)}`),
 
   // Properties (the capabilities' `ai_*` properties: property bootstrap).
   'properties.list': operation<ObjectType>('GET', (v, p) => `/crm/properties/${v}/${seg(p.objectType)}`),

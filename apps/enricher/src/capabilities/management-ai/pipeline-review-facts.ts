@@ -1,11 +1,13 @@
 import { REVIEW_DEALS_RECORDED, type PipelineReviewFacts, type ReviewedDeal } from '@app/common';
-import { ATTENTION_REASONS, dealFacts, type AttentionReason, type DealRecord } from './deal-facts';
+import { ATTENTION_REASONS, dealFacts, type AttentionReason, type DealRecord, type PipelineStages } from './deal-facts';
 import type { ReviewThresholds } from './review-thresholds';
 
 export interface ReviewFactsInput {
   deals: readonly DealRecord[];
   now: Date;
   thresholds: ReviewThresholds;
+  /** The portal's pipelines when read: deals in a pipeline or stage not among them are 'unknown-stage'. */
+  pipelines?: PipelineStages;
   /** At most this many deals needing attention are kept (the rest are counted). */
   cap?: number;
 }
@@ -18,11 +20,11 @@ export type ReviewFactsSummary = Pick<PipelineReviewFacts, 'counts' | 'needingAt
  * reasons, then the larger amounts (unknown last), then the lower ids, so the same
  * deals give the same event. Pure.
  */
-export function reviewFacts({ deals, now, thresholds, cap = REVIEW_DEALS_RECORDED }: ReviewFactsInput): ReviewFactsSummary {
+export function reviewFacts({ deals, now, thresholds, pipelines, cap = REVIEW_DEALS_RECORDED }: ReviewFactsInput): ReviewFactsSummary {
   const byReason = Object.fromEntries(ATTENTION_REASONS.map((r) => [r, 0])) as Record<AttentionReason, number>;
   const needing: ReviewedDeal[] = [];
   for (const deal of deals) {
-    const facts = dealFacts(deal, now, thresholds);
+    const facts = dealFacts(deal, now, thresholds, pipelines);
     if (facts.attention.length === 0) continue;
     for (const reason of facts.attention) byReason[reason] += 1;
     const owner = deal.properties.hubspot_owner_id?.trim();

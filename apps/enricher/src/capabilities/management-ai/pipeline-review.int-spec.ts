@@ -18,11 +18,15 @@ import { HubSpotSandbox } from '../../../../../sandbox/hubspot';
 import { createTestDatabase, type TestDatabase } from '../../../../../test/support/database';
 import { DealAssessments } from './deal-assessments';
 import { DealLister } from './deal-lister';
+import { PipelineReader } from './pipeline-reader';
 import { PipelineReview } from './pipeline-review';
 
 const PIPELINE = 8301;
 const EMPTY = 8302;
 const NO_SCOPE = 8303;
+const STRANDED = 8304;
+const NO_DEALS_SCOPE = 8305;
+const PIPELINES_REFUSED = 8306;
 const DAY_MS = 86_400_000;
 
 /**
@@ -60,18 +64,23 @@ describe('PipelineReview (HubSpot sandbox, Postgres)', () => {
     db = await createTestDatabase('pipeline_review');
     events = new EventStore(db.dataSource);
     const portals = new PortalRepository(db.dataSource, new TokenCipher(Buffer.alloc(32, 7)));
-    for (const portalId of [PIPELINE, EMPTY, NO_SCOPE]) {
-      hubspot.addPortal({ portalId, accessToken: token(portalId), tier: 'professional' });
+    for (const portalId of [PIPELINE, EMPTY, NO_SCOPE, STRANDED, NO_DEALS_SCOPE, PIPELINES_REFUSED]) {
+      // A token granted contacts only: no deal can be listed, nor a deal pipeline read.
+      hubspot.addPortal({ portalId, accessToken: token(portalId), tier: 'professional', ...(portalId === NO_DEALS_SCOPE ? { scopes: ['crm.objects.contacts.read'] } : {}) });
       hubspot.addOwner(portalId, { id: '77', email: `owner@p${portalId}.example` });
     }
     // The portal counts a deal stale after 21 days without activity (the default is 14).
     await portals.register({ portalId: PIPELINE, name: 'Pipeline Co', accessToken: token(PIPELINE), settings: { hubspot: { tier: 'professional' }, review: { staleAfterDays: 21 } } });
     await portals.register({ portalId: EMPTY, name: 'Empty Co', accessToken: token(EMPTY) });
     await portals.register({ portalId: NO_SCOPE, name: 'No Scope Co', accessToken: token(NO_SCOPE) });
+    await portals.register({ portalId: STRANDED, name: 'Stranded Co', accessToken: token(STRANDED) });
+    await portals.register({ portalId: NO_DEALS_SCOPE, name: 'Contacts Only Co', accessToken: token(NO_DEALS_SCOPE) });
+    await portals.register({ portalId: PIPELINES_REFUSED, name: 'Refused Co', accessToken: token(PIPELINES_REFUSED) });
     const budget = new HubSpotBudget(new BudgetRepository(db.dataSource), 0.1);
-    const lister = new DealLister(new HubSpotApi(new HubSpotClientFactory(url)), budget);
+    const api = new HubSpotApi(new HubSpotClientFactory(url));
+    const lister = new DealLister(api, budget);
     assessments = new DealAssessments(db.dataSource);
-    review = new PipelineReview(new PortalAccess(portals, { portalCacheMs: 0 } as AppConfig, () => new Date()), lister, events, assessments, topicNames('test'), () => new Date());
+    review = new PipelineReview(new PortalAccess(portals, { portalCacheMs: 0 } as AppConfig, () => new Date()), lister, events, assessments, topicNames('test'), () => new Date(), new PipelineReader(api, budget));
   }, 60_000);
   afterAll(async () => {
     await hubspot.stop();
@@ -175,5 +184,69 @@ describe('PipelineReview (HubSpot sandbox, Postgres)', () => {
     expect(await review.run(trigger)).toMatchObject({ kind: 'drop', reason: expect.stringContaining('crm.objects.deals.read') });
     const stream = await events.readStream(StreamIds.review(NO_SCOPE, '2026-12-07'));
     expect(stream).toEqual([expect.objectContaining({ type: 'TriggerSkipped', causationId: trigger.id, data: { trigger: { eventId: trigger.id, type: 'DailyReviewScheduled' }, reason: expect.stringContaining('crm.objects.deals.read') } })]);
+  });
+
+  it("a deal in a deleted stage and one in a deleted pipeline are 'unknown-stage'; deals in live stages of either pipeline are not", async () => {
+    hubspot.addDealPipeline(STRANDED, {
+      id: 'renewals',
+      label: 'Renewals',
+      stages: [
+        { id: 'renewal-open', label: 'Open', probability: 0.3 },
+        { id: 'renewal-quote', label: 'Quote sent', probability: 0.7 },
+        { id: 'renewal-won', label: 'Won', probability: 1, isClosed: true },
+      ],
+    });
+    hubspot.addDealPipeline(STRANDED, { id: 'partners', label: 'Partners', stages: [{ id: 'partner-intro', label: 'Intro', probability: 0.1 }] });
+    const normal = hubspot.seedObject(STRANDED, 'deals', aDeal({})).id;
+    const quoted = hubspot.seedObject(STRANDED, 'deals', aDeal({ pipeline: 'renewals', dealstage: 'renewal-quote' })).id;
+    const inDeletedStage = hubspot.seedObject(STRANDED, 'deals', aDeal({ pipeline: 'renewals', dealstage: 'renewal-open', amount: '30000' })).id;
+    const inDeletedPipeline = hubspot.seedObject(STRANDED, 'deals', aDeal({ pipeline: 'partners', dealstage: 'partner-intro', amount: '20000' })).id;
+    hubspot.deleteDealStage(STRANDED, 'renewals', 'renewal-open');
+    hubspot.deleteDealPipeline(STRANDED, 'partners');
+    const standardBefore = hubspot.rateLimitStats(STRANDED);
+
+    expect(await review.run(scheduled(STRANDED))).toEqual({ kind: 'done' });
+
+    const [event] = await events.readStream(StreamIds.review(STRANDED, '2026-12-07'));
+    const data = event!.data as PipelineReviewFacts;
+    expect(data.pipelinesUnread).toBeUndefined();
+    expect(data.counts).toMatchObject({ openDeals: 4, needingAttention: 2, byReason: { 'unknown-stage': 2 } });
+    expect(data.needingAttention).toEqual([
+      expect.objectContaining({ dealId: inDeletedStage, pipeline: 'renewals', stage: 'renewal-open', reasons: ['unknown-stage'] }),
+      expect.objectContaining({ dealId: inDeletedPipeline, pipeline: 'partners', stage: 'partner-intro', reasons: ['unknown-stage'] }),
+    ]);
+    expect(data.needingAttention.map((d) => d.dealId)).not.toEqual(expect.arrayContaining([normal, quoted]));
+    // One pipelines call and one search: the pipelines read is a standard call, not a search.
+    const standardAfter = hubspot.rateLimitStats(STRANDED);
+    expect(standardAfter.calls - standardBefore.calls).toBe(2);
+    expect(standardAfter.searchCalls - standardBefore.searchCalls).toBe(1);
+    expect(hubspot.requests().filter((r) => r.portalId === STRANDED).map((r) => `${r.method} ${r.path}`)).toEqual([
+      'POST /crm/objects/2026-03/deals/search',
+      'GET /crm/pipelines/2026-03/deals',
+    ]);
+    // The sandbox computed the deal's own probability from the same pipeline definitions.
+    expect(hubspot.getObject(STRANDED, 'deals', quoted)?.properties.hs_deal_stage_probability).toBe('0.7');
+  });
+
+  it('a token granted no deals scope (really, not a fault): TriggerSkipped naming crm.objects.deals.read, and no pipelines call', async () => {
+    const trigger = scheduled(NO_DEALS_SCOPE);
+    expect(await review.run(trigger)).toMatchObject({ kind: 'drop', reason: expect.stringContaining('crm.objects.deals.read') });
+    const stream = await events.readStream(StreamIds.review(NO_DEALS_SCOPE, '2026-12-07'));
+    expect(stream).toEqual([expect.objectContaining({ type: 'TriggerSkipped', causationId: trigger.id, data: expect.objectContaining({ reason: expect.stringContaining('crm.objects.deals.read') }) })]);
+    expect(hubspot.requests().filter((r) => r.portalId === NO_DEALS_SCOPE).map((r) => [r.path, r.status])).toEqual([['/crm/objects/2026-03/deals/search', 403]]);
+  });
+
+  it('deals listed but the pipelines refused (403): the facts are recorded without them, and the event says why', async () => {
+    hubspot.seedObject(PIPELINES_REFUSED, 'deals', aDeal({}));
+    hubspot.injectFaults(PIPELINES_REFUSED, [
+      { delayMs: 0 },
+      {
+        status: 403,
+        body: { status: 'error', category: 'MISSING_SCOPES', message: "This app hasn't been granted all required scopes", errors: [{ message: 'missing', context: { requiredGranularScopes: ['crm.objects.deals.read'] } }] },
+      },
+    ]);
+    expect(await review.run(scheduled(PIPELINES_REFUSED))).toEqual({ kind: 'done' });
+    const [event] = await events.readStream(StreamIds.review(PIPELINES_REFUSED, '2026-12-07'));
+    expect(event).toMatchObject({ type: 'PipelineReviewFactsComputed', data: { pipelinesUnread: expect.stringContaining('crm.objects.deals.read'), counts: { openDeals: 1, byReason: { 'unknown-stage': 0 } } } });
   });
 });

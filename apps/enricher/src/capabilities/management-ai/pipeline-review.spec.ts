@@ -2,6 +2,7 @@ import { Outcome, startStory, type AppendRequest, type TopicNames, type EventSto
 import type { DealAssessments } from './deal-assessments';
 import type { DealRecord } from './deal-facts';
 import type { DealLister, DealListing } from './deal-lister';
+import type { PipelineRead, PipelineReader } from './pipeline-reader';
 import { dealReviewRequestId, PipelineReview, reviewFactsId } from './pipeline-review';
 import { reviewInputHash } from './review-requests';
 import { reviewFacts } from './pipeline-review-facts';
@@ -61,8 +62,11 @@ describe('PipelineReview', () => {
     ...extra,
   });
 
+  /** The portal's default pipeline as HubSpot's pipelines API gives it (the fixture's deals are in its qualifiedtobuy). */
+  const defaultPipeline: PipelineRead = { kind: 'read', pipelines: new Map([['default', new Map([['qualifiedtobuy', { probability: 0.4 }], ['contractsent', { probability: 0.9 }]])]]) };
+
   /** Strict fakes: a call the test did not set up fails it. */
-  function build({ portal = aPortal() as Portal | null, listing = listed([]) as DealListing, recorded = false, previous = new Map<string, string>() } = {}) {
+  function build({ portal = aPortal() as Portal | null, listing = listed([]) as DealListing, recorded = false, previous = new Map<string, string>(), pipelineRead = defaultPipeline } = {}) {
     const unexpected = (name: string) => () => {
       throw new Error(`unexpected call: ${name}`);
     };
@@ -73,9 +77,18 @@ describe('PipelineReview', () => {
     const appendAll = jest.fn(async (_: AppendRequest[]) => ({ kind: 'committed' as const, results: [] }));
     const eventStore = new Proxy({ has, append, appendAll }, { get: (target, key) => (key in target ? target[key as keyof typeof target] : unexpected(String(key))) });
     const assessments = { hashes: jest.fn(async () => previous) } as unknown as DealAssessments;
-    const review = new PipelineReview({ get } as unknown as PortalAccess, { openDeals } as unknown as DealLister, eventStore as unknown as EventStore, assessments, { webhooksRaw: 'raw' } as TopicNames, () => now);
+    const dealPipelines = jest.fn(async () => pipelineRead);
+    const review = new PipelineReview(
+      { get } as unknown as PortalAccess,
+      { openDeals } as unknown as DealLister,
+      eventStore as unknown as EventStore,
+      assessments,
+      { webhooksRaw: 'raw' } as TopicNames,
+      () => now,
+      { dealPipelines } as unknown as PipelineReader,
+    );
     const appended = () => [...append.mock.calls.map(([request]) => request), ...appendAll.mock.calls.flatMap(([requests]) => requests)];
-    return { review, get, openDeals, has, append, appendAll, appended };
+    return { review, get, openDeals, dealPipelines, has, append, appendAll, appended };
   }
 
   it('records the facts of the open deals once, on the review’s stream, caused by the trigger', async () => {
@@ -99,7 +112,7 @@ describe('PipelineReview', () => {
       changedWhilePaging: true,
       truncated: false,
       searchCalls: 2,
-      ...reviewFacts({ deals, now, thresholds: { staleAfterDays: 10 } }),
+      ...reviewFacts({ deals, now, thresholds: { staleAfterDays: 10 }, pipelines: defaultPipeline.kind === 'read' ? defaultPipeline.pipelines : undefined }),
       assessments: { requested: 3, unchanged: 0 },
     });
     expect(event.data).toMatchObject({ counts: { openDeals: 4, needingAttention: 3 } });
@@ -144,6 +157,43 @@ describe('PipelineReview', () => {
     const { review, openDeals } = build({ portal: aPortal('active', { promptVersions: { 'deal-health': 9 } }) });
     expect(await review.run(trigger)).toMatchObject({ kind: 'dead-letter', reason: expect.stringContaining('deal-health@9') });
     expect(openDeals).not.toHaveBeenCalled();
+  });
+
+  it('reads the pipelines once, after the listing: a deal in a deleted stage or pipeline is unknown-stage, the stage’s probability is the pipeline’s', async () => {
+    const deals = [
+      ...pipelineReviewFactsFixture(daysAgo).slice(3),
+      { id: '5', properties: { ...pipelineReviewFactsFixture(daysAgo)[3]!.properties, dealstage: 'deleted-stage' } },
+      { id: '6', properties: { ...pipelineReviewFactsFixture(daysAgo)[3]!.properties, pipeline: 'deleted-pipeline' } },
+      { id: '7', properties: { ...pipelineReviewFactsFixture(daysAgo)[3]!.properties, dealstage: 'contractsent', hs_deal_stage_probability: '0.5', closedate: daysAgo(1) } },
+    ];
+    const { review, dealPipelines, appended } = build({ listing: listed(deals) });
+    expect(await review.run(trigger)).toEqual(Outcome.done());
+    expect(dealPipelines).toHaveBeenCalledTimes(1);
+    expect(dealPipelines).toHaveBeenCalledWith({ portalId: PORTAL, token, plan: undefined });
+    const data = appended()[0]!.events[0]!.data as { counts: { byReason: Record<string, number> }; needingAttention: Array<{ dealId: string; reasons: string[]; stageProbability: number | null }>; pipelinesUnread?: string };
+    expect(data.counts.byReason['unknown-stage']).toBe(2);
+    expect(data.pipelinesUnread).toBeUndefined();
+    expect(data.needingAttention.map((d) => [d.dealId, d.reasons])).toEqual([
+      ['5', ['unknown-stage']],
+      ['6', ['unknown-stage']],
+      ['7', ['close-date-passed']],
+    ]);
+    // The pipeline's 0.9 wins over the deal's stored 0.5.
+    expect(data.needingAttention.find((d) => d.dealId === '7')?.stageProbability).toBe(0.9);
+  });
+
+  it('pipelines HubSpot refuses (403): the facts without them, and the event says why; 429/5xx: retry, nothing recorded', async () => {
+    const deals = pipelineReviewFactsFixture(daysAgo);
+    const refused = build({
+      listing: listed(deals),
+      pipelineRead: { kind: 'failed', reason: 'the portal’s token lacks the scope crm.objects.deals.read to read deal pipelines', hubspotStatus: 403, missingScopes: ['crm.objects.deals.read'] },
+    });
+    expect(await refused.review.run(trigger)).toEqual(Outcome.done());
+    expect(refused.appended()[0]!.events[0]!.data).toMatchObject({ pipelinesUnread: expect.stringContaining('crm.objects.deals.read'), counts: { openDeals: 4, needingAttention: 3, byReason: { 'unknown-stage': 0 } } });
+
+    const busy = build({ listing: listed(deals), pipelineRead: { kind: 'retry', reason: 'HubSpot answered 503', waitMs: 1_000 } });
+    expect(await busy.review.run(trigger)).toEqual(Outcome.retry(`daily review of portal ${PORTAL}: deal pipelines: HubSpot answered 503`, 1_000));
+    expect(busy.appended()).toEqual([]);
   });
 
   it('a portal with no open deals: the event with zero counts', async () => {

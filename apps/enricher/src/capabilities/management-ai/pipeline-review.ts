@@ -18,6 +18,7 @@ import { selectPrompt } from '../capability-registry';
 import { DealAssessments } from './deal-assessments';
 import { DealLister } from './deal-lister';
 import { DEAL_HEALTH_V1 } from './deal-health.prompt';
+import { PipelineReader } from './pipeline-reader';
 import { reviewFacts } from './pipeline-review-facts';
 import { planAssessments } from './review-requests';
 import { reviewThresholds } from './review-thresholds';
@@ -35,7 +36,8 @@ export function dealReviewRequestId(portalId: number, localDate: string, dealId:
 /**
  * The daily pipeline review (Management AI), for an active portal: its open deals
  * (DealLister, through the portal's search pool), each deal's facts with the
- * portal's thresholds, one PipelineReviewFactsComputed on the review's stream, one
+ * portal's thresholds and its deal pipelines (PipelineReader: deals in a deleted
+ * pipeline or stage, the stages' probabilities), one PipelineReviewFactsComputed on the review's stream, one
  * DealReviewRequested per deal whose facts changed since its last assessment
  * (planAssessments: unchanged deals cost no read and no model call), and then one
  * PipelineDigestRequested; all in one transaction, published in that order with the
@@ -46,6 +48,7 @@ export function dealReviewRequestId(portalId: number, localDate: string, dealId:
  *   portal pins a deal prompt version that does not exist → TriggerSkipped / dead letter;
  * - the token lacks the scope to search deals (403) → TriggerSkipped naming it, dropped;
  * - the search pool stayed spent, or HubSpot answered 429/5xx after the lister's retries → retry later;
+ * - the pipelines likewise → retry later; refused otherwise → facts without them, `pipelinesUnread` saying why;
  * - HubSpot refused the token (401 after its renewal) or the search → dead letter, for an operator;
  * - the portal is not registered or not active → dropped, as any trigger of it.
  */
@@ -58,6 +61,7 @@ export class PipelineReview {
     private readonly assessments: DealAssessments,
     @Inject(TOPICS) private readonly topics: TopicNames,
     @Inject(CLOCK) private readonly clock: Clock,
+    private readonly pipelineReader: PipelineReader,
   ) {}
 
   async run(trigger: PlatformEvent<'DailyReviewScheduled'>): Promise<HandlerOutcome> {
@@ -96,12 +100,17 @@ export class PipelineReview {
         break;
     }
 
+    // Once per review, after the listing (a review that cannot list spends no call on them); without them the review still runs, and says so.
+    const pipelines = await this.pipelineReader.dealPipelines({ portalId, token, plan: portal.settings.hubspot });
+    if (pipelines.kind === 'retry') return Outcome.retry(`daily review of portal ${portalId}: deal pipelines: ${pipelines.reason}`, pipelines.waitMs);
     const read = reviewThresholds(portal.settings);
-    const facts = reviewFacts({ deals: listing.deals, now: startedAt, thresholds: read.thresholds });
+    const withPipelines = pipelines.kind === 'read' ? { pipelines: pipelines.pipelines } : {};
+    const facts = reviewFacts({ deals: listing.deals, now: startedAt, thresholds: read.thresholds, ...withPipelines });
     const plan = planAssessments({
       deals: listing.deals,
       now: startedAt,
       thresholds: read.thresholds,
+      ...withPipelines,
       prompt: `${prompt.prompt.id}@${prompt.prompt.version}`,
       previous: await this.assessments.hashes(portalId),
     });
@@ -124,6 +133,7 @@ export class PipelineReview {
           changedWhilePaging: listing.changedWhilePaging,
           truncated: listing.truncated,
           searchCalls: listing.searchCalls,
+          ...(pipelines.kind === 'failed' ? { pipelinesUnread: pipelines.reason } : {}),
           needingAttention: facts.needingAttention,
           needingAttentionLeftOut: facts.needingAttentionLeftOut,
           assessments: { requested: plan.requests.length, unchanged: plan.unchanged },
