@@ -349,8 +349,20 @@ export interface ReviewedDeal {
   daysSinceLastActivity: number | null;
   activityLogged: boolean;
   daysInStage: number | null;
+  /** The close date as an ISO instant (a HubSpot date is its midnight UTC); null: none. Absent on events recorded before the digest read it. */
+  closeDate?: string | null;
   closeDatePassed: boolean;
   stageProbability: number | null;
+}
+
+/** Open deals and their known amounts in one pipeline stage (every open deal, not only those needing attention). */
+export interface StageTotals {
+  pipeline: string | null;
+  stage: string | null;
+  deals: number;
+  /** The sum of the known amounts. */
+  amount: number;
+  withoutAmount: number;
 }
 
 export interface PipelineReviewFacts {
@@ -370,6 +382,18 @@ export interface PipelineReviewFacts {
     needingAttention: number;
     /** Deals per reason (a deal with two reasons counts in both); every reason is present, zero included. */
     byReason: Record<string, number>;
+    /**
+     * Every open deal by pipeline and stage, for the leadership digest's pipeline against
+     * its targets. Absent on events recorded before the digest.
+     */
+    byStage?: StageTotals[];
+    /**
+     * Open deals per close date (UTC calendar date, as HubSpot keeps a deal's date), for
+     * the dates from the day before `asOf`'s UTC date to seven days after it: wide enough
+     * that the digest can take the portal's local week in any time zone. Absent on events
+     * recorded before the digest.
+     */
+    byCloseDate?: Record<string, { deals: number; amount: number }>;
   };
   changedWhilePaging: boolean;
   truncated: boolean;
