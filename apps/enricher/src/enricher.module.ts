@@ -12,6 +12,9 @@ import { OfflineRulesProvider } from './ai/offline-rules.provider';
 import { allPromptVersions, offlineRulesByPrompt } from './capabilities/capability-registry';
 import { DealLister } from './capabilities/management-ai/deal-lister';
 import { PipelineReview } from './capabilities/management-ai/pipeline-review';
+import { DealAssessments } from './capabilities/management-ai/digest/deal-assessments';
+import { DigestComposer } from './capabilities/management-ai/digest/digest-composer';
+import { DIGEST_DELIVERIES, HubSpotTaskDelivery, LogDigestDelivery } from './capabilities/management-ai/digest/digest-delivery';
 import { ContextAssembler } from './context/context-assembler';
 import { CrmReader } from './crm/crm-reader';
 import { DecisionFlow } from './decisions/decision-flow';
@@ -65,6 +68,12 @@ export function createAiProvider(config: AppConfig): AiProvider {
     // Management AI's daily pipeline review: its first step, the deals' facts (no model yet).
     DealLister,
     PipelineReview,
+    // Its last step, the day's digests, through each channel listed here (a new channel: one DigestDelivery more).
+    DealAssessments,
+    HubSpotTaskDelivery,
+    LogDigestDelivery,
+    { provide: DIGEST_DELIVERIES, useFactory: (hubspot: HubSpotTaskDelivery, log: LogDigestDelivery) => [hubspot, log], inject: [HubSpotTaskDelivery, LogDigestDelivery] },
+    DigestComposer,
   ],
 })
 export class EnricherModule {}

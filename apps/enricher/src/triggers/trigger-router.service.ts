@@ -3,6 +3,7 @@ import { CLOCK, EventStore, isEventOfType, Outcome, PersonalDataErasure, StreamI
 import { BackfillTriggers } from '../backfills/backfill-triggers';
 import { routeTrigger } from '../capabilities/capability-registry';
 import { PipelineReview } from '../capabilities/management-ai/pipeline-review';
+import { DigestComposer } from '../capabilities/management-ai/digest/digest-composer';
 import { DecisionFlow } from '../decisions/decision-flow';
 
 /**
@@ -19,6 +20,9 @@ import { DecisionFlow } from '../decisions/decision-flow';
  *   `ai_` properties only (docs/decisions/0021; BackfillTriggers).
  * - a portal's daily review (the scheduler's DailyReviewScheduled) → Management AI's
  *   pipeline review (PipelineReview: today its facts, no model yet).
+ * - the review's request for the day's digests (PipelineDigestRequested, published
+ *   after its deals' assessment requests) → the owner and leadership digests
+ *   (DigestComposer).
  * Everything else is recorded as skipped with the reason, so the audit trail
  * shows it was seen.
  */
@@ -31,6 +35,7 @@ export class TriggerRouter {
     @Optional() private readonly erasure?: PersonalDataErasure,
     @Optional() private readonly backfills?: BackfillTriggers,
     @Optional() private readonly review?: PipelineReview,
+    @Optional() private readonly digests?: DigestComposer,
   ) {}
 
   async route(event: EventEnvelope): Promise<HandlerOutcome> {
@@ -51,6 +56,9 @@ export class TriggerRouter {
     }
     if (isEventOfType(event, 'DailyReviewScheduled')) {
       return this.review ? this.review.run(event) : Outcome.deadLetter('DailyReviewScheduled needs the pipeline review, which this enricher lacks');
+    }
+    if (isEventOfType(event, 'PipelineDigestRequested')) {
+      return this.digests ? this.digests.run(event) : Outcome.deadLetter('PipelineDigestRequested needs the digest composer, which this enricher lacks');
     }
     return Outcome.deadLetter(`the enricher does not consume ${event.type} events`);
   }

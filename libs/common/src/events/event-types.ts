@@ -427,8 +427,8 @@ export interface PipelineReviewFacts {
  * A flagged deal's latest assessment as a digest shows it: `pending` when the deal has
  * no deal-health decision yet. `text` says where the next step and summary came from:
  * the writeback that put them on the deal (real names restored), the decision itself
- * (no placeholders in it), or nowhere (`erased`: its personal data was erased;
- * `placeholders`: only the pseudonymised answer was found, which is not shown).
+ * (no placeholders in it), or nowhere (`placeholders`: only the pseudonymised answer
+ * was found, which is not shown). An assessment whose data was erased reads as pending.
  */
 export type DigestAssessment =
   | {
@@ -440,7 +440,7 @@ export type DigestAssessment =
       attention: boolean;
       nextStep: string | null;
       summary: string | null;
-      text: 'writeback' | 'decision' | 'erased' | 'placeholders';
+      text: 'writeback' | 'decision' | 'placeholders';
     }
   | { kind: 'pending' };
 
