@@ -175,7 +175,8 @@ describe('DigestComposer (Postgres)', () => {
     expect(data.leadership.closingThisWeek.open).toEqual({ deals: 2, amount: 3000 });
     expect(data.leadership.changes).toMatchObject({ kind: 'compared', newlyNeedingAttention: [{ dealId: '1' }, { dealId: '3' }], noLongerNeedingAttention: [{ dealId: '9' }] });
 
-    const [ownerTask, managerTask] = [stream[2]!, stream[3]!] as Array<PlatformEvent<'WritebackRequested'>>;
+    const ownerTask = stream[2] as PlatformEvent<'WritebackRequested'>;
+    const managerTask = stream[3] as PlatformEvent<'WritebackRequested'>;
     expect(ownerTask.data).toMatchObject({ kind: 'create-task', ownerId: '77', objectType: 'deals', objectId: '1', decisionId: digest.id });
     expect(managerTask.data).toMatchObject({ kind: 'create-task', ownerId: '900', objectType: 'deals', objectId: '1', priority: 'HIGH' });
     expect(ownerTask.data.kind === 'create-task' && ownerTask.data.body).toContain('next step: Call Jane');
