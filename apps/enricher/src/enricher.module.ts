@@ -12,9 +12,12 @@ import { OfflineRulesProvider } from './ai/offline-rules.provider';
 import { allPromptVersions, offlineRulesByPrompt } from './capabilities/capability-registry';
 import { DealAssessments } from './capabilities/management-ai/deal-assessments';
 import { DealLister } from './capabilities/management-ai/deal-lister';
-import { DealReviewTriggers } from './capabilities/management-ai/deal-review-triggers';
+import { DealReviewTriggers } from './triggers/deal-review-triggers';
 import { PipelineReader } from './capabilities/management-ai/pipeline-reader';
 import { PipelineReview } from './capabilities/management-ai/pipeline-review';
+import { RecordedAssessments } from './capabilities/management-ai/digest/recorded-assessments';
+import { DigestComposer } from './capabilities/management-ai/digest/digest-composer';
+import { DIGEST_DELIVERIES, HubSpotTaskDelivery, LogDigestDelivery } from './capabilities/management-ai/digest/digest-delivery';
 import { ContextAssembler } from './context/context-assembler';
 import { CrmReader } from './crm/crm-reader';
 import { DecisionFlow } from './decisions/decision-flow';
@@ -65,12 +68,18 @@ export function createAiProvider(config: AppConfig): AiProvider {
     BackfillLister,
     BackfillTriggers,
     BackfillRunner,
-    // Management AI's daily pipeline review: its first step, the deals' facts (no model yet).
+    // Management AI's daily pipeline review: the deals' facts and a request per changed deal, each decided by the flow.
     DealLister,
     DealAssessments,
     DealReviewTriggers,
     PipelineReader,
     PipelineReview,
+    // Its last step, the day's digests, through each channel listed here (a new channel: one DigestDelivery more).
+    RecordedAssessments,
+    HubSpotTaskDelivery,
+    LogDigestDelivery,
+    { provide: DIGEST_DELIVERIES, useFactory: (hubspot: HubSpotTaskDelivery, log: LogDigestDelivery) => [hubspot, log], inject: [HubSpotTaskDelivery, LogDigestDelivery] },
+    DigestComposer,
   ],
 })
 export class EnricherModule {}

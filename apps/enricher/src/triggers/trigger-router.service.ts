@@ -2,8 +2,9 @@ import { Inject, Injectable, Optional } from '@nestjs/common';
 import { CLOCK, EventStore, isEventOfType, Outcome, PersonalDataErasure, StreamIds, triggerSkipped, type Clock, type EventEnvelope, type HandlerOutcome, type PlatformEvent } from '@app/common';
 import { BackfillTriggers } from '../backfills/backfill-triggers';
 import { routeTrigger } from '../capabilities/capability-registry';
-import { DealReviewTriggers } from '../capabilities/management-ai/deal-review-triggers';
+import { DealReviewTriggers } from './deal-review-triggers';
 import { PipelineReview } from '../capabilities/management-ai/pipeline-review';
+import { DigestComposer } from '../capabilities/management-ai/digest/digest-composer';
 import { DecisionFlow } from '../decisions/decision-flow';
 
 /**
@@ -23,6 +24,9 @@ import { DecisionFlow } from '../decisions/decision-flow';
  *   each request (DealReviewRequested) → Management AI's decision of that deal
  *   (DealReviewTriggers); a change to a deal's stage, amount, close date or owner, or
  *   a workflow action on a deal → its decision too.
+ * - the review's request for the day's digests (PipelineDigestRequested, published
+ *   after its deals' assessment requests) → the owner and leadership digests
+ *   (DigestComposer).
  * Everything else is recorded as skipped with the reason, so the audit trail
  * shows it was seen.
  */
@@ -36,6 +40,7 @@ export class TriggerRouter {
     @Optional() private readonly backfills?: BackfillTriggers,
     @Optional() private readonly review?: PipelineReview,
     @Optional() private readonly dealReviews?: DealReviewTriggers,
+    @Optional() private readonly digests?: DigestComposer,
   ) {}
 
   async route(event: EventEnvelope): Promise<HandlerOutcome> {
@@ -59,6 +64,9 @@ export class TriggerRouter {
     }
     if (isEventOfType(event, 'DailyReviewScheduled')) {
       return this.review ? this.review.run(event) : Outcome.deadLetter('DailyReviewScheduled needs the pipeline review, which this enricher lacks');
+    }
+    if (isEventOfType(event, 'PipelineDigestRequested')) {
+      return this.digests ? this.digests.run(event) : Outcome.deadLetter('PipelineDigestRequested needs the digest composer, which this enricher lacks');
     }
     return Outcome.deadLetter(`the enricher does not consume ${event.type} events`);
   }

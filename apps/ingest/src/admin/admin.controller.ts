@@ -4,7 +4,8 @@ import { ObjectIdParam, PortalIdParam } from '../path-params';
 import { AdminAuthGuard } from './admin-auth.guard';
 import { DeadLetterAdminService, type RedriveReport } from './dead-letter-admin.service';
 import { costRange } from './cost-range';
-import { hasImpossibleCalendarDate } from './strict-date';
+import { hasImpossibleCalendarDate, isCalendarDate } from './strict-date';
+import { DigestAdminService } from './digest-admin.service';
 import { ErasureRequestDto } from './erasure.dto';
 import { PortalAdminService, type ErasureReport, type OffboardReport, type OwnerRefusal, type PortalBudgetReport, type PortalCostReport, type SavedPortal } from './portal-admin.service';
 import { RedriveDeadLettersDto } from './redrive-dead-letters.dto';
@@ -22,6 +23,7 @@ export class AdminController {
     private readonly deadLetters: DeadLetterAdminService,
     private readonly replays: ReplayAdminService,
     private readonly connector: PortalConnector,
+    private readonly digestsRead: DigestAdminService,
   ) {}
 
   /** 400 when a routing setting names an owner HubSpot does not have (or a deactivated one); see presentSaved. */
@@ -128,6 +130,25 @@ export class AdminController {
     const report = await this.admin.costReport(portalId, range.from, range.to);
     if (!report) throw new NotFoundException(`portal ${portalId} is not registered`);
     return report;
+  }
+
+  /**
+   * The portal's daily digests (Management AI) of one local date, `?date=YYYY-MM-DD`
+   * (default: the latest recorded): the owners' and the leadership digest as recorded,
+   * with what each channel delivered or why not (docs/runbook.md#reading-a-portals-digests).
+   */
+  @Get('portals/:portalId/digests')
+  async digests(@PortalIdParam() portalId: number, @Query('date') date?: string): Promise<{ portalId: number; date: string; streamId: string; digests: StoredEvent[] }> {
+    if (date !== undefined && !isCalendarDate(date)) throw new BadRequestException(['date must be a calendar date, YYYY-MM-DD (the portal\'s local date of the review)']);
+    const read = await this.digestsRead.digests(portalId, date);
+    switch (read.kind) {
+      case 'portal-not-registered':
+        throw new NotFoundException(`portal ${portalId} is not registered`);
+      case 'none':
+        throw new NotFoundException(read.date === null ? `no digest recorded for portal ${portalId} yet` : `no digest recorded for portal ${portalId} on ${read.date}`);
+      case 'found':
+        return { portalId: read.portalId, date: read.date, streamId: read.streamId, digests: read.digests };
+    }
   }
 
   /** Everything recorded about one CRM object of a portal, oldest first. */

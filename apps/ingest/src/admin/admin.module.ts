@@ -9,6 +9,7 @@ import { DeadLetterAdminService } from './dead-letter-admin.service';
 import { OwnerCheckService } from './owner-check.service';
 import { PortalAdminService } from './portal-admin.service';
 import { ReplayAdminService } from './replay-admin.service';
+import { DigestAdminService } from './digest-admin.service';
 import { BackfillAdminService } from '../backfills/backfill-admin.service';
 import { BackfillController } from '../backfills/backfill.controller';
 import { OnboardingController } from '../onboarding/onboarding.controller';
@@ -89,6 +90,7 @@ export class AdminModule {
         OwnerCheckService,
         DeadLetterAdminService,
         ReplayAdminService,
+        DigestAdminService,
         BackfillAdminService,
         PropertyBootstrapService,
         PortalBootstrapService,

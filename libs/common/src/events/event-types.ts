@@ -160,6 +160,26 @@ export interface EventPayloads {
    * handled first). On StreamIds.review.
    */
   PipelineDigestRequested: { date: string; factsEventId: string; requested: number; unchanged: number };
+  /**
+   * The day's digests of a portal's pipeline review (Management AI), composed from the
+   * review's facts, the previous local date's facts and each flagged deal's latest
+   * assessment: one per owner with deals needing attention, and one for leadership.
+   * One per portal and local `date` (deterministic id), on StreamIds.review. The
+   * digests quote the assessments' next steps and summaries, so they are sealed
+   * (personal-fields.ts); `deliveries` says, per digest and channel, what was asked
+   * for (a HubSpot task's command id) or why nothing was.
+   */
+  PipelineDigestComposed: PipelineDigests & {
+    request: { eventId: string };
+    date: string;
+    timeZone: string;
+    /** The instant the day's facts were computed at. */
+    asOf: string;
+    factsEventId: string;
+    /** The previous local date's facts the changes are measured against; null: none was recorded. */
+    previousFactsEventId: string | null;
+    deliveries: DigestDeliveryRecord[];
+  };
   /** `snapshot`: the record's properties and its related records' (`company.name`, `notes.1.hs_note_body`), real values, as read. */
   ContextFetched: {
     objectType: CrmObjectType;
@@ -349,8 +369,20 @@ export interface ReviewedDeal {
   daysSinceLastActivity: number | null;
   activityLogged: boolean;
   daysInStage: number | null;
+  /** The close date as an ISO instant (a HubSpot date is its midnight UTC); null: none. Absent on events recorded before the digest read it. */
+  closeDate?: string | null;
   closeDatePassed: boolean;
   stageProbability: number | null;
+}
+
+/** Open deals and their known amounts in one pipeline stage (every open deal, not only those needing attention). */
+export interface StageTotals {
+  pipeline: string | null;
+  stage: string | null;
+  deals: number;
+  /** The sum of the known amounts. */
+  amount: number;
+  withoutAmount: number;
 }
 
 export interface PipelineReviewFacts {
@@ -370,6 +402,18 @@ export interface PipelineReviewFacts {
     needingAttention: number;
     /** Deals per reason (a deal with two reasons counts in both); every reason is present, zero included. */
     byReason: Record<string, number>;
+    /**
+     * Every open deal by pipeline and stage, for the leadership digest's pipeline against
+     * its targets. Absent on events recorded before the digest.
+     */
+    byStage?: StageTotals[];
+    /**
+     * Open deals per close date (UTC calendar date, as HubSpot keeps a deal's date), for
+     * the dates from the day before `asOf`'s UTC date to seven days after it: wide enough
+     * that the digest can take the portal's local week in any time zone. Absent on events
+     * recorded before the digest.
+     */
+    byCloseDate?: Record<string, { deals: number; amount: number }>;
   };
   changedWhilePaging: boolean;
   truncated: boolean;
@@ -389,6 +433,116 @@ export interface PipelineReviewFacts {
    */
   assessments?: { requested: number; unchanged: number };
 }
+
+/**
+ * A flagged deal's latest assessment as a digest shows it: `pending` when the deal has
+ * no deal-health decision yet. `text` says where the next step and summary came from:
+ * the writeback that put them on the deal (real names restored), the decision itself
+ * (no placeholders in it), or nowhere (`placeholders`: only the pseudonymised answer
+ * was found, which is not shown). An assessment whose data was erased reads as pending.
+ */
+export type DigestAssessment =
+  | {
+      kind: 'assessed';
+      decisionId: string;
+      assessedAt: string;
+      healthScore: number;
+      stallReason: string;
+      attention: boolean;
+      nextStep: string | null;
+      summary: string | null;
+      text: 'writeback' | 'decision' | 'placeholders';
+    }
+  | { kind: 'pending' };
+
+/** One deal in a digest: the review's facts of it, its HubSpot link and its latest assessment. No deal name. */
+export interface DigestDeal {
+  dealId: string;
+  ownerId: string | null;
+  amount: number | null;
+  pipeline: string | null;
+  stage: string | null;
+  closeDate: string | null;
+  reasons: string[];
+  url: string;
+  assessment: DigestAssessment;
+}
+
+/** One owner's digest: their deals needing attention today, in the review's order (most reasons, then largest amount). */
+export interface OwnerDigest {
+  ownerId: string;
+  deals: DigestDeal[];
+  /** The sum of their known amounts. */
+  amount: number;
+}
+
+/** One pipeline's open deals against the portal's target for it (settings.managementAi.pipelineTargets). */
+export interface PipelineStanding {
+  pipeline: string | null;
+  /** null: the portal set no target for it. */
+  target: number | null;
+  deals: number;
+  amount: number;
+  withoutAmount: number;
+  /** amount ÷ target; null without a (non-zero) target. */
+  ofTarget: number | null;
+  stages: StageTotals[];
+}
+
+/** What changed since the previous local date's review. */
+export type DigestChanges =
+  | { kind: 'no-previous-review'; previousDate: string }
+  | {
+      kind: 'compared';
+      previousDate: string;
+      newlyNeedingAttention: DigestDeal[];
+      /** Deals flagged the day before and not today (closed, won, lost or fixed). */
+      noLongerNeedingAttention: Array<Pick<DigestDeal, 'dealId' | 'ownerId' | 'amount' | 'url'>>;
+      openDeals: { before: number; after: number; delta: number };
+      needingAttention: { before: number; after: number; delta: number };
+      /** One of the two days recorded only part of its flagged deals (REVIEW_DEALS_RECORDED): the lists may be incomplete. */
+      partial: boolean;
+    };
+
+/** The leadership digest: the whole pipeline against its targets, the deals at risk, those closing this week, what changed, and deals without an owner. */
+export interface LeadershipDigest {
+  /** Who receives it (settings.managementAi.managerOwnerId); null: recorded, not delivered. */
+  managerOwnerId: string | null;
+  counts: { openDeals: number; needingAttention: number; needingAttentionLeftOut: number; assessmentsPending: number };
+  /** null: the facts were recorded before they totalled the stages. */
+  pipelines: PipelineStanding[] | null;
+  /** Flagged deals whose assessment raised the attention flag or scored below DIGEST_AT_RISK_BELOW, lowest score first. */
+  atRisk: { deals: DigestDeal[]; amount: number };
+  /** The local date of the review and the six after it. */
+  closingThisWeek: {
+    from: string;
+    to: string;
+    /** Every open deal closing then (null: the facts were recorded before they counted close dates). */
+    open: { deals: number; amount: number } | null;
+    /** Of them, the deals needing attention. */
+    needingAttention: DigestDeal[];
+  };
+  changes: DigestChanges;
+  /** Flagged deals without an owner: nobody else's digest has them. */
+  unowned: DigestDeal[];
+}
+
+/** A health score below this puts a deal among the leadership digest's deals at risk. */
+export const DIGEST_AT_RISK_BELOW = 40;
+
+export interface PipelineDigests {
+  owners: OwnerDigest[];
+  leadership: LeadershipDigest;
+}
+
+/** Which digest a delivery was about. */
+export type DigestTarget = { kind: 'owner'; ownerId: string } | { kind: 'leadership'; managerOwnerId: string | null };
+
+/** What one channel did with one digest: asked for (a HubSpot task's command), done (a log line), or not, with why. */
+export type DigestDeliveryRecord =
+  | { channel: string; digest: DigestTarget; kind: 'requested'; commandId: string; associatedDealId: string }
+  | { channel: string; digest: DigestTarget; kind: 'done'; detail: string }
+  | { channel: string; digest: DigestTarget; kind: 'not-delivered'; reason: string };
 
 /** HubSpot's CRM search filter operators (the ones a backfill's filter may use). */
 export const BACKFILL_FILTER_OPERATORS = ['EQ', 'NEQ', 'LT', 'LTE', 'GT', 'GTE', 'BETWEEN', 'IN', 'NOT_IN', 'HAS_PROPERTY', 'NOT_HAS_PROPERTY', 'CONTAINS_TOKEN', 'NOT_CONTAINS_TOKEN'] as const;

@@ -38,6 +38,8 @@ export const PERSONAL_FIELDS: { readonly [T in EventType]: readonly PersonalFiel
   // Ids, dates, reasons and a hash of the deal's facts.
   DealReviewRequested: NONE,
   PipelineDigestRequested: NONE,
+  // The digests quote the assessments' next steps and summaries (real names restored); deliveries hold ids only.
+  PipelineDigestComposed: [{ path: 'owners' }, { path: 'leadership' }],
   // The CRM values the enricher read: the record's and its related records' (names, emails, phones, free text).
   ContextFetched: [{ path: 'snapshot' }],
   // Pseudonymised (decision 10), but the detectors miss what they miss (decision 17), and the answer quotes the input.

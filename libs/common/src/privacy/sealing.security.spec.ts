@@ -68,6 +68,8 @@ describe('sealing personal fields (docs/decisions/0019)', () => {
         'DecisionReplayed',
         'HubSpotCallCompleted',
         'ObjectChanged',
+        // The day's digests quote the deals' next steps and summaries (real names restored).
+        'PipelineDigestComposed',
         'WebhookEventIgnored',
         'WebhookEventReceived',
         'WebhookEventRejected',

@@ -32,6 +32,7 @@ describe('dealFacts', () => {
       daysSinceLastActivity: 1,
       activityLogged: true,
       daysInStage: 20,
+      closeDate: '2027-01-15T00:00:00.000Z',
       closeDatePassed: false,
       missing: [],
       stageProbability: 0.4,

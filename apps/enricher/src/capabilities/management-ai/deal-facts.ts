@@ -68,6 +68,8 @@ export interface DealFacts {
   activityLogged: boolean;
   /** Whole days since the deal entered its current stage; null: HubSpot gave no date. */
   daysInStage: number | null;
+  /** The close date as an ISO instant (HubSpot gives a date as its midnight UTC); null: none or unreadable. */
+  closeDate: string | null;
   closeDatePassed: boolean;
   missing: MissingField[];
   /** 0–1: the stage's probability from the pipelines when read, else the deal's hs_deal_stage_probability. */
@@ -127,6 +129,7 @@ export function dealFacts(deal: DealRecord, now: Date, thresholds: ReviewThresho
     daysSinceLastActivity,
     activityLogged: lastActivity !== null,
     daysInStage: enteredStage === null ? null : wholeDays(now.getTime() - enteredStage),
+    closeDate: closeDate === null ? null : new Date(closeDate).toISOString(),
     closeDatePassed,
     missing,
     stageProbability,

@@ -270,6 +270,10 @@ describe('reviewFacts', () => {
       openDeals: 4,
       needingAttention: 3,
       byReason: { stale: 1, 'close-date-passed': 1, 'missing-amount': 1, 'missing-close-date': 0, 'missing-owner': 1, 'missing-next-step': 0, 'unknown-stage': 0 },
+      // Every open deal, for the leadership digest (the one without an amount is counted apart).
+      byStage: [{ pipeline: 'default', stage: 'qualifiedtobuy', deals: 4, amount: 68_000, withoutAmount: 1 }],
+      // No close date from 6 to 14 December.
+      byCloseDate: {},
     });
     expect(summary.needingAttention.map((d) => d.dealId)).toEqual(['3', '1', '2']);
     expect(summary.needingAttention[0]).toEqual({
@@ -282,11 +286,32 @@ describe('reviewFacts', () => {
       daysSinceLastActivity: 1,
       activityLogged: true,
       daysInStage: 5,
+      closeDate: '2027-01-15T00:00:00.000Z',
       closeDatePassed: false,
       stageProbability: 0.4,
     });
     expect(summary.needingAttention[1]).toMatchObject({ dealId: '1', ownerId: '77', amount: 50_000, reasons: ['stale'], daysSinceLastActivity: 30 });
     expect(summary.needingAttentionLeftOut).toBe(0);
+  });
+
+  it('totals every open deal by stage and by close date from the day before to a week after', () => {
+    const deal = (id: string, properties: Record<string, string | null>): DealRecord => ({ id, properties: { hubspot_owner_id: '7', hs_next_step: 'Call', notes_last_updated: daysAgo(1), ...properties } });
+    const summary = reviewFacts({
+      deals: [
+        deal('1', { pipeline: 'p2', dealstage: 'won-soon', amount: '100', closedate: '2026-12-06T00:00:00Z' }),
+        deal('2', { pipeline: 'p1', dealstage: 'demo', amount: '200', closedate: '2026-12-14T00:00:00Z' }),
+        deal('3', { pipeline: 'p1', dealstage: 'demo', amount: null, closedate: '2026-12-14T00:00:00Z' }),
+        deal('4', { pipeline: 'p1', dealstage: 'demo', amount: '50', closedate: '2026-12-15T00:00:00Z' }),
+        deal('5', { pipeline: 'p1', dealstage: 'demo', amount: '50', closedate: '2026-12-05T23:00:00Z' }),
+      ],
+      now,
+      thresholds: { staleAfterDays: 14 },
+    });
+    expect(summary.counts.byStage).toEqual([
+      { pipeline: 'p1', stage: 'demo', deals: 4, amount: 300, withoutAmount: 1 },
+      { pipeline: 'p2', stage: 'won-soon', deals: 1, amount: 100, withoutAmount: 0 },
+    ]);
+    expect(summary.counts.byCloseDate).toEqual({ '2026-12-06': { deals: 1, amount: 100 }, '2026-12-14': { deals: 2, amount: 200 } });
   });
 
   it('keeps at most the cap, most reasons then larger amounts first, and counts the rest', () => {

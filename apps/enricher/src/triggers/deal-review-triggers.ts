@@ -1,8 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { CLOCK, EventStore, Outcome, StreamIds, triggerSkipped, type Clock, type HandlerOutcome, type PlatformEvent } from '@app/common';
-import { DecisionFlow } from '../../decisions/decision-flow';
-import { routeTrigger } from '../capability-registry';
-import { DealAssessments } from './deal-assessments';
+import { DecisionFlow } from '../decisions/decision-flow';
+import { routeTrigger } from '../capabilities/capability-registry';
+import { DealAssessments } from '../capabilities/management-ai/deal-assessments';
 
 /**
  * The daily review's request to assess one deal goes through the normal decision
