@@ -53,7 +53,7 @@ describe('admin API (real Postgres)', () => {
 
     expect(body).toMatchObject({
       account: { timeZone: 'Europe/Berlin', currency: 'EUR', dataHostingLocation: 'eu1' },
-      connection: { mode: 'token', capabilities: { enabled: ['lead-ai', 'service-ai'], blocked: [] } },
+      connection: { mode: 'token', capabilities: { enabled: ['lead-ai', 'service-ai', 'management-ai'], blocked: [] } },
       onboarding: { kind: 'registered', mode: 'token', subscriptions: expect.arrayContaining([expect.objectContaining({ capability: 'lead-ai', subscriptionType: 'contact.creation' })]) },
     });
     const [row] = await db.dataSource.query('SELECT access_token_encrypted FROM portal_credentials WHERE portal_id = 123');
@@ -359,6 +359,7 @@ describe('admin API (real Postgres)', () => {
         expect.stringMatching(/^routing owner ids were not checked: .*HubSpot 403.*grant the crm\.objects\.owners\.read scope/),
         expect.stringMatching(/^lead-ai stays off: the token lacks the scopes crm\.objects\.companies\.read, .*crm\.objects\.owners\.read/),
         expect.stringMatching(/^service-ai stays off: the token lacks the scopes tickets or crm\.objects\.tickets\.read/),
+        expect.stringMatching(/^management-ai stays off: the token lacks the scopes crm\.objects\.deals\.read, /),
       ]);
       expect(body.connection).toMatchObject({ capabilities: { enabled: [] } });
       const patched = await patch(143, { serviceRouting: { defaultOwnerId: '72' } });

@@ -159,7 +159,7 @@ describe('portal history, projection rebuild and disconnection (real Postgres, s
         via: 'admin',
         settings: { hubspot: { tier: 'starter', appType: 'private' }, aiLimits: { changeDecisionsPerRecordPerDay: 3 }, retention: { personalDataDays: 90 }, privacy: { forbiddenFields: ['message'] } },
       });
-      expect(connected!.data).toMatchObject({ mode: 'private-app', reconnect: false, capabilities: { enabled: ['lead-ai', 'service-ai'], blocked: [] } });
+      expect(connected!.data).toMatchObject({ mode: 'private-app', reconnect: false, capabilities: { enabled: ['lead-ai', 'service-ai', 'management-ai'], blocked: [] } });
       expect(account!.data).toMatchObject({ timeZone: 'Europe/Berlin', currency: 'EUR', dataHostingLocation: 'eu1' });
       // Registration is one story: what onboarding did is caused by the registration.
       for (const e of [connected, account, bootstrapped]) expect(e).toMatchObject({ correlationId: registeredEvent!.id });

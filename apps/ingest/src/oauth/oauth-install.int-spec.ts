@@ -189,15 +189,15 @@ describe('OAuth install (GET /oauth/install, /oauth/callback; ingest app, real P
         name: `portal${HAPPY}.hubspot.com`,
         status: 'active',
         account: { timeZone: 'Europe/Berlin', currency: 'EUR', dataHostingLocation: 'eu1' },
-        connection: { mode: 'oauth', appId: APP_ID, hubDomain: `portal${HAPPY}.hubspot.com`, scopes: granted, capabilities: { enabled: ['lead-ai', 'service-ai'], blocked: [] } },
+        connection: { mode: 'oauth', appId: APP_ID, hubDomain: `portal${HAPPY}.hubspot.com`, scopes: granted, capabilities: { enabled: ['lead-ai', 'service-ai', 'management-ai'], blocked: [] } },
       },
-      capabilities: { enabled: ['lead-ai', 'service-ai'], blocked: [] },
+      capabilities: { enabled: ['lead-ai', 'service-ai', 'management-ai'], blocked: [] },
     });
     // The installer sees no settings or alerts (the operator's business).
     expect(Object.keys(answer.body!.portal).sort()).toEqual(['account', 'connection', 'name', 'portalId', 'status']);
     // The projection says the same.
     const row = await portalRow(HAPPY);
-    expect(row).toMatchObject({ status: 'active', alerts: {}, account: { timeZone: 'Europe/Berlin', currency: 'EUR', dataHostingLocation: 'eu1' }, connection: { mode: 'oauth', scopes: granted, capabilities: { enabled: ['lead-ai', 'service-ai'] } } });
+    expect(row).toMatchObject({ status: 'active', alerts: {}, account: { timeZone: 'Europe/Berlin', currency: 'EUR', dataHostingLocation: 'eu1' }, connection: { mode: 'oauth', scopes: granted, capabilities: { enabled: ['lead-ai', 'service-ai', 'management-ai'] } } });
 
     // The properties were created in the portal (read as any client reads them).
     const created = (answer.body!.bootstrap.results as Array<{ objectType: string; name: string; kind: string; outcome: string }>).filter((r) => r.kind === 'property' && r.outcome === 'created');

@@ -1,5 +1,5 @@
 import type { INestApplication } from '@nestjs/common';
-import { PERSONAS, PortalRepository, SENTIMENTS, TICKET_CATEGORIES, TokenCipher, type PropertyBootstrapResult } from '@app/common';
+import { PERSONAS, PortalRepository, SENTIMENTS, STALL_REASONS, TICKET_CATEGORIES, TokenCipher, type PropertyBootstrapResult } from '@app/common';
 import { createTestDatabase, type TestDatabase } from '../../../../test/support/database';
 import { TEST_ADMIN_KEY, testConfig } from '../../../../test/support/platform';
 import { adminDependencies, startAdminApp } from '../../../../test/support/admin';
@@ -22,6 +22,7 @@ interface Report {
 
 const CONTACT_PROPS = ['ai_lead_score', 'ai_persona', 'ai_summary', 'ai_pain_points', 'ai_recommended_action'];
 const TICKET_PROPS = ['ai_category', 'ai_sentiment', 'ai_summary'];
+const DEAL_PROPS = ['ai_health_score', 'ai_stall_reason', 'ai_attention_flag', 'ai_next_step', 'ai_summary'];
 
 describe('property bootstrap (POST /admin/portals/:portalId/bootstrap, real Postgres, HubSpotSandbox)', () => {
   let db: TestDatabase;
@@ -71,10 +72,12 @@ describe('property bootstrap (POST /admin/portals/:portalId/bootstrap, real Post
     const { status, body } = await bootstrap(501);
 
     expect(status).toBe(200);
-    expect(body).toMatchObject({ portalId: 501, capabilities: ['lead-ai', 'service-ai'], summary: { created: 10, present: 0, optionsAdded: 0, conflicting: 0, failed: 0 } });
+    expect(body).toMatchObject({ portalId: 501, capabilities: ['lead-ai', 'service-ai', 'management-ai'], summary: { created: 16, present: 0, optionsAdded: 0, conflicting: 0, failed: 0 } });
     expect(body.results).toEqual(expect.arrayContaining([
       { objectType: 'contacts', name: 'ai_insights', kind: 'group', outcome: 'created' },
       { objectType: 'tickets', name: 'ai_insights', kind: 'group', outcome: 'created' },
+      { objectType: 'deals', name: 'ai_insights', kind: 'group', outcome: 'created' },
+      ...DEAL_PROPS.map((name) => ({ objectType: 'deals', name, kind: 'property', outcome: 'created' })),
       ...CONTACT_PROPS.map((name) => ({ objectType: 'contacts', name, kind: 'property', outcome: 'created' })),
       ...TICKET_PROPS.map((name) => ({ objectType: 'tickets', name, kind: 'property', outcome: 'created' })),
     ]));
@@ -90,9 +93,13 @@ describe('property bootstrap (POST /admin/portals/:portalId/bootstrap, real Post
     expect(values(tickets.get('ai_category')!.options)).toEqual([...TICKET_CATEGORIES]);
     expect(values(tickets.get('ai_sentiment')!.options)).toEqual([...SENTIMENTS]);
     expect(tickets.get('ai_summary')).toMatchObject({ type: 'string', fieldType: 'textarea' });
+    const deals = await listing(501, 'deals');
+    expect(deals.get('ai_health_score')).toMatchObject({ type: 'number', fieldType: 'number', groupName: 'ai_insights' });
+    expect(deals.get('ai_attention_flag')).toMatchObject({ type: 'bool', fieldType: 'booleancheckbox' });
+    expect(values(deals.get('ai_stall_reason')!.options)).toEqual([...STALL_REASONS]);
 
     const events = await db.dataSource.query(`SELECT type, data FROM events WHERE stream_id = 'portal-501' AND type <> 'PortalRegistered' ORDER BY stream_version`);
-    expect(events).toEqual([{ type: 'PropertiesBootstrapped', data: { capabilities: ['lead-ai', 'service-ai'], trigger: 'admin', results: body.results } }]);
+    expect(events).toEqual([{ type: 'PropertiesBootstrapped', data: { capabilities: ['lead-ai', 'service-ai', 'management-ai'], trigger: 'admin', results: body.results } }]);
   });
 
   it('is idempotent: run again, everything is present and only the listings are sent (one per object type and groups)', async () => {
@@ -102,11 +109,13 @@ describe('property bootstrap (POST /admin/portals/:portalId/bootstrap, real Post
 
     const { status, body } = await bootstrap(502);
     expect(status).toBe(200);
-    expect(body.summary).toEqual({ created: 0, present: 10, optionsAdded: 0, conflicting: 0, failed: 0 });
+    expect(body.summary).toEqual({ created: 0, present: 16, optionsAdded: 0, conflicting: 0, failed: 0 });
     expect(writes(502)).toEqual([]);
     expect(hubspot.requests().filter((r) => r.portalId === 502).map((r) => r.path).sort()).toEqual([
       '/crm/properties/2026-03/contacts',
       '/crm/properties/2026-03/contacts/groups',
+      '/crm/properties/2026-03/deals',
+      '/crm/properties/2026-03/deals/groups',
       '/crm/properties/2026-03/tickets',
       '/crm/properties/2026-03/tickets/groups',
     ]);
@@ -156,7 +165,7 @@ describe('property bootstrap (POST /admin/portals/:portalId/bootstrap, real Post
 
   it("bootstraps by default only the capabilities the portal's connection does not block", async () => {
     await aPortal(505);
-    await db.dataSource.query(`UPDATE portals SET connection = $1 WHERE portal_id = 505`, [JSON.stringify({ capabilities: { enabled: ['lead-ai'], blocked: [{ capability: 'service-ai', missingScopes: ['tickets'] }] } })]);
+    await db.dataSource.query(`UPDATE portals SET connection = $1 WHERE portal_id = 505`, [JSON.stringify({ capabilities: { enabled: ['lead-ai'], blocked: [{ capability: 'service-ai', missingScopes: ['tickets'] }, { capability: 'management-ai', missingScopes: ['crm.objects.deals.write'] }] } })]);
     const { status, body } = await bootstrap(505);
     expect(status).toBe(200);
     expect(body.capabilities).toEqual(['lead-ai']);
@@ -164,7 +173,7 @@ describe('property bootstrap (POST /admin/portals/:portalId/bootstrap, real Post
   });
 
   it('answers 422 naming the missing write scope, after bootstrapping what the token may', async () => {
-    await aPortal(506, ['crm.schemas.contacts.read', 'crm.schemas.contacts.write', 'crm.schemas.tickets.read']);
+    await aPortal(506, ['crm.schemas.contacts.read', 'crm.schemas.contacts.write', 'crm.schemas.tickets.read', 'crm.schemas.deals.read', 'crm.schemas.deals.write']);
     const { status, body } = await bootstrap(506);
     expect(status).toBe(422);
     expect(body.missingScopes).toEqual(['crm.schemas.tickets.write or tickets']);
@@ -191,7 +200,7 @@ describe('property bootstrap (POST /admin/portals/:portalId/bootstrap, real Post
     expect((await bootstrap(599)).status).toBe(404);
     const bad = await bootstrap(501, { capabilities: ['crystal-ball'] });
     expect(bad.status).toBe(400);
-    expect(bad.body.message).toEqual(['each capability must be one of lead-ai, service-ai']);
+    expect(bad.body.message).toEqual(['each capability must be one of lead-ai, service-ai, management-ai']);
     expect((await bootstrap(501, { capabilities: [] })).status).toBe(400);
   });
 });

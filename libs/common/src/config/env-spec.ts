@@ -1,4 +1,4 @@
-import { LEAD_AI_REQUIREMENTS, SERVICE_AI_REQUIREMENTS, type ScopeRequirement } from '../capabilities/capability-requirements';
+import { LEAD_AI_REQUIREMENTS, MANAGEMENT_AI_REQUIREMENTS, SERVICE_AI_REQUIREMENTS, type ScopeRequirement } from '../capabilities/capability-requirements';
 import { LEGACY_SIGNATURE_OPTIONS, type AppConfig, type ServiceName } from './app-config';
 import { decodeKey32, KEY_FORMAT_HINT, parseKeyList } from './token-keys';
 
@@ -54,8 +54,11 @@ const legacySignatures: Parser = (raw) => {
 
 /** Lead AI's scopes and `oauth` (every OAuth app has it): what an install must grant. */
 const DEFAULT_OAUTH_SCOPES = ['oauth', ...flatScopes(LEAD_AI_REQUIREMENTS.scopes)];
-/** Service AI's other scopes: optional, so a portal without Service Hub still installs, with Service AI off. */
-const DEFAULT_OAUTH_OPTIONAL_SCOPES = flatScopes(SERVICE_AI_REQUIREMENTS.scopes).filter((s) => !DEFAULT_OAUTH_SCOPES.includes(s));
+/**
+ * Service AI's and Management AI's other scopes: optional, so a portal without Service
+ * Hub, or one that grants no deal writes, still installs, with that capability off.
+ */
+const DEFAULT_OAUTH_OPTIONAL_SCOPES = [...new Set([...flatScopes(SERVICE_AI_REQUIREMENTS.scopes), ...flatScopes(MANAGEMENT_AI_REQUIREMENTS.scopes)])].filter((s) => !DEFAULT_OAUTH_SCOPES.includes(s));
 
 function flatScopes(requirements: readonly ScopeRequirement[]): string[] {
   return [...new Set(requirements.map((r) => (typeof r === 'string' ? r : r[0]!)))];
