@@ -47,6 +47,8 @@ INGEST_PORT="${INGEST_PORT:-3000}"
 ADMIN_PORT="${ADMIN_PORT:-3001}"
 PUBLIC_BASE_URL="http://127.0.0.1:${INGEST_PORT}"
 KAFKAJS_NO_PARTITIONER_WARNING=1
+# The scheduler checks for due reviews every 2 s (production: every minute), so the demo portal's morning review runs right after it is connected.
+SCHEDULER_TICK_MS="${SCHEDULER_TICK_MS:-2000}"
 if [ "${DEMO_AI:-}" = "double" ]; then
   ANTHROPIC_API_KEY="demo-key-for-the-local-double"
   ANTHROPIC_BASE_URL="http://127.0.0.1:${SANDBOX_ANTHROPIC_PORT}"

@@ -25,6 +25,15 @@ describe('walking skeleton: webhook to writeback', () => {
   let db: TestDatabase;
   let adminUrl: string;
   let crm: Client;
+  let stalledDeal: string;
+  let healthyDeal: string;
+  let buyer: string;
+  let buyerCompany: string;
+  /** A time zone where it is past 08:00 today, so the scheduler's catch-up runs the portal's 08:00 review at once. */
+  const pastEight = ['Pacific/Kiritimati', 'Asia/Tokyo', 'Asia/Kolkata', 'Europe/Berlin', 'America/New_York', 'America/Los_Angeles', 'Pacific/Honolulu'].find((zone) => {
+    const hour = Number(new Intl.DateTimeFormat('en-GB', { timeZone: zone, hour: '2-digit', hourCycle: 'h23' }).format(new Date()));
+    return hour >= 9 && hour <= 22;
+  })!;
 
   const admin = (path: string, init: RequestInit = {}) =>
     fetch(`${adminUrl}${path}`, { ...init, headers: { authorization: `Bearer ${TEST_ADMIN_KEY}`, 'content-type': 'application/json', ...init.headers } });
@@ -70,6 +79,32 @@ describe('walking skeleton: webhook to writeback', () => {
       subscriptions: ['contact.creation', 'contact.propertyChange', 'ticket.creation'],
     });
     crm = new Client({ accessToken: TOKEN, basePath: hubspotUrl });
+
+    // The portal's pipeline before it is registered (the scheduler reviews it as soon as it is): a deal nobody
+    // has contacted for 40 days, with its buyer and their company, and a healthy one.
+    const day = 86_400_000;
+    const deal = (properties: Record<string, string>) =>
+      hubspot.seedObject(PORTAL, 'deals', {
+        dealname: 'Harbour View listing',
+        pipeline: 'default',
+        dealstage: 'presentationscheduled',
+        amount: '48000',
+        closedate: new Date(Date.now() + 20 * day).toISOString(),
+        hubspot_owner_id: '77',
+        hs_next_step: 'Second viewing',
+        notes_last_contacted: new Date(Date.now() - day).toISOString(),
+        createdate: new Date(Date.now() - 90 * day).toISOString(),
+        ...properties,
+      });
+    stalledDeal = deal({ notes_last_contacted: new Date(Date.now() - 40 * day).toISOString() }).id;
+    healthyDeal = deal({ dealname: 'Bay Street renewal' }).id;
+    // Created in HubSpot's UI (no webhook: the portal is not registered yet) and associated with the deal through the API.
+    buyer = hubspot.seedObject(PORTAL, 'contacts', { email: 'dana@harbour-view.example', firstname: 'Dana' }).id;
+    buyerCompany = hubspot.seedObject(PORTAL, 'companies', { name: 'Harbour View Holdings' }).id;
+    for (const [toType, toId] of [['contacts', buyer], ['companies', buyerCompany]] as const) {
+      const associated = await fetch(`${hubspotUrl}/crm/objects/2026-03/deals/${stalledDeal}/associations/default/${toType}/${toId}`, { method: 'PUT', headers: { authorization: `Bearer ${TOKEN}` } });
+      if (associated.status >= 300) throw new Error(`associating the deal answered ${associated.status}: ${await associated.text()}`);
+    }
   });
 
   afterAll(async () => {
@@ -90,7 +125,7 @@ describe('walking skeleton: webhook to writeback', () => {
   };
 
   it('registers the portal through the admin API', async () => {
-    const response = await admin('/admin/portals', { method: 'POST', body: JSON.stringify({ portalId: PORTAL, name: 'Acme Realty', accessToken: TOKEN, hubspot: { tier: 'professional' }, leadRouting: { defaultOwnerId: '77', followUpHours: 4 }, serviceRouting: { defaultOwnerId: '88', slaHours: { LOW: 2, MEDIUM: 2, HIGH: 2, URGENT: 2 } } }) });
+    const response = await admin('/admin/portals', { method: 'POST', body: JSON.stringify({ portalId: PORTAL, name: 'Acme Realty', accessToken: TOKEN, hubspot: { tier: 'professional' }, leadRouting: { defaultOwnerId: '77', followUpHours: 4 }, serviceRouting: { defaultOwnerId: '88', slaHours: { LOW: 2, MEDIUM: 2, HIGH: 2, URGENT: 2 } }, review: { dailyAt: '08:00', timeZone: pastEight }, managementAi: { managerOwnerId: '88', reengageWithinHours: 24 } }) });
     expect(response.status).toBe(201);
   });
 
@@ -324,21 +359,52 @@ describe('walking skeleton: webhook to writeback', () => {
     expect(hubspot.requests().filter((r) => r.portalId === 777)).toHaveLength(0);
   });
 
-  it('runs the scheduler: one daily trigger per portal, and the enricher records the review’s facts for it', async () => {
+  it('runs the morning review at the portal’s local 08:00: the stalled deal assessed, its properties, task and note written, the digests recorded and delivered', async () => {
     const [scheduled] = await eventually(async () => {
       const found = await db.dataSource.query(`SELECT event_id, type, data FROM events WHERE stream_id = $1 ORDER BY stream_version`, [`schedule-${PORTAL}`]);
       return found.length >= 1 ? found : undefined;
     }, 30_000, 'the daily trigger');
-    expect(scheduled.type).toBe('DailyReviewScheduled');
-    // The review's stream is the portal's local date's; the walking skeleton's portal may have no deals: zero counts then.
-    const [facts] = await eventually(async () => {
-      const found = await db.dataSource.query(`SELECT type, causation_id, data FROM events WHERE stream_id = $1 ORDER BY stream_version`, [`review-${PORTAL}-${scheduled.data.date}`]);
-      return found.length >= 1 ? found : undefined;
-    }, 30_000, 'the review’s facts');
-    expect(facts).toMatchObject({ type: 'PipelineReviewFactsComputed', causation_id: scheduled.event_id, data: { date: scheduled.data.date, truncated: false } });
-    const { counts, needingAttention, needingAttentionLeftOut } = facts.data;
-    expect(counts.openDeals).toBeGreaterThanOrEqual(counts.needingAttention);
-    expect(needingAttention.length + needingAttentionLeftOut).toBe(counts.needingAttention);
+    expect(scheduled).toMatchObject({ type: 'DailyReviewScheduled', data: { dailyAt: '08:00', timeZone: pastEight } });
+    const reviewStream = `review-${PORTAL}-${scheduled.data.date}`;
+    const types = await eventually(async () => {
+      const found: Array<{ type: string }> = await db.dataSource.query(`SELECT type FROM events WHERE stream_id = $1 ORDER BY stream_version`, [reviewStream]);
+      return found.some((e) => e.type === 'PipelineDigestComposed') ? found.map((e) => e.type) : undefined;
+    }, 90_000, 'the review’s digest');
+    // The digest tasks' commands are recorded with the digest, on the review's stream.
+    expect(types).toEqual(['PipelineReviewFactsComputed', 'PipelineDigestRequested', 'PipelineDigestComposed', 'WritebackRequested', 'WritebackRequested']);
+    const [facts] = await db.dataSource.query(`SELECT causation_id, data FROM events WHERE stream_id = $1 AND type = 'PipelineReviewFactsComputed'`, [reviewStream]);
+    expect(facts.causation_id).toBe(scheduled.event_id);
+    expect(facts.data).toMatchObject({ counts: { openDeals: 2, needingAttention: 1 }, assessments: { requested: 1, unchanged: 0 } });
+    expect(facts.data.needingAttention).toEqual([expect.objectContaining({ dealId: stalledDeal, reasons: ['stale'], ownerId: '77' })]);
+
+    // The stalled deal: its AI properties, a re-engagement task for its owner and a note, on its buyer and company too.
+    const assessed = await eventually(async () => {
+      const stored = hubspot.getObject(PORTAL, 'deals', stalledDeal);
+      return stored?.properties.ai_health_score ? stored : undefined;
+    }, 60_000, 'the deal’s assessment in HubSpot');
+    expect(Number(assessed.properties.ai_health_score)).toBeGreaterThanOrEqual(0);
+    expect(assessed.properties).toMatchObject({ ai_attention_flag: expect.stringMatching(/^(true|false)$/), ai_next_step: expect.any(String), ai_summary: expect.any(String) });
+    const onDeal = (type: 'tasks' | 'notes') => hubspot.listObjects(PORTAL, type).filter((o) => o.associations.some((a) => a.toType === 'deals' && a.toId === stalledDeal));
+    const [task] = await eventually(async () => (onDeal('tasks').some((t) => /Re-engage/.test(t.properties.hs_task_subject ?? '')) ? onDeal('tasks') : undefined), 60_000, 'the re-engagement task');
+    const reengage = onDeal('tasks').find((t) => /Re-engage/.test(t.properties.hs_task_subject ?? ''))!;
+    expect(task).toBeDefined();
+    expect(reengage.properties.hubspot_owner_id).toBe('77');
+    expect(reengage.associations).toEqual(expect.arrayContaining([expect.objectContaining({ toType: 'contacts', toId: buyer }), expect.objectContaining({ toType: 'companies', toId: buyerCompany })]));
+    const [note] = await eventually(async () => (onDeal('notes').length > 0 ? onDeal('notes') : undefined), 60_000, 'the review note');
+    expect(note!.properties.hs_note_body).toContain('AI pipeline review');
+    // The healthy deal needed nothing: no model call, no writeback.
+    expect(hubspot.getObject(PORTAL, 'deals', healthyDeal)!.properties.ai_health_score).toBeUndefined();
+
+    // The digests: readable in the admin API, and delivered as HubSpot tasks to the owner and the manager.
+    const digests = await admin(`/admin/portals/${PORTAL}/digests?date=${scheduled.data.date}`);
+    expect(digests.status).toBe(200);
+    const body = JSON.stringify(await digests.json());
+    expect(body).toContain(stalledDeal);
+    const digestTasks = await eventually(async () => {
+      const found = hubspot.listObjects(PORTAL, 'tasks').filter((t) => ['77', '88'].includes(t.properties.hubspot_owner_id ?? '') && /^Pipeline review/.test(t.properties.hs_task_subject ?? ''));
+      return found.length >= 2 ? found : undefined;
+    }, 60_000, 'the digest tasks');
+    expect(digestTasks.map((t) => t.properties.hubspot_owner_id).sort()).toEqual(['77', '88']);
     // The skip it replaced is gone.
     const skipped = await db.dataSource.query(`SELECT 1 FROM events WHERE type = 'TriggerSkipped' AND data->'trigger'->>'eventId' = $1`, [scheduled.event_id]);
     expect(skipped).toHaveLength(0);

@@ -1,5 +1,5 @@
 import { eventuallyValue } from './poll';
-import { publicBaseUrlOf, type AppConfig, type StoredEvent } from '@app/common';
+import { publicBaseUrlOf, type AppConfig, type PlatformEvent, type StoredEvent } from '@app/common';
 
 const DEMO_PORTAL = 20_251_128;
 /** The app's id in the sandbox, unless HUBSPOT_APP_ID names it (scripts/demo.sh sets it). */
@@ -20,6 +20,35 @@ const SAMPLE_CONTACTS = [
   { firstname: 'Sam', lastname: 'Ortiz', email: 'sam.ortiz@northwind.io', jobtitle: 'Marketing Manager', company: 'Northwind', message: 'Interested in workflow automation.' },
   { firstname: 'Lee', lastname: 'Park', email: 'leepark@gmail.com', jobtitle: 'Student', message: 'Researching CRMs for a class project.' },
 ];
+
+/** The demo portal's open deals: one nobody has contacted for five weeks, one past its close date, one without a next step, one healthy. */
+const SAMPLE_DEALS = (ago: (days: number) => string) => {
+  const deal = (dealname: string, amount: string, properties: Record<string, string>) => ({
+    dealname,
+    amount,
+    pipeline: 'default',
+    dealstage: 'presentationscheduled',
+    closedate: ago(-21),
+    hubspot_owner_id: '101',
+    hs_next_step: 'Send the revised offer',
+    notes_last_contacted: ago(2),
+    createdate: ago(70),
+    ...properties,
+  });
+  return [
+    deal('Harbour View penthouse', '180000', { notes_last_contacted: ago(36), dealstage: 'decisionmakerboughtin' }),
+    deal('Old Town office lease', '64000', { closedate: ago(4), dealstage: 'contractsent' }),
+    deal('Lakeside villa', '95000', { hs_next_step: '' }),
+    deal('Riverside apartments', '120000', {}),
+  ];
+};
+
+/** "HH:MM" a minute ago in `zone` (00:00 right after midnight): a daily time today's review has already passed. */
+function justPassed(zone: string): string {
+  const [h, m] = new Intl.DateTimeFormat('en-GB', { timeZone: zone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(new Date(Date.now() - 60_000)).split(':').map(Number) as [number, number];
+  const now = new Intl.DateTimeFormat('en-GB', { timeZone: zone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(new Date());
+  return now < `${String(h).padStart(2, '0')}:${String(m).padStart(2, '0')}` ? '00:00' : `${String(h).padStart(2, '0')}:${String(m).padStart(2, '0')}`;
+}
 
 /** Support tickets raised by the first two sample contacts; the first has an email thread. */
 const SAMPLE_TICKETS = [
@@ -68,6 +97,15 @@ export async function runDemo({ config, print }: DemoOptions): Promise<void> {
   for (const [id, email] of [[DEMO_OWNER_ID, 'sales@demo-realty.example'], [SUPPORT_OWNER_ID, 'support@demo-realty.example'], [BILLING_OWNER_ID, 'billing@demo-realty.example']] as const) {
     if (!owners.results.some((o) => o.id === id)) await call('POST', `${sandbox}/portals/${DEMO_PORTAL}/owners`, { id, email }, [201]);
   }
+  // The pipeline the sales director reviews every morning: four open deals, as HubSpot holds them (last contact, stage dates).
+  const day = 86_400_000;
+  const ago = (days: number) => new Date(Date.now() - days * day).toISOString();
+  const existing = (await call('GET', `${sandbox}/portals/${DEMO_PORTAL}/objects/deals`, undefined, [200])) as { results: unknown[] };
+  if (existing.results.length === 0) {
+    for (const deal of SAMPLE_DEALS(ago)) await call('POST', `${sandbox}/portals/${DEMO_PORTAL}/objects/deals`, { properties: deal, fireWebhooks: false }, [200, 201]);
+  }
+  print(`HubSpot sandbox: ${SAMPLE_DEALS(ago).length} open deals in the portal's sales pipeline, for the morning review`);
+
   // The app as registered in HubSpot's developer account: the same client id, secret, redirect URL and scopes as the platform's.
   const redirectUri = `${publicBase}/oauth/callback`;
   await call('POST', `${sandbox}/apps`, {
@@ -81,7 +119,7 @@ export async function runDemo({ config, print }: DemoOptions): Promise<void> {
     subscriptions: ['contact.creation', 'ticket.creation'],
   }, [200, 201]);
 
-  print(`Admin API: settings template "${DEMO_TEMPLATE}" (plan, lead and ticket routing) for the install link (PUT /admin/settings-templates/${DEMO_TEMPLATE})`);
+  print(`Admin API: settings template "${DEMO_TEMPLATE}" (plan, lead and ticket routing, the morning review's time and recipients) for the install link (PUT /admin/settings-templates/${DEMO_TEMPLATE})`);
   const template = await fetch(`${adminBase}/settings-templates/${DEMO_TEMPLATE}`, {
     method: 'PUT',
     headers: adminHeaders,
@@ -89,6 +127,9 @@ export async function runDemo({ config, print }: DemoOptions): Promise<void> {
       hubspot: { tier: 'professional', appType: 'public' },
       leadRouting: { defaultOwnerId: DEMO_OWNER_ID, followUpHours: 24 },
       serviceRouting: { defaultOwnerId: SUPPORT_OWNER_ID, rules: [{ category: 'billing_issue', ownerId: BILLING_OWNER_ID }] },
+      // The morning review at a local time that has just passed in Berlin, so the scheduler runs today's at once.
+      review: { dailyAt: justPassed('Europe/Berlin'), staleAfterDays: 14 },
+      managementAi: { managerOwnerId: DEMO_OWNER_ID, reengageWithinHours: 24, pipelineTargets: [{ pipelineId: 'default', amount: 250_000 }] },
     }),
   });
   if (template.status !== 200) throw new Error(`admin API answered ${template.status}: ${await template.text()}`);
@@ -170,6 +211,8 @@ export async function runDemo({ config, print }: DemoOptions): Promise<void> {
     print(`    task: "${task.hs_task_subject}" for owner ${task.hubspot_owner_id ?? '-'}, due ${task.hs_timestamp}`);
   }
 
+  await showMorningReview(adminBase, adminHeaders, sandbox, print);
+
   const first = results[0]!.contact;
   const { events } = (await (await fetch(`${adminBase}/portals/${DEMO_PORTAL}/objects/contacts/${first.id}/events`, { headers: adminHeaders })).json()) as { events: StoredEvent[] };
   print('');
@@ -243,6 +286,42 @@ function printOnboarding({ portal, capabilities, bootstrap }: ConnectedAnswer, p
     const of = bootstrap.results.filter((r) => r.objectType === objectType);
     print(`    ${objectType}: ${of.map((r) => `${r.kind === 'group' ? 'group ' : ''}${r.name} ${r.outcome}${r.detail ? ` (${r.detail})` : ''}`).join(', ')}`);
   }
+}
+
+/** The sales director's morning: the deals the review flagged and why, what was written to them, and the leadership digest. */
+async function showMorningReview(adminBase: string, headers: Record<string, string>, sandbox: string, print: (line: string) => void): Promise<void> {
+  print('');
+  print(`Management AI: the scheduler ran the portal's morning review at its local time (Europe/Berlin); waiting for its digests (GET /admin/portals/${DEMO_PORTAL}/digests) ...`);
+  type Digest = PlatformEvent<'PipelineDigestComposed'>['data'];
+  const found = await eventuallyValue(async () => {
+    const response = await fetch(`${adminBase}/portals/${DEMO_PORTAL}/digests`, { headers });
+    return response.status === 200 ? ((await response.json()) as { date: string; digests: Array<{ data: Digest }> }) : undefined;
+  }, 120_000, 'the morning review\'s digests');
+  const digest = found.digests[0]!.data;
+  const deals = (await call('GET', `${sandbox}/portals/${DEMO_PORTAL}/objects/deals`, undefined, [200])) as { results: Array<{ id: string; properties: Record<string, string> }> };
+  const { leadership } = digest;
+  print(`  review of ${digest.date} (${digest.timeZone}): ${leadership.counts.openDeals} open deals, ${leadership.counts.needingAttention} flagged by the rules, each assessed and written back:`);
+  for (const owner of digest.owners) {
+    for (const deal of owner.deals) {
+      const stored = deals.results.find((d) => d.id === deal.dealId)?.properties ?? {};
+      print(`  deal ${deal.dealId} "${stored.dealname ?? '?'}" (${deal.amount ?? '-'} EUR, owner ${owner.ownerId}): ${deal.reasons.join(', ')}`);
+      print(`    ai_health_score = ${stored.ai_health_score ?? 'pending'}   ai_stall_reason = ${stored.ai_stall_reason ?? '-'}   ai_attention_flag = ${stored.ai_attention_flag ?? '-'}`);
+      if (stored.ai_next_step) print(`    ai_next_step    = ${stored.ai_next_step}`);
+    }
+  }
+  const tasks = (await call('GET', `${sandbox}/portals/${DEMO_PORTAL}/objects/tasks`, undefined, [200])) as { results: Array<{ properties: Record<string, string> }> };
+  const reengage = tasks.results.filter((t) => /^Re-engage/.test(t.properties.hs_task_subject ?? ''));
+  const digestTasks = tasks.results.filter((t) => /^Pipeline review/.test(t.properties.hs_task_subject ?? ''));
+  print(`  HubSpot: ${reengage.length} re-engagement task(s) for the deals' owners; digests delivered as tasks: ${digestTasks.map((t) => `"${t.properties.hs_task_subject}" (owner ${t.properties.hubspot_owner_id})`).join('; ') || 'none yet'}`);
+  print(`  Leadership digest (PipelineDigestComposed; to owner ${leadership.managerOwnerId ?? '- (none set)'}):`);
+  for (const pipeline of leadership.pipelines ?? []) {
+    const target = pipeline.target === null ? 'no target' : `${Math.round((pipeline.ofTarget ?? 0) * 100)}% of the ${pipeline.target} target`;
+    print(`    pipeline ${pipeline.pipeline ?? '-'}: ${pipeline.deals} deals, ${pipeline.amount} EUR open (${target}); by stage: ${pipeline.stages.map((st) => `${st.stage} ${st.deals}`).join(', ')}`);
+  }
+  print(`    at risk: ${leadership.atRisk.deals.length} deal(s), ${leadership.atRisk.amount} EUR: ${leadership.atRisk.deals.map((d) => `${d.dealId} (${d.assessment.kind === 'assessed' ? `health ${d.assessment.healthScore}` : 'pending'})`).join(', ') || 'none'}`);
+  const closing = leadership.closingThisWeek;
+  print(`    closing ${closing.from} to ${closing.to}: ${closing.open ? `${closing.open.deals} deal(s), ${closing.open.amount} EUR` : 'not counted'}`);
+  print(`    since yesterday: ${leadership.changes.kind === 'compared' ? `${leadership.changes.newlyNeedingAttention.length} newly flagged, ${leadership.changes.noLongerNeedingAttention.length} no longer` : `no review on ${leadership.changes.previousDate} to compare with (the portal's first)`}`);
 }
 
 /** An operator trying another prompt version on the portal's past lead decisions before switching to it. */

@@ -265,14 +265,15 @@ describe('admin API (real Postgres)', () => {
   it('reports model tokens (thinking among them), estimated cost, reused decisions, paid-for failed answers and replays per portal per UTC day and model', async () => {
     expect((await post({ portalId: 138, name: 'Costly', accessToken: 't-138' })).status).toBe(201);
     const store = new EventStore(db.dataSource);
+    const prompt = (id: string) => ({ id, version: 1, hash: 'h' });
     const decision = (at: string, costUsd: number | null, portalId = 138) =>
-      startStory({ type: 'DecisionMade', portalId, id: randomUUID(), data: { model: 'claude-sonnet-5-5', usage: { inputTokens: 1000, outputTokens: 100, cacheReadInputTokens: 500, cacheCreationInputTokens: 0, thinkingTokens: 40 }, costUsd } as never }, new Date(at));
+      startStory({ type: 'DecisionMade', portalId, id: randomUUID(), data: { prompt: prompt(costUsd === null ? 'deal-health' : 'lead-scoring'), model: 'claude-sonnet-5-5', usage: { inputTokens: 1000, outputTokens: 100, cacheReadInputTokens: 500, cacheCreationInputTokens: 0, thinkingTokens: 40 }, costUsd } as never }, new Date(at));
     for (const [at, cost, portal] of [['2026-11-01T10:00:00Z', 0.01, 138], ['2026-11-01T23:59:00Z', 0.02, 138], ['2026-11-02T00:01:00Z', null, 138], ['2026-11-01T12:00:00Z', 5, 999]] as const) {
       await store.append({ streamId: `costs-${randomUUID()}`, events: [decision(at, cost, portal)] });
     }
-    const reused = startStory({ type: 'DecisionMade', portalId: 138, id: randomUUID(), data: { model: 'claude-sonnet-5-5', usage: { inputTokens: 0, outputTokens: 0, cacheReadInputTokens: 0, cacheCreationInputTokens: 0 }, costUsd: 0, reusedFrom: { decisionId: randomUUID() } } as never }, new Date('2026-11-02T08:00:00Z'));
+    const reused = startStory({ type: 'DecisionMade', portalId: 138, id: randomUUID(), data: { prompt: prompt('deal-health'), model: 'claude-sonnet-5-5', usage: { inputTokens: 0, outputTokens: 0, cacheReadInputTokens: 0, cacheCreationInputTokens: 0 }, costUsd: 0, reusedFrom: { decisionId: randomUUID() } } as never }, new Date('2026-11-02T08:00:00Z'));
     await store.append({ streamId: `costs-${randomUUID()}`, events: [reused] });
-    const failed = startStory({ type: 'DecisionFailed', portalId: 138, id: randomUUID(), data: { model: 'claude-haiku-5-5', usage: { inputTokens: 300, outputTokens: 50, cacheReadInputTokens: 0, cacheCreationInputTokens: 0 }, costUsd: 0.004 } as never }, new Date('2026-11-02T09:00:00Z'));
+    const failed = startStory({ type: 'DecisionFailed', portalId: 138, id: randomUUID(), data: { prompt: prompt('deal-health'), model: 'claude-haiku-5-5', usage: { inputTokens: 300, outputTokens: 50, cacheReadInputTokens: 0, cacheCreationInputTokens: 0 }, costUsd: 0.004 } as never }, new Date('2026-11-02T09:00:00Z'));
     await store.append({ streamId: `costs-${randomUUID()}`, events: [failed] });
     const replayed = startStory({ type: 'DecisionReplayed', portalId: 138, id: randomUUID(), data: { model: 'claude-sonnet-5-5', usage: { inputTokens: 200, outputTokens: 20, cacheReadInputTokens: 0, cacheCreationInputTokens: 0 }, costUsd: 0.002 } as never }, new Date('2026-11-02T10:00:00Z'));
     const replayFailed = startStory({ type: 'DecisionReplayFailed', portalId: 138, id: randomUUID(), data: { model: 'claude-sonnet-5-5', usage: { inputTokens: 100, outputTokens: 10, cacheReadInputTokens: 0, cacheCreationInputTokens: 0 }, costUsd: 0.001 } as never }, new Date('2026-11-02T11:00:00Z'));
@@ -289,6 +290,12 @@ describe('admin API (real Postgres)', () => {
         { day: '2026-11-01', model: 'claude-sonnet-5-5', decisions: 2, inputTokens: 2000, outputTokens: 200, thinkingTokens: 80, cacheReadInputTokens: 1000, cacheCreationInputTokens: 0, costUsd: 0.03, unpriced: 0, reused: 0, failed: 0, replayed: 0 },
         { day: '2026-11-02', model: 'claude-haiku-5-5', decisions: 0, inputTokens: 300, outputTokens: 50, thinkingTokens: 0, cacheReadInputTokens: 0, cacheCreationInputTokens: 0, costUsd: 0.004, unpriced: 0, reused: 0, failed: 1, replayed: 0 },
         { day: '2026-11-02', model: 'claude-sonnet-5-5', decisions: 2, inputTokens: 1300, outputTokens: 130, thinkingTokens: 40, cacheReadInputTokens: 500, cacheCreationInputTokens: 0, costUsd: 0.003, unpriced: 1, reused: 1, failed: 0, replayed: 3 },
+      ],
+      // Each capability's share: the daily review's (deal-health) is the failed answer it paid for; replays recorded without a prompt are 'unknown'.
+      byPrompt: [
+        { promptId: 'deal-health', capability: 'management-ai', calls: 3, reused: 1, costUsd: 0.004, share: 0.1081 },
+        { promptId: 'lead-scoring', capability: 'lead-ai', calls: 2, reused: 0, costUsd: 0.03, share: 0.8108 },
+        { promptId: 'unknown', capability: null, calls: 3, reused: 0, costUsd: 0.003, share: 0.0811 },
       ],
     });
     expect((await get('138/costs?from=November')).body).toMatchObject({ statusCode: 400, message: 'from must be a date like 2026-11-28' });

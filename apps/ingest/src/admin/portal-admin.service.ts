@@ -20,7 +20,10 @@ import {
   type CrmObjectType,
   type BudgetState,
   type Clock,
+  capabilityOfPrompt,
+  type CapabilityName,
   type DailyDecisionCost,
+  type PromptCostShare,
   type PlatformEvent,
   type Portal,
   type PortalHubSpotPlan,
@@ -40,6 +43,8 @@ export interface PortalCostReport {
   from: string;
   to: string;
   days: DailyDecisionCost[];
+  /** Each capability's prompt's calls and part of the cost: the daily review's share is `deal-health`'s. */
+  byPrompt: Array<PromptCostShare & { capability: CapabilityName | null }>;
   totalCostUsd: number;
 }
 
@@ -269,9 +274,10 @@ export class PortalAdminService {
 
   async costReport(portalId: number, from: Date, to: Date): Promise<PortalCostReport | undefined> {
     if (!(await this.portals.find(portalId))) return undefined;
-    const days = await this.costs.byDay(portalId, from, to);
+    const [days, prompts] = await Promise.all([this.costs.byDay(portalId, from, to), this.costs.byPrompt(portalId, from, to)]);
     const total = days.reduce((sum, d) => sum + d.costUsd, 0);
-    return { portalId, from: from.toISOString().slice(0, 10), to: new Date(to.getTime() - 1).toISOString().slice(0, 10), days, totalCostUsd: Math.round(total * 1_000_000) / 1_000_000 };
+    const byPrompt = prompts.map((p) => ({ ...p, capability: capabilityOfPrompt(p.promptId) }));
+    return { portalId, from: from.toISOString().slice(0, 10), to: new Date(to.getTime() - 1).toISOString().slice(0, 10), days, byPrompt, totalCostUsd: Math.round(total * 1_000_000) / 1_000_000 };
   }
 
   async budgetReport(portalId: number): Promise<PortalBudgetReport | undefined> {

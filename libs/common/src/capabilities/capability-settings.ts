@@ -23,6 +23,12 @@ export const CAPABILITY_CONFIGURATION: Readonly<Record<CapabilityName, Capabilit
   'management-ai': { settings: MANAGEMENT_AI_SETTINGS, prompts: MANAGEMENT_AI_PROMPTS },
 };
 
+/** The capability that asks with this prompt id (null: none does, e.g. a prompt retired since). */
+export function capabilityOfPrompt(promptId: string): CapabilityName | null {
+  const found = (Object.entries(CAPABILITY_CONFIGURATION) as Array<[CapabilityName, CapabilityConfiguration]>).find(([, c]) => c.prompts.id === promptId);
+  return found ? found[0] : null;
+}
+
 /** Every capability's settings, in catalogue order. */
 export function capabilitySettings(): CapabilitySettings[] {
   return Object.values(CAPABILITY_CONFIGURATION).flatMap((c) => (c.settings ? [c.settings] : []));

@@ -23,6 +23,18 @@ export interface DailyDecisionCost {
   replayed: number;
 }
 
+/** One prompt's share of a portal's model calls and cost over a period (the daily review's is `deal-health`). */
+export interface PromptCostShare {
+  promptId: string;
+  /** Every recorded model call of the prompt: decisions (reused ones included), failed answers and replays. */
+  calls: number;
+  /** Decisions that reused an earlier answer (no model call, no cost). */
+  reused: number;
+  costUsd: number;
+  /** This prompt's part of the period's total cost, 0–1 (0 when nothing was spent). */
+  share: number;
+}
+
 /** Token usage and estimated model cost per portal per UTC day and model, read from every recorded model call: decisions, failed answers and replays. */
 export class DecisionCosts {
   constructor(private readonly dataSource: DataSource) {}
@@ -62,6 +74,28 @@ export class DecisionCosts {
       reused: Number(r.reused),
       failed: Number(r.failed),
       replayed: Number(r.replayed),
+    }));
+  }
+
+  /** The same calls per prompt (each capability asks with one prompt id), with each prompt's share of the cost. */
+  async byPrompt(portalId: number, from: Date, to: Date): Promise<PromptCostShare[]> {
+    const rows: Array<Record<string, string>> = await this.dataSource.query(
+      `SELECT coalesce(data->'prompt'->>'id', 'unknown') AS prompt,
+              count(*) AS calls,
+              count(*) FILTER (WHERE type = 'DecisionMade' AND data ? 'reusedFrom') AS reused,
+              coalesce(sum((data->>'costUsd')::numeric), 0) AS cost
+         FROM events
+        WHERE type IN ('DecisionMade', 'DecisionFailed', 'DecisionReplayed', 'DecisionReplayFailed') AND portal_id = $1 AND recorded_at >= $2 AND recorded_at < $3
+        GROUP BY 1 ORDER BY 1`,
+      [portalId, from, to],
+    );
+    const total = rows.reduce((sum, r) => sum + Number(r.cost), 0);
+    return rows.map((r) => ({
+      promptId: r.prompt!,
+      calls: Number(r.calls),
+      reused: Number(r.reused),
+      costUsd: Math.round(Number(r.cost) * 1_000_000) / 1_000_000,
+      share: total > 0 ? Math.round((Number(r.cost) / total) * 10_000) / 10_000 : 0,
     }));
   }
 }
