@@ -17,17 +17,14 @@
  * completes. Target: the live p95 with the backfill within 2× of the baseline's, and
  * 0 × 429. Progress is printed every 5 s from GET /admin/portals/:id/backfills/:id.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
+import { type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import { allTopics, createDataSource, ensureDatabaseExists, KafkaBus, Logger, PortalRepository, runMigrations, TokenCipher, topicNames } from '@app/common';
 import { AnthropicDouble } from '../sandbox/anthropic';
 import { HubSpotSandbox } from '../sandbox/hubspot';
+import { adminClient, busiestWindow, dropDatabase, fmt, freePort, sleep, spawnServices, stopServices, waitReady } from './harness';
 import { percentile } from './load';
-
-const ROOT = join(__dirname, '..');
 const PORTAL = 9090;
 const APP_ID = 90901;
 const CONTACTS = Number(process.env.BENCH_CONTACTS ?? 5000);
@@ -49,18 +46,6 @@ interface Live {
   phase: Phase;
   createdAt: number;
   doneAt?: number;
-}
-
-const fmt = (n: number, d = 0) => (Number.isFinite(n) ? n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d }) : '–');
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function freePort(): Promise<number> {
-  const { createServer } = await import('node:net');
-  const server = createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const port = (server.address() as { port: number }).port;
-  server.close();
-  return port;
 }
 
 async function run(): Promise<void> {
@@ -113,19 +98,9 @@ async function run(): Promise<void> {
     BACKFILL_BUDGET_SHARE: String(SHARE),
     LOG_LEVEL: 'error',
   };
-  const services: ChildProcess[] = [
-    spawn(process.execPath, [join('dist', 'apps', 'ingest', 'main.js')], { cwd: ROOT, env, stdio: ['ignore', 'inherit', 'inherit'] }),
-    spawn(process.execPath, ['--max-old-space-size=160', join('dist', 'apps', 'enricher', 'main.js')], { cwd: ROOT, env, stdio: ['ignore', 'inherit', 'inherit'] }),
-    spawn(process.execPath, [join('dist', 'apps', 'writer', 'main.js')], { cwd: ROOT, env, stdio: ['ignore', 'inherit', 'inherit'] }),
-  ];
-  const adminUrl = `http://127.0.0.1:${adminPort}/admin/portals/${PORTAL}`;
-  const admin = async (method: string, path: string, body?: unknown): Promise<Record<string, any>> => {
-    const response = await fetch(`${adminUrl}${path}`, { method, headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
-    const json = (await response.json()) as Record<string, any>;
-    if (response.status >= 300) throw new Error(`${method} ${path}: ${response.status} ${JSON.stringify(json)}`);
-    return json;
-  };
-  for (let ready = false; !ready; await sleep(250)) ready = (await fetch(`http://127.0.0.1:${ingestPort}/health/ready`).catch(() => undefined))?.status === 200;
+  const services: ChildProcess[] = spawnServices(['ingest', 'enricher', 'writer'], env);
+  const admin = adminClient(`http://127.0.0.1:${adminPort}/admin/portals/${PORTAL}`, ADMIN_KEY);
+  await waitReady(`http://127.0.0.1:${ingestPort}/health/ready`);
 
   // Live traffic: new contacts at LIVE_RATE per second, each timed until its score is in HubSpot.
   const live: Live[] = [];
@@ -191,14 +166,11 @@ async function run(): Promise<void> {
   const [a50, a95, b50, b95] = [percentile(latencies('baseline'), 50), percentile(latencies('baseline'), 95), percentile(latencies('backfill'), 50), percentile(latencies('backfill'), 95)];
   const scored = hubspot.listObjects(PORTAL, 'contacts').filter((c) => c.properties.ai_lead_score).length;
 
-  for (const s of services) s.kill('SIGTERM');
-  await Promise.all(services.map((s) => (s.exitCode === null ? once(s, 'exit') : undefined)));
+  await stopServices(services);
   await hubspot.stop();
   await claude.stop();
   await dataSource.destroy();
-  const pg = await new DataSource({ type: 'postgres', url: `${POSTGRES}/postgres` }).initialize();
-  await pg.query(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`);
-  await pg.destroy();
+  await dropDatabase(POSTGRES, dbName);
 
   const budget = Math.floor(LIMIT * (1 - HEADROOM));
   console.log(`\nbench:backfill — one portal, ${fmt(CONTACTS)} existing contacts, HubSpot limit ${fmt(LIMIT)} per 10 s (platform budget ${fmt(budget)}, backfill share ${SHARE}), live ${LIVE_RATE} new contacts/s, Node ${process.version}`);
@@ -211,16 +183,6 @@ async function run(): Promise<void> {
   console.log(`  429s received                             ${fmt(stats.rateLimited).padStart(6)}      (target 0)        ${stats.rateLimited === 0 ? 'PASS' : 'FAIL'}`);
   console.log(`  live p95 with / without the backfill      ${fmt(b95 / a95, 2).padStart(6)} x    (target <= 2x)    ${b95 / a95 <= 2 && missing === 0 ? 'PASS' : 'FAIL'}  (p50 ${fmt(b50 / a50, 2)}x)`);
   console.log(`  busiest 10 s of the portal's calls        ${fmt(busiest).padStart(6)}      (HubSpot's limit ${fmt(LIMIT)}; the backfill's share ${fmt(SHARE * budget)} + live, which took up to ${fmt(liveAlone)} alone)`);
-}
-
-/** Most calls in any rolling 10 s. */
-function busiestWindow(times: number[]): number {
-  let best = 0;
-  for (let i = 0, j = 0; i < times.length; i++) {
-    while (times[j]! <= times[i]! - 10_000) j++;
-    best = Math.max(best, i - j + 1);
-  }
-  return best;
 }
 
 run().catch((error: unknown) => {

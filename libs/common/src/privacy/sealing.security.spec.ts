@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createCipheriv, hkdfSync, randomBytes } from 'node:crypto';
 import { PERSONAL_FIELDS, defaultSubjects, personalFieldsOf } from './personal-fields';
 import { erasedView, isErased, joinPersonal, openPart, sealedAad, sealPart, SealedPartError, splitPersonal } from './sealing';
 
@@ -41,6 +41,27 @@ describe('sealing personal fields (docs/decisions/0019)', () => {
     // Copied into another event, or another portal's: refused.
     expect(() => openPart(part, [ticket, contact], sealedAad(7, 'e2'))).toThrow(SealedPartError);
     expect(() => openPart(part, [ticket, contact], sealedAad(8, 'e1'))).toThrow(SealedPartError);
+  });
+
+  it('seals for more subjects than HKDF’s 1,024-byte info can name (a digest quoting hundreds of deals), each key still needed', () => {
+    const keys = Array.from({ length: 400 }, (_, i) => key(`${String(i).padStart(8, '0')}-1111-4111-8111-111111111111`));
+    const aad = sealedAad(7, 'digest');
+    const part = sealPart({ owners: [{ summary: 'call Jane' }] }, keys, aad);
+    expect(openPart(part, keys, aad)).toEqual({ owners: [{ summary: 'call Jane' }] });
+    expect(() => openPart(part, keys.slice(1), aad)).toThrow(SealedPartError);
+    expect(() => openPart(part, [...keys.slice(0, -1), { ...keys[keys.length - 1]!, key: randomBytes(32) }], aad)).toThrow(SealedPartError);
+  });
+
+  it('still opens a part sealed for a few subjects before long key lists were hashed (the info names the key ids)', () => {
+    const keys = [key('11111111-1111-4111-8111-111111111111'), key('22222222-2222-4222-8222-222222222222')];
+    const aad = sealedAad(7, 'old');
+    const contentKey = Buffer.from(hkdfSync('sha256', Buffer.concat(keys.map((k) => k.key)), Buffer.alloc(0), Buffer.from(`hubspot-ai/sealed/v1/${keys.map((k) => k.keyId).join(',')}`), 32));
+    const iv = randomBytes(12);
+    const cipher = createCipheriv('aes-256-gcm', contentKey, iv, { authTagLength: 16 });
+    cipher.setAAD(Buffer.from(aad, 'utf8'));
+    const ct = Buffer.concat([cipher.update(JSON.stringify({ a: 1 }), 'utf8'), cipher.final()]);
+    const part = { v: 1 as const, fields: ['a'], keys: keys.map((k) => k.keyId), iv: iv.toString('base64'), tag: cipher.getAuthTag().toString('base64'), ct: ct.toString('base64') };
+    expect(openPart(part, keys, aad)).toEqual({ a: 1 });
   });
 
   it('shows an erased payload as its clear fields and a marker', () => {

@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash, hkdfSync, randomBytes } from 'node:crypto';
 import type { PersonalField } from './personal-fields';
 import { isPlainObject } from '../util/json';
 
@@ -128,11 +128,20 @@ export function sealedAad(portalId: number, eventId: string): string {
   return `hubspot-ai/sealed/v1/portal:${portalId}/event:${eventId}`;
 }
 
-/** One subject's key as is (through HKDF); several: HKDF over all of them, so that each is needed. */
+/** HKDF's `info` may hold at most 1,024 bytes (Node refuses more): about 27 key ids. */
+const MAX_HKDF_INFO_BYTES = 1024;
+
+/**
+ * One subject's key as is (through HKDF); several: HKDF over all of them, so that each is needed.
+ * The info names the key ids; a list too long for HKDF's info (a digest quoting hundreds of
+ * deals) is named by its SHA-256 instead. Shorter lists keep the info they were sealed with.
+ */
 function contentKey(keys: readonly DataKey[]): Buffer {
   if (keys.length === 0) throw new SealedPartError('a sealed part needs at least one key');
   const ikm = Buffer.concat(keys.map((k) => k.key));
-  const info = Buffer.from(`hubspot-ai/sealed/v1/${keys.map((k) => k.keyId).join(',')}`, 'utf8');
+  const ids = keys.map((k) => k.keyId).join(',');
+  let info = Buffer.from(`hubspot-ai/sealed/v1/${ids}`, 'utf8');
+  if (info.length > MAX_HKDF_INFO_BYTES) info = Buffer.from(`hubspot-ai/sealed/v1/sha256:${createHash('sha256').update(ids, 'utf8').digest('hex')}`, 'utf8');
   return Buffer.from(hkdfSync('sha256', ikm, Buffer.alloc(0), info, 32));
 }
 
