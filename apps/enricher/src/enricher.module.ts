@@ -12,6 +12,7 @@ import { OfflineRulesProvider } from './ai/offline-rules.provider';
 import { allPromptVersions, offlineRulesByPrompt } from './capabilities/capability-registry';
 import { DealAssessments } from './capabilities/management-ai/deal-assessments';
 import { DealLister } from './capabilities/management-ai/deal-lister';
+import { CompanyWorkflowReviews } from './triggers/company-workflow-reviews';
 import { DealReviewTriggers } from './triggers/deal-review-triggers';
 import { PipelineReader } from './capabilities/management-ai/pipeline-reader';
 import { PipelineReview } from './capabilities/management-ai/pipeline-review';
@@ -72,6 +73,7 @@ export function createAiProvider(config: AppConfig): AiProvider {
     DealLister,
     DealAssessments,
     DealReviewTriggers,
+    CompanyWorkflowReviews,
     PipelineReader,
     PipelineReview,
     // Its last step, the day's digests, through each channel listed here (a new channel: one DigestDelivery more).

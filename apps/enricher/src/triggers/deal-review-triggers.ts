@@ -30,7 +30,8 @@ export class DealReviewTriggers {
       return Outcome.drop(reason);
     }
     const outcome = await this.flow.run(route.capability, { trigger, triggerType: route.triggerType, objectId: route.objectId });
-    if (outcome.kind === 'done') await this.assessments.remember(trigger.portalId, dealId, inputHash, trigger.id, new Date(trigger.data.review.asOf));
+    // A workflow's request has no review hash: the next review compares with the last review's.
+    if (outcome.kind === 'done' && !trigger.data.via) await this.assessments.remember(trigger.portalId, dealId, inputHash, trigger.id, new Date(trigger.data.review.asOf));
     // Recorded once (the id derives from the trigger), also where the flow already recorded why.
     if (outcome.kind === 'drop') await this.eventStore.append({ streamId, events: [triggerSkipped(trigger, trigger.type, outcome.reason, this.clock())] });
     return outcome;

@@ -4,6 +4,7 @@ import type { PipelineReview } from '../capabilities/management-ai/pipeline-revi
 import { LEAD_AI } from '../capabilities/lead-ai/lead-ai.capability';
 import { SERVICE_AI } from '../capabilities/service-ai/service-ai.capability';
 import { MANAGEMENT_AI } from '../capabilities/management-ai/management-ai.capability';
+import type { CompanyWorkflowReviews } from './company-workflow-reviews';
 import { TriggerRouter } from './trigger-router.service';
 
 describe('TriggerRouter', () => {
@@ -55,6 +56,15 @@ describe('TriggerRouter', () => {
     expect(review.run).toHaveBeenCalledWith(scheduled);
     expect(flow.run).not.toHaveBeenCalled();
     expect(append).not.toHaveBeenCalled();
+  });
+
+  it('hands a workflow action on a company to the company’s deal reviews when the enricher has them', async () => {
+    const companyReviews = { run: jest.fn(async () => Outcome.done()) };
+    const withCompanies = new TriggerRouter(flow as unknown as DecisionFlow, { append } as unknown as EventStore, () => now, undefined, undefined, review as unknown as PipelineReview, undefined, undefined, companyReviews as unknown as CompanyWorkflowReviews);
+    const trigger = workflow('companies');
+    expect(await withCompanies.route(trigger)).toEqual(Outcome.done());
+    expect(companyReviews.run).toHaveBeenCalledWith(trigger);
+    expect(flow.run).not.toHaveBeenCalled();
   });
 
   it('dead-letters an event type the enricher does not consume', async () => {

@@ -2,6 +2,7 @@ import { Inject, Injectable, Optional } from '@nestjs/common';
 import { CLOCK, EventStore, isEventOfType, Outcome, PersonalDataErasure, StreamIds, triggerSkipped, type Clock, type EventEnvelope, type HandlerOutcome, type PlatformEvent } from '@app/common';
 import { BackfillTriggers } from '../backfills/backfill-triggers';
 import { routeTrigger } from '../capabilities/capability-registry';
+import { CompanyWorkflowReviews } from './company-workflow-reviews';
 import { DealReviewTriggers } from './deal-review-triggers';
 import { PipelineReview } from '../capabilities/management-ai/pipeline-review';
 import { DigestComposer } from '../capabilities/management-ai/digest/digest-composer';
@@ -23,7 +24,8 @@ import { DecisionFlow } from '../decisions/decision-flow';
  *   pipeline review (PipelineReview: the deals' facts and a request per changed deal);
  *   each request (DealReviewRequested) → Management AI's decision of that deal
  *   (DealReviewTriggers); a change to a deal's stage, amount, close date or owner, or
- *   a workflow action on a deal → its decision too.
+ *   a workflow action on a deal → its decision too; a workflow action on a company →
+ *   a request per open deal of it (CompanyWorkflowReviews).
  * - the review's request for the day's digests (PipelineDigestRequested, published
  *   after its deals' assessment requests) → the owner and leadership digests
  *   (DigestComposer).
@@ -41,9 +43,12 @@ export class TriggerRouter {
     @Optional() private readonly review?: PipelineReview,
     @Optional() private readonly dealReviews?: DealReviewTriggers,
     @Optional() private readonly digests?: DigestComposer,
+    @Optional() private readonly companyReviews?: CompanyWorkflowReviews,
   ) {}
 
   async route(event: EventEnvelope): Promise<HandlerOutcome> {
+    // A workflow on a company re-assesses its open deals (Management AI): no capability decides companies themselves.
+    if (isEventOfType(event, 'WorkflowWebhookReceived') && event.data.objectType === 'companies' && this.companyReviews) return this.companyReviews.run(event);
     if (isEventOfType(event, 'DealReviewRequested')) {
       return this.dealReviews ? this.dealReviews.route(event) : Outcome.deadLetter('DealReviewRequested needs the deal review triggers, which this enricher lacks');
     }

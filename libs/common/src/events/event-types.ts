@@ -153,7 +153,18 @@ export interface EventPayloads {
    * stream date and the instant its facts were computed at, which the assessment
    * counts days to; `reasons` are the review's (stale, close-date-passed, …).
    */
-  DealReviewRequested: { review: { date: string; asOf: string; factsEventId: string }; dealId: string; inputHash: string; reasons: string[] };
+  DealReviewRequested: {
+    review: { date: string; asOf: string; factsEventId: string };
+    dealId: string;
+    inputHash: string;
+    reasons: string[];
+    /**
+     * Asked for by a workflow's "send a webhook" on the deal's company, not by the
+     * daily review: `review` then names the workflow's trigger, the reasons are the
+     * rules' at the trigger's time, and no input hash is remembered.
+     */
+    via?: { kind: 'company-workflow'; companyId: string };
+  };
   /**
    * The daily review has asked for every assessment it needs: the digests come next
    * (published after the requests, with the same key, so a portal's requests are

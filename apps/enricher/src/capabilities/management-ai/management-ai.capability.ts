@@ -43,12 +43,12 @@ export const MANAGEMENT_AI: Capability<DealHealth> = {
   associates: (triggerType) => (ACTS_ON_STALLED.includes(triggerType) ? ['primaryContact', 'primaryCompany'] : []),
   /**
    * Why the rules flag the deal (`derived.attention`): the review's own reasons for
-   * its request (they include a stage the pipelines no longer have), else the same
-   * rules at the trigger's time. Reasons, never day counts: they change when the deal
+   * request (they include a stage the pipelines no longer have), else (a change, a
+   * workflow on the deal or its company) the same rules at the trigger's time. Reasons, never day counts: they change when the deal
    * crosses a threshold, not every day, so an unchanged deal's prompt stays the same.
    */
   derive: ({ trigger, record, portal }) => {
-    if (isEventOfType(trigger, 'DealReviewRequested')) return { attention: trigger.data.reasons.length > 0 ? trigger.data.reasons.join(', ') : 'none' };
+    if (isEventOfType(trigger, 'DealReviewRequested') && !trigger.data.via) return { attention: trigger.data.reasons.length > 0 ? trigger.data.reasons.join(', ') : 'none' };
     const facts = dealFacts({ id: '', properties: record }, new Date(trigger.occurredAt), reviewThresholds(portal.settings).thresholds);
     return { attention: facts.attention.length > 0 ? facts.attention.join(', ') : 'none' };
   },
