@@ -150,4 +150,42 @@ describe('KafkaBus (real broker)', () => {
     expect(again).toEqual(['c1']);
     await second.disconnect();
   }, 60_000);
+
+  it('within one key, a run of independent messages is handled together up to the limit, and the next dependent one waits for them all', async () => {
+    const runTopic = `${prefix}.runs`;
+    await bus.ensureTopics([runTopic, deadLetterTopic(runTopic)], 1, 1);
+    const log: string[] = [];
+    let inFlight = 0;
+    let most = 0;
+    const consumerBus = new KafkaBus({ brokers: KAFKA_BROKERS, clientId: 'bus-test-runs', logger });
+    await consumerBus.consume({
+      groupId: `${prefix}.runs-group`,
+      topics: [runTopic],
+      maxAttempts: 2,
+      retryBaseDelayMs: 10,
+      concurrentKeysPerPartition: true,
+      concurrentWithinKey: { independent: (event) => (event.data as { name: string }).name.startsWith('r'), limit: 3 },
+      handle: async (event) => {
+        const name = (event.data as { name: string }).name;
+        inFlight += 1;
+        most = Math.max(most, inFlight);
+        log.push(`start ${name}`);
+        // Independent ones finish in reverse order of arrival: only concurrency lets the later ones start first.
+        if (name.startsWith('r')) await new Promise((r) => setTimeout(r, 200 - Number(name.slice(1)) * 40));
+        log.push(`end ${name}`);
+        inFlight -= 1;
+        return Outcome.done();
+      },
+    });
+    await bus.publish(runTopic, ['r1', 'r2', 'r3', 'r4', 'barrier', 'r5'].map((name) => anEvent({ portalId: 7, data: { name } })));
+    await eventually(async () => log.includes('end r5'), 20_000, 'the lane to finish');
+    await consumerBus.disconnect();
+    expect(most).toBe(3);
+    // r1–r3 together, then r4 (the limit), then the barrier alone after every request before it, then r5 after it.
+    const at = (entry: string) => log.indexOf(entry);
+    expect(at('start r3')).toBeLessThan(at('end r1'));
+    expect(at('start r4')).toBeGreaterThan(Math.max(at('end r1'), at('end r2'), at('end r3')));
+    expect(at('start barrier')).toBeGreaterThan(at('end r4'));
+    expect(at('start r5')).toBeGreaterThan(at('end barrier'));
+  }, 60_000);
 });

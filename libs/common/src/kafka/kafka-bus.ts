@@ -44,6 +44,14 @@ export interface ConsumerSpec {
    * first message not yet handled.
    */
   concurrentKeysPerPartition?: boolean;
+  /**
+   * With concurrentKeysPerPartition: a run of consecutive messages of one key for
+   * which `independent` holds (about different records, needing no order among
+   * themselves) is handled up to `limit` at a time; any other message of that key
+   * waits for the run before it and is waited for by the messages after it (a
+   * barrier), so what needs the key's order keeps it.
+   */
+  concurrentWithinKey?: { independent(event: EventEnvelope): boolean; limit: number };
 }
 
 /** What handling one message needs from kafkajs, in either consumption mode. */
@@ -198,10 +206,16 @@ export class KafkaBus {
     const handled = new Set<string>();
     const settled = await Promise.allSettled(
       [...lanes.values()].map(async (messages) => {
-        for (const message of messages) {
+        for (let next = 0; next < messages.length; ) {
           if (failure !== undefined || !isRunning() || isStale()) return;
-          await this.handleMessage(spec, { topic: batch.topic, partition: batch.partition, message, heartbeat: laneHeartbeat });
-          handled.add(message.offset);
+          const run = independentRun(spec, messages, next);
+          await Promise.all(
+            run.map(async (message) => {
+              await this.handleMessage(spec, { topic: batch.topic, partition: batch.partition, message, heartbeat: laneHeartbeat });
+              handled.add(message.offset);
+            }),
+          );
+          next += run.length;
         }
       }),
     );
@@ -330,4 +344,21 @@ export class KafkaBus {
     this.producer = undefined;
     this.producerConnecting = undefined;
   }
+}
+
+/**
+ * The messages of a lane handled together from `from`: one, or a run of up to the
+ * spec's limit that are all independent (see ConsumerSpec.concurrentWithinKey). A
+ * message that cannot be decoded is never independent: it is handled (dead-lettered) alone.
+ */
+function independentRun(spec: ConsumerSpec, messages: readonly KafkaMessage[], from: number): KafkaMessage[] {
+  const within = spec.concurrentWithinKey;
+  const independent = (message: KafkaMessage) => {
+    const decoded = decodeEnvelope(message.value);
+    return decoded.ok && within!.independent(decoded.event);
+  };
+  if (!within || within.limit <= 1 || !independent(messages[from]!)) return [messages[from]!];
+  const run = [messages[from]!];
+  while (run.length < within.limit && from + run.length < messages.length && independent(messages[from + run.length]!)) run.push(messages[from + run.length]!);
+  return run;
 }
