@@ -371,7 +371,7 @@ describe('walking skeleton: webhook to writeback', () => {
       return found.some((e) => e.type === 'PipelineDigestComposed') ? found.map((e) => e.type) : undefined;
     }, 90_000, 'the review’s digest');
     // The digest tasks' commands are recorded with the digest, on the review's stream.
-    expect(types).toEqual(['PipelineReviewFactsComputed', 'PipelineDigestRequested', 'PipelineDigestComposed', 'WritebackRequested', 'WritebackRequested']);
+    expect(types).toEqual(['PipelineReviewFactsComputed', 'DealReviewRequested', 'PipelineDigestRequested', 'PipelineDigestComposed', 'WritebackRequested', 'WritebackRequested']);
     const [facts] = await db.dataSource.query(`SELECT causation_id, data FROM events WHERE stream_id = $1 AND type = 'PipelineReviewFactsComputed'`, [reviewStream]);
     expect(facts.causation_id).toBe(scheduled.event_id);
     expect(facts.data).toMatchObject({ counts: { openDeals: 2, needingAttention: 1 }, assessments: { requested: 1, unchanged: 0 } });

@@ -23,9 +23,9 @@ export const COMPANY_WORKFLOW_DEALS = 50;
 
 /**
  * A workflow's "send a webhook" on a company (Management AI): each of the company's
- * open deals is re-assessed, through one DealReviewRequested per deal on the deal's
- * stream (published to the triggers topic, so each is its own decision, with its own
- * id, and the per-record cap and reuse apply). Two HubSpot reads: the company with
+ * open deals is re-assessed, through one DealReviewRequested per deal on the
+ * company's stream (published to the triggers topic, so each is its own decision on
+ * its deal's stream, with its own id, and reuse applies). Two HubSpot reads: the company with
  * its deals' ids, then the deals' `hs_is_closed`. Every outcome is explicit: no open
  * deal, a company HubSpot no longer has, or Management AI off for the portal is
  * recorded as skipped on the company's story.
@@ -61,19 +61,16 @@ export class CompanyWorkflowReviews {
 
     const now = this.clock();
     const review = { date: trigger.occurredAt.slice(0, 10), asOf: trigger.occurredAt, factsEventId: trigger.id };
-    const result = await this.eventStore.appendAll(
-      open.map((dealId) => ({
-        streamId: StreamIds.crmObject(portalId, 'deals', dealId),
-        events: [
-          causedBy(
-            trigger,
-            { type: 'DealReviewRequested', portalId, id: deterministicId('deal-review-requested', portalId, 'company-workflow', trigger.id, dealId), data: { review, dealId, inputHash: '', reasons: [], via: { kind: 'company-workflow', companyId } } },
-            now,
-          ) satisfies PlatformEvent<'DealReviewRequested'>,
-        ],
-        publishTo: this.topics.webhooksRaw,
-      })),
+    // On the company's stream (one stream, one lock); each decision goes on its deal's.
+    const requests = open.map(
+      (dealId) =>
+        causedBy(
+          trigger,
+          { type: 'DealReviewRequested', portalId, id: deterministicId('deal-review-requested', portalId, 'company-workflow', trigger.id, dealId), data: { review, dealId, inputHash: '', reasons: [], via: { kind: 'company-workflow', companyId } } },
+          now,
+        ) satisfies PlatformEvent<'DealReviewRequested'>,
     );
+    const result = await this.eventStore.append({ streamId, events: requests, publishTo: this.topics.webhooksRaw });
     return result.kind === 'conflict' ? Outcome.retry(`stream ${result.streamId} changed concurrently`) : Outcome.done();
   }
 

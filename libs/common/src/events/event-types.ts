@@ -147,8 +147,9 @@ export interface EventPayloads {
    */
   PipelineReviewFactsComputed: PipelineReviewFacts;
   /**
-   * The daily review asks Management AI to assess one open deal (on the deal's stream,
-   * published to the triggers' topic): its facts changed since its last assessment
+   * The daily review asks Management AI to assess one open deal (on the review's
+   * stream, or the company's for a company workflow; published to the triggers' topic;
+   * the decision goes on the deal's stream): its facts changed since its last assessment
    * (`inputHash` differs), or it was never assessed. `review` names the review's
    * stream date and the instant its facts were computed at, which the assessment
    * counts days to; `reasons` are the review's (stale, close-date-passed, …).

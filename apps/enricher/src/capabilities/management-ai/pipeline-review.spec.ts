@@ -129,20 +129,20 @@ describe('PipelineReview', () => {
     expect(await review.run(trigger)).toEqual(Outcome.done());
     expect(appendAll).toHaveBeenCalledTimes(1);
     const requests = appendAll.mock.calls[0]![0];
+    // All on the review's stream (one stream lock, whatever the number of deals), the requests and the digest's published.
     expect(requests.map((r) => [r.streamId, r.events.map((e) => e.type), r.publishTo])).toEqual([
       [`review-${PORTAL}-2026-12-07`, ['PipelineReviewFactsComputed'], undefined],
-      [`crm-${PORTAL}-deals-1`, ['DealReviewRequested'], 'raw'],
-      [`crm-${PORTAL}-deals-3`, ['DealReviewRequested'], 'raw'],
-      [`crm-${PORTAL}-deals-4`, ['DealReviewRequested'], 'raw'],
+      [`review-${PORTAL}-2026-12-07`, ['DealReviewRequested', 'DealReviewRequested', 'DealReviewRequested'], 'raw'],
       [`review-${PORTAL}-2026-12-07`, ['PipelineDigestRequested'], 'raw'],
     ]);
+    expect(requests[1]!.events.map((e) => (e.data as { dealId: string }).dealId)).toEqual(['1', '3', '4']);
     expect(requests[1]!.events[0]).toMatchObject({
       id: dealReviewRequestId(PORTAL, '2026-12-07', '1'),
       causationId: reviewFactsId(PORTAL, '2026-12-07'),
       data: { dealId: '1', reasons: ['stale'], review: { date: '2026-12-07', asOf: now.toISOString(), factsEventId: reviewFactsId(PORTAL, '2026-12-07') } },
     });
-    expect(requests[3]!.events[0]!.data).toMatchObject({ dealId: '4', reasons: [] });
-    expect(requests[4]!.events[0]!.data).toEqual({ date: '2026-12-07', factsEventId: reviewFactsId(PORTAL, '2026-12-07'), requested: 3, unchanged: 1 });
+    expect(requests[1]!.events[2]!.data).toMatchObject({ dealId: '4', reasons: [] });
+    expect(requests[2]!.events[0]!.data).toEqual({ date: '2026-12-07', factsEventId: reviewFactsId(PORTAL, '2026-12-07'), requested: 3, unchanged: 1 });
   });
 
   it('Management AI off for the portal (its token lacks the deals scopes): skipped with the scopes named, nothing listed', async () => {

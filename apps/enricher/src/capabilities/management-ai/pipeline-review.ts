@@ -38,7 +38,7 @@ export function dealReviewRequestId(portalId: number, localDate: string, dealId:
  * (DealLister, through the portal's search pool), each deal's facts with the
  * portal's thresholds and its deal pipelines (PipelineReader: deals in a deleted
  * pipeline or stage, the stages' probabilities), one PipelineReviewFactsComputed on the review's stream, one
- * DealReviewRequested per deal whose facts changed since its last assessment
+ * DealReviewRequested (on the review's stream too) per deal whose facts changed since its last assessment
  * (planAssessments: unchanged deals cost no read and no model call), and then one
  * PipelineDigestRequested; all in one transaction, published in that order with the
  * portal's key, so the digest is composed after the portal's assessments. Every
@@ -142,20 +142,22 @@ export class PipelineReview {
       this.clock(),
     );
     const review = { date, asOf: startedAt.toISOString(), factsEventId: id };
-    const requests = plan.requests.map(({ dealId, reasons, inputHash }) => ({
-      streamId: StreamIds.crmObject(portalId, 'deals', dealId),
-      events: [
-        causedBy(event, { type: 'DealReviewRequested', portalId, id: dealReviewRequestId(portalId, date, dealId), data: { review, dealId, inputHash, reasons } }, this.clock()) satisfies PlatformEvent<'DealReviewRequested'>,
-      ],
-      publishTo: this.topics.webhooksRaw,
-    }));
+    // On the review's own stream: one stream lock however many deals are asked about (each lock of a transaction
+    // holds a slot of Postgres's lock table, ~6,400 by default: 10,000 deal streams in one transaction would not fit).
+    const requests = plan.requests.map(({ dealId, reasons, inputHash }) =>
+      causedBy(event, { type: 'DealReviewRequested', portalId, id: dealReviewRequestId(portalId, date, dealId), data: { review, dealId, inputHash, reasons } }, this.clock()) satisfies PlatformEvent<'DealReviewRequested'>,
+    );
     const digest = causedBy(
       event,
       { type: 'PipelineDigestRequested', portalId, id: deterministicId('pipeline-digest-requested', portalId, date), data: { date, factsEventId: id, requested: plan.requests.length, unchanged: plan.unchanged } },
       this.clock(),
     ) satisfies PlatformEvent<'PipelineDigestRequested'>;
     // One transaction: the facts, then every request, then the digest's (the outbox publishes them in this order).
-    const result = await this.eventStore.appendAll([{ streamId, events: [event] }, ...requests, { streamId, events: [digest], publishTo: this.topics.webhooksRaw }]);
+    const result = await this.eventStore.appendAll([
+      { streamId, events: [event] },
+      { streamId, events: requests, publishTo: this.topics.webhooksRaw },
+      { streamId, events: [digest], publishTo: this.topics.webhooksRaw },
+    ]);
     if (result.kind === 'conflict') return Outcome.retry(`stream ${result.streamId} changed concurrently`);
     return Outcome.done();
   }
