@@ -83,7 +83,7 @@ describe('PipelineReview (HubSpot sandbox, Postgres)', () => {
     const api = new HubSpotApi(new HubSpotClientFactory(url));
     const lister = new DealLister(api, budget);
     assessments = new DealAssessments(db.dataSource);
-    review = new PipelineReview(new PortalAccess(portals, { portalCacheMs: 0 } as AppConfig, () => new Date()), lister, events, assessments, topicNames('test'), () => new Date(), new PipelineReader(api, budget));
+    review = new PipelineReview(new PortalAccess(portals, { portalCacheMs: 0 } as AppConfig, () => new Date()), lister, events, assessments, { name: 'anthropic', modelFor: () => 'claude-haiku-5-5' }, topicNames('test'), () => new Date(), new PipelineReader(api, budget));
   }, 60_000);
   afterAll(async () => {
     await hubspot.stop();

@@ -83,6 +83,7 @@ describe('PipelineReview', () => {
       { openDeals } as unknown as DealLister,
       eventStore as unknown as EventStore,
       assessments,
+      { name: 'offline-rules', modelFor: () => 'offline-rules-v1' },
       { webhooksRaw: 'raw' } as TopicNames,
       () => now,
       { dealPipelines } as unknown as PipelineReader,
@@ -122,7 +123,7 @@ describe('PipelineReview', () => {
     const deals = pipelineReviewFactsFixture(daysAgo);
     // Deal 2 was assessed from the same facts before; deal 4 was assessed before and has recovered since.
     const previous = new Map([
-      ['2', reviewInputHash(deals[1]!, ['close-date-passed'], 'deal-health@1')],
+      ['2', reviewInputHash(deals[1]!, ['close-date-passed'], 'deal-health@1 offline-rules/offline-rules-v1')],
       ['4', 'an older hash'],
     ]);
     const { review, appendAll } = build({ listing: listed(deals), previous });

@@ -14,6 +14,8 @@ import {
   type HandlerOutcome,
   type PlatformEvent,
 } from '@app/common';
+import { AI_PROVIDER, type AiProvider } from '../../ai/ai-provider';
+import { renderPrompt } from '../../prompts/prompt';
 import { selectPrompt } from '../capability-registry';
 import { DealAssessments } from './deal-assessments';
 import { DealLister } from './deal-lister';
@@ -59,6 +61,7 @@ export class PipelineReview {
     private readonly deals: DealLister,
     private readonly eventStore: EventStore,
     private readonly assessments: DealAssessments,
+    @Inject(AI_PROVIDER) private readonly ai: Pick<AiProvider, 'name' | 'modelFor'>,
     @Inject(TOPICS) private readonly topics: TopicNames,
     @Inject(CLOCK) private readonly clock: Clock,
     private readonly pipelineReader: PipelineReader,
@@ -111,7 +114,8 @@ export class PipelineReview {
       now: startedAt,
       thresholds: read.thresholds,
       ...withPipelines,
-      prompt: `${prompt.prompt.id}@${prompt.prompt.version}`,
+      // Who would answer is part of what was asked: an offline-rules answer is asked again once a key is set, and a new model answers anew.
+      prompt: `${prompt.prompt.id}@${prompt.prompt.version} ${this.ai.name}/${this.ai.modelFor(renderPrompt(prompt.prompt, { objectType: 'deals', objectId: '', facts: {} }))}`,
       previous: await this.assessments.hashes(portalId),
     });
     const event: PlatformEvent<'PipelineReviewFactsComputed'> = causedBy(

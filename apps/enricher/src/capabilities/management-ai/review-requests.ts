@@ -21,7 +21,7 @@ export interface AssessmentPlanInput {
   now: Date;
   thresholds: ReviewThresholds;
   pipelines?: PipelineStages;
-  /** The prompt version the portal assesses with (`deal-health@1`): a new version re-assesses every deal once. */
+  /** The prompt version the portal assesses with and who answers it (`deal-health@1 anthropic/claude-haiku-5-5`): a new version or model re-assesses every deal once. */
   prompt: string;
   /** What each deal was last assessed from (deal id → input hash). */
   previous: ReadonlyMap<string, string>;
@@ -30,8 +30,10 @@ export interface AssessmentPlanInput {
 /**
  * The hash of what an assessment of this deal would see from the review: the
  * properties the prompt reads, as listed (dates, never day counts), the review's
- * reasons, and the prompt version. Equal hashes mean nothing the assessment rests on
- * changed (its company and notes aside: a new note moves the deal's dates). The
+ * reasons, the prompt version and who answers it. Equal hashes mean nothing the
+ * assessment rests on changed, its company and notes aside: a rep's new note alone
+ * does not re-assess a deal (docs/decisions/0023), a logged call, email or meeting
+ * does (notes_last_contacted). The
  * platform's own writes (ai_* properties, hs_lastmodifieddate, notes_last_updated)
  * are not in it, so an assessment's writeback does not cause the next one. Pure.
  */
