@@ -172,13 +172,15 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 /**
  * The data subjects a decision's context is about: its record and every contact
  * whose fields it read or whose record its notes and tasks go on (a ticket's
- * requester). A contact's erasure then also erases the tickets' snapshots that
+ * requester, a deal's primary contact). A contact's erasure then also erases the tickets' snapshots that
  * quote it (docs/decisions/0019).
  */
 export function subjectsOf(context: Pick<CrmContext, 'objectType' | 'objectId' | 'related' | 'associated'>): string[] {
   const subjects = [recordSubject(context.objectType, context.objectId)];
   for (const contact of context.related.contacts ?? []) subjects.push(recordSubject('contacts', contact.id));
   if (context.associated?.requester) subjects.push(recordSubject('contacts', context.associated.requester));
+  // A deal's primary contact: the review's note and task (the summary, real names restored) go on their record too.
+  if (context.associated?.primaryContact) subjects.push(recordSubject('contacts', context.associated.primaryContact));
   return [...new Set(subjects)];
 }
 

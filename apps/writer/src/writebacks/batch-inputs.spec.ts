@@ -40,6 +40,21 @@ describe('batchInputs', () => {
     expect(note!.commandId).toBe(COMMAND_ID);
   });
 
+  it('cuts a body longer than HubSpot takes (65,536 characters) before the marker, for tasks as for notes', () => {
+    const long = 'x'.repeat(70_000);
+    const [note, task] = batchInputs(
+      [
+        item({ kind: 'create-note', objectType: 'deals', objectId: '5', body: long, timestamp: '2026-11-28T09:00:00.000Z' }, 'create:notes'),
+        item({ kind: 'create-task', objectType: 'deals', objectId: '6', subject: 'Digest', body: long, dueAt: '2026-11-29T09:00:00.000Z', priority: 'MEDIUM', taskType: 'TODO' }, 'create:tasks'),
+      ],
+      defaults,
+    );
+    expect(note!.body.properties.hs_note_body!.length).toBe(65_536);
+    expect(task!.body.properties.hs_task_body!.length).toBe(65_536);
+    expect(markerIn(note!.body.properties)).toBe(COMMAND_ID);
+    expect(markerIn(task!.body.properties)).toBe(COMMAND_ID);
+  });
+
   it('associates with every record the command names, once each, with the types the portal resolved', () => {
     const [task] = batchInputs(
       [

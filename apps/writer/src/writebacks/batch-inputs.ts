@@ -3,8 +3,8 @@ import type { WriteItem } from '../pipeline/portal-queue';
 import type { AssociationTypeRef } from './association-labels';
 import { markerOf } from './create-outcomes';
 
-/** HubSpot keeps at most this much of a note body. */
-const MAX_NOTE_BODY = 65_536;
+/** HubSpot takes at most this many characters in a string property: a note's or a task's body included. */
+const MAX_BODY = 65_536;
 
 export type BatchOperation = { kind: 'update'; objectType: string } | { kind: 'create'; objectType: 'notes' | 'tasks' };
 
@@ -72,12 +72,13 @@ function engagementInput(command: CreateNoteCommand | CreateTaskCommand, typesFo
   const marker = markerOf(command.commandId);
   if (command.kind === 'create-note') {
     const trailer = `<p>${marker}</p>`;
-    return { properties: { hs_timestamp: command.timestamp, hs_note_body: command.body.slice(0, MAX_NOTE_BODY - trailer.length) + trailer }, associations };
+    return { properties: { hs_timestamp: command.timestamp, hs_note_body: command.body.slice(0, MAX_BODY - trailer.length) + trailer }, associations };
   }
   const properties: Record<string, string> = {
     hs_timestamp: command.dueAt,
     hs_task_subject: command.subject,
-    hs_task_body: `${command.body}\n\n${marker}`,
+    // Cut before the marker, never through it: a long digest must not lose what finds its task again.
+    hs_task_body: command.body.slice(0, MAX_BODY - marker.length - 2) + `\n\n${marker}`,
     hs_task_status: 'NOT_STARTED',
     hs_task_priority: command.priority,
     hs_task_type: command.taskType,

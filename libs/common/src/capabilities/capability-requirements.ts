@@ -135,6 +135,8 @@ export const MANAGEMENT_AI_REQUIREMENTS: CapabilityRequirements = {
     'crm.schemas.deals.write',
     'crm.objects.companies.read',
     'crm.objects.contacts.read',
+    // Notes and tasks (the review note, the re-engagement and digest tasks) are created under the contacts write scope.
+    'crm.objects.contacts.write',
     'crm.objects.owners.read',
   ],
   subscriptions: [

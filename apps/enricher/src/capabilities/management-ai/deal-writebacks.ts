@@ -57,7 +57,8 @@ export function planDealWritebacks(decisionId: string, dealId: string, health: D
     ...base('create-task'),
     kind: 'create-task',
     ...also,
-    subject: `Re-engage stalled deal (${health.stallReason.replace(/_/g, ' ')}, health ${health.healthScore}/100)`,
+    // The model may judge a deal the rules call stale to be moving (stallReason none): the subject then names the rules' finding.
+    subject: `Re-engage stalled deal (${health.stallReason === 'none' ? findings.replace(/,.*$/, '') : health.stallReason.replace(/_/g, ' ')}, health ${health.healthScore}/100)`,
     body: `${health.nextStep}\n\n${health.summary}`,
     dueAt: stalled.dueAt,
     priority: health.healthScore < 40 ? 'HIGH' : 'MEDIUM',
