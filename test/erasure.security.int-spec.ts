@@ -300,6 +300,8 @@ describe('erasure and retention of personal data (security)', () => {
       await portals.register({ portalId, name: `Leaving ${portalId}`, accessToken: `pat-leaving-${portalId}`, settings: { retention: { personalDataDays: portalId === LATER ? 10 : 30 } } });
       const context = startStory({ type: 'ContextFetched', portalId, data: { objectType: 'contacts', objectId: '1', snapshot: { lastname: `Departing${portalId}` } , hubspotStatus: 200, rateLimit: {} } }, new Date());
       await events.append({ streamId: StreamIds.crmObject(portalId, 'contacts', '1'), events: [context] });
+      // What the daily review remembers of a deal (a hash of its name and facts).
+      await db.dataSource.query(`INSERT INTO deal_assessments (portal_id, deal_id, input_hash, request_id, assessed_at) VALUES ($1, '1', 'h', gen_random_uuid(), now())`, [portalId]);
     }
     const offboard = (portalId: number, query = '') => fetch(`${url}/admin/portals/${portalId}${query}`, { method: 'DELETE', headers: auth });
 
@@ -307,6 +309,7 @@ describe('erasure and retention of personal data (security)', () => {
     expect(later.status).toBe(200);
     expect(await later.json()).toMatchObject({ portalId: LATER, tokensErased: true, personalDataDays: 10 });
     expect(await db.dataSource.query(`SELECT 1 FROM portals WHERE portal_id = $1`, [LATER])).toHaveLength(0);
+    expect(await db.dataSource.query(`SELECT 1 FROM deal_assessments WHERE portal_id = $1`, [LATER])).toHaveLength(0);
     expect((await fetch(`${url}/admin/portals/${LATER}`, { headers: auth })).status).toBe(404);
     // Kept for its period...
     await erasure.runRetention();

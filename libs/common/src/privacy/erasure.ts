@@ -118,6 +118,8 @@ export class PersonalDataErasure {
       await manager.query(`DELETE FROM portal_credentials WHERE portal_id = $1`, [portalId]);
       await manager.query(`DELETE FROM hubspot_budgets WHERE portal_id = $1`, [portalId]);
       await manager.query(`DELETE FROM coalescing_windows WHERE portal_id = $1`, [portalId]);
+      // The review's change detection (hashes of the deals' names and facts): a portal installed again is assessed afresh.
+      await manager.query(`DELETE FROM deal_assessments WHERE portal_id = $1`, [portalId]);
       const offboarded = startStory(
         { type: 'PortalOffboarded' as const, portalId, data: { requestedBy: options.requestedBy, tokensErased: true, personalDataDays: days, erasePersonalDataAt: eraseAt.toISOString() } },
         now,
