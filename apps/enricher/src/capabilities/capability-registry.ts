@@ -1,4 +1,4 @@
-import type { CapabilityName, EventEnvelope } from '@app/common';
+import { isEventOfType, type CapabilityName, type EventEnvelope } from '@app/common';
 import type { OfflineRules } from '../ai/offline-rules.provider';
 import type { PromptDefinition } from '../prompts/prompt';
 import type { Capability } from './capability';
@@ -33,6 +33,9 @@ export function capabilityForPrompt(promptId: string): AnyCapability | undefined
   return CAPABILITIES.find((c) => c.promptId === promptId);
 }
 
+/** Why a review request is skipped when no capability answers the daily review of deals. */
+export const NO_DEAL_REVIEWS = 'no capability answers the daily review of deals';
+
 /** What becomes of a trigger: a capability decides it, or it is skipped with the reason; `undefined`: no capability's kind of trigger. */
 export type TriggerRoute = { kind: 'decide'; capability: AnyCapability; triggerType: string; objectId: string } | { kind: 'skip'; reason: string };
 
@@ -43,7 +46,11 @@ export type TriggerRoute = { kind: 'decide'; capability: AnyCapability; triggerT
  * (erasure, backfills, schedules) are the router's own business.
  */
 export function routeTrigger(event: EventEnvelope): TriggerRoute | undefined {
-  const data = event.data as { subscriptionType?: string; objectType?: string; objectId?: string; properties?: Record<string, unknown>; dealId?: string };
+  if (isEventOfType(event, 'DealReviewRequested')) {
+    const capability = CAPABILITIES.find((c) => c.objectType === 'deals' && c.triggers.reviews);
+    return capability ? { kind: 'decide', capability, triggerType: event.type, objectId: event.data.dealId } : { kind: 'skip', reason: NO_DEAL_REVIEWS };
+  }
+  const data = event.data as { subscriptionType?: string; objectType?: string; objectId?: string; properties?: Record<string, unknown> };
   switch (event.type) {
     case 'WebhookEventReceived': {
       const capability = CAPABILITIES.find((c) => c.triggers.webhooks.includes(data.subscriptionType ?? ''));
@@ -58,10 +65,6 @@ export function routeTrigger(event: EventEnvelope): TriggerRoute | undefined {
     case 'WorkflowWebhookReceived': {
       const capability = CAPABILITIES.find((c) => c.objectType === data.objectType && c.triggers.workflows);
       return capability ? { kind: 'decide', capability, triggerType: event.type, objectId: data.objectId! } : { kind: 'skip', reason: `no handler for workflow actions on ${data.objectType}` };
-    }
-    case 'DealReviewRequested': {
-      const capability = CAPABILITIES.find((c) => c.objectType === 'deals' && c.triggers.reviews);
-      return capability ? { kind: 'decide', capability, triggerType: event.type, objectId: data.dealId! } : { kind: 'skip', reason: 'no capability answers the daily review of deals' };
     }
     default:
       return undefined;

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { CLOCK, EventStore, Outcome, StreamIds, triggerSkipped, type Clock, type HandlerOutcome, type PlatformEvent } from '@app/common';
 import { DecisionFlow } from '../decisions/decision-flow';
-import { routeTrigger } from '../capabilities/capability-registry';
+import { NO_DEAL_REVIEWS, routeTrigger } from '../capabilities/capability-registry';
 import { DealAssessments } from '../capabilities/management-ai/deal-assessments';
 
 /**
@@ -25,7 +25,7 @@ export class DealReviewTriggers {
     const streamId = StreamIds.crmObject(trigger.portalId, 'deals', dealId);
     const route = routeTrigger(trigger);
     if (route?.kind !== 'decide') {
-      const reason = route?.kind === 'skip' ? route.reason : 'no capability answers the daily review of deals';
+      const reason = route?.kind === 'skip' ? route.reason : NO_DEAL_REVIEWS;
       await this.eventStore.append({ streamId, events: [triggerSkipped(trigger, trigger.type, reason, this.clock())] });
       return Outcome.drop(reason);
     }

@@ -43,7 +43,7 @@ export interface PortalCostReport {
   from: string;
   to: string;
   days: DailyDecisionCost[];
-  /** Each capability's prompt's calls and part of the cost: the daily review's share is `deal-health`'s. */
+  /** Each capability's prompt's recorded calls (reused decisions counted apart) and part of the cost: Management AI's (the daily review and re-assessments between reviews) is `deal-health`'s. */
   byPrompt: Array<PromptCostShare & { capability: CapabilityName | null }>;
   totalCostUsd: number;
 }
