@@ -52,6 +52,8 @@ const DEALS = Number(process.env.BENCH_DEALS ?? 10_000);
 const NEEDING = Math.min(DEALS, Number(process.env.BENCH_NEEDING ?? Math.round(DEALS / 10)));
 const CHANGED = Math.min(DEALS, Number(process.env.BENCH_CHANGED ?? Math.round(DEALS / 20)));
 const OWNERS = Number(process.env.BENCH_OWNERS ?? 12);
+/** How long each model answer takes (the double answers at once by default; a real model takes seconds). */
+const MODEL_MS = Number(process.env.BENCH_MODEL_MS ?? 0);
 const TIME_ZONE = process.env.BENCH_TIME_ZONE ?? 'Europe/Berlin';
 const TIMEOUT_MS = Number(process.env.BENCH_TIMEOUT_SECONDS ?? 1800) * 1000;
 const HEADROOM = Number(process.env.HUBSPOT_BUDGET_HEADROOM ?? 0.1);
@@ -108,7 +110,7 @@ async function run(): Promise<void> {
   const random = rng(16);
 
   const hubspot = new HubSpotSandbox({ maxLoggedRequests: 1_000_000 });
-  const claude = new AnthropicDouble({ requestsPerMinute: 1_000_000 });
+  const claude = new AnthropicDouble({ requestsPerMinute: 1_000_000, answerDelayMs: MODEL_MS });
   const hubspotUrl = (await hubspot.start()).url;
   const claudeUrl = (await claude.start()).url;
   await ensureDatabaseExists(databaseUrl);
@@ -322,7 +324,7 @@ async function run(): Promise<void> {
   await dropDatabase(POSTGRES, dbName);
 
   const pass = (ok: boolean) => (ok ? 'PASS' : 'FAIL');
-  console.log(`\nbench:review — one portal at Professional limits (${PER_TEN_SECONDS}/10 s, ${fmt(DAILY_LIMIT)}/day, search 5/s; platform headroom ${HEADROOM * 100}%), ${fmt(DEALS)} open deals, ${fmt(NEEDING)} needing attention on day 1, ${fmt(CHANGED)} changed before day 2, Node ${process.version}`);
+  console.log(`\nbench:review — one portal at Professional limits (${PER_TEN_SECONDS}/10 s, ${fmt(DAILY_LIMIT)}/day, search 5/s; platform headroom ${HEADROOM * 100}%), ${fmt(DEALS)} open deals, ${fmt(NEEDING)} needing attention on day 1, ${fmt(CHANGED)} changed before day 2, model answers ${MODEL_MS > 0 ? `take ${fmt(MODEL_MS)} ms` : "at once"}, Node ${process.version}`);
   console.log(`  day 1: ${fmt(day1.seconds, 1)} s, ${fmt(day1.hubspotCalls)} HubSpot calls (${fmt(day1.searchCalls)} searches), ${fmt(day1.modelCalls)} model calls, ${day1.rateLimited} × 429, ${fmt(day1.requested)} requested`);
   console.log(`  day 2: ${fmt(day2.seconds, 1)} s, ${fmt(day2.hubspotCalls)} HubSpot calls (${fmt(day2.searchCalls)} searches), ${fmt(day2.modelCalls)} model calls, ${day2.rateLimited} × 429, ${fmt(day2.requested)} requested (${unchangedRequested.length} of unchanged deals), ${fmt(day2.unchanged)} reused by hash`);
   console.log(`  sandbox totals for the portal: ${fmt(stats.dailyUsed)} calls counted today, ${JSON.stringify({ ...stats, dailyUsed: undefined })}\n`);

@@ -19,6 +19,8 @@ export interface AnthropicDoubleOptions {
   minCacheableTokens?: number;
   /** Requests a minute the rate-limit headers report (default 4,000). */
   requestsPerMinute?: number;
+  /** How long every unscripted answer takes, as a real model's seconds do (default 0: at once). */
+  answerDelayMs?: number;
 }
 
 const VERSION_PATTERN = /^\d{4}-\d{2}-\d{2}$/;
@@ -147,8 +149,9 @@ export class AnthropicDouble {
       req.socket.destroy();
       return;
     }
-    if (scripted && scripted.delayMs !== undefined) {
-      const waited = await this.delays.wait(scripted.delayMs);
+    const delayMs = scripted?.delayMs ?? (scripted ? undefined : this.options.answerDelayMs);
+    if (delayMs !== undefined && delayMs > 0) {
+      const waited = await this.delays.wait(delayMs);
       if (!waited || res.destroyed) return;
     }
     if (scripted && 'status' in scripted) {
