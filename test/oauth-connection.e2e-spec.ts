@@ -1,4 +1,4 @@
-import { loadConfig, LEAD_AI_REQUIREMENTS, SERVICE_AI_REQUIREMENTS, type AppConfig } from '@app/common';
+import { loadConfig, LEAD_AI_REQUIREMENTS, MANAGEMENT_AI_REQUIREMENTS, SERVICE_AI_REQUIREMENTS, type AppConfig } from '@app/common';
 import { AnthropicDouble } from '../sandbox/anthropic';
 import { HubSpotSandbox } from '../sandbox/hubspot';
 import { webhookSignatureHeaders } from '../sandbox/hubspot/webhook-signer';
@@ -155,7 +155,7 @@ describe('OAuth connection: install, refresh, uninstall', () => {
     expect(answer).toMatchObject({
       kind: 'registered',
       portal: { portalId: PORTAL, status: 'active', account: { timeZone: 'Asia/Tokyo', currency: 'JPY', dataHostingLocation: 'eu1' }, connection: { mode: 'oauth', appId: APP_ID, scopes: granted } },
-      capabilities: { enabled: ['lead-ai', 'service-ai'], blocked: [] },
+      capabilities: { enabled: ['lead-ai', 'service-ai', 'management-ai'], blocked: [] },
     });
     const bootstrap = answer.bootstrap.results as Array<{ objectType: string; name: string; kind: string; outcome: string }>;
     expect(bootstrap.every((r) => r.outcome === 'created')).toBe(true);
@@ -166,7 +166,7 @@ describe('OAuth connection: install, refresh, uninstall', () => {
     expect(portal).toMatchObject({ status: 'active', alerts: {}, account: { timeZone: 'Asia/Tokyo' }, connection: { mode: 'oauth', scopes: granted }, settings: { leadRouting: { defaultOwnerId: '77' } } });
 
     // The bootstrap created every capability property in HubSpot (read with the help desk's own token).
-    for (const [objectType, requirements] of [['contacts', LEAD_AI_REQUIREMENTS], ['tickets', SERVICE_AI_REQUIREMENTS]] as const) {
+    for (const [objectType, requirements] of [['contacts', LEAD_AI_REQUIREMENTS], ['tickets', SERVICE_AI_REQUIREMENTS], ['deals', MANAGEMENT_AI_REQUIREMENTS]] as const) {
       const response = await fetch(`${hubspotUrl}/crm/v3/properties/${objectType}`, { headers: { authorization: `Bearer ${HELP_DESK_TOKEN}` } });
       const names = ((await response.json()) as { results: Array<{ name: string }> }).results.map((p) => p.name);
       const wanted = requirements.properties.filter((p) => p.objectType === objectType).map((p) => p.name);
