@@ -23,6 +23,7 @@ import { DecisionMaker } from '../decisions/decision-maker';
 import { DecisionRecords } from '../decisions/decision-records';
 import { ModelRefusalAlerts } from '../decisions/model-refusal-alerts';
 import { LEAD_SCORING_V1, LEAD_SCORING_V3 } from '../capabilities/lead-ai/lead-scoring.prompt';
+import { DEAL_HEALTH_V1 } from '../capabilities/management-ai/deal-health.prompt';
 import { ReplayApplier } from './replay-applier';
 import { REPLAY_CHUNK, ReplayRunner } from './replay-runner';
 import { ReplaySetUp } from './replay-setup';
@@ -111,6 +112,32 @@ describe('ReplayRunner (Postgres and the Anthropic double)', () => {
   const stateOf = async (replay: PlatformEvent): Promise<ReplayState> => replayState(await events.readStream(StreamIds.replay(PORTAL, replay.id)))!;
   const stream = (replay: PlatformEvent): Promise<StoredEvent[]> => events.readStream(StreamIds.replay(PORTAL, replay.id));
   const answer = (content: Record<string, unknown>) => ({ content: [{ type: 'thinking', thinking: '' }, { type: 'text', text: JSON.stringify(content) }] });
+
+  it('replays Management AI’s deal assessments like any other: the snapshot it saw (the review’s findings included) asked again', async () => {
+    const objectId = '77001';
+    const snapshot = { dealname: 'Harbour View', amount: '48000', dealstage: 'presentationscheduled', notes_last_contacted: '2026-10-01T00:00:00Z', 'derived.attention': 'stale' };
+    const portal = (await portals.find(PORTAL))!;
+    const { rendered } = maker.prepare({ portal, prompt: DEAL_HEALTH_V1, objectType: 'deals', objectId, snapshot });
+    expect(rendered.user).toContain('"attention": "stale"');
+    const trigger = startStory({ type: 'DealReviewRequested', portalId: PORTAL, data: { review: { date: '2026-12-07', asOf: new Date().toISOString(), factsEventId: 'f' }, dealId: objectId, inputHash: 'h', reasons: ['stale'] } }, new Date());
+    const context = causedBy(trigger, { type: 'ContextFetched', portalId: PORTAL, data: { objectType: 'deals', objectId, snapshot, hubspotStatus: 200, rateLimit: {} } }, new Date());
+    const before = { healthScore: 70, stallReason: 'none', attention: false, nextStep: 'Keep going.', summary: 'Moving.' };
+    const decision = causedBy(context, {
+      type: 'DecisionMade',
+      portalId: PORTAL,
+      data: { trigger: { eventId: trigger.id, type: 'DealReviewRequested' }, prompt: { id: 'deal-health', version: 1, hash: rendered.hash }, provider: 'anthropic', model: 'claude-haiku-5-5', input: {}, output: before, usage: { inputTokens: 100, outputTokens: 50, cacheReadInputTokens: 0, cacheCreationInputTokens: 0 }, costUsd: 0.001, latencyMs: 900 },
+    }, new Date()) as PlatformEvent<'DecisionMade'>;
+    await events.append({ streamId: StreamIds.crmObject(PORTAL, 'deals', objectId), events: [trigger, context, decision] });
+    const replay = await request({ promptId: 'deal-health', promptVersion: 1, forceModelCall: true, from: new Date(Date.now() - 60_000).toISOString() });
+    claude.enqueue(answer({ ...before, healthScore: 30, stallReason: 'no_recent_activity', attention: true }));
+
+    expect(await runner.handle(replay)).toEqual({ kind: 'done' });
+    const state = await stateOf(replay);
+    expect(state.totals).toMatchObject({ replayed: 1, changed: 1, failed: 0 });
+    const replayed = state.answers.get(decision.id) as PlatformEvent<'DecisionReplayed'>;
+    expect(replayed.data.differences.map((d) => d.field).sort()).toEqual(['attention', 'healthScore', 'stallReason']);
+    expect(claude.received().at(-1)!.body).toMatchObject({ model: 'claude-haiku-5-5' });
+  });
 
   it('asks each past decision again with the new version about the snapshot it saw, and records what changed', async () => {
     const same = await aDecision(FITS);
