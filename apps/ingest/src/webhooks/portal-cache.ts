@@ -1,10 +1,13 @@
-import { Inject, Injectable } from '@nestjs/common';
-import { AppConfig, CLOCK, PortalRepository, type Clock, type Portal } from '@app/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
+import { AppConfig, CLOCK, PortalLifecycle, PortalRepository, type Clock, type Portal } from '@app/common';
 
 /**
  * Portal lookups for the webhook path, cached for PORTAL_CACHE_MS so a flood of
  * webhooks costs one query per portal per interval. Unknown portals are cached too:
- * a misconfigured app pointing at us must not turn into one query per event.
+ * a misconfigured app pointing at us must not turn into one query per event. A portal
+ * registered or changed in this process (the admin API, the OAuth callback) is
+ * forgotten at once, so webhooks right after its install are not ignored as "not
+ * registered"; other replicas see it within PORTAL_CACHE_MS.
  */
 @Injectable()
 export class PortalCache {
@@ -14,7 +17,10 @@ export class PortalCache {
     private readonly portals: PortalRepository,
     private readonly config: AppConfig,
     @Inject(CLOCK) private readonly clock: Clock,
-  ) {}
+    @Optional() lifecycle?: PortalLifecycle,
+  ) {
+    lifecycle?.onRecorded((portalId) => this.entries.delete(portalId));
+  }
 
   async lookUp(portalIds: Iterable<number>): Promise<Map<number, Portal>> {
     const now = this.clock().getTime();

@@ -11,10 +11,19 @@ import { PORTAL_PROJECTION_EVENTS, isProjected, projectPortalEvent } from './por
  * Duplicates (an event id already recorded) are not applied again.
  */
 export class PortalLifecycle {
+  /** Told, after each commit, which portal changed: in-process caches of portals forget it (ingest's PortalCache). */
+  private readonly listeners = new Set<(portalId: number) => void>();
+
   constructor(
     private readonly eventStore: EventStore,
     private readonly dataSource?: DataSource,
   ) {}
+
+  /** Calls `listener` with the portal's id after every recorded change of it in this process; returns how to stop. */
+  onRecorded(listener: (portalId: number) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
 
   /**
    * Rebuilds the whole table in one transaction that holds the table's lock: a
@@ -43,6 +52,7 @@ export class PortalLifecycle {
       if (alsoInTransaction) await alsoInTransaction(manager);
     });
     if (result.kind !== 'committed') throw new Error(`portal ${portalId}: its stream changed while recording ${events.map((e) => e.type).join(', ')}`);
+    for (const listener of this.listeners) listener(portalId);
   }
 
   /**
