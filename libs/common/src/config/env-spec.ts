@@ -102,7 +102,7 @@ export const ENV_SPEC: ReadonlyArray<EnvVarSpec> = [
   { env: 'EDGE_MAX_BUFFERED_BODY_BYTES', field: 'edgeMaxBufferedBodyBytes', default: '33554432', parse: int, description: 'Public port: webhook body bytes held in memory at once across all requests being read (at least 1048576, one largest body); beyond it 503 with Retry-After' },
   { env: 'EDGE_AUTH_FAILURES_PER_MINUTE', field: 'edgeAuthFailuresPerMinute', default: '20', parse: int, description: 'Public port: failed authentications one source (remote address; IPv6 per /64) may have per minute before its requests get 429 with Retry-After, before any body is read; 0 = no limit (e.g. behind a proxy that limits)' },
   { env: 'COALESCE_WINDOW_MS', field: 'coalesceWindowMs', default: '3000', parse: int, description: 'Property changes of one object within this window become one ObjectChanged trigger' },
-  { env: 'PORTAL_CACHE_MS', field: 'portalCacheMs', default: '2000', parse: int, description: 'How long ingest caches a portal lookup (registrations and setting changes apply within this time)' },
+  { env: 'PORTAL_CACHE_MS', field: 'portalCacheMs', default: '2000', parse: int, description: 'How long ingest caches a portal lookup (a registration or setting change applies at once in the ingest that made it, within this time in the others)' },
   { env: 'LOG_LEVEL', field: 'logLevel', default: 'info', description: 'debug, info, warn or error' },
   { env: 'CONSUMER_MAX_ATTEMPTS', field: 'consumerMaxAttempts', default: '5', parse: int, description: 'Attempts for a retriable failure before a message is dead-lettered' },
   { env: 'RETRY_BASE_DELAY_MS', field: 'retryBaseDelayMs', default: '200', parse: int, description: 'Base of the exponential backoff between attempts' },
