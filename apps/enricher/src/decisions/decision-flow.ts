@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import {
+  capabilityOffReason,
   CLOCK,
   DEFAULT_CHANGE_DECISIONS_PER_RECORD_PER_DAY,
   EventStore,
@@ -57,13 +58,11 @@ export class DecisionFlow {
     const found = await this.portals.get(trigger.portalId);
     if (!found || found.portal.status !== 'active') return Outcome.drop(`portal ${trigger.portalId} is ${found ? found.portal.status : 'not registered'}`);
     const { portal, token } = found;
-    // (A portal registered before connections were recorded has none.)
-    const blocked = portal.connection?.capabilities?.blocked.find((b) => b.capability === capability.name);
-    if (blocked) {
-      // The portal's token lacks the capability's scopes (docs/runbook.md#connecting-a-portal): it stays off until they are granted.
-      const reason = `${capability.name} is off for portal ${trigger.portalId}: its token lacks the scopes ${blocked.missingScopes.join(', ')} (grant them, then reconnect)`;
-      await this.eventStore.append({ streamId: StreamIds.crmObject(trigger.portalId, capability.objectType, objectId), events: [triggerSkipped(trigger, triggerType, reason, this.clock())] });
-      return Outcome.drop(reason);
+    // The portal's token lacks the capability's scopes: it stays off until they are granted.
+    const off = capabilityOffReason(portal, capability.name);
+    if (off) {
+      await this.eventStore.append({ streamId: StreamIds.crmObject(trigger.portalId, capability.objectType, objectId), events: [triggerSkipped(trigger, triggerType, off, this.clock())] });
+      return Outcome.drop(off);
     }
     const choice = selectPrompt(capability.promptId, portal.settings.promptVersions);
     if (!choice.ok) return Outcome.deadLetter(choice.reason);

@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import {
+  capabilityOffReason,
   causedBy,
   CLOCK,
   deterministicId,
@@ -47,8 +48,8 @@ export class CompanyWorkflowReviews {
     const found = await this.portals.get(portalId);
     if (!found || found.portal.status !== 'active') return Outcome.drop(`portal ${portalId} is ${found ? found.portal.status : 'not registered'}`);
     const { portal, token } = found;
-    const blocked = portal.connection?.capabilities?.blocked.find((b) => b.capability === 'management-ai');
-    if (blocked) return this.skip(trigger, streamId, `management-ai is off for portal ${portalId}: its token lacks the scopes ${blocked.missingScopes.join(', ')} (grant them, then reconnect)`);
+    const off = capabilityOffReason(portal, 'management-ai');
+    if (off) return this.skip(trigger, streamId, off);
 
     const credentials = { portalId, accessToken: token, plan: portal.settings.hubspot };
     const company = await this.crm.getRecord(credentials, 'companies', companyId, [], ['deals']);

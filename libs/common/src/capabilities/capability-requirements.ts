@@ -177,6 +177,17 @@ export function capabilitiesAllowedBy(granted: readonly string[], wanted: readon
   return { enabled, blocked };
 }
 
+/**
+ * Why a capability is off for a portal: its connection recorded the scopes the token
+ * lacks (docs/runbook.md#connecting-a-portal); undefined when it is not off (a portal
+ * registered before connections were recorded has none). The one sentence every
+ * skipped trigger of it records.
+ */
+export function capabilityOffReason(portal: { portalId: number; connection?: { capabilities?: { blocked: ReadonlyArray<{ capability: string; missingScopes: readonly string[] }> } } }, capability: CapabilityName): string | undefined {
+  const blocked = portal.connection?.capabilities?.blocked.find((b) => b.capability === capability);
+  return blocked ? `${capability} is off for portal ${portal.portalId}: its token lacks the scopes ${blocked.missingScopes.join(', ')} (grant them, then reconnect)` : undefined;
+}
+
 /** The capability that handles records of this object type (undefined: none does). */
 export function capabilityForObjectType(objectType: CrmObjectType): CapabilityName | undefined {
   return CAPABILITY_NAMES.find((name) => CAPABILITY_REQUIREMENTS[name].properties.some((p) => p.objectType === objectType));

@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import {
+  capabilityOffReason,
   causedBy,
   CLOCK,
   deterministicId,
@@ -78,11 +79,10 @@ export class PipelineReview {
     if (await this.eventStore.has(id)) return Outcome.done();
 
     const { portal, token } = found;
-    const blocked = portal.connection?.capabilities?.blocked.find((b) => b.capability === 'management-ai');
-    if (blocked) {
-      const reason = `Management AI (daily pipeline review) is off for portal ${portalId}: its token lacks the scopes ${blocked.missingScopes.join(', ')} (grant them, then reconnect)`;
-      await this.eventStore.append({ streamId, events: [triggerSkipped(trigger, trigger.type, reason, this.clock())] });
-      return Outcome.drop(reason);
+    const off = capabilityOffReason(portal, 'management-ai');
+    if (off) {
+      await this.eventStore.append({ streamId, events: [triggerSkipped(trigger, trigger.type, off, this.clock())] });
+      return Outcome.drop(off);
     }
     // Checked before the listing spends searches: a pin to a version that does not exist is the operator's to fix.
     const prompt = selectPrompt(DEAL_HEALTH_V1.id, portal.settings.promptVersions);
