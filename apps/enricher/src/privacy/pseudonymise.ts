@@ -1,5 +1,8 @@
 import { findPersonalData, lowerCaseInPlace, upperBound, type PersonalDataKind } from './personal-data.detectors';
 
+/** A placeholder in pseudonymised text ({{EMAIL_1}}, {{FIRSTNAME_2}}): what `restore` replaces with the real value. */
+export const PLACEHOLDER = /\{\{[A-Z]+_\d+\}\}/;
+
 /**
  * Data minimisation before the model. Pure: CRM facts in, the facts the model may
  * see out, plus a way to put the real values back into the model's text where a
@@ -102,7 +105,7 @@ export function pseudonymise(properties: Record<string, string>, policy: Privacy
     facts,
     cut,
     placeholders: kinds,
-    restore: (text) => text.replace(/\{\{[A-Z]+_\d+\}\}/g, (token) => real.get(token) ?? token),
+    restore: (text) => text.replace(new RegExp(PLACEHOLDER.source, 'g'), (token) => real.get(token) ?? token),
   };
 }
 

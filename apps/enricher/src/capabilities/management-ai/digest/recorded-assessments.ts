@@ -1,12 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { EventStore, isErased, isPlainObject, recordSubject, STALL_REASONS, StreamIds } from '@app/common';
+import { EventStore, isErased, isPlainObject, MANAGEMENT_AI_PROMPTS, recordSubject, STALL_REASONS, StreamIds } from '@app/common';
+import { PLACEHOLDER } from '../../../privacy/pseudonymise';
+import { DEAL_PROPERTIES } from '../deal-writebacks';
 import type { AssessedDeal } from './digest-composition';
 
-/** The deal prompt's id (MANAGEMENT_AI_PROMPTS): its decisions are the deals' assessments. */
-const DEAL_HEALTH_PROMPT = 'deal-health';
-/** A pseudonym the decision holds in place of a real name ({{FIRSTNAME_1}}); the writebacks carry the real text. */
-const PLACEHOLDER = /\{\{[A-Z_]+_\d+\}\}/;
+/** The deal prompt's id: its decisions are the deals' assessments. */
+const DEAL_HEALTH_PROMPT = MANAGEMENT_AI_PROMPTS.id;
 
 /** A deal's latest assessment and whose personal data its text holds (what the digest is sealed for). */
 export interface DealAssessment {
@@ -85,8 +85,8 @@ export function readAssessment(decisionId: string, assessedAt: string, decision:
   const properties = isPlainObject(writeback) && !isErased(writeback) && isPlainObject(writeback.properties) ? writeback.properties : undefined;
   const output = isPlainObject(decision) && !isErased(decision) && isPlainObject(decision.output) ? decision.output : undefined;
   if (properties) {
-    const healthScore = Number(properties.ai_health_score);
-    const stallReason = properties.ai_stall_reason;
+    const healthScore = Number(properties[DEAL_PROPERTIES.healthScore]);
+    const stallReason = properties[DEAL_PROPERTIES.stallReason];
     if (Number.isFinite(healthScore) && isStallReason(stallReason)) {
       return {
         kind: 'assessed',
@@ -94,9 +94,9 @@ export function readAssessment(decisionId: string, assessedAt: string, decision:
         assessedAt,
         healthScore,
         stallReason,
-        attention: properties.ai_attention_flag === 'true',
-        nextStep: textOf(properties.ai_next_step),
-        summary: textOf(properties.ai_summary),
+        attention: properties[DEAL_PROPERTIES.attention] === 'true',
+        nextStep: textOf(properties[DEAL_PROPERTIES.nextStep]),
+        summary: textOf(properties[DEAL_PROPERTIES.summary]),
         text: 'writeback',
       };
     }
