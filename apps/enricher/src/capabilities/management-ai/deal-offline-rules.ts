@@ -11,6 +11,11 @@ export const DEAL_HEALTH_RULES: ReadonlyArray<{ finding: string; points: number;
   { finding: 'unknown-stage', points: 10, stall: 'missing_information', nextStep: 'Move the deal to a stage of a current pipeline.' },
 ];
 
+/** The review's findings as `derived.attention` says them: comma-separated, or `none` (findingsOf reads them back). */
+export function attentionFact(findings: readonly string[]): string {
+  return findings.length > 0 ? findings.join(', ') : 'none';
+}
+
 /** The review's findings as `derived.attention` says them: comma-separated, or `none`. */
 export function findingsOf(facts: Record<string, string>): string[] {
   const said = facts['derived.attention'] ?? '';

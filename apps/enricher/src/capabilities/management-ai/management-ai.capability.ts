@@ -3,7 +3,7 @@ import type { Capability } from '../capability';
 import { dealFacts } from './deal-facts';
 import { DEAL_HEALTH, type DealHealth } from './deal-health.answer';
 import { DEAL_HEALTH_V1 } from './deal-health.prompt';
-import { dealOfflineAnswer, findingsOf } from './deal-offline-rules';
+import { attentionFact, dealOfflineAnswer, findingsOf } from './deal-offline-rules';
 import { isStalled, planDealWritebacks } from './deal-writebacks';
 import { reviewThresholds } from './review-thresholds';
 
@@ -48,9 +48,9 @@ export const MANAGEMENT_AI: Capability<DealHealth> = {
    * crosses a threshold, not every day, so an unchanged deal's prompt stays the same.
    */
   derive: ({ trigger, record, portal }) => {
-    if (isEventOfType(trigger, 'DealReviewRequested') && !trigger.data.via) return { attention: trigger.data.reasons.length > 0 ? trigger.data.reasons.join(', ') : 'none' };
+    if (isEventOfType(trigger, 'DealReviewRequested') && !trigger.data.via) return { attention: attentionFact(trigger.data.reasons) };
     const facts = dealFacts({ id: '', properties: record }, new Date(trigger.occurredAt), reviewThresholds(portal.settings).thresholds);
-    return { attention: facts.attention.length > 0 ? facts.attention.join(', ') : 'none' };
+    return { attention: attentionFact(facts.attention) };
   },
   restore: (health, restore) => ({ ...health, nextStep: restore(health.nextStep), summary: restore(health.summary) }),
   planWritebacks: ({ decisionId, triggerType, trigger, objectId, answer, portal, decidedAt, associated, facts }) => {
