@@ -3,7 +3,7 @@ import type { EventEnvelope } from '../events/envelope';
 import type { Logger } from '../logging/logger';
 import { backoffDelayMs, sleep } from '../util/backoff';
 import type { HandlerOutcome } from './handler-outcome';
-import { decodeEnvelope, headerString, toKafkaMessage } from './message-codec';
+import { decodeEnvelope, headerString, toKafkaMessage, type DecodeResult } from './message-codec';
 import { deadLetterTopic } from './topics';
 
 /** A retry never waits longer than this in place (a portal's partition waits with it). */
@@ -206,16 +206,18 @@ export class KafkaBus {
     const handled = new Set<string>();
     const settled = await Promise.allSettled(
       [...lanes.values()].map(async (messages) => {
+        // Decoded once: the run's check reads the envelope, and so does the handling.
+        const decoded = messages.map((message) => decodeEnvelope(message.value));
         for (let next = 0; next < messages.length; ) {
           if (failure !== undefined || !isRunning() || isStale()) return;
-          const run = independentRun(spec, messages, next);
+          const run = independentRun(spec, decoded, next);
           await Promise.all(
-            run.map(async (message) => {
-              await this.handleMessage(spec, { topic: batch.topic, partition: batch.partition, message, heartbeat: laneHeartbeat });
+            messages.slice(next, next + run).map(async (message, i) => {
+              await this.handleMessage(spec, { topic: batch.topic, partition: batch.partition, message, heartbeat: laneHeartbeat }, decoded[next + i]);
               handled.add(message.offset);
             }),
           );
-          next += run.length;
+          next += run;
         }
       }),
     );
@@ -232,9 +234,8 @@ export class KafkaBus {
     if (failure !== undefined) throw failure;
   }
 
-  private async handleMessage(spec: ConsumerSpec, { topic, partition, message, heartbeat }: MessagePayload): Promise<void> {
+  private async handleMessage(spec: ConsumerSpec, { topic, partition, message, heartbeat }: MessagePayload, decoded: DecodeResult = decodeEnvelope(message.value)): Promise<void> {
     const context: MessageContext = { topic, partition, offset: message.offset, attempt: 1 };
-    const decoded = decodeEnvelope(message.value);
     if (!decoded.ok) {
       await this.deadLetter(spec.onDeadLetter, null, context, decoded.reason, message);
       return;
@@ -347,18 +348,15 @@ export class KafkaBus {
 }
 
 /**
- * The messages of a lane handled together from `from`: one, or a run of up to the
- * spec's limit that are all independent (see ConsumerSpec.concurrentWithinKey). A
- * message that cannot be decoded is never independent: it is handled (dead-lettered) alone.
+ * How many of a lane's messages are handled together from `from`: one, or a run of
+ * up to the spec's limit that are all independent (see ConsumerSpec.concurrentWithinKey).
+ * A message that cannot be decoded is never independent: it is handled (dead-lettered) alone.
  */
-function independentRun(spec: ConsumerSpec, messages: readonly KafkaMessage[], from: number): KafkaMessage[] {
+function independentRun(spec: ConsumerSpec, decoded: readonly DecodeResult[], from: number): number {
   const within = spec.concurrentWithinKey;
-  const independent = (message: KafkaMessage) => {
-    const decoded = decodeEnvelope(message.value);
-    return decoded.ok && within!.independent(decoded.event);
-  };
-  if (!within || within.limit <= 1 || !independent(messages[from]!)) return [messages[from]!];
-  const run = [messages[from]!];
-  while (run.length < within.limit && from + run.length < messages.length && independent(messages[from + run.length]!)) run.push(messages[from + run.length]!);
-  return run;
+  if (!within || within.limit <= 1) return 1;
+  const independent = (result: DecodeResult) => result.ok && within.independent(result.event);
+  let run = 0;
+  while (run < within.limit && from + run < decoded.length && independent(decoded[from + run]!)) run += 1;
+  return Math.max(1, run);
 }
