@@ -44,8 +44,8 @@ export interface AnswerOptions {
 
 export interface AiProvider {
   readonly name: AiAnswer['provider'];
-  /** The model that would answer this prompt: part of what makes two decisions interchangeable. */
-  modelFor(prompt: RenderedPrompt): string;
+  /** The model that would answer this prompt (a version's own, else the configured one): part of what makes two decisions interchangeable. */
+  modelFor(prompt: Pick<RenderedPrompt, 'model'>): string;
   answer(prompt: RenderedPrompt, facts: Record<string, string>, options?: AnswerOptions): Promise<AiAnswer>;
 }
 

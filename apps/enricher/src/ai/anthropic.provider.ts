@@ -36,7 +36,7 @@ export class AnthropicProvider implements AiProvider {
     this.client = createAnthropicClient(options);
   }
 
-  modelFor(prompt: RenderedPrompt): string {
+  modelFor(prompt: Pick<RenderedPrompt, 'model'>): string {
     return prompt.model ?? this.options.defaultModel;
   }
 

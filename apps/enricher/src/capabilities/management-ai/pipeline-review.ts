@@ -16,7 +16,6 @@ import {
   type PlatformEvent,
 } from '@app/common';
 import { AI_PROVIDER, type AiProvider } from '../../ai/ai-provider';
-import { renderPrompt } from '../../prompts/prompt';
 import { selectPrompt } from '../capability-registry';
 import { DealAssessments } from './deal-assessments';
 import { DealLister } from './deal-lister';
@@ -115,7 +114,7 @@ export class PipelineReview {
       thresholds: read.thresholds,
       ...withPipelines,
       // Who would answer is part of what was asked: an offline-rules answer is asked again once a key is set, and a new model answers anew.
-      prompt: `${prompt.prompt.id}@${prompt.prompt.version} ${this.ai.name}/${this.ai.modelFor(renderPrompt(prompt.prompt, { objectType: 'deals', objectId: '', facts: {} }))}`,
+      prompt: `${prompt.prompt.id}@${prompt.prompt.version} ${this.ai.name}/${this.ai.modelFor(prompt.prompt)}`,
       previous: await this.assessments.hashes(portalId),
     });
     const event: PlatformEvent<'PipelineReviewFactsComputed'> = causedBy(
