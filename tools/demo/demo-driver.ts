@@ -45,9 +45,9 @@ const SAMPLE_DEALS = (ago: (days: number) => string) => {
 
 /** "HH:MM" a minute ago in `zone` (00:00 right after midnight): a daily time today's review has already passed. */
 function justPassed(zone: string): string {
-  const [h, m] = new Intl.DateTimeFormat('en-GB', { timeZone: zone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(new Date(Date.now() - 60_000)).split(':').map(Number) as [number, number];
-  const now = new Intl.DateTimeFormat('en-GB', { timeZone: zone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(new Date());
-  return now < `${String(h).padStart(2, '0')}:${String(m).padStart(2, '0')}` ? '00:00' : `${String(h).padStart(2, '0')}:${String(m).padStart(2, '0')}`;
+  const hhmm = new Intl.DateTimeFormat('en-GB', { timeZone: zone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format;
+  const minuteAgo = hhmm(new Date(Date.now() - 60_000));
+  return hhmm(new Date()) < minuteAgo ? '00:00' : minuteAgo;
 }
 
 /** Support tickets raised by the first two sample contacts; the first has an email thread. */
