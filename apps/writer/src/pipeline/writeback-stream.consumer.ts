@@ -19,6 +19,7 @@ import {
   type Clock,
   type PlatformEvent,
   type TopicNames,
+  whileHeartbeating,
 } from '@app/common';
 import { WritebackExecutor, writebackResultId } from '../writebacks/writeback-executor';
 import { PartitionOffsets } from './partition-offsets';
@@ -86,7 +87,7 @@ export class WritebackStreamConsumer implements OnApplicationBootstrap, BeforeAp
     await consumer.subscribe({ topic: this.topics.writebacks, fromBeginning: true });
     // autoCommit off: kafkajs still advances its fetch position (eachBatchAutoResolve),
     // but only commit() below moves the committed offset.
-    await consumer.run({ autoCommit: false, eachBatchAutoResolve: true, partitionsConsumedConcurrently: 4, eachBatch: (payload) => this.onBatch(payload) });
+    await consumer.run({ autoCommit: false, eachBatchAutoResolve: true, partitionsConsumedConcurrently: 4, eachBatch: (payload) => whileHeartbeating(payload.heartbeat, () => this.onBatch(payload)) });
     this.commitTimer = setInterval(() => void this.commit(), COMMIT_EVERY_MS);
   }
 

@@ -8,7 +8,19 @@ import { deadLetterTopic } from './topics';
 
 /** A retry never waits longer than this in place (a portal's partition waits with it). */
 const MAX_RETRY_WAIT_MS = 10_000;
-const HEARTBEAT_WHILE_HANDLING_MS = 3_000;
+/**
+ * A consumer that dies without leaving its group (kill -9, a lost host) holds its
+ * partitions until the broker has missed its heartbeats for this long: a restarted
+ * replica can only take them back after that. 6 s is the broker's smallest allowed
+ * session (group.min.session.timeout.ms), so a restart resumes within seconds.
+ * Nothing handled in the platform blocks the event loop for that long, and a
+ * handler waiting on HubSpot or Claude keeps heartbeating (HEARTBEAT_WHILE_HANDLING_MS),
+ * so the short session does not evict live members. A clean stop leaves at once.
+ */
+const SESSION_TIMEOUT_MS = 6_000;
+/** A third of the session or less, so two missed heartbeats never cost the membership. */
+const HEARTBEAT_INTERVAL_MS = 1_000;
+const HEARTBEAT_WHILE_HANDLING_MS = 1_000;
 
 export interface KafkaBusOptions {
   brokers: string[];
@@ -145,7 +157,7 @@ export class KafkaBus {
    * `consume` builds on it; the writer uses it directly for batch-level control.
    */
   createConsumer(groupId: string): Consumer {
-    const consumer = this.kafka.consumer({ groupId, allowAutoTopicCreation: false, sessionTimeout: 30_000, heartbeatInterval: 3_000 });
+    const consumer = this.kafka.consumer({ groupId, allowAutoTopicCreation: false, sessionTimeout: SESSION_TIMEOUT_MS, heartbeatInterval: HEARTBEAT_INTERVAL_MS });
     this.consumers.push(consumer);
     consumer.on(consumer.events.CRASH, (event) => {
       if (!event.payload.restart) {
@@ -258,7 +270,8 @@ export class KafkaBus {
             return;
           }
           log.warn(`retrying ${decoded.event.type} (attempt ${context.attempt}): ${outcome.reason}`, { topic });
-          await sleep(Math.min(MAX_RETRY_WAIT_MS, outcome.retryAfterMs ?? backoffDelayMs(context.attempt, spec.retryBaseDelayMs, MAX_RETRY_WAIT_MS)));
+          // Waiting in place keeps the membership: heartbeats go on through the wait.
+          await whileHeartbeating(heartbeat, () => sleep(Math.min(MAX_RETRY_WAIT_MS, outcome.retryAfterMs ?? backoffDelayMs(context.attempt, spec.retryBaseDelayMs, MAX_RETRY_WAIT_MS))));
           await heartbeat();
           context.attempt += 1;
       }
@@ -269,15 +282,12 @@ export class KafkaBus {
     // kafkajs heartbeats only between messages; a handler waiting on HubSpot or
     // Claude longer than the session timeout would be evicted and its message
     // handed to another member. Keep the session alive while it runs.
-    const beat = setInterval(() => void heartbeat().catch(() => undefined), HEARTBEAT_WHILE_HANDLING_MS);
     try {
-      return await spec.handle(event, context);
+      return await whileHeartbeating(heartbeat, () => spec.handle(event, context));
     } catch (error) {
       // An exception is an unexpected failure: treat it as retriable, the handler's
       // own classification covers the failures it knows.
       return { kind: 'retry', reason: error instanceof Error ? error.message : String(error) };
-    } finally {
-      clearInterval(beat);
     }
   }
 
@@ -344,6 +354,16 @@ export class KafkaBus {
     if (this.producer) await this.producer.disconnect().catch(() => undefined);
     this.producer = undefined;
     this.producerConnecting = undefined;
+  }
+}
+
+/** Runs `work`, heartbeating every HEARTBEAT_WHILE_HANDLING_MS until it settles (kafkajs throttles to its interval). */
+export async function whileHeartbeating<T>(heartbeat: () => Promise<void>, work: () => Promise<T>): Promise<T> {
+  const beat = setInterval(() => void heartbeat().catch(() => undefined), HEARTBEAT_WHILE_HANDLING_MS);
+  try {
+    return await work();
+  } finally {
+    clearInterval(beat);
   }
 }
 
