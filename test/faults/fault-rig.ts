@@ -61,6 +61,8 @@ export interface LoadedContact {
 export interface ScenarioFigures {
   created: number;
   acknowledged: number;
+  /** Messages dead-lettered during the scenario (each then redriven through the admin API, as an operator would). */
+  deadLettered: number;
   recorded: number;
   decided: number;
   writtenBack: number;
@@ -275,7 +277,7 @@ export class FaultRig {
   }
 
   /** The scenario's figures; `faultAt` is when the fault began, `recoveredFrom` when it ended (the restart). */
-  async measure(tag: string, since: number, faultAt: number, recoveredFrom: number): Promise<ScenarioFigures> {
+  async measure(tag: string, since: number, faultAt: number, recoveredFrom: number, deadLettered: number): Promise<ScenarioFigures> {
     const mine = this.contacts.filter((c) => c.tag === tag);
     const acknowledged = this.acknowledgedIds();
     const streams = mine.map((c) => `crm-${c.portalId}-contacts-${c.id}`);
@@ -293,6 +295,7 @@ export class FaultRig {
     return {
       created: mine.length,
       acknowledged: acked.length,
+      deadLettered,
       recorded: mine.filter((c) => recorded.has(`crm-${c.portalId}-contacts-${c.id}`)).length,
       decided: mine.filter((c) => decided.has(`crm-${c.portalId}-contacts-${c.id}`)).length,
       writtenBack: written.length,
@@ -303,6 +306,26 @@ export class FaultRig {
       ingest503,
       hubspot429,
     };
+  }
+
+  /**
+   * Redrives every message dead-lettered since `since` to its original topic, per
+   * portal and topic, through the admin API (POST /admin/dead-letters/redrive), as
+   * an operator would once the fault is over. Returns how many were dead-lettered.
+   */
+  async redriveDeadLetters(since: number): Promise<number> {
+    const topics = topicNames(this.prefix);
+    const keyOf = new Map(Object.entries(topics).map(([key, name]) => [name, key]));
+    const rows = (await this.dataSource!.query(`SELECT portal_id, data->>'topic' AS topic, count(*)::int AS n FROM events WHERE type = 'MessageDeadLettered' AND recorded_at >= $1 GROUP BY 1, 2`, [new Date(since)])) as Array<{ portal_id: string; topic: string; n: number }>;
+    for (const row of rows) {
+      const response = await fetch(`http://127.0.0.1:${this.env.ADMIN_PORT}/admin/dead-letters/redrive`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ topic: keyOf.get(row.topic), portalId: Number(row.portal_id), from: new Date(since - 1_000).toISOString(), to: new Date().toISOString() }),
+      });
+      if (!response.ok) throw new Error(`redrive of ${row.topic} for portal ${row.portal_id}: ${response.status} ${await response.text()}`);
+    }
+    return rows.reduce((sum, row) => sum + row.n, 0);
   }
 
   /**

@@ -90,7 +90,7 @@ export class DecisionFlow {
       const failure = assembled.failure;
       switch (failure.kind) {
         case 'retry':
-          return Outcome.retry(`${assembled.call}: ${failure.reason}`, failure.retryAfterMs);
+          return Outcome.retry(`${assembled.call}: ${failure.reason}`, failure.retryAfterMs, failure.throttled);
         case 'not-found':
           await this.eventStore.append({
             streamId,

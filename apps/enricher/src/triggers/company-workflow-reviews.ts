@@ -78,7 +78,7 @@ export class CompanyWorkflowReviews {
   private async failed(trigger: PlatformEvent<'WorkflowWebhookReceived'>, streamId: string, call: string, failure: HubSpotFailureClass): Promise<HandlerOutcome> {
     switch (failure.kind) {
       case 'retry':
-        return Outcome.retry(`${call}: ${failure.reason}`, failure.retryAfterMs);
+        return Outcome.retry(`${call}: ${failure.reason}`, failure.retryAfterMs, failure.throttled);
       case 'not-found':
         return this.skip(trigger, streamId, `company ${trigger.data.objectId} no longer exists (deleted or merged): ${failure.reason}`);
       case 'unauthorized':

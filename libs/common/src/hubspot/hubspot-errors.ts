@@ -3,8 +3,11 @@ import { isPlainObject } from '../util/json';
 
 /** How the platform treats a HubSpot failure. Pure: status and body in, decision out. */
 export type HubSpotFailureClass =
-  /** `rateLimitPolicy` is set on a 429: the policy its body names, for the portal's budget. */
-  | { kind: 'retry'; reason: string; retryAfterMs?: number; rateLimitPolicy?: string }
+  /**
+   * `rateLimitPolicy` is set on a 429: the policy its body names, for the portal's budget.
+   * `throttled`: a rate limit (a 429, or the portal's own budget), to be waited for rather than counted as a failure.
+   */
+  | { kind: 'retry'; reason: string; retryAfterMs?: number; rateLimitPolicy?: string; throttled?: true }
   | { kind: 'not-found'; reason: string }
   | { kind: 'rejected'; reason: string }
   /** 401: the token is invalid, expired or revoked; 403: it lacks a scope for this call. */
@@ -26,7 +29,7 @@ export function classifyHubSpotFailure(error: HubSpotErrorLike): HubSpotFailureC
     const named = (error.body as { policyName?: unknown } | undefined)?.policyName;
     const rateLimitPolicy = typeof named === 'string' ? named : 'TEN_SECONDLY_ROLLING';
     const daily = /DAILY/i.test(rateLimitPolicy);
-    return { kind: 'retry', reason: `429 rate limited: ${message}`, retryAfterMs: daily ? undefined : rateLimitWaitMs(error.headers), rateLimitPolicy };
+    return { kind: 'retry', reason: `429 rate limited: ${message}`, retryAfterMs: daily ? undefined : rateLimitWaitMs(error.headers), rateLimitPolicy, throttled: true };
   }
   if (status >= 500 || status === 408) return { kind: 'retry', reason: `HubSpot ${status}: ${message}` };
   if (status === 404) return { kind: 'not-found', reason: `HubSpot 404: ${message}` };

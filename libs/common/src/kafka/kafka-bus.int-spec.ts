@@ -151,6 +151,52 @@ describe('KafkaBus (real broker)', () => {
     await second.disconnect();
   }, 60_000);
 
+  it('defers a long retry wait instead of waiting in place: a rate-limited portal holds up no other partition, uses up no attempts, and a failing one still runs out of them', async () => {
+    const deferTopic = `${prefix}.defer`;
+    await bus.ensureTopics([deferTopic, deadLetterTopic(deferTopic)], 4, 1);
+    const dlq = await collectMessages([deadLetterTopic(deferTopic)]);
+    const calls = new Map<number, number>();
+    const handledAt = new Map<number, number>();
+    const partitionOf = new Map<number, number>();
+    const consumerBus = new KafkaBus({ brokers: KAFKA_BROKERS, clientId: 'bus-test-defer', logger });
+    await consumerBus.consume({
+      groupId: `${prefix}.defer-group`,
+      topics: [deferTopic],
+      maxAttempts: 2,
+      retryBaseDelayMs: 10,
+      concurrentKeysPerPartition: true,
+      handle: async (event, context) => {
+        const n = (calls.get(event.portalId) ?? 0) + 1;
+        calls.set(event.portalId, n);
+        partitionOf.set(event.portalId, context.partition);
+        // Portal 1 is rate limited for its first five calls (more than maxAttempts), 2 s each.
+        if (event.portalId === 1 && n <= 5) return Outcome.retry('429 rate limited', 2_000, true);
+        // Portal 2 fails for good, retrying after 1.5 s: its attempts carry over the deferrals.
+        if (event.portalId === 2) return Outcome.retry('HubSpot 502', 1_500);
+        handledAt.set(event.portalId, Date.now());
+        return Outcome.done();
+      },
+    });
+    const others = [3, 4, 5, 6, 7, 8, 9, 10, 11, 12];
+    await bus.publish(deferTopic, [1, 2, ...others].map((portalId) => anEvent({ portalId })));
+
+    const sharesPartition = (p: number) => partitionOf.get(p) === partitionOf.get(1) || partitionOf.get(p) === partitionOf.get(2);
+    await eventually(async () => partitionOf.has(1) && partitionOf.has(2) && others.every((p) => handledAt.has(p) || (partitionOf.has(p) && sharesPartition(p))), 20_000, 'the portals on other partitions');
+    const elsewhere = others.filter((p) => !sharesPartition(p));
+    expect(elsewhere.length).toBeGreaterThan(0);
+    // They were done while portal 1 was still waiting for its window.
+    expect(handledAt.has(1)).toBe(false);
+
+    await eventually(async () => handledAt.has(1), 30_000, 'portal 1 once its rate limit is over');
+    expect(calls.get(1)).toBe(6);
+    const [dead] = await dlq.waitFor(1);
+    expect(dead!.key).toBe('2');
+    expect(dead!.headers['dlq-reason']).toBe('gave up after 2 attempts: HubSpot 502');
+    expect(calls.get(2)).toBe(2);
+    await dlq.stop();
+    await consumerBus.disconnect();
+  }, 90_000);
+
   it('within one key, a run of independent messages is handled together up to the limit, and the next dependent one waits for them all', async () => {
     const runTopic = `${prefix}.runs`;
     await bus.ensureTopics([runTopic, deadLetterTopic(runTopic)], 1, 1);

@@ -21,6 +21,21 @@ const SESSION_TIMEOUT_MS = 6_000;
 /** A third of the session or less, so two missed heartbeats never cost the membership. */
 const HEARTBEAT_INTERVAL_MS = 1_000;
 const HEARTBEAT_WHILE_HANDLING_MS = 1_000;
+/**
+ * A retry that would wait this long or more is not waited out in place by a
+ * batch-by-key consumer: kafkajs fetches again only once every batch of the last
+ * fetch is done, so one portal waiting for its HubSpot window would hold up every
+ * portal on the broker. The message's partition is paused for the wait instead
+ * and the message fetched again (its attempts carried over); the other partitions
+ * go on at once.
+ */
+const DEFER_RETRIES_FROM_MS = 1_000;
+/**
+ * A portal that is rate limited (HubSpot's 429, or its own budget) is waited for,
+ * not failed: such retries use up no attempts for this long in all, after which
+ * they count like any other (a daily limit must not hold a partition for hours).
+ */
+const THROTTLED_PATIENCE_MS = 120_000;
 
 export interface KafkaBusOptions {
   brokers: string[];
@@ -69,6 +84,12 @@ export interface ConsumerSpec {
 /** What handling one message needs from kafkajs, in either consumption mode. */
 type MessagePayload = Pick<EachMessagePayload, 'topic' | 'partition' | 'message' | 'heartbeat'>;
 
+/** Where a deferred message's retries stand when it is fetched again. */
+interface DeferredRetry {
+  attempt: number;
+  throttledSinceMs?: number;
+}
+
 /**
  * The platform's only door to Kafka: a keyed producer, topic administration, and
  * consumers whose handlers return an explicit outcome. Retriable failures are
@@ -81,6 +102,8 @@ export class KafkaBus {
   private producer: Producer | undefined;
   private producerConnecting: Promise<Producer> | undefined;
   private readonly consumers: Consumer[] = [];
+  /** Deferred messages' retry state, by group, topic, partition and offset (see DEFER_RETRIES_FROM_MS). */
+  private readonly deferred = new Map<string, DeferredRetry>();
 
   constructor(private readonly options: KafkaBusOptions) {
     this.kafka = new Kafka({
@@ -181,7 +204,7 @@ export class KafkaBus {
     } else {
       await consumer.run({
         partitionsConsumedConcurrently: spec.partitionsConsumedConcurrently ?? 4,
-        eachMessage: (payload) => this.handleMessage(spec, payload),
+        eachMessage: async (payload) => void (await this.handleMessage(spec, payload)),
       });
     }
     return consumer;
@@ -197,8 +220,12 @@ export class KafkaBus {
    * settled, the unbroken run of handled offsets from the start of the batch is
    * committed and the failure rethrown, so kafkajs rejoins and redelivers only
    * what was not handled (handlers are idempotent by event id).
+   *
+   * A lane whose message must wait DEFER_RETRIES_FROM_MS or more stops there; once
+   * the batch is settled its partition is paused for the shortest such wait, and
+   * kafkajs fetches it again from the first offset not handled.
    */
-  private async handleBatchByKey(spec: ConsumerSpec, { batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale }: EachBatchPayload): Promise<void> {
+  private async handleBatchByKey(spec: ConsumerSpec, { batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale, pause }: EachBatchPayload): Promise<void> {
     const lanes = new Map<string, KafkaMessage[]>();
     for (const message of batch.messages) {
       const key = message.key?.toString() ?? '';
@@ -216,6 +243,7 @@ export class KafkaBus {
       throw error;
     });
     const handled = new Set<string>();
+    const deferrals: number[] = [];
     const settled = await Promise.allSettled(
       [...lanes.values()].map(async (messages) => {
         // Decoded once: the run's check reads the envelope, and so does the handling.
@@ -223,12 +251,19 @@ export class KafkaBus {
         for (let next = 0; next < messages.length; ) {
           if (failure !== undefined || !isRunning() || isStale()) return;
           const run = independentRun(spec, decoded, next);
+          let deferred = false;
           await Promise.all(
             messages.slice(next, next + run).map(async (message, i) => {
-              await this.handleMessage(spec, { topic: batch.topic, partition: batch.partition, message, heartbeat: laneHeartbeat }, decoded[next + i]);
-              handled.add(message.offset);
+              const deferMs = await this.handleMessage(spec, { topic: batch.topic, partition: batch.partition, message, heartbeat: laneHeartbeat }, decoded[next + i], true);
+              if (deferMs === undefined) handled.add(message.offset);
+              else {
+                deferrals.push(deferMs);
+                deferred = true;
+              }
             }),
           );
+          // The key's later messages wait behind the deferred one (its order holds).
+          if (deferred) return;
           next += run;
         }
       }),
@@ -244,36 +279,60 @@ export class KafkaBus {
       stop(error);
     }
     if (failure !== undefined) throw failure;
+    if (deferrals.length > 0) {
+      const resume = pause();
+      setTimeout(resume, Math.min(...deferrals)).unref();
+    }
   }
 
-  private async handleMessage(spec: ConsumerSpec, { topic, partition, message, heartbeat }: MessagePayload, decoded: DecodeResult = decodeEnvelope(message.value)): Promise<void> {
-    const context: MessageContext = { topic, partition, offset: message.offset, attempt: 1 };
+  /**
+   * Handles one message to its end: done, dropped, dead-lettered, or retried in
+   * place. With `deferrable`, a retry that would wait DEFER_RETRIES_FROM_MS or more
+   * is handed back instead: the wait (ms) is returned and the message must be
+   * fetched again, when its retry state is picked up where it was left.
+   */
+  private async handleMessage(spec: ConsumerSpec, { topic, partition, message, heartbeat }: MessagePayload, decoded: DecodeResult = decodeEnvelope(message.value), deferrable = false): Promise<number | undefined> {
+    const deferKey = `${spec.groupId}|${topic}|${partition}|${message.offset}`;
+    const carried = this.deferred.get(deferKey);
+    this.deferred.delete(deferKey);
+    const context: MessageContext = { topic, partition, offset: message.offset, attempt: carried?.attempt ?? 1 };
+    let throttledSinceMs = carried?.throttledSinceMs;
     if (!decoded.ok) {
       await this.deadLetter(spec.onDeadLetter, null, context, decoded.reason, message);
-      return;
+      return undefined;
     }
     const log = this.options.logger.child({ correlationId: decoded.event.correlationId, eventId: decoded.event.id, portalId: decoded.event.portalId });
     for (;;) {
       const outcome = await this.runHandler(spec, decoded.event, context, heartbeat);
       switch (outcome.kind) {
         case 'done':
-          return;
+          return undefined;
         case 'drop':
           log.info(`dropped ${decoded.event.type}: ${outcome.reason}`, { topic });
-          return;
+          return undefined;
         case 'dead-letter':
           await this.deadLetter(spec.onDeadLetter, decoded.event, context, outcome.reason, message);
-          return;
-        case 'retry':
-          if (context.attempt >= spec.maxAttempts) {
+          return undefined;
+        case 'retry': {
+          if (outcome.throttled) throttledSinceMs ??= Date.now();
+          const waiting = outcome.throttled === true && Date.now() - throttledSinceMs! < THROTTLED_PATIENCE_MS;
+          if (!waiting && context.attempt >= spec.maxAttempts) {
             await this.deadLetter(spec.onDeadLetter, decoded.event, context, `gave up after ${context.attempt} attempts: ${outcome.reason}`, message);
-            return;
+            return undefined;
           }
-          log.warn(`retrying ${decoded.event.type} (attempt ${context.attempt}): ${outcome.reason}`, { topic });
+          const waitMs = Math.min(MAX_RETRY_WAIT_MS, outcome.retryAfterMs ?? backoffDelayMs(context.attempt, spec.retryBaseDelayMs, MAX_RETRY_WAIT_MS));
+          const nextAttempt = waiting ? context.attempt : context.attempt + 1;
+          if (deferrable && waitMs >= DEFER_RETRIES_FROM_MS) {
+            this.deferred.set(deferKey, { attempt: nextAttempt, ...(throttledSinceMs !== undefined ? { throttledSinceMs } : {}) });
+            log.warn(`deferring ${decoded.event.type} ${waitMs} ms (attempt ${context.attempt}${waiting ? ', rate limited' : ''}): ${outcome.reason}`, { topic });
+            return waitMs;
+          }
+          log.warn(`retrying ${decoded.event.type} (attempt ${context.attempt}${waiting ? ', rate limited' : ''}): ${outcome.reason}`, { topic });
           // Waiting in place keeps the membership: heartbeats go on through the wait.
-          await whileHeartbeating(heartbeat, () => sleep(Math.min(MAX_RETRY_WAIT_MS, outcome.retryAfterMs ?? backoffDelayMs(context.attempt, spec.retryBaseDelayMs, MAX_RETRY_WAIT_MS))));
+          await whileHeartbeating(heartbeat, () => sleep(waitMs));
           await heartbeat();
-          context.attempt += 1;
+          context.attempt = nextAttempt;
+        }
       }
     }
   }

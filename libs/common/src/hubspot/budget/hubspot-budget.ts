@@ -10,7 +10,7 @@ export type BudgetGrant = { granted: true } | { granted: false; waitMs: number; 
 
 /** A refused grant as the retriable failure a caller hands back (its work comes back after the wait). */
 export function budgetRetry(grant: Extract<BudgetGrant, { granted: false }>): HubSpotFailureClass {
-  return { kind: 'retry', reason: `HubSpot budget: ${grant.reason}`, retryAfterMs: grant.waitMs };
+  return { kind: 'retry', reason: `HubSpot budget: ${grant.reason}`, retryAfterMs: grant.waitMs, throttled: true };
 }
 
 export interface BudgetPortal {
