@@ -15,8 +15,11 @@ describe('classifyHubSpotFailure', () => {
       reason: '429 rate limited: You have reached your ten_secondly_rolling limit.',
       retryAfterMs: 10000,
       rateLimitPolicy: 'TEN_SECONDLY_ROLLING',
+      throttled: true,
     });
-    expect(classifyHubSpotFailure({ code: 429, body: { policyName: 'DAILY' } })).toMatchObject({ kind: 'retry', retryAfterMs: undefined, rateLimitPolicy: 'DAILY' });
+    expect(classifyHubSpotFailure({ code: 429, body: { policyName: 'DAILY' } })).toMatchObject({ kind: 'retry', retryAfterMs: undefined, rateLimitPolicy: 'DAILY', throttled: true });
+    // A 5xx is a failure, not a rate limit: its retries use up attempts.
+    expect(classifyHubSpotFailure({ code: 502, body: { message: 'Bad Gateway' } })).not.toHaveProperty('throttled');
   });
 
   it('separates deleted objects, rejected input and revoked tokens', () => {
