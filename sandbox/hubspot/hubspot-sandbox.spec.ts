@@ -365,6 +365,16 @@ describe('HubSpotSandbox through @hubspot/api-client', () => {
       expect(sandbox.requests().map((r) => r.outcome)).toEqual(['fault', 'fault', 'fault', 'api']);
     });
 
+    it('serves a storm (forMs) to every call of the portal until it is over, then the next faults, then the API', async () => {
+      const seeded = sandbox.seedObject(101, 'contacts', { email: 's@example.com' });
+      sandbox.injectFaults(101, [{ status: 429, forMs: 150 }, { status: 502 }]);
+      for (let i = 0; i < 4; i++) expect((await failureOf(client.crm.contacts.basicApi.getById(seeded.id))).code).toBe(429);
+      sandbox.advanceClock(200);
+      expect((await failureOf(client.crm.contacts.basicApi.getById(seeded.id))).code).toBe(502);
+      await expect(client.crm.contacts.basicApi.getById(seeded.id)).resolves.toMatchObject({ id: seeded.id });
+      expect(() => sandbox.injectFaults(101, [{ drop: true, forMs: 10 } as never])).toThrow(/not a fault/);
+    });
+
     it('drops the connection for a drop fault', async () => {
       sandbox.injectFaults(101, [{ drop: true }]);
       const failure = await failureOf(client.crm.contacts.basicApi.getById('1'));

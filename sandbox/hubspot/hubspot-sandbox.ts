@@ -259,7 +259,10 @@ export class HubSpotSandbox {
   injectFaults(portalId: number, faults: FaultSpec[]): void {
     const portal = this.portal(portalId);
     for (const fault of faults) checkFault(fault);
-    for (const fault of faults) portal.faults.push({ ...fault, count: fault.count ?? 1 } as FaultSpec);
+    for (const fault of faults) {
+      const { forMs, ...rest } = fault as FaultSpec & { forMs?: number };
+      portal.faults.push({ ...rest, count: fault.count ?? 1, ...(forMs !== undefined ? { untilMs: this.now() + forMs } : {}) } as FaultSpec);
+    }
   }
 
   defineProperty(portalId: number, type: CrmObjectType, definition: unknown): CreatePropertyResult {
@@ -625,8 +628,11 @@ export class HubSpotSandbox {
   }
 
   private takeFault(portal: PortalState): FaultSpec | undefined {
+    // A storm (forMs) answers every call until it is over, then is gone.
+    while (portal.faults[0] && 'untilMs' in portal.faults[0] && this.now() >= Number(portal.faults[0].untilMs)) portal.faults.shift();
     const head = portal.faults[0];
     if (!head) return undefined;
+    if ('untilMs' in head) return head;
     const remaining = (head.count ?? 1) - 1;
     if (remaining <= 0) portal.faults.shift();
     else head.count = remaining;
@@ -681,10 +687,11 @@ function checkFault(fault: unknown): void {
   const valid =
     kinds.length === 1 &&
     (f.count === undefined || (Number.isInteger(f.count) && Number(f.count) >= 1)) &&
+    (f.forMs === undefined || (kinds[0] === 'status' && typeof f.forMs === 'number' && f.forMs > 0)) &&
     (kinds[0] === 'status' || kinds[0] === 'statusAfterApply'
       ? Number.isInteger(f[kinds[0]])
       : kinds[0] === 'delayMs' || kinds[0] === 'delayAfterApplyMs'
         ? typeof f[kinds[0]] === 'number' && Number(f[kinds[0]]) >= 0
         : f[kinds[0] ?? ''] === true);
-  if (!valid) throw new Error(`not a fault: ${JSON.stringify(fault)} (expected one of {status}, {drop: true}, {statusAfterApply}, {dropAfterApply: true}, {delayMs}, {delayAfterApplyMs}, each with an optional count)`);
+  if (!valid) throw new Error(`not a fault: ${JSON.stringify(fault)} (expected one of {status}, {drop: true}, {statusAfterApply}, {dropAfterApply: true}, {delayMs}, {delayAfterApplyMs}, each with an optional count; {status} also with forMs)`);
 }

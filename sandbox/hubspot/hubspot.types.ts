@@ -130,7 +130,8 @@ export interface RequestLogEntry {
  * - `delayMs`: waits, then serves the call.
  */
 export type FaultSpec =
-  | { status: number; count?: number; body?: Json; headers?: Record<string, string> }
+  /** `forMs`: every call of the portal gets it for this long from injection (a storm), whatever `count` says. */
+  | { status: number; count?: number; forMs?: number; body?: Json; headers?: Record<string, string> }
   | { drop: true; count?: number }
   | { dropAfterApply: true; count?: number }
   /** Applies the call, then answers this status instead of its result (a 5xx after a partial write). */

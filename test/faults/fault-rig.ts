@@ -248,6 +248,12 @@ export class FaultRig {
     }
   }
 
+  /** The slowest webhook-to-writeback time of contacts created in [from, to] outside `portalId` (ms; null if none was written back). */
+  slowestElsewhere(tag: string, portalId: number, from: number, to: number): number | null {
+    const times = this.contacts.filter((c) => c.tag === tag && c.portalId !== portalId && c.createdAt >= from && c.createdAt <= to && c.scoredAt !== undefined).map((c) => c.scoredAt! - c.createdAt);
+    return times.length > 0 ? Math.max(...times) : null;
+  }
+
   /** Waits until every acknowledged contact of `tag` is written back (score and task), or `timeoutMs` passed. */
   async drain(tag: string, timeoutMs: number): Promise<void> {
     const deadline = Date.now() + timeoutMs;
@@ -277,7 +283,7 @@ export class FaultRig {
   }
 
   /** The scenario's figures; `faultAt` is when the fault began, `recoveredFrom` when it ended (the restart). */
-  async measure(tag: string, since: number, faultAt: number, recoveredFrom: number, deadLettered: number): Promise<ScenarioFigures> {
+  async measure(tag: string, since: number, faultAt: number, recoveredFrom: number, deadLettered: number, focusPortal?: number): Promise<ScenarioFigures> {
     const mine = this.contacts.filter((c) => c.tag === tag);
     const acknowledged = this.acknowledgedIds();
     const streams = mine.map((c) => `crm-${c.portalId}-contacts-${c.id}`);
@@ -288,7 +294,8 @@ export class FaultRig {
     const written = mine.filter((c) => c.scoredAt !== undefined);
     const duplicates = mine.reduce((sum, c) => sum + Math.max(0, this.tasksOf(c).length - 1), 0);
     const lost = acked.filter((c) => c.scoredAt === undefined || this.tasksOf(c).length === 0).length;
-    const firstAfter = mine.filter((c) => c.createdAt >= faultAt && c.scoredAt !== undefined).map((c) => c.scoredAt!);
+    // Recovery is the faulted portal's when the fault was one portal's (the others never stopped).
+    const firstAfter = mine.filter((c) => c.createdAt >= faultAt && c.scoredAt !== undefined && (focusPortal === undefined || c.portalId === focusPortal)).map((c) => c.scoredAt!);
     const recoveryMs = firstAfter.length > 0 ? Math.max(0, Math.min(...firstAfter) - recoveredFrom) : null;
     const ingest503 = this.hubspot.webhookDeliveries().filter((d) => d.sentAt >= since && d.status === 503).length;
     const hubspot429 = this.hubspot.requests().filter((r) => r.time >= since && r.outcome === 'rate-limited').length;

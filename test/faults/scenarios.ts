@@ -16,7 +16,12 @@ export interface FaultWindow {
   recoveredFrom: number;
   /** A scenario-specific check and what it saw. */
   check?: { ok: boolean; detail: string };
+  /** The one portal the fault hit: recovery is measured on it, and the others must not have been held up. */
+  portalId?: number;
 }
+
+/** While one portal's HubSpot storms, another portal's contact is written back within this long. */
+const OTHERS_WITHIN_MS = 10_000;
 
 export interface Scenario {
   name: string;
@@ -97,22 +102,25 @@ export function postgresRestartScenario(downMs = 5_000): Scenario {
   };
 }
 
-/** HubSpot answers `status` to the next `count` calls of one portal; the others must not notice. */
-export function hubspotStormScenario(status: 429 | 502, count = 40): Scenario {
+/**
+ * HubSpot answers `status` to every call of one portal for `forMs`. A 429 is a
+ * rate limit to wait out (nothing is dead-lettered); a 502 is a failure, whose
+ * messages use up their attempts and are dead-lettered, then redriven after.
+ */
+export function hubspotStormScenario(status: 429 | 502, forMs = 20_000): Scenario {
   return {
-    name: `HubSpot ${status} storm, one portal`,
+    name: `HubSpot ${status} for ${forMs / 1000} s, one portal`,
     recoverWithinMs: 15_000,
     async inject(rig) {
       const portalId = rig.portalIds[0]!;
       const faultAt = Date.now();
-      const headers = status === 429 ? { 'retry-after': '1' } : undefined;
+      const headers = status === 429 ? { 'x-hubspot-ratelimit-interval-milliseconds': '10000' } : undefined;
       const body = status === 429 ? { status: 'error', message: 'You have reached your ten_secondly_rolling limit.', errorType: 'RATE_LIMIT', correlationId: '00000000-0000-0000-0000-000000000000', policyName: 'TEN_SECONDLY_ROLLING' } : undefined;
-      rig.hubspot.injectFaults(portalId, [{ status, count, ...(headers ? { headers } : {}), ...(body ? { body } : {}) }]);
-      const served = () => rig.hubspot.requests().filter((r) => r.time >= faultAt && r.portalId === portalId && r.outcome === 'fault');
-      const deadline = Date.now() + 60_000;
-      while (served().length < count && Date.now() < deadline) await sleep(100);
-      const last = served().at(-1)?.time ?? Date.now();
-      return { faultAt, recoveredFrom: last, check: { ok: served().length >= count, detail: `${served().length} of ${count} calls answered ${status}` } };
+      rig.hubspot.injectFaults(portalId, [{ status, forMs, ...(headers ? { headers } : {}), ...(body ? { body } : {}) }]);
+      await sleep(forMs);
+      const served = rig.hubspot.requests().filter((r) => r.time >= faultAt && r.portalId === portalId && r.outcome === 'fault').length;
+      const others = rig.hubspot.requests().filter((r) => r.time >= faultAt && r.portalId !== portalId && r.outcome === 'fault').length;
+      return { faultAt, recoveredFrom: Date.now(), portalId, check: { ok: served > 0 && others === 0, detail: `${served} calls of portal ${portalId} answered ${status}, ${others} of other portals` } };
     },
   };
 }
@@ -171,8 +179,13 @@ export async function runScenario(rig: FaultRig, scenario: Scenario, options: Ru
   // What failed for good landed in a dead-letter topic: redriven once the fault is over, it must complete.
   const deadLettered = await rig.redriveDeadLetters(since);
   if (deadLettered > 0) await rig.drain(scenario.name, options.drainMs);
-  const figures = await rig.measure(scenario.name, since, window.faultAt, window.recoveredFrom, deadLettered);
+  const figures = await rig.measure(scenario.name, since, window.faultAt, window.recoveredFrom, deadLettered, window.portalId);
   const failures: string[] = [];
+  if (window.portalId !== undefined) {
+    const slowest = rig.slowestElsewhere(scenario.name, window.portalId, window.faultAt, window.recoveredFrom);
+    const detail = `other portals written back within ${slowest === null ? '–' : `${(slowest / 1000).toFixed(1)} s`}`;
+    window.check = { ok: (window.check?.ok ?? true) && slowest !== null && slowest <= OTHERS_WITHIN_MS, detail: [window.check?.detail, detail].filter(Boolean).join('; ') };
+  }
   if (figures.lost > 0) failures.push(`${figures.lost} lost`);
   if (figures.duplicates > 0) failures.push(`${figures.duplicates} duplicates`);
   if (figures.crossPortal > 0) failures.push(`${figures.crossPortal} cross-portal writes`);
