@@ -1,7 +1,19 @@
 import { randomBytes } from 'node:crypto';
-import { Kafka, logLevel, Partitioners, type IHeaders } from 'kafkajs';
+import { Kafka, logLevel, Partitioners, type Admin, type IHeaders, type Producer } from 'kafkajs';
+import { kafkaJsConfig, type KafkaConnection } from '@app/common';
 
 export const KAFKA_BROKERS = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
+
+export type TestKafkaAdmin = Admin;
+export type TestKafkaProducer = Producer;
+
+/**
+ * A raw kafkajs client for test-only administration (offsets, topics, raw produce),
+ * built from the same connection settings as the bus (kafka-client-config.ts).
+ */
+export function testKafka(clientId: string, connection: Partial<KafkaConnection> = {}): Kafka {
+  return new Kafka({ ...kafkaJsConfig({ brokers: KAFKA_BROKERS, clientId, ...connection }), logLevel: logLevel.NOTHING });
+}
 
 /** The partition kafkajs's default partitioner gives a portal's messages on a topic of `partitions` partitions. */
 export function partitionOf(topic: string, portalId: number, partitions = 3): number {
@@ -24,7 +36,7 @@ export interface CollectedMessage {
 
 /** Reads everything that arrives on the topics into an array, for assertions. */
 export async function collectMessages(topics: string[]): Promise<{ messages: CollectedMessage[]; waitFor(count: number, timeoutMs?: number): Promise<CollectedMessage[]>; stop(): Promise<void> }> {
-  const kafka = new Kafka({ clientId: 'test-collector', brokers: KAFKA_BROKERS, logLevel: logLevel.NOTHING });
+  const kafka = testKafka('test-collector');
   const consumer = kafka.consumer({ groupId: `collector-${randomBytes(4).toString('hex')}` });
   const messages: CollectedMessage[] = [];
   await consumer.connect();
