@@ -51,7 +51,7 @@ export class AppConfig {
   @IsOptional() @IsInstance(PemFile)
   kafkaSslKeyFile?: PemFile;
 
-  @IsOptional() @IsIn(SASL_MECHANISMS, { message: `must be one of ${SASL_MECHANISMS.join(', ')}` })
+  @IsOptional() @IsIn(SASL_MECHANISMS, { message: `$property must be one of ${SASL_MECHANISMS.join(', ')}` })
   kafkaSaslMechanism?: SaslMechanism;
 
   @IsOptional() @IsString() @MinLength(1)

@@ -84,7 +84,7 @@ function flatScopes(requirements: readonly ScopeRequirement[]): string[] {
 
 /** Every environment variable the platform reads, in the order README documents them. */
 export const ENV_SPEC: ReadonlyArray<EnvVarSpec> = [
-  { env: 'DATABASE_URL', field: 'databaseUrl', default: 'postgres://postgres@127.0.0.1:5432/hubspot_ai', description: 'Postgres holding the event store, outbox and portal registry' },
+  { env: 'DATABASE_URL', field: 'databaseUrl', default: 'postgres://postgres@127.0.0.1:5432/hubspot_ai', description: "Postgres holding the event store, outbox and portal registry; TLS with sslmode=require, verify-ca or verify-full and sslrootcert=<CA file> (libpq's meaning, docs/security.md)" },
   { env: 'KAFKA_BROKERS', field: 'kafkaBrokers', default: '127.0.0.1:9092', parse: list, description: 'Comma-separated Kafka bootstrap brokers' },
   { env: 'KAFKA_TOPIC_PREFIX', field: 'kafkaTopicPrefix', default: 'hubspot-ai', description: 'Prefix of every topic and consumer group name' },
   { env: 'KAFKA_TOPIC_PARTITIONS', field: 'kafkaTopicPartitions', default: '12', parse: int, description: 'Partitions per topic when topics are created' },

@@ -46,13 +46,14 @@ function certificateProblem(pem: string): string | undefined {
 
 function privateKeyProblem(pem: string): string | undefined {
   if (!/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(pem)) return 'holds no PEM private key (-----BEGIN PRIVATE KEY-----)';
+  if (pem.includes('-----BEGIN ENCRYPTED PRIVATE KEY-----') || pem.includes('Proc-Type: 4,ENCRYPTED')) {
+    return 'holds an encrypted private key; decrypt it (openssl pkcs8 -topk8 -nocrypt), a passphrase is not supported';
+  }
   try {
     createPrivateKey(pem);
     return undefined;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'ERR_MISSING_PASSPHRASE'
-      ? 'holds an encrypted private key; decrypt it (openssl pkcs8 -topk8 -nocrypt), a passphrase is not supported'
-      : 'holds a private key that cannot be parsed';
+  } catch {
+    return 'holds a private key that cannot be parsed';
   }
 }
 

@@ -1,5 +1,5 @@
 import type { KafkaConfig } from 'kafkajs';
-import type { AppConfig, SaslMechanism } from '../config/app-config';
+import { SASL_MECHANISMS, type AppConfig, type SaslMechanism } from '../config/app-config';
 import { keyMatchesCertificate, type PemFile } from '../config/pem-file';
 
 /**
@@ -94,7 +94,7 @@ export function kafkaConfigProblems(config: Partial<KafkaSettings>, env: NodeJS.
 
   const mechanismGiven = given('KAFKA_SASL_MECHANISM');
   const credentials = ['KAFKA_SASL_USERNAME', 'KAFKA_SASL_PASSWORD'].filter(given);
-  if (mechanismGiven && config.kafkaSaslMechanism) {
+  if (mechanismGiven && config.kafkaSaslMechanism && SASL_MECHANISMS.includes(config.kafkaSaslMechanism)) {
     const missing = ['KAFKA_SASL_USERNAME', 'KAFKA_SASL_PASSWORD'].filter((name) => !given(name));
     if (missing.length > 0) problems.push(`KAFKA_SASL_MECHANISM=${config.kafkaSaslMechanism} needs ${missing.join(' and ')}`);
     // PLAIN sends the password as it is: only inside TLS.
