@@ -1,4 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
 import { Kafka, logLevel, Partitioners, type Admin, type IHeaders, type Producer } from 'kafkajs';
 import { kafkaJsConfig, type KafkaConnection } from '@app/common';
 
@@ -13,6 +16,39 @@ export type TestKafkaProducer = Producer;
  */
 export function testKafka(clientId: string, connection: Partial<KafkaConnection> = {}): Kafka {
   return new Kafka({ ...kafkaJsConfig({ brokers: KAFKA_BROKERS, clientId, ...connection }), logLevel: logLevel.NOTHING });
+}
+
+/** How to reach the local test broker's secure listeners, as scripts/kafka.sh writes it into its data dir. */
+export interface SecureListener {
+  host: string;
+  plaintextPort: number;
+  saslSslPort: number;
+  sslPort: number;
+  caFile: string;
+  untrustedCaFile: string;
+  clientCertFile: string;
+  clientKeyFile: string;
+  username: string;
+  password: string;
+}
+
+/**
+ * The secure listeners of the broker scripts/kafka.sh started (KAFKA_DATA_DIR, or its
+ * default), or why there are none to test against: an external broker (KAFKA_BROKERS
+ * names another one) or a data dir without secure-listener.json.
+ */
+export function secureListener(): { listener: SecureListener } | { skipped: string } {
+  const dataDir = process.env.KAFKA_DATA_DIR ?? join(process.env.HUBSPOT_AI_CACHE ?? join(homedir(), '.cache', 'hubspot-ai'), 'kafka-data');
+  const file = join(dataDir, 'secure-listener.json');
+  let listener: SecureListener;
+  try {
+    listener = JSON.parse(readFileSync(file, 'utf8')) as SecureListener;
+  } catch {
+    return { skipped: `no secure listener to test against: ${file} is missing (start the broker with scripts/kafka.sh)` };
+  }
+  const plaintext = `${listener.host}:${listener.plaintextPort}`;
+  if (!KAFKA_BROKERS.includes(plaintext)) return { skipped: `no secure listener to test against: KAFKA_BROKERS=${KAFKA_BROKERS.join(',')} is not the scripts/kafka.sh broker of ${file} (${plaintext})` };
+  return { listener };
 }
 
 /** The partition kafkajs's default partitioner gives a portal's messages on a topic of `partitions` partitions. */

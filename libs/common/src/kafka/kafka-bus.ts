@@ -135,11 +135,18 @@ export class KafkaBus {
   }
 
   /**
-   * Connects the producer, so a service learns at boot whether it can reach Kafka:
-   * rejects with a KafkaConnectError saying what is wrong (unreachable, TLS, SASL).
+   * Connects once (TCP, TLS, SASL, metadata) and disconnects, so a service learns at
+   * boot whether it can reach Kafka: rejects with a KafkaConnectError saying what is
+   * wrong (unreachable, TLS, SASL). Two quick retries: a broker still starting gets a
+   * second, a wrong address does not hold up the boot.
    */
-  async connect(): Promise<void> {
-    await this.connecting(() => this.connectedProducer());
+  async checkConnection(): Promise<void> {
+    const admin = this.kafka.admin({ retry: { retries: 2, initialRetryTime: 300 } });
+    try {
+      await this.connecting(() => admin.connect());
+    } finally {
+      await admin.disconnect().catch(() => undefined);
+    }
   }
 
   /** Runs a connection step; a failure becomes a KafkaConnectError that names the brokers and the cause. */

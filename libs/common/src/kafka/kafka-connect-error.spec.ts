@@ -41,7 +41,7 @@ describe('describeKafkaFailure', () => {
   it('tells a host name mismatch and a handshake with a plaintext port apart', () => {
     expect(describeKafkaFailure(new KafkaJSConnectionError('x', { broker: 'b:1', code: 'ERR_TLS_CERT_ALTNAME_INVALID' }), { brokers, tls: {} }).message).toMatch(/does not name that host/);
     const wrongPort = describeKafkaFailure(new KafkaJSConnectionError('Connection error: wrong version number', { broker: 'b:1', code: 'ERR_SSL_WRONG_VERSION_NUMBER' }), { brokers, tls: {} });
-    expect(wrongPort).toEqual({ kind: 'tls', message: expect.stringContaining('Kafka TLS handshake with b:1 failed (ERR_SSL_WRONG_VERSION_NUMBER)') });
+    expect(wrongPort).toEqual({ kind: 'tls', message: 'Kafka TLS handshake with b:1 failed (ERR_SSL_WRONG_VERSION_NUMBER): does the listener require a client certificate (KAFKA_SSL_CERT_FILE, KAFKA_SSL_KEY_FILE)? is it a TLS port?' });
   });
 
   it('keeps anything else as it came, with the brokers', () => {

@@ -73,12 +73,18 @@ export function describeKafkaFailure(error: unknown, connection: Pick<KafkaConne
     return { kind: 'tls', message: `Kafka TLS: the certificate of ${at} does not name that host (${code}); use the host name the certificate was issued for in KAFKA_BROKERS` };
   }
   if (code && (code.startsWith('ERR_SSL_') || code === 'EPROTO')) {
-    const hint = connection.tls ? 'is it a TLS listener? check the port, KAFKA_SSL_CERT_FILE/KAFKA_SSL_KEY_FILE if it requires a client certificate' : 'KAFKA_SSL is false';
-    return { kind: 'tls', message: `Kafka TLS handshake with ${at} failed (${code}): ${detail}; ${hint}` };
+    // (OpenSSL's own text adds nothing to its code.)
+    const hint = connection.tls ? 'does the listener require a client certificate (KAFKA_SSL_CERT_FILE, KAFKA_SSL_KEY_FILE)? is it a TLS port?' : 'KAFKA_SSL is false';
+    return { kind: 'tls', message: `Kafka TLS handshake with ${at} failed (${code}): ${hint}` };
   }
   if ((code && UNREACHABLE.has(code)) || root.name === 'KafkaJSConnectionError' || root.name === 'KafkaJSConnectionClosedError') {
     // A TLS listener answered by a plaintext client closes the connection without a word.
-    const hint = !connection.tls && root.name === 'KafkaJSConnectionClosedError' ? ' (a TLS listener? set KAFKA_SSL=true)' : '';
+    const hint =
+      !connection.tls && root.name === 'KafkaJSConnectionClosedError'
+        ? ' (a TLS listener? set KAFKA_SSL=true)'
+        : connection.tls && code === 'ECONNRESET'
+          ? ' (a plaintext listener? check the port and KAFKA_SSL)'
+          : '';
     return { kind: 'unreachable', message: `Kafka unreachable at ${at}: ${code ? `${code} ` : ''}${detail}${hint}` };
   }
   const type = typeof root.type === 'string' ? ` (${root.type})` : '';

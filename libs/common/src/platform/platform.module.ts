@@ -81,7 +81,7 @@ class KafkaBootCheck implements OnModuleInit {
 
   async onModuleInit(): Promise<void> {
     try {
-      await this.bus.connect();
+      await this.bus.checkConnection();
     } catch (error) {
       if (this.service !== 'ingest' || !(error instanceof KafkaConnectError) || error.kind !== 'unreachable') throw error;
       this.logger.warn(`${error.message}; accepting webhooks into the outbox until Kafka answers`);
