@@ -48,7 +48,6 @@ import Anthropic from '@anthropic-ai/sdk';
 import { Client } from '@hubspot/api-client';
 import { ModulesContainer } from '@nestjs/core';
 import { Test, type TestingModule } from '@nestjs/testing';
-import { Kafka, logLevel } from 'kafkajs';
 import { Client as PgClient } from 'pg';
 import {
   allTopics,
@@ -69,7 +68,7 @@ import {
   type PlatformEvent,
 } from '@app/common';
 import { createTestDatabase, type TestDatabase } from '../test/support/database';
-import { KAFKA_BROKERS } from '../test/support/kafka';
+import { KAFKA_BROKERS, testKafka } from '../test/support/kafka';
 import { AI_PROVIDER, type AiProvider } from '../apps/enricher/src/ai/ai-provider';
 import { CrmReader } from '../apps/enricher/src/crm/crm-reader';
 import { createAiProvider, EnricherModule } from '../apps/enricher/src/enricher.module';
@@ -436,7 +435,7 @@ async function run(): Promise<void> {
   let standIns: StandIns | undefined;
   let db: TestDatabase | undefined;
   let moduleRef: TestingModule | undefined;
-  const kafkaAdmin = new Kafka({ clientId: 'bench-enricher-admin', brokers: KAFKA_BROKERS, logLevel: logLevel.NOTHING }).admin();
+  const kafkaAdmin = testKafka('bench-enricher-admin').admin();
   try {
     const setupStart = performance.now();
     const spec = { portals: PORTALS, firstPortal: FIRST_PORTAL, contactsPerPortal: perPortal };

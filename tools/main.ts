@@ -5,6 +5,7 @@ import {
   EventStore,
   ensureDatabaseExists,
   KafkaBus,
+  kafkaConnection,
   keyringFromConfig,
   loadServiceConfig,
   maskUrlPassword,
@@ -50,7 +51,7 @@ async function main(argv: string[]): Promise<void> {
       return;
     }
     case 'kafka:topics': {
-      const bus = new KafkaBus({ brokers: config.kafkaBrokers, clientId: 'hubspot-ai-tools', logger });
+      const bus = new KafkaBus({ ...kafkaConnection(config, 'hubspot-ai-tools'), logger });
       const created = await bus.ensureTopics(allTopics(topicNames(config.kafkaTopicPrefix)), config.kafkaTopicPartitions, config.kafkaReplicationFactor);
       logger.info('topics ready', { created, partitions: config.kafkaTopicPartitions });
       await bus.disconnect();

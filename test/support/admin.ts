@@ -1,6 +1,6 @@
 import { Test } from '@nestjs/testing';
 import type { INestApplication } from '@nestjs/common';
-import { BudgetRepository, EventStore, HubSpotApi, HubSpotBudget, HubSpotClientFactory, HubSpotOAuth, OperatorAlerts, PortalLifecycle, PortalRepository, PortalTokens, TokenCipher, type AppConfig } from '@app/common';
+import { BudgetRepository, EventStore, HubSpotApi, HubSpotBudget, HubSpotClientFactory, HubSpotOAuth, KafkaBus, kafkaConnection, OperatorAlerts, PortalLifecycle, PortalRepository, PortalTokens, TokenCipher, type AppConfig } from '@app/common';
 import { AdminModule, type AdminDependencies } from '../../apps/ingest/src/admin/admin.module';
 import type { TestDatabase } from './database';
 import { memoryLogger } from './logger';
@@ -21,6 +21,8 @@ export function adminDependencies(db: TestDatabase, config: AppConfig, portals =
     budget: new HubSpotBudget(new BudgetRepository(db.dataSource), config.hubspotBudgetHeadroom),
     hubspot,
     clock,
+    // Connects only when a redrive runs.
+    bus: new KafkaBus({ ...kafkaConnection(config, 'test-admin'), logger: memoryLogger().logger }),
     lifecycle: new PortalLifecycle(eventStore, db.dataSource),
     oauth,
     tokens: new PortalTokens(portals.credentials, oauth, eventStore, alerts, clock, { refreshSkewMs: config.hubspotTokenRefreshSkewMs, cacheMs: config.portalCacheMs }),

@@ -1,7 +1,55 @@
 import { randomBytes } from 'node:crypto';
-import { Kafka, logLevel, Partitioners, type IHeaders } from 'kafkajs';
+import { readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { Kafka, logLevel, Partitioners, type Admin, type IHeaders, type Producer } from 'kafkajs';
+import { kafkaJsConfig, type KafkaConnection } from '@app/common';
 
 export const KAFKA_BROKERS = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
+
+export type TestKafkaAdmin = Admin;
+export type TestKafkaProducer = Producer;
+
+/**
+ * A raw kafkajs client for test-only administration (offsets, topics, raw produce),
+ * built from the same connection settings as the bus (kafka-client-config.ts).
+ */
+export function testKafka(clientId: string, connection: Partial<KafkaConnection> = {}): Kafka {
+  return new Kafka({ ...kafkaJsConfig({ brokers: KAFKA_BROKERS, clientId, ...connection }), logLevel: logLevel.NOTHING });
+}
+
+/** How to reach the local test broker's secure listeners, as scripts/kafka.sh writes it into its data dir. */
+export interface SecureListener {
+  host: string;
+  plaintextPort: number;
+  saslSslPort: number;
+  sslPort: number;
+  caFile: string;
+  untrustedCaFile: string;
+  clientCertFile: string;
+  clientKeyFile: string;
+  username: string;
+  password: string;
+}
+
+/**
+ * The secure listeners of the broker scripts/kafka.sh started (KAFKA_DATA_DIR, or its
+ * default), or why there are none to test against: an external broker (KAFKA_BROKERS
+ * names another one) or a data dir without secure-listener.json.
+ */
+export function secureListener(): { listener: SecureListener } | { skipped: string } {
+  const dataDir = process.env.KAFKA_DATA_DIR ?? join(process.env.HUBSPOT_AI_CACHE ?? join(homedir(), '.cache', 'hubspot-ai'), 'kafka-data');
+  const file = join(dataDir, 'secure-listener.json');
+  let listener: SecureListener;
+  try {
+    listener = JSON.parse(readFileSync(file, 'utf8')) as SecureListener;
+  } catch {
+    return { skipped: `no secure listener to test against: ${file} is missing (start the broker with scripts/kafka.sh)` };
+  }
+  const plaintext = `${listener.host}:${listener.plaintextPort}`;
+  if (!KAFKA_BROKERS.includes(plaintext)) return { skipped: `no secure listener to test against: KAFKA_BROKERS=${KAFKA_BROKERS.join(',')} is not the scripts/kafka.sh broker of ${file} (${plaintext})` };
+  return { listener };
+}
 
 /** The partition kafkajs's default partitioner gives a portal's messages on a topic of `partitions` partitions. */
 export function partitionOf(topic: string, portalId: number, partitions = 3): number {
@@ -24,7 +72,7 @@ export interface CollectedMessage {
 
 /** Reads everything that arrives on the topics into an array, for assertions. */
 export async function collectMessages(topics: string[]): Promise<{ messages: CollectedMessage[]; waitFor(count: number, timeoutMs?: number): Promise<CollectedMessage[]>; stop(): Promise<void> }> {
-  const kafka = new Kafka({ clientId: 'test-collector', brokers: KAFKA_BROKERS, logLevel: logLevel.NOTHING });
+  const kafka = testKafka('test-collector');
   const consumer = kafka.consumer({ groupId: `collector-${randomBytes(4).toString('hex')}` });
   const messages: CollectedMessage[] = [];
   await consumer.connect();

@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { DataSource } from 'typeorm';
-import { CLOCK, closeOnSignals, EventStore, HubSpotApi, HubSpotBudget, HubSpotOAuth, installCrashHandlers, loadServiceConfig, NestJsonLogger, PlatformModule, PortalLifecycle, PortalRepository, PortalTokens, runService } from '@app/common';
+import { CLOCK, closeOnSignals, EventStore, HubSpotApi, HubSpotBudget, HubSpotOAuth, installCrashHandlers, KafkaBus, loadServiceConfig, NestJsonLogger, PlatformModule, PortalLifecycle, PortalRepository, PortalTokens, runService } from '@app/common';
 import { AdminModule } from './admin/admin.module';
 import { IngestModule } from './ingest.module';
 import { listenPublic } from './edge/public-server';
@@ -30,6 +30,7 @@ async function bootstrap(): Promise<void> {
       budget: app.get(HubSpotBudget),
       hubspot: app.get(HubSpotApi),
       clock: app.get(CLOCK),
+      bus: app.get(KafkaBus),
       lifecycle: app.get(PortalLifecycle),
       oauth: app.get(HubSpotOAuth),
       tokens: app.get(PortalTokens),

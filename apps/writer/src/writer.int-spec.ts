@@ -1,5 +1,4 @@
 import type { TestingModule } from '@nestjs/testing';
-import { Kafka, logLevel } from 'kafkajs';
 import {
   allTopics,
   deadLetterTopic,
@@ -17,7 +16,7 @@ import {
 } from '@app/common';
 import { HubSpotSandbox } from '../../../sandbox/hubspot';
 import { createTestDatabase, type TestDatabase } from '../../../test/support/database';
-import { collectMessages, eventually, KAFKA_BROKERS, partitionOf, uniquePrefix } from '../../../test/support/kafka';
+import { collectMessages, eventually, KAFKA_BROKERS, partitionOf, testKafka, uniquePrefix } from '../../../test/support/kafka';
 import { memoryLogger } from '../../../test/support/logger';
 import { addSandboxPortal, startWriter } from '../../../test/support/writer';
 import { testConfig } from '../../../test/support/platform';
@@ -193,7 +192,7 @@ describe('writer (real Kafka, Postgres and the HubSpot sandbox)', () => {
     await portals.updateSettings(held, { status: 'paused' });
     const a = sandbox.seedObject(held, 'contacts', { email: 'a@held.io' }).id;
     const b = sandbox.seedObject(neighbour, 'contacts', { email: 'b@neighbour.io' }).id;
-    const admin = new Kafka({ brokers: KAFKA_BROKERS, logLevel: logLevel.NOTHING }).admin();
+    const admin = testKafka('writer-test-admin').admin();
     await admin.connect();
     const committed = async () => Number((await admin.fetchOffsets({ groupId: `${prefix}.writer`, topics: [topics.writebacks] }))[0]!.partitions.find((p) => p.partition === partitionOfPortal(held))!.offset);
     const before = (await admin.fetchTopicOffsets(topics.writebacks)).find((p) => p.partition === partitionOfPortal(held))!;

@@ -1,6 +1,5 @@
 import { Module, ValidationPipe, type DynamicModule, type INestApplication, type Provider } from '@nestjs/common';
-import { Kafka, logLevel } from 'kafkajs';
-import { AppConfig, BackfillProgress, BackfillRepository, CLOCK, DecisionCosts, DeadLetterRedriver, EventStore, HubSpotApi, HubSpotBudget, HubSpotOAuth, PersonalDataErasure, PortalLifecycle, PortalRepository, PortalTokens, SubjectKeys, type Clock } from '@app/common';
+import { AppConfig, BackfillProgress, BackfillRepository, CLOCK, DecisionCosts, DeadLetterRedriver, EventStore, HubSpotApi, KafkaBus, HubSpotBudget, HubSpotOAuth, PersonalDataErasure, PortalLifecycle, PortalRepository, PortalTokens, SubjectKeys, type Clock } from '@app/common';
 import { IngestMetrics } from '../metrics/ingest-metrics';
 import { MetricsController } from '../metrics/metrics.controller';
 import { AdminAuthGuard } from './admin-auth.guard';
@@ -42,6 +41,8 @@ export interface AdminDependencies {
   lifecycle: PortalLifecycle;
   oauth: HubSpotOAuth;
   tokens: PortalTokens;
+  /** PlatformModule's door to Kafka: the dead-letter redrive reads and publishes through it. */
+  bus: KafkaBus;
   /** Ingest's metrics, scraped at GET /metrics on this (internal) port rather than the public webhook port. */
   metrics?: IngestMetrics;
 }
@@ -59,6 +60,7 @@ export class AdminModule {
       { provide: PortalRepository, useValue: deps.portals },
       { provide: EventStore, useValue: deps.eventStore },
       { provide: CLOCK, useValue: deps.clock },
+      { provide: KafkaBus, useValue: deps.bus },
       { provide: HubSpotBudget, useValue: deps.budget },
       { provide: HubSpotApi, useValue: deps.hubspot },
       { provide: PortalLifecycle, useValue: deps.lifecycle },
@@ -97,12 +99,8 @@ export class AdminModule {
         ConnectionInspector,
         PortalConnector,
         OAuthInstallService,
-        // Its own client, connected only while a redrive runs (see DeadLetterRedriver).
-        {
-          provide: DeadLetterRedriver,
-          useFactory: (config: AppConfig) => new DeadLetterRedriver(new Kafka({ clientId: 'hubspot-ai-ingest-admin', brokers: config.kafkaBrokers, logLevel: logLevel.WARN })),
-          inject: [AppConfig],
-        },
+        // Connected only while a redrive runs (see DeadLetterRedriver), with the bus's settings.
+        { provide: DeadLetterRedriver, useFactory: (bus: KafkaBus) => bus.redriver(), inject: [KafkaBus] },
       ],
     };
   }

@@ -1,9 +1,8 @@
 import type { INestApplication } from '@nestjs/common';
-import { Kafka, logLevel, type Admin, type Producer } from 'kafkajs';
 import { deadLetterTopic, topicNames } from '@app/common';
 import { anEvent } from '../../../../test/support/builders';
 import { createTestDatabase, type TestDatabase } from '../../../../test/support/database';
-import { collectMessages, KAFKA_BROKERS, uniquePrefix } from '../../../../test/support/kafka';
+import { collectMessages, testKafka, uniquePrefix, type TestKafkaAdmin, type TestKafkaProducer } from '../../../../test/support/kafka';
 import { TEST_ADMIN_KEY, testConfig } from '../../../../test/support/platform';
 import { adminDependencies, startAdminApp } from '../../../../test/support/admin';
 
@@ -11,10 +10,10 @@ describe('dead-letter redrive endpoint (real Kafka and Postgres)', () => {
   const prefix = uniquePrefix('redrive');
   const topics = topicNames(prefix);
   const writebacksDlq = deadLetterTopic(topics.writebacks);
-  const kafka = new Kafka({ clientId: 'redrive-test', brokers: KAFKA_BROKERS, logLevel: logLevel.NOTHING });
+  const kafka = testKafka('redrive-test');
   const auth = { authorization: `Bearer ${TEST_ADMIN_KEY}`, 'content-type': 'application/json' };
-  let admin: Admin;
-  let producer: Producer;
+  let admin: TestKafkaAdmin;
+  let producer: TestKafkaProducer;
   let db: TestDatabase;
   let app: INestApplication;
   let url: string;

@@ -1,5 +1,4 @@
 import { Inject, Injectable, Optional, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
-import type { Consumer, EachBatchPayload } from 'kafkajs';
 import {
   AppConfig,
   CLOCK,
@@ -15,6 +14,8 @@ import {
   PersonalData,
   PortalAccess,
   TOPICS,
+  type BatchConsumer,
+  type BatchConsumerSpec,
   type BudgetGrant,
   type Clock,
   type PlatformEvent,
@@ -41,7 +42,7 @@ const SHUTDOWN_GRACE_MS = 5_000;
  */
 @Injectable()
 export class WritebackStreamConsumer implements OnApplicationBootstrap, BeforeApplicationShutdown {
-  private consumer: Consumer | undefined;
+  private consumer: BatchConsumer | undefined;
   private scheduler: WriteScheduler | undefined;
   private readonly offsets = new Map<string, PartitionOffsets>();
   private readonly committed = new Map<string, number>();
@@ -80,14 +81,14 @@ export class WritebackStreamConsumer implements OnApplicationBootstrap, BeforeAp
         errorBackoffMs: ERROR_BACKOFF_MS,
       },
     );
-    const consumer = this.bus.createConsumer(consumerGroupId(this.config.kafkaTopicPrefix, 'writer'));
-    this.consumer = consumer;
-    consumer.on(consumer.events.GROUP_JOIN, (event) => this.onAssignment(event.payload.memberAssignment));
-    await consumer.connect();
-    await consumer.subscribe({ topic: this.topics.writebacks, fromBeginning: true });
-    // autoCommit off: kafkajs still advances its fetch position (eachBatchAutoResolve),
-    // but only commit() below moves the committed offset.
-    await consumer.run({ autoCommit: false, eachBatchAutoResolve: true, partitionsConsumedConcurrently: 4, eachBatch: (payload) => whileHeartbeating(payload.heartbeat, () => this.onBatch(payload)) });
+    // Offsets are committed only by commit() below; the batch intake heartbeats while it runs.
+    this.consumer = await this.bus.consumeBatches({
+      groupId: consumerGroupId(this.config.kafkaTopicPrefix, 'writer'),
+      topic: this.topics.writebacks,
+      partitionsConsumedConcurrently: 4,
+      onBatch: (payload) => whileHeartbeating(payload.heartbeat, () => this.onBatch(payload)),
+      onAssignment: (assignment) => this.onAssignment(assignment),
+    });
     this.commitTimer = setInterval(() => void this.commit(), COMMIT_EVERY_MS);
   }
 
@@ -108,7 +109,7 @@ export class WritebackStreamConsumer implements OnApplicationBootstrap, BeforeAp
     return this.scheduler?.whenIdle() ?? Promise.resolve();
   }
 
-  private async onBatch({ batch, heartbeat }: EachBatchPayload): Promise<void> {
+  private async onBatch({ batch, heartbeat }: Parameters<BatchConsumerSpec['onBatch']>[0]): Promise<void> {
     const key = `${batch.topic}#${batch.partition}`;
     let tracker = this.offsets.get(key);
     if (!tracker) {
@@ -166,9 +167,10 @@ export class WritebackStreamConsumer implements OnApplicationBootstrap, BeforeAp
   private applyBackpressure(topic: string, partition: number): void {
     const key = `${topic}#${partition}`;
     const held = this.buffered.get(key) ?? 0;
-    if (!this.pausedPartitions.has(key) && held > this.partitionShare()) {
+    // (Before consumeBatches has returned the consumer, no batch can have arrived: fetching needs I/O.)
+    if (this.consumer && !this.pausedPartitions.has(key) && held > this.partitionShare()) {
       this.pausedPartitions.add(key);
-      this.consumer!.pause([{ topic, partitions: [partition] }]);
+      this.consumer.pause(topic, partition);
       this.logger.warn('writer buffer full; pausing consumption', { topic, partition, buffered: held });
     }
   }
@@ -194,7 +196,7 @@ export class WritebackStreamConsumer implements OnApplicationBootstrap, BeforeAp
       if ((this.buffered.get(key) ?? 0) >= this.partitionShare() * 0.8) continue;
       const [topic, partition] = splitKey(key);
       try {
-        this.consumer!.resume([{ topic, partitions: [partition] }]);
+        this.consumer!.resume(topic, partition);
         this.pausedPartitions.delete(key);
         this.logger.info('writer buffer drained; resuming consumption', { topic, partition });
       } catch (error) {

@@ -1,11 +1,16 @@
-import { IsIn, IsInt, IsNumber, IsOptional, IsString, Matches, Max, Min, MinLength } from 'class-validator';
+import { IsBoolean, IsIn, IsInstance, IsInt, IsNumber, IsOptional, IsString, Matches, Max, Min, MinLength } from 'class-validator';
 import type { KeyringKey } from '../crypto/keyring';
+import { PemFile } from './pem-file';
 
 export const SERVICE_NAMES = ['ingest', 'enricher', 'writer', 'scheduler', 'tools'] as const;
 export type ServiceName = (typeof SERVICE_NAMES)[number];
 
 export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** KAFKA_SASL_MECHANISM, as kafkajs names them. */
+export const SASL_MECHANISMS = ['plain', 'scram-sha-256', 'scram-sha-512'] as const;
+export type SaslMechanism = (typeof SASL_MECHANISMS)[number];
 
 /** HUBSPOT_LEGACY_SIGNATURES: v1 only ever on the app route, v2 only on the workflow route (where HubSpot sends them). */
 export const LEGACY_SIGNATURE_OPTIONS = ['app-v1', 'workflow-v2'] as const;
@@ -28,6 +33,38 @@ export class AppConfig {
 
   @IsInt() @Min(1) @Max(1000)
   kafkaTopicPartitions: number;
+
+  // How every Kafka client connects: see kafka/kafka-client-config.ts (checked together there).
+  @IsOptional() @Matches(/^[a-zA-Z0-9._-]+$/, { message: 'may contain only letters, digits, dot, underscore and dash' })
+  kafkaClientId?: string;
+
+  @IsBoolean()
+  kafkaSsl: boolean;
+
+  /** Read at load (PEM); without it, TLS trusts Node's built-in CA list. */
+  @IsOptional() @IsInstance(PemFile)
+  kafkaSslCaFile?: PemFile;
+
+  @IsOptional() @IsInstance(PemFile)
+  kafkaSslCertFile?: PemFile;
+
+  @IsOptional() @IsInstance(PemFile)
+  kafkaSslKeyFile?: PemFile;
+
+  @IsOptional() @IsIn(SASL_MECHANISMS, { message: `$property must be one of ${SASL_MECHANISMS.join(', ')}` })
+  kafkaSaslMechanism?: SaslMechanism;
+
+  @IsOptional() @IsString() @MinLength(1)
+  kafkaSaslUsername?: string;
+
+  @IsOptional() @IsString() @MinLength(1)
+  kafkaSaslPassword?: string;
+
+  @IsInt() @Min(100) @Max(120_000)
+  kafkaConnectionTimeoutMs: number;
+
+  @IsInt() @Min(1_000) @Max(600_000)
+  kafkaRequestTimeoutMs: number;
 
   @IsInt() @Min(1) @Max(10)
   kafkaReplicationFactor: number;
@@ -182,4 +219,7 @@ export const SENSITIVE_FIELDS: ReadonlyArray<keyof AppConfig> = [
   'tokenEncryptionKey',
   'tokenEncryptionKeys',
   'databaseUrl',
+  'kafkaSaslPassword',
+  // A PemFile never shows its text (not enumerable); the key's path is kept out of logs all the same.
+  'kafkaSslKeyFile',
 ];

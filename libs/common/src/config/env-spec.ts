@@ -1,6 +1,7 @@
 import { LEAD_AI_REQUIREMENTS, MANAGEMENT_AI_REQUIREMENTS, SERVICE_AI_REQUIREMENTS, type ScopeRequirement } from '../capabilities/capability-requirements';
 import { LEGACY_SIGNATURE_OPTIONS, type AppConfig, type ServiceName } from './app-config';
 import { decodeKey32, KEY_FORMAT_HINT, parseKeyList } from './token-keys';
+import { PemFileError, readPemFile, type PemKind } from './pem-file';
 
 type Parser = (raw: string) => unknown;
 
@@ -42,6 +43,23 @@ const scopeList: Parser = (raw) => {
   if (bad.length > 0) throw new EnvParseError(`must be HubSpot scope names separated by spaces or commas, got ${bad.map((b) => `"${b}"`).join(', ')}`);
   return [...new Set(scopes)];
 };
+const bool: Parser = (raw) => {
+  const value = raw.trim().toLowerCase();
+  if (value !== 'true' && value !== 'false') throw new EnvParseError(`must be true or false, got "${raw}"`);
+  return value === 'true';
+};
+const lowerCase: Parser = (raw) => raw.trim().toLowerCase();
+/** Read now, so a missing or malformed file stops the service at boot. */
+const pemFile =
+  (kind: PemKind): Parser =>
+  (raw) => {
+    try {
+      return readPemFile(raw.trim(), kind);
+    } catch (error) {
+      if (error instanceof PemFileError) throw new EnvParseError(error.message);
+      throw error;
+    }
+  };
 const noTrailingSlash: Parser = (raw) => raw.trim();
 /** `off`, or a comma-separated subset of LEGACY_SIGNATURE_OPTIONS. */
 const legacySignatures: Parser = (raw) => {
@@ -66,10 +84,20 @@ function flatScopes(requirements: readonly ScopeRequirement[]): string[] {
 
 /** Every environment variable the platform reads, in the order README documents them. */
 export const ENV_SPEC: ReadonlyArray<EnvVarSpec> = [
-  { env: 'DATABASE_URL', field: 'databaseUrl', default: 'postgres://postgres@127.0.0.1:5432/hubspot_ai', description: 'Postgres holding the event store, outbox and portal registry' },
+  { env: 'DATABASE_URL', field: 'databaseUrl', default: 'postgres://postgres@127.0.0.1:5432/hubspot_ai', description: "Postgres holding the event store, outbox and portal registry; TLS with sslmode=require, verify-ca or verify-full and sslrootcert=<CA file> (libpq's meaning, docs/security.md)" },
   { env: 'KAFKA_BROKERS', field: 'kafkaBrokers', default: '127.0.0.1:9092', parse: list, description: 'Comma-separated Kafka bootstrap brokers' },
   { env: 'KAFKA_TOPIC_PREFIX', field: 'kafkaTopicPrefix', default: 'hubspot-ai', description: 'Prefix of every topic and consumer group name' },
   { env: 'KAFKA_TOPIC_PARTITIONS', field: 'kafkaTopicPartitions', default: '12', parse: int, description: 'Partitions per topic when topics are created' },
+  { env: 'KAFKA_CLIENT_ID', field: 'kafkaClientId', description: 'Client id every Kafka connection of the service presents (quotas, ACL audit logs); default hubspot-ai-<service>' },
+  { env: 'KAFKA_SSL', field: 'kafkaSsl', default: 'false', parse: bool, description: "true: connect to the brokers with TLS, verifying their certificates against KAFKA_SSL_CA_FILE, or Node's built-in CA list without it" },
+  { env: 'KAFKA_SSL_CA_FILE', field: 'kafkaSslCaFile', parse: pemFile('certificate'), description: "PEM file of the CA(s) that signed the brokers' certificates (needs KAFKA_SSL=true); read at startup" },
+  { env: 'KAFKA_SSL_CERT_FILE', field: 'kafkaSslCertFile', parse: pemFile('certificate'), description: 'PEM client certificate for TLS client authentication (mTLS, needs KAFKA_SSL=true and KAFKA_SSL_KEY_FILE)' },
+  { env: 'KAFKA_SSL_KEY_FILE', field: 'kafkaSslKeyFile', parse: pemFile('private key'), description: "PEM private key of KAFKA_SSL_CERT_FILE, unencrypted (readable by the service's user only)" },
+  { env: 'KAFKA_SASL_MECHANISM', field: 'kafkaSaslMechanism', parse: lowerCase, description: 'SASL authentication: plain (only with KAFKA_SSL=true), scram-sha-256 or scram-sha-512; unset: none' },
+  { env: 'KAFKA_SASL_USERNAME', field: 'kafkaSaslUsername', description: 'SASL user name (an API key on Confluent Cloud)' },
+  { env: 'KAFKA_SASL_PASSWORD', field: 'kafkaSaslPassword', description: 'SASL password (an API secret on Confluent Cloud); never logged' },
+  { env: 'KAFKA_CONNECTION_TIMEOUT_MS', field: 'kafkaConnectionTimeoutMs', default: '3000', parse: int, description: 'How long connecting to a broker (TCP and TLS handshake) may take' },
+  { env: 'KAFKA_REQUEST_TIMEOUT_MS', field: 'kafkaRequestTimeoutMs', default: '30000', parse: int, description: 'How long a Kafka request may take before it fails (and is retried)' },
   { env: 'KAFKA_REPLICATION_FACTOR', field: 'kafkaReplicationFactor', default: '1', parse: int, description: 'Replication factor when topics are created' },
   { env: 'HUBSPOT_API_BASE_URL', field: 'hubspotApiBaseUrl', default: 'https://api.hubapi.com', parse: noTrailingSlash, description: 'HubSpot API base URL (the sandbox in tests and the demo)' },
   { env: 'HUBSPOT_REQUEST_TIMEOUT_MS', field: 'hubspotRequestTimeoutMs', default: '30000', parse: int, description: 'How long a HubSpot call may take before it counts as failed (its fate then unknown: creates are read back)' },

@@ -4,6 +4,9 @@ import { AppConfig, SENSITIVE_FIELDS, type ServiceName } from './app-config';
 import { ENV_SPEC, EnvParseError } from './env-spec';
 import { resolveTokenKeys } from './token-keys';
 import type { KeyringKey } from '../crypto/keyring';
+import { kafkaConfigProblems } from '../kafka/kafka-client-config';
+import { postgresTlsProblems } from '../database/postgres-tls';
+import { PemFile } from './pem-file';
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -40,7 +43,11 @@ export function loadConfig(env: NodeJS.ProcessEnv, service: ServiceName): AppCon
   // Buffers survive plainToInstance only by reference; keep the parsed keys as they are.
   if (plain.tokenEncryptionKey) config.tokenEncryptionKey = plain.tokenEncryptionKey as Buffer;
   if (plain.tokenEncryptionKeys) config.tokenEncryptionKeys = plain.tokenEncryptionKeys as KeyringKey[];
+  // PEM files too: class instances are kept as parsed.
+  for (const [field, value] of Object.entries(plain)) if (value instanceof PemFile) Object.assign(config, { [field]: value });
   problems.push(...resolveTokenKeys(config, env, service));
+  problems.push(...kafkaConfigProblems(config, env));
+  if (typeof config.databaseUrl === 'string' && /^postgres(ql)?:\/\/.+/.test(config.databaseUrl)) problems.push(...postgresTlsProblems(config.databaseUrl));
   for (const error of validateSync(config, { forbidUnknownValues: false })) {
     if (problems.some((p) => p.startsWith(`${envNameOf.get(error.property)} `))) continue;
     problems.push(describe(error));

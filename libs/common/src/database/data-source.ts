@@ -1,13 +1,17 @@
 import { DataSource } from 'typeorm';
 import { MIGRATIONS } from './migrations';
 import { PortalEntity } from '../portals/portal.entity';
+import { postgresConnectionOptions } from './postgres-tls';
 
 const POOL_IDLE_MS = 60_000;
 
 export function createDataSource(databaseUrl: string, applicationName: string, poolSize = 10): DataSource {
+  // TLS from the URL's sslmode/sslrootcert with libpq's meaning (see postgres-tls.ts).
+  const { url, ssl } = postgresConnectionOptions(databaseUrl);
   return new DataSource({
     type: 'postgres',
-    url: databaseUrl,
+    url,
+    ssl,
     entities: [PortalEntity],
     migrations: MIGRATIONS,
     synchronize: false,
@@ -28,7 +32,8 @@ export async function ensureDatabaseExists(databaseUrl: string): Promise<boolean
   const name = decodeURIComponent(url.pathname.replace(/^\//, ''));
   if (!/^[a-zA-Z0-9_]+$/.test(name)) throw new Error(`database name "${name}" must be letters, digits and underscores`);
   url.pathname = '/postgres';
-  const admin = new DataSource({ type: 'postgres', url: url.toString() });
+  const connection = postgresConnectionOptions(url.toString());
+  const admin = new DataSource({ type: 'postgres', url: connection.url, ssl: connection.ssl });
   await admin.initialize();
   try {
     const rows: unknown[] = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);

@@ -1,10 +1,13 @@
-import { Kafka, logLevel as KafkaLogLevel, type Consumer, type EachBatchPayload, type EachMessagePayload, type KafkaMessage, type Producer } from 'kafkajs';
+import { Kafka, logLevel as KafkaLogLevel, type Consumer, type EachBatchPayload, type EachMessagePayload, type IHeaders, type KafkaMessage, type Producer } from 'kafkajs';
 import type { EventEnvelope } from '../events/envelope';
 import type { Logger } from '../logging/logger';
 import { backoffDelayMs, sleep } from '../util/backoff';
 import type { HandlerOutcome } from './handler-outcome';
 import { decodeEnvelope, headerString, toKafkaMessage, type DecodeResult } from './message-codec';
 import { deadLetterTopic } from './topics';
+import { kafkaJsConfig, type KafkaConnection } from './kafka-client-config';
+import { describeKafkaFailure, KafkaConnectError } from './kafka-connect-error';
+import { DeadLetterRedriver, type DeadLetterRedriverOptions } from './dead-letter-redriver';
 
 /** A retry never waits longer than this in place (a portal's partition waits with it). */
 const MAX_RETRY_WAIT_MS = 10_000;
@@ -37,10 +40,46 @@ const DEFER_RETRIES_FROM_MS = 1_000;
  */
 const THROTTLED_PATIENCE_MS = 120_000;
 
-export interface KafkaBusOptions {
-  brokers: string[];
-  clientId: string;
+/** Where and how to connect (kafka-client-config.ts: `kafkaConnection(config, clientId)`), and where to log. */
+export interface KafkaBusOptions extends KafkaConnection {
   logger: Logger;
+}
+
+/** A consumed message, as the platform hands it out (kafkajs's KafkaMessage has these fields). */
+export interface ConsumedMessage {
+  offset: string;
+  key: Buffer | null;
+  value: Buffer | null;
+  headers?: IHeaders;
+}
+
+export interface ConsumedBatch {
+  topic: string;
+  partition: number;
+  messages: ConsumedMessage[];
+}
+
+/**
+ * A consumer that commits by hand (the writer's): every fetched batch is handed to
+ * `onBatch`; the fetch position moves past it, the committed offset only through
+ * `commitOffsets`.
+ */
+export interface BatchConsumerSpec {
+  groupId: string;
+  topic: string;
+  onBatch(payload: { batch: ConsumedBatch; heartbeat(): Promise<void> }): Promise<void>;
+  /** After each rebalance: the partitions this member now owns, by topic. */
+  onAssignment?(assignment: Record<string, number[]>): void;
+  partitionsConsumedConcurrently?: number;
+}
+
+export interface BatchConsumer {
+  /** Commits each partition's next offset to read. */
+  commitOffsets(offsets: Array<{ topic: string; partition: number; offset: string }>): Promise<void>;
+  pause(topic: string, partition: number): void;
+  /** Throws while the consumer is between a crash and its restart. */
+  resume(topic: string, partition: number): void;
+  disconnect(): Promise<void>;
 }
 
 /** The parts of a consumed message a dead letter keeps. */
@@ -107,8 +146,7 @@ export class KafkaBus {
 
   constructor(private readonly options: KafkaBusOptions) {
     this.kafka = new Kafka({
-      clientId: options.clientId,
-      brokers: options.brokers,
+      ...kafkaJsConfig(options),
       logLevel: KafkaLogLevel.WARN,
       logCreator: () => ({ namespace, level, log }) => {
         const { message, ...extra } = log;
@@ -116,8 +154,37 @@ export class KafkaBus {
         if (level <= KafkaLogLevel.ERROR) options.logger.error(line, extra);
         else options.logger.warn(line, extra);
       },
-      retry: { retries: 5, initialRetryTime: 200 },
     });
+  }
+
+  /**
+   * Connects once (TCP, TLS, SASL, metadata) and disconnects, so a service learns at
+   * boot whether it can reach Kafka: rejects with a KafkaConnectError saying what is
+   * wrong (unreachable, TLS, SASL). Two quick retries: a broker still starting gets a
+   * second, a wrong address does not hold up the boot.
+   */
+  async checkConnection(): Promise<void> {
+    const admin = this.kafka.admin({ retry: { retries: 2, initialRetryTime: 300 } });
+    try {
+      await this.connecting(() => admin.connect());
+    } finally {
+      await admin.disconnect().catch(() => undefined);
+    }
+  }
+
+  /** Runs a connection step; a failure becomes a KafkaConnectError that names the brokers and the cause. */
+  private async connecting<T>(step: () => Promise<T>): Promise<T> {
+    try {
+      return await step();
+    } catch (error) {
+      const { kind, message } = describeKafkaFailure(error, this.options);
+      throw new KafkaConnectError(message, kind, { cause: error });
+    }
+  }
+
+  /** The operator's dead-letter redrive, through this bus's connection settings. */
+  redriver(options?: DeadLetterRedriverOptions): DeadLetterRedriver {
+    return new DeadLetterRedriver(this.kafka, options);
   }
 
   async publish(topic: string, events: EventEnvelope[]): Promise<void> {
@@ -177,7 +244,7 @@ export class KafkaBus {
    * A consumer with the platform's settings, disconnected with the bus. kafkajs
    * gives up on some errors (restart: false): a consumer that stopped for good
    * takes the process down so it is restarted, instead of idling silently.
-   * `consume` builds on it; the writer uses it directly for batch-level control.
+   * `consume` and `consumeBatches` build on it.
    */
   createConsumer(groupId: string): Consumer {
     const consumer = this.kafka.consumer({ groupId, allowAutoTopicCreation: false, sessionTimeout: SESSION_TIMEOUT_MS, heartbeatInterval: HEARTBEAT_INTERVAL_MS });
@@ -193,7 +260,7 @@ export class KafkaBus {
 
   async consume(spec: ConsumerSpec): Promise<Consumer> {
     const consumer = this.createConsumer(spec.groupId);
-    await consumer.connect();
+    await this.connecting(() => consumer.connect());
     for (const topic of spec.topics) await consumer.subscribe({ topic, fromBeginning: true });
     if (spec.concurrentKeysPerPartition) {
       await consumer.run({
@@ -208,6 +275,29 @@ export class KafkaBus {
       });
     }
     return consumer;
+  }
+
+  /** See BatchConsumerSpec. */
+  async consumeBatches(spec: BatchConsumerSpec): Promise<BatchConsumer> {
+    const consumer = this.createConsumer(spec.groupId);
+    const { onAssignment } = spec;
+    if (onAssignment) consumer.on(consumer.events.GROUP_JOIN, (event) => onAssignment(event.payload.memberAssignment));
+    await this.connecting(() => consumer.connect());
+    await consumer.subscribe({ topic: spec.topic, fromBeginning: true });
+    // autoCommit off: kafkajs still advances its fetch position (eachBatchAutoResolve),
+    // but only commitOffsets moves the committed offset.
+    await consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: true,
+      partitionsConsumedConcurrently: spec.partitionsConsumedConcurrently ?? 4,
+      eachBatch: ({ batch, heartbeat }) => spec.onBatch({ batch: { topic: batch.topic, partition: batch.partition, messages: batch.messages }, heartbeat }),
+    });
+    return {
+      commitOffsets: (offsets) => consumer.commitOffsets(offsets),
+      pause: (topic, partition) => consumer.pause([{ topic, partitions: [partition] }]),
+      resume: (topic, partition) => consumer.resume([{ topic, partitions: [partition] }]),
+      disconnect: () => consumer.disconnect(),
+    };
   }
 
   /**

@@ -57,10 +57,20 @@ export function closeOnSignals(logger: Logger, ...apps: Array<{ close(): Promise
   process.once('SIGINT', () => void close('SIGINT'));
 }
 
-/** Runs a service's bootstrap; a failure to start is logged and ends the process. */
+/** Runs a service's bootstrap; a failure to start is logged (what is wrong, then the stack) and ends the process. */
 export function runService(name: string, bootstrap: () => Promise<void>): void {
   bootstrap().catch((error: unknown) => {
-    process.stderr.write(`${JSON.stringify({ time: new Date().toISOString(), level: 'error', service: name, msg: 'failed to start; exiting', error: error instanceof Error ? error.message : String(error) })}\n`);
+    process.stderr.write(`${JSON.stringify({ time: new Date().toISOString(), level: 'error', service: name, msg: `failed to start: ${errorMessage(error)}; exiting`, ...startFailureFields(error) })}\n`);
     process.exit(1);
   });
+}
+
+/** The error, its cause and the stack, for the one line a failed start leaves. */
+export function startFailureFields(error: unknown): { error: string; cause?: string; stack?: string } {
+  if (!(error instanceof Error)) return { error: String(error) };
+  return { error: error.message, ...(error.cause !== undefined ? { cause: errorMessage(error.cause) } : {}), ...(error.stack ? { stack: error.stack } : {}) };
+}
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }

@@ -1,4 +1,4 @@
-import { Injectable, Module, type DynamicModule, type OnApplicationBootstrap, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Module, type DynamicModule, type OnApplicationBootstrap, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { AppConfig, type ServiceName } from '../config/app-config';
 import { createDataSource } from '../database/data-source';
@@ -12,6 +12,8 @@ import { OutboxRelay } from '../event-store/outbox-relay';
 import { HubSpotClientFactory } from '../hubspot/hubspot-client.factory';
 import { HubSpotApi } from '../hubspot/hubspot-api';
 import { KafkaBus } from '../kafka/kafka-bus';
+import { kafkaConnection } from '../kafka/kafka-client-config';
+import { KafkaConnectError } from '../kafka/kafka-connect-error';
 import { topicNames } from '../kafka/topics';
 import { Logger } from '../logging/logger';
 import { PortalRepository } from '../portals/portal.repository';
@@ -63,6 +65,31 @@ class StoredKeysCheck implements OnModuleInit {
 }
 
 /**
+ * Connects to Kafka before any consumer or route starts, so a wrong broker address or
+ * TLS/SASL setting stops the service at boot saying what is wrong (bootstrap.ts exits
+ * non-zero). Ingest alone starts while the brokers are unreachable: webhooks wait in
+ * the outbox until Kafka answers (docs/decisions/0002); a TLS or SASL failure, which
+ * waiting never heals, stops it too.
+ */
+@Injectable()
+class KafkaBootCheck implements OnModuleInit {
+  constructor(
+    private readonly bus: KafkaBus,
+    private readonly logger: Logger,
+    @Inject(SERVICE_NAME) private readonly service: ServiceName,
+  ) {}
+
+  async onModuleInit(): Promise<void> {
+    try {
+      await this.bus.checkConnection();
+    } catch (error) {
+      if (this.service !== 'ingest' || !(error instanceof KafkaConnectError) || error.kind !== 'unreachable') throw error;
+      this.logger.warn(`${error.message}; accepting webhooks into the outbox until Kafka answers`);
+    }
+  }
+}
+
+/**
  * What every service shares: config, logger, Postgres (event store, portal registry,
  * outbox relay), Kafka and the HubSpot client factory. Config is loaded and validated
  * by the caller before the module is built, so a bad deployment fails before any I/O.
@@ -101,7 +128,8 @@ export class PlatformModule {
           inject: [DataSource],
         },
         StoredKeysCheck,
-        { provide: KafkaBus, useFactory: () => new KafkaBus({ brokers: config.kafkaBrokers, clientId: `hubspot-ai-${service}`, logger }) },
+        KafkaBootCheck,
+        { provide: KafkaBus, useFactory: () => new KafkaBus({ ...kafkaConnection(config, `hubspot-ai-${service}`), logger }) },
         {
           provide: OutboxRelay,
           useFactory: (ds: DataSource, bus: KafkaBus) => new OutboxRelay(ds, bus, logger.child({ component: 'outbox-relay' }), { pollMs: config.outboxPollMs }),
