@@ -1,8 +1,7 @@
 import { Module, ValidationPipe, type DynamicModule, type INestApplication, type Provider } from '@nestjs/common';
 import { Kafka, logLevel } from 'kafkajs';
-import { AppConfig, BackfillProgress, BackfillRepository, CLOCK, DecisionCosts, DeadLetterRedriver, EventStore, HubSpotApi, HubSpotBudget, HubSpotOAuth, PersonalDataErasure, PortalLifecycle, PortalRepository, PortalTokens, SubjectKeys, type Clock } from '@app/common';
+import { AppConfig, BackfillProgress, BackfillRepository, CLOCK, DecisionCosts, DeadLetterRedriver, EventStore, HubSpotApi, HubSpotBudget, HubSpotOAuth, METRICS_REGISTRIES, MetricsAuthGuard, MetricsController, PersonalDataErasure, PlatformMetrics, PortalLifecycle, PortalRepository, PortalTokens, SubjectKeys, type Clock } from '@app/common';
 import { IngestMetrics } from '../metrics/ingest-metrics';
-import { MetricsController } from '../metrics/metrics.controller';
 import { AdminAuthGuard } from './admin-auth.guard';
 import { AdminController } from './admin.controller';
 import { DeadLetterAdminService } from './dead-letter-admin.service';
@@ -44,6 +43,8 @@ export interface AdminDependencies {
   tokens: PortalTokens;
   /** Ingest's metrics, scraped at GET /metrics on this (internal) port rather than the public webhook port. */
   metrics?: IngestMetrics;
+  /** The platform's (Kafka, HubSpot, readiness), served on the same GET /metrics after ingest's own. */
+  platformMetrics?: PlatformMetrics;
 }
 
 @Module({})
@@ -76,7 +77,8 @@ export class AdminModule {
       },
     ]);
     if (!deps.metrics) return module;
-    return { ...module, controllers: [...module.controllers!, MetricsController], providers: [...module.providers!, { provide: IngestMetrics, useValue: deps.metrics }] };
+    const registries = [deps.metrics.registry, ...(deps.platformMetrics ? [deps.platformMetrics.registry] : [])];
+    return { ...module, controllers: [...module.controllers!, MetricsController], providers: [...module.providers!, MetricsAuthGuard, { provide: METRICS_REGISTRIES, useValue: registries }] };
   }
 
   static withShared(shared: Provider[]): DynamicModule {

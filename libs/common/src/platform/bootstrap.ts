@@ -1,6 +1,6 @@
 import { AppConfig, type ServiceName } from '../config/app-config';
 import { ConfigError, loadConfig, redactConfig } from '../config/load-config';
-import { Logger } from '../logging/logger';
+import { Logger, serializeError } from '../logging/logger';
 
 /**
  * The first thing each service's main.ts does: load and validate config, or print
@@ -60,7 +60,7 @@ export function closeOnSignals(logger: Logger, ...apps: Array<{ close(): Promise
 /** Runs a service's bootstrap; a failure to start is logged and ends the process. */
 export function runService(name: string, bootstrap: () => Promise<void>): void {
   bootstrap().catch((error: unknown) => {
-    process.stderr.write(`${JSON.stringify({ time: new Date().toISOString(), level: 'error', service: name, msg: 'failed to start; exiting', error: error instanceof Error ? error.message : String(error) })}\n`);
+    process.stderr.write(`${JSON.stringify({ time: new Date().toISOString(), level: 'error', service: name, msg: 'failed to start; exiting', error: error instanceof Error ? serializeError(error) : String(error) })}\n`);
     process.exit(1);
   });
 }
