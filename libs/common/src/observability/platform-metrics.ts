@@ -29,7 +29,7 @@ export interface MetricSources {
 /**
  * The platform's Prometheus metrics, every family defined here with its name and
  * help (the dashboard and alert rules are checked against this list:
- * infra/observability/observability.spec.ts). One registry per process, labelled
+ * test/observability-assets.spec.ts). One registry per process, labelled
  * with the service; each service fills the families it has and leaves the others
  * empty. Labels are bounded: groups, topics, outcomes, operations, models and
  * failure kinds are fixed sets; portals appear only as the top N.
