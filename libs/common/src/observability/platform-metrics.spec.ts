@@ -39,7 +39,7 @@ describe('PlatformMetrics', () => {
     expect(ratios).toHaveLength(TOP_PORTALS);
     expect(ratios[0]).toMatchObject({ labels: { portal: '49' }, value: 0.49 });
     const calls = await series(metrics, 'hubspot_ai_hubspot_budget_daily_calls');
-    expect(calls).toEqual(expect.arrayContaining([expect.objectContaining({ labels: { kind: 'used' }, value: 122_505 }), expect.objectContaining({ labels: { kind: 'allowed' }, value: 500_000 })]));
+    expect(calls).toEqual(expect.arrayContaining([expect.objectContaining({ labels: { kind: 'used' }, value: 122_500 }), expect.objectContaining({ labels: { kind: 'allowed' }, value: 500_000 })]));
   });
 
   it('empties a gauge whose source fails instead of failing the scrape', async () => {

@@ -39,25 +39,32 @@ export class PlatformMetrics {
   readonly sources: MetricSources = {};
 
   // Readiness (GET /health/ready's answer, as a gauge for the "not ready" alert).
+  // Each gauge collects on its own: prom-client scrapes the families concurrently, so one may not fill another.
+  // The readiness check is cached briefly and shared, so the four read one probe.
   readonly ready = this.gauge('hubspot_ai_ready', '1 when the service is ready (Postgres, Kafka, every consumer a member of its group), else 0', [], async (g, m) => {
     const report = await m.sources.readiness?.();
-    if (!report) return;
-    g.set(report.status === 'ready' ? 1 : 0);
-    m.dependencyUp.reset();
-    m.dependencyUp.set({ dependency: 'postgres' }, report.postgres ? 1 : 0);
-    m.dependencyUp.set({ dependency: 'kafka' }, report.kafka ? 1 : 0);
-    m.groupMember.reset();
-    m.assignedPartitions.reset();
-    for (const [group, state] of Object.entries(report.consumers)) {
-      m.groupMember.set({ group }, state.state === 'member' ? 1 : 0);
-      m.assignedPartitions.set({ group }, state.partitions);
-    }
+    if (report) g.set(report.status === 'ready' ? 1 : 0);
   });
-  readonly dependencyUp = this.gauge('hubspot_ai_dependency_up', 'Whether a dependency answered its last probe (1) or not (0), by dependency: postgres, kafka', ['dependency']);
+  readonly dependencyUp = this.gauge('hubspot_ai_dependency_up', 'Whether a dependency answered its last probe (1) or not (0), by dependency: postgres, kafka', ['dependency'], async (g, m) => {
+    const report = await m.sources.readiness?.();
+    if (!report) return;
+    g.set({ dependency: 'postgres' }, report.postgres ? 1 : 0);
+    g.set({ dependency: 'kafka' }, report.kafka ? 1 : 0);
+  });
 
   // Kafka consumers.
-  readonly groupMember = this.gauge('hubspot_ai_kafka_consumer_group_member', '1 when the consumer is a member of its group (with or without partitions), else 0, by group', ['group']);
-  readonly assignedPartitions = this.gauge('hubspot_ai_kafka_consumer_assigned_partitions', 'Partitions assigned to this member at its last join, by group (0 is idle on purpose: more members than partitions)', ['group']);
+  readonly groupMember = this.gauge('hubspot_ai_kafka_consumer_group_member', '1 when the consumer is a member of its group (with or without partitions), else 0, by group', ['group'], async (g, m) => {
+    const report = await m.sources.readiness?.();
+    if (!report) return;
+    g.reset();
+    for (const [group, state] of Object.entries(report.consumers)) g.set({ group }, state.state === 'member' ? 1 : 0);
+  });
+  readonly assignedPartitions = this.gauge('hubspot_ai_kafka_consumer_assigned_partitions', 'Partitions assigned to this member at its last join, by group (0 is idle on purpose: more members than partitions)', ['group'], async (g, m) => {
+    const report = await m.sources.readiness?.();
+    if (!report) return;
+    g.reset();
+    for (const [group, state] of Object.entries(report.consumers)) g.set({ group }, state.partitions);
+  });
   readonly rebalances = new Counter({ name: 'hubspot_ai_kafka_consumer_rebalances_total', help: 'Times a consumer group of this process started rebalancing, by group', labelNames: ['group'] as const, registers: [this.registry] });
   readonly crashes = new Counter({ name: 'hubspot_ai_kafka_consumer_crashes_total', help: 'Times a consumer crashed, by group and whether kafkajs restarts it (restart "false" ends the process)', labelNames: ['group', 'restart'] as const, registers: [this.registry] });
   readonly handled = new Counter({ name: 'hubspot_ai_kafka_messages_handled_total', help: 'Consumed messages by group, topic and final outcome: done, drop, dead-letter', labelNames: ['group', 'topic', 'outcome'] as const, registers: [this.registry] });
@@ -103,11 +110,13 @@ export class PlatformMetrics {
     g.reset();
     const ratios = budgets.filter((b) => b.allowed !== null && b.allowed > 0).map((b) => [String(b.portalId), b.used / b.allowed!] as const);
     for (const { label, value } of topN(ratios, TOP_PORTALS)) g.set({ portal: label }, value);
-    m.budgetCalls.reset();
-    m.budgetCalls.set({ kind: 'used' }, budgets.reduce((sum, b) => sum + b.used, 0));
-    m.budgetCalls.set({ kind: 'allowed' }, budgets.reduce((sum, b) => sum + (b.allowed ?? 0), 0));
   });
-  readonly budgetCalls = this.gauge('hubspot_ai_hubspot_budget_daily_calls', 'HubSpot calls today across portals with a daily limit: used, and allowed (the sum of their daily shares)', ['kind']);
+  readonly budgetCalls = this.gauge('hubspot_ai_hubspot_budget_daily_calls', 'HubSpot calls today across portals with a daily limit: used, and allowed (the sum of their daily shares)', ['kind'], async (g, m) => {
+    const limited = (await m.sources.budgets?.())?.filter((b) => b.allowed !== null);
+    if (!limited) return;
+    g.set({ kind: 'used' }, limited.reduce((sum, b) => sum + b.used, 0));
+    g.set({ kind: 'allowed' }, limited.reduce((sum, b) => sum + (b.allowed ?? 0), 0));
+  });
 
   // The writer.
   readonly writerQueueDepth = this.gauge('hubspot_ai_writer_queue_depth', `Writebacks held by the writer (waiting or in flight) for the ${TOP_PORTALS} portals with the most, the rest under portal="other"`, ['portal'], (g, m) => {
