@@ -69,10 +69,12 @@ describe('writer ops listener: readiness and metrics (real Kafka and Postgres)',
   let config: AppConfig;
   let opsUrl: string;
 
-  const ready = async (): Promise<{ status: number; body: Record<string, any> }> => {
-    const response = await fetch(`${opsUrl}/health/ready`);
-    return { status: response.status, body: (await response.json()) as Record<string, any> };
-  };
+  /** The readiness answer, once it has the given HTTP status. */
+  const readyWith = (status: 200 | 503, what: string): Promise<Record<string, any>> =>
+    eventually(async () => {
+      const response = await fetch(`${opsUrl}/health/ready`);
+      return response.status === status ? ((await response.json()) as Record<string, any>) : undefined;
+    }, 60_000, what);
 
   beforeAll(async () => {
     db = await createTestDatabase('writerops');
@@ -102,11 +104,7 @@ describe('writer ops listener: readiness and metrics (real Kafka and Postgres)',
   it('answers live at once, and ready once its consumer is a member of the writer group', async () => {
     expect((await fetch(`${opsUrl}/health/live`)).status).toBe(200);
     const group = consumerGroupId(prefix, 'writer');
-    const answer = await eventually(async () => {
-      const r = await ready();
-      return r.status === 200 ? r : undefined;
-    }, 60_000, 'the writer to be ready');
-    expect(answer.body).toEqual({ status: 'ready', postgres: true, kafka: true, consumers: { [group]: { state: 'member', partitions: 3 } } });
+    expect(await readyWith(200, 'the writer to be ready')).toEqual({ status: 'ready', postgres: true, kafka: true, consumers: { [group]: { state: 'member', partitions: 3 } } });
   });
 
   it('shows the platform metrics after real traffic: a dead letter by bounded reason, the group lag, readiness', async () => {
@@ -131,18 +129,10 @@ describe('writer ops listener: readiness and metrics (real Kafka and Postgres)',
 
   it('is not ready while Postgres is unreachable, and ready again once it is back, without a restart', async () => {
     await proxy.cut();
-    const down = await eventually(async () => {
-      const r = await ready();
-      return r.status === 503 ? r : undefined;
-    }, 30_000, 'readiness to report Postgres down');
-    expect(down.body).toMatchObject({ status: 'not-ready', postgres: false, kafka: true });
+    expect(await readyWith(503, 'readiness to report Postgres down')).toMatchObject({ status: 'not-ready', postgres: false, kafka: true });
     expect(await scrape(opsUrl)).toContain('hubspot_ai_dependency_up{dependency="postgres",service="writer"} 0');
 
     await proxy.open();
-    const back = await eventually(async () => {
-      const r = await ready();
-      return r.status === 200 ? r : undefined;
-    }, 30_000, 'readiness to recover');
-    expect(back.body).toMatchObject({ status: 'ready', postgres: true, kafka: true });
+    expect(await readyWith(200, 'readiness to recover')).toMatchObject({ status: 'ready', postgres: true, kafka: true });
   });
 });

@@ -10,7 +10,7 @@ export const METRICS_REGISTRIES = Symbol('METRICS_REGISTRIES');
 /** Liveness and readiness of a headless service, on its ops listener. */
 @Controller('health')
 export class OpsHealthController {
-  constructor(private readonly readiness: ReadinessTracker) {}
+  constructor(protected readonly readiness: ReadinessTracker) {}
 
   /** The process answers: nothing else is checked (a restart would not fix a dependency). */
   @Get('live')
