@@ -36,6 +36,7 @@ import {
   localDate,
   Logger,
   OperatorAlerts,
+  PlatformMetrics,
   PortalRepository,
   runMigrations,
   topicNames,
@@ -197,7 +198,7 @@ async function run(): Promise<void> {
   let clockAt = new Date();
   const events = new EventStore(dataSource);
   const config = { schedulerDailyAt: '08:00', schedulerTickMs: 60_000 } as AppConfig;
-  const scheduler = new DailyReviewScheduler(new PortalRepository(dataSource, undefined), events, config, logger, new OperatorAlerts(events, logger, () => clockAt), topics, () => clockAt);
+  const scheduler = new DailyReviewScheduler(new PortalRepository(dataSource, undefined), events, config, logger, new OperatorAlerts(events, logger, () => clockAt), new PlatformMetrics('scheduler', { processMetrics: false }), topics, () => clockAt);
 
   const count = async (sql: string, params: unknown[]): Promise<number> => Number(((await dataSource.query(sql, params)) as Array<{ n: string }>)[0]!.n);
 

@@ -47,6 +47,8 @@ INGEST_PORT="${INGEST_PORT:-3000}"
 ADMIN_PORT="${ADMIN_PORT:-3001}"
 PUBLIC_BASE_URL="http://127.0.0.1:${INGEST_PORT}"
 KAFKAJS_NO_PARTITIONER_WARNING=1
+# Scrapers' key for GET /metrics (ingest's admin port, the others' ops ports), generated per run.
+METRICS_API_KEY="${METRICS_API_KEY:-$(node -e 'console.log(require("crypto").randomBytes(24).toString("hex"))')}"
 # The scheduler checks for due reviews every 2 s (production: every minute), so the demo portal's morning review runs right after it is connected.
 SCHEDULER_TICK_MS="${SCHEDULER_TICK_MS:-2000}"
 if [ "${DEMO_AI:-}" = "double" ]; then
@@ -102,3 +104,21 @@ done
 curl -fs "http://127.0.0.1:${INGEST_PORT}/health/ready" > /dev/null || { log "ingest did not become ready; see .run/logs/ingest.log"; tail -20 "$RUN_DIR/logs/ingest.log"; exit 1; }
 
 LOG_LEVEL=warn node dist/tools/main.js demo
+
+# Every service answers its readiness probe and /metrics (ingest on its public and admin
+# ports, the others on their ops ports: docs/runbook.md#observability).
+for target in "ingest http://127.0.0.1:${INGEST_PORT} http://127.0.0.1:${ADMIN_PORT}" \
+              "enricher http://127.0.0.1:${ENRICHER_OPS_PORT:-3011}" \
+              "writer http://127.0.0.1:${WRITER_OPS_PORT:-3012}" \
+              "scheduler http://127.0.0.1:${SCHEDULER_OPS_PORT:-3013}"; do
+  set -- $target
+  name="$1"; health="$2"; metrics="${3:-$2}"
+  curl -fs "$health/health/ready" > /dev/null || { log "$name is not ready: $(curl -s "$health/health/ready")"; exit 1; }
+  families=$(curl -fs -H "Authorization: Bearer $METRICS_API_KEY" "$metrics/metrics" | grep -c '^# HELP hubspot_ai_' || true)
+  [ "$families" -gt 0 ] || { log "$name serves no metrics at $metrics/metrics"; exit 1; }
+  log "$name ready; /metrics has $families hubspot_ai_* families"
+done
+
+# No service logged a secret or token this run used (its keys, the client secret, every
+# code and token the sandbox issued). The sandbox's own log is HubSpot's side.
+node scripts/check-log-secrets.cjs "$RUN_DIR/logs" sandbox.log

@@ -4,7 +4,7 @@ import { HubSpotSandbox } from '../sandbox/hubspot';
 import { webhookSignatureHeaders } from '../sandbox/hubspot/webhook-signer';
 import { createTestDatabase, type TestDatabase } from './support/database';
 import { eventually, uniquePrefix } from './support/kafka';
-import { TEST_ADMIN_KEY, TEST_CLIENT_SECRET, testEnv } from './support/platform';
+import { TEST_ADMIN_KEY, TEST_CLIENT_SECRET, TEST_TOKEN_KEY, testEnv } from './support/platform';
 import { freePort, oauthEnv, runNode, startService, stopService, TEST_CLIENT_ID, type RunningService } from './support/services';
 
 /**
@@ -28,6 +28,11 @@ describe('OAuth connection: install, refresh, uninstall', () => {
   const claude = new AnthropicDouble();
   const prefix = uniquePrefix('e2e-oauth');
   const services: RunningService[] = [];
+  /** Every service started, kept after they stop: their whole output is scanned for secrets at the end. */
+  const started: RunningService[] = [];
+  const METRICS_KEY = 'e2e-metrics-key-0123456789';
+  const ANTHROPIC_KEY = 'sk-ant-test-key';
+  const opsUrls: Record<'enricher' | 'writer' | 'scheduler', string> = { enricher: '', writer: '', scheduler: '' };
   let db: TestDatabase;
   let config: AppConfig;
   let hubspotUrl: string;
@@ -77,13 +82,21 @@ describe('OAuth connection: install, refresh, uninstall', () => {
   beforeAll(async () => {
     db = await createTestDatabase('e2eoauth');
     const [ingestPort, adminPort] = [await freePort(), await freePort()];
+    const [enricherOps, writerOps, schedulerOps] = [await freePort(), await freePort(), await freePort()];
+    opsUrls.enricher = `http://127.0.0.1:${enricherOps}`;
+    opsUrls.writer = `http://127.0.0.1:${writerOps}`;
+    opsUrls.scheduler = `http://127.0.0.1:${schedulerOps}`;
     hubspotUrl = (await hubspot.start()).url;
     const claudeUrl = (await claude.start()).url;
     publicUrl = `http://127.0.0.1:${ingestPort}`;
     const env = testEnv(db.url, prefix, {
       HUBSPOT_API_BASE_URL: hubspotUrl,
       ...oauthEnv(hubspotUrl, publicUrl, APP_ID),
-      ANTHROPIC_API_KEY: 'sk-ant-test-key',
+      ANTHROPIC_API_KEY: ANTHROPIC_KEY,
+      METRICS_API_KEY: METRICS_KEY,
+      ENRICHER_OPS_PORT: String(enricherOps),
+      WRITER_OPS_PORT: String(writerOps),
+      SCHEDULER_OPS_PORT: String(schedulerOps),
       ANTHROPIC_BASE_URL: claudeUrl,
       INGEST_PORT: String(ingestPort),
       ADMIN_PORT: String(adminPort),
@@ -93,8 +106,9 @@ describe('OAuth connection: install, refresh, uninstall', () => {
     config = loadConfig(env, 'ingest');
     await runNode('dist/tools/main.js', ['db:migrate'], env);
     await runNode('dist/tools/main.js', ['kafka:topics'], env);
-    // The scheduler plays no part in a connection.
-    for (const name of ['ingest', 'enricher', 'writer'] as const) services.push(startService(name, env));
+    // The scheduler plays no part in a connection; it runs for its health and metrics.
+    for (const name of ['ingest', 'enricher', 'writer', 'scheduler'] as const) services.push(startService(name, env));
+    started.push(...services);
     adminUrl = `http://127.0.0.1:${adminPort}`;
 
     // The client's HubSpot account, and the agency's public app as registered in HubSpot (same client, redirect URL and scopes).
@@ -255,8 +269,55 @@ describe('OAuth connection: install, refresh, uninstall', () => {
     expect(tokenRequests()).toHaveLength(3);
   });
 
+  it('every service answers /health/ready and /metrics, with the families of what it did', async () => {
+    const scrape = async (url: string) => {
+      const response = await fetch(`${url}/metrics`, { headers: { authorization: `Bearer ${METRICS_KEY}` } });
+      expect(response.status).toBe(200);
+      return response.text();
+    };
+    const live = await fetch(`${publicUrl}/health/ready`, { headers: { 'x-request-id': 'e2e-probe-1' } });
+    expect(live.status).toBe(200);
+    expect(live.headers.get('x-request-id')).toBe('e2e-probe-1');
+    for (const url of Object.values(opsUrls)) {
+      const ready = await eventually(async () => {
+        const response = await fetch(`${url}/health/ready`);
+        return response.status === 200 ? ((await response.json()) as { status: string }) : undefined;
+      }, 30_000, `${url} to be ready`);
+      expect(ready.status).toBe('ready');
+      expect((await fetch(`${url}/metrics`)).status).toBe(401);
+    }
+
+    const ingest = await scrape(adminUrl);
+    expect(ingest).toMatch(/hubspot_ai_ingest_webhook_events_total\{[^}]*outcome="accepted"[^}]*\} [1-9]/);
+    expect(ingest).toMatch(/hubspot_ai_hubspot_calls_total\{operation="oauth\.token",status="200",service="ingest"\} 1/);
+    const enricher = await scrape(opsUrls.enricher);
+    expect(enricher).toMatch(/hubspot_ai_model_calls_total\{provider="anthropic",model="[^"]+",outcome="answered",service="enricher"\} [1-9]/);
+    expect(enricher).toMatch(/hubspot_ai_model_tokens_total\{provider="anthropic",model="[^"]+",kind="input",service="enricher"\} [1-9]/);
+    expect(enricher).toMatch(/hubspot_ai_model_latency_seconds_count\{[^}]*provider="anthropic"[^}]*\} [1-9]/);
+    expect(enricher).toMatch(/hubspot_ai_kafka_messages_handled_total\{group="[^"]+",topic="[^"]+",outcome="done",service="enricher"\} [1-9]/);
+    expect(enricher).toMatch(/hubspot_ai_kafka_consumer_lag\{group="[^"]+",topic="[^"]+",partition="\d+",service="enricher"\} \d+/);
+    expect(enricher).toContain('hubspot_ai_ready{service="enricher"} 1');
+    const writer = await scrape(opsUrls.writer);
+    expect(writer).toMatch(/hubspot_ai_hubspot_calls_total\{operation="[^"]+",status="200",service="writer"\} [1-9]/);
+    expect(writer).toContain('# TYPE hubspot_ai_writer_queue_depth gauge');
+    expect(writer).toContain('hubspot_ai_ready{service="writer"} 1');
+    const scheduler = await scrape(opsUrls.scheduler);
+    expect(scheduler).toMatch(/hubspot_ai_scheduler_runs_total\{job="daily-review",outcome="ok",service="scheduler"\} [1-9]/);
+    expect(scheduler).toContain('hubspot_ai_ready{service="scheduler"} 1');
+  });
+
   it('shuts every service down cleanly on SIGTERM', async () => {
     const codes = await Promise.all(services.splice(0).map((s) => stopService(s)));
-    expect(codes).toEqual([0, 0, 0]);
+    expect(codes).toEqual([0, 0, 0, 0]);
+  });
+
+  it('no log line of any service holds a secret or token it used (keys, the client secret, every token and code HubSpot issued)', () => {
+    const issued = hubspot.issuedTokens().map((t) => t.token);
+    expect(issued.length).toBeGreaterThanOrEqual(4);
+    const secrets = [TEST_CLIENT_SECRET, TEST_ADMIN_KEY, TEST_TOKEN_KEY, Buffer.from(TEST_TOKEN_KEY, 'base64').toString('hex'), METRICS_KEY, ANTHROPIC_KEY, HELP_DESK_TOKEN, ...issued];
+    const lines = started.flatMap((s) => s.output.map((line) => ({ service: s.name, line })));
+    expect(lines.length).toBeGreaterThan(20);
+    const leaks = lines.flatMap(({ service, line }) => secrets.filter((secret) => line.includes(secret)).map((secret) => `${service}: ${secret.slice(0, 6)}… in ${line.slice(0, 160)}`));
+    expect(leaks).toEqual([]);
   });
 });

@@ -1,8 +1,9 @@
 import { Module } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { AppConfig, BackfillProgress, BackfillRepository, PortalAccess } from '@app/common';
+import { AppConfig, BackfillProgress, BackfillRepository, PlatformMetrics, PortalAccess } from '@app/common';
 import { AI_PROVIDER, type AiProvider } from './ai/ai-provider';
 import { AnthropicProvider } from './ai/anthropic.provider';
+import { MeteredAiProvider } from './ai/metered.provider';
 import { BackfillLister } from './backfills/backfill-lister';
 import { BackfillRunner } from './backfills/backfill-runner';
 import { BackfillTriggers } from './backfills/backfill-triggers';
@@ -43,7 +44,8 @@ export function createAiProvider(config: AppConfig): AiProvider {
   providers: [
     ModelCheck,
     { provide: PROMPT_MODELS, useFactory: () => allPromptVersions().flatMap((p) => (p.model ? [p.model] : [])) },
-    { provide: AI_PROVIDER, useFactory: createAiProvider, inject: [AppConfig] },
+    // Every model call counted (calls, latency, tokens, cost, failures by kind) in the platform's metrics.
+    { provide: AI_PROVIDER, useFactory: (config: AppConfig, metrics: PlatformMetrics) => new MeteredAiProvider(createAiProvider(config), metrics), inject: [AppConfig, PlatformMetrics] },
     {
       provide: ModelConcurrency,
       useFactory: (config: AppConfig) => new ModelConcurrency({ global: config.modelMaxConcurrency, perPortal: config.modelMaxConcurrencyPerPortal }),

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { closeOnSignals, installCrashHandlers, loadServiceConfig, NestJsonLogger, PlatformModule, runService } from '@app/common';
+import { closeOnSignals, installCrashHandlers, listenOps, loadServiceConfig, NestJsonLogger, OpsModule, PlatformModule, runService } from '@app/common';
 import { EnricherModule } from './enricher.module';
 import { OFFLINE_LABEL } from './ai/offline-rules.provider';
 
@@ -10,11 +10,12 @@ async function bootstrap(): Promise<void> {
   installCrashHandlers(logger);
   if (!config.anthropicApiKey) logger.warn(OFFLINE_LABEL);
 
-  @Module({ imports: [PlatformModule.forRoot(config, 'enricher', logger), EnricherModule] })
+  @Module({ imports: [PlatformModule.forRoot(config, 'enricher', logger), EnricherModule, OpsModule.forRoot(config)] })
   class EnricherAppModule {}
 
-  // Headless: an application context, no HTTP server.
-  const app = await NestFactory.createApplicationContext(EnricherAppModule, { logger: new NestJsonLogger(logger) });
+  // Headless but for its ops listener: health and metrics only (OPS_HOST, its ops port).
+  const app = await NestFactory.create(EnricherAppModule, { logger: new NestJsonLogger(logger) });
+  await listenOps(app, config, 'enricher', logger);
   closeOnSignals(logger, app);
   logger.info('enricher consuming triggers');
 }

@@ -1,17 +1,19 @@
 import 'reflect-metadata';
 import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { closeOnSignals, installCrashHandlers, loadServiceConfig, NestJsonLogger, PlatformModule, runService } from '@app/common';
+import { closeOnSignals, installCrashHandlers, listenOps, loadServiceConfig, NestJsonLogger, OpsModule, PlatformModule, runService } from '@app/common';
 import { SchedulerModule } from './scheduler.module';
 
 async function bootstrap(): Promise<void> {
   const { config, logger } = loadServiceConfig('scheduler');
   installCrashHandlers(logger);
 
-  @Module({ imports: [PlatformModule.forRoot(config, 'scheduler', logger), SchedulerModule] })
+  @Module({ imports: [PlatformModule.forRoot(config, 'scheduler', logger), SchedulerModule, OpsModule.forRoot(config)] })
   class SchedulerAppModule {}
 
-  const app = await NestFactory.createApplicationContext(SchedulerAppModule, { logger: new NestJsonLogger(logger) });
+  // Headless but for its ops listener: health and metrics only (OPS_HOST, its ops port).
+  const app = await NestFactory.create(SchedulerAppModule, { logger: new NestJsonLogger(logger) });
+  await listenOps(app, config, 'scheduler', logger);
   closeOnSignals(logger, app);
   logger.info(`scheduler running; daily reviews at each portal's local time (default ${config.schedulerDailyAt})`);
 }

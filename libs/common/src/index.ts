@@ -66,3 +66,4 @@ export * from './portals/portal-changes';
 export * from './portals/portal-projection';
 export * from './backfills/backfill.repository';
 export * from './backfills/backfill-progress';
+export * from './observability';

@@ -1,7 +1,6 @@
 import { Module, ValidationPipe, type DynamicModule, type INestApplication, type Provider } from '@nestjs/common';
-import { AppConfig, BackfillProgress, BackfillRepository, CLOCK, DecisionCosts, DeadLetterRedriver, EventStore, HubSpotApi, KafkaBus, HubSpotBudget, HubSpotOAuth, PersonalDataErasure, PortalLifecycle, PortalRepository, PortalTokens, SubjectKeys, type Clock } from '@app/common';
+import { AppConfig, BackfillProgress, BackfillRepository, CLOCK, DecisionCosts, DeadLetterRedriver, EventStore, HubSpotApi, HubSpotBudget, HubSpotOAuth, KafkaBus, METRICS_REGISTRIES, MetricsAuthGuard, MetricsController, PersonalDataErasure, PlatformMetrics, PortalLifecycle, PortalRepository, PortalTokens, SubjectKeys, type Clock } from '@app/common';
 import { IngestMetrics } from '../metrics/ingest-metrics';
-import { MetricsController } from '../metrics/metrics.controller';
 import { AdminAuthGuard } from './admin-auth.guard';
 import { AdminController } from './admin.controller';
 import { DeadLetterAdminService } from './dead-letter-admin.service';
@@ -45,6 +44,8 @@ export interface AdminDependencies {
   bus: KafkaBus;
   /** Ingest's metrics, scraped at GET /metrics on this (internal) port rather than the public webhook port. */
   metrics?: IngestMetrics;
+  /** The platform's (Kafka, HubSpot, readiness), served on the same GET /metrics after ingest's own. */
+  platformMetrics?: PlatformMetrics;
 }
 
 @Module({})
@@ -78,7 +79,8 @@ export class AdminModule {
       },
     ]);
     if (!deps.metrics) return module;
-    return { ...module, controllers: [...module.controllers!, MetricsController], providers: [...module.providers!, { provide: IngestMetrics, useValue: deps.metrics }] };
+    const registries = [deps.metrics.registry, ...(deps.platformMetrics ? [deps.platformMetrics.registry] : [])];
+    return { ...module, controllers: [...module.controllers!, MetricsController], providers: [...module.providers!, MetricsAuthGuard, { provide: METRICS_REGISTRIES, useValue: registries }] };
   }
 
   static withShared(shared: Provider[]): DynamicModule {

@@ -1,43 +1,22 @@
-import { Controller, Get, HttpCode, Res } from '@nestjs/common';
+import { Controller, Get, Res } from '@nestjs/common';
 import type { Response } from 'express';
-import { DataSource } from 'typeorm';
-import { KafkaBus } from '@app/common';
+import { OpsHealthController } from '@app/common';
 
-/** Probes hit this on the public port: answer repeated checks from a short cache. */
-const PROBE_CACHE_MS = 1_000;
-
+/**
+ * GET /health/live as every service answers it; /health/ready on the platform's
+ * readiness model (ReadinessTracker: probes cached briefly, so probes on the public
+ * port cost little), read ingest's way. Ready (200) here means webhooks can be made
+ * durable, which needs Postgres only: with Kafka down ingest still acknowledges (the
+ * outbox holds the events), so it answers 200 with status "degraded" rather than
+ * asking a load balancer to stop sending HubSpot's deliveries here. Ingest consumes
+ * nothing, so no group membership is involved.
+ */
 @Controller('health')
-export class HealthController {
-  private lastProbe: { at: number; postgres: boolean; kafka: boolean } | undefined;
-
-  constructor(
-    private readonly dataSource: DataSource,
-    private readonly bus: KafkaBus,
-  ) {}
-
-  @Get('live')
-  @HttpCode(200)
-  live(): { status: 'ok' } {
-    return { status: 'ok' };
-  }
-
-  /**
-   * Checks Postgres and Kafka. Ready (200) means webhooks can be made durable, which
-   * needs Postgres only: with Kafka down ingest still acknowledges (the outbox holds
-   * the events), so it answers 200 with status "degraded" rather than asking a load
-   * balancer to stop sending HubSpot's deliveries here.
-   */
+export class HealthController extends OpsHealthController {
   @Get('ready')
-  async ready(@Res() res: Response): Promise<void> {
-    const { postgres, kafka } = await this.probe();
+  override async ready(@Res() res: Response): Promise<void> {
+    const { postgres, kafka } = await this.readiness.check();
     const status = !postgres ? 'not-ready' : kafka ? 'ready' : 'degraded';
     res.status(postgres ? 200 : 503).json({ status, postgres, kafka });
-  }
-
-  private async probe(): Promise<{ postgres: boolean; kafka: boolean }> {
-    if (this.lastProbe && Date.now() - this.lastProbe.at < PROBE_CACHE_MS) return this.lastProbe;
-    const [postgres, kafka] = await Promise.all([this.dataSource.query('SELECT 1').then(() => true, () => false), this.bus.isReachable()]);
-    this.lastProbe = { at: Date.now(), postgres, kafka };
-    return this.lastProbe;
   }
 }

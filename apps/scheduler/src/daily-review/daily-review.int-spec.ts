@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { EventStore, OperatorAlerts, PortalLifecycle, PortalRepository, startStory, TokenCipher, topicNames, type AppConfig, type PortalSettings } from '@app/common';
+import { EventStore, OperatorAlerts, PlatformMetrics, PortalLifecycle, PortalRepository, startStory, TokenCipher, topicNames, type AppConfig, type PortalSettings } from '@app/common';
 import { createTestDatabase, type TestDatabase } from '../../../../test/support/database';
 import { memoryLogger } from '../../../../test/support/logger';
 import { DailyReviewScheduler } from './daily-review.scheduler';
@@ -32,7 +32,7 @@ describe('DailyReviewScheduler (real Postgres, two replicas, injected clock acro
 
   const aReplica = (): DailyReviewScheduler => {
     const events = new EventStore(db.dataSource);
-    return new DailyReviewScheduler(new PortalRepository(db.dataSource, undefined), events, config, logger, new OperatorAlerts(events, logger, clock), topics, clock);
+    return new DailyReviewScheduler(new PortalRepository(db.dataSource, undefined), events, config, logger, new OperatorAlerts(events, logger, clock), new PlatformMetrics('scheduler', { processMetrics: false }), topics, clock);
   };
 
   const registerPortal = async (portalId: number, timeZone: string | null, settings: PortalSettings, registeredAt: string): Promise<void> => {

@@ -1,5 +1,5 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { AppConfig, CLOCK, deterministicId, EventStore, Logger, OperatorAlerts, PortalRepository, startStory, StreamIds, TOPICS, type Clock, type PlatformEvent, type Portal, type TopicNames } from '@app/common';
+import { AppConfig, CLOCK, deterministicId, EventStore, Logger, OperatorAlerts, PlatformMetrics, PortalRepository, startStory, StreamIds, TOPICS, type Clock, type PlatformEvent, type Portal, type TopicNames } from '@app/common';
 import { dueReview, reviewTimeFor } from './daily-review.schedule';
 
 /**
@@ -27,16 +27,26 @@ export class DailyReviewScheduler implements OnApplicationBootstrap, OnApplicati
     private readonly config: AppConfig,
     private readonly logger: Logger,
     private readonly alerts: OperatorAlerts,
+    private readonly metrics: PlatformMetrics,
     @Inject(TOPICS) private readonly topics: TopicNames,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   onApplicationBootstrap(): void {
     const run = (): void => {
-      this.ticking = this.tick().catch((error) => {
-        this.logger.error('scheduler tick failed; will try again next tick', { error });
-        return 0;
-      });
+      this.ticking = this.tick().then(
+        (scheduled) => {
+          this.metrics.schedulerRuns.inc({ job: 'daily-review', outcome: 'ok' });
+          this.metrics.schedulerLastSuccess.set({ job: 'daily-review' }, this.clock().getTime() / 1000);
+          this.metrics.reviewsScheduled.inc(scheduled);
+          return scheduled;
+        },
+        (error: unknown) => {
+          this.metrics.schedulerRuns.inc({ job: 'daily-review', outcome: 'failed' });
+          this.logger.error('scheduler tick failed; will try again next tick', { error });
+          return 0;
+        },
+      );
     };
     run();
     this.timer = setInterval(run, this.config.schedulerTickMs);

@@ -1,5 +1,5 @@
 import { Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { Logger, PersonalDataErasure, type RetentionReport } from '@app/common';
+import { Logger, PersonalDataErasure, PlatformMetrics, type RetentionReport } from '@app/common';
 
 /** How often retention runs: keys are per UTC day, so an hourly run erases a day within the hour it expires. */
 export const RETENTION_EVERY_MS = 60 * 60 * 1000;
@@ -18,13 +18,21 @@ export class RetentionScheduler implements OnApplicationBootstrap, OnApplication
   constructor(
     private readonly erasure: PersonalDataErasure,
     private readonly logger: Logger,
+    private readonly metrics: PlatformMetrics,
   ) {}
 
   onApplicationBootstrap(): void {
     const run = (): void => {
       if (this.running) return;
       this.running = this.runOnce()
-        .catch((error: unknown) => this.logger.error('retention run failed; will try again next hour', { error }))
+        .then(() => {
+          this.metrics.schedulerRuns.inc({ job: 'retention', outcome: 'ok' });
+          this.metrics.schedulerLastSuccess.set({ job: 'retention' }, Date.now() / 1000);
+        })
+        .catch((error: unknown) => {
+          this.metrics.schedulerRuns.inc({ job: 'retention', outcome: 'failed' });
+          this.logger.error('retention run failed; will try again next hour', { error });
+        })
         .finally(() => (this.running = undefined));
     };
     run();

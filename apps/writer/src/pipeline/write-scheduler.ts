@@ -84,6 +84,13 @@ export class WriteScheduler {
     return total;
   }
 
+  /** Commands held (waiting or in flight) per portal that holds any (the queue depth gauge). */
+  depthByPortal(): Array<[number, number]> {
+    const depths: Array<[number, number]> = [];
+    for (const slot of this.slots.values()) if (slot.queue.size > 0) depths.push([slot.portalId, slot.queue.size]);
+    return depths;
+  }
+
   /** Forgets the waiting work of portals on a partition this instance no longer owns; their in-flight work is not retried here. */
   dropPartition(topic: string, partition: number): number {
     const key = partitionKey(topic, partition);

@@ -104,6 +104,11 @@ export class WritebackStreamConsumer implements OnApplicationBootstrap, BeforeAp
     await this.consumer?.disconnect().catch(() => undefined);
   }
 
+  /** Writebacks held per portal, by portal id (the queue depth gauge). */
+  queueDepths(): Array<[string, number]> {
+    return (this.scheduler?.depthByPortal() ?? []).map(([portalId, depth]) => [String(portalId), depth]);
+  }
+
   /** Resolves once every consumed writeback is finished (tests). */
   whenIdle(): Promise<void> {
     return this.scheduler?.whenIdle() ?? Promise.resolve();

@@ -136,6 +136,19 @@ export class AppConfig {
   @IsString() @MinLength(1)
   adminHost: string;
 
+  /** Interface of the ops listener (health, metrics) of the headless services. */
+  @IsString() @MinLength(1)
+  opsHost: string;
+
+  @IsInt() @Min(1) @Max(65535)
+  enricherOpsPort: number;
+
+  @IsInt() @Min(1) @Max(65535)
+  writerOpsPort: number;
+
+  @IsInt() @Min(1) @Max(65535)
+  schedulerOpsPort: number;
+
   /** Bearer token for GET /metrics (besides the admin key). */
   @IsOptional() @IsString() @MinLength(16, { message: 'must be at least 16 characters' })
   metricsApiKey?: string;

@@ -49,4 +49,12 @@ describe('loadConfig', () => {
     for (const secret of ['sk-ant-very-secret', 'client-secret-1', 'admin-key-0123456789', KEY, 'hunter2']) expect(logged).not.toContain(secret);
     expect(logged).toContain('postgres://app:***@db:5432/x');
   });
+
+  it('refuses an ops listener on a non-loopback interface without a metrics or admin key, and allows it on loopback', () => {
+    const writer = { TOKEN_ENCRYPTION_KEY: KEY };
+    expect(loadConfig(writer, 'writer')).toMatchObject({ opsHost: '127.0.0.1', writerOpsPort: 3012, enricherOpsPort: 3011, schedulerOpsPort: 3013 });
+    expect(() => loadConfig({ ...writer, OPS_HOST: '0.0.0.0' }, 'writer')).toThrow(/METRICS_API_KEY is required by writer when OPS_HOST \(0\.0\.0\.0\)/);
+    expect(loadConfig({ ...writer, OPS_HOST: '0.0.0.0', METRICS_API_KEY: 'scrape-key-0123456789' }, 'writer').opsHost).toBe('0.0.0.0');
+    expect(loadConfig({ OPS_HOST: '::1' }, 'scheduler').opsHost).toBe('::1');
+  });
 });

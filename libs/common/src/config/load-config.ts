@@ -48,6 +48,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, service: ServiceName): AppCon
   problems.push(...resolveTokenKeys(config, env, service));
   problems.push(...kafkaConfigProblems(config, env));
   if (typeof config.databaseUrl === 'string' && /^postgres(ql)?:\/\/.+/.test(config.databaseUrl)) problems.push(...postgresTlsProblems(config.databaseUrl));
+  problems.push(...opsListenerProblems(config, service));
   for (const error of validateSync(config, { forbidUnknownValues: false })) {
     if (problems.some((p) => p.startsWith(`${envNameOf.get(error.property)} `))) continue;
     problems.push(describe(error));
@@ -55,6 +56,23 @@ export function loadConfig(env: NodeJS.ProcessEnv, service: ServiceName): AppCon
 
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
+}
+
+const OPS_SERVICES: ReadonlyArray<ServiceName> = ['enricher', 'writer', 'scheduler'];
+
+/** 127.0.0.1, ::1, localhost: an address only this host (or this container) reaches. */
+export function isLoopbackHost(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
+/**
+ * The ops listener's /metrics is open only where nothing else can reach it: bound to
+ * any other interface (a container's 0.0.0.0), it needs a key (docs/security.md).
+ */
+function opsListenerProblems(config: AppConfig, service: ServiceName): string[] {
+  if (!OPS_SERVICES.includes(service) || typeof config.opsHost !== 'string' || isLoopbackHost(config.opsHost)) return [];
+  if (config.metricsApiKey || config.adminApiKey) return [];
+  return [`METRICS_API_KEY is required by ${service} when OPS_HOST (${config.opsHost}) is not a loopback address: /metrics would be open to the network`];
 }
 
 function describe(error: ValidationError): string {

@@ -15,6 +15,13 @@ export type HubSpotCallResult =
   /** A non-2xx answer, or none at all (`error.code` is then the network error's code). */
   | { ok: false; operation: HubSpotOperationName; apiVersion: string; error: HubSpotErrorLike & { headers: Record<string, string> } };
 
+/** One call sent to HubSpot, as HubSpotApi's observer hears of it. */
+export interface HubSpotCallObservation {
+  operation: HubSpotOperationName;
+  result: HubSpotCallResult;
+  durationMs: number;
+}
+
 /**
  * A portal's token that can be renewed: an OAuth access token HubSpot refused
  * (401) is refreshed once (one refresh per portal across every caller and replica:
@@ -50,6 +57,8 @@ export class HubSpotApi {
     private readonly clients: HubSpotClientFactory,
     /** After this, a call counts as failed (ETIMEDOUT). The SDK's request cannot be aborted, so its fate stays unknown: see WRITER_CREATE_SETTLE_MS. */
     private readonly timeoutMs = 30_000,
+    /** Told of every call sent, with what came of it (metrics: libs/common/src/observability). Must not throw. */
+    private readonly observe?: (call: HubSpotCallObservation) => void,
   ) {}
 
   /**
@@ -75,6 +84,13 @@ export class HubSpotApi {
   }
 
   private async send<O extends HubSpotOperationName>(accessToken: string | null, operation: O, params: OperationParams<O>, init: CallInit): Promise<HubSpotCallResult> {
+    const started = Date.now();
+    const result = await this.sendOnce(accessToken, operation, params, init);
+    this.observe?.({ operation, result, durationMs: Date.now() - started });
+    return result;
+  }
+
+  private async sendOnce<O extends HubSpotOperationName>(accessToken: string | null, operation: O, params: OperationParams<O>, init: CallInit): Promise<HubSpotCallResult> {
     const { method, path, version } = resolveOperation(operation, params);
     const qs = init.query ? Object.fromEntries(Object.entries(init.query).map(([k, v]) => [k, typeof v === 'string' ? v : v.join(',')])) : undefined;
     let timer: NodeJS.Timeout | undefined;

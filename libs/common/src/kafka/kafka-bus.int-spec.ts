@@ -3,7 +3,7 @@ import { anEvent } from '../../../../test/support/builders';
 import { memoryLogger } from '../../../../test/support/logger';
 import type { EventEnvelope } from '../events/envelope';
 import { Outcome } from './handler-outcome';
-import { KafkaBus } from './kafka-bus';
+import { KafkaBus, type KafkaBusObserver } from './kafka-bus';
 import { deadLetterTopic } from './topics';
 
 describe('KafkaBus (real broker)', () => {
@@ -48,7 +48,14 @@ describe('KafkaBus (real broker)', () => {
     const hopeless = anEvent({ portalId: 1, data: { kind: 'hopeless' } });
     const poison = anEvent({ portalId: 2, data: { kind: 'poison' } });
 
-    const consumerBus = new KafkaBus({ brokers: KAFKA_BROKERS, clientId: 'bus-test-consumer', logger });
+    const observed: string[] = [];
+    const observer: KafkaBusObserver = {
+      consumerCreated: (groupId) => observed.push(`created ${groupId}`),
+      handled: (groupId, t, outcome) => observed.push(`${outcome} ${groupId} ${t}`),
+      retried: (_, t) => observed.push(`retried ${t}`),
+      deadLettered: (t, category) => observed.push(`dead-lettered ${t} ${category}`),
+    };
+    const consumerBus = new KafkaBus({ brokers: KAFKA_BROKERS, clientId: 'bus-test-consumer', logger, observer });
     await consumerBus.consume({
       groupId: `${prefix}.group`,
       topics: [consumeTopic],
@@ -85,6 +92,12 @@ describe('KafkaBus (real broker)', () => {
     expect(byId.get(hopeless.id)!.headers).toMatchObject({ 'dlq-reason': 'gave up after 3 attempts: always fails', 'dlq-original-topic': consumeTopic, 'dlq-attempts': '3' });
     expect(byId.get(poison.id)!.headers).toMatchObject({ 'dlq-reason': 'schema violation', 'event-id': poison.id });
     expect(byId.get(poison.id)!.key).toBe('2');
+    // What the observer (metrics) heard: each message's final outcome once, each retry, each dead letter by category.
+    const group = `${prefix}.group`;
+    expect(observed.filter((o) => !o.startsWith('retried')).sort()).toEqual(
+      [`created ${group}`, `done ${group} ${consumeTopic}`, `dead-letter ${group} ${consumeTopic}`, `dead-letter ${group} ${consumeTopic}`, `dead-lettered ${consumeTopic} gave-up`, `dead-lettered ${consumeTopic} non-retriable`].sort(),
+    );
+    expect(observed.filter((o) => o === `retried ${consumeTopic}`)).toHaveLength(4);
   });
 
   it('dead-letters a message that is not an event envelope instead of crashing', async () => {

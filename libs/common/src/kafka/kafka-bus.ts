@@ -1,4 +1,4 @@
-import { Kafka, logLevel as KafkaLogLevel, type Consumer, type EachBatchPayload, type EachMessagePayload, type IHeaders, type KafkaMessage, type Producer } from 'kafkajs';
+import { Kafka, logLevel as KafkaLogLevel, type Admin, type Consumer, type EachBatchPayload, type EachMessagePayload, type IHeaders, type KafkaMessage, type Producer } from 'kafkajs';
 import type { EventEnvelope } from '../events/envelope';
 import type { Logger } from '../logging/logger';
 import { backoffDelayMs, sleep } from '../util/backoff';
@@ -43,6 +43,22 @@ const THROTTLED_PATIENCE_MS = 120_000;
 /** Where and how to connect (kafka-client-config.ts: `kafkaConnection(config, clientId)`), and where to log. */
 export interface KafkaBusOptions extends KafkaConnection {
   logger: Logger;
+  /** Told what becomes of messages and consumers (metrics, readiness: libs/common/src/observability). */
+  observer?: KafkaBusObserver;
+}
+
+/** Why a message was dead-lettered, as a fixed category (the reason's text goes in the message's headers). */
+export type DeadLetterCategory = 'undecodable' | 'non-retriable' | 'gave-up' | 'refused';
+
+/** Hooks the bus calls; none may throw. */
+export interface KafkaBusObserver {
+  /** Every consumer the bus creates, before it connects: the observer may listen to its events (group joins, crashes, batches). */
+  consumerCreated?(groupId: string, consumer: Consumer): void;
+  /** A message of `consume` reached its final outcome (a dead letter is also reported to deadLettered). */
+  handled?(groupId: string, topic: string, outcome: 'done' | 'drop' | 'dead-letter'): void;
+  /** A retriable failure is about to be retried in place. */
+  retried?(groupId: string, topic: string): void;
+  deadLettered?(topic: string, category: DeadLetterCategory): void;
 }
 
 /** A consumed message, as the platform hands it out (kafkajs's KafkaMessage has these fields). */
@@ -240,6 +256,17 @@ export class KafkaBus {
     }
   }
 
+  /** Runs `use` with a connected admin client of this bus (its brokers and settings), disconnected after. */
+  async withAdmin<T>(use: (admin: Admin) => Promise<T>): Promise<T> {
+    const admin = this.kafka.admin({ retry: { retries: 0 } });
+    await admin.connect();
+    try {
+      return await use(admin);
+    } finally {
+      await admin.disconnect().catch(() => undefined);
+    }
+  }
+
   /**
    * A consumer with the platform's settings, disconnected with the bus. kafkajs
    * gives up on some errors (restart: false): a consumer that stopped for good
@@ -249,6 +276,7 @@ export class KafkaBus {
   createConsumer(groupId: string): Consumer {
     const consumer = this.kafka.consumer({ groupId, allowAutoTopicCreation: false, sessionTimeout: SESSION_TIMEOUT_MS, heartbeatInterval: HEARTBEAT_INTERVAL_MS });
     this.consumers.push(consumer);
+    this.options.observer?.consumerCreated?.(groupId, consumer);
     consumer.on(consumer.events.CRASH, (event) => {
       if (!event.payload.restart) {
         this.options.logger.error('Kafka consumer crashed and will not restart; exiting', { error: event.payload.error, groupId });
@@ -387,8 +415,10 @@ export class KafkaBus {
     this.deferred.delete(deferKey);
     const context: MessageContext = { topic, partition, offset: message.offset, attempt: carried?.attempt ?? 1 };
     let throttledSinceMs = carried?.throttledSinceMs;
+    const observer = this.options.observer;
     if (!decoded.ok) {
-      await this.deadLetter(spec.onDeadLetter, null, context, decoded.reason, message);
+      await this.deadLetter(spec.onDeadLetter, null, context, decoded.reason, message, 'undecodable');
+      observer?.handled?.(spec.groupId, topic, 'dead-letter');
       return undefined;
     }
     const log = this.options.logger.child({ correlationId: decoded.event.correlationId, eventId: decoded.event.id, portalId: decoded.event.portalId });
@@ -396,20 +426,25 @@ export class KafkaBus {
       const outcome = await this.runHandler(spec, decoded.event, context, heartbeat);
       switch (outcome.kind) {
         case 'done':
+          observer?.handled?.(spec.groupId, topic, 'done');
           return undefined;
         case 'drop':
           log.info(`dropped ${decoded.event.type}: ${outcome.reason}`, { topic });
+          observer?.handled?.(spec.groupId, topic, 'drop');
           return undefined;
         case 'dead-letter':
-          await this.deadLetter(spec.onDeadLetter, decoded.event, context, outcome.reason, message);
+          await this.deadLetter(spec.onDeadLetter, decoded.event, context, outcome.reason, message, 'non-retriable');
+          observer?.handled?.(spec.groupId, topic, 'dead-letter');
           return undefined;
         case 'retry': {
           if (outcome.throttled) throttledSinceMs ??= Date.now();
           const waiting = outcome.throttled === true && Date.now() - throttledSinceMs! < THROTTLED_PATIENCE_MS;
           if (!waiting && context.attempt >= spec.maxAttempts) {
-            await this.deadLetter(spec.onDeadLetter, decoded.event, context, `gave up after ${context.attempt} attempts: ${outcome.reason}`, message);
+            await this.deadLetter(spec.onDeadLetter, decoded.event, context, `gave up after ${context.attempt} attempts: ${outcome.reason}`, message, 'gave-up');
+            observer?.handled?.(spec.groupId, topic, 'dead-letter');
             return undefined;
           }
+          observer?.retried?.(spec.groupId, topic);
           const waitMs = Math.min(MAX_RETRY_WAIT_MS, outcome.retryAfterMs ?? backoffDelayMs(context.attempt, spec.retryBaseDelayMs, MAX_RETRY_WAIT_MS));
           const nextAttempt = waiting ? context.attempt : context.attempt + 1;
           if (deferrable && waitMs >= DEFER_RETRIES_FROM_MS) {
@@ -446,6 +481,7 @@ export class KafkaBus {
     context: MessageContext,
     reason: string,
     { key, value, headers }: OriginalMessage,
+    category: DeadLetterCategory,
   ): Promise<void> {
     const producer = await this.connectedProducer();
     await producer.send({
@@ -472,7 +508,9 @@ export class KafkaBus {
       portalId: event?.portalId,
       partition: context.partition,
       offset: context.offset,
+      category,
     });
+    this.options.observer?.deadLettered?.(context.topic, category);
     // The message is already in the dead-letter topic: a failure to record it in the
     // audit trail must not re-run the handler (a second PATCH, a second model call).
     await onDeadLetter?.(event, context, reason).catch((error: unknown) =>
@@ -494,7 +532,8 @@ export class KafkaBus {
   ): Promise<void> {
     const encoded = event ? toKafkaMessage(event) : undefined;
     const message = original ?? { key: Buffer.from(String(encoded?.key ?? '')), value: Buffer.from(String(encoded?.value ?? '')), headers: encoded?.headers as OriginalMessage['headers'] };
-    await this.deadLetter(onDeadLetter, event, context, reason, message);
+    // A custom consumer dead-letters what it cannot read, or an event it refuses (one it does not consume).
+    await this.deadLetter(onDeadLetter, event, context, reason, message, event ? 'refused' : 'undecodable');
   }
 
   async disconnect(): Promise<void> {

@@ -24,4 +24,15 @@ describe('Logger', () => {
     logger.debug('noise');
     expect(lines).toEqual([]);
   });
+
+  it("keeps an error's stack, code and cause, and still redacts secrets inside them", () => {
+    const { lines, logger } = capture();
+    const cause = Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED', config: { accessToken: 'pat-789' } });
+    logger.error('call failed', { error: new Error('HubSpot did not answer', { cause }) });
+    const line = JSON.parse(lines[0]!);
+    expect(line.error).toMatchObject({ name: 'Error', message: 'HubSpot did not answer', cause: { message: 'connect ECONNREFUSED', code: 'ECONNREFUSED' } });
+    expect(line.error.stack).toMatch(/^Error: HubSpot did not answer\n\s+at .*logger\.spec\.ts/);
+    expect(line.error.cause.stack).toContain('connect ECONNREFUSED');
+    expect(lines[0]).not.toContain('pat-789');
+  });
 });

@@ -44,11 +44,27 @@ export class Logger {
 export function redact(value: unknown, depth = 0): unknown {
   if (value === null || typeof value !== 'object') return value;
   if (depth > 6) return '[truncated]';
-  if (value instanceof Error) return { name: value.name, message: value.message };
+  if (value instanceof Error) return serializeError(value, depth);
   if (Array.isArray(value)) return value.map((v) => redact(v, depth + 1));
   const out: Record<string, unknown> = {};
   for (const [key, v] of Object.entries(value)) out[key] = SECRET_KEY.test(key) && v !== undefined && v !== null ? '[redacted]' : redact(v, depth + 1);
   return out;
+}
+
+/**
+ * An error as a log field: name, message, code (when it has one), stack (where it
+ * was thrown: the first thing an operator needs) and its cause, each redacted like
+ * any other field.
+ */
+export function serializeError(error: Error, depth = 0): Record<string, unknown> {
+  const { code } = error as { code?: unknown };
+  return {
+    name: error.name,
+    message: error.message,
+    ...(code !== undefined ? { code: redact(code, depth + 1) } : {}),
+    ...(error.stack ? { stack: error.stack } : {}),
+    ...(error.cause !== undefined ? { cause: redact(error.cause, depth + 1) } : {}),
+  };
 }
 
 /** Lets Nest's own messages go through the same JSON logger. */

@@ -25,6 +25,14 @@ import { HubSpotOAuth } from '../connections/hubspot-oauth';
 import { PortalTokens } from '../connections/portal-tokens';
 import { OperatorAlerts } from '../portals/operator-alerts';
 import { PortalLifecycle } from '../portals/portal-lifecycle';
+import { readConsumerLag } from '../observability/consumer-lag';
+import { hubspotCallRecorder } from '../observability/hubspot-call-metrics';
+import { KafkaObserver } from '../observability/kafka-observer';
+import { PlatformMetrics } from '../observability/platform-metrics';
+import { ConsumerGroups, ReadinessTracker } from '../observability/readiness';
+
+/** Reading the consumers' lag at a scrape gives up after this (Kafka unreachable): the lag gauge is then empty. */
+const LAG_READ_TIMEOUT_MS = 5_000;
 
 /** Starts the outbox relay once the app is up and closes every connection on shutdown. */
 @Injectable()
@@ -44,6 +52,32 @@ class PlatformLifecycle implements OnApplicationBootstrap, OnApplicationShutdown
     await this.bus.disconnect();
     if (this.dataSource.isInitialized) await this.dataSource.destroy();
   }
+}
+
+/** Points the metrics that are read when scraped at their sources: readiness and the consumers' lag. */
+@Injectable()
+class PlatformObservability implements OnModuleInit {
+  constructor(
+    private readonly metrics: PlatformMetrics,
+    private readonly readiness: ReadinessTracker,
+    private readonly groups: ConsumerGroups,
+    private readonly bus: KafkaBus,
+  ) {}
+
+  onModuleInit(): void {
+    this.metrics.sources.readiness = () => this.readiness.check();
+    this.metrics.sources.consumerLag = async () => {
+      if (this.groups.assignedTopics().size === 0) return [];
+      return withTimeout(this.bus.withAdmin((admin) => readConsumerLag(admin, this.groups.assignedTopics())), LAG_READ_TIMEOUT_MS);
+    };
+  }
+}
+
+function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms)));
+  work.catch(() => undefined);
+  return Promise.race([work, timedOut]).finally(() => clearTimeout(timer));
 }
 
 /**
@@ -129,14 +163,33 @@ export class PlatformModule {
         },
         StoredKeysCheck,
         KafkaBootCheck,
-        { provide: KafkaBus, useFactory: () => new KafkaBus({ ...kafkaConnection(config, `hubspot-ai-${service}`), logger }) },
+        // Observability (libs/common/src/observability): metrics, consumer group membership, readiness.
+        { provide: PlatformMetrics, useFactory: () => new PlatformMetrics(service, { processMetrics: service !== 'ingest' }) },
+        ConsumerGroups,
+        {
+          provide: KafkaBus,
+          useFactory: (metrics: PlatformMetrics, groups: ConsumerGroups) =>
+            new KafkaBus({ ...kafkaConnection(config, `hubspot-ai-${service}`), logger, observer: new KafkaObserver(metrics, groups) }),
+          inject: [PlatformMetrics, ConsumerGroups],
+        },
+        {
+          provide: ReadinessTracker,
+          useFactory: (ds: DataSource, bus: KafkaBus, groups: ConsumerGroups) =>
+            new ReadinessTracker({ postgres: () => ds.query('SELECT 1').then(() => true), kafka: () => bus.isReachable() }, groups),
+          inject: [DataSource, KafkaBus, ConsumerGroups],
+        },
+        PlatformObservability,
         {
           provide: OutboxRelay,
           useFactory: (ds: DataSource, bus: KafkaBus) => new OutboxRelay(ds, bus, logger.child({ component: 'outbox-relay' }), { pollMs: config.outboxPollMs }),
           inject: [DataSource, KafkaBus],
         },
         { provide: HubSpotClientFactory, useFactory: () => new HubSpotClientFactory(config.hubspotApiBaseUrl) },
-        { provide: HubSpotApi, useFactory: (clients: HubSpotClientFactory) => new HubSpotApi(clients, config.hubspotRequestTimeoutMs), inject: [HubSpotClientFactory] },
+        {
+          provide: HubSpotApi,
+          useFactory: (clients: HubSpotClientFactory, metrics: PlatformMetrics) => new HubSpotApi(clients, config.hubspotRequestTimeoutMs, hubspotCallRecorder(metrics)),
+          inject: [HubSpotClientFactory, PlatformMetrics],
+        },
         { provide: HubSpotBudget, useFactory: (ds: DataSource) => new HubSpotBudget(new BudgetRepository(ds), config.hubspotBudgetHeadroom), inject: [DataSource] },
         // Connections (docs/decisions/0020): OAuth's endpoints, the portals' tokens (refreshed by one replica at a time), their life as events.
         { provide: HubSpotOAuth, useFactory: (api: HubSpotApi) => new HubSpotOAuth(api, { clientId: config.hubspotClientId, clientSecret: config.hubspotClientSecret }), inject: [HubSpotApi] },
@@ -162,6 +215,9 @@ export class PlatformModule {
         PersonalDataErasure,
         PortalRepository,
         KafkaBus,
+        PlatformMetrics,
+        ConsumerGroups,
+        ReadinessTracker,
         OutboxRelay,
         HubSpotClientFactory,
         HubSpotApi,

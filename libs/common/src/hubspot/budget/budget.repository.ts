@@ -1,4 +1,5 @@
 import type { DataSource } from 'typeorm';
+import type { PortalHubSpotPlan } from './api-limits';
 import type { BudgetState } from './token-bucket';
 
 export interface VersionedBudget {
@@ -32,5 +33,13 @@ export class BudgetRepository {
       [portalId, version, JSON.stringify(state)],
     );
     return rows[0] ? Number(rows[0].version) : undefined;
+  }
+
+  /** Every portal's stored budget with its plan (settings.hubspot), for the budget gauges. */
+  async loadAllWithPlans(): Promise<Array<{ portalId: number; state: BudgetState; plan: PortalHubSpotPlan }>> {
+    const rows: Array<{ portal_id: string; state: BudgetState; plan: PortalHubSpotPlan | null }> = await this.dataSource.query(
+      `SELECT b.portal_id, b.state, p.settings->'hubspot' AS plan FROM hubspot_budgets b LEFT JOIN portals p ON p.portal_id = b.portal_id`,
+    );
+    return rows.map((row) => ({ portalId: Number(row.portal_id), state: row.state, plan: row.plan ?? {} }));
   }
 }
