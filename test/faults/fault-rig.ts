@@ -100,6 +100,7 @@ export class FaultRig {
   private nextContact = 0;
   private readonly objectPortal = new Map<string, number>();
   ingestUrl = '';
+  private opsPorts: Record<Exclude<FaultService, 'ingest'>, number> = { enricher: 0, writer: 0, scheduler: 0 };
 
   constructor(private readonly options: RigOptions) {
     this.portalIds = Array.from({ length: options.portals }, (_, i) => FIRST_PORTAL + i);
@@ -138,6 +139,7 @@ export class FaultRig {
 
     const pgProxyPort = await this.postgresProxy.start();
     const [ingestPort, adminPort] = [await freePort(), await freePort()];
+    this.opsPorts = { enricher: await freePort(), writer: await freePort(), scheduler: await freePort() };
     this.ingestUrl = `http://127.0.0.1:${ingestPort}`;
     this.hubspot.configureApp({ appId: APP_ID, clientSecret: CLIENT_SECRET, webhookTargetUrl: `${this.ingestUrl}/webhooks/hubspot`, subscriptions: ['contact.creation'] });
     this.env = {
@@ -154,6 +156,9 @@ export class FaultRig {
       TOKEN_ENCRYPTION_KEY: key.toString('base64'),
       ADMIN_API_KEY: ADMIN_KEY,
       INGEST_PORT: String(ingestPort),
+      ENRICHER_OPS_PORT: String(this.opsPorts.enricher),
+      WRITER_OPS_PORT: String(this.opsPorts.writer),
+      SCHEDULER_OPS_PORT: String(this.opsPorts.scheduler),
       ADMIN_PORT: String(adminPort),
       PUBLIC_BASE_URL: this.ingestUrl,
       EDGE_AUTH_FAILURES_PER_MINUTE: '0',
@@ -162,7 +167,7 @@ export class FaultRig {
       ...this.options.env,
     };
     for (const name of FAULT_SERVICES) this.spawn(name);
-    await this.waitReady('ingest');
+    for (const name of FAULT_SERVICES) await this.waitReady(name);
     this.watchTimer = setInterval(() => this.watch(), 50);
   }
 
@@ -192,16 +197,20 @@ export class FaultRig {
     return { code, ms: Date.now() - started };
   }
 
-  /** Ingest: GET /health/ready answers 200. The headless services: their process is up (the data flow tells the rest). */
-  async waitReady(name: FaultService, timeoutMs = 60_000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    if (name !== 'ingest') return;
-    while (Date.now() < deadline) {
-      const status = await fetch(`${this.ingestUrl}/health/ready`).then((r) => r.status, () => 0);
-      if (status === 200) return;
-      await sleep(100);
+  /** Where the service answers GET /health/ready: ingest's public port, the others' ops ports. */
+  readyUrl(name: FaultService): string {
+    return name === 'ingest' ? `${this.ingestUrl}/health/ready` : `http://127.0.0.1:${this.opsPorts[name]}/health/ready`;
+  }
+
+  /** Resolves once the service answers GET /health/ready with 200; returns how long that took (ms). */
+  async waitReady(name: FaultService, timeoutMs = 60_000): Promise<number> {
+    const started = Date.now();
+    while (Date.now() - started < timeoutMs) {
+      const status = await fetch(this.readyUrl(name)).then((r) => r.status, () => 0);
+      if (status === 200) return Date.now() - started;
+      await sleep(50);
     }
-    throw new Error(`ingest not ready after ${timeoutMs} ms`);
+    throw new Error(`${name} not ready after ${timeoutMs} ms`);
   }
 
   /** The dedicated broker: stop or start it (scripts/kafka.sh on its own ports and data dir). */

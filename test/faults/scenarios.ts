@@ -52,7 +52,8 @@ export function killScenario(service: FaultService): Scenario {
       await rig.stop(service, 'SIGKILL');
       const recoveredFrom = Date.now();
       rig.spawn(service);
-      return { faultAt, recoveredFrom };
+      const readyMs = await rig.waitReady(service);
+      return { faultAt, recoveredFrom, check: { ok: readyMs <= KILL_RECOVERY_MS, detail: `ready ${(readyMs / 1000).toFixed(1)} s after the restart` } };
     },
   };
 }
@@ -66,7 +67,8 @@ export function sigtermScenario(service: FaultService): Scenario {
       const { code, ms } = await rig.stop(service, 'SIGTERM');
       const recoveredFrom = Date.now();
       rig.spawn(service);
-      return { faultAt, recoveredFrom, check: { ok: code === 0, detail: `exit ${code ?? 'by signal'} after ${ms} ms` } };
+      const readyMs = await rig.waitReady(service);
+      return { faultAt, recoveredFrom, check: { ok: code === 0 && readyMs <= KILL_RECOVERY_MS, detail: `exit ${code ?? 'by signal'} after ${ms} ms; ready ${(readyMs / 1000).toFixed(1)} s after the restart` } };
     },
   };
 }
