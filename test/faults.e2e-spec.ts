@@ -2,6 +2,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FaultRig } from './faults/fault-rig';
 import { killScenario, resultTable, runScenario } from './faults/scenarios';
+import { POSTGRES_URL } from './support/database';
 import { KAFKA_BROKERS } from './support/kafka';
 
 /**
@@ -15,7 +16,7 @@ describe('fault suite (short): kill -9 of the consumers under load', () => {
   const rig = new FaultRig({
     portals: 6,
     ratePerSecond: 6,
-    postgresUrl: process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432',
+    postgres: { serverUrl: POSTGRES_URL },
     broker: { brokers: KAFKA_BROKERS },
     logDir: join(tmpdir(), `hubspot-ai-faults-e2e-${Date.now()}`),
   });

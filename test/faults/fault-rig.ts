@@ -23,6 +23,7 @@ import { DataSource } from 'typeorm';
 import { allTopics, createDataSource, ensureDatabaseExists, KafkaBus, Logger, PortalRepository, runMigrations, TokenCipher, topicNames } from '@app/common';
 import { AnthropicDouble } from '../../sandbox/anthropic';
 import { HubSpotSandbox } from '../../sandbox/hubspot';
+import { startThrowawayPostgres, type ThrowawayPostgres } from '../support/throwaway-postgres';
 import { TcpProxy } from './tcp-proxy';
 
 export const ROOT = join(__dirname, '..', '..');
@@ -41,7 +42,11 @@ export interface RigOptions {
   portals: number;
   /** New contacts per second, round-robin over the portals. */
   ratePerSecond: number;
-  postgresUrl: string;
+  /**
+   * The shared server (URL without a database), reached through a proxy the suite cuts
+   * to stand in for a restart; or a throwaway cluster of the rig's own, really restarted.
+   */
+  postgres: { serverUrl: string } | { dedicated: true };
   /** The shared broker, or a dedicated one this rig starts (and may stop) with scripts/kafka.sh. */
   broker: { brokers: string[] } | { dedicated: { port: number; controllerPort: number; dataDir: string } };
   /** Where each service's output goes (one file per service, appended across restarts). */
@@ -87,7 +92,9 @@ export class FaultRig {
   readonly claude = new AnthropicDouble();
   readonly contacts: LoadedContact[] = [];
   readonly portalIds: number[];
-  readonly postgresProxy: TcpProxy;
+  private postgresProxy: TcpProxy | undefined;
+  private dedicatedPostgres: ThrowawayPostgres | undefined;
+  private postgresUrl = '';
   private readonly running = new Map<FaultService, Running>();
   private readonly dbName = `hubspot_ai_faults_${Date.now()}`;
   private readonly prefix = `faults-${randomBytes(3).toString('hex')}`;
@@ -104,12 +111,23 @@ export class FaultRig {
 
   constructor(private readonly options: RigOptions) {
     this.portalIds = Array.from({ length: options.portals }, (_, i) => FIRST_PORTAL + i);
-    const pg = new URL(options.postgresUrl);
-    this.postgresProxy = new TcpProxy(pg.hostname, Number(pg.port || 5432));
   }
 
   get databaseUrl(): string {
-    return `${this.options.postgresUrl}/${this.dbName}`;
+    return `${this.postgresUrl}/${this.dbName}`;
+  }
+
+  /** What a Postgres restart looks like to the services: a real one on the rig's own cluster, else every connection cut. */
+  get postgresRestartKind(): string {
+    return this.dedicatedPostgres ? 'restarted' : 'connections cut';
+  }
+
+  /** Postgres goes away for `downMs` and comes back: restarted (own cluster) or cut at the proxy (shared server). */
+  async restartPostgres(downMs: number): Promise<void> {
+    if (this.dedicatedPostgres) return this.dedicatedPostgres.restart(downMs);
+    await this.postgresProxy!.cut();
+    await sleep(downMs);
+    await this.postgresProxy!.restore();
   }
 
   async start(): Promise<void> {
@@ -119,6 +137,12 @@ export class FaultRig {
       this.brokers = [`127.0.0.1:${this.options.broker.dedicated.port}`];
     } else {
       this.brokers = this.options.broker.brokers;
+    }
+    if ('dedicated' in this.options.postgres) {
+      this.dedicatedPostgres = await startThrowawayPostgres({ maxConnections: 200 });
+      this.postgresUrl = this.dedicatedPostgres.serverUrl;
+    } else {
+      this.postgresUrl = this.options.postgres.serverUrl;
     }
     const hubspotUrl = (await this.hubspot.start()).url;
     const claudeUrl = (await this.claude.start()).url;
@@ -137,7 +161,13 @@ export class FaultRig {
       await repository.register({ portalId, name: `Faults ${portalId}`, accessToken: `pat-${portalId}`, settings: { hubspot: { tier: 'professional', appType: 'private' } } });
     }
 
-    const pgProxyPort = await this.postgresProxy.start();
+    // The services reach the shared server through a proxy (cut to stand in for a restart); the rig's own directly.
+    let servicesPostgres = this.postgresUrl;
+    if (!this.dedicatedPostgres) {
+      const pg = new URL(this.postgresUrl);
+      this.postgresProxy = new TcpProxy(pg.hostname, Number(pg.port || 5432));
+      servicesPostgres = postgresUrlVia(this.postgresUrl, await this.postgresProxy.start());
+    }
     const [ingestPort, adminPort] = [await freePort(), await freePort()];
     this.opsPorts = { enricher: await freePort(), writer: await freePort(), scheduler: await freePort() };
     this.ingestUrl = `http://127.0.0.1:${ingestPort}`;
@@ -145,7 +175,7 @@ export class FaultRig {
     this.env = {
       PATH: process.env.PATH ?? '',
       KAFKAJS_NO_PARTITIONER_WARNING: '1',
-      DATABASE_URL: postgresUrlVia(this.options.postgresUrl, pgProxyPort, this.dbName),
+      DATABASE_URL: `${servicesPostgres}/${this.dbName}`,
       KAFKA_BROKERS: this.brokers.join(','),
       KAFKA_TOPIC_PREFIX: this.prefix,
       HUBSPOT_API_BASE_URL: hubspotUrl,
@@ -365,13 +395,16 @@ export class FaultRig {
     if (this.watchTimer) clearInterval(this.watchTimer);
     await Promise.all([...this.running.keys()].map((name) => this.stop(name, 'SIGTERM')));
     for (const { log } of this.running.values()) log.end();
-    await this.postgresProxy.stop();
+    await this.postgresProxy?.stop();
     await this.hubspot.stop();
     await this.claude.stop();
     await this.dataSource?.destroy();
-    const admin = await new DataSource({ type: 'postgres', url: `${this.options.postgresUrl}/postgres` }).initialize();
-    await admin.query(`DROP DATABASE IF EXISTS "${this.dbName}" WITH (FORCE)`);
-    await admin.destroy();
+    if (this.dedicatedPostgres) this.dedicatedPostgres.stop();
+    else {
+      const admin = await new DataSource({ type: 'postgres', url: `${this.postgresUrl}/postgres` }).initialize();
+      await admin.query(`DROP DATABASE IF EXISTS "${this.dbName}" WITH (FORCE)`);
+      await admin.destroy();
+    }
     if ('dedicated' in this.options.broker) this.kafkaScript('stop');
   }
 }
@@ -388,12 +421,12 @@ export function referencedIds(body: unknown): string[] {
   return ids;
 }
 
-function postgresUrlVia(serverUrl: string, port: number, dbName: string): string {
+/** The server URL (no database) with its host and port replaced by the proxy's. */
+function postgresUrlVia(serverUrl: string, port: number): string {
   const url = new URL(serverUrl);
   url.hostname = '127.0.0.1';
   url.port = String(port);
-  url.pathname = `/${dbName}`;
-  return url.toString();
+  return url.toString().replace(/\/$/, '');
 }
 
 async function freePort(): Promise<number> {

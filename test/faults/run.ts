@@ -4,11 +4,13 @@
  * printing one table (Markdown, for README). Exits 1 when a scenario fails.
  *
  * The broker is a dedicated one (scripts/kafka.sh on FAULTS_KAFKA_PORT, default
- * 19192, its own data dir), so stopping it disturbs nothing else; Postgres is the
- * shared server behind a proxy the suite cuts. Needs `npm run build`.
+ * 19192, its own data dir) and so is Postgres (a throwaway cluster, as root: see
+ * test/support/throwaway-postgres.ts), so stopping them disturbs nothing else.
+ * Needs `npm run build`.
  *
  *   FAULTS_PORTALS (20)  FAULTS_RATE (10 contacts/s)  FAULTS_ONLY (a substring of scenario names)
  *   FAULTS_KAFKA_BROKERS (use this broker instead; the broker scenario is then left out)
+ *   FAULTS_POSTGRES_URL (use this server, e.g. postgres://postgres@127.0.0.1:5432; a restart is then every connection cut)
  */
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -27,7 +29,8 @@ async function main(): Promise<void> {
   const rig = new FaultRig({
     portals: PORTALS,
     ratePerSecond: RATE,
-    postgresUrl: process.env.FAULTS_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432',
+    // A cluster of the suite's own, really restarted; FAULTS_POSTGRES_URL: a shared server instead (a restart is then every connection cut).
+    postgres: process.env.FAULTS_POSTGRES_URL ? { serverUrl: process.env.FAULTS_POSTGRES_URL } : { dedicated: true },
     broker: SHARED_BROKERS
       ? { brokers: SHARED_BROKERS.split(',') }
       : { dedicated: { port: KAFKA_PORT, controllerPort: KAFKA_PORT + 1, dataDir: join(process.env.HOME ?? tmpdir(), '.cache', 'hubspot-ai', 'kafka-faults') } },

@@ -90,16 +90,14 @@ export function brokerStopScenario(downMs = 30_000): Scenario {
 
 export function postgresRestartScenario(downMs = 5_000): Scenario {
   return {
-    name: `Postgres restarted (${downMs / 1000} s down)`,
+    name: `Postgres down ${downMs / 1000} s`,
     recoverWithinMs: 15_000,
     async inject(rig) {
       const since = Date.now();
       const faultAt = Date.now();
-      await rig.postgresProxy.cut();
-      await sleep(downMs);
-      await rig.postgresProxy.restore();
+      await rig.restartPostgres(downMs);
       const refused = rig.hubspot.webhookDeliveries().filter((d) => d.sentAt >= since && d.status === 503).length;
-      return { faultAt, recoveredFrom: Date.now(), check: { ok: refused > 0, detail: `ingest answered 503 to ${refused} deliveries while Postgres was down` } };
+      return { faultAt, recoveredFrom: Date.now(), check: { ok: refused > 0, detail: `Postgres ${rig.postgresRestartKind}; ingest answered 503 to ${refused} deliveries meanwhile` } };
     },
   };
 }

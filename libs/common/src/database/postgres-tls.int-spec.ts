@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { POSTGRES_URL } from '../../../../test/support/database';
-import { startTlsPostgres, tlsPostgresUnavailable, type TlsPostgres } from '../../../../test/support/tls-postgres';
+import { startTlsPostgres, throwawayPostgresUnavailable, type TlsPostgres } from '../../../../test/support/throwaway-postgres';
 import { createDataSource } from './data-source';
 
 const FIXTURE_CA = join(__dirname, '..', '..', '..', '..', 'test', 'fixtures', 'tls', 'ca.pem');
@@ -29,7 +29,7 @@ describe('Postgres TLS from DATABASE_URL (real servers)', () => {
     expect(await failureOf(`${POSTGRES_URL}/postgres?sslmode=require`)).toMatchObject({ message: 'The server does not support SSL connections' });
   });
 
-  const unavailable = tlsPostgresUnavailable();
+  const unavailable = throwawayPostgresUnavailable();
   if (unavailable) console.warn(`postgres-tls.int-spec: TLS server cases skipped, ${unavailable}`);
   (unavailable ? describe.skip : describe)('against a throwaway server with ssl=on (certificate for DNS:localhost)', () => {
     let server: TlsPostgres;
