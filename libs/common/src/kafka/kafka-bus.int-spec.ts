@@ -164,6 +164,35 @@ describe('KafkaBus (real broker)', () => {
     await second.disconnect();
   }, 60_000);
 
+  it('keeps a member whose handler waits longer than the session (a slow HubSpot or Claude call): no rebalance, each message handled once', async () => {
+    const slowTopic = `${prefix}.slow`;
+    await bus.ensureTopics([slowTopic, deadLetterTopic(slowTopic)], 2, 1);
+    const handled: string[] = [];
+    let rebalances = 0;
+    const consumerBus = new KafkaBus({ brokers: KAFKA_BROKERS, clientId: 'bus-test-slow', logger });
+    const consumer = await consumerBus.consume({
+      groupId: `${prefix}.slow-group`,
+      topics: [slowTopic],
+      maxAttempts: 2,
+      retryBaseDelayMs: 10,
+      concurrentKeysPerPartition: true,
+      handle: async (event) => {
+        // Longer than the 6 s session: only the heartbeats sent while it waits keep the member in.
+        await new Promise((resolve) => setTimeout(resolve, 8_000));
+        handled.push(event.id);
+        return Outcome.done();
+      },
+    });
+    consumer.on(consumer.events.REBALANCING, () => (rebalances += 1));
+    const events = [anEvent({ portalId: 1 }), anEvent({ portalId: 1 })];
+    await bus.publish(slowTopic, events);
+    await eventually(async () => handled.length === 2, 40_000, 'both slow messages');
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    expect(handled).toEqual(events.map((e) => e.id));
+    expect(rebalances).toBe(0);
+    await consumerBus.disconnect();
+  }, 60_000);
+
   it('defers a long retry wait instead of waiting in place: a rate-limited portal holds up no other partition, uses up no attempts, and a failing one still runs out of them', async () => {
     const deferTopic = `${prefix}.defer`;
     await bus.ensureTopics([deferTopic, deadLetterTopic(deferTopic)], 4, 1);
