@@ -232,12 +232,17 @@ export class FaultRig {
     return name === 'ingest' ? `${this.ingestUrl}/health/ready` : `http://127.0.0.1:${this.opsPorts[name]}/health/ready`;
   }
 
-  /** Resolves once the service answers GET /health/ready with 200; returns how long that took (ms). */
+  /**
+   * Resolves once the service answers GET /health/ready with 200 (ingest: and its
+   * admin listener answers the admin API, which lives in the same process); returns
+   * how long that took (ms).
+   */
   async waitReady(name: FaultService, timeoutMs = 60_000): Promise<number> {
     const started = Date.now();
+    const ok = (url: string, headers: Record<string, string> = {}) => fetch(url, { headers }).then((r) => r.status === 200, () => false);
     while (Date.now() - started < timeoutMs) {
-      const status = await fetch(this.readyUrl(name)).then((r) => r.status, () => 0);
-      if (status === 200) return Date.now() - started;
+      const ready = (await ok(this.readyUrl(name))) && (name !== 'ingest' || (await ok(`http://127.0.0.1:${this.env.ADMIN_PORT}/admin/portals/${this.portalIds[0]}`, { authorization: `Bearer ${ADMIN_KEY}` })));
+      if (ready) return Date.now() - started;
       await sleep(50);
     }
     throw new Error(`${name} not ready after ${timeoutMs} ms`);

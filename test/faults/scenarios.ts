@@ -45,7 +45,8 @@ const KILL_RECOVERY_MS = 10_000;
 
 export function killScenario(service: FaultService): Scenario {
   return {
-    name: `kill -9 ${service}`,
+    // Ingest's process serves the admin API too (its second listener): killing it kills the admin.
+    name: service === 'ingest' ? 'kill -9 ingest (and admin)' : `kill -9 ${service}`,
     recoverWithinMs: KILL_RECOVERY_MS,
     async inject(rig) {
       const faultAt = Date.now();
