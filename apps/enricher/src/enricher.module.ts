@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { AppConfig, BackfillProgress, BackfillRepository, PortalAccess } from '@app/common';
+import { AppConfig, BackfillProgress, BackfillRepository, Logger, PortalAccess } from '@app/common';
 import { AI_PROVIDER, type AiProvider } from './ai/ai-provider';
 import { AnthropicProvider } from './ai/anthropic.provider';
 import { BackfillLister } from './backfills/backfill-lister';
@@ -8,7 +8,7 @@ import { BackfillRunner } from './backfills/backfill-runner';
 import { BackfillTriggers } from './backfills/backfill-triggers';
 import { ModelCheck, PROMPT_MODELS } from './ai/model-check';
 import { ModelConcurrency } from './ai/model-concurrency';
-import { OfflineRulesProvider } from './ai/offline-rules.provider';
+import { OFFLINE_LABEL, OfflineRulesProvider } from './ai/offline-rules.provider';
 import { allPromptVersions, offlineRulesByPrompt } from './capabilities/capability-registry';
 import { DealAssessments } from './capabilities/management-ai/deal-assessments';
 import { DealLister } from './capabilities/management-ai/deal-lister';
@@ -33,9 +33,16 @@ import { ReplaySetUp } from './replays/replay-setup';
 import { TriggerConsumer } from './triggers/trigger.consumer';
 import { TriggerRouter } from './triggers/trigger-router.service';
 
-/** Claude when a key is configured; otherwise the clearly labelled offline scorer. */
-export function createAiProvider(config: AppConfig): AiProvider {
-  if (!config.anthropicApiKey) return new OfflineRulesProvider(offlineRulesByPrompt());
+/**
+ * Claude, unless loadConfig chose the clearly labelled offline scorer (AI_PROVIDER=offline,
+ * or no key outside production). The boot log already says so when there is no key; a key
+ * set but not used is said here.
+ */
+export function createAiProvider(config: AppConfig, logger?: Logger): AiProvider {
+  if (config.aiProvider === 'offline' || !config.anthropicApiKey) {
+    if (config.anthropicApiKey) logger?.warn(`${OFFLINE_LABEL}; AI_PROVIDER=offline, so ANTHROPIC_API_KEY is not used`);
+    return new OfflineRulesProvider(offlineRulesByPrompt());
+  }
   return new AnthropicProvider({ apiKey: config.anthropicApiKey, baseURL: config.anthropicBaseUrl, defaultModel: config.anthropicModel });
 }
 
@@ -43,7 +50,7 @@ export function createAiProvider(config: AppConfig): AiProvider {
   providers: [
     ModelCheck,
     { provide: PROMPT_MODELS, useFactory: () => allPromptVersions().flatMap((p) => (p.model ? [p.model] : [])) },
-    { provide: AI_PROVIDER, useFactory: createAiProvider, inject: [AppConfig] },
+    { provide: AI_PROVIDER, useFactory: createAiProvider, inject: [AppConfig, Logger] },
     {
       provide: ModelConcurrency,
       useFactory: (config: AppConfig) => new ModelConcurrency({ global: config.modelMaxConcurrency, perPortal: config.modelMaxConcurrencyPerPortal }),

@@ -2,6 +2,7 @@ import { plainToInstance } from 'class-transformer';
 import { validateSync, type ValidationError } from 'class-validator';
 import { AppConfig, SENSITIVE_FIELDS, type ServiceName } from './app-config';
 import { ENV_SPEC, EnvParseError } from './env-spec';
+import { productionProblems, resolveAiProvider } from './deployment';
 import { resolveTokenKeys } from './token-keys';
 import type { KeyringKey } from '../crypto/keyring';
 
@@ -41,6 +42,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, service: ServiceName): AppCon
   if (plain.tokenEncryptionKey) config.tokenEncryptionKey = plain.tokenEncryptionKey as Buffer;
   if (plain.tokenEncryptionKeys) config.tokenEncryptionKeys = plain.tokenEncryptionKeys as KeyringKey[];
   problems.push(...resolveTokenKeys(config, env, service));
+  problems.push(...resolveAiProvider(config, env, service), ...productionProblems(config, service));
   for (const error of validateSync(config, { forbidUnknownValues: false })) {
     if (problems.some((p) => p.startsWith(`${envNameOf.get(error.property)} `))) continue;
     problems.push(describe(error));
