@@ -1,4 +1,4 @@
-import { ConfigError, loadConfig } from './load-config';
+import { ConfigError, configProblemsByService, loadConfig } from './load-config';
 
 const KEY = Buffer.alloc(32, 7).toString('base64');
 const base = { HUBSPOT_CLIENT_SECRET: 'client-secret-1', ADMIN_API_KEY: 'admin-key-0123456789', TOKEN_ENCRYPTION_KEY: KEY };
@@ -72,5 +72,16 @@ describe('production (NODE_ENV=production)', () => {
       expect(problemsOf({ ...base, NODE_ENV: nodeEnv }, 'enricher')).toEqual([]);
     }
     expect(loadConfig(base, 'ingest').nodeEnv).toBe('development');
+  });
+});
+
+describe('configProblemsByService (config:check)', () => {
+  it('names each refusing service with all of its problems, and only those', () => {
+    const { ADMIN_API_KEY: _admin, ...env } = production;
+    expect(configProblemsByService(env, ['ingest', 'enricher', 'writer', 'scheduler'])).toEqual([
+      { service: 'ingest', problems: [expect.stringMatching(/^ADMIN_API_KEY is required by ingest/)] },
+      { service: 'enricher', problems: [expect.stringMatching(/^ANTHROPIC_API_KEY is required by enricher in production/)] },
+    ]);
+    expect(configProblemsByService({ ...production, AI_PROVIDER: 'offline' }, ['ingest', 'enricher', 'writer', 'scheduler', 'tools'])).toEqual([]);
   });
 });

@@ -52,6 +52,23 @@ export function loadConfig(env: NodeJS.ProcessEnv, service: ServiceName): AppCon
   return config;
 }
 
+/**
+ * Every given service's problems with one environment, services without any left out:
+ * what `config:check` prints, so that `docker compose up` stops at the migrate job,
+ * before anything starts, on a setting any service refuses.
+ */
+export function configProblemsByService(env: NodeJS.ProcessEnv, services: ReadonlyArray<ServiceName>): Array<{ service: ServiceName; problems: string[] }> {
+  return services.flatMap((service) => {
+    try {
+      loadConfig(env, service);
+      return [];
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      return [{ service, problems: error.problems }];
+    }
+  });
+}
+
 function describe(error: ValidationError): string {
   const envName = envNameOf.get(error.property) ?? error.property;
   const reasons = Object.values(error.constraints ?? {}).map((m) => m.replace(/^\S+ /, ''));
