@@ -47,7 +47,7 @@ case "${1:-}" in
     shift
     install_node_lts
     export PATH="$NODE_LTS_DIR/bin:$PATH"
-    log "on $(node --version) ($(node -p 'process.release.lts || "not an LTS release"'))"
+    log "on node $(node --version)"
     exec "$@"
     ;;
   *)

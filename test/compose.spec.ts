@@ -459,9 +459,13 @@ describe('Dockerfile', () => {
   }
   const runtime = stages.at(-1)!;
 
-  it('is multi-stage on node:20-bookworm-slim', () => {
+  it('is multi-stage on the Node LTS that npm run test:lts tests and package.json allows', () => {
     expect(stages.length).toBeGreaterThanOrEqual(2);
-    for (const stage of stages) expect(stage.image).toBe('node:20-bookworm-slim');
+    for (const stage of stages) expect(stage.image).toBe('node:26-trixie-slim');
+    const ltsVersion = /NODE_LTS_VERSION="\$\{NODE_LTS_VERSION:-(\d+)\.(\d+)\.(\d+)\}"/.exec(readFileSync(join(ROOT, 'scripts', 'node-lts.sh'), 'utf8'));
+    expect(ltsVersion?.[1]).toBe('26');
+    const engines = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { engines: { node: string } }).engines.node;
+    expect(engines.split('||').map((r) => r.trim())).toEqual(['^20.11.0', `^${ltsVersion!.slice(1).join('.')}`]);
   });
 
   it('builds with npm ci and npm run build', () => {
