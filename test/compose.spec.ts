@@ -27,9 +27,6 @@ const DOCKERIGNORE = join(ROOT, '.dockerignore');
 const ENV_EXAMPLE = join(ROOT, '.env.example');
 
 const APP_SERVICES = ['ingest', 'enricher', 'writer', 'scheduler'] as const;
-/** One of TOKEN_ENCRYPTION_KEY or TOKEN_ENCRYPTION_KEYS: Compose cannot require either-or, the services do. */
-const KEYRING_VARIABLES = ['TOKEN_ENCRYPTION_KEY', 'TOKEN_ENCRYPTION_KEYS', 'TOKEN_ENCRYPTION_ACTIVE_KEY'] as const;
-
 /** What an operator sets before `docker compose up` (.env); ANTHROPIC_API_KEY deliberately unset. */
 const TEST_ENV: Env = Object.freeze({
   HUBSPOT_CLIENT_SECRET: 'test-hubspot-client-secret',
