@@ -14,7 +14,11 @@
 # Configuration is environment only (see docker-compose.yml and docs); no secret is
 # baked into the image.
 
-ARG NODE_IMAGE=node:20-bookworm-slim
+# The current Node LTS (26 "Lithium", LTS since 2026-10-28), on Debian 13: the default
+# Debian of the official Node 26 images (bookworm's LTS ends before Node 26's).
+# The code also runs and is tested on Node 20 (CI) and on this LTS (npm run test:lts,
+# scripts/node-lts.sh); docs/decisions/0025-node-lts-and-hubspot-sdk-14.md.
+ARG NODE_IMAGE=node:26-trixie-slim
 
 # ---------------------------------------------------------------------------
 # build: full dependency tree (dev included) and the compiled dist/

@@ -55,12 +55,15 @@ if [ "${DEMO_AI:-}" = "double" ]; then
   ANTHROPIC_API_KEY="demo-key-for-the-local-double"
   ANTHROPIC_BASE_URL="http://127.0.0.1:${SANDBOX_ANTHROPIC_PORT}"
 fi
+# Without a key the demo chooses the offline provider on purpose (the enricher refuses
+# a silent fallback when NODE_ENV=production; see AI_PROVIDER in README).
+if [ -z "${ANTHROPIC_API_KEY:-}" ]; then AI_PROVIDER=offline; fi
 set +a
 
 if [ "${DEMO_AI:-}" = "double" ]; then
   log "DEMO_AI=double: the Claude code path runs against the LOCAL ANTHROPIC DOUBLE, whose answers are schema-valid filler, not a model's"
-elif [ -z "${ANTHROPIC_API_KEY:-}" ]; then
-  log "ANTHROPIC_API_KEY is not set: decisions come from the OFFLINE RULES-BASED PROVIDER (no AI model is called)"
+elif [ "${AI_PROVIDER:-}" = "offline" ]; then
+  log "AI_PROVIDER=offline (ANTHROPIC_API_KEY is not set): decisions come from the OFFLINE RULES-BASED PROVIDER (no AI model is called)"
 fi
 
 # A clean demo database each run (the sandbox starts empty too).

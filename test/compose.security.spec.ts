@@ -15,6 +15,7 @@ const ENV: Env = {
   HUBSPOT_CLIENT_SECRET: 'test-hubspot-client-secret',
   ADMIN_API_KEY: 'test-admin-api-key-0123456789abcdef',
   TOKEN_ENCRYPTION_KEY: Buffer.alloc(32, 7).toString('base64'),
+  PUBLIC_BASE_URL: 'https://hooks.example.com',
 };
 
 type Service = { environment?: Record<string, string | null>; ports?: Array<string | number> };

@@ -17,25 +17,37 @@ import Ajv2020 from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
 import YAML from 'yaml';
 import { interpolate, interpolateString, InterpolationError, type Env } from './support/compose-interpolate';
-import { loadConfig } from '@app/common';
+import { configProblemsByService, ENV_SPEC, loadConfig, SERVICE_NAMES } from '@app/common';
 
 const ROOT = join(__dirname, '..');
 const COMPOSE_FILE = join(ROOT, 'docker-compose.yml');
 const SCHEMA_FILE = join(ROOT, 'infra', 'compose', 'compose-spec.schema.json');
 const DOCKERFILE = join(ROOT, 'Dockerfile');
 const DOCKERIGNORE = join(ROOT, '.dockerignore');
+const ENV_EXAMPLE = join(ROOT, '.env.example');
 
 const APP_SERVICES = ['ingest', 'enricher', 'writer', 'scheduler'] as const;
-const REQUIRED_SECRETS = ['HUBSPOT_CLIENT_SECRET', 'ADMIN_API_KEY'] as const;
-/** One of TOKEN_ENCRYPTION_KEY or TOKEN_ENCRYPTION_KEYS: Compose cannot require either-or, the services do. */
-const KEYRING_VARIABLES = ['TOKEN_ENCRYPTION_KEY', 'TOKEN_ENCRYPTION_KEYS', 'TOKEN_ENCRYPTION_ACTIVE_KEY'] as const;
-
-/** What an operator exports before `docker compose up`; ANTHROPIC_API_KEY deliberately unset. */
+/** What an operator sets before `docker compose up` (.env); ANTHROPIC_API_KEY deliberately unset. */
 const TEST_ENV: Env = Object.freeze({
   HUBSPOT_CLIENT_SECRET: 'test-hubspot-client-secret',
   ADMIN_API_KEY: 'test-admin-api-key-0123456789abcdef',
   TOKEN_ENCRYPTION_KEY: Buffer.alloc(32, 7).toString('base64'),
+  PUBLIC_BASE_URL: 'https://hooks.example.com',
 });
+
+/**
+ * Settings a production deployment cannot do without, found by asking the platform's
+ * own rules (loadConfig of every service, NODE_ENV=production) rather than listed by
+ * hand: each variable of the smallest valid production environment whose removal makes
+ * some service refuse to start. Where the rules accept one of two variables, Compose
+ * cannot require either (config:check in the migrate job does): those are EITHER_OR.
+ */
+const MINIMAL_PRODUCTION_ENV: Env = Object.freeze({ ...TEST_ENV, NODE_ENV: 'production', AI_PROVIDER: 'offline' });
+const EITHER_OR: Readonly<Record<string, string>> = { TOKEN_ENCRYPTION_KEY: 'TOKEN_ENCRYPTION_KEYS', AI_PROVIDER: 'ANTHROPIC_API_KEY' };
+const without = (env: Env, name: string): Env => Object.fromEntries(Object.entries(env).filter(([k]) => k !== name));
+const refusedBySomeService = (env: Env) => configProblemsByService(env as NodeJS.ProcessEnv, SERVICE_NAMES).length > 0;
+const REQUIRED_IN_PRODUCTION = Object.keys(MINIMAL_PRODUCTION_ENV).filter((name) => name !== 'NODE_ENV' && refusedBySomeService(without(MINIMAL_PRODUCTION_ENV, name)));
+const COMPOSE_REQUIRED = REQUIRED_IN_PRODUCTION.filter((name) => !(name in EITHER_OR));
 
 type Service = Record<string, unknown> & {
   build?: unknown;
@@ -283,23 +295,73 @@ describe('docker-compose.yml', () => {
     for (const name of ['migrate', ...APP_SERVICES]) expect(envMap(compose.services[name]!)).toEqual(shared);
   });
 
-  it('sets every platform variable, pointed at the compose network', () => {
-    const env = envMap(compose.services.ingest!);
-    for (const name of [
-      'DATABASE_URL', 'KAFKA_BROKERS', 'KAFKA_TOPIC_PARTITIONS', 'HUBSPOT_API_BASE_URL', 'HUBSPOT_CLIENT_SECRET',
-      'ANTHROPIC_API_KEY', 'ANTHROPIC_BASE_URL', 'ANTHROPIC_MODEL', 'ADMIN_API_KEY', ...KEYRING_VARIABLES,
-      'INGEST_PORT', 'ADMIN_PORT', 'ADMIN_HOST', 'PUBLIC_BASE_URL', 'LOG_LEVEL',
-    ]) {
-      expect(env).toHaveProperty([name]);
+  it('knows what production requires from the platform\'s own rules', () => {
+    expect(refusedBySomeService(MINIMAL_PRODUCTION_ENV)).toBe(false);
+    expect([...REQUIRED_IN_PRODUCTION].sort()).toEqual(['ADMIN_API_KEY', 'AI_PROVIDER', 'HUBSPOT_CLIENT_SECRET', 'PUBLIC_BASE_URL', 'TOKEN_ENCRYPTION_KEY']);
+    for (const spec of ENV_SPEC.filter((s) => s.requiredBy?.length)) expect(COMPOSE_REQUIRED).toContain(spec.env);
+    // Each either-or pair: the other one alone is enough.
+    for (const [name, other] of Object.entries(EITHER_OR)) {
+      const alternative = other === 'TOKEN_ENCRYPTION_KEYS' ? `k1:${TEST_ENV.TOKEN_ENCRYPTION_KEY}` : 'sk-ant-test';
+      expect(refusedBySomeService({ ...without(MINIMAL_PRODUCTION_ENV, name), [other]: alternative })).toBe(false);
     }
+  });
+
+  it('passes every variable the platform reads (ENV_SPEC) to every service', () => {
+    const raw = (parseYaml(readFileSync(COMPOSE_FILE, 'utf8')) as Record<string, Record<string, unknown>>)['x-service-env']!;
+    const missing = ENV_SPEC.map((spec) => spec.env).filter((name) => !(name in raw));
+    expect(missing).toEqual([]);
+    for (const name of APP_SERVICES) expect(Object.keys(envMap(compose.services[name]!))).toEqual(expect.arrayContaining(ENV_SPEC.map((s) => s.env)));
+  });
+
+  it('requires the production settings with no default, and has no other requirement', () => {
+    const raw = (parseYaml(readFileSync(COMPOSE_FILE, 'utf8')) as Record<string, Record<string, string>>)['x-service-env']!;
+    for (const name of COMPOSE_REQUIRED) expect({ name, value: raw[name] }).toEqual({ name, value: expect.stringMatching(new RegExp(`^\\$\\{${name}:\\?[^}]+\\}$`)) });
+    const requiring = Object.entries(raw).filter(([, value]) => /:\?/.test(String(value))).map(([name]) => name);
+    expect(requiring.sort()).toEqual([...COMPOSE_REQUIRED].sort());
+  });
+
+  it('points the platform at the compose network unless told otherwise, and counts as production', () => {
+    const env = envMap(compose.services.ingest!);
     expect(env.DATABASE_URL).toMatch(/^postgres:\/\/[^@]+@postgres:5432\/hubspot_ai$/);
     expect(env.KAFKA_BROKERS).toBe('kafka:9092');
     expect(env.KAFKA_TOPIC_PARTITIONS).toBe('12');
     expect(env.HUBSPOT_API_BASE_URL).toBe('https://api.hubapi.com');
-    for (const secret of REQUIRED_SECRETS) expect(env[secret]).toBe(TEST_ENV[secret]);
-    // Unset → empty → the offline rules-based provider.
+    for (const name of COMPOSE_REQUIRED) expect(env[name]).toBe(TEST_ENV[name]);
     expect(env.ANTHROPIC_API_KEY).toBe('');
     expect(env.ADMIN_HOST).toBe('0.0.0.0');
+    expect(env.OPS_HOST).toBe('0.0.0.0');
+    expect(env.NODE_ENV).toBe('production');
+    expect(loadConfig(env, 'ingest').nodeEnv).toBe('production');
+    // A broker and a database of one's own.
+    const external = envMap(loadCompose({ ...TEST_ENV, DATABASE_URL: 'postgres://app:pw@db.internal:5432/hai', KAFKA_BROKERS: 'b1:9092,b2:9092' }).services.writer!);
+    expect(external).toMatchObject({ DATABASE_URL: 'postgres://app:pw@db.internal:5432/hai', KAFKA_BROKERS: 'b1:9092,b2:9092' });
+  });
+
+  it('refuses, in config:check, to fall back to the offline rules unless AI_PROVIDER=offline says so', () => {
+    const noKey = envMap(compose.services.migrate!);
+    expect(configProblemsByService(noKey, SERVICE_NAMES)).toEqual([{ service: 'enricher', problems: [expect.stringMatching(/^ANTHROPIC_API_KEY is required by enricher in production.*AI_PROVIDER=offline/)] }]);
+    expect(configProblemsByService(envMap(loadCompose({ ...TEST_ENV, AI_PROVIDER: 'offline' }).services.migrate!), SERVICE_NAMES)).toEqual([]);
+    expect(configProblemsByService(envMap(loadCompose({ ...TEST_ENV, ANTHROPIC_API_KEY: 'sk-ant-test' }).services.migrate!), SERVICE_NAMES)).toEqual([]);
+    expect(loadConfig(envMap(loadCompose({ ...TEST_ENV, AI_PROVIDER: 'offline', ANTHROPIC_API_KEY: 'sk-ant-test' }).services.enricher!), 'enricher').aiProvider).toBe('offline');
+  });
+
+  it('migrate checks every service\'s configuration before it migrates', () => {
+    const script = argv(compose.services.migrate!.command).join(' ');
+    expect(script).toMatch(/^sh -c node dist\/tools\/main\.js config:check && node dist\/tools\/main\.js db:migrate && /);
+  });
+
+  it.each(Object.keys({ postgres: 0, kafka: 0, ingest: 0, enricher: 0, writer: 0, scheduler: 0 }))('%s has a health check', (name) => {
+    expect(hasHealthcheck(compose.services[name])).toBe(true);
+  });
+
+  it.each([['ingest', 'INGEST_PORT'], ['enricher', 'ENRICHER_OPS_PORT'], ['writer', 'WRITER_OPS_PORT'], ['scheduler', 'SCHEDULER_OPS_PORT']])('%s checks GET /health/ready on its own port (%s) with node, the image having no curl', (name, portVariable) => {
+    const service = compose.services[name]!;
+    const port = envMap(service)[portVariable];
+    expect(port).toMatch(/^\d+$/);
+    const test = argv(service.healthcheck!.test);
+    expect(test.slice(0, 3)).toEqual(['CMD', 'node', '-e']);
+    expect(test[3]).toContain(`fetch('http://127.0.0.1:${port}/health/ready')`);
+    expect(test[3]).toMatch(/process\.exit\(r\.ok \? 0 : 1\), \(\) => process\.exit\(1\)/);
   });
 
   it('passes the token keyring through: one key, or several with the active one', () => {
@@ -327,7 +389,7 @@ describe('docker-compose.yml', () => {
     for (const name of ['migrate', 'enricher', 'writer', 'scheduler']) expect(compose.services[name]!.ports).toBeUndefined();
   });
 
-  it.each(REQUIRED_SECRETS)('refuses to interpolate without %s', (secret) => {
+  it.each(COMPOSE_REQUIRED)('refuses to interpolate without %s', (secret) => {
     const env: Record<string, string | undefined> = { ...TEST_ENV };
     delete env[secret];
     expect(() => loadCompose(env)).toThrow(InterpolationError);
@@ -340,6 +402,39 @@ describe('docker-compose.yml', () => {
     const broken = structuredClone(compose) as ComposeFile;
     broken.services.ingest!.ports = '3000:3000' as never;
     expect(schemaErrors(broken).join('\n')).toMatch(/\/services\/ingest\/ports/);
+  });
+});
+
+describe('.env.example', () => {
+  const text = readFileSync(ENV_EXAMPLE, 'utf8');
+  const assignments = text.split(/\r?\n/).filter((l) => /^[A-Z][A-Z0-9_]*=/.test(l));
+  const example = Object.fromEntries(assignments.map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
+
+  it('lists every variable the platform reads (ENV_SPEC), once, each with a comment above', () => {
+    expect(ENV_SPEC.map((s) => s.env).filter((name) => !(name in example))).toEqual([]);
+    expect(assignments.length).toBe(Object.keys(example).length);
+    const lines = text.split(/\r?\n/);
+    for (const spec of ENV_SPEC) expect(lines[lines.indexOf(`${spec.env}=${example[spec.env]}`) - 1]).toMatch(/^# /);
+  });
+
+  it('lists every variable docker-compose.yml interpolates, so one .env file drives it', () => {
+    const raw = readFileSync(COMPOSE_FILE, 'utf8');
+    const interpolated = [...new Set([...raw.matchAll(/\$\{([A-Z_][A-Z0-9_]*)/g)].map((m) => m[1]!))];
+    expect(interpolated.filter((name) => !(name in example))).toEqual([]);
+  });
+
+  it('holds no secret: every required setting is empty, so a copy left as it is fails', () => {
+    for (const name of REQUIRED_IN_PRODUCTION) expect({ name, value: example[name] }).toEqual({ name, value: '' });
+    for (const name of ['ANTHROPIC_API_KEY', 'METRICS_API_KEY', 'TOKEN_ENCRYPTION_KEYS', 'KAFKA_SASL_PASSWORD']) expect(example[name] ?? '').toBe('');
+    expect(() => loadCompose(example)).toThrow(InterpolationError);
+    expect(refusedBySomeService(example)).toBe(true);
+  });
+
+  it('once filled in with the required settings, starts the stack in production', () => {
+    const filled = { ...example, ...MINIMAL_PRODUCTION_ENV };
+    expect(example.NODE_ENV).toBe('production');
+    expect(refusedBySomeService(filled)).toBe(false);
+    expect(configProblemsByService(envMap(loadCompose(filled).services.migrate!), SERVICE_NAMES)).toEqual([]);
   });
 });
 
@@ -361,9 +456,13 @@ describe('Dockerfile', () => {
   }
   const runtime = stages.at(-1)!;
 
-  it('is multi-stage on node:20-bookworm-slim', () => {
+  it('is multi-stage on the Node LTS that npm run test:lts tests and package.json allows', () => {
     expect(stages.length).toBeGreaterThanOrEqual(2);
-    for (const stage of stages) expect(stage.image).toBe('node:20-bookworm-slim');
+    for (const stage of stages) expect(stage.image).toBe('node:26-trixie-slim');
+    const ltsVersion = /NODE_LTS_VERSION="\$\{NODE_LTS_VERSION:-(\d+)\.(\d+)\.(\d+)\}"/.exec(readFileSync(join(ROOT, 'scripts', 'node-lts.sh'), 'utf8'));
+    expect(ltsVersion?.[1]).toBe('26');
+    const engines = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { engines: { node: string } }).engines.node;
+    expect(engines.split('||').map((r) => r.trim())).toEqual(['^20.11.0', `^${ltsVersion!.slice(1).join('.')}`]);
   });
 
   it('builds with npm ci and npm run build', () => {

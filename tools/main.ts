@@ -1,6 +1,8 @@
 import 'reflect-metadata';
 import {
   allTopics,
+  ConfigError,
+  configProblemsByService,
   createDataSource,
   EventStore,
   ensureDatabaseExists,
@@ -11,6 +13,7 @@ import {
   maskUrlPassword,
   PersonalData,
   reencryptAll,
+  SERVICE_NAMES,
   runMigrations,
   storedKeyUsage,
   SubjectKeys,
@@ -20,6 +23,8 @@ import { runDemo } from './demo/demo-driver';
 
 /**
  * Operator commands, each also an npm script:
+ *   config:check   this environment against every service's configuration rules; exit 78
+ *                  listing each service's problems (docker compose's migrate job runs it first)
  *   db:create      create the database named in DATABASE_URL if missing
  *   db:migrate     run pending TypeORM migrations
  *   kafka:topics   create the platform's topics (KAFKA_TOPIC_PARTITIONS partitions)
@@ -34,6 +39,13 @@ async function main(argv: string[]): Promise<void> {
   const [command, ...args] = argv;
   const { config, logger } = loadServiceConfig('tools');
   switch (command) {
+    case 'config:check': {
+      const failing = configProblemsByService(process.env, SERVICE_NAMES);
+      for (const { service, problems } of failing) process.stderr.write(`${service}: ${new ConfigError(problems).message}\n`);
+      if (failing.length > 0) process.exit(78); // EX_CONFIG, as the services
+      logger.info('configuration valid for every service', { services: SERVICE_NAMES });
+      return;
+    }
     case 'db:create': {
       const created = await ensureDatabaseExists(config.databaseUrl);
       logger.info(created ? 'database created' : 'database already exists', { database: maskUrlPassword(config.databaseUrl) });
@@ -108,7 +120,7 @@ async function main(argv: string[]): Promise<void> {
       await runDemo({ config, print: (line) => process.stdout.write(line + '\n') });
       return;
     default:
-      throw new Error(`unknown command "${command ?? ''}"; expected db:create, db:migrate, kafka:topics, story <correlationId>, keys:status, keys:rotate or demo`);
+      throw new Error(`unknown command "${command ?? ''}"; expected config:check, db:create, db:migrate, kafka:topics, story <correlationId>, keys:status, keys:rotate or demo`);
   }
 }
 

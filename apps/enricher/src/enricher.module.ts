@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { AppConfig, BackfillProgress, BackfillRepository, PlatformMetrics, PortalAccess } from '@app/common';
+import { AppConfig, BackfillProgress, BackfillRepository, Logger, PlatformMetrics, PortalAccess } from '@app/common';
 import { AI_PROVIDER, type AiProvider } from './ai/ai-provider';
 import { AnthropicProvider } from './ai/anthropic.provider';
 import { MeteredAiProvider } from './ai/metered.provider';
@@ -9,7 +9,7 @@ import { BackfillRunner } from './backfills/backfill-runner';
 import { BackfillTriggers } from './backfills/backfill-triggers';
 import { ModelCheck, PROMPT_MODELS } from './ai/model-check';
 import { ModelConcurrency } from './ai/model-concurrency';
-import { OfflineRulesProvider } from './ai/offline-rules.provider';
+import { OFFLINE_LABEL, OfflineRulesProvider } from './ai/offline-rules.provider';
 import { allPromptVersions, offlineRulesByPrompt } from './capabilities/capability-registry';
 import { DealAssessments } from './capabilities/management-ai/deal-assessments';
 import { DealLister } from './capabilities/management-ai/deal-lister';
@@ -34,9 +34,16 @@ import { ReplaySetUp } from './replays/replay-setup';
 import { TriggerConsumer } from './triggers/trigger.consumer';
 import { TriggerRouter } from './triggers/trigger-router.service';
 
-/** Claude when a key is configured; otherwise the clearly labelled offline scorer. */
-export function createAiProvider(config: AppConfig): AiProvider {
-  if (!config.anthropicApiKey) return new OfflineRulesProvider(offlineRulesByPrompt());
+/**
+ * Claude, unless loadConfig chose the clearly labelled offline scorer (AI_PROVIDER=offline,
+ * or no key outside production). The boot log already says so when there is no key; a key
+ * set but not used is said here.
+ */
+export function createAiProvider(config: AppConfig, logger?: Logger): AiProvider {
+  if (config.aiProvider === 'offline' || !config.anthropicApiKey) {
+    if (config.anthropicApiKey) logger?.warn(`${OFFLINE_LABEL}; AI_PROVIDER=offline, so ANTHROPIC_API_KEY is not used`);
+    return new OfflineRulesProvider(offlineRulesByPrompt());
+  }
   return new AnthropicProvider({ apiKey: config.anthropicApiKey, baseURL: config.anthropicBaseUrl, defaultModel: config.anthropicModel });
 }
 
@@ -45,7 +52,7 @@ export function createAiProvider(config: AppConfig): AiProvider {
     ModelCheck,
     { provide: PROMPT_MODELS, useFactory: () => allPromptVersions().flatMap((p) => (p.model ? [p.model] : [])) },
     // Every model call counted (calls, latency, tokens, cost, failures by kind) in the platform's metrics.
-    { provide: AI_PROVIDER, useFactory: (config: AppConfig, metrics: PlatformMetrics) => new MeteredAiProvider(createAiProvider(config), metrics), inject: [AppConfig, PlatformMetrics] },
+    { provide: AI_PROVIDER, useFactory: (config: AppConfig, logger: Logger, metrics: PlatformMetrics) => new MeteredAiProvider(createAiProvider(config, logger), metrics), inject: [AppConfig, Logger, PlatformMetrics] },
     {
       provide: ModelConcurrency,
       useFactory: (config: AppConfig) => new ModelConcurrency({ global: config.modelMaxConcurrency, perPortal: config.modelMaxConcurrencyPerPortal }),

@@ -1,4 +1,5 @@
 export * from './config/app-config';
+export * from './config/deployment';
 export * from './config/env-spec';
 export * from './config/load-config';
 export * from './database/data-source';

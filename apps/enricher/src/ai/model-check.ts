@@ -49,7 +49,7 @@ export class ModelCheck implements OnApplicationBootstrap {
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    if (!this.config.anthropicApiKey) return;
+    if (this.config.aiProvider === 'offline' || !this.config.anthropicApiKey) return;
     const client = createAnthropicClient({ apiKey: this.config.anthropicApiKey, baseURL: this.config.anthropicBaseUrl, timeoutMs: 10_000, maxRetries: 1 });
     const wanted = [this.config.anthropicModel, ...this.promptModels];
     try {

@@ -2,14 +2,15 @@ import type { RenderedPrompt } from '../prompts/prompt';
 import { AiProviderError, NO_USAGE, type AiAnswer, type AiProvider } from './ai-provider';
 
 export const OFFLINE_MODEL = 'offline-rules-v1';
-export const OFFLINE_LABEL = 'Offline rules-based provider: no AI model was called (ANTHROPIC_API_KEY is not set)';
+export const OFFLINE_LABEL = 'Offline rules-based provider: no AI model was called (AI_PROVIDER=offline, or no ANTHROPIC_API_KEY outside production)';
 
 /** The rules of each capability, by its prompt id (the capability registry's `offlineRulesByPrompt`). */
 export type OfflineRules = ReadonlyMap<string, (facts: Record<string, string>) => object>;
 
 /**
- * Used when no Anthropic key is configured, so the platform runs end to end on a
- * fresh machine. It never pretends to be a model: every decision it makes carries
+ * Used when AI_PROVIDER=offline, or when no Anthropic key is configured outside
+ * production (config/deployment.ts), so the platform runs end to end on a fresh
+ * machine. It never pretends to be a model: every decision it makes carries
  * provider "offline-rules", model "offline-rules-v1" and a label saying so. The
  * rules themselves belong to each capability (capabilities/<name>/*-offline-rules.ts).
  */

@@ -16,6 +16,10 @@ export type SaslMechanism = (typeof SASL_MECHANISMS)[number];
 export const LEGACY_SIGNATURE_OPTIONS = ['app-v1', 'workflow-v2'] as const;
 export type LegacySignatureOption = (typeof LEGACY_SIGNATURE_OPTIONS)[number];
 
+/** AI_PROVIDER: who answers the enricher's prompts (config/deployment.ts decides when unset). */
+export const AI_PROVIDER_NAMES = ['anthropic', 'offline'] as const;
+export type AiProviderName = (typeof AI_PROVIDER_NAMES)[number];
+
 /**
  * The one configuration object. Only `loadConfig` reads process.env; everything
  * else receives an AppConfig. Fields marked in SENSITIVE_FIELDS never reach a log.
@@ -222,6 +226,14 @@ export class AppConfig {
 
   @IsInt() @Min(1) @Max(100)
   writerMaxInputsPerCall: number;
+
+  /** Resolved by loadConfig: AI_PROVIDER, else anthropic with a key and offline without one (refused in production). */
+  @IsOptional() @IsIn(AI_PROVIDER_NAMES)
+  aiProvider?: AiProviderName;
+
+  /** `production` turns on the deployment rules of config/deployment.ts. */
+  @IsString() @MinLength(1)
+  nodeEnv: string;
 }
 
 export const SENSITIVE_FIELDS: ReadonlyArray<keyof AppConfig> = [

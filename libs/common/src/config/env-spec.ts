@@ -1,5 +1,5 @@
 import { LEAD_AI_REQUIREMENTS, MANAGEMENT_AI_REQUIREMENTS, SERVICE_AI_REQUIREMENTS, type ScopeRequirement } from '../capabilities/capability-requirements';
-import { LEGACY_SIGNATURE_OPTIONS, type AppConfig, type ServiceName } from './app-config';
+import { AI_PROVIDER_NAMES, LEGACY_SIGNATURE_OPTIONS, type AppConfig, type ServiceName } from './app-config';
 import { decodeKey32, KEY_FORMAT_HINT, parseKeyList } from './token-keys';
 import { PemFileError, readPemFile, type PemKind } from './pem-file';
 
@@ -60,6 +60,11 @@ const pemFile =
       throw error;
     }
   };
+const aiProvider: Parser = (raw) => {
+  const value = raw.trim().toLowerCase();
+  if (!(AI_PROVIDER_NAMES as ReadonlyArray<string>).includes(value)) throw new EnvParseError(`must be ${AI_PROVIDER_NAMES.join(' or ')}, got "${raw}"`);
+  return value;
+};
 const noTrailingSlash: Parser = (raw) => raw.trim();
 /** `off`, or a comma-separated subset of LEGACY_SIGNATURE_OPTIONS. */
 const legacySignatures: Parser = (raw) => {
@@ -111,7 +116,7 @@ export const ENV_SPEC: ReadonlyArray<EnvVarSpec> = [
   { env: 'HUBSPOT_TOKEN_REFRESH_SKEW_MS', field: 'hubspotTokenRefreshSkewMs', default: '300000', parse: int, description: 'An OAuth access token is refreshed when it has less than this left (HubSpot issues 30-minute tokens)' },
   { env: 'BACKFILL_BUDGET_SHARE', field: 'backfillBudgetShare', default: '0.25', parse: fraction, description: "A backfill uses at most this share of the portal's HubSpot budget (standard and search); the rest stays for live traffic" },
   { env: 'HUBSPOT_APP_ID', field: 'hubspotAppId', parse: int, description: "The HubSpot app's id: its own changes (changeSource INTEGRATION, sourceId = app id) never trigger the AI again" },
-  { env: 'ANTHROPIC_API_KEY', field: 'anthropicApiKey', description: 'Claude API key; when unset the enricher uses the offline rules-based provider' },
+  { env: 'ANTHROPIC_API_KEY', field: 'anthropicApiKey', description: 'Claude API key; without it the enricher uses the offline rules-based provider (see AI_PROVIDER; production refuses that unless AI_PROVIDER=offline)' },
   { env: 'ANTHROPIC_BASE_URL', field: 'anthropicBaseUrl', description: 'Anthropic API base URL without /v1 (the double in tests)' },
   { env: 'ANTHROPIC_MODEL', field: 'anthropicModel', default: 'claude-sonnet-5-5', description: 'Default Claude model for prompts that do not name one' },
   { env: 'ADMIN_API_KEY', field: 'adminApiKey', requiredBy: ['ingest'], description: 'Bearer token for the admin API' },
@@ -127,7 +132,7 @@ export const ENV_SPEC: ReadonlyArray<EnvVarSpec> = [
   { env: 'ENRICHER_OPS_PORT', field: 'enricherOpsPort', default: '3011', parse: int, description: "Enricher's ops port: GET /health/live, /health/ready, /metrics" },
   { env: 'WRITER_OPS_PORT', field: 'writerOpsPort', default: '3012', parse: int, description: "Writer's ops port: GET /health/live, /health/ready, /metrics" },
   { env: 'SCHEDULER_OPS_PORT', field: 'schedulerOpsPort', default: '3013', parse: int, description: "Scheduler's ops port: GET /health/live, /health/ready, /metrics" },
-  { env: 'PUBLIC_BASE_URL', field: 'publicBaseUrl', parse: noTrailingSlash, description: 'Public URL HubSpot posts to (signature v3 covers it); default http://localhost:$INGEST_PORT' },
+  { env: 'PUBLIC_BASE_URL', field: 'publicBaseUrl', parse: noTrailingSlash, description: 'Public URL HubSpot posts to (signature v3 covers it); default http://localhost:$INGEST_PORT, which production (NODE_ENV) refuses' },
   { env: 'EDGE_HEADERS_TIMEOUT_MS', field: 'edgeHeadersTimeoutMs', default: '10000', parse: int, description: 'Public port: request line and headers must arrive within this time (at most 10000), else the connection is closed' },
   { env: 'EDGE_BODY_TIMEOUT_MS', field: 'edgeBodyTimeoutMs', default: '30000', parse: int, description: 'Public port: a webhook body must arrive within this time once its headers did (at most 30000), else 408 and the connection is closed' },
   { env: 'EDGE_MAX_CONNECTIONS', field: 'edgeMaxConnections', default: '512', parse: int, description: 'Public port: open connections at most; further ones are closed at once (health checks share the port)' },
@@ -149,4 +154,7 @@ export const ENV_SPEC: ReadonlyArray<EnvVarSpec> = [
   { env: 'WRITER_MAX_CONCURRENT_CALLS', field: 'writerMaxConcurrentCalls', default: '32', parse: int, description: 'HubSpot calls one writer makes at once, across all portals' },
   { env: 'WRITER_CREATE_SETTLE_MS', field: 'writerCreateSettleMs', default: '60000', parse: int, description: 'A create whose answer was lost is read back no sooner than this after it was sent (longer than HUBSPOT_REQUEST_TIMEOUT_MS, so it can no longer land)' },
   { env: 'WRITER_MAX_INPUTS_PER_CALL', field: 'writerMaxInputsPerCall', default: '100', parse: int, description: "Inputs per HubSpot batch call (HubSpot's maximum is 100)" },
+  // Deployment (config/deployment.ts): what production refuses.
+  { env: 'NODE_ENV', field: 'nodeEnv', default: 'development', description: 'production (the image and docker-compose.yml set it): the enricher needs ANTHROPIC_API_KEY or AI_PROVIDER=offline, ingest needs PUBLIC_BASE_URL' },
+  { env: 'AI_PROVIDER', field: 'aiProvider', parse: aiProvider, description: 'anthropic (needs ANTHROPIC_API_KEY) or offline (the rules-based provider, even with a key); unset: anthropic when ANTHROPIC_API_KEY is set, else offline, which production refuses' },
 ];

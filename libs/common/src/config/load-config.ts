@@ -2,6 +2,7 @@ import { plainToInstance } from 'class-transformer';
 import { validateSync, type ValidationError } from 'class-validator';
 import { AppConfig, SENSITIVE_FIELDS, type ServiceName } from './app-config';
 import { ENV_SPEC, EnvParseError } from './env-spec';
+import { productionProblems, resolveAiProvider } from './deployment';
 import { resolveTokenKeys } from './token-keys';
 import type { KeyringKey } from '../crypto/keyring';
 import { kafkaConfigProblems } from '../kafka/kafka-client-config';
@@ -49,6 +50,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, service: ServiceName): AppCon
   problems.push(...kafkaConfigProblems(config, env));
   if (typeof config.databaseUrl === 'string' && /^postgres(ql)?:\/\/.+/.test(config.databaseUrl)) problems.push(...postgresTlsProblems(config.databaseUrl));
   problems.push(...opsListenerProblems(config, service));
+  problems.push(...resolveAiProvider(config, env, service), ...productionProblems(config, service));
   for (const error of validateSync(config, { forbidUnknownValues: false })) {
     if (problems.some((p) => p.startsWith(`${envNameOf.get(error.property)} `))) continue;
     problems.push(describe(error));
@@ -73,6 +75,23 @@ function opsListenerProblems(config: AppConfig, service: ServiceName): string[] 
   if (!OPS_SERVICES.includes(service) || typeof config.opsHost !== 'string' || isLoopbackHost(config.opsHost)) return [];
   if (config.metricsApiKey || config.adminApiKey) return [];
   return [`METRICS_API_KEY is required by ${service} when OPS_HOST (${config.opsHost}) is not a loopback address: /metrics would be open to the network`];
+}
+
+/**
+ * Every given service's problems with one environment, services without any left out:
+ * what `config:check` prints, so that `docker compose up` stops at the migrate job,
+ * before anything starts, on a setting any service refuses.
+ */
+export function configProblemsByService(env: NodeJS.ProcessEnv, services: ReadonlyArray<ServiceName>): Array<{ service: ServiceName; problems: string[] }> {
+  return services.flatMap((service) => {
+    try {
+      loadConfig(env, service);
+      return [];
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      return [{ service, problems: error.problems }];
+    }
+  });
 }
 
 function describe(error: ValidationError): string {
