@@ -254,7 +254,7 @@ export class FaultRig {
     const { port, controllerPort, dataDir } = this.options.broker.dedicated;
     const result = spawnSync('bash', [join(ROOT, 'scripts', 'kafka.sh'), command], {
       cwd: ROOT,
-      env: { ...process.env, KAFKA_PORT: String(port), KAFKA_CONTROLLER_PORT: String(controllerPort), KAFKA_SECURE_PORT: String(port + 2), KAFKA_DATA_DIR: dataDir },
+      env: { ...process.env, KAFKA_PORT: String(port), KAFKA_CONTROLLER_PORT: String(controllerPort), KAFKA_SECURE_PORT: String(port + 2), KAFKA_TLS_PORT: String(port + 3), KAFKA_DATA_DIR: dataDir },
       encoding: 'utf8',
     });
     if (result.status !== 0) throw new Error(`kafka.sh ${command} failed: ${result.stderr}${result.stdout}`);
