@@ -76,6 +76,11 @@ export interface ScenarioFigures {
   crossPortal: number;
   /** ms from `recoveredFrom` until the first contact created after the fault began was written back. */
   recoveryMs: number | null;
+  /**
+   * ms from `recoveredFrom` until the backlog was written back: every contact created
+   * while the fault lasted that was not written back by its end (0: no backlog).
+   */
+  backlogClearedMs: number | null;
   /** Webhook deliveries ingest answered with 503 (it could not make them durable) in the scenario. */
   ingest503: number;
   /** HubSpot 429s the platform caused (the sandbox's own limit, not injected faults). */
@@ -341,6 +346,8 @@ export class FaultRig {
     // Recovery is the faulted portal's when the fault was one portal's (the others never stopped).
     const firstAfter = mine.filter((c) => c.createdAt >= faultAt && c.scoredAt !== undefined && (focusPortal === undefined || c.portalId === focusPortal)).map((c) => c.scoredAt!);
     const recoveryMs = firstAfter.length > 0 ? Math.max(0, Math.min(...firstAfter) - recoveredFrom) : null;
+    const backlog = acked.filter((c) => c.createdAt >= faultAt && c.createdAt <= recoveredFrom && !(c.scoredAt !== undefined && c.scoredAt <= recoveredFrom));
+    const backlogClearedMs = backlog.some((c) => c.scoredAt === undefined) ? null : Math.max(0, ...backlog.map((c) => c.scoredAt! - recoveredFrom));
     const ingest503 = this.hubspot.webhookDeliveries().filter((d) => d.sentAt >= since && d.status === 503).length;
     const hubspot429 = this.hubspot.requests().filter((r) => r.time >= since && r.outcome === 'rate-limited').length;
     return {
@@ -354,6 +361,7 @@ export class FaultRig {
       lost,
       crossPortal: this.crossPortalWrites(since),
       recoveryMs,
+      backlogClearedMs,
       ingest503,
       hubspot429,
     };

@@ -120,8 +120,7 @@ export function hubspotStormScenario(status: 429 | 502, forMs = 20_000): Scenari
       rig.hubspot.injectFaults(portalId, [{ status, forMs, ...(headers ? { headers } : {}), ...(body ? { body } : {}) }]);
       await sleep(forMs);
       const served = rig.hubspot.requests().filter((r) => r.time >= faultAt && r.portalId === portalId && r.outcome === 'fault').length;
-      const others = rig.hubspot.requests().filter((r) => r.time >= faultAt && r.portalId !== portalId && r.outcome === 'fault').length;
-      return { faultAt, recoveredFrom: Date.now(), portalId, check: { ok: served > 0 && others === 0, detail: `${served} calls of portal ${portalId} answered ${status}, ${others} of other portals` } };
+      return { faultAt, recoveredFrom: Date.now(), portalId, check: { ok: served > 0, detail: `${served} calls of portal ${portalId} answered ${status}` } };
     },
   };
 }
@@ -199,11 +198,12 @@ export async function runScenario(rig: FaultRig, scenario: Scenario, options: Ru
 
 /** One Markdown table: a row per scenario. */
 export function resultTable(results: ScenarioResult[]): string {
-  const head = '| Scenario | Acknowledged | Recorded | Decided | Written back | Dead-lettered, redriven | Duplicates | Lost | Cross-portal | Recovery (target) | Check | Result |';
-  const rule = '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|';
+  const head = '| Scenario | Acknowledged | Recorded | Decided | Written back | Dead-lettered, redriven | Duplicates | Lost | Cross-portal | Resumed after (target) | Backlog cleared after | Check | Result |';
+  const rule = '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|';
   const rows = results.map((r) => {
     const recovery = r.recoveryMs === null ? '–' : `${(r.recoveryMs / 1000).toFixed(1)} s`;
-    return `| ${r.name} | ${r.acknowledged}/${r.created} | ${r.recorded} | ${r.decided} | ${r.writtenBack} | ${r.deadLettered} | ${r.duplicates} | ${r.lost} | ${r.crossPortal} | ${recovery} (≤ ${r.recoverWithinMs / 1000} s) | ${r.check?.detail ?? ''} | ${r.pass ? 'pass' : `FAIL: ${r.failures.join('; ')}`} |`;
+    const backlog = r.backlogClearedMs === null ? '–' : `${(r.backlogClearedMs / 1000).toFixed(1)} s`;
+    return `| ${r.name} | ${r.acknowledged}/${r.created} | ${r.recorded} | ${r.decided} | ${r.writtenBack} | ${r.deadLettered} | ${r.duplicates} | ${r.lost} | ${r.crossPortal} | ${recovery} (≤ ${r.recoverWithinMs / 1000} s) | ${backlog} | ${r.check?.detail ?? ''} | ${r.pass ? 'pass' : `FAIL: ${r.failures.join('; ')}`} |`;
   });
   return [head, rule, ...rows].join('\n');
 }

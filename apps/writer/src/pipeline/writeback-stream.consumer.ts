@@ -240,7 +240,8 @@ export class WritebackStreamConsumer implements OnApplicationBootstrap, BeforeAp
       this.offsets.delete(key);
       this.committed.delete(key);
       this.buffered.delete(key);
-      this.pausedPartitions.delete(key);
+      // kafkajs keeps a pause across rebalances: resumed now, or a partition assigned back later would never be fetched again.
+      if (this.pausedPartitions.delete(key)) this.consumer?.resume(topic, partition);
       this.logger.info('partition revoked; its waiting writebacks are left to the new owner', { topic, partition, dropped });
     }
   }

@@ -67,6 +67,10 @@ export class AppConfig {
   @IsInt() @Min(100) @Max(120_000)
   kafkaConnectionTimeoutMs: number;
 
+  /** Consumer session (docs/decisions/0026): a dead member's partitions move after this long. */
+  @IsInt() @Min(6_000) @Max(300_000)
+  kafkaSessionTimeoutMs: number;
+
   @IsInt() @Min(1_000) @Max(600_000)
   kafkaRequestTimeoutMs: number;
 

@@ -102,6 +102,7 @@ export const ENV_SPEC: ReadonlyArray<EnvVarSpec> = [
   { env: 'KAFKA_SASL_USERNAME', field: 'kafkaSaslUsername', description: 'SASL user name (an API key on Confluent Cloud)' },
   { env: 'KAFKA_SASL_PASSWORD', field: 'kafkaSaslPassword', description: 'SASL password (an API secret on Confluent Cloud); never logged' },
   { env: 'KAFKA_CONNECTION_TIMEOUT_MS', field: 'kafkaConnectionTimeoutMs', default: '3000', parse: int, description: 'How long connecting to a broker (TCP and TLS handshake) may take' },
+  { env: 'KAFKA_SESSION_TIMEOUT_MS', field: 'kafkaSessionTimeoutMs', default: '6000', parse: int, description: "How long a consumer may go unheard before the broker gives its partitions to others: a replica killed without leaving its group is replaced after this long (at least the broker's group.min.session.timeout.ms, 6000 by default; managed clusters across regions may want more)" },
   { env: 'KAFKA_REQUEST_TIMEOUT_MS', field: 'kafkaRequestTimeoutMs', default: '30000', parse: int, description: 'How long a Kafka request may take before it fails (and is retried)' },
   { env: 'KAFKA_REPLICATION_FACTOR', field: 'kafkaReplicationFactor', default: '1', parse: int, description: 'Replication factor when topics are created' },
   { env: 'HUBSPOT_API_BASE_URL', field: 'hubspotApiBaseUrl', default: 'https://api.hubapi.com', parse: noTrailingSlash, description: 'HubSpot API base URL (the sandbox in tests and the demo)' },

@@ -231,6 +231,9 @@ describe('KafkaBus (real broker)', () => {
 
     await eventually(async () => handledAt.has(1), 30_000, 'portal 1 once its rate limit is over');
     expect(calls.get(1)).toBe(6);
+    // The other portals' messages, those behind a deferred one on its partition too, were each handled once.
+    await eventually(async () => others.every((p) => handledAt.has(p)), 20_000, 'every other portal');
+    expect(others.map((p) => calls.get(p))).toEqual(others.map(() => 1));
     const [dead] = await dlq.waitFor(1);
     expect(dead!.key).toBe('2');
     expect(dead!.headers['dlq-reason']).toBe('gave up after 2 attempts: HubSpot 502');

@@ -143,7 +143,12 @@ type MessagePayload = Pick<EachMessagePayload, 'topic' | 'partition' | 'message'
 interface DeferredRetry {
   attempt: number;
   throttledSinceMs?: number;
+  /** Not to be handled again before this instant: a refetch earlier (another lane's shorter wait) defers it again untouched. */
+  notBeforeMs: number;
 }
+
+/** A long poll returns after this long without messages, so an idle or all-paused consumer still heartbeats well within its session. */
+const MAX_FETCH_WAIT_MS = 1_000;
 
 /**
  * The platform's only door to Kafka: a keyed producer, topic administration, and
@@ -159,6 +164,12 @@ export class KafkaBus {
   private readonly consumers: Consumer[] = [];
   /** Deferred messages' retry state, by group, topic, partition and offset (see DEFER_RETRIES_FROM_MS). */
   private readonly deferred = new Map<string, DeferredRetry>();
+  /**
+   * Offsets handled beyond a deferred message, by group, topic and partition: kafkajs
+   * fetches the partition again from the deferred message, and these are not handled
+   * a second time. Forgotten once resolved, and on every rebalance of the group.
+   */
+  private readonly handledAhead = new Map<string, Set<string>>();
 
   constructor(private readonly options: KafkaBusOptions) {
     this.kafka = new Kafka({
@@ -274,8 +285,16 @@ export class KafkaBus {
    * `consume` and `consumeBatches` build on it.
    */
   createConsumer(groupId: string): Consumer {
-    const consumer = this.kafka.consumer({ groupId, allowAutoTopicCreation: false, sessionTimeout: SESSION_TIMEOUT_MS, heartbeatInterval: HEARTBEAT_INTERVAL_MS });
+    const consumer = this.kafka.consumer({
+      groupId,
+      allowAutoTopicCreation: false,
+      sessionTimeout: this.options.sessionTimeoutMs ?? SESSION_TIMEOUT_MS,
+      heartbeatInterval: HEARTBEAT_INTERVAL_MS,
+      maxWaitTimeInMs: MAX_FETCH_WAIT_MS,
+    });
     this.consumers.push(consumer);
+    // A rebalance may move partitions away: what was remembered about their messages no longer holds.
+    consumer.on(consumer.events.GROUP_JOIN, () => this.forgetDeferrals(groupId));
     this.options.observer?.consumerCreated?.(groupId, consumer);
     consumer.on(consumer.events.CRASH, (event) => {
       if (!event.payload.restart) {
@@ -360,6 +379,8 @@ export class KafkaBus {
       stop(error);
       throw error;
     });
+    const partitionKey = `${spec.groupId}|${batch.topic}|${batch.partition}`;
+    const ahead = this.handledAhead.get(partitionKey);
     const handled = new Set<string>();
     const deferrals: number[] = [];
     const settled = await Promise.allSettled(
@@ -372,6 +393,11 @@ export class KafkaBus {
           let deferred = false;
           await Promise.all(
             messages.slice(next, next + run).map(async (message, i) => {
+              // Handled already, beyond a message deferred before: kafkajs fetched it again.
+              if (ahead?.has(message.offset)) {
+                handled.add(message.offset);
+                return;
+              }
               const deferMs = await this.handleMessage(spec, { topic: batch.topic, partition: batch.partition, message, heartbeat: laneHeartbeat }, decoded[next + i], true);
               if (deferMs === undefined) handled.add(message.offset);
               else {
@@ -387,10 +413,18 @@ export class KafkaBus {
       }),
     );
     for (const result of settled) if (result.status === 'rejected') stop(result.reason);
-    for (const message of batch.messages) {
-      if (!handled.has(message.offset)) break;
+    let firstUnhandled = batch.messages.length;
+    for (const [i, message] of batch.messages.entries()) {
+      if (!handled.has(message.offset)) {
+        firstUnhandled = i;
+        break;
+      }
       resolveOffset(message.offset);
     }
+    // What was handled beyond the first unhandled message is fetched again: remember it.
+    const handledBeyond = batch.messages.slice(firstUnhandled).filter((m) => handled.has(m.offset)).map((m) => m.offset);
+    if (handledBeyond.length > 0) this.handledAhead.set(partitionKey, new Set(handledBeyond));
+    else this.handledAhead.delete(partitionKey);
     try {
       await commitOffsetsIfNecessary();
     } catch (error) {
@@ -412,6 +446,8 @@ export class KafkaBus {
   private async handleMessage(spec: ConsumerSpec, { topic, partition, message, heartbeat }: MessagePayload, decoded: DecodeResult = decodeEnvelope(message.value), deferrable = false): Promise<number | undefined> {
     const deferKey = `${spec.groupId}|${topic}|${partition}|${message.offset}`;
     const carried = this.deferred.get(deferKey);
+    // Fetched again before its own wait is over (the partition resumed for a shorter one): wait the rest, untouched.
+    if (deferrable && carried && carried.notBeforeMs > Date.now()) return carried.notBeforeMs - Date.now();
     this.deferred.delete(deferKey);
     const context: MessageContext = { topic, partition, offset: message.offset, attempt: carried?.attempt ?? 1 };
     let throttledSinceMs = carried?.throttledSinceMs;
@@ -438,7 +474,8 @@ export class KafkaBus {
           return undefined;
         case 'retry': {
           if (outcome.throttled) throttledSinceMs ??= Date.now();
-          const waiting = outcome.throttled === true && Date.now() - throttledSinceMs! < THROTTLED_PATIENCE_MS;
+          // Only a deferrable retry waits for a rate limit without using up attempts: waited out in place, it would hold up the broker's other partitions.
+          const waiting = deferrable && outcome.throttled === true && Date.now() - throttledSinceMs! < THROTTLED_PATIENCE_MS;
           if (!waiting && context.attempt >= spec.maxAttempts) {
             await this.deadLetter(spec.onDeadLetter, decoded.event, context, `gave up after ${context.attempt} attempts: ${outcome.reason}`, message, 'gave-up');
             observer?.handled?.(spec.groupId, topic, 'dead-letter');
@@ -448,7 +485,7 @@ export class KafkaBus {
           const waitMs = Math.min(MAX_RETRY_WAIT_MS, outcome.retryAfterMs ?? backoffDelayMs(context.attempt, spec.retryBaseDelayMs, MAX_RETRY_WAIT_MS));
           const nextAttempt = waiting ? context.attempt : context.attempt + 1;
           if (deferrable && waitMs >= DEFER_RETRIES_FROM_MS) {
-            this.deferred.set(deferKey, { attempt: nextAttempt, ...(throttledSinceMs !== undefined ? { throttledSinceMs } : {}) });
+            this.deferred.set(deferKey, { attempt: nextAttempt, notBeforeMs: Date.now() + waitMs, ...(throttledSinceMs !== undefined ? { throttledSinceMs } : {}) });
             log.warn(`deferring ${decoded.event.type} ${waitMs} ms (attempt ${context.attempt}${waiting ? ', rate limited' : ''}): ${outcome.reason}`, { topic });
             return waitMs;
           }
@@ -534,6 +571,11 @@ export class KafkaBus {
     const message = original ?? { key: Buffer.from(String(encoded?.key ?? '')), value: Buffer.from(String(encoded?.value ?? '')), headers: encoded?.headers as OriginalMessage['headers'] };
     // A custom consumer dead-letters what it cannot read, or an event it refuses (one it does not consume).
     await this.deadLetter(onDeadLetter, event, context, reason, message, event ? 'refused' : 'undecodable');
+  }
+
+  /** Drops what is remembered about one group's deferred and handled-ahead messages (a rebalance). */
+  private forgetDeferrals(groupId: string): void {
+    for (const map of [this.deferred, this.handledAhead]) for (const key of map.keys()) if (key.startsWith(`${groupId}|`)) map.delete(key);
   }
 
   async disconnect(): Promise<void> {

@@ -19,6 +19,8 @@ export interface KafkaConnection {
   /** Establishing a connection (TCP and TLS handshake). */
   connectionTimeoutMs?: number;
   requestTimeoutMs?: number;
+  /** Consumers' session (default 6 s, the broker's minimum; docs/decisions/0026). */
+  sessionTimeoutMs?: number;
 }
 
 export type KafkaSettings = Pick<
@@ -34,6 +36,7 @@ export type KafkaSettings = Pick<
   | 'kafkaSaslPassword'
   | 'kafkaConnectionTimeoutMs'
   | 'kafkaRequestTimeoutMs'
+  | 'kafkaSessionTimeoutMs'
 >;
 
 /** kafkajs's own default is 1 s: short for a TLS handshake with a managed cluster across a region. */
@@ -50,6 +53,7 @@ export function kafkaConnection(config: KafkaSettings, clientId: string): KafkaC
     ...(mechanism && username !== undefined && password !== undefined ? { sasl: { mechanism, username, password } } : {}),
     connectionTimeoutMs: config.kafkaConnectionTimeoutMs,
     requestTimeoutMs: config.kafkaRequestTimeoutMs,
+    sessionTimeoutMs: config.kafkaSessionTimeoutMs,
   };
 }
 
