@@ -23,6 +23,7 @@ import { DataSource } from 'typeorm';
 import { allTopics, createDataSource, ensureDatabaseExists, KafkaBus, Logger, PortalRepository, runMigrations, TokenCipher, topicNames } from '@app/common';
 import { AnthropicDouble } from '../../sandbox/anthropic';
 import { HubSpotSandbox } from '../../sandbox/hubspot';
+import { freePort } from '../support/services';
 import { startThrowawayPostgres, type ThrowawayPostgres } from '../support/throwaway-postgres';
 import { TcpProxy } from './tcp-proxy';
 
@@ -440,13 +441,4 @@ function postgresUrlVia(serverUrl: string, port: number): string {
   url.hostname = '127.0.0.1';
   url.port = String(port);
   return url.toString().replace(/\/$/, '');
-}
-
-async function freePort(): Promise<number> {
-  const { createServer } = await import('node:net');
-  const server = createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const port = (server.address() as { port: number }).port;
-  server.close();
-  return port;
 }
