@@ -304,14 +304,24 @@ export class FaultRig {
     return times.length > 0 ? Math.max(...times) : null;
   }
 
-  /** Waits until every acknowledged contact of `tag` is written back (score and task), or `timeoutMs` passed. */
-  async drain(tag: string, timeoutMs: number): Promise<void> {
+  /**
+   * Waits until every acknowledged contact of `tag` is written back (score and task),
+   * or nothing more was written back for `stallMs` (what is left was dead-lettered, or
+   * lost), or `timeoutMs` passed.
+   */
+  async drain(tag: string, timeoutMs: number, stallMs = 10_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
-    while (Date.now() < deadline) {
+    let left = Number.POSITIVE_INFINITY;
+    let progressAt = Date.now();
+    while (Date.now() < deadline && Date.now() - progressAt < stallMs) {
       await this.hubspot.waitForWebhooks();
       const acknowledged = this.acknowledgedIds();
       const pending = this.contacts.filter((c) => c.tag === tag && acknowledged.has(c.id) && !(c.scoredAt !== undefined && this.tasksOf(c).length > 0));
       if (pending.length === 0) break;
+      if (pending.length < left) {
+        left = pending.length;
+        progressAt = Date.now();
+      }
       await sleep(250);
     }
     // Late duplicates (a redelivered command written twice) would land now.
