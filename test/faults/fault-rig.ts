@@ -306,10 +306,10 @@ export class FaultRig {
 
   /**
    * Waits until every acknowledged contact of `tag` is written back (score and task),
-   * or nothing more was written back for `stallMs` (what is left was dead-lettered, or
+   * or nothing more was written back for `stallMs` (longer than any one wait for a rate limit or a retry: what is left was dead-lettered, or
    * lost), or `timeoutMs` passed.
    */
-  async drain(tag: string, timeoutMs: number, stallMs = 10_000): Promise<void> {
+  async drain(tag: string, timeoutMs: number, stallMs = 20_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     let left = Number.POSITIVE_INFINITY;
     let progressAt = Date.now();
