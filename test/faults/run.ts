@@ -40,6 +40,13 @@ async function main(): Promise<void> {
   console.log(`fault suite: ${scenarios.length} scenarios, ${PORTALS} portals, ${RATE} new contacts/s; service logs in ${logDir}`);
   const results: ScenarioResult[] = [];
   const started = Date.now();
+  // Interrupted (Ctrl-C): stop the services, the suite's broker and its Postgres cluster before leaving.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      console.log(`\n${signal}: stopping the suite's services, broker and Postgres`);
+      void rig.close().finally(() => process.exit(130));
+    });
+  }
   await rig.start();
   try {
     for (const scenario of scenarios) {
