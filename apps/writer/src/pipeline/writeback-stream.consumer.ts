@@ -20,7 +20,6 @@ import {
   type Clock,
   type PlatformEvent,
   type TopicNames,
-  whileHeartbeating,
 } from '@app/common';
 import { WritebackExecutor, writebackResultId } from '../writebacks/writeback-executor';
 import { PartitionOffsets } from './partition-offsets';
@@ -81,12 +80,12 @@ export class WritebackStreamConsumer implements OnApplicationBootstrap, BeforeAp
         errorBackoffMs: ERROR_BACKOFF_MS,
       },
     );
-    // Offsets are committed only by commit() below; the batch intake heartbeats while it runs.
+    // Offsets are committed only by commit() below; the bus heartbeats while a batch is taken in.
     this.consumer = await this.bus.consumeBatches({
       groupId: consumerGroupId(this.config.kafkaTopicPrefix, 'writer'),
       topic: this.topics.writebacks,
       partitionsConsumedConcurrently: 4,
-      onBatch: (payload) => whileHeartbeating(payload.heartbeat, () => this.onBatch(payload)),
+      onBatch: (payload) => this.onBatch(payload),
       onAssignment: (assignment) => this.onAssignment(assignment),
     });
     this.commitTimer = setInterval(() => void this.commit(), COMMIT_EVERY_MS);

@@ -24,6 +24,8 @@ const SESSION_TIMEOUT_MS = 6_000;
 /** A third of the session or less, so two missed heartbeats never cost the membership. */
 const HEARTBEAT_INTERVAL_MS = 1_000;
 const HEARTBEAT_WHILE_HANDLING_MS = 1_000;
+/** A long poll returns after this long without messages, so an idle or all-paused consumer still heartbeats well within its session. */
+const MAX_FETCH_WAIT_MS = 1_000;
 /**
  * A retry that would wait this long or more is not waited out in place by a
  * batch-by-key consumer: kafkajs fetches again only once every batch of the last
@@ -147,9 +149,6 @@ interface DeferredRetry {
   notBeforeMs: number;
 }
 
-/** A long poll returns after this long without messages, so an idle or all-paused consumer still heartbeats well within its session. */
-const MAX_FETCH_WAIT_MS = 1_000;
-
 /**
  * The platform's only door to Kafka: a keyed producer, topic administration, and
  * consumers whose handlers return an explicit outcome. Retriable failures are
@@ -254,24 +253,18 @@ export class KafkaBus {
   }
 
   /** True when a broker answers a metadata request. */
-  async isReachable(): Promise<boolean> {
+  isReachable(): Promise<boolean> {
+    return this.withAdmin((admin) => admin.listTopics()).then(
+      () => true,
+      () => false,
+    );
+  }
+
+  /** Runs `use` with a connected admin client of this bus (its brokers and settings, no retries), disconnected after. */
+  async withAdmin<T>(use: (admin: Admin) => Promise<T>): Promise<T> {
     const admin = this.kafka.admin({ retry: { retries: 0 } });
     try {
       await admin.connect();
-      await admin.listTopics();
-      return true;
-    } catch {
-      return false;
-    } finally {
-      await admin.disconnect().catch(() => undefined);
-    }
-  }
-
-  /** Runs `use` with a connected admin client of this bus (its brokers and settings), disconnected after. */
-  async withAdmin<T>(use: (admin: Admin) => Promise<T>): Promise<T> {
-    const admin = this.kafka.admin({ retry: { retries: 0 } });
-    await admin.connect();
-    try {
       return await use(admin);
     } finally {
       await admin.disconnect().catch(() => undefined);
@@ -332,12 +325,14 @@ export class KafkaBus {
     await this.connecting(() => consumer.connect());
     await consumer.subscribe({ topic: spec.topic, fromBeginning: true });
     // autoCommit off: kafkajs still advances its fetch position (eachBatchAutoResolve),
-    // but only commitOffsets moves the committed offset.
+    // but only commitOffsets moves the committed offset. The membership is kept while
+    // onBatch runs, as `consume` keeps it while a handler runs.
     await consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: true,
       partitionsConsumedConcurrently: spec.partitionsConsumedConcurrently ?? 4,
-      eachBatch: ({ batch, heartbeat }) => spec.onBatch({ batch: { topic: batch.topic, partition: batch.partition, messages: batch.messages }, heartbeat }),
+      eachBatch: ({ batch, heartbeat }) =>
+        whileHeartbeating(heartbeat, () => spec.onBatch({ batch: { topic: batch.topic, partition: batch.partition, messages: batch.messages }, heartbeat })),
     });
     return {
       commitOffsets: (offsets) => consumer.commitOffsets(offsets),
@@ -588,7 +583,7 @@ export class KafkaBus {
 }
 
 /** Runs `work`, heartbeating every HEARTBEAT_WHILE_HANDLING_MS until it settles (kafkajs throttles to its interval). */
-export async function whileHeartbeating<T>(heartbeat: () => Promise<void>, work: () => Promise<T>): Promise<T> {
+async function whileHeartbeating<T>(heartbeat: () => Promise<void>, work: () => Promise<T>): Promise<T> {
   const beat = setInterval(() => void heartbeat().catch(() => undefined), HEARTBEAT_WHILE_HANDLING_MS);
   try {
     return await work();
