@@ -20,7 +20,7 @@ import { once } from 'node:events';
 import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
-import { allTopics, createDataSource, ensureDatabaseExists, KafkaBus, Logger, PortalRepository, runMigrations, TokenCipher, topicNames } from '@app/common';
+import { allTopics, createDataSource, ensureDatabaseExists, KafkaBus, Logger, PortalRepository, runMigrations, sleep, TokenCipher, topicNames } from '@app/common';
 import { AnthropicDouble } from '../../sandbox/anthropic';
 import { HubSpotSandbox } from '../../sandbox/hubspot';
 import { freePort } from '../support/services';
@@ -37,7 +37,6 @@ const ADMIN_KEY = 'faults-admin-key-0123456789';
 const LEAD_PROPERTIES = ['ai_lead_score', 'ai_persona', 'ai_summary', 'ai_pain_points', 'ai_recommended_action'];
 const FIRST_PORTAL = 81_001;
 
-export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 export interface RigOptions {
   portals: number;

@@ -8,7 +8,8 @@
  * recovered within the scenario's time, and the scenario's own check (a SIGTERM
  * exits 0; ingest answers 503 while Postgres is gone).
  */
-import { FAULT_SERVICES, sleep, type FaultRig, type FaultService, type ScenarioFigures } from './fault-rig';
+import { sleep } from '@app/common';
+import { FAULT_SERVICES, type FaultRig, type FaultService, type ScenarioFigures } from './fault-rig';
 
 export interface FaultWindow {
   /** When the fault began and when it was undone (the restart; recovery is measured from here). */
