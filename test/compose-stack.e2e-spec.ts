@@ -8,7 +8,8 @@ import YAML from 'yaml';
 import { DataSource } from 'typeorm';
 import { interpolate } from './support/compose-interpolate';
 import { POSTGRES_URL } from './support/database';
-import { eventually, KAFKA_BROKERS, uniquePrefix } from './support/kafka';
+import { eventually } from './support/kafka';
+import { operatorEnv } from './support/operator-env';
 
 /**
  * docker-compose.yml run without Docker (this machine has no Docker engine): each
@@ -28,11 +29,6 @@ interface ComposeService {
   command: string[];
   environment: Record<string, string | number | null>;
   healthcheck?: { test: string[] };
-}
-
-function envFile(path: string): Record<string, string> {
-  const lines = readFileSync(path, 'utf8').split(/\r?\n/).filter((l) => /^[A-Z][A-Z0-9_]*=/.test(l));
-  return Object.fromEntries(lines.map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
 }
 
 function portFree(port: number): Promise<boolean> {
@@ -58,21 +54,8 @@ describe('docker-compose.yml without Docker: its environments, commands and heal
     const busy = [];
     for (const port of CONTAINER_PORTS) if (!(await portFree(port))) busy.push(port);
     if (busy.length > 0) throw new Error(`ports ${busy.join(', ')} are taken: the compose file's services listen on them`);
-    const dotEnv = {
-      ...envFile(join(ROOT, '.env.example')),
-      // What the operator fills in.
-      HUBSPOT_CLIENT_SECRET: randomBytes(24).toString('hex'),
-      ADMIN_API_KEY: randomBytes(24).toString('hex'),
-      METRICS_API_KEY: randomBytes(24).toString('hex'),
-      TOKEN_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
-      PUBLIC_BASE_URL: 'https://hooks.example.test',
-      AI_PROVIDER: 'offline',
-      // Their own broker and database (compose lets both be given).
-      DATABASE_URL: `${POSTGRES_URL}/${database}`,
-      KAFKA_BROKERS: KAFKA_BROKERS.join(','),
-      KAFKA_TOPIC_PREFIX: uniquePrefix('compose'),
-      KAFKA_TOPIC_PARTITIONS: '2',
-    };
+    // Compose lets the broker and the database be given; the ops listeners bind 0.0.0.0 in it, so /metrics needs its key.
+    const dotEnv = { ...operatorEnv(database, 'compose'), METRICS_API_KEY: randomBytes(24).toString('hex') };
     const compose = interpolate(YAML.parse(readFileSync(join(ROOT, 'docker-compose.yml'), 'utf8'), { merge: true }), dotEnv) as { services: Record<string, ComposeService> };
     services = compose.services;
   });

@@ -1,11 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
-import { ENV_SPEC } from '@app/common';
 import { POSTGRES_URL } from './support/database';
-import { eventually, KAFKA_BROKERS, uniquePrefix } from './support/kafka';
-import { freePort, runNode, SERVICES, startNode, startService, stopService, type RunningService, type ServiceProcessName } from './support/services';
+import { eventually } from './support/kafka';
+import { envExample, operatorEnv } from './support/operator-env';
+import { freePort, runNode, SERVICES, startNode, startService, stopService, type RunningService } from './support/services';
 
 /**
  * README's production start sequence, as docker-compose.yml runs it, without Docker:
@@ -17,22 +16,8 @@ import { freePort, runNode, SERVICES, startNode, startService, stopService, type
  */
 const ROOT = join(__dirname, '..');
 
-function envExample(): Record<string, string> {
-  const lines = readFileSync(join(ROOT, '.env.example'), 'utf8').split(/\r?\n/).filter((l) => /^[A-Z][A-Z0-9_]*=/.test(l));
-  return Object.fromEntries(lines.map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
-}
-
-/**
- * Where each service answers GET /health/ready. Enricher, writer and scheduler serve it
- * on their ops ports once ENV_SPEC has them (the health work); until then a service
- * counts as started when it logged that it consumes and is still running.
- */
-const OPS_PORT_VARIABLE: Record<Exclude<ServiceProcessName, 'ingest'>, { env: string; started: RegExp }> = {
-  enricher: { env: 'ENRICHER_OPS_PORT', started: /enricher consuming triggers/ },
-  writer: { env: 'WRITER_OPS_PORT', started: /writer consuming writebacks/ },
-  scheduler: { env: 'SCHEDULER_OPS_PORT', started: /scheduler running/ },
-};
-const hasOpsPorts = ENV_SPEC.some((spec) => spec.env === OPS_PORT_VARIABLE.enricher.env);
+/** Where enricher, writer and scheduler answer GET /health/ready. */
+const OPS_PORT_VARIABLE = { enricher: 'ENRICHER_OPS_PORT', writer: 'WRITER_OPS_PORT', scheduler: 'SCHEDULER_OPS_PORT' } as const;
 
 async function ready(port: number): Promise<boolean> {
   const response = await fetch(`http://127.0.0.1:${port}/health/ready`).catch(() => undefined);
@@ -47,22 +32,8 @@ describe('the production start sequence, from .env.example', () => {
   const ports: Record<string, number> = {};
 
   beforeAll(async () => {
-    for (const name of ['INGEST_PORT', 'ADMIN_PORT', ...Object.values(OPS_PORT_VARIABLE).map((v) => v.env)]) ports[name] = await freePort();
-    env = {
-      ...example,
-      // What the operator fills in.
-      HUBSPOT_CLIENT_SECRET: randomBytes(24).toString('hex'),
-      ADMIN_API_KEY: randomBytes(24).toString('hex'),
-      TOKEN_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
-      PUBLIC_BASE_URL: 'https://hooks.example.test',
-      AI_PROVIDER: 'offline',
-      // Their broker and database: the local ones, a fresh database and topic prefix.
-      DATABASE_URL: `${POSTGRES_URL}/${database}`,
-      KAFKA_BROKERS: KAFKA_BROKERS.join(','),
-      KAFKA_TOPIC_PREFIX: uniquePrefix('prodseq'),
-      KAFKA_TOPIC_PARTITIONS: '2',
-      ...Object.fromEntries(Object.entries(ports).map(([name, port]) => [name, String(port)])),
-    };
+    for (const name of ['INGEST_PORT', 'ADMIN_PORT', ...Object.values(OPS_PORT_VARIABLE)]) ports[name] = await freePort();
+    env = { ...operatorEnv(database, 'prodseq'), ...Object.fromEntries(Object.entries(ports).map(([name, port]) => [name, String(port)])) };
   });
 
   afterAll(async () => {
@@ -91,10 +62,7 @@ describe('the production start sequence, from .env.example', () => {
     const describeFailure = (name: string) => `${name} to be ready; its output:\n${byName(name).output.slice(-20).join('\n')}`;
 
     await eventually(() => ready(ports.INGEST_PORT!), 60_000, describeFailure('ingest'));
-    for (const [name, { env: portVariable, started }] of Object.entries(OPS_PORT_VARIABLE)) {
-      if (hasOpsPorts) await eventually(() => ready(ports[portVariable]!), 60_000, describeFailure(name));
-      else await eventually(async () => byName(name).output.some((line) => started.test(line)), 60_000, describeFailure(name));
-    }
+    for (const [name, variable] of Object.entries(OPS_PORT_VARIABLE)) await eventually(() => ready(ports[variable]!), 60_000, describeFailure(name));
     for (const service of services) expect({ name: service.name, exitCode: service.process.exitCode }).toEqual({ name: service.name, exitCode: null });
     // The offline provider, chosen on purpose, says so in the enricher's log.
     expect(byName('enricher').output.join('\n')).toContain('Offline rules-based provider');
